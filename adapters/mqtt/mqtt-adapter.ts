@@ -1,0 +1,225 @@
+import type { SiteConfig } from '../../hub/config/site-schema.js';
+import type { PointValue, RawReading } from '../../hub/model/reading.js';
+import type { SiteModel } from '../../hub/model/site-model.js';
+import {
+  type Adapter,
+  type AdapterContext,
+  AdapterError,
+  type AdapterFactory,
+  type LinkPlan,
+} from '../types.js';
+import { EmbeddedBroker } from './embedded-broker.js';
+import { ExternalClient } from './external-client.js';
+import {
+  defaultTopic,
+  type MqttDevice,
+  MqttDeviceSchema,
+  type MqttPointSource,
+  mqttPointShape,
+} from './mqtt-schema.js';
+import { decodePayload } from './payload-decoder.js';
+import { buildTopicRoutes, type TopicRoute } from './topic-routes.js';
+
+const SAMPLE_BYTES = 120;
+
+/**
+ * One MQTT link for the whole site: the embedded broker (default) or a client of an external one.
+ * Each message is routed by its exact topic to a device and its points.
+ */
+export class MqttAdapter implements Adapter {
+  private readonly routes: Map<string, TopicRoute>;
+  private readonly deviceByClientId = new Map<string, string>();
+  private embedded?: EmbeddedBroker;
+  private external?: ExternalClient;
+  private messages = 0;
+  private unmapped = 0;
+  private malformed = 0;
+  private brokerDroppedAtConnect?: number;
+  private brokerDropped = 0;
+
+  constructor(
+    private readonly site: SiteModel,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.routes = buildTopicRoutes(site);
+    for (const d of site.devicesOf('mqtt') as MqttDevice[])
+      if (d.clientId) this.deviceByClientId.set(d.clientId, d.id);
+  }
+
+  /** The embedded broker's port once listening (tests and the bench bind port 0). */
+  get port(): number | undefined {
+    return this.embedded?.boundPort;
+  }
+
+  async connect(): Promise<void> {
+    const s = this.site.mqtt;
+    try {
+      if (s.mode === 'embedded') {
+        this.embedded = new EmbeddedBroker(s.host, s.port, {
+          message: (topic, payload) => this.onMessage(topic, payload),
+          clientConnected: (clientId) => this.clientChanged(clientId, true),
+          clientDisconnected: (clientId) => this.clientChanged(clientId, false),
+          failed: (err) => this.ctx.linkLost(AdapterError.from(err)),
+        });
+        await this.embedded.start();
+        this.ctx.log.info({ port: this.embedded.boundPort }, 'embedded MQTT broker listening');
+      } else {
+        this.brokerDroppedAtConnect = undefined;
+        this.external = new ExternalClient(
+          {
+            url: s.url!,
+            clientId: s.clientId ?? `facility-hub-${this.site.site.id}`,
+            username: s.username,
+            password: s.password,
+            qos: s.qos,
+            topics: [...this.routes.keys()],
+          },
+          {
+            message: (topic, payload) => this.onMessage(topic, payload),
+            closed: (reason) => this.ctx.linkLost(new AdapterError('closed', reason)),
+            brokerDropped: (total) => this.onBrokerDropped(total),
+          },
+        );
+        await this.external.start();
+      }
+    } catch (err) {
+      throw AdapterError.from(err, 'refused');
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const route = this.routes.get(topic);
+    if (!route) {
+      this.unmapped++;
+      return;
+    }
+    this.messages++;
+    const { ctx } = this;
+    if (payload.length > this.site.mqtt.maxPayloadBytes) {
+      this.malformed++;
+      ctx.devices.malformed(
+        route.deviceId,
+        topic,
+        `oversize: ${payload.length} bytes > ${this.site.mqtt.maxPayloadBytes}`,
+        sample(payload),
+      );
+      return;
+    }
+    const out: RawReading[] = [];
+    const problem = decodePayload(route, payload, ctx.clock.now(), out);
+    if (out.length) {
+      ctx.publish(out);
+      ctx.devices.seen(route.deviceId, out.length);
+    }
+    if (problem) {
+      this.malformed++;
+      ctx.devices.malformed(route.deviceId, topic, problem, sample(payload));
+    }
+  }
+
+  private clientChanged(clientId: string, connected: boolean) {
+    const deviceId = this.deviceByClientId.get(clientId);
+    if (deviceId && !connected) this.ctx.devices.lost(deviceId, 'MQTT client disconnected');
+  }
+
+  /** mosquitto counts what it dropped for slow subscribers; any rise while we are connected is our loss. */
+  private onBrokerDropped(total: number) {
+    this.brokerDroppedAtConnect ??= total;
+    const lost = total - this.brokerDroppedAtConnect;
+    if (lost > this.brokerDropped)
+      this.ctx.log.warn(
+        { droppedSinceConnect: lost },
+        'the broker is dropping messages: the subscription lags (raise max_queued_messages, see README)',
+      );
+    this.brokerDropped = lost;
+  }
+
+  async write(pointId: string, value: PointValue): Promise<void> {
+    const point = this.site.pointById.get(pointId);
+    const src = point?.config as MqttPointSource | undefined;
+    if (point?.kind !== 'command') throw new AdapterError('bad-config', `${pointId} is not a command point`);
+    const topic =
+      src?.commandTopic ?? defaultTopic(this.site.site.id, point.assetId).replace(/telemetry$/, 'command');
+    const payload = JSON.stringify({ point: point.name, value, ts: this.ctx.clock.now() });
+    try {
+      if (this.embedded) await this.embedded.publish(topic, payload);
+      else if (this.external) await this.external.publish(topic, payload);
+      else throw new Error('not connected');
+    } catch (err) {
+      throw AdapterError.from(err, 'closed');
+    }
+  }
+
+  async close(): Promise<void> {
+    const { embedded, external } = this;
+    this.embedded = undefined;
+    this.external = undefined;
+    await embedded?.stop();
+    await external?.stop();
+  }
+
+  stats() {
+    return {
+      mode: this.site.mqtt.mode,
+      topics: this.routes.size,
+      messages: this.messages,
+      unmapped: this.unmapped,
+      malformed: this.malformed,
+      ...(this.embedded ? { clients: this.embedded.clients } : {}),
+      ...(this.site.mqtt.mode === 'external'
+        ? { brokerDropped: this.brokerDropped, lagging: this.brokerDropped > 0 }
+        : {}),
+    };
+  }
+}
+
+function sample(payload: Buffer): string {
+  const text = payload.subarray(0, SAMPLE_BYTES).toString('utf8');
+  return payload.length > SAMPLE_BYTES ? `${text}…` : text;
+}
+
+export const mqttAdapterFactory: AdapterFactory = {
+  protocol: 'mqtt',
+  deviceSchema: MqttDeviceSchema,
+  pointShape: mqttPointShape,
+  checkSite(site: SiteConfig) {
+    const issues: { path: PropertyKey[]; message: string }[] = [];
+    const usesMqtt = site.devices.some((d) => d.protocol === 'mqtt');
+    if (usesMqtt && site.mqtt.mode === 'off')
+      issues.push({ path: ['mqtt', 'mode'], message: 'MQTT devices are declared but mqtt.mode is off' });
+    if (site.mqtt.mode === 'external' && !site.mqtt.url)
+      issues.push({
+        path: ['mqtt', 'url'],
+        message: 'required when mqtt.mode is external (or set HUB_MQTT_URL)',
+      });
+    // One topic, one publisher: two devices on a topic would make health and offline alerts lie.
+    const owner = new Map<string, string>();
+    site.assets.forEach((asset, a) => {
+      asset.points.forEach((p, i) => {
+        const deviceId = p.device ?? asset.device;
+        if (
+          !deviceId ||
+          site.devices.find((d) => d.id === deviceId)?.protocol !== 'mqtt' ||
+          p.kind === 'command'
+        )
+          return;
+        const topic = (p as MqttPointSource).topic ?? defaultTopic(site.site.id, asset.id);
+        const first = owner.get(topic);
+        if (first && first !== deviceId)
+          issues.push({
+            path: ['assets', a, 'points', i, 'topic'],
+            message: `topic ${topic} is already published by device "${first}"; one topic, one device`,
+          });
+        else owner.set(topic, deviceId);
+      });
+    });
+    return issues;
+  },
+  links(site: SiteModel): LinkPlan[] {
+    if (site.mqtt.mode === 'off') return [];
+    return [{ linkId: 'mqtt', protocol: 'mqtt', devices: site.devicesOf('mqtt') }];
+  },
+  create(_link, site, ctx) {
+    return new MqttAdapter(site, ctx);
+  },
+};

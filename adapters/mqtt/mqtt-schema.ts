@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { idSchema, positiveMs } from '../../hub/config/zod-helpers.js';
+
+const topicError = 'expected an MQTT topic without wildcards, e.g. site/hq/b1-env/telemetry';
+export const topicSchema = z
+  .string({ error: topicError })
+  .regex(/^[^#+$\s][^#+\s]{0,254}$/, { error: topicError });
+
+/** An MQTT device: one client (sensor, gate controller) that publishes the topics of its points. */
+export const MqttDeviceSchema = z.strictObject({
+  id: idSchema,
+  protocol: z.literal('mqtt'),
+  name: z.string().optional(),
+  /** The client id it connects with to the embedded broker; lets the hub see it disconnect at once. */
+  clientId: z.string().min(1).optional(),
+  /** Offline after this much silence; default 3× the slowest interval of its points. */
+  offlineAfterMs: positiveMs().optional(),
+});
+
+export type MqttDevice = z.infer<typeof MqttDeviceSchema>;
+
+/** Point fields read from an MQTT message. */
+export const mqttPointShape = {
+  /** Default: site/<site>/<asset>/telemetry */
+  topic: topicSchema.optional(),
+  /** Dotted path into the JSON object; default the point name; `$` is the whole payload. */
+  path: z
+    .string({ error: 'expected a dotted JSON path such as values.temp_c, or $' })
+    .regex(/^(\$|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, {
+      error: 'expected a dotted JSON path such as values.temp_c, or $',
+    })
+    .optional(),
+  /** Command points: where a write is published. */
+  commandTopic: topicSchema.optional(),
+};
+
+export interface MqttPointSource {
+  topic?: string;
+  path?: string;
+  commandTopic?: string;
+}
+
+export function defaultTopic(siteId: string, assetId: string): string {
+  return `site/${siteId}/${assetId}/telemetry`;
+}

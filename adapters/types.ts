@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import type { Clock } from '../hub/clock.js';
+import type { DeviceConfig, SiteConfig } from '../hub/config/site-schema.js';
+import type { Logger } from '../hub/logger.js';
+import type { PointValue, RawReading } from '../hub/model/reading.js';
+import type { SiteModel } from '../hub/model/site-model.js';
+
+export type AdapterErrorCode = 'timeout' | 'refused' | 'protocol' | 'bad-config' | 'exception' | 'closed';
+
+/** Every adapter failure carries a code, so the supervisor decides retry, backoff and breaker in one place. */
+export class AdapterError extends Error {
+  constructor(
+    readonly code: AdapterErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AdapterError';
+  }
+
+  static from(err: unknown, fallback: AdapterErrorCode = 'protocol'): AdapterError {
+    if (err instanceof AdapterError) return err;
+    const e = err as NodeJS.ErrnoException;
+    const code: AdapterErrorCode =
+      e?.code === 'ECONNREFUSED'
+        ? 'refused'
+        : e?.code === 'ETIMEDOUT'
+          ? 'timeout'
+          : e?.code === 'ECONNRESET' || e?.code === 'EPIPE'
+            ? 'closed'
+            : fallback;
+    return new AdapterError(code, e?.message ?? String(err), { cause: err });
+  }
+}
+
+/** What an adapter may tell the supervisor about the devices behind its link. */
+export interface DeviceReporter {
+  /** The device sent `count` good readings just now. */
+  seen(deviceId: string, count: number): void;
+  /** The device is unreachable or said goodbye (the link itself may still be up). */
+  lost(deviceId: string, reason: string): void;
+  /** A message that could not be used; counted per device and topic, logged once per burst. */
+  malformed(deviceId: string | undefined, topic: string, reason: string, sample: string): void;
+}
+
+export interface AdapterContext {
+  log: Logger;
+  clock: Clock;
+  /** Aborted when the link is closed for good. */
+  signal: AbortSignal;
+  /** Hand raw readings to the pipeline; never throws. */
+  publish(readings: RawReading[]): void;
+  /** The connection dropped after connect() succeeded; the supervisor reconnects with backoff. */
+  linkLost(error: AdapterError): void;
+  devices: DeviceReporter;
+}
+
+export interface Adapter {
+  /** Open the link; throws an AdapterError. Called again by the supervisor after close() on reconnect. */
+  connect(): Promise<void>;
+  /** Polled protocols: the supervisor schedules it. */
+  poll?(): Promise<RawReading[]>;
+  write(pointId: string, value: PointValue): Promise<void>;
+  close(): Promise<void>;
+  /** Protocol-specific figures for health (queue lag, subscriptions). */
+  stats?(): Record<string, number | string | boolean>;
+}
+
+/** One connection the supervisor owns, and the devices it serves. */
+export interface LinkPlan {
+  linkId: string;
+  protocol: string;
+  devices: DeviceConfig[];
+}
+
+export interface AdapterFactory {
+  protocol: string;
+  /** Strict schema of a device of this protocol in the site file. */
+  deviceSchema: z.ZodObject;
+  /** Extra point fields this protocol reads (topic, register, nodeId ...), merged into the point schema. */
+  pointShape: z.ZodRawShape;
+  /** Cross-checks that need the whole file (e.g. the broker URL an external MQTT device needs). */
+  checkSite?(site: SiteConfig): { path: PropertyKey[]; message: string }[];
+  /** How this protocol's devices share connections. */
+  links(site: SiteModel): LinkPlan[];
+  create(link: LinkPlan, site: SiteModel, ctx: AdapterContext): Adapter;
+}

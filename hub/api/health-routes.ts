@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { HubServices } from '../services.js';
+import { createMetrics } from './metrics.js';
+
+export async function healthRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+  const metrics = createMetrics(s);
+
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Alive' } }, async () => ({
+    status: 'ok',
+    uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
+  }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Ready: config loaded, links started' } },
+    async (_req, reply) => {
+      const links = s.supervisor.linkHealth();
+      const ready = links.every((l) => l.state === 'up');
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'starting',
+        site: s.site.site.id,
+        links: links.map((l) => ({ linkId: l.linkId, state: l.state })),
+      });
+    },
+  );
+
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_req, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
+}

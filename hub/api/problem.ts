@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+/** RFC 9457 problem details; `errors` lists the failing input paths. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: { path: string; message: string }[];
+}
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export function notFound(what: string, id: string): HttpProblem {
+  return new HttpProblem(404, 'Not Found', `no ${what} "${id}"`);
+}
+
+/** Every error leaves the API as application/problem+json. */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpProblem, req, reply) => {
+    let problem: Problem;
+    if (err instanceof HttpProblem) {
+      problem = { type: 'about:blank', title: err.title, status: err.status, detail: err.detail };
+    } else if (hasZodFastifySchemaValidationErrors(err)) {
+      problem = {
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: `invalid ${err.validationContext ?? 'input'}`,
+        errors: err.validation.map((v) => ({
+          path: `${err.validationContext ?? ''}${v.instancePath.replaceAll('/', '.')}`,
+          message: v.message ?? 'invalid',
+        })),
+      };
+    } else {
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      problem = {
+        type: 'about:blank',
+        title: status >= 500 ? 'Internal Server Error' : (err.code ?? 'Error'),
+        status,
+        detail: status >= 500 ? 'see the hub log' : err.message,
+      };
+    }
+    problem.instance = req.url;
+    return reply.code(problem.status).type('application/problem+json').send(problem);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: `no route ${req.method} ${req.url}`,
+        instance: req.url,
+      }),
+  );
+}

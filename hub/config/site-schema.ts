@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { finite, idSchema, intIn, pointNameSchema, portSchema, positiveMs } from './zod-helpers.js';
+
+/**
+ * The site file, first pass: structure and common fields. Devices and points are loose here; the second
+ * pass (validate-site.ts) checks each against its protocol's own strict schema and the cross-references.
+ */
+
+export const ASSET_KINDS = [
+  'electricity-meter',
+  'water-meter',
+  'gas-meter',
+  'heat-meter',
+  'chiller',
+  'ahu',
+  'fan-coil',
+  'pump',
+  'boiler',
+  'cooling-tower',
+  'elevator',
+  'gate',
+  'env-sensor',
+  'lighting',
+  'generic',
+] as const;
+
+export const ZONE_KINDS = ['campus', 'building', 'floor', 'room', 'area', 'plant-room', 'outdoor'] as const;
+export const POINT_KINDS = ['measurement', 'counter', 'state', 'command'] as const;
+export const POINT_TYPES = ['number', 'boolean', 'string'] as const;
+
+export const SiteInfoSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  timezone: z.string().default('UTC'),
+  address: z.string().optional(),
+});
+
+export const HttpSettingsSchema = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: portSchema.default(8080),
+});
+
+export const HubSettingsSchema = z.strictObject({
+  http: HttpSettingsSchema.prefault({}),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Live updates to one dashboard client at most this often. */
+  liveIntervalMs: intIn(20, 10_000).default(100),
+  /** Expected update interval of a point that does not state its own. */
+  defaultIntervalMs: positiveMs().default(10_000),
+});
+
+export const MqttSettingsSchema = z.strictObject({
+  mode: z.enum(['embedded', 'external', 'off']).default('embedded'),
+  /** Embedded broker listener. */
+  host: z.string().default('0.0.0.0'),
+  port: portSchema.default(1883),
+  /** External broker, e.g. mqtt://broker.local:1883; required when mode is external. */
+  url: z.string().url({ error: 'expected a broker URL such as mqtt://host:1883' }).optional(),
+  clientId: z.string().min(1).optional(),
+  /** Only from the environment (HUB_MQTT_USERNAME, HUB_MQTT_PASSWORD). */
+  username: z.string().optional(),
+  password: z.string().optional(),
+  qos: z.union([z.literal(0), z.literal(1)], { error: 'expected 0 or 1' }).default(0),
+  maxPayloadBytes: intIn(16, 16 * 1024 * 1024).default(64 * 1024),
+});
+
+export const ZoneSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  kind: z.enum(ZONE_KINDS).default('area'),
+  parent: idSchema.optional(),
+});
+
+export const DeviceBaseSchema = z.looseObject({
+  id: idSchema,
+  protocol: z.string({ error: 'expected a protocol name' }),
+  name: z.string().optional(),
+});
+
+export const PointCommonShape = {
+  name: pointNameSchema,
+  label: z.string().optional(),
+  unit: z.string().default(''),
+  kind: z.enum(POINT_KINDS).default('measurement'),
+  type: z.enum(POINT_TYPES).default('number'),
+  /** The device that feeds this point; defaults to the asset's device. */
+  device: idSchema.optional(),
+  /** value = raw × scale + offset, after the unit conversion from sourceUnit. */
+  scale: finite().default(1),
+  offset: finite().default(0),
+  sourceUnit: z.string().optional(),
+  /** Valid range; a value outside it is kept with quality bad. */
+  min: finite().optional(),
+  max: finite().optional(),
+  /** A value that moved less than this from the last accepted one is not passed on. */
+  deadband: z
+    .number({ error: 'expected a number ≥ 0' })
+    .min(0, { error: 'expected a number ≥ 0' })
+    .default(0),
+  /** Expected update interval; stale after 2×, bad after 4×. */
+  intervalMs: positiveMs().optional(),
+} as const;
+
+export const PointCommonSchema = z.looseObject(PointCommonShape);
+
+export const AssetSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  kind: z.enum(ASSET_KINDS),
+  zone: idSchema,
+  device: idSchema.optional(),
+  model: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  points: z.array(PointCommonSchema).min(1, { error: 'expected at least one point' }),
+});
+
+export const SiteFileSchema = z.strictObject({
+  site: SiteInfoSchema,
+  hub: HubSettingsSchema.prefault({}),
+  mqtt: MqttSettingsSchema.prefault({}),
+  zones: z.array(ZoneSchema).min(1, { error: 'expected at least one zone' }),
+  devices: z.array(DeviceBaseSchema).default([]),
+  assets: z.array(AssetSchema).default([]),
+});
+
+export type SiteInfo = z.infer<typeof SiteInfoSchema>;
+export type HubSettings = z.infer<typeof HubSettingsSchema>;
+export type MqttSettings = z.infer<typeof MqttSettingsSchema>;
+export type ZoneConfig = z.infer<typeof ZoneSchema>;
+export type DeviceConfig = z.infer<typeof DeviceBaseSchema>;
+export type PointConfig = z.infer<typeof PointCommonSchema>;
+export type AssetConfig = z.infer<typeof AssetSchema>;
+export type SiteConfig = z.infer<typeof SiteFileSchema>;

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: the hub with its embedded broker, plus the simulated site in a child process.
+ * Nothing else is needed on the machine.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildHub } from './app.js';
+import { ConfigError, loadSiteFile } from './config/load-config.js';
+import { createLogger } from './logger.js';
+
+const file = process.argv[2] ?? process.env.HUB_SITE_FILE ?? 'config/demo-site.yaml';
+let site: Awaited<ReturnType<typeof loadSiteFile>>;
+try {
+  site = await loadSiteFile(file);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`invalid site file ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger(site.hub.logLevel);
+const hub = await buildHub({ site, log });
+const url = await hub.start();
+
+const mqttPort = site.mqtt.mode === 'embedded' ? site.mqtt.port : undefined;
+const brokerUrl = mqttPort ? `mqtt://127.0.0.1:${mqttPort}` : site.mqtt.url!;
+const simulatorMain = fileURLToPath(new URL('../simulators/main.ts', import.meta.url));
+const sim: ChildProcess = spawn(
+  process.execPath,
+  ['--import', 'tsx', simulatorMain, file, '--broker', brokerUrl],
+  { stdio: ['ignore', 'inherit', 'inherit'] },
+);
+sim.on('exit', (code) => {
+  if (!stopping) log.error({ code }, 'simulators exited');
+});
+
+process.stdout.write(
+  `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:8090/devices\n  Ctrl-C to stop.\n\n`,
+);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  sim.kill('SIGTERM');
+  await hub.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

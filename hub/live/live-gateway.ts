@@ -1,0 +1,118 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { LatestValue } from '../latest/latest-values.js';
+import type { Logger } from '../logger.js';
+import type { HubServices } from '../services.js';
+
+const SubscribeSchema = z.strictObject({
+  site: z.boolean().optional(),
+  assets: z.array(z.string()).max(10_000).optional(),
+});
+export type LiveSubscription = z.infer<typeof SubscribeSchema>;
+
+interface ClientState {
+  socket: Socket;
+  site: boolean;
+  assets: Set<string>;
+  /** Points changed since this client's last batch; their latest value is read at send time. */
+  pending: Set<string>;
+}
+
+/** Readings pushed to a client carry the same fields as the latest-value API. */
+export type LiveValue = LatestValue;
+
+/**
+ * socket.io gateway. Clients `subscribe` to the whole site or to assets and get a snapshot in the ack,
+ * then `values` batches at most once per liveIntervalMs. A client whose socket has not drained skips a
+ * tick: it loses intermediate values, never the latest. Device and link changes go out as they happen.
+ */
+export class LiveGateway {
+  private readonly io: Server;
+  private readonly clients = new Map<string, ClientState>();
+  private dirty = new Set<string>();
+  private timer: unknown;
+  private readonly clock: Clock;
+
+  constructor(
+    server: HttpServer,
+    private readonly s: HubServices,
+    private readonly log: Logger,
+  ) {
+    this.clock = s.clock;
+    this.io = new Server(server, { serveClient: true, cors: { origin: false } });
+    this.io.on('connection', (socket) => this.connected(socket));
+    s.latest.onChange((pointId) => this.dirty.add(pointId));
+    s.bus.on('device.link-changed', (e) => this.io.to('devices').emit('device', e));
+    s.bus.on('link.changed', (e) => this.io.to('devices').emit('link', e));
+    this.timer = this.clock.setInterval(() => this.tick(), s.site.hub.liveIntervalMs);
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private connected(socket: Socket) {
+    const state: ClientState = { socket, site: false, assets: new Set(), pending: new Set() };
+    this.clients.set(socket.id, state);
+    socket.join('devices');
+    socket.on('disconnect', () => this.clients.delete(socket.id));
+    socket.on('subscribe', (raw: unknown, ack?: (reply: unknown) => void) => {
+      const parsed = SubscribeSchema.safeParse(raw);
+      if (!parsed.success) {
+        ack?.({ error: 'expected { site?: boolean, assets?: string[] }' });
+        return;
+      }
+      const unknown = (parsed.data.assets ?? []).filter((a) => !this.s.site.assetById.has(a));
+      if (parsed.data.site) state.site = true;
+      for (const a of parsed.data.assets ?? []) if (this.s.site.assetById.has(a)) state.assets.add(a);
+      ack?.({ values: this.snapshot(parsed.data), unknownAssets: unknown });
+    });
+    socket.on('unsubscribe', (raw: unknown) => {
+      const parsed = SubscribeSchema.safeParse(raw);
+      if (!parsed.success) return;
+      if (parsed.data.site) state.site = false;
+      for (const a of parsed.data.assets ?? []) state.assets.delete(a);
+    });
+  }
+
+  private snapshot(sub: LiveSubscription): LiveValue[] {
+    const { site, latest } = this.s;
+    if (sub.site) return [...latest.all()];
+    const out: LiveValue[] = [];
+    for (const a of sub.assets ?? [])
+      for (const p of site.pointsByAsset.get(a) ?? []) out.push(latest.get(p.id)!);
+    return out;
+  }
+
+  private tick() {
+    if (this.dirty.size && this.clients.size) {
+      const dirty = this.dirty;
+      this.dirty = new Set();
+      for (const pointId of dirty) {
+        const assetId = this.s.site.pointById.get(pointId)?.assetId;
+        for (const c of this.clients.values())
+          if (c.site || (assetId && c.assets.has(assetId))) c.pending.add(pointId);
+      }
+    } else if (!this.clients.size) this.dirty.clear();
+
+    for (const c of this.clients.values()) {
+      if (!c.pending.size) continue;
+      // socket.io keeps unsent packets in the engine's write buffer; a full one means a slow client.
+      if ((c.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0) continue;
+      const batch: LiveValue[] = [];
+      for (const id of c.pending) batch.push(this.s.latest.get(id)!);
+      c.pending.clear();
+      c.socket.emit('values', batch);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.clock.clearInterval(this.timer);
+    this.io.disconnectSockets(true);
+    // Closing socket.io would close the HTTP server too; fastify owns that.
+    this.io.engine.close();
+    this.log.debug('live gateway closed');
+  }
+}

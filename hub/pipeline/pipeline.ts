@@ -1,0 +1,183 @@
+import type { EventBus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Quality, RawReading, Reading } from '../model/reading.js';
+import type { PointDef, SiteModel } from '../model/site-model.js';
+
+export interface PipelineCounters {
+  /** Readings passed on to the bus. */
+  accepted: number;
+  /** Within the deadband of the last passed value: not passed on. */
+  suppressed: number;
+  /** Outside the point's valid range: passed on with quality bad. */
+  outOfRange: number;
+  /** Not usable at all: unknown point, wrong type, not a finite number. */
+  rejected: number;
+  /** Quality changes caused by missing updates. */
+  staleTransitions: number;
+}
+
+const MAX_BATCH = 5_000;
+
+/**
+ * Raw readings → accepted readings on the bus. Numbers get one multiply-add (scale, offset and unit
+ * conversion composed at start), a range check and a deadband; every point's arrival is tracked so that
+ * silence turns it uncertain (2× its interval) and then bad (4×). Batches are handed on as arrays, once per
+ * turn of the event loop or every 5,000 readings.
+ */
+export class Pipeline {
+  readonly counters: PipelineCounters = {
+    accepted: 0,
+    suppressed: 0,
+    outOfRange: 0,
+    rejected: 0,
+    staleTransitions: 0,
+  };
+  private readonly points: PointDef[];
+  private readonly byId: Map<string, PointDef>;
+  /** Per point (by index): last passed value and quality, and when anything last arrived. */
+  private readonly lastValue: (Reading['value'] | undefined)[];
+  private readonly lastQuality: (Quality | undefined)[];
+  private readonly lastPassedAt: Float64Array;
+  private readonly lastArrivalAt: Float64Array;
+  private readonly staleQuality: (Quality | undefined)[];
+  private pending: Reading[] = [];
+  private flushScheduled = false;
+  private staleTimer: unknown;
+  private readonly warned = new Set<string>();
+
+  constructor(
+    site: SiteModel,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.points = site.points;
+    this.byId = site.pointById;
+    const n = site.points.length;
+    this.lastValue = new Array(n).fill(undefined);
+    this.lastQuality = new Array(n).fill(undefined);
+    this.staleQuality = new Array(n).fill(undefined);
+    this.lastPassedAt = new Float64Array(n);
+    this.lastArrivalAt = new Float64Array(n);
+  }
+
+  /** The adapters' `publish`: normalises in place and queues for the bus. Never throws. */
+  readonly ingest = (batch: RawReading[]): void => {
+    const now = this.clock.now();
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      const point = this.byId.get(r.pointId);
+      if (!point || !this.normalise(point, r)) {
+        this.reject(r, point ? `not a valid ${point.type}` : 'unknown point');
+        continue;
+      }
+      const idx = point.index;
+      this.lastArrivalAt[idx] = now;
+      if (this.staleQuality[idx] !== undefined) this.staleQuality[idx] = undefined;
+      if (this.withinDeadband(point, r, now)) {
+        this.counters.suppressed++;
+        continue;
+      }
+      this.lastValue[idx] = r.value;
+      this.lastQuality[idx] = r.quality;
+      this.lastPassedAt[idx] = now;
+      this.pending.push(r);
+    }
+    if (this.pending.length >= MAX_BATCH) this.flush();
+    else if (!this.flushScheduled && this.pending.length) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  };
+
+  /** Hand the queued readings to the bus now. */
+  readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.counters.accepted += batch.length;
+    this.bus.emit('readings.accepted', batch);
+  };
+
+  private normalise(point: PointDef, r: RawReading): boolean {
+    const v = r.value;
+    switch (point.type) {
+      case 'number': {
+        if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+        const value = v * point.factor + point.addend;
+        r.value = value;
+        if (
+          (point.min !== undefined && value < point.min) ||
+          (point.max !== undefined && value > point.max)
+        ) {
+          r.quality = 'bad';
+          this.counters.outOfRange++;
+        }
+        return Number.isFinite(value);
+      }
+      case 'boolean':
+        if (typeof v === 'boolean') return true;
+        if (v === 0 || v === 1) {
+          r.value = v === 1;
+          return true;
+        }
+        return false;
+      default:
+        return typeof v === 'string';
+    }
+  }
+
+  private withinDeadband(point: PointDef, r: RawReading, now: number): boolean {
+    if (point.deadband <= 0) return false;
+    const idx = point.index;
+    const last = this.lastValue[idx];
+    if (last === undefined || this.lastQuality[idx] !== r.quality) return false;
+    // A heartbeat: even a steady value is passed on once per interval, so history stays dense enough.
+    if (now - this.lastPassedAt[idx]! >= point.intervalMs) return false;
+    return Math.abs((r.value as number) - (last as number)) < point.deadband;
+  }
+
+  private reject(r: RawReading, reason: string) {
+    this.counters.rejected++;
+    const key = `${r.pointId}:${reason}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log.warn({ pointId: r.pointId, value: String(r.value).slice(0, 40), reason }, 'reading rejected');
+  }
+
+  /** Start the staleness check: every second, or faster when a point expects updates faster. */
+  startStaleness(): void {
+    const fastest = this.points.reduce((m, p) => Math.min(m, p.intervalMs), 1_000);
+    this.staleTimer = this.clock.setInterval(() => this.checkStaleness(), Math.max(50, fastest / 2));
+  }
+
+  stop(): void {
+    if (this.staleTimer !== undefined) this.clock.clearInterval(this.staleTimer);
+    this.staleTimer = undefined;
+    this.flush();
+  }
+
+  /** Points that stopped updating: uncertain after 2× their interval, bad after 4×. */
+  checkStaleness(): void {
+    const now = this.clock.now();
+    for (const point of this.points) {
+      const idx = point.index;
+      const arrived = this.lastArrivalAt[idx]!;
+      if (arrived === 0) continue;
+      const age = now - arrived;
+      const quality: Quality | undefined =
+        age >= 4 * point.intervalMs ? 'bad' : age >= 2 * point.intervalMs ? 'uncertain' : undefined;
+      if (!quality || quality === this.staleQuality[idx]) continue;
+      this.staleQuality[idx] = quality;
+      this.counters.staleTransitions++;
+      this.bus.emit('point.quality-changed', {
+        pointId: point.id,
+        quality,
+        reason: `no update for ${Math.round(age / 1000)} s (expected every ${point.intervalMs / 1000} s)`,
+        ts: now,
+      });
+    }
+  }
+}

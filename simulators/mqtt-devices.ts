@@ -1,0 +1,152 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { defaultTopic, type MqttDevice, type MqttPointSource } from '../adapters/mqtt/mqtt-schema.js';
+import type { PointDef, SiteModel } from '../hub/model/site-model.js';
+import { type CurveState, curveValue, siteHour } from './curves.js';
+
+export type GarbageKind = 'not-json' | 'wrong-type' | 'nan' | 'oversize' | 'no-fields';
+
+export interface SimDeviceStatus {
+  deviceId: string;
+  clientId: string;
+  running: boolean;
+  frozen: boolean;
+  connected: boolean;
+  published: number;
+  garbage: number;
+}
+
+interface TopicGroup {
+  topic: string;
+  points: { def: PointDef; path: string[] }[];
+}
+
+/** One simulated MQTT device: its own client, publishing its topics at its points' interval. */
+export class SimulatedMqttDevice {
+  private client?: MqttClient;
+  private timer?: NodeJS.Timeout;
+  private readonly groups: TopicGroup[];
+  private readonly intervalMs: number;
+  private readonly profile: 'office' | 'canteen' | 'dormitory';
+  private frozenValues?: Map<string, number | boolean>;
+  private readonly state: CurveState = { counters: new Map(), flags: new Map() };
+  readonly status: SimDeviceStatus;
+
+  constructor(
+    private readonly site: SiteModel,
+    readonly device: MqttDevice,
+    private readonly brokerUrl: string,
+  ) {
+    const byTopic = new Map<string, TopicGroup>();
+    const points = (site.pointsByDevice.get(device.id) ?? []).filter((p) => p.kind !== 'command');
+    for (const def of points) {
+      const src = def.config as MqttPointSource;
+      const topic = src.topic ?? defaultTopic(site.site.id, def.assetId);
+      const group = byTopic.get(topic) ?? { topic, points: [] };
+      group.points.push({ def, path: src.path && src.path !== '$' ? src.path.split('.') : [def.name] });
+      byTopic.set(topic, group);
+    }
+    this.groups = [...byTopic.values()];
+    this.intervalMs = Math.max(200, Math.min(...points.map((p) => p.intervalMs), 60_000));
+    const zone = site.assetById.get(points[0]?.assetId ?? '')?.zone ?? '';
+    this.profile = /b2-f1|canteen/.test(zone) ? 'canteen' : /b2-f2|dorm/.test(zone) ? 'dormitory' : 'office';
+    this.status = {
+      deviceId: device.id,
+      clientId: device.clientId ?? `sim-${device.id}`,
+      running: false,
+      frozen: false,
+      connected: false,
+      published: 0,
+      garbage: 0,
+    };
+  }
+
+  start(): void {
+    if (this.status.running) return;
+    this.status.running = true;
+    const client = mqtt.connect(this.brokerUrl, { clientId: this.status.clientId, reconnectPeriod: 1_000 });
+    client.on('connect', () => {
+      this.status.connected = true;
+    });
+    client.on('close', () => {
+      this.status.connected = false;
+    });
+    client.on('error', () => undefined);
+    this.client = client;
+    this.timer = setInterval(() => this.publishOnce(), this.intervalMs);
+    setTimeout(() => this.publishOnce(), 200).unref();
+  }
+
+  /** Power the device off: its client disconnects and it stops publishing. */
+  async stop(): Promise<void> {
+    this.status.running = false;
+    clearInterval(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    this.status.connected = false;
+    await client?.endAsync(true);
+  }
+
+  /** Keep publishing the same values (a stuck sensor). */
+  freeze(on: boolean): void {
+    this.status.frozen = on;
+    if (!on) this.frozenValues = undefined;
+  }
+
+  publishOnce(): void {
+    if (!this.client?.connected) return;
+    const now = Date.now();
+    const hour = siteHour(now, this.site.site.timezone);
+    for (const group of this.groups) {
+      const payload: Record<string, unknown> = { ts: now };
+      for (const { def, path } of group.points) {
+        let value = this.frozenValues?.get(def.id);
+        if (value === undefined) value = curveValue(def, hour, this.profile, this.state);
+        setPath(payload, path, value);
+      }
+      if (this.status.frozen && !this.frozenValues) {
+        this.frozenValues = new Map(
+          group.points.map(({ def, path }) => [def.id, getPath(payload, path) as number]),
+        );
+      }
+      this.client.publish(group.topic, JSON.stringify(payload));
+      this.status.published++;
+    }
+  }
+
+  /** Publish `count` bad messages of one kind on the device's first topic. */
+  sendGarbage(kind: GarbageKind, count: number): number {
+    const topic = this.groups[0]?.topic;
+    if (!this.client?.connected || !topic) return 0;
+    const first = this.groups[0]!.points[0]!;
+    for (let i = 0; i < count; i++) {
+      const payload =
+        kind === 'not-json'
+          ? '{"temp_c": 21.'
+          : kind === 'nan'
+            ? `{"${first.path.join('.')}": NaN}`
+            : kind === 'wrong-type'
+              ? JSON.stringify({ ts: Date.now(), [first.path[0]!]: 'warm' })
+              : kind === 'oversize'
+                ? JSON.stringify({ ts: Date.now(), pad: 'x'.repeat(this.site.mqtt.maxPayloadBytes + 1) })
+                : JSON.stringify({ ts: Date.now(), unrelated: 1 });
+      this.client.publish(topic, payload);
+      this.status.garbage++;
+    }
+    return count;
+  }
+}
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown) {
+  let at = obj;
+  for (const key of path.slice(0, -1)) {
+    if (!at[key]) at[key] = {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[path[path.length - 1]!] = value;
+}
+
+function getPath(obj: Record<string, unknown>, path: string[]): unknown {
+  let at: unknown = obj;
+  for (const key of path) at = (at as Record<string, unknown>)?.[key];
+  return at;
+}
