@@ -7,7 +7,7 @@ import type { HubServices } from '../services.js';
  */
 export function createMetrics(s: HubServices): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'hub_' });
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
     new Gauge({
       name,

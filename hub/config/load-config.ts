@@ -51,13 +51,14 @@ export function parseSiteText(
   env: NodeJS.ProcessEnv = {},
   factories: ReadonlyMap<string, AdapterFactory> = adapterFactories,
 ): SiteModel {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(
       file,
       doc.errors.map((e) => {
         const at = e.linePos?.[0];
-        return `${at ? `line ${at.line}, column ${at.col}` : 'YAML'}: ${e.message.split('\n')[0]}`;
+        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return `${at ? `line ${at.line}, column ${at.col}` : 'YAML'}: ${message}`;
       }),
     );
   }

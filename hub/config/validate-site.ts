@@ -1,94 +1,110 @@
 import { z } from 'zod';
 import type { AdapterFactory } from '../../adapters/types.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
-import { PointCommonShape, type PointConfig, type SiteConfig, SiteFileSchema } from './site-schema.js';
+import { type DeviceConfig, type PointConfig, PointCommonShape, type SiteConfig, SiteFileSchema } from './site-schema.js';
 import { formatIssues, formatPath } from './zod-helpers.js';
 
 export type ValidationResult = { ok: true; config: SiteConfig } | { ok: false; errors: string[] };
+type Fail = (path: PropertyKey[], message: string) => void;
+type Obj = Record<string, unknown>;
 
 /**
- * Validate a parsed site file: structure first, then each device and point against its protocol's strict
- * schema, then every cross-reference. Returns every failing path, not just the first.
+ * Validate a parsed site file and return every failing path, not just the first. Three checks run side by
+ * side on the raw document, so one mistake never hides another: the file's structure; each device and point
+ * against its protocol's strict schema; and the cross-references (zones, devices, duplicate ids).
  */
 export function validateSite(raw: unknown, factories: ReadonlyMap<string, AdapterFactory>): ValidationResult {
-  const first = SiteFileSchema.safeParse(raw, { reportInput: true });
-  if (!first.success) return { ok: false, errors: formatIssues(first.error.issues) };
-  const config = first.data;
   const errors: string[] = [];
-  const fail = (path: PropertyKey[], message: string) => errors.push(`${formatPath(path)}: ${message}`);
-  const protocols = [...factories.keys()].join(' | ');
+  const fail: Fail = (path, message) => errors.push(`${formatPath(path)}: ${message}`);
 
-  unique(config.zones, (z) => z.id, ['zones'], fail);
-  unique(config.devices, (d) => d.id, ['devices'], fail);
-  unique(config.assets, (a) => a.id, ['assets'], fail);
+  const structure = SiteFileSchema.safeParse(raw, { reportInput: true });
+  if (!structure.success) errors.push(...formatIssues(structure.error.issues));
 
-  const zoneIds = new Set(config.zones.map((z) => z.id));
-  config.zones.forEach((zone, i) => {
-    if (zone.parent && !zoneIds.has(zone.parent)) fail(['zones', i, 'parent'], `no zone "${zone.parent}"`);
+  const doc = obj(raw) ?? {};
+  const zones = arr(doc.zones).map(obj);
+  const devices = arr(doc.devices).map(obj);
+  const assets = arr(doc.assets).map(obj);
+
+  unique(zones, ['zones'], fail);
+  unique(devices, ['devices'], fail);
+  unique(assets, ['assets'], fail);
+  const zoneIds = new Set(zones.map((z) => z?.id));
+  zones.forEach((zone, i) => {
+    if (typeof zone?.parent === 'string' && !zoneIds.has(zone.parent))
+      fail(['zones', i, 'parent'], `no zone "${zone.parent}"`);
   });
-  for (const cycle of zoneCycles(config)) fail(['zones', cycle], 'zone parents form a cycle');
+  for (const i of zoneCycles(zones)) fail(['zones', i], 'zone parents form a cycle');
 
-  const deviceIds = new Set(config.devices.map((d) => d.id));
-  const deviceProtocol = new Map<string, string>();
-  config.devices.forEach((device, i) => {
+  const parsedDevices = new Map<number, DeviceConfig>();
+  const protocolOf = new Map<unknown, string>();
+  const protocols = [...factories.keys()].join(' | ');
+  devices.forEach((device, i) => {
+    if (!device || typeof device.protocol !== 'string') return; // the structure check reported it
     const factory = factories.get(device.protocol);
     if (!factory) {
-      fail(
-        ['devices', i, 'protocol'],
-        `expected one of ${protocols}, got ${JSON.stringify(device.protocol)}`,
-      );
+      fail(['devices', i, 'protocol'], `expected one of ${protocols}, got ${JSON.stringify(device.protocol)}`);
       return;
     }
-    deviceProtocol.set(device.id, device.protocol);
+    protocolOf.set(device.id, device.protocol);
     const parsed = factory.deviceSchema.safeParse(device, { reportInput: true });
-    if (parsed.success) config.devices[i] = parsed.data as typeof device;
+    if (parsed.success) parsedDevices.set(i, parsed.data as DeviceConfig);
     else errors.push(...formatIssues(parsed.error.issues, ['devices', i]));
   });
+  const deviceIds = new Set(devices.map((d) => d?.id));
 
-  const pointSchemas = new Map<string | undefined, z.ZodObject>();
-  const pointSchemaFor = (protocol: string | undefined) => {
-    let schema = pointSchemas.get(protocol);
-    if (!schema) {
-      const extra = protocol ? (factories.get(protocol)?.pointShape ?? {}) : {};
-      schema = z.strictObject({ ...PointCommonShape, ...extra });
-      pointSchemas.set(protocol, schema);
-    }
-    return schema;
-  };
-
-  config.assets.forEach((asset, a) => {
-    if (!zoneIds.has(asset.zone)) fail(['assets', a, 'zone'], `no zone "${asset.zone}"`);
-    if (asset.device && !deviceIds.has(asset.device))
+  const parsedPoints = new Map<string, PointConfig>();
+  assets.forEach((asset, a) => {
+    if (!asset) return;
+    if (typeof asset.zone === 'string' && !zoneIds.has(asset.zone)) fail(['assets', a, 'zone'], `no zone "${asset.zone}"`);
+    if (typeof asset.device === 'string' && !deviceIds.has(asset.device))
       fail(['assets', a, 'device'], `no device "${asset.device}"`);
-    unique(asset.points, (p) => p.name, ['assets', a, 'points'], fail);
-    asset.points.forEach((point, p) => {
+    const points = arr(asset.points).map(obj);
+    unique(points, ['assets', a, 'points'], fail, 'name');
+    points.forEach((point, p) => {
+      if (!point) return;
       const path = ['assets', a, 'points', p];
-      const deviceId = point.device ?? asset.device;
-      if (point.device && !deviceIds.has(point.device))
+      if (typeof point.device === 'string' && !deviceIds.has(point.device))
         fail([...path, 'device'], `no device "${point.device}"`);
-      const parsed = pointSchemaFor(deviceId ? deviceProtocol.get(deviceId) : undefined).safeParse(point, {
-        reportInput: true,
-      });
+      const deviceId = point.device ?? asset.device;
+      const parsed = pointSchema(protocolOf.get(deviceId), factories).safeParse(point, { reportInput: true });
       if (!parsed.success) {
         errors.push(...formatIssues(parsed.error.issues, path));
         return;
       }
-      asset.points[p] = parsed.data as PointConfig;
-      checkPointSemantics(asset.points[p]!, path, fail);
+      const config = parsed.data as PointConfig;
+      checkPointSemantics(config, path, fail);
+      parsedPoints.set(`${a}/${p}`, config);
     });
   });
 
+  if (!structure.success || errors.length) return { ok: false, errors };
+  const config = structure.data as unknown as SiteConfig;
+  config.devices = config.devices.map((d, i) => parsedDevices.get(i) ?? d);
+  config.assets.forEach((asset, a) => {
+    asset.points = asset.points.map((_, p) => parsedPoints.get(`${a}/${p}`)!);
+  });
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config) ?? []) fail(issue.path, issue.message);
   }
   return errors.length ? { ok: false, errors } : { ok: true, config };
 }
 
-function checkPointSemantics(
-  point: PointConfig,
-  path: PropertyKey[],
-  fail: (p: PropertyKey[], m: string) => void,
-) {
+const pointSchemas = new WeakMap<ReadonlyMap<string, AdapterFactory>, Map<string, z.ZodObject>>();
+
+/** The strict schema of a point fed by a device of this protocol (or by none). */
+function pointSchema(protocol: string | undefined, factories: ReadonlyMap<string, AdapterFactory>): z.ZodObject {
+  let cache = pointSchemas.get(factories);
+  if (!cache) pointSchemas.set(factories, (cache = new Map()));
+  const key = protocol ?? '';
+  let schema = cache.get(key);
+  if (!schema) {
+    schema = z.strictObject({ ...PointCommonShape, ...(protocol ? factories.get(protocol)?.pointShape : {}) });
+    cache.set(key, schema);
+  }
+  return schema;
+}
+
+function checkPointSemantics(point: PointConfig, path: PropertyKey[], fail: Fail) {
   if (point.min !== undefined && point.max !== undefined && point.min > point.max)
     fail([...path, 'min'], `expected min ≤ max, got min ${point.min} > max ${point.max}`);
   if (point.sourceUnit && !unitConversion(point.sourceUnit, point.unit)) {
@@ -101,35 +117,35 @@ function checkPointSemantics(
     );
   }
   if (point.type !== 'number' && (point.scale !== 1 || point.offset !== 0 || point.deadband !== 0))
-    fail(
-      [...path, 'type'],
-      `scale, offset and deadband apply to numbers only, but the point is ${point.type}`,
-    );
+    fail([...path, 'type'], `scale, offset and deadband apply to numbers only, but the point is ${point.type}`);
 }
 
-function unique<T>(
-  items: T[],
-  key: (item: T) => string,
-  path: PropertyKey[],
-  fail: (p: PropertyKey[], m: string) => void,
-) {
-  const seen = new Map<string, number>();
+function obj(x: unknown): Obj | undefined {
+  return x && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : undefined;
+}
+
+function arr(x: unknown): unknown[] {
+  return Array.isArray(x) ? x : [];
+}
+
+function unique(items: (Obj | undefined)[], path: PropertyKey[], fail: Fail, key = 'id') {
+  const seen = new Map<unknown, number>();
   items.forEach((item, i) => {
-    const k = key(item);
+    const k = item?.[key];
+    if (typeof k !== 'string') return;
     const first = seen.get(k);
-    if (first !== undefined)
-      fail([...path, i], `duplicate id "${k}" (first at ${formatPath([...path, first])})`);
+    if (first !== undefined) fail([...path, i], `duplicate ${key} "${k}" (first at ${formatPath([...path, first])})`);
     else seen.set(k, i);
   });
 }
 
-function zoneCycles(config: SiteConfig): number[] {
-  const parentOf = new Map(config.zones.map((z) => [z.id, z.parent]));
+function zoneCycles(zones: (Obj | undefined)[]): number[] {
+  const parentOf = new Map(zones.map((z) => [z?.id, z?.parent]));
   const bad: number[] = [];
-  config.zones.forEach((zone, i) => {
-    const seen = new Set<string>();
-    let at: string | undefined = zone.id;
-    while (at) {
+  zones.forEach((zone, i) => {
+    const seen = new Set<unknown>();
+    let at: unknown = zone?.id;
+    while (typeof at === 'string') {
       if (seen.has(at)) {
         bad.push(i);
         return;

@@ -1,0 +1,737 @@
+// Facility hub dashboard: the site tree with live point values, devices and links.
+// Plain ES module, no build step. All text from the API goes through textContent or attributes.
+
+const API = '/api/v1';
+const DEVICE_POLL_MS = 10_000;
+const RETRY_MS = 5_000;
+
+// ── Labels ──────────────────────────────────────────────────────────────────
+
+const QUALITY_TEXT = {
+  good: '正常 Good',
+  uncertain: '陈旧 Stale',
+  bad: '异常 Bad',
+};
+
+const DEVICE_STATE_TEXT = {
+  online: '在线 Online',
+  offline: '离线 Offline',
+  unknown: '未知 Unknown',
+};
+
+const LINK_STATE_TEXT = {
+  up: '已连接 Up',
+  connecting: '连接中 Connecting',
+  backoff: '重试中 Retrying',
+  down: '断开 Down',
+  stopped: '已停止 Stopped',
+};
+
+const CONN_TEXT = {
+  connecting: '连接中 Connecting',
+  live: '实时 Live',
+  reconnecting: '重连中 Reconnecting',
+  error: '连接异常 Error',
+};
+
+const ZONE_KIND_TEXT = {
+  campus: '园区 Campus',
+  site: '站点 Site',
+  building: '楼栋 Building',
+  floor: '楼层 Floor',
+  room: '房间 Room',
+  'plant-room': '机房 Plant room',
+  outdoor: '室外 Outdoor',
+};
+
+/** Asset kind → label and category (the category colours the chip). */
+const ASSET_KIND = {
+  'env-sensor': ['环境 Environment', 'env'],
+  gate: ['门禁 Access', 'access'],
+  'electricity-meter': ['能耗 · 电表 Electricity', 'energy'],
+  'water-meter': ['能耗 · 水表 Water', 'energy'],
+  'gas-meter': ['能耗 · 燃气 Gas', 'energy'],
+  chiller: ['暖通 · 冷机 Chiller', 'hvac'],
+  ahu: ['暖通 · 空调箱 AHU', 'hvac'],
+  pump: ['水泵 Pump', 'hvac'],
+  elevator: ['电梯 Elevator', 'other'],
+};
+
+const STAT_TEXT = {
+  mode: '模式 mode',
+  topics: '主题 topics',
+  messages: '报文 messages',
+  unmapped: '未映射 unmapped',
+  malformed: '异常报文 malformed',
+  clients: '客户端 clients',
+  accepted: '已接收 accepted',
+  suppressed: '死区抑制 suppressed',
+  outOfRange: '超限 out of range',
+  rejected: '已拒绝 rejected',
+  staleTransitions: '超时变化 stale changes',
+};
+
+const UNITS = { degC: '°C', degF: '°F', m3: 'm³', 'm3/h': 'm³/h', m2: 'm²', 'Nm3': 'Nm³', 'Nm3/h': 'Nm³/h' };
+
+// ── State ───────────────────────────────────────────────────────────────────
+
+/**
+ * points: pointId → { def, assetId, row, valueEl, numEl, unitEl, badge, value, quality, ts, reason }
+ * assets: assetId → { card, timeEl, ts }
+ * devices: deviceId → { data, row, ... }
+ */
+const state = {
+  timeZone: undefined,
+  points: new Map(),
+  assets: new Map(),
+  devices: new Map(),
+  links: new Map(),
+  /** Device chips on asset cards, by device id. */
+  deviceChips: new Map(),
+  socket: undefined,
+  summaryQueued: false,
+  pollTimer: undefined,
+};
+
+const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
+const $ = (id) => document.getElementById(id);
+
+// ── DOM helpers ─────────────────────────────────────────────────────────────
+
+/** Create an element. attrs: class, title, data-*, aria-*, …; children: nodes or strings (as text). */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs)
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  for (const c of children) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(typeof c === 'string' || typeof c === 'number' ? String(c) : c);
+  }
+  return el;
+}
+
+function flash(el) {
+  if (reduceMotion || !el.animate) return;
+  el.animate([{ backgroundColor: 'rgba(255, 199, 0, 0.55)' }, { backgroundColor: 'rgba(255, 199, 0, 0)' }], {
+    duration: 1400,
+    easing: 'ease-out',
+  });
+}
+
+// ── Formatting ──────────────────────────────────────────────────────────────
+
+const numberFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
+let timeFormat = makeTimeFormat(undefined);
+let dateTimeFormat = makeDateTimeFormat(undefined);
+
+function makeTimeFormat(timeZone) {
+  const opts = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+  try {
+    return new Intl.DateTimeFormat('zh-CN', { ...opts, timeZone });
+  } catch {
+    return new Intl.DateTimeFormat('zh-CN', opts);
+  }
+}
+
+function makeDateTimeFormat(timeZone) {
+  const opts = {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  };
+  try {
+    return new Intl.DateTimeFormat('zh-CN', { ...opts, timeZone });
+  } catch {
+    return new Intl.DateTimeFormat('zh-CN', opts);
+  }
+}
+
+/** Time of day for recent timestamps, the full date for older ones. */
+function formatTime(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  const d = new Date(ms);
+  return Math.abs(Date.now() - ms) < 20 * 3600_000 ? timeFormat.format(d) : dateTimeFormat.format(d);
+}
+
+function formatFull(ms) {
+  return typeof ms === 'number' && Number.isFinite(ms) ? dateTimeFormat.format(new Date(ms)) : '—';
+}
+
+function formatUnit(unit) {
+  if (!unit) return '';
+  return UNITS[unit] ?? unit;
+}
+
+function formatValue(value) {
+  if (typeof value === 'boolean') return value ? '开 On' : '关 Off';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return String(value);
+    const rounded = Math.round(value * 100) / 100;
+    return numberFormat.format(Object.is(rounded, -0) ? 0 : rounded);
+  }
+  return String(value);
+}
+
+// ── Data ────────────────────────────────────────────────────────────────────
+
+async function getJson(path) {
+  const res = await fetch(API + path, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+function showBanner(text) {
+  const el = $('banner');
+  if (!text) {
+    el.hidden = true;
+    el.textContent = '';
+    return;
+  }
+  el.textContent = text;
+  el.hidden = false;
+}
+
+// ── Site tree ───────────────────────────────────────────────────────────────
+
+function renderSite(siteInfo, assets) {
+  const { site, zones, counts } = siteInfo;
+  state.timeZone = site.timezone;
+  timeFormat = makeTimeFormat(site.timezone);
+  dateTimeFormat = makeDateTimeFormat(site.timezone);
+
+  $('site-name').textContent = site.name || site.id;
+  document.title = `${site.name || site.id} · 设施监控 Facility monitor`;
+  $('site-meta').textContent = [site.id, site.timezone].filter(Boolean).join(' · ');
+  if (counts)
+    $('site-counts').textContent =
+      `${counts.zones} 区域 zones · ${counts.assets} 资产 assets · ${counts.points} 测点 points`;
+
+  const assetById = new Map(assets.map((a) => [a.id, a]));
+  const placed = new Set();
+  const tree = $('tree');
+  tree.replaceChildren();
+  state.points.clear();
+  state.assets.clear();
+  state.deviceChips.clear();
+
+  for (const zone of zones) tree.append(renderZone(zone, 0, assetById, placed));
+
+  // Assets whose zone is not in the tree still get shown.
+  const orphans = assets.filter((a) => !placed.has(a.id));
+  if (orphans.length)
+    tree.append(
+      renderZone(
+        { id: '', name: '其他 Other', kind: '', children: [], assets: orphans.map((a) => a.id) },
+        0,
+        assetById,
+        placed,
+      ),
+    );
+  if (!tree.childElementCount) tree.append(h('p', { class: 'placeholder' }, '暂无资产 No assets configured'));
+  tree.removeAttribute('aria-busy');
+  queueSummary();
+}
+
+function countAssets(zone) {
+  let n = zone.assets?.length ?? 0;
+  for (const c of zone.children ?? []) n += countAssets(c);
+  return n;
+}
+
+function renderZone(zone, depth, assetById, placed) {
+  const total = countAssets(zone);
+  const summary = h(
+    'summary',
+    { class: 'zone-head' },
+    h('span', { class: 'zone-name' }, zone.name || zone.id),
+    zone.kind ? h('span', { class: 'chip chip-zone' }, ZONE_KIND_TEXT[zone.kind] ?? zone.kind) : null,
+    h('span', { class: 'zone-count muted' }, `${total} 资产 assets`),
+  );
+  const details = h(
+    'details',
+    { class: 'zone', open: true, 'data-zone-id': zone.id, 'data-depth': depth },
+    summary,
+  );
+
+  const own = (zone.assets ?? []).map((id) => assetById.get(id)).filter(Boolean);
+  if (own.length) {
+    const grid = h('div', { class: 'asset-grid' });
+    for (const a of own) {
+      placed.add(a.id);
+      grid.append(renderAsset(a));
+    }
+    details.append(grid);
+  }
+  const children = zone.children ?? [];
+  if (children.length) {
+    const nested = h('div', { class: 'zone-children' });
+    for (const c of children) nested.append(renderZone(c, depth + 1, assetById, placed));
+    details.append(nested);
+  }
+  if (!own.length && !children.length) details.append(h('p', { class: 'placeholder' }, '无资产 No assets'));
+  return details;
+}
+
+function renderAsset(asset) {
+  const [kindText, category] = ASSET_KIND[asset.kind] ?? [asset.kind, 'other'];
+  const deviceChip = asset.deviceId
+    ? h(
+        'span',
+        {
+          class: 'chip chip-device',
+          'data-device-ref': asset.deviceId,
+          'data-state': 'unknown',
+          title: `设备 Device ${asset.deviceId}`,
+        },
+        h('span', { class: 'state-dot', 'aria-hidden': 'true' }),
+        asset.deviceId,
+      )
+    : h('span', { class: 'chip chip-nodevice', title: '尚未配置设备 No device configured yet' }, '待接入 No device');
+  if (asset.deviceId) addChip(asset.deviceId, deviceChip);
+
+  const list = h('ul', { class: 'points' });
+  for (const p of asset.points ?? []) list.append(renderPoint(p, asset.id));
+
+  const timeEl = h('time', { class: 'asset-updated' }, '—');
+  const card = h(
+    'article',
+    { class: 'asset', 'data-asset-id': asset.id, 'data-category': category },
+    h(
+      'header',
+      { class: 'asset-head' },
+      h('h3', { class: 'asset-name', title: asset.id }, asset.name || asset.id),
+      h('div', { class: 'asset-tags' }, h('span', { class: `chip chip-kind cat-${category}` }, kindText), deviceChip),
+    ),
+    list,
+    h(
+      'footer',
+      { class: 'asset-foot muted' },
+      h('span', null, asset.model ?? asset.id),
+      h('span', null, '更新 Updated ', timeEl),
+    ),
+  );
+  state.assets.set(asset.id, { card, timeEl, ts: null });
+  for (const p of asset.points ?? []) if (p.latest) applyValue(p.latest, false);
+  return card;
+}
+
+function addChip(deviceId, chip) {
+  const chips = state.deviceChips.get(deviceId) ?? [];
+  chips.push(chip);
+  state.deviceChips.set(deviceId, chips);
+  const known = state.devices.get(deviceId);
+  if (known) chip.dataset.state = known.data.state;
+}
+
+function renderPoint(p, assetId) {
+  const numEl = h('span', { class: 'num' });
+  const unitEl = h('span', { class: 'unit' });
+  const valueEl = h(
+    'output',
+    { class: 'value', 'data-point-id': p.id, 'data-quality': p.latest?.quality ?? 'bad' },
+    numEl,
+    unitEl,
+  );
+  const badge = h('span', { class: 'badge' });
+  const label = h(
+    'span',
+    { class: 'point-label', title: p.id },
+    p.label || p.name,
+    p.kind === 'command' ? h('span', { class: 'chip chip-cmd' }, '指令 cmd') : null,
+  );
+  const row = h('li', { class: 'point', 'data-status': 'nodata' }, label, valueEl, badge);
+  state.points.set(p.id, {
+    def: p,
+    assetId,
+    row,
+    valueEl,
+    numEl,
+    unitEl,
+    badge,
+    value: undefined,
+    quality: undefined,
+    ts: undefined,
+    reason: undefined,
+  });
+  return row;
+}
+
+/** Apply one latest value ({pointId, value, quality, ts, reason}) in place. */
+function applyValue(v, animate) {
+  const pt = state.points.get(v?.pointId);
+  if (!pt) return;
+  const value = v.value ?? null;
+  const changed = pt.value !== undefined && value !== null && value !== pt.value;
+  const same = value === pt.value && v.quality === pt.quality && v.ts === pt.ts && v.reason === pt.reason;
+  if (same) return;
+  const newerTs = typeof v.ts === 'number' && (pt.ts == null || v.ts > pt.ts);
+  pt.value = value;
+  pt.quality = v.quality;
+  pt.ts = v.ts;
+  pt.reason = v.reason;
+
+  const { def, valueEl, numEl, unitEl, badge, row } = pt;
+  let status;
+  if (!def.deviceId) status = 'awaiting';
+  else if (value === null) status = 'nodata';
+  else status = v.quality;
+
+  valueEl.dataset.quality = v.quality;
+  valueEl.dataset.status = status;
+  row.dataset.status = status;
+
+  if (status === 'awaiting') {
+    numEl.textContent = '待接入 awaiting device';
+    unitEl.textContent = '';
+  } else if (status === 'nodata') {
+    numEl.textContent = '无数据 no data';
+    unitEl.textContent = '';
+  } else {
+    numEl.textContent = formatValue(value);
+    unitEl.textContent = typeof value === 'number' ? formatUnit(def.unit) : '';
+  }
+
+  const badgeText = status === 'awaiting' || status === 'nodata' ? '' : (QUALITY_TEXT[v.quality] ?? v.quality);
+  badge.textContent = badgeText;
+  badge.hidden = !badgeText;
+
+  const tip = [];
+  if (status === 'awaiting') tip.push('尚未配置设备 No device configured for this point yet');
+  if (v.reason) tip.push(`原因 Reason: ${v.reason}`);
+  if (typeof v.ts === 'number') tip.push(`时间 Time: ${formatFull(v.ts)}`);
+  const title = tip.join('\n');
+  valueEl.title = title;
+  badge.title = title;
+
+  if (newerTs) {
+    const asset = state.assets.get(pt.assetId);
+    if (asset && (asset.ts == null || v.ts > asset.ts)) {
+      asset.ts = v.ts;
+      asset.timeEl.textContent = formatTime(v.ts);
+      asset.timeEl.dateTime = new Date(v.ts).toISOString();
+      asset.timeEl.title = formatFull(v.ts);
+    }
+    if (def.deviceId) noteDeviceSeen(def.deviceId, v.ts);
+  }
+  if (animate && changed) flash(valueEl);
+  queueSummary();
+}
+
+// ── Devices and links ───────────────────────────────────────────────────────
+
+function renderDevices(health) {
+  const list = $('devices');
+  const seen = new Set();
+  for (const d of health.devices ?? []) {
+    seen.add(d.deviceId);
+    let entry = state.devices.get(d.deviceId);
+    if (!entry) {
+      entry = createDeviceRow(d);
+      state.devices.set(d.deviceId, entry);
+      list.append(entry.row);
+    }
+    updateDevice(entry, d, false);
+  }
+  for (const [id, entry] of state.devices)
+    if (!seen.has(id)) {
+      entry.row.remove();
+      state.devices.delete(id);
+    }
+  $('devices-count').textContent = `${state.devices.size} 台 devices`;
+  if (!state.devices.size && !list.querySelector('.placeholder'))
+    list.append(h('li', { class: 'placeholder' }, '暂无设备 No devices configured'));
+
+  renderLinks(health.links ?? []);
+  renderPipeline(health.pipeline ?? {});
+  queueSummary();
+}
+
+function createDeviceRow(d) {
+  const stateEl = h('span', { class: 'device-state' });
+  const nameEl = h('span', { class: 'device-name' });
+  const idEl = h('span', { class: 'device-id mono' });
+  const seenEl = h('span', { class: 'device-seen' });
+  const readingsEl = h('span', { class: 'device-readings' });
+  const malformedEl = h('span', { class: 'device-malformed' });
+  const row = h(
+    'li',
+    { class: 'device', 'data-device-id': d.deviceId, 'data-state': d.state },
+    h(
+      'div',
+      { class: 'device-main' },
+      h('span', { class: 'state-dot', 'aria-hidden': 'true' }),
+      h('div', { class: 'device-title' }, nameEl, idEl),
+      stateEl,
+    ),
+    h('div', { class: 'device-meta muted' }, seenEl, readingsEl, malformedEl),
+  );
+  return { data: { ...d }, row, stateEl, nameEl, idEl, seenEl, readingsEl, malformedEl };
+}
+
+function updateDevice(entry, d, animate) {
+  const previous = entry.data.state;
+  entry.data = { ...entry.data, ...d };
+  const data = entry.data;
+  const { row, stateEl, nameEl, idEl, seenEl, readingsEl, malformedEl } = entry;
+
+  row.dataset.state = data.state;
+  stateEl.textContent = DEVICE_STATE_TEXT[data.state] ?? data.state;
+  const errorTip = data.lastError
+    ? `最近错误 Last error: ${data.lastError.message} (${formatFull(data.lastError.at)})`
+    : '';
+  stateEl.title = [data.reason ? `原因 Reason: ${data.reason}` : '', errorTip].filter(Boolean).join('\n');
+
+  nameEl.textContent = data.name || data.deviceId;
+  idEl.textContent = data.name ? `${data.deviceId} · ${data.protocol ?? ''}` : (data.protocol ?? '');
+  seenEl.textContent = `最近 Last seen ${formatTime(data.lastSeenAt)}`;
+  seenEl.title = formatFull(data.lastSeenAt);
+  readingsEl.textContent = `读数 Readings ${numberFormat.format(data.readings ?? 0)}`;
+  const malformed = data.malformed ?? 0;
+  malformedEl.textContent = `异常报文 Malformed ${numberFormat.format(malformed)}`;
+  malformedEl.dataset.count = String(malformed);
+  const lm = data.lastMalformed;
+  malformedEl.title = lm
+    ? `${lm.topic}: ${lm.reason}\n${lm.sample}\n${formatFull(lm.at)}`
+    : '无异常报文 No malformed messages';
+
+  for (const chip of state.deviceChips.get(data.deviceId) ?? []) {
+    chip.dataset.state = data.state;
+    chip.title = `设备 Device ${data.deviceId}: ${DEVICE_STATE_TEXT[data.state] ?? data.state}`;
+  }
+  if (animate && previous !== data.state) flash(row);
+}
+
+/** A reading arrived for a device: it was seen, even before the next device poll. */
+function noteDeviceSeen(deviceId, ts) {
+  const entry = state.devices.get(deviceId);
+  if (!entry || (entry.data.lastSeenAt ?? 0) >= ts) return;
+  entry.data.lastSeenAt = ts;
+  entry.seenEl.textContent = `最近 Last seen ${formatTime(ts)}`;
+  entry.seenEl.title = formatFull(ts);
+}
+
+function renderLinks(links) {
+  const list = $('links');
+  const seen = new Set();
+  for (const l of links) {
+    seen.add(l.linkId);
+    let entry = state.links.get(l.linkId);
+    if (!entry) {
+      const stateEl = h('span', { class: 'link-state' });
+      const errorEl = h('p', { class: 'link-error' });
+      const statsEl = h('dl', { class: 'stats stats-inline' });
+      const row = h(
+        'li',
+        { class: 'link', 'data-link-id': l.linkId, 'data-state': l.state },
+        h(
+          'div',
+          { class: 'device-main' },
+          h('span', { class: 'state-dot', 'aria-hidden': 'true' }),
+          h('div', { class: 'device-title' }, h('span', { class: 'device-name' }, l.linkId), h('span', { class: 'device-id mono' }, l.protocol)),
+          stateEl,
+        ),
+        errorEl,
+        statsEl,
+      );
+      entry = { data: {}, row, stateEl, errorEl, statsEl };
+      state.links.set(l.linkId, entry);
+      list.append(row);
+    }
+    updateLink(entry, l, false);
+  }
+  for (const [id, entry] of state.links)
+    if (!seen.has(id)) {
+      entry.row.remove();
+      state.links.delete(id);
+    }
+}
+
+function updateLink(entry, l, animate) {
+  const previous = entry.data.state;
+  entry.data = { ...entry.data, ...l };
+  const data = entry.data;
+  entry.row.dataset.state = data.state;
+  entry.stateEl.textContent = LINK_STATE_TEXT[data.state] ?? data.state;
+  const message = l.error ?? data.lastError?.message;
+  const showError = data.state !== 'up' && message;
+  entry.errorEl.textContent = showError ? message : '';
+  entry.errorEl.hidden = !showError;
+  if (data.stats) renderStats(entry.statsEl, data.stats);
+  if (animate && previous !== data.state) flash(entry.row);
+}
+
+function renderStats(dl, stats) {
+  dl.replaceChildren();
+  for (const [k, v] of Object.entries(stats)) {
+    dl.append(
+      h('div', { class: 'stat' }, h('dt', null, STAT_TEXT[k] ?? k), h('dd', null, typeof v === 'number' ? numberFormat.format(v) : String(v))),
+    );
+  }
+}
+
+function renderPipeline(counters) {
+  renderStats($('pipeline'), counters);
+}
+
+async function refreshDevices() {
+  try {
+    renderDevices(await getJson('/devices'));
+  } catch (err) {
+    console.warn('device refresh failed', err);
+  }
+}
+
+function startDevicePolling() {
+  clearInterval(state.pollTimer);
+  state.pollTimer = setInterval(() => {
+    if (document.visibilityState === 'visible') void refreshDevices();
+  }, DEVICE_POLL_MS);
+}
+
+// ── Summary ─────────────────────────────────────────────────────────────────
+
+function queueSummary() {
+  if (state.summaryQueued) return;
+  state.summaryQueued = true;
+  requestAnimationFrame(() => {
+    state.summaryQueued = false;
+    renderSummary();
+  });
+}
+
+function renderSummary() {
+  const c = { online: 0, offline: 0, devices: state.devices.size, good: 0, uncertain: 0, bad: 0, pending: 0 };
+  for (const d of state.devices.values()) {
+    if (d.data.state === 'online') c.online++;
+    else if (d.data.state === 'offline') c.offline++;
+  }
+  for (const p of state.points.values()) {
+    const s = p.row.dataset.status;
+    if (s === 'good' || s === 'uncertain' || s === 'bad') c[s]++;
+    else c.pending++;
+  }
+  c.points = state.points.size;
+  for (const el of document.querySelectorAll('[data-count]')) {
+    const key = el.dataset.count;
+    el.textContent = key === 'devices' || key === 'points' ? `/ ${c[key]}` : String(c[key]);
+  }
+  for (const tile of document.querySelectorAll('[data-tile]')) {
+    const n = c[tile.dataset.tile] ?? 0;
+    tile.dataset.nonzero = n > 0 ? 'true' : 'false';
+  }
+}
+
+// ── Live connection ─────────────────────────────────────────────────────────
+
+function setConn(s, detail) {
+  const el = $('conn');
+  el.dataset.state = s;
+  el.querySelector('.conn-label').textContent = CONN_TEXT[s] ?? s;
+  el.title = detail ?? '';
+  document.body.dataset.conn = s;
+}
+
+function markUpdated() {
+  const el = $('last-update');
+  const now = Date.now();
+  el.textContent = formatTime(now);
+  el.dateTime = new Date(now).toISOString();
+}
+
+function connectLive() {
+  if (typeof globalThis.io !== 'function') {
+    setConn('error', 'socket.io client not loaded');
+    showBanner('实时连接不可用 Live updates unavailable: /socket.io/socket.io.js did not load.');
+    return;
+  }
+  const socket = globalThis.io();
+  state.socket = socket;
+
+  const subscribe = () => {
+    socket.timeout(10_000).emit('subscribe', { site: true }, (err, ack) => {
+      if (err || !ack || ack.error) {
+        setConn('error', err ? String(err.message ?? err) : String(ack?.error ?? 'no ack'));
+        if (socket.connected) setTimeout(subscribe, RETRY_MS);
+        return;
+      }
+      for (const v of ack.values ?? []) applyValue(v, true);
+      markUpdated();
+      setConn('live');
+    });
+    // Device states may have changed while we were away; the socket only sends changes.
+    void refreshDevices();
+  };
+
+  socket.on('connect', () => {
+    showBanner('');
+    subscribe();
+  });
+  socket.on('disconnect', (reason) => {
+    setConn('reconnecting', reason);
+    // The hub closed us (e.g. it is restarting): socket.io does not reconnect by itself then.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 2_000);
+  });
+  socket.on('connect_error', (err) => setConn('reconnecting', err?.message));
+  socket.on('values', (batch) => {
+    if (!Array.isArray(batch)) return;
+    for (const v of batch) applyValue(v, true);
+    markUpdated();
+  });
+  socket.on('device', (e) => {
+    const entry = state.devices.get(e?.deviceId);
+    if (!entry) {
+      void refreshDevices();
+      return;
+    }
+    updateDevice(entry, { state: e.state, reason: e.reason }, true);
+    queueSummary();
+  });
+  socket.on('link', (e) => {
+    const entry = state.links.get(e?.linkId);
+    if (!entry) {
+      void refreshDevices();
+      return;
+    }
+    updateLink(entry, { state: e.state, error: e.error }, true);
+  });
+}
+
+// ── Start ───────────────────────────────────────────────────────────────────
+
+async function load() {
+  try {
+    const [siteInfo, assets, health] = await Promise.all([
+      getJson('/site'),
+      getJson('/assets?values=true'),
+      getJson('/devices'),
+    ]);
+    renderDevices(health);
+    renderSite(siteInfo, assets);
+    showBanner('');
+    return true;
+  } catch (err) {
+    console.warn('initial load failed', err);
+    showBanner(`无法加载站点数据，${RETRY_MS / 1000} 秒后重试 Could not load the site, retrying: ${err.message}`);
+    setConn('error', err.message);
+    return false;
+  }
+}
+
+async function main() {
+  while (!(await load())) await new Promise((r) => setTimeout(r, RETRY_MS));
+  connectLive();
+  startDevicePolling();
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void refreshDevices();
+  });
+}
+
+void main();

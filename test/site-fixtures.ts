@@ -1,0 +1,51 @@
+import { parseSiteText } from '../hub/config/load-config.js';
+import type { SiteModel } from '../hub/model/site-model.js';
+
+/** A small site in YAML, for tests: one building, two MQTT sensors, one gate. */
+export function testSiteYaml(opts: { httpPort?: number; mqttPort?: number; mqtt?: string } = {}): string {
+  return `
+site: { id: t1, name: Test site }
+hub:
+  http: { host: 127.0.0.1, port: ${opts.httpPort ?? 0} }
+  liveIntervalMs: 50
+  logLevel: silent
+mqtt: ${opts.mqtt ?? `{ mode: embedded, host: 127.0.0.1, port: ${opts.mqttPort ?? 0} }`}
+zones:
+  - { id: b1, name: Building 1, kind: building }
+  - { id: b1-f1, name: Floor 1, kind: floor, parent: b1 }
+devices:
+  - { id: env-1, protocol: mqtt, clientId: env-1 }
+  - { id: env-2, protocol: mqtt }
+  - { id: gate-ctl, protocol: mqtt, clientId: gate-ctl }
+assets:
+  - id: room-1
+    name: Room 1
+    kind: env-sensor
+    zone: b1-f1
+    device: env-1
+    points:
+      - { name: temp_c, unit: degC, min: -20, max: 60, intervalMs: 1000 }
+      - { name: humidity_pct, unit: '%', min: 0, max: 100, intervalMs: 1000 }
+      - { name: co2_ppm, unit: ppm, path: air.co2, intervalMs: 1000 }
+  - id: room-2
+    name: Room 2
+    kind: env-sensor
+    zone: b1-f1
+    device: env-2
+    points:
+      - { name: temp_c, unit: degC, topic: legacy/room2/temp, path: $, intervalMs: 1000 }
+  - id: gate-a
+    name: Gate A
+    kind: gate
+    zone: b1
+    device: gate-ctl
+    points:
+      - { name: door_open, type: boolean, kind: state }
+      - { name: last_card, type: string, kind: state }
+      - { name: open_cmd, type: boolean, kind: command }
+`;
+}
+
+export function testSite(opts: Parameters<typeof testSiteYaml>[0] = {}): SiteModel {
+  return parseSiteText(testSiteYaml(opts), 'test-site.yaml');
+}
