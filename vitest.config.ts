@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['hub/**/*.test.ts', 'adapters/**/*.test.ts', 'rules/**/*.test.ts', 'simulators/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'hub/**/*.test.ts',
+      'adapters/**/*.test.ts',
+      'rules/**/*.test.ts',
+      'simulators/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -61,8 +61,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   const services: HubServices = { site, bus, clock, pipeline, latest, supervisor, startedAt: clock.now() };
 
   const http = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines are info; the hub logs what goes wrong, not every dashboard poll.
+    loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
   });
   http.setValidatorCompiler(validatorCompiler);

@@ -98,15 +98,14 @@ export class SimulatedMqttDevice {
     const hour = siteHour(now, this.site.site.timezone);
     for (const group of this.groups) {
       const payload: Record<string, unknown> = { ts: now };
+      if (this.status.frozen) this.frozenValues ??= new Map();
       for (const { def, path } of group.points) {
         let value = this.frozenValues?.get(def.id);
-        if (value === undefined) value = curveValue(def, hour, this.profile, this.state);
+        if (value === undefined) {
+          value = curveValue(def, hour, this.profile, this.state);
+          this.frozenValues?.set(def.id, value);
+        }
         setPath(payload, path, value);
-      }
-      if (this.status.frozen && !this.frozenValues) {
-        this.frozenValues = new Map(
-          group.points.map(({ def, path }) => [def.id, getPath(payload, path) as number]),
-        );
       }
       this.client.publish(group.topic, JSON.stringify(payload));
       this.status.published++;
@@ -143,10 +142,4 @@ function setPath(obj: Record<string, unknown>, path: string[], value: unknown) {
     at = at[key] as Record<string, unknown>;
   }
   at[path[path.length - 1]!] = value;
-}
-
-function getPath(obj: Record<string, unknown>, path: string[]): unknown {
-  let at: unknown = obj;
-  for (const key of path) at = (at as Record<string, unknown>)?.[key];
-  return at;
 }

@@ -24,7 +24,11 @@ describe('HTTP API (app.inject)', () => {
     expect((await get('/healthz')).json()).toMatchObject({ status: 'ok' });
     const ready = await get('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ status: 'ready', site: 't1', links: [{ linkId: 'mqtt', state: 'up' }] });
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      site: 't1',
+      links: [{ linkId: 'mqtt', state: 'up' }],
+    });
   });
 
   it('/metrics speaks Prometheus and counts readings', async () => {
@@ -42,15 +46,28 @@ describe('HTTP API (app.inject)', () => {
     const body = (await get('/api/v1/site')).json();
     expect(body.site).toMatchObject({ id: 't1', name: 'Test site' });
     expect(body.zones).toHaveLength(1);
-    expect(body.zones[0]).toMatchObject({ id: 'b1', assets: ['gate-a'], children: [{ id: 'b1-f1', assets: ['room-1', 'room-2'] }] });
+    expect(body.zones[0]).toMatchObject({
+      id: 'b1',
+      assets: ['gate-a'],
+      children: [{ id: 'b1-f1', assets: ['room-1', 'room-2'] }],
+    });
     expect(body.counts).toEqual({ zones: 2, assets: 3, points: 7, devices: 3 });
   });
 
   it('/api/v1/assets filters by zone (with sub-zones) and kind, with values on request', async () => {
-    expect((await get('/api/v1/assets?zone=b1')).json().map((a: { id: string }) => a.id)).toEqual(['room-1', 'room-2', 'gate-a']);
-    expect((await get('/api/v1/assets?kind=gate')).json().map((a: { id: string }) => a.id)).toEqual(['gate-a']);
+    expect((await get('/api/v1/assets?zone=b1')).json().map((a: { id: string }) => a.id)).toEqual([
+      'room-1',
+      'room-2',
+      'gate-a',
+    ]);
+    expect((await get('/api/v1/assets?kind=gate')).json().map((a: { id: string }) => a.id)).toEqual([
+      'gate-a',
+    ]);
     const withValues = (await get('/api/v1/assets?zone=b1-f1&values=true')).json();
-    expect(withValues[0].points[0]).toMatchObject({ id: 'room-1/temp_c', latest: { value: 71, quality: 'bad', reason: 'out of range' } });
+    expect(withValues[0].points[0]).toMatchObject({
+      id: 'room-1/temp_c',
+      latest: { value: 71, quality: 'bad', reason: 'out of range' },
+    });
   });
 
   it('/api/v1/assets/:id and the latest value of a point, both ways of addressing it', async () => {
@@ -60,7 +77,11 @@ describe('HTTP API (app.inject)', () => {
     const latest = { pointId: 'room-1/humidity_pct', value: 45, quality: 'good', ts, unit: '%' };
     expect((await get('/api/v1/points/room-1%2Fhumidity_pct/latest')).json()).toEqual(latest);
     expect((await get('/api/v1/points/room-1/humidity_pct/latest')).json()).toEqual(latest);
-    expect((await get('/api/v1/points/room-1/co2_ppm/latest')).json()).toMatchObject({ value: null, quality: 'bad', reason: 'no data yet' });
+    expect((await get('/api/v1/points/room-1/co2_ppm/latest')).json()).toMatchObject({
+      value: null,
+      quality: 'bad',
+      reason: 'no data yet',
+    });
   });
 
   it('errors are problem+json with the failing paths', async () => {
@@ -79,12 +100,20 @@ describe('HTTP API (app.inject)', () => {
     expect(noRoute.statusCode).toBe(404);
     expect(noRoute.json()).toMatchObject({ status: 404, detail: 'no route GET /api/v1/nothing-here' });
 
-    expect((await get('/api/v1/assets?zone=mars')).json()).toMatchObject({ status: 404, detail: 'no zone "mars"' });
+    expect((await get('/api/v1/assets?zone=mars')).json()).toMatchObject({
+      status: 404,
+      detail: 'no zone "mars"',
+    });
   });
 
   it('/api/v1/devices shows links, devices and pipeline counters', async () => {
     const body = (await get('/api/v1/devices')).json();
-    expect(body.links[0]).toMatchObject({ linkId: 'mqtt', protocol: 'mqtt', state: 'up', stats: { mode: 'embedded' } });
+    expect(body.links[0]).toMatchObject({
+      linkId: 'mqtt',
+      protocol: 'mqtt',
+      state: 'up',
+      stats: { mode: 'embedded' },
+    });
     expect(body.devices.map((d: { deviceId: string }) => d.deviceId)).toEqual(['env-1', 'env-2', 'gate-ctl']);
     expect(body.devices[0]).toMatchObject({ readings: 2, malformed: 0 });
     expect(body.devices[1]).toMatchObject({ state: 'unknown', readings: 0 });
@@ -94,7 +123,14 @@ describe('HTTP API (app.inject)', () => {
   it('serves OpenAPI at /api/docs', async () => {
     const spec = (await get('/api/docs/json')).json();
     expect(spec.openapi).toMatch(/^3\./);
-    for (const path of ['/api/v1/site', '/api/v1/assets', '/api/v1/assets/{id}', '/api/v1/points/{id}/latest', '/api/v1/devices', '/healthz'])
+    for (const path of [
+      '/api/v1/site',
+      '/api/v1/assets',
+      '/api/v1/assets/{id}',
+      '/api/v1/points/{id}/latest',
+      '/api/v1/devices',
+      '/healthz',
+    ])
       expect(Object.keys(spec.paths)).toContain(path);
     expect((await get('/api/docs')).statusCode).toBeLessThan(400);
   });

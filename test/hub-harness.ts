@@ -1,4 +1,4 @@
-import { type Hub, buildHub } from '../hub/app.js';
+import { buildHub, type Hub } from '../hub/app.js';
 import { silentLogger } from '../hub/logger.js';
 import type { Reading } from '../hub/model/reading.js';
 import type { SiteModel } from '../hub/model/site-model.js';
@@ -28,12 +28,20 @@ export async function startTestHub(site: SiteModel, opts: { live?: boolean } = {
     url,
     readings,
     waitForReadings: (n, timeoutMs = 10_000) =>
-      waitFor(() => readings.length >= n, timeoutMs, () => `${readings.length} of ${n} readings`).then(() => readings),
+      waitFor(
+        () => readings.length >= n,
+        timeoutMs,
+        () => `${readings.length} of ${n} readings`,
+      ).then(() => readings),
     stop: () => hub.stop(),
   };
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 10_000, what: () => string = () => 'condition'): Promise<void> {
+export async function waitFor(
+  cond: () => boolean,
+  timeoutMs = 10_000,
+  what: () => string = () => 'condition',
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);

@@ -25,7 +25,11 @@ describe('live gateway (socket.io client, no browser)', () => {
   it('subscribing to an asset answers with a snapshot, then sends coalesced batches at most every interval', async () => {
     const ack = await socket.emitWithAck('subscribe', { assets: ['room-1', 'nope'] });
     expect(ack.unknownAssets).toEqual(['nope']);
-    expect(ack.values.map((v: LatestValue) => v.pointId)).toEqual(['room-1/temp_c', 'room-1/humidity_pct', 'room-1/co2_ppm']);
+    expect(ack.values.map((v: LatestValue) => v.pointId)).toEqual([
+      'room-1/temp_c',
+      'room-1/humidity_pct',
+      'room-1/co2_ppm',
+    ]);
 
     const batches: { at: number; values: LatestValue[] }[] = [];
     socket.on('values', (values: LatestValue[]) => batches.push({ at: Date.now(), values }));
@@ -37,12 +41,15 @@ describe('live gateway (socket.io client, no browser)', () => {
       other.publish('legacy/room2/temp', String(i)); // room-2 is not subscribed
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 50));
     }
-    await waitFor(() => batches.some((b) => b.values.some((v) => v.pointId === 'room-1/temp_c' && v.value === 20)));
+    await waitFor(() =>
+      batches.some((b) => b.values.some((v) => v.pointId === 'room-1/temp_c' && v.value === 20)),
+    );
     const all = batches.flatMap((b) => b.values);
     expect(all.every((v) => v.pointId.startsWith('room-1/'))).toBe(true);
     expect(all.length).toBeLessThan(60);
     // at most one batch per liveIntervalMs (50 ms in the test site), allowing timer jitter
-    for (let i = 1; i < batches.length; i++) expect(batches[i]!.at - batches[i - 1]!.at).toBeGreaterThanOrEqual(35);
+    for (let i = 1; i < batches.length; i++)
+      expect(batches[i]!.at - batches[i - 1]!.at).toBeGreaterThanOrEqual(35);
     await device.endAsync();
     await other.endAsync();
   });
@@ -60,7 +67,10 @@ describe('live gateway (socket.io client, no browser)', () => {
     await waitFor(() => values.some((v) => v.pointId === 'gate-a/door_open' && v.value === false));
     await gate.endAsync();
     await waitFor(() => deviceEvents.some((e) => e.deviceId === 'gate-ctl' && e.state === 'offline'));
-    expect(deviceEvents.filter((e) => e.deviceId === 'gate-ctl').map((e) => e.state)).toEqual(['online', 'offline']);
+    expect(deviceEvents.filter((e) => e.deviceId === 'gate-ctl').map((e) => e.state)).toEqual([
+      'online',
+      'offline',
+    ]);
     const bad = await site.emitWithAck('subscribe', { assets: 'room-1' });
     expect(bad.error).toMatch(/expected/);
     site.disconnect();

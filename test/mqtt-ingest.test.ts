@@ -1,8 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startTestHub, type TestHub, waitFor } from './hub-harness.js';
 import { freePort, type Mosquitto, startMosquitto } from './services.js';
 import { testSite } from './site-fixtures.js';
-import { startTestHub, type TestHub, waitFor } from './hub-harness.js';
 
 const TOPIC = 'site/t1/room-1/telemetry';
 
@@ -27,7 +27,10 @@ describe('MQTT ingest through the embedded aedes broker', () => {
 
   it('maps a JSON object of many values to its points, with the device timestamp', async () => {
     const ts = Date.now() - 1000;
-    await client.publishAsync(TOPIC, JSON.stringify({ ts, temp_c: 21.5, humidity_pct: 40, air: { co2: 612 } }));
+    await client.publishAsync(
+      TOPIC,
+      JSON.stringify({ ts, temp_c: 21.5, humidity_pct: 40, air: { co2: 612 } }),
+    );
     const got = await t.waitForReadings(3);
     expect(got.map((r) => [r.pointId, r.value, r.quality, r.ts])).toEqual([
       ['room-1/temp_c', 21.5, 'good', ts],
@@ -53,7 +56,9 @@ describe('MQTT ingest through the embedded aedes broker', () => {
       if (i % 8 === 0) await client.publishAsync(TOPIC, bad[(i / 8) % bad.length]!);
     }
     await t.waitForReadings(before + good);
-    await waitFor(() => (t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'env-1')?.malformed ?? 0) >= 7);
+    await waitFor(
+      () => (t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'env-1')?.malformed ?? 0) >= 7,
+    );
     const temps = t.readings.slice(before).map((r) => r.value);
     expect(temps).toEqual(Array.from({ length: good }, (_, i) => 20 + i / 100));
 
@@ -78,12 +83,19 @@ describe('MQTT ingest through the embedded aedes broker', () => {
 
   it('a device with a client id goes offline at once when its client disconnects', async () => {
     const gate = await connect(`mqtt://127.0.0.1:${port}`, 'gate-ctl');
-    await gate.publishAsync('site/t1/gate-a/telemetry', JSON.stringify({ door_open: true, last_card: 'A123' }));
-    await waitFor(() => t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'gate-ctl')?.state === 'online');
+    await gate.publishAsync(
+      'site/t1/gate-a/telemetry',
+      JSON.stringify({ door_open: true, last_card: 'A123' }),
+    );
+    await waitFor(
+      () => t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'gate-ctl')?.state === 'online',
+    );
     expect(t.hub.latest.get('gate-a/door_open')?.value).toBe(true);
     expect(t.hub.latest.get('gate-a/last_card')?.value).toBe('A123');
     await gate.endAsync();
-    await waitFor(() => t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'gate-ctl')?.state === 'offline');
+    await waitFor(
+      () => t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'gate-ctl')?.state === 'offline',
+    );
   });
 
   it('a command write is published on the command topic', async () => {
@@ -128,7 +140,9 @@ describe('MQTT ingest from an external mosquitto', () => {
 
   it('reconnects with backoff and resubscribes after the broker restarts, without a crash', async () => {
     broker = await startMosquitto();
-    t = await startTestHub(testSite({ mqtt: `{ mode: external, url: '${broker.url}', clientId: hub-ext-2 }` }));
+    t = await startTestHub(
+      testSite({ mqtt: `{ mode: external, url: '${broker.url}', clientId: hub-ext-2 }` }),
+    );
     await waitFor(() => t!.hub.supervisor.linkHealth()[0]?.state === 'up');
     await broker.kill();
     await waitFor(() => t!.hub.supervisor.linkHealth()[0]?.state !== 'up');
@@ -146,9 +160,13 @@ describe('MQTT ingest from an external mosquitto', () => {
 
   it('starts while the broker is down and connects when it appears', async () => {
     const port = await freePort();
-    t = await startTestHub(testSite({ mqtt: `{ mode: external, url: 'mqtt://127.0.0.1:${port}', clientId: hub-ext-3 }` }));
+    t = await startTestHub(
+      testSite({ mqtt: `{ mode: external, url: 'mqtt://127.0.0.1:${port}', clientId: hub-ext-3 }` }),
+    );
     await waitFor(() => (t!.hub.supervisor.linkHealth()[0]?.errors ?? 0) >= 2);
-    expect(t.hub.supervisor.linkHealth()[0]).toMatchObject({ state: expect.stringMatching(/backoff|connecting/) });
+    expect(t.hub.supervisor.linkHealth()[0]).toMatchObject({
+      state: expect.stringMatching(/backoff|connecting/),
+    });
     expect(t.hub.supervisor.linkHealth()[0]!.lastError?.code).toBe('refused');
     const res = await t.hub.http.inject('/readyz');
     expect(res.statusCode).toBe(503);

@@ -37,7 +37,9 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
 
 export function requireBinary(name: string, hint: string): string {
   try {
-    return execFileSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name}`], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    return execFileSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0]!;
   } catch {
     throw new Error(`${name} is required by the tests and was not found: ${hint}`);
   }

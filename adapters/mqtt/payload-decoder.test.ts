@@ -13,7 +13,12 @@ const route: TopicRoute = {
     { pointId: 'room/occupied', type: 'boolean', path: ['occupied'] },
   ],
 };
-const bareRoute: TopicRoute = { topic: 'x', deviceId: 'env', bare: true, fields: [{ pointId: 'r/v', type: 'number', path: [] }] };
+const bareRoute: TopicRoute = {
+  topic: 'x',
+  deviceId: 'env',
+  bare: true,
+  fields: [{ pointId: 'r/v', type: 'number', path: [] }],
+};
 const NOW = 1_700_000_000_000;
 
 function decode(r: TopicRoute, text: string) {
@@ -24,7 +29,9 @@ function decode(r: TopicRoute, text: string) {
 
 describe('MQTT payload decoding', () => {
   it('reads an object of many values with its timestamp', () => {
-    expect(decode(route, '{"ts": 1699999999000, "temp_c": 21.5, "air": {"co2": 640}, "occupied": true}')).toEqual({
+    expect(
+      decode(route, '{"ts": 1699999999000, "temp_c": 21.5, "air": {"co2": 640}, "occupied": true}'),
+    ).toEqual({
       problem: undefined,
       out: [
         ['room/temp_c', 21.5, 1699999999000],
@@ -35,10 +42,15 @@ describe('MQTT payload decoding', () => {
   });
   it('takes the arrival time without ts, and ISO-8601 ts', () => {
     expect(decode(route, '{"temp_c": 20}').out).toEqual([['room/temp_c', 20, NOW]]);
-    expect(decode(route, '{"ts": "2023-11-14T22:13:20Z", "temp_c": 20}').out).toEqual([['room/temp_c', 20, NOW]]);
+    expect(decode(route, '{"ts": "2023-11-14T22:13:20Z", "temp_c": 20}').out).toEqual([
+      ['room/temp_c', 20, NOW],
+    ]);
   });
   it('a subset of the fields is fine', () => {
-    expect(decode(route, '{"occupied": 0}')).toEqual({ problem: undefined, out: [['room/occupied', 0, NOW]] });
+    expect(decode(route, '{"occupied": 0}')).toEqual({
+      problem: undefined,
+      out: [['room/occupied', 0, NOW]],
+    });
   });
   it('keeps the good fields of a partly bad message and says what was wrong', () => {
     expect(decode(route, '{"temp_c": "warm", "air": {"co2": 500}}')).toEqual({

@@ -41,7 +41,16 @@ describe('site file loading', () => {
     const site = await loadSiteFile(join(import.meta.dirname, '../../config/demo-site.yaml'), {});
     expect(site.assets.length).toBeGreaterThan(20);
     const kinds = new Set(site.assets.map((a) => a.kind));
-    for (const kind of ['electricity-meter', 'water-meter', 'chiller', 'ahu', 'pump', 'elevator', 'gate', 'env-sensor'])
+    for (const kind of [
+      'electricity-meter',
+      'water-meter',
+      'chiller',
+      'ahu',
+      'pump',
+      'elevator',
+      'gate',
+      'env-sensor',
+    ])
       expect(kinds).toContain(kind);
     expect(site.zones.filter((z) => z.kind === 'building')).toHaveLength(2);
     expect(site.pointById.get('b1-f1-env/temp_c')?.deviceId).toBe('env-b1-f1');
@@ -49,7 +58,11 @@ describe('site file loading', () => {
 
   it('applies environment overrides and names the variable when one is wrong', () => {
     const text = readFileSync(join(import.meta.dirname, '../../config/demo-site.yaml'), 'utf8');
-    const site = parseSiteText(text, 'demo.yaml', { HUB_HTTP_PORT: '9999', HUB_DATA_DIR: '/var/lib/hub', HUB_MQTT_PASSWORD: 's3cret' });
+    const site = parseSiteText(text, 'demo.yaml', {
+      HUB_HTTP_PORT: '9999',
+      HUB_DATA_DIR: '/var/lib/hub',
+      HUB_MQTT_PASSWORD: 's3cret',
+    });
     expect(site.hub.http.port).toBe(9999);
     expect(site.hub.dataDir).toBe('/var/lib/hub');
     expect(site.mqtt.password).toBe('s3cret');
@@ -88,7 +101,11 @@ assets:
     const result = spawnSync(
       process.execPath,
       ['--import', 'tsx', join(import.meta.dirname, '../main.ts'), join(corpusDir, 'bad-port.yaml')],
-      { encoding: 'utf8', env: { ...process.env, HUB_HTTP_PORT: '', HUB_LOG_LEVEL: 'info' }, timeout: 20_000 },
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HUB_HTTP_PORT: '', HUB_LOG_LEVEL: 'info' },
+        timeout: 20_000,
+      },
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('hub.http.port: expected an integer 0–65535, got 70000');

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { AdapterFactory } from '../../adapters/types.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
-import { type DeviceConfig, type PointConfig, PointCommonShape, type SiteConfig, SiteFileSchema } from './site-schema.js';
+import {
+  type DeviceConfig,
+  PointCommonShape,
+  type PointConfig,
+  type SiteConfig,
+  SiteFileSchema,
+} from './site-schema.js';
 import { formatIssues, formatPath } from './zod-helpers.js';
 
 export type ValidationResult = { ok: true; config: SiteConfig } | { ok: false; errors: string[] };
@@ -42,7 +48,10 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
     if (!device || typeof device.protocol !== 'string') return; // the structure check reported it
     const factory = factories.get(device.protocol);
     if (!factory) {
-      fail(['devices', i, 'protocol'], `expected one of ${protocols}, got ${JSON.stringify(device.protocol)}`);
+      fail(
+        ['devices', i, 'protocol'],
+        `expected one of ${protocols}, got ${JSON.stringify(device.protocol)}`,
+      );
       return;
     }
     protocolOf.set(device.id, device.protocol);
@@ -55,7 +64,8 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
   const parsedPoints = new Map<string, PointConfig>();
   assets.forEach((asset, a) => {
     if (!asset) return;
-    if (typeof asset.zone === 'string' && !zoneIds.has(asset.zone)) fail(['assets', a, 'zone'], `no zone "${asset.zone}"`);
+    if (typeof asset.zone === 'string' && !zoneIds.has(asset.zone))
+      fail(['assets', a, 'zone'], `no zone "${asset.zone}"`);
     if (typeof asset.device === 'string' && !deviceIds.has(asset.device))
       fail(['assets', a, 'device'], `no device "${asset.device}"`);
     const points = arr(asset.points).map(obj);
@@ -92,13 +102,22 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
 const pointSchemas = new WeakMap<ReadonlyMap<string, AdapterFactory>, Map<string, z.ZodObject>>();
 
 /** The strict schema of a point fed by a device of this protocol (or by none). */
-function pointSchema(protocol: string | undefined, factories: ReadonlyMap<string, AdapterFactory>): z.ZodObject {
+function pointSchema(
+  protocol: string | undefined,
+  factories: ReadonlyMap<string, AdapterFactory>,
+): z.ZodObject {
   let cache = pointSchemas.get(factories);
-  if (!cache) pointSchemas.set(factories, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    pointSchemas.set(factories, cache);
+  }
   const key = protocol ?? '';
   let schema = cache.get(key);
   if (!schema) {
-    schema = z.strictObject({ ...PointCommonShape, ...(protocol ? factories.get(protocol)?.pointShape : {}) });
+    schema = z.strictObject({
+      ...PointCommonShape,
+      ...(protocol ? factories.get(protocol)?.pointShape : {}),
+    });
     cache.set(key, schema);
   }
   return schema;
@@ -117,7 +136,10 @@ function checkPointSemantics(point: PointConfig, path: PropertyKey[], fail: Fail
     );
   }
   if (point.type !== 'number' && (point.scale !== 1 || point.offset !== 0 || point.deadband !== 0))
-    fail([...path, 'type'], `scale, offset and deadband apply to numbers only, but the point is ${point.type}`);
+    fail(
+      [...path, 'type'],
+      `scale, offset and deadband apply to numbers only, but the point is ${point.type}`,
+    );
 }
 
 function obj(x: unknown): Obj | undefined {
@@ -134,7 +156,8 @@ function unique(items: (Obj | undefined)[], path: PropertyKey[], fail: Fail, key
     const k = item?.[key];
     if (typeof k !== 'string') return;
     const first = seen.get(k);
-    if (first !== undefined) fail([...path, i], `duplicate ${key} "${k}" (first at ${formatPath([...path, first])})`);
+    if (first !== undefined)
+      fail([...path, i], `duplicate ${key} "${k}" (first at ${formatPath([...path, first])})`);
     else seen.set(k, i);
   });
 }

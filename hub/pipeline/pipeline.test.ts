@@ -32,7 +32,12 @@ describe('pipeline', () => {
   let accepted: Reading[];
   let qualityChanges: { pointId: string; quality: string }[];
 
-  const raw = (pointId: string, value: Reading['value'], ts = clock.now()): Reading => ({ pointId, value, quality: 'good', ts });
+  const raw = (pointId: string, value: Reading['value'], ts = clock.now()): Reading => ({
+    pointId,
+    value,
+    quality: 'good',
+    ts,
+  });
 
   beforeEach(() => {
     clock = new ManualClock(1_700_000_000_000);
@@ -80,7 +85,12 @@ describe('pipeline', () => {
   });
 
   it('drops values within the deadband, but passes one per interval as a heartbeat', () => {
-    pipeline.ingest([raw('m/power_kw', 10), raw('m/power_kw', 10.3), raw('m/power_kw', 9.6), raw('m/power_kw', 10.6)]);
+    pipeline.ingest([
+      raw('m/power_kw', 10),
+      raw('m/power_kw', 10.3),
+      raw('m/power_kw', 9.6),
+      raw('m/power_kw', 10.6),
+    ]);
     pipeline.flush();
     expect(accepted.map((r) => r.value)).toEqual([10, 10.6]);
     expect(pipeline.counters.suppressed).toBe(2);

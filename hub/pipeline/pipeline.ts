@@ -134,8 +134,9 @@ export class Pipeline {
     const idx = point.index;
     const last = this.lastValue[idx];
     if (last === undefined || this.lastQuality[idx] !== r.quality) return false;
-    // A heartbeat: even a steady value is passed on once per interval, so history stays dense enough.
-    if (now - this.lastPassedAt[idx]! >= point.intervalMs) return false;
+    // A heartbeat: even a steady value is passed on once per interval (less 10 % for the device's own
+    // jitter), so history stays dense enough and a flat line is still seen to be alive.
+    if (now - this.lastPassedAt[idx]! >= point.intervalMs * 0.9) return false;
     return Math.abs((r.value as number) - (last as number)) < point.deadband;
   }
 

@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { type Adapter, type AdapterContext, AdapterError, type AdapterFactory } from '../../adapters/types.js';
+import { z } from 'zod';
+import {
+  type Adapter,
+  type AdapterContext,
+  AdapterError,
+  type AdapterFactory,
+} from '../../adapters/types.js';
 import { EventBus } from '../bus.js';
 import { ManualClock } from '../clock.js';
 import { parseSiteText } from '../config/load-config.js';
 import { silentLogger } from '../logger.js';
 import { backoffDelay } from './backoff.js';
 import { Supervisor } from './supervisor.js';
-import { z } from 'zod';
 
 describe('backoff', () => {
   it('doubles from the initial delay up to the cap', () => {
     const opts = { initialMs: 100, maxMs: 5_000, jitter: 0 };
-    expect([0, 1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, opts))).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 10].map((a) => backoffDelay(a, opts))).toEqual([
+      100, 200, 400, 800, 1600, 3200, 5000, 5000,
+    ]);
   });
   it('jitter takes a random share off the step, never adds', () => {
     const opts = { initialMs: 1000, maxMs: 60_000, jitter: 0.5 };
@@ -26,7 +33,11 @@ function scriptedFactory() {
   const state = { up: false, connects: 0, closes: 0, ctx: undefined as AdapterContext | undefined };
   const factory: AdapterFactory = {
     protocol: 'fake',
-    deviceSchema: z.strictObject({ id: z.string(), protocol: z.literal('fake'), offlineAfterMs: z.number().optional() }),
+    deviceSchema: z.strictObject({
+      id: z.string(),
+      protocol: z.literal('fake'),
+      offlineAfterMs: z.number().optional(),
+    }),
     pointShape: {},
     links: (site) => [{ linkId: 'fake-link', protocol: 'fake', devices: site.devicesOf('fake') }],
     create(_link, _site, ctx): Adapter {
@@ -90,7 +101,10 @@ describe('supervisor', () => {
     await settle();
     expect(state.connects).toBe(1);
     expect(supervisor.linkHealth()[0]).toMatchObject({ state: 'backoff', attempts: 1, nextAttemptAt: 1000 });
-    expect(supervisor.linkHealth()[0]!.lastError).toMatchObject({ code: 'refused', message: 'connection refused' });
+    expect(supervisor.linkHealth()[0]!.lastError).toMatchObject({
+      code: 'refused',
+      message: 'connection refused',
+    });
     const attemptsAt: number[] = [];
     for (let t = 0; t < 16_000; t += 100) {
       const before = state.connects;
@@ -140,7 +154,10 @@ describe('supervisor', () => {
     clock.advance(5_000);
     expect(supervisor.deviceHealth()[0]!.state).toBe('online');
     clock.advance(1_000);
-    expect(supervisor.deviceHealth()[0]).toMatchObject({ state: 'offline', lastError: { message: 'silent for 6 s' } });
+    expect(supervisor.deviceHealth()[0]).toMatchObject({
+      state: 'offline',
+      lastError: { message: 'silent for 6 s' },
+    });
     await supervisor.stop();
   });
 

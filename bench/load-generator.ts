@@ -1,0 +1,81 @@
+/**
+ * Load generator, run as its own process by bench/run.ts (never inside the hub).
+ * N simulated devices, each its own MQTT client, publish QoS 0 JSON messages of F numeric fields with a
+ * unique millisecond timestamp, at a fixed total rate for a fixed time. Reports what it sent over IPC.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+
+export interface GeneratorConfig {
+  url: string;
+  siteId: string;
+  devices: number;
+  fields: number;
+  /** Messages per second, all devices together. */
+  rate: number;
+  durationS: number;
+}
+
+export interface GeneratorResult {
+  sent: number;
+  elapsedMs: number;
+  cpuPct: number;
+}
+
+async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
+  const clients: MqttClient[] = await Promise.all(
+    Array.from({ length: cfg.devices }, (_, i) =>
+      mqtt.connectAsync(cfg.url, { clientId: `bench-dev-${i}`, reconnectPeriod: 0, queueQoSZero: false }),
+    ),
+  );
+  const topics = clients.map((_, i) => `site/${cfg.siteId}/a${i}/telemetry`);
+  const lastTs = new Array<number>(cfg.devices).fill(0);
+  const names = Array.from({ length: cfg.fields }, (_, f) => `p${f}`);
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const end = start + cfg.durationS * 1000;
+  let sent = 0;
+  let device = 0;
+
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(
+        Math.floor(((now - start) / 1000) * cfg.rate),
+        Math.floor(cfg.durationS * cfg.rate),
+      );
+      while (sent < due) {
+        const d = device;
+        device = (device + 1) % cfg.devices;
+        // publish→accepted latency is measured from this timestamp; unique per device
+        let ts = Date.now();
+        if (ts <= lastTs[d]!) ts = lastTs[d]! + 1;
+        lastTs[d] = ts;
+        let payload = `{"ts":${ts}`;
+        for (let f = 0; f < names.length; f++)
+          payload += `,"${names[f]}":${(Math.random() * 1000).toFixed(2)}`;
+        payload += '}';
+        clients[d]!.publish(topics[d]!, payload);
+        sent++;
+      }
+      if (now >= end) resolve();
+      else setTimeout(tick, 2);
+    };
+    tick();
+  });
+  const elapsedMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  await Promise.all(clients.map((c) => c.endAsync()));
+  return { sent, elapsedMs, cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100 };
+}
+
+const cfg = JSON.parse(process.argv[2] ?? '{}') as GeneratorConfig;
+run(cfg).then(
+  (result) => {
+    process.send?.(result);
+    process.exit(0);
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
