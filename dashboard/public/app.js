@@ -71,7 +71,7 @@ const STAT_TEXT = {
   staleTransitions: '超时变化 stale changes',
 };
 
-const UNITS = { degC: '°C', degF: '°F', m3: 'm³', 'm3/h': 'm³/h', m2: 'm²', 'Nm3': 'Nm³', 'Nm3/h': 'Nm³/h' };
+const UNITS = { degC: '°C', degF: '°F', m3: 'm³', 'm3/h': 'm³/h', m2: 'm²', Nm3: 'Nm³', 'Nm3/h': 'Nm³/h' };
 
 // ── State ───────────────────────────────────────────────────────────────────
 
@@ -81,7 +81,6 @@ const UNITS = { degC: '°C', degF: '°F', m3: 'm³', 'm3/h': 'm³/h', m2: 'm²',
  * devices: deviceId → { data, row, ... }
  */
 const state = {
-  timeZone: undefined,
   points: new Map(),
   assets: new Map(),
   devices: new Map(),
@@ -91,6 +90,9 @@ const state = {
   socket: undefined,
   summaryQueued: false,
   pollTimer: undefined,
+  refreshTimer: undefined,
+  /** Device and link events received so far. */
+  eventSeq: 0,
 };
 
 const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -114,12 +116,13 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
-function flash(el) {
+/** Briefly highlight an element that just changed. */
+function flash(el, strength = 0.55) {
   if (reduceMotion || !el.animate) return;
-  el.animate([{ backgroundColor: 'rgba(255, 199, 0, 0.55)' }, { backgroundColor: 'rgba(255, 199, 0, 0)' }], {
-    duration: 1400,
-    easing: 'ease-out',
-  });
+  el.animate(
+    [{ backgroundColor: `rgba(255, 199, 0, ${strength})` }, { backgroundColor: 'rgba(255, 199, 0, 0)' }],
+    { duration: 1400, easing: 'ease-out' },
+  );
 }
 
 // ── Formatting ──────────────────────────────────────────────────────────────
@@ -203,7 +206,6 @@ function showBanner(text) {
 
 function renderSite(siteInfo, assets) {
   const { site, zones, counts } = siteInfo;
-  state.timeZone = site.timezone;
   timeFormat = makeTimeFormat(site.timezone);
   dateTimeFormat = makeDateTimeFormat(site.timezone);
 
@@ -255,11 +257,20 @@ function renderZone(zone, depth, assetById, placed) {
     zone.kind ? h('span', { class: 'chip chip-zone' }, ZONE_KIND_TEXT[zone.kind] ?? zone.kind) : null,
     h('span', { class: 'zone-count muted' }, `${total} 资产 assets`),
   );
+  const children = zone.children ?? [];
   const details = h(
     'details',
-    { class: 'zone', open: true, 'data-zone-id': zone.id, 'data-depth': depth },
+    {
+      class: 'zone',
+      open: true,
+      'data-zone-id': zone.id,
+      'data-depth': depth,
+      'data-nested': children.length > 0,
+    },
     summary,
   );
+  // Small leaf zones (a floor with one sensor) sit side by side; the width they ask for grows with assets.
+  details.style.setProperty('--cards', String(Math.max(1, zone.assets?.length ?? 0)));
 
   const own = (zone.assets ?? []).map((id) => assetById.get(id)).filter(Boolean);
   if (own.length) {
@@ -270,7 +281,6 @@ function renderZone(zone, depth, assetById, placed) {
     }
     details.append(grid);
   }
-  const children = zone.children ?? [];
   if (children.length) {
     const nested = h('div', { class: 'zone-children' });
     for (const c of children) nested.append(renderZone(c, depth + 1, assetById, placed));
@@ -294,7 +304,11 @@ function renderAsset(asset) {
         h('span', { class: 'state-dot', 'aria-hidden': 'true' }),
         asset.deviceId,
       )
-    : h('span', { class: 'chip chip-nodevice', title: '尚未配置设备 No device configured yet' }, '待接入 No device');
+    : h(
+        'span',
+        { class: 'chip chip-nodevice', title: '尚未配置设备 No device configured yet' },
+        '待接入 No device',
+      );
   if (asset.deviceId) addChip(asset.deviceId, deviceChip);
 
   const list = h('ul', { class: 'points' });
@@ -303,12 +317,23 @@ function renderAsset(asset) {
   const timeEl = h('time', { class: 'asset-updated' }, '—');
   const card = h(
     'article',
-    { class: 'asset', 'data-asset-id': asset.id, 'data-category': category },
+    {
+      class: 'asset',
+      'data-asset-id': asset.id,
+      'data-category': category,
+      // nothing on this asset is connected yet: the card steps back
+      'data-awaiting': (asset.points ?? []).every((p) => !p.deviceId),
+    },
     h(
       'header',
       { class: 'asset-head' },
       h('h3', { class: 'asset-name', title: asset.id }, asset.name || asset.id),
-      h('div', { class: 'asset-tags' }, h('span', { class: `chip chip-kind cat-${category}` }, kindText), deviceChip),
+      h(
+        'div',
+        { class: 'asset-tags' },
+        h('span', { class: `chip chip-kind cat-${category}` }, kindText),
+        deviceChip,
+      ),
     ),
     list,
     h(
@@ -335,7 +360,7 @@ function renderPoint(p, assetId) {
   const numEl = h('span', { class: 'num' });
   const unitEl = h('span', { class: 'unit' });
   const valueEl = h(
-    'output',
+    'span',
     { class: 'value', 'data-point-id': p.id, 'data-quality': p.latest?.quality ?? 'bad' },
     numEl,
     unitEl,
@@ -343,7 +368,7 @@ function renderPoint(p, assetId) {
   const badge = h('span', { class: 'badge' });
   const label = h(
     'span',
-    { class: 'point-label', title: p.id },
+    { class: 'point-label', title: p.label ? `${p.label}\n${p.id}` : p.id },
     p.label || p.name,
     p.kind === 'command' ? h('span', { class: 'chip chip-cmd' }, '指令 cmd') : null,
   );
@@ -399,7 +424,8 @@ function applyValue(v, animate) {
     unitEl.textContent = typeof value === 'number' ? formatUnit(def.unit) : '';
   }
 
-  const badgeText = status === 'awaiting' || status === 'nodata' ? '' : (QUALITY_TEXT[v.quality] ?? v.quality);
+  const badgeText =
+    status === 'awaiting' || status === 'nodata' ? '' : (QUALITY_TEXT[v.quality] ?? v.quality);
   badge.textContent = badgeText;
   badge.hidden = !badgeText;
 
@@ -427,7 +453,11 @@ function applyValue(v, animate) {
 
 // ── Devices and links ───────────────────────────────────────────────────────
 
-function renderDevices(health) {
+/**
+ * Render GET /devices. `since` is the live-event count when that request started: a device or link that
+ * changed over the socket after it keeps the newer state from the event.
+ */
+function renderDevices(health, since) {
   const list = $('devices');
   const seen = new Set();
   for (const d of health.devices ?? []) {
@@ -438,7 +468,7 @@ function renderDevices(health) {
       state.devices.set(d.deviceId, entry);
       list.append(entry.row);
     }
-    updateDevice(entry, d, false);
+    updateDevice(entry, entry.eventSeq > since ? { ...d, state: entry.data.state } : d, false);
   }
   for (const [id, entry] of state.devices)
     if (!seen.has(id)) {
@@ -446,10 +476,11 @@ function renderDevices(health) {
       state.devices.delete(id);
     }
   $('devices-count').textContent = `${state.devices.size} 台 devices`;
-  if (!state.devices.size && !list.querySelector('.placeholder'))
-    list.append(h('li', { class: 'placeholder' }, '暂无设备 No devices configured'));
+  const placeholder = list.querySelector('.placeholder');
+  if (state.devices.size) placeholder?.remove();
+  else if (!placeholder) list.append(h('li', { class: 'placeholder' }, '暂无设备 No devices configured'));
 
-  renderLinks(health.links ?? []);
+  renderLinks(health.links ?? [], since);
   renderPipeline(health.pipeline ?? {});
   queueSummary();
 }
@@ -473,7 +504,7 @@ function createDeviceRow(d) {
     ),
     h('div', { class: 'device-meta muted' }, seenEl, readingsEl, malformedEl),
   );
-  return { data: { ...d }, row, stateEl, nameEl, idEl, seenEl, readingsEl, malformedEl };
+  return { data: { ...d }, row, stateEl, nameEl, idEl, seenEl, readingsEl, malformedEl, eventSeq: 0 };
 }
 
 function updateDevice(entry, d, animate) {
@@ -490,6 +521,7 @@ function updateDevice(entry, d, animate) {
   stateEl.title = [data.reason ? `原因 Reason: ${data.reason}` : '', errorTip].filter(Boolean).join('\n');
 
   nameEl.textContent = data.name || data.deviceId;
+  nameEl.title = data.name || data.deviceId;
   idEl.textContent = data.name ? `${data.deviceId} · ${data.protocol ?? ''}` : (data.protocol ?? '');
   seenEl.textContent = `最近 Last seen ${formatTime(data.lastSeenAt)}`;
   seenEl.title = formatFull(data.lastSeenAt);
@@ -506,7 +538,7 @@ function updateDevice(entry, d, animate) {
     chip.dataset.state = data.state;
     chip.title = `设备 Device ${data.deviceId}: ${DEVICE_STATE_TEXT[data.state] ?? data.state}`;
   }
-  if (animate && previous !== data.state) flash(row);
+  if (animate && previous !== data.state) flash(row, 0.3);
 }
 
 /** A reading arrived for a device: it was seen, even before the next device poll. */
@@ -518,7 +550,7 @@ function noteDeviceSeen(deviceId, ts) {
   entry.seenEl.title = formatFull(ts);
 }
 
-function renderLinks(links) {
+function renderLinks(links, since) {
   const list = $('links');
   const seen = new Set();
   for (const l of links) {
@@ -535,17 +567,22 @@ function renderLinks(links) {
           'div',
           { class: 'device-main' },
           h('span', { class: 'state-dot', 'aria-hidden': 'true' }),
-          h('div', { class: 'device-title' }, h('span', { class: 'device-name' }, l.linkId), h('span', { class: 'device-id mono' }, l.protocol)),
+          h(
+            'div',
+            { class: 'device-title' },
+            h('span', { class: 'device-name' }, l.linkId),
+            h('span', { class: 'device-id mono' }, l.protocol),
+          ),
           stateEl,
         ),
         errorEl,
         statsEl,
       );
-      entry = { data: {}, row, stateEl, errorEl, statsEl };
+      entry = { data: {}, row, stateEl, errorEl, statsEl, eventSeq: 0 };
       state.links.set(l.linkId, entry);
       list.append(row);
     }
-    updateLink(entry, l, false);
+    updateLink(entry, entry.eventSeq > since ? { ...l, state: entry.data.state } : l, false);
   }
   for (const [id, entry] of state.links)
     if (!seen.has(id)) {
@@ -565,14 +602,19 @@ function updateLink(entry, l, animate) {
   entry.errorEl.textContent = showError ? message : '';
   entry.errorEl.hidden = !showError;
   if (data.stats) renderStats(entry.statsEl, data.stats);
-  if (animate && previous !== data.state) flash(entry.row);
+  if (animate && previous !== data.state) flash(entry.row, 0.3);
 }
 
 function renderStats(dl, stats) {
   dl.replaceChildren();
   for (const [k, v] of Object.entries(stats)) {
     dl.append(
-      h('div', { class: 'stat' }, h('dt', null, STAT_TEXT[k] ?? k), h('dd', null, typeof v === 'number' ? numberFormat.format(v) : String(v))),
+      h(
+        'div',
+        { class: 'stat' },
+        h('dt', null, STAT_TEXT[k] ?? k),
+        h('dd', null, typeof v === 'number' ? numberFormat.format(v) : String(v)),
+      ),
     );
   }
 }
@@ -582,11 +624,18 @@ function renderPipeline(counters) {
 }
 
 async function refreshDevices() {
+  const since = state.eventSeq;
   try {
-    renderDevices(await getJson('/devices'));
+    renderDevices(await getJson('/devices'), since);
   } catch (err) {
     console.warn('device refresh failed', err);
   }
+}
+
+/** Counters and errors come only from the API: fetch them soon after a device or link changes. */
+function refreshDevicesSoon() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(() => void refreshDevices(), 300);
 }
 
 function startDevicePolling() {
@@ -619,8 +668,8 @@ function renderSummary() {
     else c.pending++;
   }
   c.points = state.points.size;
-  for (const el of document.querySelectorAll('[data-count]')) {
-    const key = el.dataset.count;
+  for (const el of document.querySelectorAll('[data-sum]')) {
+    const key = el.dataset.sum;
     el.textContent = key === 'devices' || key === 'points' ? `/ ${c[key]}` : String(c[key]);
   }
   for (const tile of document.querySelectorAll('[data-tile]')) {
@@ -652,7 +701,9 @@ function connectLive() {
     showBanner('实时连接不可用 Live updates unavailable: /socket.io/socket.io.js did not load.');
     return;
   }
-  const socket = globalThis.io();
+  // WebSocket first, long-polling only when it fails: a polling client that is mid-upgrade when the hub
+  // stops can miss the close and show "live" until the ping timeout (~45 s).
+  const socket = globalThis.io({ transports: ['websocket', 'polling'], tryAllTransports: true });
   state.socket = socket;
 
   const subscribe = () => {
@@ -691,8 +742,10 @@ function connectLive() {
       void refreshDevices();
       return;
     }
+    entry.eventSeq = ++state.eventSeq;
     updateDevice(entry, { state: e.state, reason: e.reason }, true);
     queueSummary();
+    refreshDevicesSoon();
   });
   socket.on('link', (e) => {
     const entry = state.links.get(e?.linkId);
@@ -700,7 +753,9 @@ function connectLive() {
       void refreshDevices();
       return;
     }
+    entry.eventSeq = ++state.eventSeq;
     updateLink(entry, { state: e.state, error: e.error }, true);
+    refreshDevicesSoon();
   });
 }
 
@@ -708,18 +763,21 @@ function connectLive() {
 
 async function load() {
   try {
+    const since = state.eventSeq;
     const [siteInfo, assets, health] = await Promise.all([
       getJson('/site'),
       getJson('/assets?values=true'),
       getJson('/devices'),
     ]);
-    renderDevices(health);
+    renderDevices(health, since);
     renderSite(siteInfo, assets);
     showBanner('');
     return true;
   } catch (err) {
     console.warn('initial load failed', err);
-    showBanner(`无法加载站点数据，${RETRY_MS / 1000} 秒后重试 Could not load the site, retrying: ${err.message}`);
+    showBanner(
+      `无法加载站点数据，${RETRY_MS / 1000} 秒后重试 Could not load the site, retrying: ${err.message}`,
+    );
     setConn('error', err.message);
     return false;
   }

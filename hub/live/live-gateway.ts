@@ -41,7 +41,13 @@ export class LiveGateway {
     private readonly log: Logger,
   ) {
     this.clock = s.clock;
-    this.io = new Server(server, { serveClient: true, cors: { origin: false } });
+    // A dead connection (a laptop closed, a hub restarted mid-upgrade) is noticed within 15 s.
+    this.io = new Server(server, {
+      serveClient: true,
+      cors: { origin: false },
+      pingInterval: 10_000,
+      pingTimeout: 5_000,
+    });
     this.io.on('connection', (socket) => this.connected(socket));
     s.latest.onChange((pointId) => this.dirty.add(pointId));
     s.bus.on('device.link-changed', (e) => this.io.to('devices').emit('device', e));
