@@ -17,6 +17,8 @@ export interface GeneratorConfig {
 
 export interface GeneratorResult {
   sent: number;
+  /** How far, at most, a timestamp had to run ahead of the clock to stay unique per device. */
+  maxAheadMs: number;
   elapsedMs: number;
   cpuPct: number;
 }
@@ -34,6 +36,7 @@ async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
   const start = performance.now();
   const end = start + cfg.durationS * 1000;
   let sent = 0;
+  let maxAheadMs = 0;
   let device = 0;
 
   await new Promise<void>((resolve) => {
@@ -47,8 +50,12 @@ async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
         const d = device;
         device = (device + 1) % cfg.devices;
         // publish→accepted latency is measured from this timestamp; unique per device
-        let ts = Date.now();
-        if (ts <= lastTs[d]!) ts = lastTs[d]! + 1;
+        const clock = Date.now();
+        let ts = clock;
+        if (ts <= lastTs[d]!) {
+          ts = lastTs[d]! + 1;
+          if (ts - clock > maxAheadMs) maxAheadMs = ts - clock;
+        }
         lastTs[d] = ts;
         let payload = `{"ts":${ts}`;
         for (let f = 0; f < names.length; f++)
@@ -65,7 +72,7 @@ async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   await Promise.all(clients.map((c) => c.endAsync()));
-  return { sent, elapsedMs, cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100 };
+  return { sent, maxAheadMs, elapsedMs, cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100 };
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as GeneratorConfig;

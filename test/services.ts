@@ -47,6 +47,8 @@ export function requireBinary(name: string, hint: string): string {
 
 export interface Mosquitto {
   port: number;
+  /** The broker's process id while it runs. */
+  readonly pid: number | undefined;
   url: string;
   /** Kill it (as a crash would) and wait until it is gone. */
   kill(): Promise<void>;
@@ -96,5 +98,14 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Mosqui
     });
   };
   await launch();
-  return { port, url: `mqtt://127.0.0.1:${port}`, kill, restart: launch, stop: kill };
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    get pid() {
+      return proc?.pid;
+    },
+    kill,
+    restart: launch,
+    stop: kill,
+  };
 }
