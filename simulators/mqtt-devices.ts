@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { defaultTopic, type MqttDevice, type MqttPointSource } from '../adapters/mqtt/mqtt-schema.js';
+import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
+import { buildTopicRoutes } from '../adapters/mqtt/topic-routes.js';
 import type { PointDef, SiteModel } from '../hub/model/site-model.js';
 import { type CurveState, curveValue, siteHour } from './curves.js';
 
@@ -36,16 +37,14 @@ export class SimulatedMqttDevice {
     readonly device: MqttDevice,
     private readonly brokerUrl: string,
   ) {
-    const byTopic = new Map<string, TopicGroup>();
-    const points = (site.pointsByDevice.get(device.id) ?? []).filter((p) => p.kind !== 'command');
-    for (const def of points) {
-      const src = def.config as MqttPointSource;
-      const topic = src.topic ?? defaultTopic(site.site.id, def.assetId);
-      const group = byTopic.get(topic) ?? { topic, points: [] };
-      group.points.push({ def, path: src.path && src.path !== '$' ? src.path.split('.') : [def.name] });
-      byTopic.set(topic, group);
-    }
-    this.groups = [...byTopic.values()];
+    // The same topic routes the hub decodes with, so the simulator publishes exactly what the hub expects.
+    this.groups = [...buildTopicRoutes(site).values()]
+      .filter((route) => route.deviceId === device.id)
+      .map((route) => ({
+        topic: route.topic,
+        points: route.fields.map((f) => ({ def: site.pointById.get(f.pointId)!, path: f.path })),
+      }));
+    const points = this.groups.flatMap((g) => g.points.map((p) => p.def));
     this.intervalMs = Math.max(200, Math.min(...points.map((p) => p.intervalMs), 60_000));
     const zone = site.assetById.get(points[0]?.assetId ?? '')?.zone ?? '';
     this.profile = /b2-f1|canteen/.test(zone) ? 'canteen' : /b2-f2|dorm/.test(zone) ? 'dormitory' : 'office';
@@ -98,6 +97,7 @@ export class SimulatedMqttDevice {
     const hour = siteHour(now, this.site.site.timezone);
     for (const group of this.groups) {
       const payload: Record<string, unknown> = { ts: now };
+      let bare: unknown;
       if (this.status.frozen) this.frozenValues ??= new Map();
       for (const { def, path } of group.points) {
         let value = this.frozenValues?.get(def.id);
@@ -105,9 +105,11 @@ export class SimulatedMqttDevice {
           value = curveValue(def, hour, this.profile, this.state);
           this.frozenValues?.set(def.id, value);
         }
-        setPath(payload, path, value);
+        if (path.length === 0)
+          bare = value; // a point whose path is $ takes the whole payload
+        else setPath(payload, path, value);
       }
-      this.client.publish(group.topic, JSON.stringify(payload));
+      this.client.publish(group.topic, JSON.stringify(bare !== undefined ? bare : payload));
       this.status.published++;
     }
   }
@@ -122,9 +124,9 @@ export class SimulatedMqttDevice {
         kind === 'not-json'
           ? '{"temp_c": 21.'
           : kind === 'nan'
-            ? `{"${first.path.join('.')}": NaN}`
+            ? `{"${first.path.join('.') || 'value'}": NaN}`
             : kind === 'wrong-type'
-              ? JSON.stringify({ ts: Date.now(), [first.path[0]!]: 'warm' })
+              ? JSON.stringify(first.path.length ? { ts: Date.now(), [first.path[0]!]: 'warm' } : 'warm')
               : kind === 'oversize'
                 ? JSON.stringify({ ts: Date.now(), pad: 'x'.repeat(this.site.mqtt.maxPayloadBytes + 1) })
                 : JSON.stringify({ ts: Date.now(), unrelated: 1 });
