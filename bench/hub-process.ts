@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { buildHub } from '../hub/app.js';
 import { parseSiteText } from '../hub/config/load-config.js';
 import { silentLogger } from '../hub/logger.js';
+import { processCpuSeconds } from './proc.js';
 
 export interface HubStats {
   accepted: number;
@@ -16,12 +17,6 @@ export interface HubStats {
   maxLatencyMs: number;
   cpuSeconds: number;
   maxRssBytes: number;
-}
-
-function cpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks at 100 Hz
 }
 
 function peakRss(): number {
@@ -47,11 +42,11 @@ hub.bus.on('readings.accepted', (batch) => {
 });
 await hub.start();
 while (hub.supervisor.linkHealth()[0]?.state !== 'up') await new Promise((r) => setTimeout(r, 20));
-let cpuAtStart = cpuSeconds();
+let cpuAtStart = processCpuSeconds();
 
 process.on('message', async (msg: { cmd: string }) => {
   if (msg.cmd === 'reset') {
-    cpuAtStart = cpuSeconds();
+    cpuAtStart = processCpuSeconds();
     process.send?.({ cmd: 'reset-done' });
   } else if (msg.cmd === 'stats') {
     const stats: HubStats = {
@@ -60,7 +55,7 @@ process.on('message', async (msg: { cmd: string }) => {
       hist: [...hist],
       overflowMax,
       maxLatencyMs: maxLatency,
-      cpuSeconds: cpuSeconds() - cpuAtStart,
+      cpuSeconds: processCpuSeconds() - cpuAtStart,
       maxRssBytes: peakRss(),
     };
     process.send?.({ cmd: 'stats', stats });

@@ -14,13 +14,14 @@
  * the hub process's peak RSS. Results: bench/results/<scenario>.json.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
+import { processCpuSeconds } from './proc.js';
 
 interface Scenario {
   name: string;
@@ -88,12 +89,6 @@ ${devices}
 assets:
 ${assets}
 `;
-}
-
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function percentile(hist: number[], overflow: number, total: number, p: number): number {

@@ -83,7 +83,6 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   if (opts.live !== false)
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
-  let started = false;
   return {
     ...services,
     get live() {
@@ -96,7 +95,6 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       supervisor.start();
       const { host, port } = site.hub.http;
       const address = await http.listen({ host, port });
-      started = true;
       const url = new URL(address);
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       log.info({ url: url.href }, 'hub started');
@@ -106,8 +104,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       await supervisor.stop();
       pipeline.stop();
       await services.live?.close();
-      if (started || http.server.listening) await http.close();
-      else await http.close().catch(() => undefined);
+      await http.close();
       log.info('hub stopped');
     },
   };

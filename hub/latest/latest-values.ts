@@ -19,9 +19,14 @@ export class LatestValues {
   private readonly changeListeners: ((pointId: string) => void)[] = [];
 
   constructor(site: SiteModel, bus: EventBus) {
-    this.entries = site.points.map((p) => ({ pointId: p.id, value: null, quality: 'bad', ts: null }));
+    this.entries = site.points.map((p) => ({
+      pointId: p.id,
+      value: null,
+      quality: 'bad',
+      ts: null,
+      reason: 'no data yet',
+    }));
     for (const e of this.entries) this.byId.set(e.pointId, e);
-    for (const p of site.points) this.byId.get(p.id)!.reason = 'no data yet';
 
     bus.on('readings.accepted', (batch) => {
       for (let i = 0; i < batch.length; i++) {
