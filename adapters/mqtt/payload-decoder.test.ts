@@ -70,6 +70,26 @@ describe('MQTT payload decoding', () => {
     });
     expect(decode(route, '{"temp_c": null}').problem).toBe('temp_c: expected number, got null');
   });
+  it('a path named like an Object.prototype member finds only what the message says', () => {
+    // Found by fuzzing: `constructor` was looked up on the prototype, so a good message was called malformed.
+    const protoRoute: TopicRoute = {
+      ...route,
+      fields: [
+        { pointId: 'room/temp_c', type: 'number', path: ['temp_c'] },
+        { pointId: 'room/c', type: 'number', path: ['constructor'] },
+        { pointId: 'room/s', type: 'string', path: ['air', 'toString'] },
+      ],
+    };
+    expect(decode(protoRoute, '{"temp_c": 20, "air": {}}')).toEqual({
+      problem: undefined,
+      out: [['room/temp_c', 20, NOW]],
+    });
+    expect(decode(protoRoute, '{"x": 1}').problem).toBe('no known field');
+    expect(decode(protoRoute, '{"constructor": 5, "air": {"toString": "s"}}').out).toEqual([
+      ['room/c', 5, NOW],
+      ['room/s', 's', NOW],
+    ]);
+  });
   it('a bare value for a point whose path is $', () => {
     expect(decode(bareRoute, '19.25')).toEqual({ problem: undefined, out: [['r/v', 19.25, NOW]] });
     expect(decode(bareRoute, '"19.25"').problem).toBe('$: expected number, got "19.25"');

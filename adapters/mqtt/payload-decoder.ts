@@ -60,8 +60,10 @@ export function decodePayload(
 function lookup(doc: unknown, path: string[]): unknown {
   let at = doc;
   for (let i = 0; i < path.length; i++) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string, unknown>)[path[i]!];
+    const key = path[i]!;
+    // Own keys only: a path such as `constructor` or `toString` must not find Object.prototype's.
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
   }
   return at;
 }

@@ -71,6 +71,27 @@ describe('site file loading', () => {
     ]);
   });
 
+  it('refuses a YAML alias bomb ("billion laughs") with a ConfigError', () => {
+    // Found by fuzzing: the yaml package's ReferenceError from doc.toJS() escaped as a crash.
+    const bomb = [
+      'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
+    expect(errorsOf(bomb)).toEqual(['YAML: Excessive alias count indicates a resource exhaustion attack']);
+  });
+
+  it('reports an alias to an anchor that is not (yet) defined as a ConfigError', () => {
+    // Found by fuzzing: a mistyped alias threw the yaml package's ReferenceError instead.
+    expect(errorsOf('site: { id: s, name: *nowhere }\nzones: [{ id: z, name: Z }]')).toEqual([
+      'YAML: Unresolved alias (the anchor must be set before the alias): nowhere',
+    ]);
+    expect(errorsOf('site: *a\nzones: &a [{ id: z, name: Z }]')).toEqual([
+      'YAML: Unresolved alias (the anchor must be set before the alias): a',
+    ]);
+  });
+
   it('reports an unreadable file', async () => {
     await expect(loadSiteFile('/nonexistent/site.yaml')).rejects.toThrow(/cannot read the site file/);
   });

@@ -62,7 +62,13 @@ export function parseSiteText(
       }),
     );
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // The yaml package throws (a ReferenceError) on an alias bomb ("billion laughs") or an unresolved alias.
+    throw new ConfigError(file, [`YAML: ${(err as Error).message}`]);
+  }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new ConfigError(file, ['(root): expected a mapping with site, zones, devices and assets']);
 
