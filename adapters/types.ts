@@ -41,6 +41,20 @@ export interface DeviceReporter {
   lost(deviceId: string, reason: string): void;
   /** A message that could not be used; counted per device and topic, logged once per burst. */
   malformed(deviceId: string | undefined, topic: string, reason: string, sample: string): void;
+  /**
+   * Something a device (or a client claiming to be one) was not allowed to do: log in, publish or subscribe
+   * to a topic. Counted per device and kind, logged once per burst.
+   */
+  denied(deviceId: string | undefined, kind: DenialKind, detail: string): void;
+}
+
+export type DenialKind = 'login' | 'publish' | 'subscribe';
+
+/** Checks device secrets without telling the adapter where they are kept. */
+export interface DeviceCredentials {
+  verify(deviceId: string, secret: string): boolean;
+  /** Called with a device whose credentials were issued again or revoked: its open session must end. */
+  onChange(listener: (deviceId: string) => void): () => void;
 }
 
 export interface AdapterContext {
@@ -53,6 +67,7 @@ export interface AdapterContext {
   /** The connection dropped after connect() succeeded; the supervisor reconnects with backoff. */
   linkLost(error: AdapterError): void;
   devices: DeviceReporter;
+  credentials: DeviceCredentials;
 }
 
 export interface Adapter {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { buildHub } from '../hub/app.js';
+import { SYSTEM } from '../hub/audit/audit-log.js';
 import { parseSiteText } from '../hub/config/load-config.js';
 import { silentLogger } from '../hub/logger.js';
 import { processCpuSeconds } from './proc.js';
@@ -64,4 +65,10 @@ process.on('message', async (msg: { cmd: string }) => {
     process.exit(0);
   }
 });
-process.send?.({ cmd: 'ready' });
+const passwords =
+  site.mqtt.mode === 'embedded'
+    ? Object.fromEntries(
+        site.devicesOf('mqtt').map((d) => [d.id, hub.deviceCredentials.issue(SYSTEM, d.id).password]),
+      )
+    : {};
+process.send?.({ cmd: 'ready', passwords });

@@ -13,6 +13,8 @@ export interface GeneratorConfig {
   /** Messages per second, all devices together. */
   rate: number;
   durationS: number;
+  /** Device id (d0, d1, ...) → MQTT password; empty for a broker that takes anonymous clients. */
+  passwords: Record<string, string>;
 }
 
 export interface GeneratorResult {
@@ -26,7 +28,13 @@ export interface GeneratorResult {
 async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
   const clients: MqttClient[] = await Promise.all(
     Array.from({ length: cfg.devices }, (_, i) =>
-      mqtt.connectAsync(cfg.url, { clientId: `bench-dev-${i}`, reconnectPeriod: 0, queueQoSZero: false }),
+      mqtt.connectAsync(cfg.url, {
+        clientId: `bench-dev-${i}`,
+        username: cfg.passwords[`d${i}`] ? `d${i}` : undefined,
+        password: cfg.passwords[`d${i}`],
+        reconnectPeriod: 0,
+        queueQoSZero: false,
+      }),
     ),
   );
   const topics = clients.map((_, i) => `site/${cfg.siteId}/a${i}/telemetry`);

@@ -14,8 +14,9 @@
  * the hub process's peak RSS. Results: bench/results/<scenario>.json.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
@@ -81,7 +82,7 @@ function benchSite(fields: number, mqtt: string): string {
     (_, i) => `  - { id: d${i}, protocol: mqtt, clientId: bench-dev-${i} }`,
   ).join('\n');
   return `site: { id: bench, name: Bench }
-hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent }
+hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent, dataDir: '${mkdtempSync(join(tmpdir(), 'bench-hub-'))}' }
 mqtt: ${mqtt}
 zones: [{ id: z, name: Z }]
 devices:
@@ -124,7 +125,8 @@ async function runStep(scenario: Scenario, readingsPerS: number, durationS: numb
     ? `{ mode: external, url: '${mosquitto.url}', clientId: bench-hub }`
     : `{ mode: embedded, host: 127.0.0.1, port: ${mqttPort} }`;
   const hub = fork(here('./hub-process.ts'), [benchSite(scenario.fields, mqtt)], tsx);
-  await request(hub, '', 'ready');
+  // The embedded broker authenticates every device: the hub issues their passwords for the generator.
+  const { passwords } = await request<{ passwords: Record<string, string> }>(hub, '', 'ready');
   await request(hub, 'reset', 'reset-done');
   const brokerCpu0 = mosquitto?.pid ? processCpuSeconds(mosquitto.pid) : 0;
 
@@ -135,6 +137,7 @@ async function runStep(scenario: Scenario, readingsPerS: number, durationS: numb
     fields: scenario.fields,
     rate: readingsPerS / scenario.fields,
     durationS,
+    passwords,
   };
   const t0 = performance.now();
   const gen = fork(here('./load-generator.ts'), [JSON.stringify(cfg)], tsx);

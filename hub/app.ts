@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -7,17 +9,30 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { adapterFactories } from '../adapters/index.js';
 import type { AdapterFactory } from '../adapters/types.js';
+import { auditRoutes } from './api/audit-routes.js';
+import { authRoutes } from './api/auth-routes.js';
+import { commandRoutes } from './api/command-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { healthRoutes } from './api/health-routes.js';
-import { registerProblemHandlers } from './api/problem.js';
+import { HttpProblem, registerProblemHandlers } from './api/problem.js';
 import { siteRoutes } from './api/site-routes.js';
+import { tokenRoutes } from './api/token-routes.js';
+import { userRoutes } from './api/user-routes.js';
+import { AuditLog } from './audit/audit-log.js';
+import { recordSiteVersion } from './audit/site-history.js';
 import { EventBus } from './bus.js';
 import { type Clock, systemClock } from './clock.js';
+import { CommandService } from './commands/command-service.js';
+import { openDatabase } from './db/database.js';
 import { LatestValues } from './latest/latest-values.js';
 import { LiveGateway } from './live/live-gateway.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SiteModel } from './model/site-model.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { installAccessControl, type RouteAccess } from './security/access.js';
+import { AuthService } from './security/auth-service.js';
+import { DeviceCredentialStore } from './security/device-credentials.js';
+import type { ScryptCost } from './security/secrets.js';
 import type { HubServices } from './services.js';
 import type { BackoffOptions } from './supervisor/backoff.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -30,23 +45,46 @@ export interface HubOptions {
   backoff?: BackoffOptions;
   /** Serve the live gateway (socket.io); off for tests that only inject HTTP. */
   live?: boolean;
+  /** The first admin, created on the first start only (HUB_ADMIN_USERNAME, HUB_ADMIN_PASSWORD). */
+  admin?: { username?: string; password?: string };
+  /** Password hashing cost; tests lower it. */
+  passwordCost?: ScryptCost;
 }
 
 export interface Hub extends HubServices {
   http: FastifyInstance;
   log: Logger;
+  /** Every route with the access it declares (the route × role test walks it). */
+  routes: readonly RouteAccess[];
+  /** Set by start() when it created the first admin with a generated password: print it once. */
+  firstAdmin?: { username: string; generatedPassword?: string };
   /** Listen on HTTP and connect every link. Returns the dashboard URL. */
   start(): Promise<string>;
   /** Close links, then the HTTP server; flushes the pipeline. */
   stop(): Promise<void>;
 }
 
-/** Wire the hub together. No side effects until start(). */
+/**
+ * Wire the hub together. Opens (and migrates) the state database in the data dir; nothing listens and no
+ * device is contacted until start().
+ */
 export async function buildHub(opts: HubOptions): Promise<Hub> {
   const { site } = opts;
   const log = opts.log ?? createLogger(site.hub.logLevel);
   const clock = opts.clock ?? systemClock;
   const bus = new EventBus(log.child({ component: 'bus' }));
+  const db = openDatabase(site.hub.dataDir, log.child({ component: 'db' }));
+  const audit = new AuditLog(db, () => clock.now());
+  const auth = new AuthService(
+    db,
+    site.hub.auth,
+    clock,
+    audit,
+    bus,
+    log.child({ component: 'auth' }),
+    opts.passwordCost,
+  );
+  const deviceCredentials = new DeviceCredentialStore(db, site, clock, audit);
   const pipeline = new Pipeline(site, bus, clock, log.child({ component: 'pipeline' }));
   const latest = new LatestValues(site, bus);
   const supervisor = new Supervisor({
@@ -57,40 +95,103 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'supervisor' }),
     publish: pipeline.ingest,
     backoff: opts.backoff,
+    credentials: deviceCredentials,
   });
-  const services: HubServices = { site, bus, clock, pipeline, latest, supervisor, startedAt: clock.now() };
+  const commands = new CommandService(
+    site,
+    supervisor,
+    latest,
+    audit,
+    bus,
+    clock,
+    log.child({ component: 'commands' }),
+  );
+  const services: HubServices = {
+    site,
+    bus,
+    clock,
+    pipeline,
+    latest,
+    supervisor,
+    db,
+    audit,
+    auth,
+    deviceCredentials,
+    commands,
+    startedAt: clock.now(),
+  };
 
   const http = Fastify({
     // Request lines are info; the hub logs what goes wrong, not every dashboard poll.
     loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: site.hub.http.bodyLimitBytes,
+    trustProxy: site.hub.http.trustProxy,
   });
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(http);
+  // Before any route: every route registered from here on must declare its access rule.
+  const routes = installAccessControl(http, auth, audit);
+  await http.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // The hub is often reached over plain HTTP on a site network: never rewrite its URLs to https.
+        upgradeInsecureRequests: null,
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+      },
+    },
+  });
+  await http.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpProblem(429, 'Too Many Requests', `too many attempts; try again in ${ctx.after}`),
+  });
   await http.register(fastifySwagger, {
     openapi: {
       info: { title: 'Facility hub API', version: '1' },
-      tags: [{ name: 'health' }, { name: 'site' }, { name: 'points' }, { name: 'devices' }],
+      tags: ['health', 'auth', 'users', 'audit', 'site', 'points', 'commands', 'devices'].map((name) => ({
+        name,
+      })),
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'hub_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
   });
   await http.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  await http.register(async (app) => healthRoutes(app, services));
-  await http.register(async (app) => siteRoutes(app, services));
-  await http.register(async (app) => deviceRoutes(app, services));
+  for (const plugin of [
+    healthRoutes,
+    authRoutes,
+    userRoutes,
+    tokenRoutes,
+    auditRoutes,
+    siteRoutes,
+    deviceRoutes,
+    commandRoutes,
+  ])
+    await http.register(async (app) => plugin(app, services));
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
   if (opts.live !== false)
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
-  return {
+  let purgeTimer: unknown;
+  const hub: Hub = {
     ...services,
     get live() {
       return services.live;
     },
     http,
     log,
+    routes,
     async start() {
+      hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
+      recordSiteVersion(db, audit, site.config, clock.now());
+      purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
       pipeline.startStaleness();
       supervisor.start();
       const { host, port } = site.hub.http;
@@ -101,13 +202,16 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       return url.href;
     },
     async stop() {
+      clock.clearInterval(purgeTimer);
       await supervisor.stop();
       pipeline.stop();
       await services.live?.close();
       await http.close();
+      if (db.open) db.close();
       log.info('hub stopped');
     },
   };
+  return hub;
 }
 
 function dashboardDir(): string {

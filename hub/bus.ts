@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { DeviceState, LinkState, Quality, Reading } from './model/reading.js';
+import type { DeviceState, LinkState, PointValue, Quality, Reading } from './model/reading.js';
 
 /** The one list of events. Names are dot.case, past tense. */
 export interface EventMap {
@@ -15,6 +15,25 @@ export interface EventMap {
     state: DeviceState;
     previous: DeviceState;
     reason?: string;
+    ts: number;
+  };
+  /** Sessions or tokens that no longer hold: live connections using them are closed. */
+  'auth.revoked': {
+    userId?: number;
+    sessionId?: string;
+    exceptSessionId?: string;
+    tokenId?: string;
+    reason: string;
+    /** Permissions changed but access stays: clients should reconnect and re-authenticate. */
+    reconnect?: boolean;
+  };
+  /** A write to a device finished (ok or failed). */
+  'command.completed': {
+    pointId: string;
+    value: PointValue;
+    ok: boolean;
+    error?: string;
+    actor: string;
     ts: number;
   };
 }

@@ -4,10 +4,14 @@
  * Nothing else is needed on the machine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHub } from './app.js';
+import { SYSTEM } from './audit/audit-log.js';
 import { ConfigError, loadSiteFile } from './config/load-config.js';
 import { createLogger } from './logger.js';
+import { adminFromEnv, printFirstAdmin } from './main.js';
 
 const file = process.argv[2] ?? process.env.HUB_SITE_FILE ?? 'config/demo-site.yaml';
 let site: Awaited<ReturnType<typeof loadSiteFile>>;
@@ -21,15 +25,26 @@ try {
   throw err;
 }
 const log = createLogger(site.hub.logLevel);
-const hub = await buildHub({ site, log });
+const hub = await buildHub({ site, log, admin: adminFromEnv() });
 const url = await hub.start();
+
+// The simulated devices log in like real ones: fresh MQTT passwords at every demo start, handed to the
+// simulator in a file only this user can read.
+const credentialsFile = join(site.hub.dataDir, 'simulator-credentials.json');
+const passwords =
+  site.mqtt.mode === 'embedded' && !site.mqtt.anonymous
+    ? Object.fromEntries(
+        site.devicesOf('mqtt').map((d) => [d.id, hub.deviceCredentials.issue(SYSTEM, d.id).password]),
+      )
+    : {};
+writeFileSync(credentialsFile, JSON.stringify(passwords, null, 2), { mode: 0o600 });
 
 const mqttPort = site.mqtt.mode === 'embedded' ? site.mqtt.port : undefined;
 const brokerUrl = mqttPort ? `mqtt://127.0.0.1:${mqttPort}` : site.mqtt.url!;
 const simulatorMain = fileURLToPath(new URL('../simulators/main.ts', import.meta.url));
 const sim: ChildProcess = spawn(
   process.execPath,
-  ['--import', 'tsx', simulatorMain, file, '--broker', brokerUrl],
+  ['--import', 'tsx', simulatorMain, file, '--broker', brokerUrl, '--credentials', credentialsFile],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 sim.on('exit', (code) => {
@@ -39,6 +54,11 @@ sim.on('exit', (code) => {
 process.stdout.write(
   `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:8090/devices\n  Ctrl-C to stop.\n\n`,
 );
+if (hub.firstAdmin) printFirstAdmin(hub.firstAdmin);
+else
+  process.stdout.write(
+    '  Log in as admin with the password printed at the first start (or set HUB_ADMIN_PASSWORD before it).\n  Forgot it? npm run admin -- reset-password admin\n\n',
+  );
 
 let stopping = false;
 const stop = async () => {

@@ -17,7 +17,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     throw err;
   }
   const log = createLogger(site.hub.logLevel);
-  const hub = await buildHub({ site, log });
+  const hub = await buildHub({ site, log, admin: adminFromEnv() });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -33,11 +33,35 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
     const url = await hub.start();
     process.stdout.write(`facility hub: dashboard at ${url}\n`);
+    printFirstAdmin(hub.firstAdmin);
   } catch (err) {
     log.fatal({ err }, 'cannot start');
     await hub.stop().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** HUB_ADMIN_USERNAME and HUB_ADMIN_PASSWORD: the first admin, for automated installs. */
+export function adminFromEnv(env = process.env): { username?: string; password?: string } {
+  return { username: env.HUB_ADMIN_USERNAME || undefined, password: env.HUB_ADMIN_PASSWORD || undefined };
+}
+
+/** The generated first-admin password goes to the terminal once, never to the log. */
+export function printFirstAdmin(first: { username: string; generatedPassword?: string } | undefined): void {
+  if (!first?.generatedPassword) return;
+  process.stdout.write(
+    [
+      '',
+      `  First start: created the admin user "${first.username}" with the password`,
+      '',
+      `      ${first.generatedPassword}`,
+      '',
+      '  It is shown only this once. Log in and change it (top bar → change password), or reset it later',
+      `  with: npm run admin -- reset-password ${first.username}`,
+      '',
+      '',
+    ].join('\n'),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('hub/main.ts')) {

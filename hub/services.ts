@@ -1,12 +1,17 @@
+import type { AuditLog } from './audit/audit-log.js';
 import type { EventBus } from './bus.js';
 import type { Clock } from './clock.js';
+import type { CommandService } from './commands/command-service.js';
+import type { Db } from './db/database.js';
 import type { LatestValues } from './latest/latest-values.js';
 import type { LiveGateway } from './live/live-gateway.js';
 import type { SiteModel } from './model/site-model.js';
 import type { Pipeline } from './pipeline/pipeline.js';
+import type { AuthService } from './security/auth-service.js';
+import type { DeviceCredentialStore } from './security/device-credentials.js';
 import type { Supervisor } from './supervisor/supervisor.js';
 
-/** What the API plugins may read. They never reach an adapter: writes go through the supervisor. */
+/** What the API plugins may use. They never reach an adapter: writes go through the command service. */
 export interface HubServices {
   site: SiteModel;
   bus: EventBus;
@@ -14,6 +19,11 @@ export interface HubServices {
   pipeline: Pipeline;
   latest: LatestValues;
   supervisor: Supervisor;
+  db: Db;
+  audit: AuditLog;
+  auth: AuthService;
+  deviceCredentials: DeviceCredentialStore;
+  commands: CommandService;
   live?: LiveGateway;
   startedAt: number;
 }

@@ -36,6 +36,8 @@ export class SimulatedMqttDevice {
     private readonly site: SiteModel,
     readonly device: MqttDevice,
     private readonly brokerUrl: string,
+    /** The MQTT password the hub issued to this device (username = device id). */
+    private readonly password?: string,
   ) {
     // The same topic routes the hub decodes with, so the simulator publishes exactly what the hub expects.
     this.groups = [...buildTopicRoutes(site).values()]
@@ -62,7 +64,12 @@ export class SimulatedMqttDevice {
   start(): void {
     if (this.status.running) return;
     this.status.running = true;
-    const client = mqtt.connect(this.brokerUrl, { clientId: this.status.clientId, reconnectPeriod: 1_000 });
+    const client = mqtt.connect(this.brokerUrl, {
+      clientId: this.status.clientId,
+      username: this.password ? this.device.id : undefined,
+      password: this.password,
+      reconnectPeriod: 1_000,
+    });
     client.on('connect', () => {
       this.status.connected = true;
     });

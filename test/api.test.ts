@@ -1,24 +1,25 @@
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './hub-harness.js';
+import { connectDevice, sessionAs, startTestHub, type TestHub, type TestSession } from './hub-harness.js';
 import { freePort } from './services.js';
 import { testSite } from './site-fixtures.js';
 
 describe('HTTP API (app.inject)', () => {
   let t: TestHub;
+  let viewer: TestSession;
   const ts = Date.now() - 5_000;
 
   beforeAll(async () => {
     const port = await freePort();
     t = await startTestHub(testSite({ mqttPort: port }), { live: false });
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'env-1' });
+    viewer = await sessionAs(t.hub, ['viewer']);
+    const c = await connectDevice(t.hub, port, 'env-1');
     await c.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ ts, temp_c: 71, humidity_pct: 45 }));
     await t.waitForReadings(2);
     await c.endAsync();
   });
   afterAll(() => t?.stop());
 
-  const get = (url: string) => t.hub.http.inject({ method: 'GET', url });
+  const get = (url: string) => t.hub.http.inject({ method: 'GET', url, headers: viewer.headers });
 
   it('/healthz and /readyz', async () => {
     expect((await get('/healthz')).json()).toMatchObject({ status: 'ok' });
@@ -48,10 +49,10 @@ describe('HTTP API (app.inject)', () => {
     expect(body.zones).toHaveLength(1);
     expect(body.zones[0]).toMatchObject({
       id: 'b1',
-      assets: ['gate-a'],
+      assets: ['gate-a', 'ahu-1'],
       children: [{ id: 'b1-f1', assets: ['room-1', 'room-2'] }],
     });
-    expect(body.counts).toEqual({ zones: 2, assets: 3, points: 7, devices: 3 });
+    expect(body.counts).toEqual({ zones: 2, assets: 4, points: 8, devices: 3 });
   });
 
   it('/api/v1/assets filters by zone (with sub-zones) and kind, with values on request', async () => {
@@ -59,6 +60,7 @@ describe('HTTP API (app.inject)', () => {
       'room-1',
       'room-2',
       'gate-a',
+      'ahu-1',
     ]);
     expect((await get('/api/v1/assets?kind=gate')).json().map((a: { id: string }) => a.id)).toEqual([
       'gate-a',

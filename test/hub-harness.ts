@@ -1,7 +1,34 @@
-import { buildHub, type Hub } from '../hub/app.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { buildHub, type Hub, type HubOptions } from '../hub/app.js';
+import { SYSTEM } from '../hub/audit/audit-log.js';
 import { silentLogger } from '../hub/logger.js';
 import type { Reading } from '../hub/model/reading.js';
 import type { SiteModel } from '../hub/model/site-model.js';
+import type { Role } from '../hub/security/roles.js';
+
+/** The first admin of every test hub. */
+export const TEST_ADMIN = { username: 'admin', password: 'test-root-password-1' };
+/** Cheap scrypt for tests that log in often; the default cost has its own test. */
+export const TEST_PASSWORD_COST = { N: 1024, r: 8, p: 1 };
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'hub-data-'));
+}
+
+/** buildHub with what every test hub shares: silent log, a known admin, cheap password hashing. */
+export function testHubOptions(site: SiteModel, extra: Partial<HubOptions> = {}): HubOptions {
+  return {
+    site,
+    log: silentLogger,
+    admin: TEST_ADMIN,
+    passwordCost: TEST_PASSWORD_COST,
+    backoff: { initialMs: 100, maxMs: 1_000, jitter: 0.2 },
+    ...extra,
+  };
+}
 
 /** A started hub plus a record of everything that reached the bus. */
 export interface TestHub {
@@ -14,12 +41,7 @@ export interface TestHub {
 }
 
 export async function startTestHub(site: SiteModel, opts: { live?: boolean } = {}): Promise<TestHub> {
-  const hub = await buildHub({
-    site,
-    log: silentLogger,
-    live: opts.live,
-    backoff: { initialMs: 100, maxMs: 1_000, jitter: 0.2 },
-  });
+  const hub = await buildHub(testHubOptions(site, { live: opts.live }));
   const readings: Reading[] = [];
   hub.bus.on('readings.accepted', (batch) => readings.push(...batch.map((r) => ({ ...r }))));
   const url = await hub.start();
@@ -35,6 +57,52 @@ export async function startTestHub(site: SiteModel, opts: { live?: boolean } = {
       ).then(() => readings),
     stop: () => hub.stop(),
   };
+}
+
+/** A logged-in dashboard session: send `headers` with inject() or fetch(). */
+export interface TestSession {
+  username: string;
+  password: string;
+  cookie: string;
+  csrf: string;
+  headers: { cookie: string; 'x-csrf-token': string };
+}
+
+/**
+ * Log in through the auth service (the HTTP login is rate-limited per address; tests of the login route
+ * call it themselves).
+ */
+export async function login(hub: Hub, username: string, password: string): Promise<TestSession> {
+  const res = await hub.auth.login(username, password, { ip: '127.0.0.1' });
+  if (!res.ok) throw new Error(`login as ${username} failed: ${res.reason}`);
+  const cookie = `hub_session=${res.cookieValue}`;
+  const csrf = res.session.csrfToken;
+  return { username, password, cookie, csrf, headers: { cookie, 'x-csrf-token': csrf } };
+}
+
+let userSeq = 0;
+/** A new user with these roles, logged in. */
+export async function sessionAs(hub: Hub, roles: Role[], username = `u${++userSeq}-${roles.join('-')}`) {
+  const password = `pw-${userSeq}-0123456789-secret`;
+  await hub.auth.createUser(SYSTEM, { username, roles, password });
+  return login(hub, username, password);
+}
+
+/** Issue a device's MQTT password and connect as it (username = device id). */
+export async function connectDevice(
+  hub: Hub,
+  port: number,
+  deviceId: string,
+  opts: IClientOptions = {},
+): Promise<MqttClient> {
+  const { password } = hub.deviceCredentials.issue(SYSTEM, deviceId);
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: opts.clientId ?? deviceId,
+    username: deviceId,
+    password,
+    reconnectPeriod: 0,
+    ...opts,
+  });
 }
 
 export async function waitFor(

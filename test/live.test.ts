@@ -1,8 +1,16 @@
-import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHub } from '../hub/app.js';
+import { ManualClock } from '../hub/clock.js';
 import type { LatestValue } from '../hub/latest/latest-values.js';
-import { startTestHub, type TestHub, waitFor } from './hub-harness.js';
+import {
+  connectDevice,
+  sessionAs,
+  startTestHub,
+  type TestHub,
+  testHubOptions,
+  waitFor,
+} from './hub-harness.js';
 import { freePort } from './services.js';
 import { testSite } from './site-fixtures.js';
 
@@ -14,7 +22,8 @@ describe('live gateway (socket.io client, no browser)', () => {
   beforeAll(async () => {
     mqttPort = await freePort();
     t = await startTestHub(testSite({ mqttPort }));
-    socket = io(t.url, { transports: ['websocket'] });
+    const viewer = await sessionAs(t.hub, ['viewer']);
+    socket = io(t.url, { transports: ['websocket'], extraHeaders: { cookie: viewer.cookie } });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   });
   afterAll(async () => {
@@ -33,8 +42,8 @@ describe('live gateway (socket.io client, no browser)', () => {
 
     const batches: { at: number; values: LatestValue[] }[] = [];
     socket.on('values', (values: LatestValue[]) => batches.push({ at: Date.now(), values }));
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'env-1' });
-    const other = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'env-2' });
+    const device = await connectDevice(t.hub, mqttPort, 'env-1');
+    const other = await connectDevice(t.hub, mqttPort, 'env-2');
     // 200 updates of one point in ~0.5 s: the client gets the latest, not 200 messages
     for (let i = 1; i <= 200; i++) {
       device.publish('site/t1/room-1/telemetry', JSON.stringify({ temp_c: i / 10 }));
@@ -55,14 +64,22 @@ describe('live gateway (socket.io client, no browser)', () => {
   });
 
   it('a whole-site subscriber gets every point, and device changes as they happen', async () => {
-    const site = io(t.url, { transports: ['websocket'] });
+    // an integration with an API token instead of a session cookie
+    const engineer = await sessionAs(t.hub, ['engineer']);
+    const created = await t.hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: engineer.headers,
+      payload: { name: 'wall screen', scopes: ['site:read'] },
+    });
+    const site = io(t.url, { transports: ['websocket'], auth: { token: created.json().token } });
     const ack = await site.emitWithAck('subscribe', { site: true });
     expect(ack.values).toHaveLength(t.hub.site.points.length);
     const deviceEvents: { deviceId: string; state: string }[] = [];
     site.on('device', (e) => deviceEvents.push(e));
     const values: LatestValue[] = [];
     site.on('values', (batch: LatestValue[]) => values.push(...batch));
-    const gate = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'gate-ctl' });
+    const gate = await connectDevice(t.hub, mqttPort, 'gate-ctl');
     await gate.publishAsync('site/t1/gate-a/telemetry', JSON.stringify({ door_open: false }));
     await waitFor(() => values.some((v) => v.pointId === 'gate-a/door_open' && v.value === false));
     await gate.endAsync();
@@ -74,5 +91,61 @@ describe('live gateway (socket.io client, no browser)', () => {
     const bad = await site.emitWithAck('subscribe', { assets: 'room-1' });
     expect(bad.error).toMatch(/expected/);
     site.disconnect();
+  });
+
+  it('refuses a connection without a session or token, and closes one whose session ends', async () => {
+    const anon = io(t.url, { transports: ['websocket'], reconnection: false });
+    const refused = await new Promise<Error & { data?: { status: number } }>((resolve) =>
+      anon.once('connect_error', resolve),
+    );
+    expect(refused.message).toBe('unauthorized');
+    expect(refused.data).toEqual({ status: 401 });
+    anon.close();
+
+    const viewer = await sessionAs(t.hub, ['viewer']);
+    const s = io(t.url, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: viewer.cookie },
+      reconnection: false,
+    });
+    await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+    const ended = new Promise<unknown>((resolve) => s.once('session-ended', resolve));
+    const closed = new Promise<string>((resolve) => s.once('disconnect', resolve));
+    const out = await t.hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: viewer.headers,
+    });
+    expect(out.statusCode).toBe(204);
+    expect(await ended).toEqual({ reason: 'logged out', reconnect: false });
+    expect(await closed).toBe('io server disconnect');
+  });
+});
+
+describe('live gateway and sessions that end without an event', () => {
+  it('closes a connection whose session expired or was removed, at its next check', async () => {
+    const clock = new ManualClock(Date.now());
+    const hub = await buildHub(testHubOptions(testSite(), { clock }));
+    const url = await hub.start();
+    try {
+      const viewer = await sessionAs(hub, ['viewer']);
+      const s = io(url, {
+        transports: ['websocket'],
+        extraHeaders: { cookie: viewer.cookie },
+        reconnection: false,
+      });
+      await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+      const ended = new Promise<unknown>((resolve) => s.once('session-ended', resolve));
+      // the row goes away behind the hub's back (as the hourly purge of expired sessions does)
+      hub.db.prepare('DELETE FROM sessions').run();
+      clock.advance(29_000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(s.connected).toBe(true);
+      clock.advance(1_000);
+      expect(await ended).toEqual({ reason: 'session expired', reconnect: false });
+      s.close();
+    } finally {
+      await hub.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestHub, type TestHub, waitFor } from './hub-harness.js';
+import { connectDevice, sessionAs, startTestHub, type TestHub, waitFor } from './hub-harness.js';
 import { freePort, type Mosquitto, startMosquitto } from './services.js';
 import { testSite } from './site-fixtures.js';
 
@@ -18,7 +18,7 @@ describe('MQTT ingest through the embedded aedes broker', () => {
   beforeAll(async () => {
     port = await freePort();
     t = await startTestHub(testSite({ mqttPort: port }));
-    client = await connect(`mqtt://127.0.0.1:${port}`, 'env-1');
+    client = await connectDevice(t.hub, port, 'env-1');
   });
   afterAll(async () => {
     await client?.endAsync();
@@ -62,7 +62,8 @@ describe('MQTT ingest through the embedded aedes broker', () => {
     const temps = t.readings.slice(before).map((r) => r.value);
     expect(temps).toEqual(Array.from({ length: good }, (_, i) => 20 + i / 100));
 
-    const res = await t.hub.http.inject('/api/v1/devices');
+    const viewer = await sessionAs(t.hub, ['viewer']);
+    const res = await t.hub.http.inject({ url: '/api/v1/devices', headers: viewer.headers });
     const env1 = res.json().devices.find((d: { deviceId: string }) => d.deviceId === 'env-1');
     expect(env1.malformed).toBe(7);
     expect(env1.malformedByTopic).toEqual({ [TOPIC]: 7 });
@@ -71,18 +72,22 @@ describe('MQTT ingest through the embedded aedes broker', () => {
     expect(res.json().links[0]).toMatchObject({ state: 'up', stats: { malformed: 7 } });
   });
 
-  it('a bare value on a mapped topic, and a message on an unknown topic is ignored, not an error', async () => {
-    const other = await connect(`mqtt://127.0.0.1:${port}`, 'room2-legacy');
+  it('a bare value on a mapped topic; a topic outside the device ACL is refused, counted, and harmless', async () => {
+    const other = await connectDevice(t.hub, port, 'env-2', { clientId: 'room2-legacy' });
     const before = t.readings.length;
     await other.publishAsync('some/unknown/topic', 'hello');
     await other.publishAsync('legacy/room2/temp', '19.5');
     await t.waitForReadings(before + 1);
     expect(t.readings.at(-1)).toMatchObject({ pointId: 'room-2/temp_c', value: 19.5 });
+    expect(other.connected).toBe(true);
+    const env2 = t.hub.supervisor.deviceHealth().find((d) => d.deviceId === 'env-2')!;
+    expect(env2.denied).toEqual({ login: 0, publish: 1, subscribe: 0 });
+    expect(env2.lastDenied).toMatchObject({ kind: 'publish', detail: 'topic some/unknown/topic' });
     await other.endAsync();
   });
 
   it('a device with a client id goes offline at once when its client disconnects', async () => {
-    const gate = await connect(`mqtt://127.0.0.1:${port}`, 'gate-ctl');
+    const gate = await connectDevice(t.hub, port, 'gate-ctl');
     await gate.publishAsync(
       'site/t1/gate-a/telemetry',
       JSON.stringify({ door_open: true, last_card: 'A123' }),
@@ -99,7 +104,7 @@ describe('MQTT ingest through the embedded aedes broker', () => {
   });
 
   it('a command write is published on the command topic', async () => {
-    const watcher = await connect(`mqtt://127.0.0.1:${port}`, 'gate-watch');
+    const watcher = await connectDevice(t.hub, port, 'gate-ctl', { clientId: 'gate-ctl' });
     const got = new Promise<{ topic: string; body: Record<string, unknown> }>((resolve) =>
       watcher.on('message', (topic, payload) => resolve({ topic, body: JSON.parse(payload.toString()) })),
     );

@@ -67,7 +67,7 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Mosqui
     conf,
     [
       `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
+      ...(extraConfig.some((l) => l.startsWith('allow_anonymous')) ? [] : ['allow_anonymous true']),
       'persistence false',
       'user root',
       'log_dest none',
@@ -107,5 +107,95 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Mosqui
     kill,
     restart: launch,
     stop: kill,
+  };
+}
+
+export interface TestPki {
+  dir: string;
+  caFile: string;
+  serverCert: string;
+  serverKey: string;
+  /** Client certificate and key for a CN, signed by the CA (or by another CA when rogue). */
+  client(cn: string, opts?: { rogue?: boolean }): { cert: string; key: string };
+}
+
+/** A throwaway CA with a server certificate for 127.0.0.1, made with the openssl CLI. */
+export function makePki(): TestPki {
+  const openssl = requireBinary('openssl', 'apt-get install -y openssl');
+  const dir = mkdtempSync(join(tmpdir(), 'hub-pki-'));
+  const run = (...args: string[]) => execFileSync(openssl, args, { cwd: dir, stdio: 'pipe' });
+  const makeCa = (name: string) =>
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+    );
+  const sign = (file: string, cn: string, caName: string, ext: string) => {
+    writeFileSync(join(dir, `${file}.ext`), ext);
+    run(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      `${file}.key`,
+      '-out',
+      `${file}.csr`,
+    );
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${file}.csr`,
+      '-CA',
+      `${caName}.crt`,
+      '-CAkey',
+      `${caName}.key`,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      `${file}.crt`,
+      '-extfile',
+      `${file}.ext`,
+    );
+    return { cert: join(dir, `${file}.crt`), key: join(dir, `${file}.key`) };
+  };
+  makeCa('test-ca');
+  makeCa('rogue-ca');
+  const server = sign(
+    'hub-server',
+    'hub-server',
+    'test-ca',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
+  return {
+    dir,
+    caFile: join(dir, 'test-ca.crt'),
+    serverCert: server.cert,
+    serverKey: server.key,
+    client: (cn, opts = {}) =>
+      sign(
+        opts.rogue ? `${cn}-rogue` : cn,
+        cn,
+        opts.rogue ? 'rogue-ca' : 'test-ca',
+        'extendedKeyUsage=clientAuth\n',
+      ),
   };
 }

@@ -1,12 +1,19 @@
 import { parseSiteText } from '../hub/config/load-config.js';
 import type { SiteModel } from '../hub/model/site-model.js';
+import { tempDataDir } from './hub-harness.js';
 
-/** A small site in YAML, for tests: one building, two MQTT sensors, one gate. */
-export function testSiteYaml(opts: { httpPort?: number; mqttPort?: number; mqtt?: string } = {}): string {
+/**
+ * A small site in YAML, for tests: one building, two MQTT sensors, one gate. Each call gets a fresh data dir
+ * unless one is given (a hub that restarts keeps its users and sessions).
+ */
+export function testSiteYaml(
+  opts: { httpPort?: number; mqttPort?: number; mqtt?: string; dataDir?: string } = {},
+): string {
   return `
 site: { id: t1, name: Test site }
 hub:
   http: { host: 127.0.0.1, port: ${opts.httpPort ?? 0} }
+  dataDir: ${opts.dataDir ?? tempDataDir()}
   liveIntervalMs: 50
   logLevel: silent
 mqtt: ${opts.mqtt ?? `{ mode: embedded, host: 127.0.0.1, port: ${opts.mqttPort ?? 0} }`}
@@ -43,6 +50,13 @@ assets:
       - { name: door_open, type: boolean, kind: state }
       - { name: last_card, type: string, kind: state }
       - { name: open_cmd, type: boolean, kind: command }
+  - id: ahu-1
+    name: AHU 1
+    kind: ahu
+    zone: b1
+    device: env-2
+    points:
+      - { name: supply_temp_sp_c, unit: degC, kind: command, min: 10, max: 30 }
 `;
 }
 

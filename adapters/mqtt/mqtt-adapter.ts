@@ -8,15 +8,19 @@ import {
   type AdapterFactory,
   type LinkPlan,
 } from '../types.js';
+import { BrokerAuth } from './broker-auth.js';
+import { buildDeviceAcls } from './device-acl.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { ExternalClient } from './external-client.js';
 import {
+  commandTopicOf,
   defaultTopic,
   type MqttDevice,
   MqttDeviceSchema,
   type MqttPointSource,
   mqttPointShape,
 } from './mqtt-schema.js';
+import type { OversizePacket } from './packet-guard.js';
 import { decodePayload } from './payload-decoder.js';
 import { buildTopicRoutes, type TopicRoute } from './topic-routes.js';
 
@@ -29,7 +33,9 @@ const SAMPLE_BYTES = 120;
 export class MqttAdapter implements Adapter {
   private readonly routes: Map<string, TopicRoute>;
   private readonly deviceByClientId = new Map<string, string>();
+  private readonly auth: BrokerAuth;
   private embedded?: EmbeddedBroker;
+  private stopWatchingCredentials?: () => void;
   private external?: ExternalClient;
   private messages = 0;
   private unmapped = 0;
@@ -44,25 +50,47 @@ export class MqttAdapter implements Adapter {
     this.routes = buildTopicRoutes(site);
     for (const d of site.devicesOf('mqtt') as MqttDevice[])
       if (d.clientId) this.deviceByClientId.set(d.clientId, d.id);
+    this.auth = new BrokerAuth({
+      anonymous: site.mqtt.anonymous,
+      acls: buildDeviceAcls(site),
+      clientIdOwner: this.deviceByClientId,
+      credentials: ctx.credentials,
+      denied: (deviceId, kind, detail) => {
+        this.denied[kind]++;
+        ctx.devices.denied(deviceId, kind, detail);
+      },
+    });
   }
 
-  /** The embedded broker's port once listening (tests and the bench bind port 0). */
-  get port(): number | undefined {
-    return this.embedded?.boundPort;
+  private readonly denied = { login: 0, publish: 0, subscribe: 0 };
+
+  /** The embedded broker's ports once listening (tests and the bench bind port 0). */
+  get ports(): { plaintext?: number; tls?: number } {
+    return this.embedded?.boundPorts ?? {};
   }
 
   async connect(): Promise<void> {
     const s = this.site.mqtt;
     try {
       if (s.mode === 'embedded') {
-        this.embedded = new EmbeddedBroker(s.host, s.port, {
+        this.embedded = new EmbeddedBroker(s, this.auth, {
           message: (topic, payload) => this.onMessage(topic, payload),
-          clientConnected: (clientId) => this.clientChanged(clientId, true),
-          clientDisconnected: (clientId) => this.clientChanged(clientId, false),
+          clientDisconnected: (clientId, deviceId) => {
+            const id = deviceId ?? this.deviceByClientId.get(clientId);
+            if (id) this.ctx.devices.lost(id, 'MQTT client disconnected');
+          },
+          oversize: (deviceId, packet, remote) => this.onOversize(deviceId, packet, remote),
           failed: (err) => this.ctx.linkLost(AdapterError.from(err)),
         });
         await this.embedded.start();
-        this.ctx.log.info({ port: this.embedded.boundPort }, 'embedded MQTT broker listening');
+        this.stopWatchingCredentials ??= this.ctx.credentials.onChange((deviceId) =>
+          this.auth.kick(deviceId),
+        );
+        if (s.anonymous)
+          this.ctx.log.warn(
+            'embedded MQTT broker accepts anonymous clients without topic ACLs (mqtt.anonymous)',
+          );
+        this.ctx.log.info({ ...this.embedded.boundPorts }, 'embedded MQTT broker listening');
       } else {
         this.brokerDroppedAtConnect = undefined;
         this.external = new ExternalClient(
@@ -85,6 +113,21 @@ export class MqttAdapter implements Adapter {
     } catch (err) {
       throw AdapterError.from(err, 'refused');
     }
+  }
+
+  /** A packet the size guard kept from the broker: counted like an oversize payload, never parsed. */
+  private onOversize(clientDevice: string | undefined, packet: OversizePacket, remote: string) {
+    const route = packet.topic === undefined ? undefined : this.routes.get(packet.topic);
+    this.malformed++;
+    if (route) this.messages++;
+    const what =
+      packet.type === 3 ? 'oversize' : `oversize packet of type ${packet.type}, connection closed:`;
+    this.ctx.devices.malformed(
+      clientDevice ?? route?.deviceId,
+      packet.topic ?? '(connection)',
+      `${what} ${packet.bytes} bytes > ${this.site.mqtt.maxPayloadBytes} (from ${remote})`,
+      '',
+    );
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -117,11 +160,6 @@ export class MqttAdapter implements Adapter {
     }
   }
 
-  private clientChanged(clientId: string, connected: boolean) {
-    const deviceId = this.deviceByClientId.get(clientId);
-    if (deviceId && !connected) this.ctx.devices.lost(deviceId, 'MQTT client disconnected');
-  }
-
   /** mosquitto counts what it dropped for slow subscribers; any rise while we are connected is our loss. */
   private onBrokerDropped(total: number) {
     this.brokerDroppedAtConnect ??= total;
@@ -138,8 +176,7 @@ export class MqttAdapter implements Adapter {
     const point = this.site.pointById.get(pointId);
     const src = point?.config as MqttPointSource | undefined;
     if (point?.kind !== 'command') throw new AdapterError('bad-config', `${pointId} is not a command point`);
-    const topic =
-      src?.commandTopic ?? defaultTopic(this.site.site.id, point.assetId).replace(/telemetry$/, 'command');
+    const topic = commandTopicOf(this.site.site.id, point.assetId, src ?? {});
     const payload = JSON.stringify({ point: point.name, value, ts: this.ctx.clock.now() });
     try {
       if (this.embedded) await this.embedded.publish(topic, payload);
@@ -152,6 +189,10 @@ export class MqttAdapter implements Adapter {
 
   async close(): Promise<void> {
     const { embedded, external } = this;
+    if (this.ctx.signal.aborted) {
+      this.stopWatchingCredentials?.();
+      this.stopWatchingCredentials = undefined;
+    }
     this.embedded = undefined;
     this.external = undefined;
     await embedded?.stop();
@@ -165,7 +206,14 @@ export class MqttAdapter implements Adapter {
       messages: this.messages,
       unmapped: this.unmapped,
       malformed: this.malformed,
-      ...(this.embedded ? { clients: this.embedded.clients } : {}),
+      ...(this.embedded
+        ? {
+            clients: this.embedded.clients,
+            loginsRefused: this.denied.login,
+            publishesRefused: this.denied.publish,
+            subscriptionsRefused: this.denied.subscribe,
+          }
+        : {}),
       ...(this.site.mqtt.mode === 'external'
         ? { brokerDropped: this.brokerDropped, lagging: this.brokerDropped > 0 }
         : {}),

@@ -43,3 +43,12 @@ export interface MqttPointSource {
 export function defaultTopic(siteId: string, assetId: string): string {
   return `site/${siteId}/${assetId}/telemetry`;
 }
+
+export function statusTopic(siteId: string, assetId: string): string {
+  return `site/${siteId}/${assetId}/status`;
+}
+
+/** Where a write to a command point is published. */
+export function commandTopicOf(siteId: string, assetId: string, src: MqttPointSource): string {
+  return src.commandTopic ?? `site/${siteId}/${assetId}/command`;
+}

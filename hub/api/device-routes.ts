@@ -1,10 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../security/access.js';
+import { actorOf } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
 
 export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/devices',
     {
+      config: { access: 'site:read' },
       schema: {
         tags: ['devices'],
         summary: 'Links (connections) and devices: state, last error, counters, malformed messages per topic',
@@ -16,6 +22,46 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
         .deviceHealth()
         .map((d) => ({ ...d, name: s.site.deviceById.get(d.deviceId)?.name })),
       pipeline: s.pipeline.counters,
+      /** Logins, publishes and subscriptions refused to clients that are no configured device. */
+      unknownClients: s.supervisor.unknownClientDenials(),
     }),
+  );
+
+  const DeviceParams = z.strictObject({ id: z.string().max(64) });
+  api.get(
+    '/api/v1/devices/credentials',
+    {
+      config: { access: 'devices:manage' },
+      schema: { tags: ['devices'], summary: 'MQTT devices and when their password was issued (null: never)' },
+    },
+    async () => s.deviceCredentials.list(),
+  );
+  api.post(
+    '/api/v1/devices/:id/credentials',
+    {
+      config: { access: 'devices:manage' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Issue (or rotate) the MQTT password of a device, shown once; its open connection is closed',
+        params: DeviceParams,
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(s.deviceCredentials.issue(actorOf(principalOf(req), req.ip), req.params.id)),
+  );
+  api.delete(
+    '/api/v1/devices/:id/credentials',
+    {
+      config: { access: 'devices:manage' },
+      schema: {
+        tags: ['devices'],
+        summary: 'Revoke a device’s MQTT password; it is disconnected',
+        params: DeviceParams,
+      },
+    },
+    async (req, reply) => {
+      s.deviceCredentials.revoke(actorOf(principalOf(req), req.ip), req.params.id);
+      return reply.code(204).send();
+    },
   );
 }

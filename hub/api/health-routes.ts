@@ -5,14 +5,21 @@ import { createMetrics } from './metrics.js';
 export async function healthRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
   const metrics = createMetrics(s);
 
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Alive' } }, async () => ({
-    status: 'ok',
-    uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
-  }));
+  app.get(
+    '/healthz',
+    { config: { access: 'public' }, schema: { tags: ['health'], summary: 'Alive' } },
+    async () => ({
+      status: 'ok',
+      uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
+    }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'Ready: config loaded, links started' } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['health'], summary: 'Ready: config loaded, links started' },
+    },
     async (_req, reply) => {
       const links = s.supervisor.linkHealth();
       const ready = links.every((l) => l.state === 'up');
@@ -24,7 +31,9 @@ export async function healthRoutes(app: FastifyInstance, s: HubServices): Promis
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_req, reply) =>
-    reply.type(metrics.contentType).send(await metrics.metrics()),
+  app.get(
+    '/metrics',
+    { config: { access: 'site:read' }, schema: { tags: ['health'], summary: 'Prometheus metrics' } },
+    async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()),
   );
 }

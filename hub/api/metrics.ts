@@ -48,6 +48,17 @@ export function createMetrics(s: HubServices): Registry {
         for (const [topic, n] of Object.entries(d.malformedByTopic)) g.set({ device: d.deviceId, topic }, n);
     },
   );
+  gauge(
+    'hub_device_denied_total',
+    'Refused MQTT logins, publishes and subscriptions per device ("" = no configured device) (counter).',
+    ['device', 'kind'],
+    (g) => {
+      for (const d of s.supervisor.deviceHealth())
+        for (const [kind, n] of Object.entries(d.denied)) g.set({ device: d.deviceId, kind }, n);
+      for (const [kind, n] of Object.entries(s.supervisor.unknownClientDenials()))
+        g.set({ device: '', kind }, n);
+    },
+  );
   gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) =>
     g.set(s.live?.clientCount ?? 0),
   );

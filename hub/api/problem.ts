@@ -9,6 +9,8 @@ export interface Problem {
   detail?: string;
   instance?: string;
   errors?: { path: string; message: string }[];
+  /** Extension members (RFC 9457 §3.2), e.g. lockedUntil. */
+  [extension: string]: unknown;
 }
 
 export class HttpProblem extends Error {
@@ -16,6 +18,8 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
+    /** Extra members for clients that act on them (RFC 9457 extensions). */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(detail ?? title);
   }
@@ -30,7 +34,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpProblem, req, reply) => {
     let problem: Problem;
     if (err instanceof HttpProblem) {
-      problem = { type: 'about:blank', title: err.title, status: err.status, detail: err.detail };
+      problem = {
+        ...err.extensions,
+        type: 'about:blank',
+        title: err.title,
+        status: err.status,
+        detail: err.detail,
+      };
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       problem = {
         type: 'about:blank',
@@ -68,3 +78,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       }),
   );
 }
+
+export const badRequest = (detail: string) => new HttpProblem(400, 'Bad Request', detail);
+export const unauthorized = (detail: string) => new HttpProblem(401, 'Unauthorized', detail);
+export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
+export const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);

@@ -17,6 +17,7 @@ const LatestSchema = z.object({
 export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { site, latest } = s;
+  const config = { access: 'site:read' as const };
 
   const describePoint = (p: PointDef) => ({
     id: p.id,
@@ -53,7 +54,10 @@ export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<
 
   api.get(
     '/api/v1/site',
-    { schema: { tags: ['site'], summary: 'The site: zones as a tree, with the ids of their assets' } },
+    {
+      config,
+      schema: { tags: ['site'], summary: 'The site: zones as a tree, with the ids of their assets' },
+    },
     async () => ({
       site: site.site,
       zones: site.zoneTree(),
@@ -69,6 +73,7 @@ export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<
   api.get(
     '/api/v1/assets',
     {
+      config,
       schema: {
         tags: ['site'],
         summary: 'Assets, optionally of one zone (and its sub-zones) or kind',
@@ -95,6 +100,7 @@ export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<
   api.get(
     '/api/v1/assets/:id',
     {
+      config,
       schema: {
         tags: ['site'],
         summary: 'One asset with its points and their latest values',
@@ -115,6 +121,7 @@ export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<
   api.get(
     '/api/v1/points/:id/latest',
     {
+      config,
       schema: {
         tags: ['points'],
         summary: 'Latest value of a point; the id is asset/point, with the slash encoded as %2F',
@@ -127,6 +134,7 @@ export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<
   api.get(
     '/api/v1/points/:asset/:point/latest',
     {
+      config,
       schema: {
         tags: ['points'],
         summary: 'Latest value of a point, addressed as /points/<asset>/<point>/latest',

@@ -38,16 +38,46 @@ export const SiteInfoSchema = z.strictObject({
 export const HttpSettingsSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: portSchema.default(8080),
+  /** Behind a reverse proxy: take the client address (for the audit log) from X-Forwarded-For. */
+  trustProxy: z.boolean().default(false),
+  /** Largest request body accepted. */
+  bodyLimitBytes: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+});
+
+export const AuthSettingsSchema = z.strictObject({
+  /** A dashboard session ends after this much inactivity... */
+  sessionIdleMinutes: intIn(1, 7 * 24 * 60).default(12 * 60),
+  /** ...and at the latest this long after login. */
+  sessionMaxHours: intIn(1, 24 * 90).default(7 * 24),
+  /** Failed logins in a row that lock an account... */
+  lockoutAttempts: intIn(1, 100).default(5),
+  /** ...for this long (an admin can unlock sooner). */
+  lockoutMinutes: intIn(1, 24 * 60).default(15),
+  /** Login attempts per client address per minute, whatever the username. */
+  loginAttemptsPerMinute: intIn(1, 10_000).default(10),
+  passwordMinLength: intIn(8, 128).default(10),
 });
 
 export const HubSettingsSchema = z.strictObject({
   http: HttpSettingsSchema.prefault({}),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  auth: AuthSettingsSchema.prefault({}),
   /** Live updates to one dashboard client at most this often. */
   liveIntervalMs: intIn(20, 10_000).default(100),
   /** Expected update interval of a point that does not state its own. */
   defaultIntervalMs: positiveMs().default(10_000),
+});
+
+export const MqttTlsSchema = z.strictObject({
+  port: portSchema.default(8883),
+  /** PEM files: the broker's certificate chain and key. */
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+  /** CA that signs device certificates; with it, a device may log in with a certificate whose CN is its id. */
+  caFile: z.string().min(1).optional(),
+  /** Refuse TLS clients without a certificate from caFile. */
+  requireClientCert: z.boolean().default(false),
 });
 
 export const MqttSettingsSchema = z.strictObject({
@@ -55,6 +85,16 @@ export const MqttSettingsSchema = z.strictObject({
   /** Embedded broker listener. */
   host: z.string().default('0.0.0.0'),
   port: portSchema.default(1883),
+  /** The plain-TCP listener; turn off to accept devices over TLS only. */
+  plaintext: z.boolean().default(true),
+  tls: MqttTlsSchema.optional(),
+  /**
+   * Embedded broker: accept clients without credentials and skip topic ACLs. For a lab only; by default each
+   * device logs in as its id with a password the hub issued (or a client certificate) and may publish only
+   * its own topics.
+   */
+  anonymous: z.boolean().default(false),
+  maxConnections: intIn(1, 1_000_000).default(10_000),
   /** External broker, e.g. mqtt://broker.local:1883; required when mode is external. */
   url: z.string().url({ error: 'expected a broker URL such as mqtt://host:1883' }).optional(),
   clientId: z.string().min(1).optional(),
@@ -127,6 +167,7 @@ export const SiteFileSchema = z.strictObject({
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;
 export type HubSettings = z.infer<typeof HubSettingsSchema>;
+export type AuthSettings = z.infer<typeof AuthSettingsSchema>;
 export type MqttSettings = z.infer<typeof MqttSettingsSchema>;
 export type ZoneConfig = z.infer<typeof ZoneSchema>;
 export type DeviceConfig = z.infer<typeof DeviceBaseSchema>;

@@ -1,9 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
+import type { EventMap } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { LatestValue } from '../latest/latest-values.js';
 import type { Logger } from '../logger.js';
+import type { Principal } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
 
 const SubscribeSchema = z.strictObject({
@@ -14,11 +16,15 @@ export type LiveSubscription = z.infer<typeof SubscribeSchema>;
 
 interface ClientState {
   socket: Socket;
+  principal: Principal;
   site: boolean;
   assets: Set<string>;
   /** Points changed since this client's last batch; their latest value is read at send time. */
   pending: Set<string>;
 }
+
+/** How often live connections are checked against their session or token. */
+const RECHECK_MS = 30_000;
 
 /** Readings pushed to a client carry the same fields as the latest-value API. */
 export type LiveValue = LatestValue;
@@ -33,6 +39,7 @@ export class LiveGateway {
   private readonly clients = new Map<string, ClientState>();
   private dirty = new Set<string>();
   private timer: unknown;
+  private recheckTimer: unknown;
   private readonly clock: Clock;
 
   constructor(
@@ -48,11 +55,28 @@ export class LiveGateway {
       pingInterval: 10_000,
       pingTimeout: 5_000,
     });
+    // The same session cookie or API token as the HTTP API (a token as `auth: { token }` or a header).
+    this.io.use((socket, next) => {
+      const { headers } = socket.request;
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const principal = s.auth.authenticate({
+        cookie: headers.cookie,
+        authorization: typeof token === 'string' ? `Bearer ${token}` : headers.authorization,
+      });
+      if (!principal) return next(Object.assign(new Error('unauthorized'), { data: { status: 401 } }));
+      if (!principal.permissions.has('site:read'))
+        return next(Object.assign(new Error('forbidden'), { data: { status: 403 } }));
+      socket.data.principal = principal;
+      next();
+    });
     this.io.on('connection', (socket) => this.connected(socket));
+    s.bus.on('auth.revoked', (e) => this.revoked(e));
     s.latest.onChange((pointId) => this.dirty.add(pointId));
     s.bus.on('device.link-changed', (e) => this.io.to('devices').emit('device', e));
     s.bus.on('link.changed', (e) => this.io.to('devices').emit('link', e));
     this.timer = this.clock.setInterval(() => this.tick(), s.site.hub.liveIntervalMs);
+    // Sessions also end without an event (expiry, idle time): look again at every connection regularly.
+    this.recheckTimer = this.clock.setInterval(() => this.recheck(), RECHECK_MS);
   }
 
   get clientCount(): number {
@@ -60,7 +84,13 @@ export class LiveGateway {
   }
 
   private connected(socket: Socket) {
-    const state: ClientState = { socket, site: false, assets: new Set(), pending: new Set() };
+    const state: ClientState = {
+      socket,
+      principal: socket.data.principal as Principal,
+      site: false,
+      assets: new Set(),
+      pending: new Set(),
+    };
     this.clients.set(socket.id, state);
     socket.join('devices');
     socket.on('disconnect', () => this.clients.delete(socket.id));
@@ -81,6 +111,28 @@ export class LiveGateway {
       if (parsed.data.site) state.site = false;
       for (const a of parsed.data.assets ?? []) state.assets.delete(a);
     });
+  }
+
+  private recheck() {
+    for (const c of this.clients.values())
+      if (!this.s.auth.stillValid(c.principal)) this.end(c, 'session expired', false);
+  }
+
+  private end(c: ClientState, reason: string, reconnect: boolean) {
+    c.socket.emit('session-ended', { reason, reconnect });
+    c.socket.disconnect(true);
+  }
+
+  /** Close the live connections a revoked session, token or user was using. */
+  private revoked(e: EventMap['auth.revoked']) {
+    for (const c of this.clients.values()) {
+      const p = c.principal;
+      const hit =
+        (e.sessionId !== undefined && p.session?.idHash === e.sessionId) ||
+        (e.tokenId !== undefined && p.token?.id === e.tokenId) ||
+        (e.userId !== undefined && p.user.id === e.userId && p.session?.idHash !== e.exceptSessionId);
+      if (hit) this.end(c, e.reason, e.reconnect === true);
+    }
   }
 
   private snapshot(sub: LiveSubscription): LiveValue[] {
@@ -116,6 +168,7 @@ export class LiveGateway {
 
   async close(): Promise<void> {
     this.clock.clearInterval(this.timer);
+    this.clock.clearInterval(this.recheckTimer);
     this.io.disconnectSockets(true);
     // Closing socket.io would close the HTTP server too; fastify owns that.
     this.io.engine.close();

@@ -91,6 +91,8 @@ describe('supervisor', () => {
       log: silentLogger,
       publish: () => undefined,
       backoff: { initialMs: 1000, maxMs: 8000, jitter: 0 },
+      // the scripted adapter never authenticates anyone
+      credentials: { verify: () => false, onChange: () => () => undefined },
     });
     return { supervisor, state, clock, links, devices };
   }

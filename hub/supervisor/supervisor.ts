@@ -3,6 +3,8 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterFactory,
+  type DenialKind,
+  type DeviceCredentials,
   type LinkPlan,
 } from '../../adapters/types.js';
 import type { EventBus } from '../bus.js';
@@ -38,8 +40,11 @@ export interface DeviceHealth {
   lost: number;
   malformed: number;
   malformedByTopic: Record<string, number>;
+  /** Refused logins, publishes and subscriptions (embedded broker). */
+  denied: Record<DenialKind, number>;
   lastError?: { message: string; at: number };
   lastMalformed?: { topic: string; reason: string; sample: string; at: number };
+  lastDenied?: { kind: DenialKind; detail: string; at: number };
 }
 
 interface LinkRuntime {
@@ -61,10 +66,11 @@ export interface SupervisorOptions {
   publish: (readings: RawReading[]) => void;
   backoff?: BackoffOptions;
   random?: () => number;
+  credentials: DeviceCredentials;
 }
 
-/** A burst of malformed messages on one device and topic is logged once; a new burst after this gap. */
-const MALFORMED_BURST_GAP_MS = 10_000;
+/** A burst of malformed messages (or denials) on one device and topic is logged once; a new burst after this gap. */
+const BURST_GAP_MS = 10_000;
 const MALFORMED_KEY_LIMIT = 200;
 
 /**
@@ -74,7 +80,9 @@ const MALFORMED_KEY_LIMIT = 200;
 export class Supervisor {
   private readonly links = new Map<string, LinkRuntime>();
   private readonly devices = new Map<string, DeviceHealth & { offlineAfterMs: number }>();
-  private readonly malformedLastAt = new Map<string, number>();
+  private readonly burstLastAt = new Map<string, number>();
+  /** Denials by clients that named no known device. */
+  private readonly unknownDenied: Record<DenialKind, number> = { login: 0, publish: 0, subscribe: 0 };
   private offlineTimer: unknown;
   private stopped = false;
   private readonly backoff: BackoffOptions;
@@ -114,6 +122,7 @@ export class Supervisor {
             lost: 0,
             malformed: 0,
             malformedByTopic: {},
+            denied: { login: 0, publish: 0, subscribe: 0 },
             offlineAfterMs: this.offlineAfter(d.id, d.offlineAfterMs),
           });
         }
@@ -158,7 +167,13 @@ export class Supervisor {
     return [...this.devices.values()].map(({ offlineAfterMs: _, ...d }) => ({
       ...d,
       malformedByTopic: { ...d.malformedByTopic },
+      denied: { ...d.denied },
     }));
+  }
+
+  /** Refusals of clients that claimed no configured device (wrong usernames, strangers). */
+  unknownClientDenials(): Record<DenialKind, number> {
+    return { ...this.unknownDenied };
   }
 
   /** The one way to a device: the command service calls this; it never bypasses it. */
@@ -272,8 +287,32 @@ export class Supervisor {
         },
         lost: (deviceId, reason) => this.setDevice(deviceId, 'offline', reason),
         malformed: (deviceId, topic, reason, sample) => this.malformed(link, deviceId, topic, reason, sample),
+        denied: (deviceId, kind, detail) => this.denied(link, deviceId, kind, detail),
       },
+      credentials: this.opts.credentials,
     };
+  }
+
+  /** True when this (device, topic or kind) has been quiet long enough that a new burst begins. */
+  private newBurst(key: string, now: number): boolean {
+    const last = this.burstLastAt.get(key);
+    if (this.burstLastAt.size > 10_000) this.burstLastAt.clear();
+    this.burstLastAt.set(key, now);
+    return last === undefined || now - last > BURST_GAP_MS;
+  }
+
+  private denied(link: LinkRuntime, deviceId: string | undefined, kind: DenialKind, detail: string) {
+    const now = this.opts.clock.now();
+    const d = deviceId ? this.devices.get(deviceId) : undefined;
+    if (d) {
+      d.denied[kind]++;
+      d.lastDenied = { kind, detail, at: now };
+    } else this.unknownDenied[kind]++;
+    if (this.newBurst(`denied\u0000${deviceId}\u0000${kind}`, now))
+      link.log.warn(
+        { device: deviceId, kind, detail },
+        `${kind} refused (further ones in this burst are counted, not logged)`,
+      );
   }
 
   private malformed(
@@ -292,15 +331,10 @@ export class Supervisor {
         d.malformedByTopic[topic] = (d.malformedByTopic[topic] ?? 0) + 1;
       d.lastMalformed = { topic, reason, sample, at: now };
     }
-    const key = `${deviceId}\u0000${topic}`;
-    const last = this.malformedLastAt.get(key);
-    if (last === undefined || now - last > MALFORMED_BURST_GAP_MS) {
-      if (this.malformedLastAt.size > 10_000) this.malformedLastAt.clear();
+    if (this.newBurst(`${deviceId}\u0000${topic}`, now))
       link.log.warn(
         { device: deviceId, topic, reason, sample },
         'malformed message (further ones in this burst are counted, not logged)',
       );
-    }
-    this.malformedLastAt.set(key, now);
   }
 }

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * `npm run admin -- <command>`: what an operator does on the hub's machine, with or without the hub
+ * running (SQLite takes both). Every change is audited with the operating-system user as the actor.
+ */
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
+import { type Actor, AuditLog } from './audit/audit-log.js';
+import { EventBus } from './bus.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadSiteFile } from './config/load-config.js';
+import { openDatabase } from './db/database.js';
+import { createLogger } from './logger.js';
+import { AuthService, publicUser } from './security/auth-service.js';
+import { DeviceCredentialStore } from './security/device-credentials.js';
+import { ROLES, type Role } from './security/roles.js';
+
+const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
+
+  users                                list users, their roles and lock state
+  create-user <name> --roles a,b       create a user; prints a generated password
+  reset-password <name>                set a generated password (prints it); ends their sessions
+  unlock <name>                        lift a lock-out after failed logins
+  device-credentials <id>... | --all   issue (rotate) MQTT device passwords; prints them as JSON,
+                        [--out FILE]   or writes them to FILE (mode 600)
+  mosquitto-acl [--hub-user NAME]      print a mosquitto acl_file with the embedded broker's rules
+  audit-verify                         check the audit log's hash chain
+
+roles: ${ROLES.join(', ')}`;
+
+export async function runAdmin(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      site: { type: 'string', default: process.env.HUB_SITE_FILE ?? 'config/demo-site.yaml' },
+      roles: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'hub-user': { type: 'string', default: 'facility-hub' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (!command || values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const site = await loadSiteFile(values.site!);
+  if (command === 'mosquitto-acl') {
+    process.stdout.write(mosquittoAcl(site, values['hub-user']!));
+    return 0;
+  }
+  const log = createLogger(process.env.HUB_LOG_LEVEL ?? 'warn');
+  const db = openDatabase(site.hub.dataDir, log);
+  try {
+    const audit = new AuditLog(db, () => systemClock.now());
+    const auth = new AuthService(db, site.hub.auth, systemClock, audit, new EventBus(log), log);
+    const me: Actor = { actor: userInfo().username, via: 'cli' };
+    const user = (name: string | undefined) => {
+      const u = name ? auth.users.findByName(name) : undefined;
+      if (!u) throw new CliError(`no user "${name ?? ''}"`);
+      return u;
+    };
+    switch (command) {
+      case 'users':
+        for (const u of auth.users.list().map(publicUser))
+          process.stdout.write(
+            `${u.username}\t${u.roles.join(',')}\t${u.disabled ? 'disabled' : u.lockedUntil && u.lockedUntil > Date.now() ? 'locked' : 'active'}\n`,
+          );
+        return 0;
+      case 'create-user': {
+        const roles = (values.roles ?? '').split(',').filter(Boolean) as Role[];
+        const unknown = roles.filter((r) => !ROLES.includes(r));
+        if (!roles.length || unknown.length)
+          throw new CliError(`--roles: expected some of ${ROLES.join(', ')}`);
+        const created = await auth.createUser(me, { username: args[0] ?? '', roles });
+        process.stdout.write(`${created.user.username}: ${created.generatedPassword}\n`);
+        return 0;
+      }
+      case 'reset-password': {
+        const r = await auth.resetPassword(me, user(args[0]).id);
+        process.stdout.write(`${args[0]}: ${r.generatedPassword}\n`);
+        return 0;
+      }
+      case 'unlock':
+        auth.unlock(me, user(args[0]).id);
+        process.stdout.write(`${args[0]} unlocked\n`);
+        return 0;
+      case 'device-credentials': {
+        const store = new DeviceCredentialStore(db, site, systemClock, audit);
+        const ids = values.all ? site.devicesOf('mqtt').map((d) => d.id) : args;
+        if (!ids.length) throw new CliError('name the devices, or --all');
+        const passwords = Object.fromEntries(ids.map((id) => [id, store.issue(me, id).password]));
+        const json = `${JSON.stringify(passwords, null, 2)}\n`;
+        if (values.out) {
+          writeFileSync(values.out, json, { mode: 0o600 });
+          process.stdout.write(`${ids.length} device passwords written to ${values.out}\n`);
+        } else process.stdout.write(json);
+        return 0;
+      }
+      case 'audit-verify': {
+        const r = audit.verify();
+        process.stdout.write(
+          r.ok ? `audit log intact: ${r.entries} entries\n` : `audit log ALTERED at entry ${r.firstBadId}\n`,
+        );
+        return r.ok ? 0 : 1;
+      }
+      default:
+        throw new CliError(`unknown command "${command}"\n${USAGE}`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+class CliError extends Error {}
+
+if (process.argv[1]?.endsWith('admin-cli.ts') || process.argv[1]?.endsWith('admin-cli.js')) {
+  runAdmin(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      const message =
+        err instanceof ConfigError
+          ? `invalid site file ${err.message}`
+          : err instanceof CliError || err?.status
+            ? (err.detail ?? err.message)
+            : String(err?.stack ?? err);
+      process.stderr.write(`${message}\n`);
+      process.exit(err instanceof ConfigError ? 2 : 1);
+    },
+  );
+}

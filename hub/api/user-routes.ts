@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idSchema } from '../config/zod-helpers.js';
+import { principalOf } from '../security/access.js';
+import { actorOf, publicToken, publicUser } from '../security/auth-service.js';
+import { ROLES } from '../security/roles.js';
+import type { HubServices } from '../services.js';
+import { notFound } from './problem.js';
+
+const RolesSchema = z.array(z.enum(ROLES)).min(1).max(ROLES.length);
+const UserIdParams = z.strictObject({ id: z.coerce.number().int().positive() });
+const access = 'users:manage' as const;
+
+export async function userRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { auth } = s;
+  const tags = ['users'];
+
+  api.get(
+    '/api/v1/users',
+    { config: { access }, schema: { tags, summary: 'Every user, with roles and lock state' } },
+    async () => auth.users.list().map(publicUser),
+  );
+
+  api.post(
+    '/api/v1/users',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Create a user; without a password the hub generates one and returns it once',
+        body: z.strictObject({
+          username: idSchema.describe('lower-case letters, digits, - and _'),
+          displayName: z.string().min(1).max(100).optional(),
+          roles: RolesSchema,
+          password: z.string().max(256).optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { user, generatedPassword } = await auth.createUser(actorOf(principalOf(req), req.ip), req.body);
+      return reply.code(201).send({ user: publicUser(user), password: generatedPassword });
+    },
+  );
+
+  api.get(
+    '/api/v1/users/:id',
+    { config: { access }, schema: { tags, summary: 'One user', params: UserIdParams } },
+    async (req) => {
+      const user = auth.users.get(req.params.id);
+      if (!user) throw notFound('user', String(req.params.id));
+      return publicUser(user);
+    },
+  );
+
+  api.patch(
+    '/api/v1/users/:id',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Change display name, roles, or disable (which ends their sessions and tokens)',
+        params: UserIdParams,
+        body: z.strictObject({
+          displayName: z.string().min(1).max(100).optional(),
+          roles: RolesSchema.optional(),
+          disabled: z.boolean().optional(),
+        }),
+      },
+    },
+    async (req) => publicUser(auth.updateUser(actorOf(principalOf(req), req.ip), req.params.id, req.body)),
+  );
+
+  api.post(
+    '/api/v1/users/:id/password',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Set a new password (or generate one, returned once); the user is logged out everywhere',
+        params: UserIdParams,
+        body: z.strictObject({ password: z.string().max(256).optional() }).optional(),
+      },
+    },
+    async (req) => {
+      const r = await auth.resetPassword(
+        actorOf(principalOf(req), req.ip),
+        req.params.id,
+        req.body?.password,
+      );
+      return { password: r.generatedPassword };
+    },
+  );
+
+  api.post(
+    '/api/v1/users/:id/unlock',
+    {
+      config: { access },
+      schema: { tags, summary: 'Lift a lock-out after failed logins', params: UserIdParams },
+    },
+    async (req) => {
+      auth.unlock(actorOf(principalOf(req), req.ip), req.params.id);
+      return publicUser(auth.users.get(req.params.id)!);
+    },
+  );
+
+  api.delete(
+    '/api/v1/users/:id',
+    {
+      config: { access },
+      schema: { tags, summary: 'Remove a user (the audit log keeps their name)', params: UserIdParams },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      auth.deleteUser(actorOf(p, req.ip), req.params.id, p);
+      return reply.code(204).send();
+    },
+  );
+
+  api.get(
+    '/api/v1/users/:id/tokens',
+    { config: { access }, schema: { tags, summary: "A user's API tokens", params: UserIdParams } },
+    async (req) => {
+      const user = auth.users.get(req.params.id);
+      if (!user) throw notFound('user', String(req.params.id));
+      return auth.tokens.list(user.id).map((t) => publicToken(t, user.username));
+    },
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * Who may do what. Routes declare the permission they need; roles are bundles of permissions; API tokens
+ * carry a subset of their owner's permissions as scopes. Later domains add their permissions here.
+ */
+export const ROLES = [
+  'viewer',
+  'engineer',
+  'technician',
+  'dispatcher',
+  'approver',
+  'security',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  /** The site, assets, latest values, device health, live updates, metrics. */
+  'site:read',
+  /** Write a setpoint or command to equipment (not gates). */
+  'setpoint:write',
+  /** Open or lock a gate. */
+  'gate:command',
+  /** Issue and revoke MQTT device credentials. */
+  'devices:manage',
+  /** Create, change and remove users; see and revoke everyone's API tokens. */
+  'users:manage',
+  /** Read and verify the audit log. */
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL_ROLES_READ: Permission[] = ['site:read'];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  viewer: ALL_ROLES_READ,
+  engineer: [...ALL_ROLES_READ, 'setpoint:write'],
+  technician: ALL_ROLES_READ,
+  dispatcher: ALL_ROLES_READ,
+  approver: ALL_ROLES_READ,
+  security: [...ALL_ROLES_READ, 'gate:command'],
+  admin: [...PERMISSIONS],
+};
+
+export const ROLE_TEXT: Record<Role, string> = {
+  viewer: 'sees the site, values and alerts',
+  engineer: 'facility engineer: also writes setpoints to equipment',
+  technician: 'maintenance technician: accepts and works on tickets',
+  dispatcher: 'service desk: dispatches tickets',
+  approver: 'approves tickets and visitor passes for their department',
+  security: 'visitors and gates: opens gates, manages passes',
+  admin: 'everything, including users, device credentials and the audit log',
+};
+
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of ROLE_PERMISSIONS[r] ?? []) out.add(p);
+  return out;
+}

@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+const product = [...sources('hub'), ...sources('adapters')];
+
+describe('architecture rules', () => {
+  it('only the command service writes to devices (so every write is permission-checked and audited)', () => {
+    const writers = product.filter((f) => /supervisor\.write\(/.test(readFileSync(f, 'utf8')));
+    expect(writers).toEqual(['hub/commands/command-service.ts']);
+  });
+
+  it('adapters speak protocols only: they never import storage, security, the API or the live gateway', () => {
+    const offenders = sources('adapters').flatMap((f) =>
+      [
+        ...readFileSync(f, 'utf8').matchAll(/from '(\.\.\/)+hub\/(db|security|api|audit|live|commands)\//g),
+      ].map((m) => `${f}: ${m[0]}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});

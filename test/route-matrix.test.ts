@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHub, type Hub } from '../hub/app.js';
+import { ROLES, type Role } from '../hub/security/roles.js';
+import { sessionAs, testHubOptions } from './hub-harness.js';
+import { testSite } from './site-fixtures.js';
+
+const EVERYONE: Role[] = [...ROLES];
+
+/**
+ * Who may call what, written out by hand: it is the specification the route declarations must match.
+ * A route missing here fails the test, so a new route cannot ship without its row.
+ */
+const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'GET /metrics': EVERYONE,
+  'POST /api/v1/auth/login': 'public',
+  'POST /api/v1/auth/logout': 'authenticated',
+  'GET /api/v1/auth/session': 'authenticated',
+  'POST /api/v1/auth/password': 'authenticated',
+  'GET /api/v1/auth/roles': 'authenticated',
+  'GET /api/v1/users': ['admin'],
+  'POST /api/v1/users': ['admin'],
+  'GET /api/v1/users/:id': ['admin'],
+  'PATCH /api/v1/users/:id': ['admin'],
+  'POST /api/v1/users/:id/password': ['admin'],
+  'POST /api/v1/users/:id/unlock': ['admin'],
+  'DELETE /api/v1/users/:id': ['admin'],
+  'GET /api/v1/users/:id/tokens': ['admin'],
+  'GET /api/v1/tokens': 'authenticated',
+  'POST /api/v1/tokens': 'authenticated',
+  'DELETE /api/v1/tokens/:id': 'authenticated',
+  'GET /api/v1/audit': ['admin'],
+  'GET /api/v1/audit/verify': ['admin'],
+  'GET /api/v1/site': EVERYONE,
+  'GET /api/v1/assets': EVERYONE,
+  'GET /api/v1/assets/:id': EVERYONE,
+  'GET /api/v1/points/:id/latest': EVERYONE,
+  'GET /api/v1/points/:asset/:point/latest': EVERYONE,
+  'GET /api/v1/devices': EVERYONE,
+  'GET /api/v1/devices/credentials': ['admin'],
+  'POST /api/v1/devices/:id/credentials': ['admin'],
+  'DELETE /api/v1/devices/:id/credentials': ['admin'],
+  'POST /api/v1/points/:id/command': ['engineer', 'security', 'admin'],
+  'POST /api/v1/points/:asset/:point/command': ['engineer', 'security', 'admin'],
+};
+
+/** The dashboard's files and the OpenAPI viewer are documents anyone may read. */
+const isDocument = (url: string) => url === '/' || url === '/*' || url.startsWith('/api/docs');
+
+describe('route × role matrix', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await buildHub(testHubOptions(testSite(), { live: false }));
+    await hub.start();
+  });
+  afterAll(() => hub?.stop());
+
+  it('every route has a row, and every row a route', () => {
+    const keys = hub.routes.filter((r) => !isDocument(r.url)).map((r) => `${r.method} ${r.url}`);
+    expect(keys.filter((k) => !(k in EXPECTED))).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((k) => !keys.includes(k))).toEqual([]);
+    expect(hub.routes.filter((r) => isDocument(r.url)).every((r) => r.access === 'public')).toBe(true);
+  });
+
+  it('each role gets exactly the answers its row says, and anonymous callers get 401', async () => {
+    const outcomes: string[] = [];
+    const mismatches: string[] = [];
+    for (const route of hub.routes) {
+      const key = `${route.method} ${route.url}`;
+      const rule = isDocument(route.url) ? 'public' : EXPECTED[key]!;
+      // Unknown ids everywhere: an allowed call is answered 4xx by the route itself, and changes nothing.
+      const url = route.url.replace(/:[a-z]+/g, '999999').replace('/*', '/index.html');
+      const call = async (headers: Record<string, string>) =>
+        (
+          await hub.http.inject({
+            method: route.method as 'GET',
+            url,
+            headers,
+            payload: route.method === 'GET' ? undefined : {},
+          })
+        ).statusCode;
+
+      const anon = await call({});
+      const anonOk = rule === 'public' ? ![401, 403].includes(anon) : anon === 401;
+      if (!anonOk) mismatches.push(`${key} anonymous → ${anon}`);
+      outcomes.push(`${key} anonymous ${anon}`);
+      if (rule === 'public') continue;
+      for (const role of ROLES) {
+        // a fresh session per call: logout and password changes end sessions
+        const session = await sessionAs(hub, [role]);
+        const status = await call(session.headers);
+        const allowed = rule === 'authenticated' || rule.includes(role);
+        if (allowed ? [401, 403].includes(status) : status !== 403)
+          mismatches.push(`${key} ${role} → ${status}`);
+        outcomes.push(`${key} ${role} ${status}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // the walk covered every route for every role
+    expect(outcomes.length).toBeGreaterThan(Object.keys(EXPECTED).length * ROLES.length * 0.9);
+  });
+
+  it('a route registered without an access rule is refused at start', async () => {
+    const fresh = await buildHub(testHubOptions(testSite(), { live: false }));
+    expect(() => fresh.http.get('/api/v1/forgotten', async () => 'open to all?')).toThrow(
+      'route GET /api/v1/forgotten declares no access rule (config.access)',
+    );
+    await fresh.stop();
+  });
+});
