@@ -1,9 +1,10 @@
-// Facility hub dashboard: the site tree with live point values, devices and links.
+// Facility hub dashboard: a login form, then the site tree with live point values, devices and links.
 // Plain ES module, no build step. All text from the API goes through textContent or attributes.
 
 const API = '/api/v1';
 const DEVICE_POLL_MS = 10_000;
 const RETRY_MS = 5_000;
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // ── Labels ──────────────────────────────────────────────────────────────────
 
@@ -32,6 +33,26 @@ const CONN_TEXT = {
   live: '实时 Live',
   reconnecting: '重连中 Reconnecting',
   error: '连接异常 Error',
+};
+
+const ROLE_TEXT = {
+  viewer: '查看 Viewer',
+  engineer: '工程师 Engineer',
+  technician: '技术员 Technician',
+  dispatcher: '调度 Dispatcher',
+  approver: '审批 Approver',
+  security: '安保 Security',
+  admin: '管理员 Admin',
+};
+
+/** Why the hub ended a session (`session-ended` reasons), as the login form explains it. */
+const SESSION_END_TEXT = {
+  'logged out': '此会话已在别处登出 This session was logged out elsewhere',
+  'password changed': '密码已更改 The password was changed',
+  'password reset': '管理员重置了密码 An admin reset the password',
+  'user disabled': '账户已停用 The account was disabled',
+  'user deleted': '账户已删除 The account was deleted',
+  expired: '会话已过期或已结束 The session expired or ended',
 };
 
 const ZONE_KIND_TEXT = {
@@ -64,6 +85,11 @@ const STAT_TEXT = {
   unmapped: '未映射 unmapped',
   malformed: '异常报文 malformed',
   clients: '客户端 clients',
+  loginsRefused: '拒绝登录 logins refused',
+  publishesRefused: '拒绝发布 publishes refused',
+  subscriptionsRefused: '拒绝订阅 subscriptions refused',
+  brokerDropped: '代理丢弃 broker dropped',
+  lagging: '积压 lagging',
   accepted: '已接收 accepted',
   suppressed: '死区抑制 suppressed',
   outOfRange: '超限 out of range',
@@ -93,7 +119,15 @@ const state = {
   refreshTimer: undefined,
   /** Device and link events received so far. */
   eventSeq: 0,
+  /**
+   * Bumped whenever a session ends or starts: an answer or timer from an earlier session compares its epoch
+   * and drops itself, so nothing of the previous user's data lands on the page after a logout.
+   */
+  epoch: 0,
 };
+
+/** The logged-in session (GET /auth/session): { user, permissions, csrfToken, expiresAt }, or null. */
+let session = null;
 
 const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
 const $ = (id) => document.getElementById(id);
@@ -185,10 +219,53 @@ function formatValue(value) {
 
 // ── Data ────────────────────────────────────────────────────────────────────
 
-async function getJson(path) {
-  const res = await fetch(API + path, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.json();
+/** An error answer from the API, with the problem+json fields the hub sends. */
+class ApiError extends Error {
+  constructor(path, status, problem, retryAfter) {
+    super(`${path}: HTTP ${status}${problem?.detail ? ` ${problem.detail}` : ''}`);
+    this.status = status;
+    this.title = problem?.title;
+    this.detail = problem?.detail;
+    /** Seconds, from the Retry-After header. */
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Thrown for a 401 after the login form has been brought back: callers just stop. */
+class SessionEnded extends Error {}
+
+/**
+ * Every API call goes through here: JSON in and out, the CSRF token on unsafe methods, and a 401 means the
+ * session is over (expired, logged out elsewhere, user disabled): back to the login form rather than an
+ * error and a retry loop. `anonymous` calls (login, the session check at start) get a 401 as an ApiError.
+ */
+async function api(path, { method = 'GET', body, anonymous = false } = {}) {
+  const epoch = state.epoch;
+  const headers = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (UNSAFE_METHODS.has(method) && session?.csrfToken) headers['x-csrf-token'] = session.csrfToken;
+  const res = await fetch(API + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (res.status === 401 && !anonymous) {
+    // An answer to a request of an earlier session must not end the one that replaced it.
+    if (epoch === state.epoch) sessionEnded('expired');
+    throw new SessionEnded(`${path}: HTTP 401`);
+  }
+  if (!res.ok) {
+    let problem;
+    try {
+      problem = await res.json();
+    } catch {
+      problem = undefined;
+    }
+    const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+    throw new ApiError(path, res.status, problem, Number.isFinite(retryAfter) ? retryAfter : undefined);
+  }
+  return res.status === 204 ? undefined : res.json();
 }
 
 function showBanner(text) {
@@ -624,11 +701,14 @@ function renderPipeline(counters) {
 }
 
 async function refreshDevices() {
+  if (!session) return;
   const since = state.eventSeq;
+  const epoch = state.epoch;
   try {
-    renderDevices(await getJson('/devices'), since);
+    const health = await api('/devices');
+    if (epoch === state.epoch) renderDevices(health, since);
   } catch (err) {
-    console.warn('device refresh failed', err);
+    if (!(err instanceof SessionEnded)) console.warn('device refresh failed', err);
   }
 }
 
@@ -701,16 +781,30 @@ function connectLive() {
     showBanner('实时连接不可用 Live updates unavailable: /socket.io/socket.io.js did not load.');
     return;
   }
+  closeLive();
   // WebSocket first, long-polling only when it fails: a polling client that is mid-upgrade when the hub
   // stops can miss the close and show "live" until the ping timeout (~45 s).
-  const socket = globalThis.io({ transports: ['websocket', 'polling'], tryAllTransports: true });
+  // forceNew: a fresh connection per login, so its handshake carries the new session cookie.
+  const socket = globalThis.io({
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    forceNew: true,
+  });
   state.socket = socket;
+  // Handlers of a socket that was closed (logout, session ended) may still be called once: they check this.
+  const current = () => state.socket === socket;
+  /** The hub asked us to reconnect at once (new permissions), rather than after the restart pause. */
+  let reconnectSoon = false;
 
   const subscribe = () => {
     socket.timeout(10_000).emit('subscribe', { site: true }, (err, ack) => {
+      if (!current()) return;
       if (err || !ack || ack.error) {
         setConn('error', err ? String(err.message ?? err) : String(ack?.error ?? 'no ack'));
-        if (socket.connected) setTimeout(subscribe, RETRY_MS);
+        if (socket.connected)
+          setTimeout(() => {
+            if (current()) subscribe();
+          }, RETRY_MS);
         return;
       }
       for (const v of ack.values ?? []) applyValue(v, true);
@@ -722,21 +816,56 @@ function connectLive() {
   };
 
   socket.on('connect', () => {
+    if (!current()) return;
     showBanner('');
     subscribe();
   });
-  socket.on('disconnect', (reason) => {
-    setConn('reconnecting', reason);
-    // The hub closed us (e.g. it is restarting): socket.io does not reconnect by itself then.
-    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 2_000);
+  // Sent right before the hub disconnects us because of the session. `reconnect`: only the permissions
+  // changed, the session is still valid; otherwise it is over and the user must log in again.
+  socket.on('session-ended', (e) => {
+    if (!current()) return;
+    if (e?.reconnect) {
+      reconnectSoon = true;
+      void refreshSession();
+      return;
+    }
+    sessionEnded(typeof e?.reason === 'string' ? e.reason : 'expired');
   });
-  socket.on('connect_error', (err) => setConn('reconnecting', err?.message));
+  socket.on('disconnect', (reason) => {
+    if (!current()) return;
+    setConn('reconnecting', reason);
+    // The hub closed us (it is restarting, or the permissions changed): socket.io does not reconnect by
+    // itself then. If the session ended meanwhile, the handshake fails with 'unauthorized' (below).
+    if (reason === 'io server disconnect')
+      setTimeout(
+        () => {
+          if (current()) socket.connect();
+        },
+        reconnectSoon ? 100 : 2_000,
+      );
+    reconnectSoon = false;
+  });
+  socket.on('connect_error', (err) => {
+    if (!current()) return;
+    // The hub refused the handshake: socket.io does not retry that by itself, and must not.
+    if (err?.message === 'unauthorized') {
+      sessionEnded('expired');
+      return;
+    }
+    if (err?.message === 'forbidden') {
+      setConn('error', err.message);
+      showBanner('无权查看实时数据 Your roles do not allow live updates (site:read).');
+      return;
+    }
+    setConn('reconnecting', err?.message);
+  });
   socket.on('values', (batch) => {
-    if (!Array.isArray(batch)) return;
+    if (!current() || !Array.isArray(batch)) return;
     for (const v of batch) applyValue(v, true);
     markUpdated();
   });
   socket.on('device', (e) => {
+    if (!current()) return;
     const entry = state.devices.get(e?.deviceId);
     if (!entry) {
       void refreshDevices();
@@ -748,6 +877,7 @@ function connectLive() {
     refreshDevicesSoon();
   });
   socket.on('link', (e) => {
+    if (!current()) return;
     const entry = state.links.get(e?.linkId);
     if (!entry) {
       void refreshDevices();
@@ -759,21 +889,305 @@ function connectLive() {
   });
 }
 
+/** Close the live connection for good: no more events, no reconnect. */
+function closeLive() {
+  const socket = state.socket;
+  if (!socket) return;
+  state.socket = undefined;
+  socket.removeAllListeners();
+  socket.disconnect();
+}
+
+// ── Session ─────────────────────────────────────────────────────────────────
+
+const DEFAULT_TITLE = '设施监控 Facility monitor';
+let loginBusy = false;
+let sessionCheckTimer;
+let noticeTimer;
+
+/** Set a message element's text; an empty text hides it. */
+function setMessage(el, text) {
+  el.textContent = text ?? '';
+  el.hidden = !text;
+}
+
+function showNotice(text) {
+  clearTimeout(noticeTimer);
+  setMessage($('notice'), text);
+  if (text) noticeTimer = setTimeout(() => setMessage($('notice'), ''), 8_000);
+}
+
+/** The login form instead of the dashboard. `username` pre-fills it after a session ended. */
+function showLogin({ notice = '', error = '', username = '' } = {}) {
+  document.body.dataset.auth = 'out';
+  $('app').hidden = true;
+  $('login').hidden = false;
+  setLoginBusy(false);
+  setMessage($('login-notice'), notice);
+  setMessage($('login-error'), error);
+  $('login-username').value = username;
+  $('login-password').value = '';
+  window.scrollTo(0, 0);
+  (username ? $('login-password') : $('login-username')).focus();
+}
+
+function setLoginBusy(busy) {
+  loginBusy = busy;
+  $('login-submit').disabled = busy;
+  $('login-form').setAttribute('aria-busy', String(busy));
+  // readOnly, not disabled: a disabled field would lose the focus
+  $('login-username').readOnly = busy;
+  $('login-password').readOnly = busy;
+}
+
+function renderUser() {
+  const { user } = session;
+  const name = $('user-name');
+  name.textContent = user.displayName || user.username;
+  name.title = user.username;
+  $('user-roles').textContent = (user.roles ?? []).map((r) => ROLE_TEXT[r] ?? r).join(' · ');
+  $('user').hidden = false;
+}
+
+/** Logged in (or found logged in at start): show the dashboard and load it. */
+function startSession(info) {
+  clearTimeout(sessionCheckTimer);
+  if (session) endSession();
+  session = info;
+  state.epoch++;
+  renderUser();
+  document.body.dataset.auth = 'in';
+  $('login').hidden = true;
+  $('app').hidden = false;
+  void bootDashboard();
+}
+
+/**
+ * Forget the session and everything shown with it: close the socket, stop the timers, empty the page. The
+ * next login loads it all again, from its own permissions.
+ */
+function endSession() {
+  session = null;
+  state.epoch++;
+  closeLive();
+  clearInterval(state.pollTimer);
+  clearTimeout(state.refreshTimer);
+  const dialog = $('password-dialog');
+  if (dialog.open) dialog.close();
+
+  state.points.clear();
+  state.assets.clear();
+  state.devices.clear();
+  state.links.clear();
+  state.deviceChips.clear();
+  const tree = $('tree');
+  tree.replaceChildren(h('p', { class: 'placeholder' }, '加载中 Loading…'));
+  tree.setAttribute('aria-busy', 'true');
+  for (const id of ['devices', 'links', 'pipeline']) $(id).replaceChildren();
+  for (const id of ['site-meta', 'site-counts', 'devices-count', 'user-name', 'user-roles'])
+    $(id).textContent = '';
+  $('site-name').textContent = DEFAULT_TITLE;
+  document.title = DEFAULT_TITLE;
+  const last = $('last-update');
+  last.textContent = '—';
+  last.removeAttribute('datetime');
+  $('user').hidden = true;
+  showBanner('');
+  showNotice('');
+  setConn('connecting');
+  renderSummary();
+}
+
+/** The hub says the session is over (a 401, a refused handshake, `session-ended`): log in again. */
+function sessionEnded(reason) {
+  if (!session) return;
+  const { username } = session.user;
+  endSession();
+  showLogin({
+    notice: `会话已结束，请重新登录 Your session ended, please log in again: ${SESSION_END_TEXT[reason] ?? reason}`,
+    username,
+  });
+}
+
+/** Permissions changed but the session stays (`session-ended` with reconnect): show the new roles. */
+async function refreshSession() {
+  const epoch = state.epoch;
+  try {
+    const info = await api('/auth/session');
+    if (epoch !== state.epoch || !session) return;
+    session = info;
+    renderUser();
+  } catch (err) {
+    if (!(err instanceof SessionEnded)) console.warn('session refresh failed', err);
+  }
+}
+
+/** At start: logged in already (the cookie) or not. */
+async function checkSession() {
+  try {
+    const info = await api('/auth/session', { anonymous: true });
+    if (!session && !loginBusy) startSession(info);
+  } catch (err) {
+    if (session || loginBusy) return;
+    if (err instanceof ApiError && err.status === 401) {
+      if ($('login').hidden) showLogin();
+      else setMessage($('login-error'), '');
+      return;
+    }
+    // No answer: offer the form, and keep asking, since the session may well still be valid.
+    const text = `无法连接集线器，正在重试 Cannot reach the hub, retrying: ${err.message}`;
+    if ($('login').hidden) showLogin({ error: text });
+    else setMessage($('login-error'), text);
+    sessionCheckTimer = setTimeout(() => void checkSession(), RETRY_MS);
+  }
+}
+
+/** The ISO time in a 423's detail, else now + Retry-After. */
+function lockedUntil(err) {
+  const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/.exec(err.detail ?? '')?.[0];
+  const ms = iso ? Date.parse(iso) : err.retryAfter !== undefined ? Date.now() + err.retryAfter * 1000 : NaN;
+  if (!Number.isFinite(ms)) return '';
+  // The site's time zone once a page has loaded the site, the browser's before: name it either way.
+  return `${formatFull(ms)} (${dateTimeFormat.resolvedOptions().timeZone})`;
+}
+
+function loginErrorText(err) {
+  if (!(err instanceof ApiError)) return `无法连接集线器 Cannot reach the hub: ${err.message}`;
+  switch (err.status) {
+    case 401:
+      return '用户名或密码错误 Wrong username or password.';
+    case 423: {
+      const until = lockedUntil(err);
+      return until
+        ? `登录失败次数过多，账户锁定至 ${until}，或由管理员解锁 Too many failed logins: the account is locked until ${until}, or until an admin unlocks it.`
+        : '登录失败次数过多，账户已锁定 Too many failed logins: the account is locked.';
+    }
+    case 429:
+      return err.retryAfter !== undefined
+        ? `此地址登录尝试过多，请 ${err.retryAfter} 秒后再试 Too many login attempts from this address: try again in ${err.retryAfter} s.`
+        : `此地址登录尝试过多 Too many login attempts from this address: ${err.detail ?? 'try again later'}.`;
+    default:
+      return `登录失败 Login failed: ${err.detail ?? err.title ?? `HTTP ${err.status}`}`;
+  }
+}
+
+async function submitLogin(ev) {
+  ev.preventDefault();
+  if (loginBusy) return;
+  const username = $('login-username').value.trim();
+  const password = $('login-password').value;
+  if (!username || !password) {
+    setMessage($('login-error'), '请输入用户名和密码 Enter the username and the password.');
+    (username ? $('login-password') : $('login-username')).focus();
+    return;
+  }
+  clearTimeout(sessionCheckTimer);
+  setLoginBusy(true);
+  setMessage($('login-error'), '');
+  try {
+    const info = await api('/auth/login', { method: 'POST', body: { username, password }, anonymous: true });
+    setLoginBusy(false);
+    $('login-password').value = '';
+    startSession(info);
+  } catch (err) {
+    setLoginBusy(false);
+    setMessage($('login-notice'), '');
+    setMessage($('login-error'), loginErrorText(err));
+    const field = $('login-password');
+    field.focus();
+    field.select();
+  }
+}
+
+async function logout() {
+  if (!session) return;
+  const button = $('logout');
+  button.disabled = true;
+  // The hub tells this page's socket that the session was logged out; close it first so that is not
+  // taken for a logout from elsewhere.
+  closeLive();
+  try {
+    await api('/auth/logout', { method: 'POST' });
+  } catch (err) {
+    button.disabled = false;
+    if (err instanceof SessionEnded) return; // over anyway: the login form is shown
+    showBanner(`登出失败 Logout failed: ${err.message}`);
+    connectLive(); // still logged in
+    return;
+  }
+  button.disabled = false;
+  endSession();
+  showLogin({ notice: '已登出 You have logged out.' });
+}
+
+// ── Change password ─────────────────────────────────────────────────────────
+
+function openPasswordDialog() {
+  if (!session) return;
+  const dialog = $('password-dialog');
+  $('password-form').reset();
+  $('password-username').value = session.user.username;
+  setMessage($('password-error'), '');
+  $('password-submit').disabled = false;
+  dialog.showModal();
+  $('password-current').focus();
+}
+
+async function submitPassword(ev) {
+  ev.preventDefault();
+  const currentPassword = $('password-current').value;
+  const newPassword = $('password-new').value;
+  const error = $('password-error');
+  if (!currentPassword || !newPassword) {
+    setMessage(error, '请填写当前密码和新密码 Enter the current and the new password.');
+    return;
+  }
+  if (newPassword !== $('password-confirm').value) {
+    setMessage(error, '两次输入的新密码不一致 The new passwords do not match.');
+    $('password-confirm').focus();
+    return;
+  }
+  const submit = $('password-submit');
+  submit.disabled = true;
+  setMessage(error, '');
+  try {
+    await api('/auth/password', { method: 'POST', body: { currentPassword, newPassword } });
+    $('password-dialog').close();
+    showNotice('密码已修改，其他会话已登出 Password changed; your other sessions were logged out.');
+  } catch (err) {
+    if (err instanceof SessionEnded) return; // the login form is shown
+    let text;
+    if (err.status === 403) {
+      text = '当前密码错误 The current password is wrong.';
+      $('password-current').focus();
+    } else if (err.status === 400)
+      // e.g. "newPassword: expected at least 10 characters"
+      text = `新密码不符合要求 The new password is not allowed: ${(err.detail ?? '').replace(/^newPassword:\s*/, '')}`;
+    else text = `修改失败 Could not change the password: ${err.detail ?? err.message}`;
+    setMessage(error, text);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
 // ── Start ───────────────────────────────────────────────────────────────────
 
-async function load() {
+/** Load the site, assets and devices of the current session; false (and a banner) when that failed. */
+async function load(epoch) {
   try {
     const since = state.eventSeq;
     const [siteInfo, assets, health] = await Promise.all([
-      getJson('/site'),
-      getJson('/assets?values=true'),
-      getJson('/devices'),
+      api('/site'),
+      api('/assets?values=true'),
+      api('/devices'),
     ]);
+    if (epoch !== state.epoch) return false;
     renderDevices(health, since);
     renderSite(siteInfo, assets);
     showBanner('');
     return true;
   } catch (err) {
+    if (epoch !== state.epoch || err instanceof SessionEnded) return false;
     console.warn('initial load failed', err);
     showBanner(
       `无法加载站点数据，${RETRY_MS / 1000} 秒后重试 Could not load the site, retrying: ${err.message}`,
@@ -783,13 +1197,30 @@ async function load() {
   }
 }
 
-async function main() {
-  while (!(await load())) await new Promise((r) => setTimeout(r, RETRY_MS));
+/** After a login: load, then go live. Stops as soon as the session ends. */
+async function bootDashboard() {
+  const epoch = state.epoch;
+  while (!(await load(epoch))) {
+    if (epoch !== state.epoch) return;
+    await new Promise((r) => setTimeout(r, RETRY_MS));
+    if (epoch !== state.epoch) return;
+  }
   connectLive();
   startDevicePolling();
+}
+
+function main() {
+  $('login-form').addEventListener('submit', (ev) => void submitLogin(ev));
+  $('logout').addEventListener('click', () => void logout());
+  $('change-password').addEventListener('click', openPasswordDialog);
+  $('password-form').addEventListener('submit', (ev) => void submitPassword(ev));
+  $('password-cancel').addEventListener('click', () => $('password-dialog').close());
+  // No passwords left in the DOM once the dialog is closed (Escape, Cancel or done).
+  $('password-dialog').addEventListener('close', () => $('password-form').reset());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void refreshDevices();
   });
+  void checkSession();
 }
 
-void main();
+main();
