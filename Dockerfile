@@ -1,6 +1,9 @@
 # The hub as a container: build with tsc, run the compiled JavaScript.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# better-sqlite3 is a native module: build tools in case no prebuilt binary can be fetched
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
