@@ -3,7 +3,7 @@
  * bench/run.ts; reports over IPC: `ready` with its MQTT port, then `stats` when asked.
  */
 import { readFileSync } from 'node:fs';
-import { buildHub } from '../hub/app.js';
+import { buildHub, type Hub } from '../hub/app.js';
 import { SYSTEM } from '../hub/audit/audit-log.js';
 import { parseSiteText } from '../hub/config/load-config.js';
 import { silentLogger } from '../hub/logger.js';
@@ -18,6 +18,7 @@ export interface HubStats {
   maxLatencyMs: number;
   cpuSeconds: number;
   maxRssBytes: number;
+  storage: ReturnType<Hub['storage']['health']>;
 }
 
 function peakRss(): number {
@@ -58,6 +59,7 @@ process.on('message', async (msg: { cmd: string }) => {
       maxLatencyMs: maxLatency,
       cpuSeconds: processCpuSeconds() - cpuAtStart,
       maxRssBytes: peakRss(),
+      storage: hub.storage.health(),
     };
     process.send?.({ cmd: 'stats', stats });
   } else if (msg.cmd === 'stop') {

@@ -1,11 +1,13 @@
 /**
- * `npm run bench [scenario] [--duration S] [--rates r1,r2,...]`
+ * `npm run bench [scenario] [--duration S] [--rates r1,r2,...] [--outage S]`
  *
  * Scenarios (rates are readings per second; each is held for --duration seconds, stepping up until loss):
  *   ingest            100 devices, 10 fields per message, embedded broker
  *   ingest-single     the same with one field per message
  *   ingest-mosquitto  10 fields per message through an external mosquitto the bench starts
  *   all               the three above (the default)
+ *   storage           10 fields per message into InfluxDB through the outbox, counted in InfluxDB (bench/storage.ts)
+ *   storage-outage    the same with InfluxDB killed for --outage seconds (default 300) while ingest goes on
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -23,6 +25,7 @@ import { freePort, startMosquitto } from '../test/services.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { processCpuSeconds } from './proc.js';
+import { printStorageHeader, printStorageStep, runStorageStep, type StorageStepResult } from './storage.js';
 
 interface Scenario {
   name: string;
@@ -71,7 +74,7 @@ interface StepResult {
   generatorLimited: boolean;
 }
 
-function benchSite(fields: number, mqtt: string): string {
+function benchSite(fields: number, mqtt: string, storage = '{ mode: off }'): string {
   const points = Array.from({ length: fields }, (_, f) => `{ name: p${f}, intervalMs: 600000 }`).join(', ');
   const assets = Array.from(
     { length: DEVICES },
@@ -84,6 +87,7 @@ function benchSite(fields: number, mqtt: string): string {
   return `site: { id: bench, name: Bench }
 hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent, dataDir: '${mkdtempSync(join(tmpdir(), 'bench-hub-'))}' }
 mqtt: ${mqtt}
+storage: ${storage}
 zones: [{ id: z, name: Z }]
 devices:
 ${devices}
@@ -243,18 +247,52 @@ async function runScenario(scenario: Scenario, durationS: number, rates?: number
   writeFileSync(here(`./results/${scenario.name}.json`), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
+async function runStorage(name: string, durationS: number, rates: number[] | undefined, outageS: number) {
+  const steps: StorageStepResult[] = [];
+  const outage = name === 'storage-outage';
+  const plan = rates ?? (outage ? [50_000] : [100_000, 250_000, 400_000]);
+  const total = outage ? 30 + outageS + durationS : durationS;
+  console.log(
+    `\n${name}: ${DEVICES} devices, 10 fields per message, embedded broker → outbox → InfluxDB, ${total} s per step${outage ? ` (InfluxDB away from 30 s to ${30 + outageS} s)` : ''}`,
+  );
+  printStorageHeader();
+  for (const rate of plan) {
+    const s = await runStorageStep(rate, total, outage ? { afterS: 30, forS: outageS } : undefined);
+    steps.push(s);
+    printStorageStep(s);
+    if (s.lost > 0) break;
+  }
+  mkdirSync(here('./results/'), { recursive: true });
+  writeFileSync(
+    here(`./results/${name}.json`),
+    `${JSON.stringify({ scenario: name, date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, durationS: total, outageS: outage ? outageS : undefined, steps }, null, 2)}\n`,
+  );
+}
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { duration: { type: 'string', default: '60' }, rates: { type: 'string' } },
+  options: {
+    duration: { type: 'string', default: '60' },
+    rates: { type: 'string' },
+    outage: { type: 'string', default: '300' },
+  },
 });
+const STORAGE = ['storage', 'storage-outage'];
 const which = positionals[0] ?? 'all';
 const names = which === 'all' ? Object.keys(SCENARIOS) : [which];
 for (const name of names) {
+  const rates = values.rates?.split(',').map(Number);
+  if (STORAGE.includes(name)) {
+    await runStorage(name, Number(values.duration), rates, Number(values.outage));
+    continue;
+  }
   const scenario = SCENARIOS[name];
   if (!scenario) {
-    console.error(`unknown scenario "${name}"; one of: ${Object.keys(SCENARIOS).join(', ')}, all`);
+    console.error(
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE].join(', ')}, all`,
+    );
     process.exit(2);
   }
-  await runScenario(scenario, Number(values.duration), values.rates?.split(',').map(Number));
+  await runScenario(scenario, Number(values.duration), rates);
 }
 process.exit(0);

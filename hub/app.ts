@@ -14,6 +14,7 @@ import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { healthRoutes } from './api/health-routes.js';
+import { historyRoutes } from './api/history-routes.js';
 import { HttpProblem, registerProblemHandlers } from './api/problem.js';
 import { siteRoutes } from './api/site-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
@@ -34,6 +35,7 @@ import { AuthService } from './security/auth-service.js';
 import { DeviceCredentialStore } from './security/device-credentials.js';
 import type { ScryptCost } from './security/secrets.js';
 import type { HubServices } from './services.js';
+import { StorageService } from './storage/storage-service.js';
 import type { BackoffOptions } from './supervisor/backoff.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -97,6 +99,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     backoff: opts.backoff,
     credentials: deviceCredentials,
   });
+  const storage = new StorageService(site, bus, clock, log.child({ component: 'storage' }));
   const commands = new CommandService(
     site,
     supervisor,
@@ -118,6 +121,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     auth,
     deviceCredentials,
     commands,
+    storage,
     startedAt: clock.now(),
   };
 
@@ -171,6 +175,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     tokenRoutes,
     auditRoutes,
     siteRoutes,
+    historyRoutes,
     deviceRoutes,
     commandRoutes,
   ])
@@ -192,6 +197,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
       purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
+      storage.start();
       pipeline.startStaleness();
       supervisor.start();
       const { host, port } = site.hub.http;
@@ -204,7 +210,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     async stop() {
       clock.clearInterval(purgeTimer);
       await supervisor.stop();
-      pipeline.stop();
+      pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
+      await storage.stop();
       await services.live?.close();
       await http.close();
       if (db.open) db.close();

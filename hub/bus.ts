@@ -27,6 +27,16 @@ export interface EventMap {
     /** Permissions changed but access stays: clients should reconnect and re-authenticate. */
     reconnect?: boolean;
   };
+  /**
+   * The InfluxDB outbox crossed 80 % of its bound (high), dropped lines (dropping), or came back under 70 %
+   * (ok). The rules engine turns this into an alert.
+   */
+  'storage.outbox-changed': {
+    state: 'ok' | 'high' | 'dropping';
+    fill: number;
+    droppedLines: number;
+    ts: number;
+  };
   /** A write to a device finished (ok or failed). */
   'command.completed': {
     pointId: string;

@@ -9,6 +9,7 @@ import type { SiteModel } from './model/site-model.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import type { AuthService } from './security/auth-service.js';
 import type { DeviceCredentialStore } from './security/device-credentials.js';
+import type { StorageService } from './storage/storage-service.js';
 import type { Supervisor } from './supervisor/supervisor.js';
 
 /** What the API plugins may use. They never reach an adapter: writes go through the command service. */
@@ -24,6 +25,7 @@ export interface HubServices {
   auth: AuthService;
   deviceCredentials: DeviceCredentialStore;
   commands: CommandService;
+  storage: StorageService;
   live?: LiveGateway;
   startedAt: number;
 }

@@ -116,3 +116,21 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** An InfluxQL query straight to InfluxDB (as Grafana would make it), rows of the first series. */
+export async function influxQuery(
+  url: string,
+  db: string,
+  q: string,
+): Promise<{ columns: string[]; values: unknown[][] }> {
+  const res = await fetch(`${url}/query?db=${encodeURIComponent(db)}&epoch=ms`, {
+    method: 'POST',
+    body: new URLSearchParams({ q }),
+  });
+  const body = (await res.json()) as {
+    results: { error?: string; series?: { columns: string[]; values: unknown[][] }[] }[];
+  };
+  const r = body.results[0]!;
+  if (r.error) throw new Error(`${q}: ${r.error}`);
+  return r.series?.[0] ?? { columns: [], values: [] };
+}

@@ -199,3 +199,103 @@ export function makePki(): TestPki {
       ),
   };
 }
+
+export interface Influxd {
+  port: number;
+  url: string;
+  readonly pid: number | undefined;
+  dir: string;
+  /** SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+  /** Start again on the same port with the same data. */
+  restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a stalled server that keeps its connections open. */
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+/** A private influxd (Debian's influxdb 1.x) in a temporary directory on free ports, never the system one. */
+export async function startInfluxd(): Promise<Influxd> {
+  const bin = requireBinary('influxd', 'apt-get install -y influxdb');
+  const port = await freePort();
+  const bindPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hub-influxd-'));
+  const conf = join(dir, 'influxdb.conf');
+  writeFileSync(
+    conf,
+    [
+      'reporting-disabled = true',
+      `bind-address = "127.0.0.1:${bindPort}"`,
+      '[meta]',
+      `  dir = "${join(dir, 'meta')}"`,
+      '[data]',
+      `  dir = "${join(dir, 'data')}"`,
+      `  wal-dir = "${join(dir, 'wal')}"`,
+      '  query-log-enabled = false',
+      '[coordinator]',
+      '  log-queries-after = "0s"',
+      '[http]',
+      `  bind-address = "127.0.0.1:${port}"`,
+      '  log-enabled = false',
+      '[continuous_queries]',
+      '  log-enabled = false',
+      '  run-interval = "1s"',
+      '[monitor]',
+      '  store-enabled = false',
+      '[logging]',
+      '  level = "error"',
+    ].join('\n'),
+  );
+  let proc: ChildProcess | undefined;
+  const launch = async () => {
+    proc = spawn(bin, ['-config', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    const exited = new Promise<never>((_, reject) =>
+      proc!.once('exit', (code) => reject(new Error(`influxd exited (${code}): ${stderr}`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([waitForHttp(`http://127.0.0.1:${port}/ping`), exited]);
+  };
+  const kill = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGCONT');
+      p.kill('SIGKILL');
+    });
+  };
+  await launch();
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    get pid() {
+      return proc?.pid;
+    },
+    kill,
+    restart: launch,
+    pause: () => proc?.kill('SIGSTOP'),
+    resume: () => proc?.kill('SIGCONT'),
+    stop: kill,
+  };
+}
+
+async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -59,6 +59,43 @@ export function createMetrics(s: HubServices): Registry {
         g.set({ device: '', kind }, n);
     },
   );
+  gauge('hub_outbox_bytes', 'InfluxDB outbox: bytes waiting to be sent.', [], (g) => {
+    const o = s.storage.health().outbox;
+    if (o) g.set(o.bytes);
+  });
+  gauge('hub_outbox_lines', 'InfluxDB outbox: lines waiting to be sent.', [], (g) => {
+    const o = s.storage.health().outbox;
+    if (o) g.set(o.lines);
+  });
+  gauge('hub_outbox_oldest_age_seconds', 'InfluxDB outbox: age of the oldest line waiting.', [], (g) => {
+    const o = s.storage.health().outbox;
+    if (o) g.set(o.oldestAgeS ?? 0);
+  });
+  gauge('hub_outbox_fill_ratio', 'InfluxDB outbox: bytes waiting / its bound.', [], (g) => {
+    const o = s.storage.health().outbox;
+    if (o) g.set(o.fill);
+  });
+  gauge('hub_outbox_dropped_lines_total', 'Lines dropped because the outbox was full (counter).', [], (g) => {
+    const o = s.storage.health().outbox;
+    if (o) g.set(o.droppedLines);
+  });
+  gauge('hub_influx_written_lines_total', 'Lines InfluxDB acknowledged (counter).', [], (g) => {
+    const i = s.storage.health().influxdb;
+    if (i) g.set(i.writtenLines);
+  });
+  gauge('hub_influx_errors_total', 'Failed InfluxDB writes and set-ups (counter).', [], (g) => {
+    const i = s.storage.health().influxdb;
+    if (i) g.set(i.errors);
+  });
+  gauge(
+    'hub_influx_quarantined_lines_total',
+    'Lines InfluxDB refused, kept in quarantine.lp (counter).',
+    [],
+    (g) => {
+      const i = s.storage.health().influxdb;
+      if (i) g.set(i.quarantinedLines);
+    },
+  );
   gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) =>
     g.set(s.live?.clientCount ?? 0),
   );

@@ -42,7 +42,8 @@ export function recordSiteVersion(
 
 function withoutSecrets(config: SiteConfig): SiteConfig {
   const { password: _, ...mqtt } = config.mqtt;
-  return { ...config, mqtt };
+  const { password: __, ...influxdb } = config.storage.influxdb;
+  return { ...config, mqtt, storage: { ...config.storage, influxdb } };
 }
 
 /**

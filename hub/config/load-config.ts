@@ -28,6 +28,11 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; numeric?: boolean; 
   HUB_MQTT_URL: { path: ['mqtt', 'url'] },
   HUB_MQTT_USERNAME: { path: ['mqtt', 'username'] },
   HUB_MQTT_PASSWORD: { path: ['mqtt', 'password'], secret: true },
+  HUB_STORAGE_MODE: { path: ['storage', 'mode'] },
+  HUB_INFLUX_URL: { path: ['storage', 'influxdb', 'url'] },
+  HUB_INFLUX_DATABASE: { path: ['storage', 'influxdb', 'database'] },
+  HUB_INFLUX_USERNAME: { path: ['storage', 'influxdb', 'username'] },
+  HUB_INFLUX_PASSWORD: { path: ['storage', 'influxdb', 'password'], secret: true },
 };
 
 /** Read, parse and validate a site file, with the environment's overrides applied. */

@@ -105,6 +105,46 @@ export const MqttSettingsSchema = z.strictObject({
   maxPayloadBytes: intIn(16, 16 * 1024 * 1024).default(64 * 1024),
 });
 
+export const RetentionSchema = z.strictObject({
+  /** Every reading as it arrived. */
+  rawDays: intIn(1, 36_500).default(30),
+  /** 1-minute mean, min, max, last, sum and count per point. */
+  minuteDays: intIn(1, 36_500).default(730),
+  /** 15-minute last values (counters: energy and volume intervals). */
+  quarterHourDays: intIn(1, 36_500).default(3650),
+});
+
+export const StorageSettingsSchema = z.strictObject({
+  /** embedded: SQLite in the data dir (a small site, the demo); influxdb: InfluxDB 1.x through the outbox. */
+  mode: z.enum(['embedded', 'influxdb', 'off']).default('embedded'),
+  retention: RetentionSchema.prefault({}),
+  influxdb: z
+    .strictObject({
+      url: z
+        .string()
+        .url({ error: 'expected an InfluxDB URL such as http://127.0.0.1:8086' })
+        .default('http://127.0.0.1:8086'),
+      database: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a database name (letters, digits, _ and -)' })
+        .default('hub'),
+      /** Only from the environment (HUB_INFLUX_USERNAME, HUB_INFLUX_PASSWORD). */
+      username: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .prefault({}),
+  outbox: z
+    .strictObject({
+      /** The spool's bound on disk; a warning at 80 %, the oldest lines dropped (and counted) past it. */
+      maxBytes: intIn(1024 * 1024, 1024 ** 4).default(1024 ** 3),
+      /** Lines per write request (InfluxDB 1.x prefers few large writes). */
+      batchLines: intIn(1, 100_000).default(5_000),
+      /** How often the spool is written to disk: a hard crash loses at most this much. */
+      flushMs: intIn(50, 10_000).default(1_000),
+    })
+    .prefault({}),
+});
+
 export const ZoneSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1),
@@ -140,6 +180,11 @@ export const PointCommonShape = {
     .default(0),
   /** Expected update interval; stale after 2×, bad after 4×. */
   intervalMs: positiveMs().optional(),
+  /** Counters: the value at which the device's register wraps to 0 (e.g. 99999999.99 kWh). */
+  rolloverAt: z
+    .number({ error: 'expected a number > 0' })
+    .positive({ error: 'expected a number > 0' })
+    .optional(),
 } as const;
 
 export const PointCommonSchema = z.looseObject(PointCommonShape);
@@ -160,6 +205,7 @@ export const SiteFileSchema = z.strictObject({
   site: SiteInfoSchema,
   hub: HubSettingsSchema.prefault({}),
   mqtt: MqttSettingsSchema.prefault({}),
+  storage: StorageSettingsSchema.prefault({}),
   zones: z.array(ZoneSchema).min(1, { error: 'expected at least one zone' }),
   devices: z.array(DeviceBaseSchema).default([]),
   assets: z.array(AssetSchema).default([]),
@@ -169,6 +215,7 @@ export type SiteInfo = z.infer<typeof SiteInfoSchema>;
 export type HubSettings = z.infer<typeof HubSettingsSchema>;
 export type AuthSettings = z.infer<typeof AuthSettingsSchema>;
 export type MqttSettings = z.infer<typeof MqttSettingsSchema>;
+export type StorageSettings = z.infer<typeof StorageSettingsSchema>;
 export type ZoneConfig = z.infer<typeof ZoneSchema>;
 export type DeviceConfig = z.infer<typeof DeviceBaseSchema>;
 export type PointConfig = z.infer<typeof PointCommonSchema>;

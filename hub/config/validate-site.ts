@@ -135,6 +135,8 @@ function checkPointSemantics(point: PointConfig, path: PropertyKey[], fail: Fail
         : `expected units the hub can convert (${KNOWN_UNITS.join(', ')}), got ${point.sourceUnit} → ${point.unit || '(none)'}`,
     );
   }
+  if (point.rolloverAt !== undefined && point.kind !== 'counter')
+    fail([...path, 'rolloverAt'], `rolloverAt applies to counters only, but the point is a ${point.kind}`);
   if (point.type !== 'number' && (point.scale !== 1 || point.offset !== 0 || point.deadband !== 0))
     fail(
       [...path, 'type'],

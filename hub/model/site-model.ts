@@ -6,6 +6,7 @@ import type {
   PointConfig,
   SiteConfig,
   SiteInfo,
+  StorageSettings,
   ZoneConfig,
 } from '../config/site-schema.js';
 import { unitConversion } from '../pipeline/units.js';
@@ -31,6 +32,8 @@ export interface PointDef {
   max?: number;
   deadband: number;
   intervalMs: number;
+  /** Counters: where the device's register wraps to 0. */
+  rolloverAt?: number;
   /** The point as written in the site file, with its protocol's source fields. */
   config: PointConfig;
 }
@@ -45,6 +48,7 @@ export class SiteModel {
   readonly site: SiteInfo;
   readonly hub: HubSettings;
   readonly mqtt: MqttSettings;
+  readonly storage: StorageSettings;
   readonly zones: ZoneConfig[];
   readonly devices: DeviceConfig[];
   readonly assets: AssetConfig[];
@@ -60,6 +64,7 @@ export class SiteModel {
     this.site = config.site;
     this.hub = config.hub;
     this.mqtt = config.mqtt;
+    this.storage = config.storage;
     this.zones = config.zones;
     this.devices = config.devices;
     this.assets = config.assets;
@@ -103,6 +108,7 @@ export class SiteModel {
       max: p.max,
       deadband: p.deadband,
       intervalMs: p.intervalMs ?? this.hub.defaultIntervalMs,
+      rolloverAt: p.rolloverAt,
       config: p,
     };
   }
