@@ -1,23 +1,43 @@
-# The hub as a container: build with tsc, run the compiled JavaScript.
-FROM node:20-bookworm-slim AS build
+# syntax=docker/dockerfile:1
+# The facility hub as a container: compiled with tsc in a build stage, run as the unprivileged `node` user.
+# `docker compose up` (docker-compose.yml) runs it with InfluxDB; see config/compose/README.md.
+#
+# Node 24 ("Krypton") is an LTS line supported until April 2028, newer than the Node >= 20.19 the code needs
+# (package.json engines), and better-sqlite3 ships prebuilt binaries for it. Both stages must use the same
+# Node major: better-sqlite3 is a native module compiled in the build stage for that ABI.
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 is a native module: build tools in case no prebuilt binary can be fetched
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+# better-sqlite3 is a native module: build tools in case no prebuilt binary can be fetched.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+# tsconfig.build.json emits dist/hub, dist/adapters and dist/simulators; then drop the dev dependencies.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+  HUB_DATA_DIR=/data
 WORKDIR /app
-ENV NODE_ENV=production HUB_DATA_DIR=/data
+# The code stays owned by root: the hub (user node) can read it, not change it.
+COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/dashboard ./dashboard
 COPY --from=build /app/config ./config
-COPY package.json ./
+# The data dir (hub.db, history.db, the InfluxDB outbox spool outbox/) belongs to node; a named volume
+# mounted there on first use takes this owner and mode.
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME /data
-EXPOSE 8080 1883
+# 8080 HTTP (dashboard, API, live), 1883 embedded MQTT broker, 8883 the broker over TLS (with mqtt.tls).
+EXPOSE 8080 1883 8883
 USER node
-CMD ["node", "dist/hub/main.js", "config/demo-site.yaml"]
+# Slim images have no curl: ask /healthz with node itself (HUB_HTTP_PORT if the port was moved).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HUB_HTTP_PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The site file: HUB_SITE_FILE, or a path after main.js; without either, the demo site in config/.
+CMD ["node", "dist/hub/main.js"]

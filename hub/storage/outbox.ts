@@ -72,7 +72,13 @@ export class Outbox {
   private oldestCache: number | null | undefined;
   private readonly segmentBytes: number;
   private readonly cursorFile: string;
-  private readonly counters = { appendedLines: 0, appendedBytes: 0, sentLines: 0, droppedLines: 0, peakBytes: 0 };
+  private readonly counters = {
+    appendedLines: 0,
+    appendedBytes: 0,
+    sentLines: 0,
+    droppedLines: 0,
+    peakBytes: 0,
+  };
 
   constructor(private readonly opts: OutboxOptions) {
     this.segmentBytes =
