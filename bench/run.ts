@@ -8,6 +8,7 @@
  *   all               the three above (the default)
  *   storage           10 fields per message into InfluxDB through the outbox, counted in InfluxDB (bench/storage.ts)
  *   storage-outage    the same with InfluxDB killed for --outage seconds (default 300) while ingest goes on
+ *   storage-embedded  the same into the embedded store (SQLite), counted in its rows
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -250,14 +251,16 @@ async function runScenario(scenario: Scenario, durationS: number, rates?: number
 async function runStorage(name: string, durationS: number, rates: number[] | undefined, outageS: number) {
   const steps: StorageStepResult[] = [];
   const outage = name === 'storage-outage';
-  const plan = rates ?? (outage ? [50_000] : [100_000, 250_000, 400_000]);
+  const embedded = name === 'storage-embedded';
+  const plan =
+    rates ?? (outage ? [50_000] : embedded ? [10_000, 25_000, 50_000, 100_000] : [100_000, 250_000, 400_000]);
   const total = outage ? 30 + outageS + durationS : durationS;
   console.log(
-    `\n${name}: ${DEVICES} devices, 10 fields per message, embedded broker → outbox → InfluxDB, ${total} s per step${outage ? ` (InfluxDB away from 30 s to ${30 + outageS} s)` : ''}`,
+    `\n${name}: ${DEVICES} devices, 10 fields per message, embedded broker → ${embedded ? 'embedded store (SQLite; "in InfluxDB" = rows written)' : 'outbox → InfluxDB'}, ${total} s per step${outage ? ` (InfluxDB away from 30 s to ${30 + outageS} s)` : ''}`,
   );
   printStorageHeader();
   for (const rate of plan) {
-    const s = await runStorageStep(rate, total, outage ? { afterS: 30, forS: outageS } : undefined);
+    const s = await runStorageStep(rate, total, outage ? { afterS: 30, forS: outageS } : undefined, embedded);
     steps.push(s);
     printStorageStep(s);
     if (s.lost > 0) break;
@@ -277,7 +280,7 @@ const { values, positionals } = parseArgs({
     outage: { type: 'string', default: '300' },
   },
 });
-const STORAGE = ['storage', 'storage-outage'];
+const STORAGE = ['storage', 'storage-outage', 'storage-embedded'];
 const which = positionals[0] ?? 'all';
 const names = which === 'all' ? Object.keys(SCENARIOS) : [which];
 for (const name of names) {

@@ -40,7 +40,7 @@ export interface StorageStepResult {
   generatorLimited: boolean;
 }
 
-function site(mqttPort: number, influxUrl: string): string {
+function site(mqttPort: number, influxUrl: string | undefined): string {
   const points = Array.from({ length: FIELDS }, (_, f) => `{ name: p${f}, intervalMs: 600000 }`).join(', ');
   const assets = Array.from(
     { length: DEVICES },
@@ -53,7 +53,7 @@ function site(mqttPort: number, influxUrl: string): string {
   return `site: { id: bench, name: Bench }
 hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: warn, dataDir: '${mkdtempSync(join(tmpdir(), 'bench-storage-'))}' }
 mqtt: { mode: embedded, host: 127.0.0.1, port: ${mqttPort} }
-storage: { mode: influxdb, influxdb: { url: '${influxUrl}', database: bench }, outbox: { maxBytes: 8589934592 } }
+storage: ${influxUrl ? `{ mode: influxdb, influxdb: { url: '${influxUrl}', database: bench }, outbox: { maxBytes: 8589934592 } }` : '{ mode: embedded }'}
 zones: [{ id: z, name: Z }]
 devices:
 ${devices}
@@ -86,19 +86,22 @@ async function countInflux(influxd: Influxd): Promise<number> {
   return row.slice(1).reduce((a, b) => a + (b ?? 0), 0);
 }
 
+/** With `embedded`, the store is SQLite inside the hub: no influxd, and "in InfluxDB" counts rows written there. */
 export async function runStorageStep(
   readingsPerS: number,
   durationS: number,
   outage?: { afterS: number; forS: number },
+  embedded = false,
 ): Promise<StorageStepResult> {
-  const influxd = await startInfluxd();
+  const influxd = embedded ? undefined : await startInfluxd();
   const mqttPort = await freePort();
-  const hub = fork(here('./hub-process.ts'), [site(mqttPort, influxd.url)], tsx);
+  const hub = fork(here('./hub-process.ts'), [site(mqttPort, influxd?.url)], tsx);
   const { passwords } = await request<{ passwords: Record<string, string> }>(hub, '', 'ready');
-  while ((await stats(hub)).storage.influxdb?.state !== 'up') await new Promise((r) => setTimeout(r, 100));
+  while (influxd && (await stats(hub)).storage.influxdb?.state !== 'up')
+    await new Promise((r) => setTimeout(r, 100));
   await request(hub, 'reset', 'reset-done');
   let influxCpu = 0;
-  let influxCpu0 = processCpuSeconds(influxd.pid!);
+  let influxCpu0 = influxd ? processCpuSeconds(influxd.pid!) : 0;
 
   const cfg: GeneratorConfig = {
     url: `mqtt://127.0.0.1:${mqttPort}`,
@@ -117,7 +120,7 @@ export async function runStorageStep(
   });
 
   let replayS: number | undefined;
-  if (outage) {
+  if (outage && influxd) {
     await new Promise((r) => setTimeout(r, outage.afterS * 1000));
     influxCpu += processCpuSeconds(influxd.pid!) - influxCpu0;
     await influxd.kill();
@@ -149,18 +152,19 @@ export async function runStorageStep(
     await new Promise((r) => setTimeout(r, 1000));
     s = await stats(hub);
   }
-  while (s.storage.outbox!.lines > 0 && performance.now() - genEnd < 600_000) {
+  const waiting = (h: HubStats['storage']) => h.outbox?.lines ?? h.embedded?.queued ?? 0;
+  while (waiting(s.storage) > 0 && performance.now() - genEnd < 600_000) {
     await new Promise((r) => setTimeout(r, 250));
     s = await stats(hub);
   }
   const drainS = Math.round((performance.now() - genEnd) / 100) / 10;
   const windowS = (performance.now() - t0) / 1000;
-  influxCpu += processCpuSeconds(influxd.pid!) - influxCpu0;
-  const inInflux = await countInflux(influxd);
+  if (influxd) influxCpu += processCpuSeconds(influxd.pid!) - influxCpu0;
+  const inInflux = influxd ? await countInflux(influxd) : (s.storage.embedded?.written ?? 0);
   hub.send({ cmd: 'stop' });
   await new Promise((r) => hub.once('exit', r));
-  await influxd.stop();
-  const o = s.storage.outbox!;
+  await influxd?.stop();
+  const o = s.storage.outbox ?? { peakBytes: 0, appendedBytes: 0 };
   return {
     offeredReadingsPerS: readingsPerS,
     sentReadingsPerS: Math.round(sent / (result.elapsedMs / 1000)),
