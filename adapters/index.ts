@@ -1,7 +1,9 @@
+import { modbusAdapterFactory } from './modbus/modbus-adapter.js';
 import { mqttAdapterFactory } from './mqtt/mqtt-adapter.js';
 import type { AdapterFactory } from './types.js';
 
-/** protocol → factory. Modbus and OPC UA join here. */
+/** protocol → factory. OPC UA joins here. */
 export const adapterFactories: ReadonlyMap<string, AdapterFactory> = new Map([
   [mqttAdapterFactory.protocol, mqttAdapterFactory],
+  [modbusAdapterFactory.protocol, modbusAdapterFactory],
 ]);

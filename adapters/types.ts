@@ -64,6 +64,8 @@ export interface AdapterContext {
   signal: AbortSignal;
   /** Hand raw readings to the pipeline; never throws. */
   publish(readings: RawReading[]): void;
+  /** These points cannot be read now (an exception, a device not answering): bad with the reason. */
+  pointsBad(pointIds: readonly string[], reason: string): void;
   /** The connection dropped after connect() succeeded; the supervisor reconnects with backoff. */
   linkLost(error: AdapterError): void;
   devices: DeviceReporter;
@@ -73,12 +75,12 @@ export interface AdapterContext {
 export interface Adapter {
   /** Open the link; throws an AdapterError. Called again by the supervisor after close() on reconnect. */
   connect(): Promise<void>;
-  /** Polled protocols: the supervisor schedules it. */
-  poll?(): Promise<RawReading[]>;
   write(pointId: string, value: PointValue): Promise<void>;
   close(): Promise<void>;
   /** Protocol-specific figures for health (queue lag, subscriptions). */
   stats?(): Record<string, number | string | boolean>;
+  /** Diagnostics: read raw data from one device now (the Modbus decode preview). */
+  inspect?(deviceId: string, request: Record<string, unknown>): Promise<unknown>;
 }
 
 /** One connection the supervisor owns, and the devices it serves. */

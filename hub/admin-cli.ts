@@ -6,6 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { ModbusConnection } from '../adapters/modbus/modbus-connection.js';
+import { previewDecodings } from '../adapters/modbus/preview.js';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
 import { type Actor, AuditLog } from './audit/audit-log.js';
 import { EventBus } from './bus.js';
@@ -26,6 +28,9 @@ const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
   device-credentials <id>... | --all   issue (rotate) MQTT device passwords; prints them as JSON,
                         [--out FILE]   or writes them to FILE (mode 600)
   mosquitto-acl [--hub-user NAME]      print a mosquitto acl_file with the embedded broker's rules
+  modbus-preview --host H [--port 502] [--unit 1] [--table holding] [--register 0] [--count 2]
+                 [--transport tcp|rtu-over-tcp|rtu --path /dev/ttyUSB0 --baud 9600 --parity none]
+                                       read raw registers and show them as every type in every word order
   audit-verify                         check the audit log's hash chain
 
 roles: ${ROLES.join(', ')}`;
@@ -40,6 +45,16 @@ export async function runAdmin(argv: string[]): Promise<number> {
       all: { type: 'boolean', default: false },
       out: { type: 'string' },
       'hub-user': { type: 'string', default: 'facility-hub' },
+      host: { type: 'string' },
+      port: { type: 'string', default: '502' },
+      unit: { type: 'string', default: '1' },
+      table: { type: 'string', default: 'holding' },
+      register: { type: 'string', default: '0' },
+      count: { type: 'string', default: '2' },
+      transport: { type: 'string', default: 'tcp' },
+      path: { type: 'string' },
+      baud: { type: 'string', default: '9600' },
+      parity: { type: 'string', default: 'none' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,6 +63,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
   }
+  if (command === 'modbus-preview') return modbusPreview(values);
   const site = await loadSiteFile(values.site!);
   if (command === 'mosquitto-acl') {
     process.stdout.write(mosquittoAcl(site, values['hub-user']!));
@@ -117,6 +133,50 @@ export async function runAdmin(argv: string[]): Promise<number> {
 }
 
 class CliError extends Error {}
+
+/** Straight to the device (the hub need not run): raw registers, decoded every way. */
+async function modbusPreview(v: Record<string, string | boolean | undefined>): Promise<number> {
+  const transport = v.transport as 'tcp' | 'rtu-over-tcp' | 'rtu';
+  if (transport === 'rtu' ? !v.path : !v.host)
+    throw new CliError(transport === 'rtu' ? 'give --path' : 'give --host');
+  const table = v.table as 'holding' | 'input' | 'coil' | 'discrete';
+  if (!['holding', 'input', 'coil', 'discrete'].includes(table))
+    throw new CliError('--table: holding, input, coil or discrete');
+  const conn = new ModbusConnection(
+    {
+      transport,
+      host: v.host as string | undefined,
+      port: Number(v.port),
+      path: v.path as string | undefined,
+      baudRate: Number(v.baud),
+      parity: v.parity as 'none' | 'even' | 'odd',
+      dataBits: 8,
+      stopBits: 1,
+    },
+    () => undefined,
+  );
+  await conn.open();
+  try {
+    const data = await conn.read(Number(v.unit), table, Number(v.register), Number(v.count), 2_000, 1);
+    if (table === 'coil' || table === 'discrete') {
+      process.stdout.write(`${JSON.stringify(data)}\n`);
+      return 0;
+    }
+    const p = previewDecodings(data as number[]);
+    process.stdout.write(`registers ${v.register}..: ${p.hex}\n`);
+    for (const [type, row] of Object.entries(p.decoded))
+      process.stdout.write(
+        `${type.padEnd(8)} ${Object.entries(row)
+          .map(([o, x]) => `${o} ${String(x)}`)
+          .join('   ')}\n`,
+      );
+    return 0;
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  } finally {
+    await conn.close();
+  }
+}
 
 if (process.argv[1]?.endsWith('admin-cli.ts') || process.argv[1]?.endsWith('admin-cli.js')) {
   runAdmin(process.argv.slice(2)).then(

@@ -96,6 +96,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log: log.child({ component: 'supervisor' }),
     publish: pipeline.ingest,
+    markBad: pipeline.markBad,
     backoff: opts.backoff,
     credentials: deviceCredentials,
   });

@@ -5,36 +5,57 @@ import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
 import { loadSiteFile } from '../hub/config/load-config.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import { buildControlApi } from './control-api.js';
+import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
 
 export interface Simulation {
   devices: Map<string, SimulatedMqttDevice>;
+  /** The Modbus TCP devices and the servers they answer on. */
+  modbus: ModbusSimulation;
   controlUrl: string;
   stop(): Promise<void>;
 }
 
+export interface SimulationOptions {
+  /** The address the Modbus simulators bind (default 127.0.0.1). */
+  modbusHost?: string;
+  /** A Modbus device's port in the site file → the port to listen on (default: the same). */
+  modbusPort?: (port: number) => number;
+}
+
 /**
  * Start every simulated device of the site and the fault-injection API. `passwords` holds the MQTT password
- * the hub issued to each device (none for a broker that takes anonymous clients).
+ * the hub issued to each device (none for a broker that takes anonymous clients). The Modbus TCP devices are
+ * served on their ports, one server per port; it rejects when one of those ports cannot be bound.
  */
 export async function startSimulation(
   site: SiteModel,
   brokerUrl: string,
   control: { host: string; port: number },
   passwords: Record<string, string> = {},
+  options: SimulationOptions = {},
 ): Promise<Simulation> {
+  const modbus = new ModbusSimulation(site, { host: options.modbusHost, portOf: options.modbusPort });
+  await modbus.start();
   const devices = new Map<string, SimulatedMqttDevice>();
   for (const d of site.devicesOf('mqtt') as MqttDevice[])
     devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id]));
   for (const d of devices.values()) d.start();
-  const api = buildControlApi(devices);
-  const controlUrl = await api.listen(control);
+  const api = buildControlApi(devices, modbus);
+  let controlUrl: string;
+  try {
+    controlUrl = await api.listen(control);
+  } catch (err) {
+    await Promise.all([modbus.stop(), ...[...devices.values()].map((d) => d.stop())]);
+    throw err;
+  }
   return {
     devices,
+    modbus,
     controlUrl,
     async stop() {
       await api.close();
-      await Promise.all([...devices.values()].map((d) => d.stop()));
+      await Promise.all([modbus.stop(), ...[...devices.values()].map((d) => d.stop())]);
     },
   };
 }
@@ -48,20 +69,30 @@ async function main() {
       'control-host': { type: 'string', default: '127.0.0.1' },
       /** JSON file { "<device id>": "<password>" }, as `npm run admin -- device-credentials --all` writes. */
       credentials: { type: 'string', default: process.env.SIM_CREDENTIALS_FILE },
+      /** Where the Modbus simulators listen (0.0.0.0 in a container the hub reaches by name). */
+      'modbus-host': { type: 'string', default: process.env.SIM_MODBUS_HOST ?? '127.0.0.1' },
+      /** Added to every Modbus device's port (to run beside something that holds the site's ports). */
+      'modbus-port-offset': { type: 'string', default: process.env.SIM_MODBUS_PORT_OFFSET ?? '0' },
     },
   });
   const site = await loadSiteFile(positionals[0] ?? 'config/demo-site.yaml');
   const passwords = values.credentials
     ? (JSON.parse(readFileSync(values.credentials, 'utf8')) as Record<string, string>)
     : {};
+  const offset = Number(values['modbus-port-offset']);
+  if (!Number.isInteger(offset)) throw new Error(`--modbus-port-offset: expected an integer, got ${offset}`);
   const sim = await startSimulation(
     site,
     values.broker!,
     { host: values['control-host']!, port: Number(values['control-port']) },
     passwords,
+    { modbusHost: values['modbus-host'], modbusPort: (port) => port + offset },
   );
+  const ports = sim.modbus.servers.map((s) => s.port).join(', ');
   process.stdout.write(
-    `simulators: ${sim.devices.size} MQTT devices → ${values.broker}; control API ${sim.controlUrl}\n`,
+    `simulators: ${sim.devices.size} MQTT devices → ${values.broker}; ` +
+      `${sim.modbus.devices.size} Modbus devices on ${values['modbus-host']} port ${ports || '(none)'}; ` +
+      `control API ${sim.controlUrl}\n`,
   );
   const stop = () => void sim.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);

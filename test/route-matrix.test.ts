@@ -45,6 +45,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/points/:asset/:point/energy': EVERYONE,
   'GET /api/v1/storage': EVERYONE,
   'GET /api/v1/devices/credentials': ['admin'],
+  'GET /api/v1/devices/:id/modbus/preview': ['engineer', 'admin'],
   'POST /api/v1/devices/:id/credentials': ['admin'],
   'DELETE /api/v1/devices/:id/credentials': ['admin'],
   'POST /api/v1/points/:id/command': ['engineer', 'security', 'admin'],

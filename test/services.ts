@@ -299,3 +299,124 @@ async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export interface Peer {
+  readonly pid: number | undefined;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+/** Start a child process and wait until it prints `ready` (or fail with what it said). */
+async function startPeer(cmd: string, args: string[], what: string): Promise<Peer> {
+  let proc: ChildProcess | undefined;
+  const launch = () =>
+    new Promise<void>((resolve, reject) => {
+      const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = p;
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`${what} did not start in 15 s: ${out}`)), 15_000);
+      const onData = (d: Buffer) => {
+        out += d;
+        if (/\bready\b/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      p.stdout?.on('data', onData);
+      p.stderr?.on('data', (d) => {
+        out = (out + d).slice(-4000);
+      });
+      p.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${what} exited (${code}): ${out}`));
+      });
+    });
+  await launch();
+  return {
+    get pid() {
+      return proc?.pid;
+    },
+    async kill() {
+      const p = proc;
+      proc = undefined;
+      if (!p || p.exitCode !== null) return;
+      await new Promise<void>((r) => {
+        p.once('exit', () => r());
+        p.kill('SIGKILL');
+      });
+    },
+    restart: launch,
+  };
+}
+
+/** Our own Modbus TCP server (modbus-serial's) as a separate process, to kill and restart. */
+export function startRegisterServerProcess(
+  port: number,
+  units: Record<number, { hr?: number[]; ir?: number[] }>,
+) {
+  const script = join(import.meta.dirname, 'peers', 'register-server.ts');
+  return startPeer(
+    process.execPath,
+    ['--import', 'tsx', script, String(port), JSON.stringify(units)],
+    'register server',
+  );
+}
+
+/** The system Python that has Debian's pymodbus (the `python3` first on PATH may be another one). */
+export function systemPython(): string {
+  for (const py of ['/usr/bin/python3']) {
+    try {
+      execFileSync(py, ['-c', 'import pymodbus.server, serial_asyncio'], { stdio: 'pipe' });
+      return py;
+    } catch {
+      // try the next
+    }
+  }
+  throw new Error(
+    'Debian python3 with pymodbus is required by the Modbus tests: apt-get install -y python3-pymodbus python3-serial python3-serial-asyncio',
+  );
+}
+
+/** Debian's pymodbus as an independent Modbus server: `tcp`, `rtu-over-tcp` on a port, or `rtu` on a tty. */
+export function startPymodbus(
+  mode: 'tcp' | 'rtu-over-tcp' | 'rtu',
+  address: number | string,
+  units: Record<number, { hr?: number[]; ir?: number[]; co?: number[]; di?: number[] }>,
+): Promise<Peer> {
+  const script = join(import.meta.dirname, 'peers', 'pymodbus_server.py');
+  return startPeer(
+    systemPython(),
+    [script, mode, String(address), JSON.stringify({ units })],
+    'pymodbus server',
+  );
+}
+
+/** A virtual serial cable (two pseudo-terminals joined by socat): `a` and `b` are its ends. */
+export async function serialPair(): Promise<{ a: string; b: string; stop(): Promise<void> }> {
+  const bin = requireBinary('socat', 'apt-get install -y socat');
+  const dir = mkdtempSync(join(tmpdir(), 'hub-tty-'));
+  const a = join(dir, 'ttyA');
+  const b = join(dir, 'ttyB');
+  const proc = spawn(bin, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    proc.stderr?.on('data', (d) => {
+      err += d;
+      if (/starting data transfer loop/.test(err)) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`socat exited (${code}): ${err}`)));
+    setTimeout(() => reject(new Error(`socat did not start: ${err}`)), 5_000);
+  });
+  return {
+    a,
+    b,
+    stop: () =>
+      new Promise<void>((r) => {
+        if (proc.exitCode !== null) return r();
+        proc.once('exit', () => r());
+        proc.kill('SIGKILL');
+      }),
+  };
+}

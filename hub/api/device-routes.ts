@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AdapterError } from '../../adapters/types.js';
 import { principalOf } from '../security/access.js';
 import { actorOf } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { HttpProblem, notFound } from './problem.js';
 
 export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -28,6 +30,37 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
   );
 
   const DeviceParams = z.strictObject({ id: z.string().max(64) });
+  api.get(
+    '/api/v1/devices/:id/modbus/preview',
+    {
+      config: { access: 'devices:diagnose' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Read raw registers of a Modbus device now and show them as every type in every word order (to pick the right one)',
+        params: DeviceParams,
+        querystring: z.strictObject({
+          table: z.enum(['holding', 'input', 'coil', 'discrete']).default('holding'),
+          register: z.coerce.number().int().min(0).max(65535).describe('0-based address'),
+          count: z.coerce.number().int().min(1).max(125).default(2),
+        }),
+      },
+    },
+    async (req) => {
+      if (s.site.deviceById.get(req.params.id)?.protocol !== 'modbus')
+        throw notFound('Modbus device', req.params.id);
+      try {
+        return await s.supervisor.inspect(req.params.id, req.query);
+      } catch (err) {
+        const e = AdapterError.from(err);
+        throw new HttpProblem(
+          e.code === 'closed' ? 503 : 502,
+          'Device error',
+          `${req.params.id}: ${e.message}`,
+        );
+      }
+    },
+  );
   api.get(
     '/api/v1/devices/credentials',
     {

@@ -107,7 +107,11 @@ export class SiteModel {
       min: p.min,
       max: p.max,
       deadband: p.deadband,
-      intervalMs: p.intervalMs ?? this.hub.defaultIntervalMs,
+      // a polled device's interval is its points' expected interval, unless a point says otherwise
+      intervalMs:
+        p.intervalMs ??
+        deviceInterval(deviceId ? this.deviceById.get(deviceId) : undefined) ??
+        this.hub.defaultIntervalMs,
       rolloverAt: p.rolloverAt,
       config: p,
     };
@@ -130,4 +134,9 @@ export class SiteModel {
     }
     return roots;
   }
+}
+
+function deviceInterval(device: DeviceConfig | undefined): number | undefined {
+  const ms = (device as { intervalMs?: unknown } | undefined)?.intervalMs;
+  return typeof ms === 'number' ? ms : undefined;
 }

@@ -41,6 +41,8 @@ export class Pipeline {
   private readonly lastPassedAt: Float64Array;
   private readonly lastArrivalAt: Float64Array;
   private readonly staleQuality: (Quality | undefined)[];
+  /** Why an adapter marked the point bad (markBad), so the same reason is told once. */
+  private readonly badReason: (string | undefined)[];
   private pending: Reading[] = [];
   private flushScheduled = false;
   private staleTimer: unknown;
@@ -58,6 +60,7 @@ export class Pipeline {
     this.lastValue = new Array(n).fill(undefined);
     this.lastQuality = new Array(n).fill(undefined);
     this.staleQuality = new Array(n).fill(undefined);
+    this.badReason = new Array(n).fill(undefined);
     this.lastPassedAt = new Float64Array(n);
     this.lastArrivalAt = new Float64Array(n);
   }
@@ -74,8 +77,10 @@ export class Pipeline {
       }
       const idx = point.index;
       this.lastArrivalAt[idx] = now;
-      if (this.staleQuality[idx] !== undefined) this.staleQuality[idx] = undefined;
-      if (this.withinDeadband(point, r, now)) {
+      // The first reading after the point went stale or bad always passes: it restores the quality.
+      const recovering = this.staleQuality[idx] !== undefined;
+      if (recovering) this.staleQuality[idx] = undefined;
+      if (!recovering && this.withinDeadband(point, r, now)) {
         this.counters.suppressed++;
         continue;
       }
@@ -148,6 +153,23 @@ export class Pipeline {
     this.log.warn({ pointId: r.pointId, value: String(r.value).slice(0, 40), reason }, 'reading rejected');
   }
 
+  /**
+   * An adapter cannot read these points now (a Modbus exception, a device that stopped answering): they
+   * turn bad with the reason, once, until a reading arrives. No value is invented.
+   */
+  readonly markBad = (pointIds: readonly string[], reason: string): void => {
+    const now = this.clock.now();
+    for (const id of pointIds) {
+      const point = this.byId.get(id);
+      if (!point) continue;
+      const idx = point.index;
+      if (this.staleQuality[idx] === 'bad' && this.badReason[idx] === reason) continue;
+      this.staleQuality[idx] = 'bad';
+      this.badReason[idx] = reason;
+      this.bus.emit('point.quality-changed', { pointId: id, quality: 'bad', reason, ts: now });
+    }
+  };
+
   /** Start the staleness check: every second, or faster when a point expects updates faster. */
   startStaleness(): void {
     const fastest = this.points.reduce((m, p) => Math.min(m, p.intervalMs), 1_000);
@@ -171,7 +193,10 @@ export class Pipeline {
       const quality: Quality | undefined =
         age >= 4 * point.intervalMs ? 'bad' : age >= 2 * point.intervalMs ? 'uncertain' : undefined;
       if (!quality || quality === this.staleQuality[idx]) continue;
+      // a point an adapter marked bad stays bad with its reason; silence does not make it "uncertain"
+      if (this.staleQuality[idx] === 'bad' && quality === 'uncertain') continue;
       this.staleQuality[idx] = quality;
+      this.badReason[idx] = undefined;
       this.counters.staleTransitions++;
       this.bus.emit('point.quality-changed', {
         pointId: point.id,

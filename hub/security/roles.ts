@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'gate:command',
   /** Issue and revoke MQTT device credentials. */
   'devices:manage',
+  /** Read raw data from a device for commissioning (the Modbus decode preview). */
+  'devices:diagnose',
   /** Create, change and remove users; see and revoke everyone's API tokens. */
   'users:manage',
   /** Read and verify the audit log. */
@@ -33,7 +35,7 @@ const ALL_ROLES_READ: Permission[] = ['site:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ALL_ROLES_READ,
-  engineer: [...ALL_ROLES_READ, 'setpoint:write'],
+  engineer: [...ALL_ROLES_READ, 'setpoint:write', 'devices:diagnose'],
   technician: ALL_ROLES_READ,
   dispatcher: ALL_ROLES_READ,
   approver: ALL_ROLES_READ,
@@ -43,7 +45,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 
 export const ROLE_TEXT: Record<Role, string> = {
   viewer: 'sees the site, values and alerts',
-  engineer: 'facility engineer: also writes setpoints to equipment',
+  engineer: 'facility engineer: also writes setpoints to equipment and reads raw device data',
   technician: 'maintenance technician: accepts and works on tickets',
   dispatcher: 'service desk: dispatches tickets',
   approver: 'approves tickets and visitor passes for their department',

@@ -90,6 +90,7 @@ describe('supervisor', () => {
       clock,
       log: silentLogger,
       publish: () => undefined,
+      markBad: () => undefined,
       backoff: { initialMs: 1000, maxMs: 8000, jitter: 0 },
       // the scripted adapter never authenticates anyone
       credentials: { verify: () => false, onChange: () => () => undefined },

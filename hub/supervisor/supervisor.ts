@@ -64,6 +64,7 @@ export interface SupervisorOptions {
   clock: Clock;
   log: Logger;
   publish: (readings: RawReading[]) => void;
+  markBad: (pointIds: readonly string[], reason: string) => void;
   backoff?: BackoffOptions;
   random?: () => number;
   credentials: DeviceCredentials;
@@ -176,6 +177,16 @@ export class Supervisor {
     return { ...this.unknownDenied };
   }
 
+  /** Diagnostics on one device through its link (the Modbus decode preview). */
+  async inspect(deviceId: string, request: Record<string, unknown>): Promise<unknown> {
+    const link = this.links.get(this.devices.get(deviceId)?.linkId ?? '');
+    if (!link?.adapter?.inspect)
+      throw new AdapterError('bad-config', `device ${deviceId} has no diagnostics`);
+    if (link.health.state !== 'up')
+      throw new AdapterError('closed', `link ${link.plan.linkId} is ${link.health.state}`);
+    return link.adapter.inspect(deviceId, request);
+  }
+
   /** The one way to a device: the command service calls this; it never bypasses it. */
   async write(pointId: string, value: PointValue): Promise<void> {
     const point = this.opts.site.pointById.get(pointId);
@@ -267,12 +278,13 @@ export class Supervisor {
   }
 
   private contextFor(link: LinkRuntime): AdapterContext {
-    const { clock, publish } = this.opts;
+    const { clock, publish, markBad } = this.opts;
     return {
       log: link.log,
       clock,
       signal: link.abort.signal,
       publish,
+      pointsBad: markBad,
       linkLost: (error) => {
         if (this.stopped || link.health.state !== 'up') return;
         this.failed(link, error);
