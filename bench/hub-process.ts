@@ -3,6 +3,7 @@
  * bench/run.ts; reports over IPC: `ready` with its MQTT port, then `stats` when asked.
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildHub, type Hub } from '../hub/app.js';
 import { SYSTEM } from '../hub/audit/audit-log.js';
 import { parseSiteText } from '../hub/config/load-config.js';
@@ -19,6 +20,12 @@ export interface HubStats {
   cpuSeconds: number;
   maxRssBytes: number;
   storage: ReturnType<Hub['storage']['health']>;
+  /** With `cycles` tracking: time between two polls of the same device, 1 ms buckets. */
+  cycleHist?: number[];
+  /** Event-loop delay over the window, ms (perf_hooks). */
+  loopDelay: { p50: number; p99: number; max: number };
+  /** Per link: polls and polls that got no answer. */
+  links: { linkId: string; polls: number; failedPolls: number }[];
 }
 
 function peakRss(): number {
@@ -26,14 +33,36 @@ function peakRss(): number {
   return hwm ? Number(hwm[1]) * 1024 : process.memoryUsage().rss;
 }
 
-const site = parseSiteText(process.argv[2]!, 'bench.yaml');
-const hub = await buildHub({ site, log: silentLogger });
+// the site's YAML, or `@file` for one too large for the command line
+const arg = process.argv[2]!;
+const site = parseSiteText(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg, 'bench.yaml');
+const hub = await buildHub({
+  site,
+  log: silentLogger,
+  backoff: { initialMs: 500, maxMs: 5_000, jitter: 0.3 },
+});
 const hist = new Uint32Array(10_000);
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+// `cycles`: the first point of every asset stands for its device; the gap between its readings is a poll cycle
+const trackCycles = process.argv[3] === 'cycles';
+const tracked = new Map<string, number>(
+  trackCycles ? site.assets.map((a) => [site.pointsByAsset.get(a.id)![0]!.id, 0] as [string, number]) : [],
+);
+let cycleHist = new Uint32Array(10_000);
 let overflowMax = 0;
 let maxLatency = 0;
 let accepted = 0;
 hub.bus.on('readings.accepted', (batch) => {
   const now = Date.now();
+  if (trackCycles)
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      const last = tracked.get(r.pointId);
+      if (last === undefined) continue;
+      if (last > 0) cycleHist[Math.min(cycleHist.length - 1, r.ts - last)]!++;
+      tracked.set(r.pointId, r.ts);
+    }
   accepted += batch.length;
   for (let i = 0; i < batch.length; i++) {
     const lat = now - batch[i]!.ts;
@@ -49,6 +78,8 @@ let cpuAtStart = processCpuSeconds();
 process.on('message', async (msg: { cmd: string }) => {
   if (msg.cmd === 'reset') {
     cpuAtStart = processCpuSeconds();
+    cycleHist = new Uint32Array(10_000);
+    loopDelay.reset();
     process.send?.({ cmd: 'reset-done' });
   } else if (msg.cmd === 'stats') {
     const stats: HubStats = {
@@ -60,6 +91,17 @@ process.on('message', async (msg: { cmd: string }) => {
       cpuSeconds: processCpuSeconds() - cpuAtStart,
       maxRssBytes: peakRss(),
       storage: hub.storage.health(),
+      cycleHist: trackCycles ? [...cycleHist] : undefined,
+      loopDelay: {
+        p50: Math.round(loopDelay.percentile(50) / 1e6),
+        p99: Math.round(loopDelay.percentile(99) / 1e6),
+        max: Math.round(loopDelay.max / 1e6),
+      },
+      links: hub.supervisor.linkHealth().map((l) => ({
+        linkId: l.linkId,
+        polls: Number(l.stats?.polls ?? 0),
+        failedPolls: Number(l.stats?.failedPolls ?? 0),
+      })),
     };
     process.send?.({ cmd: 'stats', stats });
   } else if (msg.cmd === 'stop') {

@@ -9,6 +9,7 @@
  *   storage           10 fields per message into InfluxDB through the outbox, counted in InfluxDB (bench/storage.ts)
  *   storage-outage    the same with InfluxDB killed for --outage seconds (default 300) while ingest goes on
  *   storage-embedded  the same into the embedded store (SQLite), counted in its rows
+ *   modbus            1,000 simulated SDM630 meters polled every second (bench/modbus.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -25,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
+import { printModbus, runModbusBench } from './modbus.js';
 import { processCpuSeconds } from './proc.js';
 import { printStorageHeader, printStorageStep, runStorageStep, type StorageStepResult } from './storage.js';
 
@@ -285,6 +287,10 @@ const which = positionals[0] ?? 'all';
 const names = which === 'all' ? Object.keys(SCENARIOS) : [which];
 for (const name of names) {
   const rates = values.rates?.split(',').map(Number);
+  if (name === 'modbus') {
+    printModbus(await runModbusBench(Number(values.duration)), Number(values.duration));
+    continue;
+  }
   if (STORAGE.includes(name)) {
     await runStorage(name, Number(values.duration), rates, Number(values.outage));
     continue;

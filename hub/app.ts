@@ -35,6 +35,7 @@ import { AuthService } from './security/auth-service.js';
 import { DeviceCredentialStore } from './security/device-credentials.js';
 import type { ScryptCost } from './security/secrets.js';
 import type { HubServices } from './services.js';
+import { CounterEventLog } from './storage/counter-events.js';
 import { StorageService } from './storage/storage-service.js';
 import type { BackoffOptions } from './supervisor/backoff.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -123,6 +124,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceCredentials,
     commands,
     storage,
+    counterEvents: new CounterEventLog(db, bus),
     startedAt: clock.now(),
   };
 

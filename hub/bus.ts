@@ -37,6 +37,11 @@ export interface EventMap {
     droppedLines: number;
     ts: number;
   };
+  /**
+   * A counter went down: a rollover (its register wrapped at the point's rolloverAt) or a reset (the meter
+   * was replaced or cleared). Consumption is counted through it, never negative.
+   */
+  'counter.jumped': { pointId: string; kind: 'rollover' | 'reset'; from: number; to: number; ts: number };
   /** A write to a device finished (ok or failed). */
   'command.completed': {
     pointId: string;

@@ -9,6 +9,7 @@ import type { SiteModel } from './model/site-model.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import type { AuthService } from './security/auth-service.js';
 import type { DeviceCredentialStore } from './security/device-credentials.js';
+import type { CounterEventLog } from './storage/counter-events.js';
 import type { StorageService } from './storage/storage-service.js';
 import type { Supervisor } from './supervisor/supervisor.js';
 
@@ -26,6 +27,7 @@ export interface HubServices {
   deviceCredentials: DeviceCredentialStore;
   commands: CommandService;
   storage: StorageService;
+  counterEvents: CounterEventLog;
   live?: LiveGateway;
   startedAt: number;
 }

@@ -395,3 +395,63 @@ describe('Modbus against an independent server (Debian pymodbus), over TCP, RTU 
     }
   });
 });
+
+describe('Modbus counters: rollover and meter replacement', () => {
+  it('records a rollover and a reset as they happen, in the state database (energy intervals: test/storage-*)', async () => {
+    const port = await freePort();
+    const server = await startRegisterServer(port, [1]);
+    const image = server.units.get(1)!.hr;
+    image[40] = 65_530;
+    const doc = {
+      devices: [{ id: 'em', protocol: 'modbus', host: '127.0.0.1', port, intervalMs: 100 }],
+      assets: [
+        {
+          id: 'em1',
+          name: 'Meter',
+          kind: 'electricity-meter',
+          zone: 'plant',
+          device: 'em',
+          // a 16-bit register counting kWh: it wraps at 65536
+          points: [
+            {
+              name: 'energy_kwh',
+              unit: 'kWh',
+              kind: 'counter',
+              register: 40,
+              dataType: 'uint16',
+              rolloverAt: 65_536,
+            },
+          ],
+        },
+      ],
+    };
+    const hub = await buildHub(testHubOptions(modbusSite(doc.devices, doc.assets), { live: false }));
+    const events: unknown[] = [];
+    hub.bus.on('counter.jumped', (e) => events.push(e));
+    await hub.start();
+    try {
+      const step = async (value: number) => {
+        image[40] = value;
+        await waitFor(() => hub.latest.get('em1/energy_kwh')?.value === value, 5_000);
+      };
+      await step(65_530);
+      await step(65_534);
+      await step(4); // wrapped: 2 to the top, then 4
+      await step(9);
+      await step(2); // the meter was replaced: the new one has counted 2
+      expect(events).toEqual([
+        expect.objectContaining({ pointId: 'em1/energy_kwh', kind: 'rollover', from: 65_534, to: 4 }),
+        expect.objectContaining({ pointId: 'em1/energy_kwh', kind: 'reset', from: 9, to: 2 }),
+      ]);
+      const viewer = await sessionAs(hub, ['viewer']);
+      const recorded = await hub.http.inject({
+        url: '/api/v1/points/em1%2Fenergy_kwh/counter-events',
+        headers: viewer.headers,
+      });
+      expect(recorded.json().map((e: { kind: string }) => e.kind)).toEqual(['rollover', 'reset']);
+    } finally {
+      await hub.stop();
+      await server.close();
+    }
+  });
+});

@@ -44,6 +44,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/points/:id/energy': EVERYONE,
   'GET /api/v1/points/:asset/:point/energy': EVERYONE,
   'GET /api/v1/storage': EVERYONE,
+  'GET /api/v1/points/:id/counter-events': EVERYONE,
   'GET /api/v1/devices/credentials': ['admin'],
   'GET /api/v1/devices/:id/modbus/preview': ['engineer', 'admin'],
   'POST /api/v1/devices/:id/credentials': ['admin'],

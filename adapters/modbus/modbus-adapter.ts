@@ -47,6 +47,8 @@ interface PolledDevice {
 }
 
 const BREAKER_BACKOFF = { initialMs: 1_000, maxMs: 60_000, jitter: 0.2 };
+/** A probe that never finds room (devices polled back to back) runs anyway after this long. */
+const PROBE_MAX_WAIT_MS = 10_000;
 
 /**
  * One Modbus link (a TCP endpoint, a serial gateway, or a serial line) and every unit behind it. It polls
@@ -102,8 +104,12 @@ export class ModbusAdapter implements Adapter {
     });
     await conn.open();
     this.conn = conn;
-    const now = this.ctx.clock.now();
-    for (const d of this.polled) Object.assign(d, { nextAt: now, failures: 0, open: false, probes: 0 });
+    // Links start at different points of the interval (by their id), so a hub with hundreds of links does
+    // not send every request in the same millisecond; the units of one link stay in step, which leaves the
+    // rest of its interval free for probes.
+    const interval = Math.min(...this.polled.map((d) => d.device.intervalMs));
+    const start = this.ctx.clock.now() + (hash(this.link.linkId) % interval);
+    for (const d of this.polled) Object.assign(d, { nextAt: start, failures: 0, open: false, probes: 0 });
     this.running = true;
     this.loopDone = this.loop(conn);
   }
@@ -127,8 +133,11 @@ export class ModbusAdapter implements Adapter {
         continue;
       }
       const started = performance.now();
-      for (const d of due) {
+      // Devices that answer first; a probe of a silent one (it costs a whole timeout on the shared link)
+      // only where it fits before the next healthy poll is due, so it never delays the devices that work.
+      for (const d of [...due.filter((x) => !x.open), ...due.filter((x) => x.open)]) {
         if (!this.running || this.conn !== conn) return;
+        if (d.open && !this.probeFits(d)) continue;
         try {
           await this.pollDevice(d, conn);
         } catch (err) {
@@ -143,6 +152,21 @@ export class ModbusAdapter implements Adapter {
         return;
       }
     }
+  }
+
+  /**
+   * Whether a probe of a silent device can run now without holding up a healthy one; if not, it is moved
+   * to just after the next healthy poll. A probe waits at most PROBE_MAX_WAIT_MS past its time.
+   */
+  private probeFits(d: PolledDevice): boolean {
+    const now = this.ctx.clock.now();
+    const healthy = this.polled.filter((x) => !x.open).map((x) => x.nextAt);
+    if (!healthy.length || now - d.nextAt > PROBE_MAX_WAIT_MS) return true;
+    const nextHealthy = Math.min(...healthy);
+    const cost = d.device.timeoutMs * (d.device.retries + 1);
+    if (nextHealthy - now >= cost) return true;
+    d.nextAt = Math.max(d.nextAt, nextHealthy + 1);
+    return false;
   }
 
   private schedule(d: PolledDevice) {
@@ -349,6 +373,13 @@ export class ModbusAdapter implements Adapter {
       this.sleepTimer = this.ctx.clock.setTimeout(done, Math.max(0, ms));
     });
   }
+}
+
+/** A small stable hash (FNV-1a) of a string. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 function transformFor(

@@ -188,6 +188,24 @@ export async function historyRoutes(app: FastifyInstance, s: HubServices): Promi
   );
 
   api.get(
+    '/api/v1/points/:id/counter-events',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'A counter’s rollovers and resets (meter replacements), as they happened',
+        params: z.object({ id: z.string() }),
+        querystring: z.strictObject({ from: instant.optional(), to: instant.optional() }),
+      },
+    },
+    async (req) => {
+      const p = point(req.params.id);
+      const to = req.query.to ?? s.clock.now();
+      return s.counterEvents.list(p.id, req.query.from ?? 0, to);
+    },
+  );
+
+  api.get(
     '/api/v1/storage',
     {
       config,

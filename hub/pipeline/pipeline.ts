@@ -84,6 +84,7 @@ export class Pipeline {
         this.counters.suppressed++;
         continue;
       }
+      if (point.kind === 'counter') this.checkCounter(point, r);
       this.lastValue[idx] = r.value;
       this.lastQuality[idx] = r.quality;
       this.lastPassedAt[idx] = now;
@@ -95,6 +96,17 @@ export class Pipeline {
       setImmediate(this.flush);
     }
   };
+
+  /** A counter that went down rolled over or was reset: say so (storage counts through it at query time). */
+  private checkCounter(point: PointDef, r: Reading) {
+    const last = this.lastValue[point.index];
+    if (typeof last !== 'number' || typeof r.value !== 'number' || r.value >= last || r.quality !== 'good')
+      return;
+    const top = point.rolloverAt;
+    const kind = top !== undefined && last >= top / 2 && last <= top ? 'rollover' : 'reset';
+    this.log.info({ pointId: point.id, kind, from: last, to: r.value }, `counter ${kind}`);
+    this.bus.emit('counter.jumped', { pointId: point.id, kind, from: last, to: r.value, ts: r.ts });
+  }
 
   /** Hand the queued readings to the bus now. */
   readonly flush = (): void => {

@@ -1,4 +1,5 @@
 import { security } from './001-security.js';
+import { counterEvents } from './002-counter-events.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited: add the next number instead. */
-export const migrations: readonly Migration[] = [security];
+export const migrations: readonly Migration[] = [security, counterEvents];
