@@ -5,12 +5,13 @@
  * each meter (time between two of its polls: p50/p99/max), hub CPU; then 10 % of the meters are powered
  * off and the cycle of the live ones is measured again.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eastronSdm630 } from '../adapters/modbus/profiles/sdm630.js';
+import { request } from './common.js';
 import type { HubStats } from './hub-process.js';
 
 const OWN = 200;
@@ -53,18 +54,6 @@ ${assets.join('\n')}
 `;
 }
 
-function request<T>(child: ChildProcess, msg: object, reply: string): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: { cmd: string } & Record<string, unknown>) => {
-      if (m.cmd !== reply) return;
-      child.off('message', on);
-      resolve(m as T);
-    };
-    child.on('message', on);
-    if ('cmd' in msg) child.send(msg);
-  });
-}
-
 function percentile(hist: number[], p: number): number {
   const total = hist.reduce((a, b) => a + b, 0);
   let seen = 0;
@@ -98,9 +87,9 @@ export async function runModbusBench(
   writeFileSync(file, site(basePort));
   const yaml = `@${file}`;
   const sim = fork(here('./modbus-sim-process.ts'), [yaml], tsx);
-  await request(sim, {}, 'ready');
+  await request(sim, '', 'ready');
   const hub = fork(here('./hub-process.ts'), [yaml, 'cycles'], tsx);
-  await request(hub, {}, 'ready');
+  await request(hub, '', 'ready');
   const stats = async () => (await request<{ stats: HubStats }>(hub, { cmd: 'stats' }, 'stats')).stats;
 
   const measure = async (liveMeters: number): Promise<ModbusWindow> => {

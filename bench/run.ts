@@ -17,13 +17,13 @@
  * reported only while they stayed within 2 ms. CPU from /proc over the window (100 % = one core); memory is
  * the hub process's peak RSS. Results: bench/results/<scenario>.json.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
+import { benchSite, DEVICES, request } from './common.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { printModbus, runModbusBench } from './modbus.js';
@@ -37,7 +37,6 @@ interface Scenario {
   rates: number[];
 }
 
-const DEVICES = 100;
 const MAX_AHEAD_FOR_LATENCY_MS = 2;
 const SCENARIOS: Record<string, Scenario> = {
   ingest: {
@@ -77,28 +76,6 @@ interface StepResult {
   generatorLimited: boolean;
 }
 
-function benchSite(fields: number, mqtt: string, storage = '{ mode: off }'): string {
-  const points = Array.from({ length: fields }, (_, f) => `{ name: p${f}, intervalMs: 600000 }`).join(', ');
-  const assets = Array.from(
-    { length: DEVICES },
-    (_, i) => `  - { id: a${i}, name: A${i}, kind: generic, zone: z, device: d${i}, points: [${points}] }`,
-  ).join('\n');
-  const devices = Array.from(
-    { length: DEVICES },
-    (_, i) => `  - { id: d${i}, protocol: mqtt, clientId: bench-dev-${i} }`,
-  ).join('\n');
-  return `site: { id: bench, name: Bench }
-hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent, dataDir: '${mkdtempSync(join(tmpdir(), 'bench-hub-'))}' }
-mqtt: ${mqtt}
-storage: ${storage}
-zones: [{ id: z, name: Z }]
-devices:
-${devices}
-assets:
-${assets}
-`;
-}
-
 function percentile(hist: number[], overflow: number, total: number, p: number): number {
   const target = Math.ceil(total * p);
   let seen = 0;
@@ -107,18 +84,6 @@ function percentile(hist: number[], overflow: number, total: number, p: number):
     if (seen >= target) return ms;
   }
   return overflow;
-}
-
-function request<T>(child: ChildProcess, cmd: string, reply: string): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: { cmd: string } & Record<string, unknown>) => {
-      if (m.cmd !== reply) return;
-      child.off('message', on);
-      resolve(m as T);
-    };
-    child.on('message', on);
-    if (cmd) child.send({ cmd });
-  });
 }
 
 const tsx = { execArgv: ['--import', 'tsx'] };

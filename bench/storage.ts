@@ -6,16 +6,13 @@
  * Processes: the hub, the load generator and influxd (a private one in a temporary directory).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type Influxd, startInfluxd } from '../test/services.js';
+import { benchSite, DEVICES, request } from './common.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { processCpuSeconds } from './proc.js';
 
-const DEVICES = 100;
 const FIELDS = 10;
 const tsx = { execArgv: ['--import', 'tsx'] };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -41,37 +38,13 @@ export interface StorageStepResult {
 }
 
 function site(mqttPort: number, influxUrl: string | undefined): string {
-  const points = Array.from({ length: FIELDS }, (_, f) => `{ name: p${f}, intervalMs: 600000 }`).join(', ');
-  const assets = Array.from(
-    { length: DEVICES },
-    (_, i) => `  - { id: a${i}, name: A${i}, kind: generic, zone: z, device: d${i}, points: [${points}] }`,
-  ).join('\n');
-  const devices = Array.from(
-    { length: DEVICES },
-    (_, i) => `  - { id: d${i}, protocol: mqtt, clientId: bench-dev-${i} }`,
-  ).join('\n');
-  return `site: { id: bench, name: Bench }
-hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: warn, dataDir: '${mkdtempSync(join(tmpdir(), 'bench-storage-'))}' }
-mqtt: { mode: embedded, host: 127.0.0.1, port: ${mqttPort} }
-storage: ${influxUrl ? `{ mode: influxdb, influxdb: { url: '${influxUrl}', database: bench }, outbox: { maxBytes: 8589934592 } }` : '{ mode: embedded }'}
-zones: [{ id: z, name: Z }]
-devices:
-${devices}
-assets:
-${assets}
-`;
-}
-
-function request<T>(child: ChildProcess, cmd: string, reply: string): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: { cmd: string } & Record<string, unknown>) => {
-      if (m.cmd !== reply) return;
-      child.off('message', on);
-      resolve(m as T);
-    };
-    child.on('message', on);
-    if (cmd) child.send({ cmd });
-  });
+  return benchSite(
+    FIELDS,
+    `{ mode: embedded, host: 127.0.0.1, port: ${mqttPort} }`,
+    influxUrl
+      ? `{ mode: influxdb, influxdb: { url: '${influxUrl}', database: bench }, outbox: { maxBytes: 8589934592 } }`
+      : '{ mode: embedded }',
+  );
 }
 
 const stats = async (hub: ChildProcess) => (await request<{ stats: HubStats }>(hub, 'stats', 'stats')).stats;
