@@ -83,3 +83,30 @@ export class ManualClock implements Clock {
     this.current = end;
   }
 }
+
+/**
+ * A sleep that another part of the same loop can cut short (new work arrived, or stop): one at a time.
+ * Loops that wait for their next turn (the Modbus poller, the InfluxDB forwarder) share it.
+ */
+export class WakeableSleep {
+  private wakeUp?: () => void;
+  private timer: unknown;
+
+  constructor(private readonly clock: Clock) {}
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.clock.clearTimeout(this.timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      this.wakeUp = done;
+      this.timer = this.clock.setTimeout(done, Math.max(0, ms));
+    });
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+}

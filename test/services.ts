@@ -124,15 +124,12 @@ export function makePki(): TestPki {
   const openssl = requireBinary('openssl', 'apt-get install -y openssl');
   const dir = mkdtempSync(join(tmpdir(), 'hub-pki-'));
   const run = (...args: string[]) => execFileSync(openssl, args, { cwd: dir, stdio: 'pipe' });
+  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   const makeCa = (name: string) =>
     run(
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...newKey,
       '-days',
       '2',
       '-subj',
@@ -144,20 +141,7 @@ export function makePki(): TestPki {
     );
   const sign = (file: string, cn: string, caName: string, ext: string) => {
     writeFileSync(join(dir, `${file}.ext`), ext);
-    run(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      `${file}.key`,
-      '-out',
-      `${file}.csr`,
-    );
+    run('req', ...newKey, '-subj', `/CN=${cn}`, '-keyout', `${file}.key`, '-out', `${file}.csr`);
     run(
       'x509',
       '-req',

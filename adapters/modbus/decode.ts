@@ -1,4 +1,4 @@
-import type { ModbusType, WordOrder } from './modbus-schema.js';
+import { type ModbusType, registersOf, type WordOrder } from './modbus-schema.js';
 
 /**
  * Register bytes (as they come off the wire, big-endian per register) → the value, for every type and
@@ -28,19 +28,6 @@ function toBigEndian(src: Buffer, order: WordOrder): Buffer {
 /** Big-endian bytes → wire order (the permutations are their own inverses). */
 const fromBigEndian = toBigEndian;
 
-/** Bytes a value of each fixed-size type takes. */
-const SIZE: Record<Exclude<ModbusType, 'string'>, number> = {
-  bool: 2,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  float32: 4,
-  int64: 8,
-  uint64: 8,
-  float64: 8,
-};
-
 /**
  * Wire bytes → the value. `bytes` must hold at least the type's bytes (extra bytes after them are ignored;
  * strings take all of them and need whole registers), else a RangeError; so is a `bit` outside 0–15.
@@ -64,7 +51,7 @@ export function decodeValue(
     const b = order === 'BADC' || order === 'DCBA' ? toBigEndian(bytes, 'BADC') : bytes;
     return b.toString('latin1').replace(/[\0 ]+$/, '');
   }
-  const size = SIZE[type];
+  const size = registersOf(type) * 2;
   if (bytes.length < size)
     throw new RangeError(`${type} needs ${size} bytes (${size / 2} registers), got ${bytes.length}`);
   switch (type) {

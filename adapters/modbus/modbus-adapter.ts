@@ -1,3 +1,4 @@
+import { WakeableSleep } from '../../hub/clock.js';
 import type { SiteConfig } from '../../hub/config/site-schema.js';
 import type { PointValue, RawReading } from '../../hub/model/reading.js';
 import { SiteModel } from '../../hub/model/site-model.js';
@@ -63,8 +64,7 @@ export class ModbusAdapter implements Adapter {
   private readonly transforms: Map<string, PointTransform>;
   private running = false;
   private loopDone?: Promise<void>;
-  private wake?: () => void;
-  private sleepTimer: unknown;
+  private readonly sleeper: WakeableSleep;
   private cycleMs = 0;
 
   constructor(
@@ -73,6 +73,7 @@ export class ModbusAdapter implements Adapter {
     private readonly ctx: AdapterContext,
     sources: Map<string, ModbusSource>,
   ) {
+    this.sleeper = new WakeableSleep(ctx.clock);
     this.transforms = new Map();
     this.polled = (link.devices as ModbusDevice[]).map((device) => {
       const fields: { pointId: string; source: ModbusSource }[] = [];
@@ -116,7 +117,7 @@ export class ModbusAdapter implements Adapter {
 
   async close(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.sleeper.wake();
     const conn = this.conn;
     this.conn = undefined;
     await conn?.close();
@@ -363,15 +364,7 @@ export class ModbusAdapter implements Adapter {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.ctx.clock.clearTimeout(this.sleepTimer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.sleepTimer = this.ctx.clock.setTimeout(done, Math.max(0, ms));
-    });
+    return this.sleeper.sleep(ms);
   }
 }
 
@@ -394,6 +387,8 @@ function transformFor(
       : undefined;
   return { source, mul: scale * (conv?.factor ?? 1), add: conv?.offset ?? 0 };
 }
+
+const sourcesBySite = new WeakMap<SiteModel, Map<string, ModbusSource>>();
 
 export const modbusAdapterFactory: AdapterFactory = {
   protocol: 'modbus',
@@ -476,6 +471,9 @@ export const modbusAdapterFactory: AdapterFactory = {
     return [...byKey.values()];
   },
   create(link, site, ctx) {
-    return new ModbusAdapter(link, site, ctx, resolveSources(site).sources);
+    // resolved once per site, not once per link (a large site has hundreds of links)
+    const sources = sourcesBySite.get(site) ?? resolveSources(site).sources;
+    sourcesBySite.set(site, sources);
+    return new ModbusAdapter(link, site, ctx, sources);
   },
 };

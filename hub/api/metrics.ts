@@ -59,43 +59,39 @@ export function createMetrics(s: HubServices): Registry {
         g.set({ device: '', kind }, n);
     },
   );
-  gauge('hub_outbox_bytes', 'InfluxDB outbox: bytes waiting to be sent.', [], (g) => {
-    const o = s.storage.health().outbox;
-    if (o) g.set(o.bytes);
-  });
-  gauge('hub_outbox_lines', 'InfluxDB outbox: lines waiting to be sent.', [], (g) => {
-    const o = s.storage.health().outbox;
-    if (o) g.set(o.lines);
-  });
-  gauge('hub_outbox_oldest_age_seconds', 'InfluxDB outbox: age of the oldest line waiting.', [], (g) => {
-    const o = s.storage.health().outbox;
-    if (o) g.set(o.oldestAgeS ?? 0);
-  });
-  gauge('hub_outbox_fill_ratio', 'InfluxDB outbox: bytes waiting / its bound.', [], (g) => {
-    const o = s.storage.health().outbox;
-    if (o) g.set(o.fill);
-  });
-  gauge('hub_outbox_dropped_lines_total', 'Lines dropped because the outbox was full (counter).', [], (g) => {
-    const o = s.storage.health().outbox;
-    if (o) g.set(o.droppedLines);
-  });
-  gauge('hub_influx_written_lines_total', 'Lines InfluxDB acknowledged (counter).', [], (g) => {
-    const i = s.storage.health().influxdb;
-    if (i) g.set(i.writtenLines);
-  });
-  gauge('hub_influx_errors_total', 'Failed InfluxDB writes and set-ups (counter).', [], (g) => {
-    const i = s.storage.health().influxdb;
-    if (i) g.set(i.errors);
-  });
-  gauge(
-    'hub_influx_quarantined_lines_total',
-    'Lines InfluxDB refused, kept in quarantine.lp (counter).',
-    [],
-    (g) => {
-      const i = s.storage.health().influxdb;
-      if (i) g.set(i.quarantinedLines);
-    },
-  );
+  // Storage: gauges read from its health; absent when the hub does not use InfluxDB.
+  const outbox = () => s.storage.health().outbox;
+  const influx = () => s.storage.health().influxdb;
+  for (const [name, help, value] of [
+    ['hub_outbox_bytes', 'InfluxDB outbox: bytes waiting to be sent.', () => outbox()?.bytes],
+    ['hub_outbox_lines', 'InfluxDB outbox: lines waiting to be sent.', () => outbox()?.lines],
+    [
+      'hub_outbox_oldest_age_seconds',
+      'InfluxDB outbox: age of the oldest line waiting.',
+      () => outbox() && (outbox()!.oldestAgeS ?? 0),
+    ],
+    ['hub_outbox_fill_ratio', 'InfluxDB outbox: bytes waiting / its bound.', () => outbox()?.fill],
+    [
+      'hub_outbox_dropped_lines_total',
+      'Lines dropped because the outbox was full (counter).',
+      () => outbox()?.droppedLines,
+    ],
+    [
+      'hub_influx_written_lines_total',
+      'Lines InfluxDB acknowledged (counter).',
+      () => influx()?.writtenLines,
+    ],
+    ['hub_influx_errors_total', 'Failed InfluxDB writes and set-ups (counter).', () => influx()?.errors],
+    [
+      'hub_influx_quarantined_lines_total',
+      'Lines InfluxDB refused, kept in quarantine.lp (counter).',
+      () => influx()?.quarantinedLines,
+    ],
+  ] as const)
+    gauge(name, help, [], (g) => {
+      const v = value();
+      if (v !== undefined) g.set(v);
+    });
   gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) =>
     g.set(s.live?.clientCount ?? 0),
   );

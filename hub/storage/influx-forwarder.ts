@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { Clock } from '../clock.js';
+import { type Clock, WakeableSleep } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { type BackoffOptions, backoffDelay } from '../supervisor/backoff.js';
 import type { InfluxHttp } from './influx-http.js';
@@ -55,11 +55,11 @@ export class InfluxForwarder {
   private loop?: Promise<void>;
   private ready = false;
   private attempts = 0;
-  private wake?: () => void;
-  private sleepTimer: unknown;
+  private readonly sleeper: WakeableSleep;
   private readonly recent: { at: number; lines: number }[] = [];
 
   constructor(private readonly opts: ForwarderOptions) {
+    this.sleeper = new WakeableSleep(opts.clock);
     this.h = {
       state: 'stopped',
       since: opts.clock.now(),
@@ -87,13 +87,13 @@ export class InfluxForwarder {
 
   /** New lines were flushed: stop waiting. */
   notify(): void {
-    this.wake?.();
+    this.sleeper.wake();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.opts.http.abort();
-    this.wake?.();
+    this.sleeper.wake();
     await this.loop;
     this.setState('stopped');
   }
@@ -210,14 +210,6 @@ export class InfluxForwarder {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.opts.clock.clearTimeout(this.sleepTimer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.sleepTimer = this.opts.clock.setTimeout(done, ms);
-    });
+    return this.sleeper.sleep(ms);
   }
 }

@@ -180,6 +180,11 @@ export class Outbox {
     this.saveCursor();
   }
 
+  /** How full the spool is and what it dropped: cheap (no disk read), for the check after every flush. */
+  bound(): { fill: number; droppedLines: number } {
+    return { fill: this.pendingBytes() / this.opts.maxBytes, droppedLines: this.counters.droppedLines };
+  }
+
   stats(): OutboxStats {
     const bytes = this.pendingBytes();
     return {

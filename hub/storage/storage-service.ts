@@ -142,7 +142,7 @@ export class StorageService {
     const outbox = this.outbox!;
     outbox.flush();
     this.forwarder!.notify();
-    const { fill, droppedLines } = outbox.stats();
+    const { fill, droppedLines } = outbox.bound();
     const state =
       droppedLines > this.droppedSeen
         ? 'dropping'
