@@ -1,9 +1,11 @@
 import { modbusAdapterFactory } from './modbus/modbus-adapter.js';
 import { mqttAdapterFactory } from './mqtt/mqtt-adapter.js';
+import { opcuaAdapterFactory } from './opcua/opcua-factory.js';
 import type { AdapterFactory } from './types.js';
 
-/** protocol → factory. OPC UA joins here. */
+/** protocol → factory. */
 export const adapterFactories: ReadonlyMap<string, AdapterFactory> = new Map([
   [mqttAdapterFactory.protocol, mqttAdapterFactory],
   [modbusAdapterFactory.protocol, modbusAdapterFactory],
+  [opcuaAdapterFactory.protocol, opcuaAdapterFactory],
 ]);

@@ -4,6 +4,7 @@ import type { DeviceConfig, SiteConfig } from '../hub/config/site-schema.js';
 import type { Logger } from '../hub/logger.js';
 import type { PointValue, RawReading } from '../hub/model/reading.js';
 import type { SiteModel } from '../hub/model/site-model.js';
+import type { BackoffOptions } from '../hub/supervisor/backoff.js';
 
 export type AdapterErrorCode = 'timeout' | 'refused' | 'protocol' | 'bad-config' | 'exception' | 'closed';
 
@@ -98,6 +99,8 @@ export interface AdapterFactory {
   pointShape: z.ZodRawShape;
   /** Cross-checks that need the whole file (e.g. the broker URL an external MQTT device needs). */
   checkSite?(site: SiteConfig): { path: PropertyKey[]; message: string }[];
+  /** Reconnect delays, when this protocol needs others than the supervisor's default. */
+  backoff?: BackoffOptions;
   /** How this protocol's devices share connections. */
   links(site: SiteModel): LinkPlan[];
   create(link: LinkPlan, site: SiteModel, ctx: AdapterContext): Adapter;

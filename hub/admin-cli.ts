@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ModbusConnection } from '../adapters/modbus/modbus-connection.js';
 import { previewDecodings } from '../adapters/modbus/preview.js';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
+import { listServerCertificates, pkiDirOf, setServerCertificateTrust } from '../adapters/opcua/opcua-pki.js';
 import { type Actor, AuditLog } from './audit/audit-log.js';
 import { EventBus } from './bus.js';
 import { systemClock } from './clock.js';
@@ -32,6 +33,9 @@ const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
                  [--transport tcp|rtu-over-tcp|rtu --path /dev/ttyUSB0 --baud 9600 --parity none]
                                        read raw registers and show them as every type in every word order
   audit-verify                         check the audit log's hash chain
+  opcua-certs                          OPC UA server certificates the hub has seen: trusted and rejected
+  opcua-trust <thumbprint>             trust a server's certificate (the device connects on its next retry)
+  opcua-untrust <thumbprint>           stop trusting it
 
 roles: ${ROLES.join(', ')}`;
 
@@ -115,6 +119,25 @@ export async function runAdmin(argv: string[]): Promise<number> {
           writeFileSync(values.out, json, { mode: 0o600 });
           process.stdout.write(`${ids.length} device passwords written to ${values.out}\n`);
         } else process.stdout.write(json);
+        return 0;
+      }
+      case 'opcua-certs':
+        for (const c of await listServerCertificates(pkiDirOf(site.hub.dataDir)))
+          process.stdout.write(
+            `${c.status}\t${c.thumbprint}\t${c.subject}\t${c.applicationUri ?? ''}\tuntil ${c.notAfter}\n`,
+          );
+        return 0;
+      case 'opcua-trust':
+      case 'opcua-untrust': {
+        const trust = command === 'opcua-trust';
+        const r = await setServerCertificateTrust(pkiDirOf(site.hub.dataDir), args[0] ?? '', trust);
+        if (typeof r === 'string') throw new CliError(r);
+        audit.record(me, {
+          action: trust ? 'opcua.certificate-trusted' : 'opcua.certificate-rejected',
+          target: r.thumbprint,
+          detail: r.subject,
+        });
+        process.stdout.write(`${r.status}: ${r.subject} (${r.thumbprint})\n`);
         return 0;
       }
       case 'audit-verify': {

@@ -15,6 +15,7 @@ import { commandRoutes } from './api/command-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { HttpProblem, registerProblemHandlers } from './api/problem.js';
 import { siteRoutes } from './api/site-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
@@ -180,6 +181,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     siteRoutes,
     historyRoutes,
     deviceRoutes,
+    opcuaCertificateRoutes,
     commandRoutes,
   ])
     await http.register(async (app) => plugin(app, services));

@@ -62,6 +62,36 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
     },
   );
   api.get(
+    '/api/v1/devices/:id/opcua/browse',
+    {
+      config: { access: 'devices:diagnose' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Browse an OPC UA server: the children of a node (Objects by default) with each variable’s value, type and whether it is writable; node ids come back by namespace URI, ready for the site file',
+        params: DeviceParams,
+        querystring: z.strictObject({
+          nodeId: z.string().min(1).max(512).default('i=85').describe('e.g. nsu=urn:plant;s=Chiller1'),
+        }),
+      },
+    },
+    async (req) => {
+      if (s.site.deviceById.get(req.params.id)?.protocol !== 'opcua')
+        throw notFound('OPC UA device', req.params.id);
+      try {
+        return await s.supervisor.inspect(req.params.id, req.query);
+      } catch (err) {
+        const e = AdapterError.from(err);
+        if (e.code === 'bad-config') throw new HttpProblem(400, 'Bad node id', e.message);
+        throw new HttpProblem(
+          e.code === 'closed' ? 503 : 502,
+          'Device error',
+          `${req.params.id}: ${e.message}`,
+        );
+      }
+    },
+  );
+  api.get(
     '/api/v1/devices/credentials',
     {
       config: { access: 'devices:manage' },

@@ -36,7 +36,8 @@ export class LatestValues {
         e.value = r.value;
         e.quality = r.quality;
         e.ts = r.ts;
-        e.reason = r.quality === 'bad' ? 'out of range' : undefined;
+        e.reason =
+          r.quality === 'good' ? undefined : (r.reason ?? (r.quality === 'bad' ? 'out of range' : undefined));
         for (const l of this.changeListeners) l(r.pointId);
       }
     });

@@ -11,6 +11,8 @@ export interface Reading {
   quality: Quality;
   /** Source timestamp, ms since the epoch, UTC. */
   ts: number;
+  /** Why the quality is not good, when the device said (an OPC UA status); the pipeline adds its own. */
+  reason?: string;
 }
 
 /** What an adapter hands to the pipeline: the device's raw value, before scale, unit and range. */

@@ -130,6 +130,7 @@ export class Pipeline {
           (point.max !== undefined && value > point.max)
         ) {
           r.quality = 'bad';
+          r.reason = `out of range (${point.min ?? '…'} to ${point.max ?? '…'})`;
           this.counters.outOfRange++;
         }
         return Number.isFinite(value);

@@ -86,11 +86,11 @@ export class Supervisor {
   private readonly unknownDenied: Record<DenialKind, number> = { login: 0, publish: 0, subscribe: 0 };
   private offlineTimer: unknown;
   private stopped = false;
-  private readonly backoff: BackoffOptions;
+  private readonly backoff?: BackoffOptions;
   private readonly random: () => number;
 
   constructor(private readonly opts: SupervisorOptions) {
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = opts.backoff;
     this.random = opts.random ?? Math.random;
     const now = opts.clock.now();
     for (const factory of opts.factories.values()) {
@@ -218,7 +218,11 @@ export class Supervisor {
     const h = link.health;
     h.errors++;
     h.lastError = { code: error.code, message: error.message, at: this.opts.clock.now() };
-    const delay = backoffDelay(h.attempts++, this.backoff, this.random);
+    const delay = backoffDelay(
+      h.attempts++,
+      this.backoff ?? link.factory.backoff ?? DEFAULT_BACKOFF,
+      this.random,
+    );
     h.nextAttemptAt = this.opts.clock.now() + delay;
     this.setLink(link, 'backoff', error);
     for (const d of link.plan.devices) this.setDevice(d.id, 'offline', `link ${h.linkId} ${error.code}`);
