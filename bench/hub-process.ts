@@ -25,7 +25,11 @@ export interface HubStats {
   /** Event-loop delay over the window, ms (perf_hooks). */
   loopDelay: { p50: number; p99: number; max: number };
   /** Per link: polls and polls that got no answer. */
-  links: { linkId: string; polls: number; failedPolls: number }[];
+  links: { linkId: string; polls: number; failedPolls: number; stats?: Record<string, unknown> }[];
+  /** RSS before the hub started (the site loaded, nothing connected). */
+  baselineRssBytes: number;
+  /** With `sequence` tracking (values that count up by 1 per change): changes seen, and changes skipped. */
+  sequence?: { changes: number; skipped: number; points: number };
 }
 
 function peakRss(): number {
@@ -44,6 +48,13 @@ const hub = await buildHub({
 const hist = new Uint32Array(10_000);
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+// `sequence`: every value counts up by one per change; a jump by more than one is a change not delivered
+const trackSequence = process.argv[3] === 'sequence';
+const lastValue = new Map<string, number>();
+/** Arrival time of each point's latest reading (sequence mode), for "delivers again after a restart". */
+const arrivedAt = new Map<string, number>();
+let changes = 0;
+let skipped = 0;
 // `cycles`: the first point of every asset stands for its device; the gap between its readings is a poll cycle
 const trackCycles = process.argv[3] === 'cycles';
 const tracked = new Map<string, number>(
@@ -63,6 +74,17 @@ hub.bus.on('readings.accepted', (batch) => {
       if (last > 0) cycleHist[Math.min(cycleHist.length - 1, r.ts - last)]!++;
       tracked.set(r.pointId, r.ts);
     }
+  if (trackSequence)
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      arrivedAt.set(r.pointId, now);
+      if (typeof r.value !== 'number' || r.quality !== 'good') continue;
+      const last = lastValue.get(r.pointId);
+      lastValue.set(r.pointId, r.value);
+      if (last === undefined || r.value === last) continue;
+      changes++;
+      if (r.value > last + 1) skipped += r.value - last - 1;
+    }
   accepted += batch.length;
   for (let i = 0; i < batch.length; i++) {
     const lat = now - batch[i]!.ts;
@@ -71,6 +93,7 @@ hub.bus.on('readings.accepted', (batch) => {
     else overflowMax = lat;
   }
 });
+const baselineRssBytes = process.memoryUsage().rss;
 await hub.start();
 while (hub.supervisor.linkHealth()[0]?.state !== 'up') await new Promise((r) => setTimeout(r, 20));
 let cpuAtStart = processCpuSeconds();
@@ -101,9 +124,18 @@ process.on('message', async (msg: { cmd: string }) => {
         linkId: l.linkId,
         polls: Number(l.stats?.polls ?? 0),
         failedPolls: Number(l.stats?.failedPolls ?? 0),
+        stats: l.stats,
       })),
+      baselineRssBytes,
+      sequence: trackSequence ? { changes, skipped, points: lastValue.size } : undefined,
     };
     process.send?.({ cmd: 'stats', stats });
+  } else if (msg.cmd === 'fresh') {
+    // how many points (of those whose id starts with `prefix`) had a reading at or after `since`
+    const { since, prefix } = msg as unknown as { since: number; prefix: string };
+    let n = 0;
+    for (const [id, at] of arrivedAt) if (id.startsWith(prefix) && at >= since) n++;
+    process.send?.({ cmd: 'fresh', count: n });
   } else if (msg.cmd === 'stop') {
     await hub.stop();
     process.exit(0);

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ModbusSimulation, SimulatedModbusDevice } from './modbus-devices.js';
 import type { GarbageKind, SimulatedMqttDevice } from './mqtt-devices.js';
+import type { OpcuaSimulation } from './opcua-servers.js';
 
 const GARBAGE_KINDS = ['not-json', 'wrong-type', 'nan', 'oversize', 'no-fields'] as const;
 
@@ -17,10 +18,22 @@ const GARBAGE_KINDS = ['not-json', 'wrong-type', 'nan', 'oversize', 'no-fields']
  *   POST /devices/:id/exception?code=2&register=0x0034   Modbus: answer reads covering the register (all
  *                                         reads without register) with that exception code (code=0 clears)
  *   POST /devices/:id/reset-counter       Modbus: the energy/volume counter restarts at 0 (a replaced meter)
+ * OPC UA (404 for an unknown device, asset or point; a point is an asset's point name):
+ *   GET  /opcua                           status of each server (endpoint, running, namespaces, ticks,
+ *                                         values changed, data-change notifications sent)
+ *   POST /opcua/:device/restart?downMs=2000&shiftNamespaces=true   shut the server down, stay down downMs,
+ *                                         start again (shiftNamespaces: its namespaces get other indexes)
+ *   POST /points/:asset/:point/stuck?on=true|false    freeze the value / release it
+ *   POST /points/:asset/:point/drift?perHour=2        add units per hour to the value (0 clears)
+ *   POST /points/:asset/:point/status?code=BadSensorFailure   serve the value with that status (Good clears)
+ *   POST /assets/:asset/fault?code=101                the asset's fault_code (0 clears); a chiller or pump stops
+ *   POST /assets/:asset/filter-clogging?paPerHour=200 AHU: the filter's pressure drop rises (0 clears)
+ *   POST /assets/:asset/vibration-rise?mmsPerHour=5   pump: its vibration rises (0 clears)
  */
 export function buildControlApi(
   devices: Map<string, SimulatedMqttDevice>,
   modbus?: ModbusSimulation,
+  opcua?: OpcuaSimulation,
 ): FastifyInstance {
   const app = Fastify();
   const notFound = (id: string) =>
@@ -117,6 +130,8 @@ export function buildControlApi(
     return d.status;
   });
 
+  if (opcua) opcuaRoutes(app, opcua, badQuery);
+
   app.post<{ Params: { id: string } }>('/devices/:id/reset-counter', async (req, reply) => {
     const d = modbusDevice(req.params.id);
     if (!d.resetCounter())
@@ -124,4 +139,92 @@ export function buildControlApi(
     return d.status;
   });
   return app;
+}
+
+type BadQuery = (issues: z.core.$ZodIssue[]) => { error: string };
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const finite = z.coerce.number().refine(Number.isFinite, { error: 'expected a number' });
+
+function opcuaRoutes(app: FastifyInstance, opcua: OpcuaSimulation, badQuery: BadQuery): void {
+  /** Validate the query, then run the fault; the simulation's errors carry their HTTP status. */
+  const route = <S extends z.ZodType>(
+    path: string,
+    schema: S,
+    run: (params: Record<string, string>, q: z.output<S>) => unknown,
+  ) =>
+    app.post<{ Params: Record<string, string>; Querystring: unknown }>(path, async (req, reply) => {
+      const q = schema.safeParse(req.query);
+      if (!q.success) return reply.code(400).send(badQuery(q.error.issues));
+      return run(req.params, q.data);
+    });
+  const pointStatus = (asset: string, point: string) => ({
+    asset,
+    point,
+    value: opcua.model(asset).value(point),
+    status: opcua.model(asset).status(point),
+  });
+
+  app.get('/opcua', async () =>
+    [...opcua.servers.values()].map((s) => ({ ...s.status, ticks: opcua.ticks })),
+  );
+  route(
+    '/opcua/:device/restart',
+    z.object({
+      downMs: z.coerce.number().int().min(0).max(600_000).default(0),
+      shiftNamespaces: bool.default(false),
+    }),
+    async ({ device }, q) => {
+      await opcua.restart(device!, q);
+      return { ...opcua.server(device!).status, ticks: opcua.ticks };
+    },
+  );
+  route('/points/:asset/:point/stuck', z.object({ on: bool.default(true) }), ({ asset, point }, q) => {
+    opcua.setStuck(asset!, point!, q.on);
+    return pointStatus(asset!, point!);
+  });
+  route('/points/:asset/:point/drift', z.object({ perHour: finite }), ({ asset, point }, q) => {
+    opcua.setDrift(asset!, point!, q.perHour);
+    return pointStatus(asset!, point!);
+  });
+  route(
+    '/points/:asset/:point/status',
+    z.object({
+      code: z.string().regex(/^\w+$/, { error: 'expected a status name such as BadSensorFailure' }),
+    }),
+    ({ asset, point }, q) => {
+      opcua.setPointStatus(asset!, point!, q.code);
+      return pointStatus(asset!, point!);
+    },
+  );
+  route(
+    '/assets/:asset/fault',
+    z.object({
+      code: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    }),
+    ({ asset }, q) => {
+      opcua.setFaultCode(asset!, q.code);
+      return { asset, faultCode: opcua.model(asset!).faultCode };
+    },
+  );
+  route(
+    '/assets/:asset/filter-clogging',
+    z.object({ paPerHour: finite.pipe(z.number().min(0)) }),
+    ({ asset }, q) => {
+      opcua.setFilterClogging(asset!, q.paPerHour);
+      return { asset, paPerHour: q.paPerHour };
+    },
+  );
+  route(
+    '/assets/:asset/vibration-rise',
+    z.object({ mmsPerHour: finite.pipe(z.number().min(0)) }),
+    ({ asset }, q) => {
+      opcua.setVibrationRise(asset!, q.mmsPerHour);
+      return { asset, mmsPerHour: q.mmsPerHour };
+    },
+  );
 }

@@ -7,11 +7,14 @@ import type { SiteModel } from '../hub/model/site-model.js';
 import { buildControlApi } from './control-api.js';
 import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
+import { OpcuaSimulation } from './opcua-servers.js';
 
 export interface Simulation {
   devices: Map<string, SimulatedMqttDevice>;
   /** The Modbus TCP devices and the servers they answer on. */
   modbus: ModbusSimulation;
+  /** One OPC UA server per OPC UA device, and the equipment models behind them. */
+  opcua: OpcuaSimulation;
   controlUrl: string;
   stop(): Promise<void>;
 }
@@ -21,12 +24,17 @@ export interface SimulationOptions {
   modbusHost?: string;
   /** A Modbus device's port in the site file → the port to listen on (default: the same). */
   modbusPort?: (port: number) => number;
+  /** The address the OPC UA servers bind (default 127.0.0.1). */
+  opcuaHost?: string;
+  /** An OPC UA device's endpoint port in the site file → the port to listen on (default: the same). */
+  opcuaPort?: (port: number) => number;
 }
 
 /**
  * Start every simulated device of the site and the fault-injection API. `passwords` holds the MQTT password
  * the hub issued to each device (none for a broker that takes anonymous clients). The Modbus TCP devices are
- * served on their ports, one server per port; it rejects when one of those ports cannot be bound.
+ * served on their ports, one server per port, and each OPC UA device by its own server; it rejects when one of
+ * those ports cannot be bound.
  */
 export async function startSimulation(
   site: SiteModel,
@@ -37,25 +45,33 @@ export async function startSimulation(
 ): Promise<Simulation> {
   const modbus = new ModbusSimulation(site, { host: options.modbusHost, portOf: options.modbusPort });
   await modbus.start();
+  const opcua = new OpcuaSimulation(site, { host: options.opcuaHost, portOf: options.opcuaPort });
+  try {
+    await opcua.start();
+  } catch (err) {
+    await modbus.stop();
+    throw err;
+  }
   const devices = new Map<string, SimulatedMqttDevice>();
   for (const d of site.devicesOf('mqtt') as MqttDevice[])
     devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id]));
   for (const d of devices.values()) d.start();
-  const api = buildControlApi(devices, modbus);
+  const api = buildControlApi(devices, modbus, opcua);
   let controlUrl: string;
   try {
     controlUrl = await api.listen(control);
   } catch (err) {
-    await Promise.all([modbus.stop(), ...[...devices.values()].map((d) => d.stop())]);
+    await Promise.all([modbus.stop(), opcua.stop(), ...[...devices.values()].map((d) => d.stop())]);
     throw err;
   }
   return {
     devices,
     modbus,
+    opcua,
     controlUrl,
     async stop() {
       await api.close();
-      await Promise.all([modbus.stop(), ...[...devices.values()].map((d) => d.stop())]);
+      await Promise.all([modbus.stop(), opcua.stop(), ...[...devices.values()].map((d) => d.stop())]);
     },
   };
 }
@@ -73,6 +89,9 @@ async function main() {
       'modbus-host': { type: 'string', default: process.env.SIM_MODBUS_HOST ?? '127.0.0.1' },
       /** Added to every Modbus device's port (to run beside something that holds the site's ports). */
       'modbus-port-offset': { type: 'string', default: process.env.SIM_MODBUS_PORT_OFFSET ?? '0' },
+      /** Where the OPC UA servers listen; added to every OPC UA device's endpoint port. */
+      'opcua-host': { type: 'string', default: process.env.SIM_OPCUA_HOST ?? '127.0.0.1' },
+      'opcua-port-offset': { type: 'string', default: process.env.SIM_OPCUA_PORT_OFFSET ?? '0' },
     },
   });
   const site = await loadSiteFile(positionals[0] ?? 'config/demo-site.yaml');
@@ -81,17 +100,27 @@ async function main() {
     : {};
   const offset = Number(values['modbus-port-offset']);
   if (!Number.isInteger(offset)) throw new Error(`--modbus-port-offset: expected an integer, got ${offset}`);
+  const opcuaOffset = Number(values['opcua-port-offset']);
+  if (!Number.isInteger(opcuaOffset))
+    throw new Error(`--opcua-port-offset: expected an integer, got ${values['opcua-port-offset']}`);
   const sim = await startSimulation(
     site,
     values.broker!,
     { host: values['control-host']!, port: Number(values['control-port']) },
     passwords,
-    { modbusHost: values['modbus-host'], modbusPort: (port) => port + offset },
+    {
+      modbusHost: values['modbus-host'],
+      modbusPort: (port) => port + offset,
+      opcuaHost: values['opcua-host'],
+      opcuaPort: (port) => port + opcuaOffset,
+    },
   );
+  const endpoints = [...sim.opcua.servers.values()].map((s) => s.endpointUrl).join(', ');
   const ports = sim.modbus.servers.map((s) => s.port).join(', ');
   process.stdout.write(
     `simulators: ${sim.devices.size} MQTT devices → ${values.broker}; ` +
       `${sim.modbus.devices.size} Modbus devices on ${values['modbus-host']} port ${ports || '(none)'}; ` +
+      `${sim.opcua.servers.size} OPC UA servers at ${endpoints || '(none)'}; ` +
       `control API ${sim.controlUrl}\n`,
   );
   const stop = () => void sim.stop().then(() => process.exit(0));

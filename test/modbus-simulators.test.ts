@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModbusDevice } from '../adapters/modbus/modbus-schema.js';
+import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
 import { loadSiteFile, parseSiteText } from '../hub/config/load-config.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import { type Simulation, startSimulation } from '../simulators/main.js';
@@ -101,12 +102,16 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
     site = await loadSiteFile('config/demo-site.yaml', { HUB_LOG_LEVEL: 'silent' });
     for (const d of site.devicesOf('modbus') as ModbusDevice[])
       if (!ports.has(d.port)) ports.set(d.port, await freePort());
+    // the OPC UA servers start too: on free ports, beside other test files
+    const opcuaPorts = new Map<number, number>();
+    for (const d of site.devicesOf('opcua') as OpcuaDevice[])
+      opcuaPorts.set(Number(d.endpoint.split(':').pop()), await freePort());
     sim = await startSimulation(
       site,
       'mqtt://127.0.0.1:1', // no broker: these tests are about the Modbus devices
       { host: '127.0.0.1', port: 0 },
       {},
-      { modbusPort: (p) => ports.get(p)! },
+      { modbusPort: (p) => ports.get(p)!, opcuaPort: (p) => opcuaPorts.get(p)! },
     );
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
 import { SYSTEM } from '../hub/audit/audit-log.js';
 import { loadSiteFile } from '../hub/config/load-config.js';
 import type { SiteModel } from '../hub/model/site-model.js';
@@ -29,11 +30,16 @@ describe('simulators driving the demo site', () => {
     const passwords = Object.fromEntries(
       site.devicesOf('mqtt').map((d) => [d.id, t.hub.deviceCredentials.issue(SYSTEM, d.id).password]),
     );
+    // the OPC UA servers start too: on free ports, beside other test files
+    const opcuaPorts = new Map<number, number>();
+    for (const d of site.devicesOf('opcua') as OpcuaDevice[])
+      opcuaPorts.set(Number(d.endpoint.split(':').pop()), await freePort());
     sim = await startSimulation(
       site,
       `mqtt://127.0.0.1:${mqttPort}`,
       { host: '127.0.0.1', port: 0 },
       passwords,
+      { opcuaPort: (p) => opcuaPorts.get(p)! },
     );
   });
   afterAll(async () => {

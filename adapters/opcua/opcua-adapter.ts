@@ -392,7 +392,7 @@ export class OpcuaAdapter implements Adapter {
         if (gen !== this.generation) return;
         this.counters.reads++;
         this.alive();
-        values.forEach((v, j) => this.onValue(chunk[j]!, v));
+        for (let j = 0; j < values.length; j++) this.onValue(chunk[j]!, values[j]!);
       }
     } catch (err) {
       if (gen !== this.generation) return;

@@ -30,11 +30,9 @@ export async function opcuaCertificateRoutes(app: FastifyInstance, s: HubService
     async () => listServerCertificates(dir),
   );
   const Params = z.strictObject({
-    thumbprint: z
-      .string()
-      .regex(/^[0-9a-fA-F:]{8,59}$/, {
-        error: 'expected a SHA-1 thumbprint in hex (or a unique prefix of 8+ digits)',
-      }),
+    thumbprint: z.string().regex(/^[0-9a-fA-F:]{8,59}$/, {
+      error: 'expected a SHA-1 thumbprint in hex (or a unique prefix of 8+ digits)',
+    }),
   });
   for (const [action, trust] of [
     ['trust', true],
