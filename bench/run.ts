@@ -10,6 +10,7 @@
  *   storage-outage    the same with InfluxDB killed for --outage seconds (default 300) while ingest goes on
  *   storage-embedded  the same into the embedded store (SQLite), counted in its rows
  *   modbus            1,000 simulated SDM630 meters polled every second (bench/modbus.ts)
+ *   opcua             10,000 OPC UA monitored items on 4 simulated servers (bench/opcua.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -27,6 +28,7 @@ import { benchSite, DEVICES, request } from './common.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { printModbus, runModbusBench } from './modbus.js';
+import { printOpcua, runOpcuaBench } from './opcua.js';
 import { processCpuSeconds } from './proc.js';
 import { printStorageHeader, printStorageStep, runStorageStep, type StorageStepResult } from './storage.js';
 
@@ -256,6 +258,10 @@ for (const name of names) {
     printModbus(await runModbusBench(Number(values.duration)), Number(values.duration));
     continue;
   }
+  if (name === 'opcua') {
+    printOpcua(await runOpcuaBench(Number(values.duration)));
+    continue;
+  }
   if (STORAGE.includes(name)) {
     await runStorage(name, Number(values.duration), rates, Number(values.outage));
     continue;
@@ -263,7 +269,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua'].join(', ')}, all`,
     );
     process.exit(2);
   }

@@ -370,8 +370,12 @@ export class OpcuaSimulation {
     if (this.tempPki) rmSync(this.tempPki, { recursive: true, force: true });
   }
 
+  /** Time stands still while paused: no model moves, nothing changes (the benchmark settles its counts). */
+  paused = false;
+
   /** Step every model one tick and push what changed to the running servers. */
   tick(): void {
+    if (this.paused) return;
     this.ticks++;
     for (const m of this.models.values()) m.step(this.tickMs);
     this.push();

@@ -24,4 +24,23 @@ describe('architecture rules', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it('node-opcua is loaded only behind the lazy OPC UA adapter (a site without OPC UA never pays its ~80 MB)', () => {
+    // files that import it at run time; each must itself be reached only through a dynamic import
+    const eager = product.filter((f) =>
+      /^import (?!type )[^;]*from 'node-opcua'/m.test(readFileSync(f, 'utf8')),
+    );
+    expect(eager.sort()).toEqual([
+      'adapters/opcua/browse.ts',
+      'adapters/opcua/opcua-adapter.ts',
+      'adapters/opcua/server-certificate.ts',
+      'adapters/opcua/variant.ts',
+    ]);
+    const importers = product.filter((f) =>
+      /^import (?!type )[^;]*from '\.\/(opcua-adapter|browse|server-certificate|variant)\.js'/m.test(
+        readFileSync(f, 'utf8'),
+      ),
+    );
+    expect(importers.every((f) => eager.includes(f))).toBe(true);
+  });
 });

@@ -214,6 +214,27 @@ describe('OPC UA faults of the server process', () => {
     expect(Date.now() - resumed).toBeLessThan(12_000);
   }, 40_000);
 
+  it('a quiet subscription (steady values, keep-alives every 5 s) stays up: no idle timeout cuts it', async () => {
+    const { file } = opcuaSiteFile(
+      Number(new URL(sim.servers.bms!.endpointUrl).port),
+      { intervalMs: 10_000, publishingIntervalMs: 1000, timeoutMs: 2000 },
+      undefined,
+      (site) => {
+        for (const a of site.assets) a.points = a.points.filter((p) => p.kind === 'command');
+      },
+    );
+    const quiet = await startHub(file);
+    try {
+      await waitFor(() => link(quiet.hub).state === 'up');
+      await new Promise((res) => setTimeout(res, 12_000));
+      expect(link(quiet.hub)).toMatchObject({ state: 'up', connects: 1, errors: 0 });
+      expect(link(quiet.hub).stats!.keepAlives).toBeGreaterThanOrEqual(2);
+      expect(latest(quiet.hub, 'chiller-1/chw_setpoint_c').quality).toBe('good');
+    } finally {
+      await quiet.hub.stop();
+    }
+  }, 30_000);
+
   it('a killed server (SIGKILL) and its restart: every monitored item delivers again within 10 s', async () => {
     await sim.kill();
     await waitFor(() => latest(r.hub, 'chiller-1/power_kw').quality === 'bad', 5_000);

@@ -149,7 +149,9 @@ export class OpcuaAdapter implements Adapter {
       privateKeyFile: pki.privateKeyFile,
       endpointMustExist: false,
       connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-      transportTimeout: d.timeoutMs,
+      // node-opcua closes a socket idle this long; keep-alives may come only every 5 s, and the silence watch
+      // (faster, and with quality on the way) is what notices a quiet server
+      transportTimeout: Math.max(d.timeoutMs, 30_000),
       defaultTransactionTimeout: d.timeoutMs,
     };
   }

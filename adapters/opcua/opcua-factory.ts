@@ -1,7 +1,7 @@
 import type { SiteConfig } from '../../hub/config/site-schema.js';
 import { SiteModel } from '../../hub/model/site-model.js';
 import type { AdapterFactory, LinkPlan } from '../types.js';
-import { OpcuaAdapter } from './opcua-adapter.js';
+import { LazyOpcuaAdapter } from './lazy-adapter.js';
 import { type OpcuaDevice, OpcuaDeviceSchema, opcuaPointShape } from './opcua-schema.js';
 import { type OpcuaPoint, resolveOpcuaPoints } from './points.js';
 
@@ -55,7 +55,7 @@ export const opcuaAdapterFactory: AdapterFactory = {
     const points = pointsBySite.get(site) ?? resolveOpcuaPoints(site).points;
     pointsBySite.set(site, points);
     const device = link.devices[0] as OpcuaDevice;
-    return new OpcuaAdapter(
+    return new LazyOpcuaAdapter(
       device,
       site,
       ctx,

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { OPCUACertificateManager } from 'node-opcua';
+import type { OPCUACertificateManager } from 'node-opcua';
 
 /** The hub's own OPC UA application: one certificate for every server it talks to. */
 export const HUB_APPLICATION_URI = `urn:${hostname()}:facility-hub`;
@@ -29,6 +29,8 @@ export function openClientPki(dir: string): Promise<ClientPki> {
   let p = opened.get(dir);
   if (!p) {
     p = (async () => {
+      // node-opcua is loaded when first needed: a hub without OPC UA devices does not carry it (~80 MB)
+      const { OPCUACertificateManager } = await import('node-opcua');
       const manager = new OPCUACertificateManager({
         rootFolder: dir,
         automaticallyAcceptUnknownCertificate: false,
