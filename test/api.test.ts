@@ -68,7 +68,7 @@ describe('HTTP API (app.inject)', () => {
     const withValues = (await get('/api/v1/assets?zone=b1-f1&values=true')).json();
     expect(withValues[0].points[0]).toMatchObject({
       id: 'room-1/temp_c',
-      latest: { value: 71, quality: 'bad', reason: 'out of range' },
+      latest: { value: 71, quality: 'bad', reason: 'out of range (-20 to 60)' },
     });
   });
 
