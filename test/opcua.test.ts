@@ -1,3 +1,5 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
 import { loadSiteFile } from '../hub/config/load-config.js';
@@ -338,6 +340,47 @@ describe('OPC UA security', () => {
       await other.hub.stop();
     }
   }, 40_000);
+});
+
+describe('OPC UA security modes and policies', () => {
+  let sim: OpcuaSimProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    sim = await startOpcuaSimProcess(opcuaSiteFile(port).file, { users: { hub: 'plant-secret-42' } });
+    process.env.HUB_TEST_OPCUA_PASSWORD = 'plant-secret-42';
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.kill();
+    delete process.env.HUB_TEST_OPCUA_PASSWORD;
+  });
+
+  for (const securityMode of ['Sign', 'SignAndEncrypt'])
+    for (const securityPolicy of ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'])
+      it(`${securityMode} with ${securityPolicy} and a user name: data flows (server trusted by copying its certificate)`, async () => {
+        const { file, dataDir } = opcuaSiteFile(port, {
+          securityMode,
+          securityPolicy,
+          username: 'hub',
+          passwordEnv: 'HUB_TEST_OPCUA_PASSWORD',
+        });
+        // the other way to trust a server: its certificate into trusted/certs before the start
+        const trusted = join(dataDir, 'pki', 'opcua', 'trusted', 'certs');
+        mkdirSync(trusted, { recursive: true });
+        copyFileSync(sim.servers.bms!.certificateFile, join(trusted, 'bms.pem'));
+        const r = await startHub(file);
+        try {
+          await waitFor(
+            () => latest(r.hub, 'chiller-1/power_kw').quality === 'good',
+            15_000,
+            () => JSON.stringify(link(r.hub)),
+          );
+          expect(link(r.hub)).toMatchObject({ state: 'up', errors: 0, stats: { securityMode } });
+        } finally {
+          await r.hub.stop();
+        }
+      }, 30_000);
 });
 
 describe('OPC UA site file checks', () => {
