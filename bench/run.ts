@@ -11,6 +11,7 @@
  *   storage-embedded  the same into the embedded store (SQLite), counted in its rows
  *   modbus            1,000 simulated SDM630 meters polled every second (bench/modbus.ts)
  *   opcua             10,000 OPC UA monitored items on 4 simulated servers (bench/opcua.ts)
+ *   rules             1,000 rules over 250,000 readings/s: the engine's cost (bench/rules.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -30,6 +31,7 @@ import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { printModbus, runModbusBench } from './modbus.js';
 import { printOpcua, runOpcuaBench } from './opcua.js';
 import { processCpuSeconds } from './proc.js';
+import { printRules, runRulesBench } from './rules.js';
 import { printStorageHeader, printStorageStep, runStorageStep, type StorageStepResult } from './storage.js';
 
 interface Scenario {
@@ -258,6 +260,10 @@ for (const name of names) {
     printModbus(await runModbusBench(Number(values.duration)), Number(values.duration));
     continue;
   }
+  if (name === 'rules') {
+    printRules(await runRulesBench(Number(values.duration)));
+    continue;
+  }
   if (name === 'opcua') {
     printOpcua(await runOpcuaBench(Number(values.duration)));
     continue;
@@ -269,7 +275,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules'].join(', ')}, all`,
     );
     process.exit(2);
   }

@@ -9,6 +9,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { adapterFactories } from '../adapters/index.js';
 import type { AdapterFactory } from '../adapters/types.js';
+import { wireAlertActions } from '../rules/alert-actions.js';
+import { AlertService } from '../rules/alert-service.js';
+import { CommandActions } from '../rules/command-action.js';
+import { RuleEngine } from '../rules/rule-engine.js';
+import { WebhookNotifier } from '../rules/webhook-notifier.js';
+import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
@@ -17,6 +23,7 @@ import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { HttpProblem, registerProblemHandlers } from './api/problem.js';
+import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { userRoutes } from './api/user-routes.js';
@@ -112,6 +119,23 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log.child({ component: 'commands' }),
   );
+  const alerts = new AlertService({ db, bus, clock, log: log.child({ component: 'alerts' }), audit });
+  const rules = new RuleEngine({ site, bus, clock, log: log.child({ component: 'rules' }), alerts });
+  const webhooks = new WebhookNotifier({
+    actions: site.config.actions,
+    clock,
+    log: log.child({ component: 'webhooks' }),
+  });
+  const commandActions = new CommandActions({
+    site,
+    bus,
+    commands,
+    audit,
+    clock,
+    log: log.child({ component: 'rule-commands' }),
+    actions: site.config.actions,
+  });
+  wireAlertActions({ site, bus, log, webhooks, commands: commandActions });
   const services: HubServices = {
     site,
     bus,
@@ -126,6 +150,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     commands,
     storage,
     counterEvents: new CounterEventLog(db, bus),
+    alerts,
+    rules,
+    webhooks,
     startedAt: clock.now(),
   };
 
@@ -158,7 +185,18 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   await http.register(fastifySwagger, {
     openapi: {
       info: { title: 'Facility hub API', version: '1' },
-      tags: ['health', 'auth', 'users', 'audit', 'site', 'points', 'commands', 'devices'].map((name) => ({
+      tags: [
+        'health',
+        'auth',
+        'users',
+        'audit',
+        'site',
+        'points',
+        'commands',
+        'devices',
+        'alerts',
+        'rules',
+      ].map((name) => ({
         name,
       })),
       components: {
@@ -183,6 +221,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceRoutes,
     opcuaCertificateRoutes,
     commandRoutes,
+    alertRoutes,
+    ruleRoutes,
   ])
     await http.register(async (app) => plugin(app, services));
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
@@ -190,6 +230,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
   let purgeTimer: unknown;
+  let alertTimer: unknown;
   const hub: Hub = {
     ...services,
     get live() {
@@ -202,7 +243,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
       purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
+      // shelves and maintenance windows that run out, flapping alerts that went quiet
+      alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
+      rules.start(); // before readings flow, so none is missed
       pipeline.startStaleness();
       supervisor.start();
       const { host, port } = site.hub.http;
@@ -214,8 +258,11 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     },
     async stop() {
       clock.clearInterval(purgeTimer);
+      clock.clearInterval(alertTimer);
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
+      rules.stop();
+      await webhooks.stop();
       await storage.stop();
       await services.live?.close();
       await http.close();

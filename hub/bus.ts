@@ -1,3 +1,4 @@
+import type { AlertState, AlertView } from '../rules/alert-types.js';
 import type { Logger } from './logger.js';
 import type { DeviceState, LinkState, PointValue, Quality, Reading } from './model/reading.js';
 
@@ -51,6 +52,12 @@ export interface EventMap {
     actor: string;
     ts: number;
   };
+  /** A new occurrence: the alert went from normal (or returned-unacknowledged) to unacked. */
+  'alert.raised': { alert: AlertView };
+  /** Any other change of state (ack, shelve, suppress, flapping, ...), with who made it (a username or 'system'). */
+  'alert.changed': { alert: AlertView; from: AlertState; to: AlertState; by: string };
+  /** The alert's condition returned to normal (unacked → rtn-unacked, acked → normal). */
+  'alert.cleared': { alert: AlertView };
 }
 
 export type EventName = keyof EventMap;

@@ -1,3 +1,6 @@
+import type { AlertService } from '../rules/alert-service.js';
+import type { RuleEngine } from '../rules/rule-engine.js';
+import type { WebhookNotifier } from '../rules/webhook-notifier.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { EventBus } from './bus.js';
 import type { Clock } from './clock.js';
@@ -28,6 +31,9 @@ export interface HubServices {
   commands: CommandService;
   storage: StorageService;
   counterEvents: CounterEventLog;
+  alerts: AlertService;
+  rules: RuleEngine;
+  webhooks: WebhookNotifier;
   live?: LiveGateway;
   startedAt: number;
 }

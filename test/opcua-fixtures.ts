@@ -100,7 +100,7 @@ export function opcuaSiteFile(
   port: number,
   device: Record<string, unknown> = {},
   dataDir = tempDataDir(),
-  edit?: (site: { assets: { points: Record<string, unknown>[] }[] }) => void,
+  edit?: (site: { assets: { points: Record<string, unknown>[] }[] } & Record<string, unknown>) => void,
 ) {
   const site = {
     site: { id: 'o1', name: 'OPC UA site', timezone: 'Asia/Shanghai' },

@@ -49,12 +49,22 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/devices/:id/modbus/preview': ['engineer', 'admin'],
   'GET /api/v1/devices/:id/opcua/browse': ['engineer', 'admin'],
   'GET /api/v1/opcua/certificates': ['admin'],
+  'GET /api/v1/rules': EVERYONE,
+  'POST /api/v1/rules/dry-run': EVERYONE,
+  'POST /api/v1/rules/backtest': EVERYONE,
   'POST /api/v1/opcua/certificates/:thumbprint/trust': ['admin'],
   'POST /api/v1/opcua/certificates/:thumbprint/reject': ['admin'],
   'POST /api/v1/devices/:id/credentials': ['admin'],
   'DELETE /api/v1/devices/:id/credentials': ['admin'],
   'POST /api/v1/points/:id/command': ['engineer', 'security', 'admin'],
   'POST /api/v1/points/:asset/:point/command': ['engineer', 'security', 'admin'],
+  'GET /api/v1/alerts': EVERYONE,
+  'GET /api/v1/alerts/:id': EVERYONE,
+  'POST /api/v1/alerts/:id/ack': ['engineer', 'technician', 'dispatcher', 'security', 'admin'],
+  'POST /api/v1/alerts/:id/shelve': ['engineer', 'admin'],
+  'POST /api/v1/alerts/:id/unshelve': ['engineer', 'admin'],
+  'PUT /api/v1/assets/:id/maintenance': ['engineer', 'admin'],
+  'GET /api/v1/maintenance': EVERYONE,
 };
 
 /** The dashboard's files and the OpenAPI viewer are documents anyone may read. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActionConfig, RuleConfig, ScheduleConfig } from '../../rules/rule-schema.js';
 import { finite, idSchema, intIn, pointNameSchema, portSchema, positiveMs } from './zod-helpers.js';
 
 /**
@@ -209,6 +210,10 @@ export const SiteFileSchema = z.strictObject({
   zones: z.array(ZoneSchema).min(1, { error: 'expected at least one zone' }),
   devices: z.array(DeviceBaseSchema).default([]),
   assets: z.array(AssetSchema).default([]),
+  /** Checked in full by rules/validate-rules.ts (their schemas live with the rules engine). */
+  schedules: z.array(z.looseObject({})).default([]),
+  actions: z.array(z.looseObject({})).default([]),
+  rules: z.array(z.looseObject({})).default([]),
 });
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;
@@ -220,4 +225,12 @@ export type ZoneConfig = z.infer<typeof ZoneSchema>;
 export type DeviceConfig = z.infer<typeof DeviceBaseSchema>;
 export type PointConfig = z.infer<typeof PointCommonSchema>;
 export type AssetConfig = Omit<z.infer<typeof AssetSchema>, 'points'> & { points: PointConfig[] };
-export type SiteConfig = Omit<z.infer<typeof SiteFileSchema>, 'assets'> & { assets: AssetConfig[] };
+export type SiteConfig = Omit<
+  z.infer<typeof SiteFileSchema>,
+  'assets' | 'rules' | 'schedules' | 'actions'
+> & {
+  assets: AssetConfig[];
+  rules: RuleConfig[];
+  schedules: ScheduleConfig[];
+  actions: ActionConfig[];
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AdapterFactory } from '../../adapters/types.js';
+import { validateRules } from '../../rules/validate-rules.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
 import {
   type DeviceConfig,
@@ -87,12 +88,19 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
     });
   });
 
-  if (!structure.success || errors.length) return { ok: false, errors };
-  const config = structure.data as unknown as SiteConfig;
-  config.devices = config.devices.map((d, i) => parsedDevices.get(i) ?? d);
-  config.assets.forEach((asset, a) => {
-    asset.points = asset.points.map((_, p) => parsedPoints.get(`${a}/${p}`)!);
-  });
+  const config = structure.success ? (structure.data as unknown as SiteConfig) : undefined;
+  if (config) {
+    config.devices = config.devices.map((d, i) => parsedDevices.get(i) ?? d);
+    config.assets.forEach((asset, a) => {
+      asset.points = asset.points.map(
+        (_, p) => parsedPoints.get(`${a}/${p}`) ?? (asset.points[p] as PointConfig),
+      );
+    });
+  }
+  // rules read points: checked against the assets as parsed (when the assets themselves are sound)
+  const rules = validateRules(doc, config && !errors.length ? config : undefined, errors, fail);
+  if (!config || errors.length) return { ok: false, errors };
+  Object.assign(config, rules);
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config) ?? []) fail(issue.path, issue.message);
   }

@@ -28,6 +28,10 @@ export const PERMISSIONS = [
   'users:manage',
   /** Read and verify the audit log. */
   'audit:read',
+  /** Acknowledge alerts (reading them needs only site:read). */
+  'alerts:ack',
+  /** Shelve and unshelve alerts; put assets in maintenance (their alerts are suppressed). */
+  'alerts:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,21 +39,22 @@ const ALL_ROLES_READ: Permission[] = ['site:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ALL_ROLES_READ,
-  engineer: [...ALL_ROLES_READ, 'setpoint:write', 'devices:diagnose'],
-  technician: ALL_ROLES_READ,
-  dispatcher: ALL_ROLES_READ,
+  engineer: [...ALL_ROLES_READ, 'setpoint:write', 'devices:diagnose', 'alerts:ack', 'alerts:manage'],
+  technician: [...ALL_ROLES_READ, 'alerts:ack'],
+  dispatcher: [...ALL_ROLES_READ, 'alerts:ack'],
   approver: ALL_ROLES_READ,
-  security: [...ALL_ROLES_READ, 'gate:command'],
+  security: [...ALL_ROLES_READ, 'gate:command', 'alerts:ack'],
   admin: [...PERMISSIONS],
 };
 
 export const ROLE_TEXT: Record<Role, string> = {
   viewer: 'sees the site, values and alerts',
-  engineer: 'facility engineer: also writes setpoints to equipment and reads raw device data',
-  technician: 'maintenance technician: accepts and works on tickets',
-  dispatcher: 'service desk: dispatches tickets',
+  engineer:
+    'facility engineer: also writes setpoints to equipment, reads raw device data, acknowledges and shelves alerts, puts assets in maintenance',
+  technician: 'maintenance technician: acknowledges alerts, accepts and works on tickets',
+  dispatcher: 'service desk: acknowledges alerts, dispatches tickets',
   approver: 'approves tickets and visitor passes for their department',
-  security: 'visitors and gates: opens gates, manages passes',
+  security: 'visitors and gates: opens gates, manages passes, acknowledges alerts',
   admin: 'everything, including users, device credentials and the audit log',
 };
 

@@ -1,5 +1,6 @@
 import { security } from './001-security.js';
 import { counterEvents } from './002-counter-events.js';
+import { alerts } from './003-alerts.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited: add the next number instead. */
-export const migrations: readonly Migration[] = [security, counterEvents];
+export const migrations: readonly Migration[] = [security, counterEvents, alerts];

@@ -1,0 +1,169 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AlertActionError, AlertNotFoundError } from '../../rules/alert-service.js';
+import { ALERT_STATES } from '../../rules/alert-state.js';
+import { SEVERITIES } from '../../rules/rule-schema.js';
+import { principalOf } from '../security/access.js';
+import { actorOf } from '../security/auth-service.js';
+import type { HubServices } from '../services.js';
+import { badRequest, HttpProblem, notFound } from './problem.js';
+
+const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const comment = z.string().max(500).optional().describe('kept with the transition and in the audit log');
+const MAX_SHELVE_MINUTES = 7 * 24 * 60;
+
+/** Alerts (ISA-18.2 lifecycle): read them, acknowledge, shelve, and put assets in maintenance. */
+export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['alerts'];
+  const actor = (req: FastifyRequest) => actorOf(principalOf(req), req.ip);
+
+  /** The service's refusals as problems: unknown id 404, a transition the table refuses 409 (with allowed). */
+  const run = <T>(id: number, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof AlertNotFoundError) throw notFound('alert', String(id));
+      if (err instanceof AlertActionError)
+        throw new HttpProblem(409, 'Conflict', err.message, { state: err.state, allowed: err.allowed });
+      throw err;
+    }
+  };
+
+  api.get(
+    '/api/v1/alerts',
+    {
+      config: { access: 'site:read' },
+      schema: {
+        tags,
+        summary: 'Alerts, newest first, with the counts of active ones by severity',
+        querystring: z.strictObject({
+          state: z.enum(ALERT_STATES).optional(),
+          active: z
+            .enum(['true', 'false'])
+            .transform((v) => v === 'true')
+            .optional()
+            .describe('whether the condition is active now'),
+          severity: z.enum(SEVERITIES).optional(),
+          asset: z.string().max(64).optional(),
+          before: z.coerce.number().int().positive().optional().describe('page: alerts older than this id'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (req) => {
+      const { asset, before, ...q } = req.query;
+      const alerts = s.alerts.list({ ...q, assetId: asset, beforeId: before });
+      return {
+        alerts,
+        counts: s.alerts.activeCount(),
+        next: alerts.length === q.limit ? alerts.at(-1)?.id : undefined,
+      };
+    },
+  );
+
+  api.get(
+    '/api/v1/alerts/:id',
+    {
+      config: { access: 'site:read' },
+      schema: {
+        tags,
+        summary: 'One alert with every transition (who, when, how, comment)',
+        params: IdParams,
+      },
+    },
+    async (req) => {
+      const alert = s.alerts.get(req.params.id);
+      if (!alert) throw notFound('alert', String(req.params.id));
+      return alert;
+    },
+  );
+
+  api.post(
+    '/api/v1/alerts/:id/ack',
+    {
+      config: { access: 'alerts:ack' },
+      schema: {
+        tags,
+        summary:
+          'Acknowledge: unacked → acked, returned-unacknowledged → normal; 409 names the allowed actions',
+        params: IdParams,
+        body: z.strictObject({ comment }).nullish().describe('optional'),
+      },
+    },
+    async (req) => run(req.params.id, () => s.alerts.ack(req.params.id, actor(req), req.body?.comment)),
+  );
+
+  api.post(
+    '/api/v1/alerts/:id/shelve',
+    {
+      config: { access: 'alerts:manage' },
+      schema: {
+        tags,
+        summary: 'Hide an alert for a while; it comes back by itself (unacked if its condition still holds)',
+        params: IdParams,
+        body: z.strictObject({
+          minutes: z.number().int().min(1).max(MAX_SHELVE_MINUTES),
+          comment,
+        }),
+      },
+    },
+    async (req) =>
+      run(req.params.id, () =>
+        s.alerts.shelve(req.params.id, actor(req), req.body.minutes * 60_000, req.body.comment),
+      ),
+  );
+
+  api.post(
+    '/api/v1/alerts/:id/unshelve',
+    {
+      config: { access: 'alerts:manage' },
+      schema: {
+        tags,
+        summary: 'End a shelf now',
+        params: IdParams,
+        body: z.strictObject({ comment }).nullish().describe('optional'),
+      },
+    },
+    async (req) => run(req.params.id, () => s.alerts.unshelve(req.params.id, actor(req), req.body?.comment)),
+  );
+
+  api.put(
+    '/api/v1/assets/:id/maintenance',
+    {
+      config: { access: 'alerts:manage' },
+      schema: {
+        tags,
+        summary:
+          'Maintenance mode on or off: while on (until `until`, or until turned off) every alert of the asset is suppressed',
+        params: z.strictObject({ id: z.string().max(64) }),
+        body: z.strictObject({
+          on: z.boolean(),
+          until: z
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .describe('ms since the epoch; default: until turned off'),
+          comment,
+        }),
+      },
+    },
+    async (req) => {
+      if (!s.site.assetById.has(req.params.id)) throw notFound('asset', req.params.id);
+      const { on, until, comment: text } = req.body;
+      if (on && until !== undefined && until <= s.clock.now()) throw badRequest('until is in the past');
+      return s.alerts.setMaintenance(req.params.id, actor(req), { on, until, comment: text });
+    },
+  );
+
+  api.get(
+    '/api/v1/maintenance',
+    {
+      config: { access: 'site:read' },
+      schema: { tags, summary: 'Assets in maintenance: since, until, by whom, why' },
+    },
+    async () => s.alerts.maintenanceList(),
+  );
+}

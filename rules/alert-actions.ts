@@ -1,0 +1,36 @@
+import type { EventBus } from '../hub/bus.js';
+import type { Logger } from '../hub/logger.js';
+import type { SiteModel } from '../hub/model/site-model.js';
+import type { AlertView } from './alert-types.js';
+import type { CommandActions } from './command-action.js';
+import type { WebhookNotifier } from './webhook-notifier.js';
+
+/** A rule's actions, run on its alert's events: webhooks on raised/changed/cleared, commands on raised/cleared. */
+export function wireAlertActions(opts: {
+  site: SiteModel;
+  bus: EventBus;
+  log: Logger;
+  webhooks: WebhookNotifier;
+  commands: CommandActions;
+}): () => void {
+  const rules = new Map(opts.site.config.rules.map((r) => [r.id, r]));
+  const actions = new Map(opts.site.config.actions.map((a) => [a.id, a]));
+  const run = (event: 'raised' | 'changed' | 'cleared', alert: AlertView) => {
+    const ids = rules.get(alert.ruleId)?.actions ?? [];
+    if (!ids.length) return;
+    opts.webhooks.notify(event, alert, ids);
+    if (event === 'changed') return;
+    for (const id of ids) {
+      const a = actions.get(id);
+      if (a?.type === 'command') void opts.commands.run(a, event, alert);
+    }
+  };
+  const offs = [
+    opts.bus.on('alert.raised', (e) => run('raised', e.alert)),
+    opts.bus.on('alert.changed', (e) => run('changed', e.alert)),
+    opts.bus.on('alert.cleared', (e) => run('cleared', e.alert)),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

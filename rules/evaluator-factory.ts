@@ -1,0 +1,115 @@
+import { createCompound } from './conditions/compound.js';
+import { withDelays } from './conditions/delays.js';
+import { createOffline } from './conditions/offline.js';
+import { createQuality } from './conditions/quality.js';
+import { createRate } from './conditions/rate.js';
+import { withSchedule } from './conditions/scheduled.js';
+import { createStateCode } from './conditions/state-code.js';
+import { createStuck } from './conditions/stuck.js';
+import { createThreshold } from './conditions/threshold.js';
+import type { Condition, RuleConfig } from './rule-schema.js';
+import type { Schedule } from './schedule.js';
+import type { ConditionEvaluator } from './types.js';
+
+/** One match of a rule's target: the asset, its target point (if the target names one), its device. */
+export interface EvaluatorTarget {
+  assetId: string;
+  /** The rule target's point id (`asset-id/point-name`), for conditions without their own `point`. */
+  pointId?: string;
+  /** The asset's device (offline conditions). */
+  deviceId?: string;
+  /** The target point's unit, for messages (used only by parts that read the target point). */
+  unit?: string;
+}
+
+export interface EvaluatorContext {
+  /** The site's schedules by id. */
+  schedules: Map<string, Schedule>;
+  /** The id of an asset's point by name, or undefined when the asset has no such point. */
+  pointIdOf(assetId: string, pointName: string): string | undefined;
+}
+
+type Compound = Extract<Condition, { of: unknown }>;
+type Leaf = Exclude<Condition, Compound>;
+
+const isCompound = (c: Condition): c is Compound => c.type === 'all' || c.type === 'any';
+
+/** `{ onDelayMs, offDelayMs }` of a condition, where its kind has them. */
+function delaysOf(c: Condition): { onDelayMs: number; offDelayMs: number } {
+  return {
+    onDelayMs: 'onDelayMs' in c ? (c.onDelayMs ?? 0) : 0,
+    offDelayMs: 'offDelayMs' in c ? (c.offDelayMs ?? 0) : 0,
+  };
+}
+
+/**
+ * The evaluator of one rule instance: the condition (compound parts each on their own point of the asset),
+ * wrapped in its on/off delays, then gated by the rule's schedule. Throws an Error naming what is missing:
+ * a point the asset lacks, a target without a point for a point condition, an offline condition without a
+ * device, an unknown schedule.
+ */
+export function createEvaluator(
+  rule: RuleConfig,
+  target: EvaluatorTarget,
+  ctx: EvaluatorContext,
+): ConditionEvaluator {
+  const where = `rule ${rule.id} on ${target.assetId}`;
+
+  function resolvePoint(name: string): string {
+    const id = ctx.pointIdOf(target.assetId, name);
+    if (id === undefined) throw new Error(`${where}: asset ${target.assetId} has no point ${name}`);
+    return id;
+  }
+
+  /** The point a leaf reads, and the unit when it is the target's point. */
+  function pointOf(leaf: Leaf): { pointId: string; unit?: string } {
+    if (leaf.point !== undefined) {
+      const pointId = resolvePoint(leaf.point);
+      return pointId === target.pointId && target.unit ? { pointId, unit: target.unit } : { pointId };
+    }
+    if (target.pointId === undefined)
+      throw new Error(
+        `${where}: the ${leaf.type} condition needs a point (give one in the target or the condition)`,
+      );
+    return target.unit ? { pointId: target.pointId, unit: target.unit } : { pointId: target.pointId };
+  }
+
+  function leaf(c: Leaf): ConditionEvaluator {
+    switch (c.type) {
+      case 'threshold': {
+        const p = pointOf(c);
+        return createThreshold({ ...p, high: c.high, low: c.low, deadband: c.deadband ?? 0 });
+      }
+      case 'rate':
+        return createRate({ ...pointOf(c), maxPerMinute: c.maxPerMinute });
+      case 'stuck':
+        return createStuck({
+          pointId: pointOf(c).pointId,
+          forMs: c.forMs,
+          tolerance: c.tolerance ?? 0,
+          ...(c.whileRunning !== undefined ? { runningPointId: resolvePoint(c.whileRunning) } : {}),
+        });
+      case 'quality':
+        return createQuality({ pointId: pointOf(c).pointId, when: c.when ?? 'bad', forMs: c.forMs ?? 0 });
+      case 'offline':
+        if (target.deviceId === undefined)
+          throw new Error(`${where}: the offline condition needs the asset's device`);
+        return createOffline({ deviceId: target.deviceId, label: target.assetId, forMs: c.forMs ?? 0 });
+      case 'state':
+        return createStateCode({ pointId: pointOf(c).pointId, codes: c.codes });
+    }
+  }
+
+  const c = rule.condition;
+  const condition = isCompound(c)
+    ? createCompound(
+        c.type,
+        c.of.map((part) => withDelays(leaf(part), delaysOf(part))),
+      )
+    : leaf(c);
+  const delayed = withDelays(condition, delaysOf(c));
+  if (rule.schedule === undefined) return delayed;
+  const schedule = ctx.schedules.get(rule.schedule);
+  if (!schedule) throw new Error(`${where}: no schedule ${rule.schedule}`);
+  return withSchedule(delayed, schedule, rule.schedule);
+}

@@ -1,0 +1,234 @@
+import type { EventBus } from '../hub/bus.js';
+import type { Clock } from '../hub/clock.js';
+import type { Logger } from '../hub/logger.js';
+import type { Reading } from '../hub/model/reading.js';
+import type { SiteModel } from '../hub/model/site-model.js';
+import type { AlertService } from './alert-service.js';
+import { createEvaluator } from './evaluator-factory.js';
+import type { RuleConfig, Severity } from './rule-schema.js';
+import { Schedule } from './schedule.js';
+import { type RuleInstance, resolveTargets } from './targets.js';
+import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
+
+const PRIORITY_OF: Record<Severity, number> = { critical: 1, high: 2, medium: 3, low: 4 };
+/** Time-based conditions (delays, stuck values, schedules) are looked at this often at the latest. */
+const TICK_MS = 250;
+
+interface Running {
+  instance: RuleInstance;
+  evaluator: ConditionEvaluator;
+  /** The verdict the alert service last heard. */
+  active: boolean;
+  nextAt?: number;
+  info: Parameters<AlertService['conditionChanged']>[0];
+}
+
+export interface RuleEngineCounters {
+  /** Readings that reached at least one rule instance. */
+  evaluated: number;
+  /** Verdict flips handed to the alert service. */
+  flips: number;
+  /** Instances that threw (logged once each, then left as they were). */
+  errors: number;
+}
+
+/**
+ * Rules over the bus: each enabled rule is resolved to its instances (rule × asset) at start, and each
+ * instance's evaluator is indexed by the points and device it reads, so a reading costs one map lookup
+ * whatever the number of rules. Verdict flips go to the alert service, which owns the alert's lifecycle.
+ * Time-based conditions are checked on a short tick from the injected clock.
+ */
+export class RuleEngine {
+  readonly counters: RuleEngineCounters = { evaluated: 0, flips: 0, errors: 0 };
+  private readonly running: Running[] = [];
+  private readonly byPoint = new Map<string, Running[]>();
+  private readonly byDevice = new Map<string, Running[]>();
+  private readonly timed = new Set<Running>();
+  private readonly failed = new Set<string>();
+  private timer: unknown;
+  private readonly offs: (() => void)[] = [];
+
+  constructor(
+    private readonly opts: {
+      site: SiteModel;
+      bus: EventBus;
+      clock: Clock;
+      log: Logger;
+      alerts: AlertService;
+    },
+  ) {
+    const { site } = opts;
+    const schedules = new Map(
+      site.config.schedules.map((s) => [s.id, new Schedule(s, site.site.timezone)] as [string, Schedule]),
+    );
+    const pointIdOf = (assetId: string, name: string) =>
+      site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined;
+    for (const rule of site.config.rules) {
+      if (!rule.enabled) continue;
+      for (const instance of resolveTargets(rule, site.config).instances) {
+        const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
+        const deviceId = point?.deviceId ?? deviceOfAsset(site, instance.assetId);
+        const evaluator = createEvaluator(
+          rule,
+          { assetId: instance.assetId, pointId: instance.pointId, deviceId, unit: point?.unit },
+          { schedules, pointIdOf },
+        );
+        const r: Running = { instance, evaluator, active: false, info: infoOf(instance, rule) };
+        this.running.push(r);
+        for (const id of evaluator.pointIds) push(this.byPoint, id, r);
+        if (evaluator.deviceId) push(this.byDevice, evaluator.deviceId, r);
+      }
+    }
+  }
+
+  /** Rule instances running (for health). */
+  get instances(): number {
+    return this.running.length;
+  }
+
+  /** Each rule with its instances and which of them hold now (for the API). */
+  describe() {
+    const byRule = new Map<string, Running[]>();
+    for (const r of this.running) push(byRule, r.instance.rule.id, r);
+    return this.opts.site.config.rules.map((rule) => ({
+      ...rule,
+      instances: (byRule.get(rule.id) ?? []).map((r) => ({
+        key: r.instance.key,
+        assetId: r.instance.assetId,
+        pointId: r.instance.pointId,
+        active: r.active,
+        verdict: r.evaluator.current().message,
+      })),
+    }));
+  }
+
+  start(): void {
+    const { bus, clock, alerts } = this.opts;
+    // alerts active before a restart: their instances start active, so a normal verdict clears them
+    const active = new Set(alerts.activeKeys());
+    const now = clock.now();
+    for (const r of this.running) {
+      r.active = active.has(r.instance.key);
+      this.schedule(r, now);
+    }
+    this.offs.push(
+      bus.on('readings.accepted', this.onReadings),
+      bus.on('point.quality-changed', (q) =>
+        this.feed(this.byPoint.get(q.pointId), {
+          quality: { pointId: q.pointId, quality: q.quality, reason: q.reason },
+        }),
+      ),
+      bus.on('device.link-changed', (d) =>
+        this.feed(this.byDevice.get(d.deviceId), {
+          device: { deviceId: d.deviceId, online: d.state === 'online' },
+        }),
+      ),
+    );
+    this.timer = clock.setInterval(() => this.tick(), TICK_MS);
+  }
+
+  stop(): void {
+    for (const off of this.offs.splice(0)) off();
+    if (this.timer !== undefined) this.opts.clock.clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onReadings = (batch: Reading[]): void => {
+    for (let i = 0; i < batch.length; i++) {
+      const list = this.byPoint.get(batch[i]!.pointId);
+      if (list) this.feed(list, { reading: batch[i]! });
+    }
+  };
+
+  private feed(list: Running[] | undefined, input: ConditionInput) {
+    if (!list) return;
+    const now = this.opts.clock.now();
+    if (input.reading) this.counters.evaluated++;
+    for (const r of list) {
+      try {
+        const verdict = r.evaluator.update(input, now);
+        if (verdict) this.apply(r, verdict, now);
+        this.schedule(r, now);
+      } catch (err) {
+        this.fail(r, err);
+      }
+    }
+  }
+
+  /** Delays, stuck values and schedules whose time has come. */
+  tick(): void {
+    const now = this.opts.clock.now();
+    for (const r of this.timed) {
+      if (r.nextAt === undefined || r.nextAt > now) continue;
+      try {
+        const verdict = r.evaluator.check(now);
+        if (verdict) this.apply(r, verdict, now);
+        this.schedule(r, now);
+      } catch (err) {
+        this.fail(r, err);
+      }
+    }
+  }
+
+  private apply(r: Running, verdict: ConditionVerdict, now: number) {
+    if (verdict.active === r.active) return;
+    r.active = verdict.active;
+    this.counters.flips++;
+    const message = r.instance.rule.message ? this.fill(r, verdict) : verdict.message;
+    this.opts.alerts.conditionChanged(r.info, { ...verdict, message }, now);
+  }
+
+  private schedule(r: Running, now: number) {
+    r.nextAt = r.evaluator.nextCheckAt(now);
+    if (r.nextAt === undefined) this.timed.delete(r);
+    else this.timed.add(r);
+  }
+
+  private fill(r: Running, v: ConditionVerdict): string {
+    const { site } = this.opts;
+    const point = r.instance.pointId ? site.pointById.get(r.instance.pointId) : undefined;
+    return r.instance.rule.message!.replace(/\{(asset|point|value|unit)\}/g, (_, k: string) =>
+      k === 'asset'
+        ? (site.assetById.get(r.instance.assetId)?.name ?? r.instance.assetId)
+        : k === 'point'
+          ? (point?.label ?? point?.name ?? '')
+          : k === 'unit'
+            ? (point?.unit ?? '')
+            : String(v.value ?? ''),
+    );
+  }
+
+  private fail(r: Running, err: unknown) {
+    this.counters.errors++;
+    if (this.failed.has(r.instance.key)) return;
+    this.failed.add(r.instance.key);
+    this.opts.log.error(
+      { err, rule: r.instance.rule.id, asset: r.instance.assetId },
+      'rule evaluation failed',
+    );
+  }
+}
+
+function infoOf(instance: RuleInstance, rule: RuleConfig): Running['info'] {
+  return {
+    key: instance.key,
+    ruleId: rule.id,
+    assetId: instance.assetId,
+    pointId: instance.pointId,
+    severity: rule.severity,
+    priority: rule.priority ?? PRIORITY_OF[rule.severity],
+    chatter: rule.chatter,
+  };
+}
+
+function deviceOfAsset(site: SiteModel, assetId: string): string | undefined {
+  return (
+    site.assetById.get(assetId)?.device ?? site.pointsByAsset.get(assetId)?.find((p) => p.deviceId)?.deviceId
+  );
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { AssetConfig, ZoneConfig } from '../hub/config/site-schema.js';
+import { formatIssues } from '../hub/config/zod-helpers.js';
+import {
+  type ActionConfig,
+  ActionSchema,
+  type RuleConfig,
+  RuleSchema,
+  type ScheduleConfig,
+  ScheduleSchema,
+} from './rule-schema.js';
+import { resolveTargets } from './targets.js';
+
+type Fail = (path: PropertyKey[], message: string) => void;
+
+/**
+ * The site file's rules, schedules and actions: each against its schema, then the references between them
+ * and to the assets (every target matches something, every point a rule reads exists and has the right type).
+ */
+export function validateRules(
+  doc: { rules?: unknown; schedules?: unknown; actions?: unknown },
+  site: { assets: AssetConfig[]; zones: ZoneConfig[] } | undefined,
+  errors: string[],
+  fail: Fail,
+): { rules: RuleConfig[]; schedules: ScheduleConfig[]; actions: ActionConfig[] } {
+  const parse = <T>(schema: z.ZodType<T>, list: unknown, key: string): T[] => {
+    if (list === undefined) return [];
+    if (!Array.isArray(list)) return []; // the structure check reported it
+    const out: T[] = [];
+    list.forEach((item, i) => {
+      const r = schema.safeParse(item, { reportInput: true });
+      if (r.success) out.push(r.data);
+      else errors.push(...formatIssues(r.error.issues, [key, i]));
+    });
+    return out;
+  };
+  const schedules = parse(ScheduleSchema, doc.schedules, 'schedules');
+  const actions = parse(ActionSchema, doc.actions, 'actions');
+  const rules = parse(RuleSchema, doc.rules, 'rules');
+  const rawRules = Array.isArray(doc.rules) ? (doc.rules as { id?: unknown }[]) : [];
+  const indexOf = (id: string) => rawRules.findIndex((r) => r?.id === id);
+
+  const dup = (items: { id: string }[], key: string, all: unknown) => {
+    const seen = new Set<string>();
+    const raw = Array.isArray(all) ? (all as { id?: unknown }[]) : [];
+    for (const it of items) {
+      if (seen.has(it.id))
+        fail([key, raw.findLastIndex((r) => r?.id === it.id), 'id'], `duplicate id "${it.id}"`);
+      seen.add(it.id);
+    }
+  };
+  dup(schedules, 'schedules', doc.schedules);
+  dup(actions, 'actions', doc.actions);
+  dup(rules, 'rules', doc.rules);
+
+  const scheduleIds = new Set(schedules.map((s) => s.id));
+  const actionIds = new Set(actions.map((a) => a.id));
+  for (const rule of rules) {
+    const i = indexOf(rule.id);
+    if (rule.schedule && !scheduleIds.has(rule.schedule))
+      fail(['rules', i, 'schedule'], `no schedule "${rule.schedule}"`);
+    rule.actions.forEach((a, k) => {
+      if (!actionIds.has(a)) fail(['rules', i, 'actions', k], `no action "${a}"`);
+    });
+    if (!site) continue;
+    const r = resolveTargets(rule, site);
+    for (const p of r.problems) fail(['rules', i, ...p.path], p.message);
+  }
+  return { rules, schedules, actions };
+}

@@ -1,0 +1,346 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHub, type Hub } from '../hub/app.js';
+import { SYSTEM } from '../hub/audit/audit-log.js';
+import { loadSiteFile, parseSiteText } from '../hub/config/load-config.js';
+import type { AlertView } from '../rules/alert-types.js';
+import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { type OpcuaSimProcess, opcuaSiteFile, startOpcuaSimProcess } from './opcua-fixtures.js';
+import { freePort } from './services.js';
+import { testSiteYaml } from './site-fixtures.js';
+
+interface Hook {
+  body: { event: string; alert: AlertView };
+  signature: string | undefined;
+  raw: string;
+}
+
+async function hookServer(): Promise<{ server: Server; url: string; hooks: Hook[] }> {
+  const hooks: Hook[] = [];
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => {
+      raw += d;
+    });
+    req.on('end', () => {
+      hooks.push({ body: JSON.parse(raw), signature: req.headers['x-hub-signature-256'] as string, raw });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks };
+}
+
+describe('rules over a real protocol: faults injected in the OPC UA simulator', () => {
+  const SECRET = 'hook-secret-0123456789';
+  let sim: OpcuaSimProcess;
+  let hub: Hub;
+  let hook: Awaited<ReturnType<typeof hookServer>>;
+  const raised: AlertView[] = [];
+  const alertOf = (ruleId: string) => hub.alerts.list({ limit: 100 }).find((a) => a.ruleId === ruleId);
+
+  beforeAll(async () => {
+    process.env.HUB_TEST_HOOK_SECRET = SECRET;
+    hook = await hookServer();
+    const { file } = opcuaSiteFile(await freePort(), {}, undefined, (site) => {
+      site.rules = [
+        {
+          id: 'chiller-fault',
+          name: 'Chiller fault',
+          severity: 'high',
+          target: { point: 'chiller-1/fault_code' },
+          condition: {
+            type: 'state',
+            codes: { '101': { message: 'Compressor overload', severity: 'critical' } },
+          },
+          actions: ['hook', 'ahu-unoccupied'],
+        },
+        {
+          id: 'bms-offline',
+          name: 'BMS offline',
+          severity: 'high',
+          target: { asset: 'chiller-1' },
+          condition: { type: 'offline' },
+        },
+        {
+          id: 'supply-high',
+          name: 'CHW supply too warm',
+          target: { kind: 'chiller', point: 'chw_supply_temp_c' },
+          condition: { type: 'threshold', high: 25, deadband: 1, onDelayMs: 2000 },
+        },
+      ];
+      site.actions = [
+        { id: 'hook', type: 'webhook', url: hook.url, secretEnv: 'HUB_TEST_HOOK_SECRET', retries: 2 },
+        {
+          id: 'ahu-unoccupied',
+          type: 'command',
+          point: 'ahu-1/supply_air_setpoint_c',
+          onRaised: 26,
+          onCleared: 16,
+          manualHoldMs: 600_000,
+        },
+      ];
+    });
+    sim = await startOpcuaSimProcess(file);
+    const site = await loadSiteFile(file);
+    hub = await buildHub(testHubOptions(site, { live: false }));
+    hub.bus.on('alert.raised', (e) => raised.push(e.alert));
+    await hub.start();
+    await waitFor(() => hub.latest.get('chiller-1/fault_code')?.quality === 'good', 15_000);
+  }, 60_000);
+  afterAll(async () => {
+    await hub?.stop();
+    await sim?.kill();
+    hook?.server.close();
+    delete process.env.HUB_TEST_HOOK_SECRET;
+  });
+
+  it('a fault code from the chiller raises an alert with its message, signs a webhook and runs the automation', async () => {
+    expect(hub.rules.instances).toBe(3);
+    expect(alertOf('chiller-fault')).toBeUndefined();
+    const t0 = Date.now();
+    await sim.control('/assets/chiller-1/fault?code=101');
+    await waitFor(() => raised.some((a) => a.ruleId === 'chiller-fault'), 5_000);
+    const alert = alertOf('chiller-fault')!;
+    expect(alert).toMatchObject({
+      state: 'unacked',
+      active: true,
+      severity: 'critical', // the code's own severity
+      assetId: 'chiller-1',
+      pointId: 'chiller-1/fault_code',
+    });
+    expect(alert.message).toMatch(/101: Compressor overload/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // the webhook, signed with the secret over the exact body
+    await waitFor(() => hook.hooks.some((h) => h.body.event === 'raised'));
+    const h = hook.hooks.find((x) => x.body.event === 'raised')!;
+    expect(h.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(h.raw).digest('hex')}`);
+    expect(h.body.alert).toMatchObject({ id: alert.id, ruleId: 'chiller-fault' });
+    // the automation: the AHU to its unoccupied setpoint, through the command service (audited as rules)
+    await waitFor(() => hub.latest.get('ahu-1/supply_air_setpoint_c')?.value === 26, 5_000);
+    expect(hub.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 5 })[0]).toMatchObject({
+      target: 'ahu-1/supply_air_setpoint_c',
+      outcome: 'ok',
+    });
+
+    // cleared at the source: returned to normal unacknowledged, the clear action runs
+    await sim.control('/assets/chiller-1/fault?code=0');
+    await waitFor(() => alertOf('chiller-fault')?.state === 'rtn-unacked', 5_000);
+    await waitFor(() => hub.latest.get('ahu-1/supply_air_setpoint_c')?.value === 16, 5_000);
+    await waitFor(() => hook.hooks.some((x) => x.body.event === 'cleared'));
+    // acknowledged through the API: back to normal, with who and when
+    const engineer = await sessionAs(hub, ['engineer']);
+    const ack = await hub.http.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alert.id}/ack`,
+      headers: engineer.headers,
+      payload: { comment: 'compressor reset on site' },
+    });
+    expect(ack.statusCode, ack.body).toBe(200);
+    expect(ack.json()).toMatchObject({ state: 'normal' });
+  });
+
+  it('a rule does not fight an operator: a manual setpoint holds the point, the rule skips and says so', async () => {
+    const engineer = await sessionAs(hub, ['engineer']);
+    const manual = await hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/points/ahu-1/supply_air_setpoint_c/command',
+      headers: engineer.headers,
+      payload: { value: 21, reason: 'event in the lobby' },
+    });
+    expect(manual.statusCode, manual.body).toBe(200);
+    const before = raised.length;
+    await sim.control('/assets/chiller-1/fault?code=101');
+    await waitFor(() => raised.length > before, 5_000);
+    await waitFor(
+      () => hub.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 5 })[0]?.outcome === 'denied',
+      5_000,
+    );
+    expect(hub.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 })[0]!.detail).toMatch(
+      /manual value holds the point/,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hub.latest.get('ahu-1/supply_air_setpoint_c')?.value).toBe(21);
+    await sim.control('/assets/chiller-1/fault?code=0');
+  });
+
+  it('the server going away raises the offline alert once, and its return clears it', async () => {
+    await sim.kill();
+    await waitFor(() => alertOf('bms-offline')?.active === true, 8_000);
+    expect(raised.filter((a) => a.ruleId === 'bms-offline')).toHaveLength(1);
+    await sim.restart();
+    await waitFor(() => alertOf('bms-offline')?.active === false, 15_000);
+    expect(alertOf('bms-offline')!.state).toBe('rtn-unacked');
+    // the threshold rule never held: the supply water stays near its setpoint
+    expect(alertOf('supply-high')).toBeUndefined();
+  }, 40_000);
+});
+
+describe('backtest and dry run over embedded history', () => {
+  let hub: Hub;
+  let client: mqtt.MqttClient;
+  const HOUR = 3_600_000;
+  const t0 = Math.floor((Date.now() - 3 * HOUR) / 60_000) * 60_000;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const yaml = `${testSiteYaml({ mqttPort: port })}
+rules:
+  - id: room-hot
+    name: Room too warm
+    target: { point: room-1/temp_c }
+    condition: { type: threshold, high: 30, deadband: 2, onDelayMs: 120000 }
+`;
+    hub = await buildHub(testHubOptions(parseSiteText(yaml, 'rules-site.yaml'), { live: false }));
+    await hub.start();
+    const { password } = hub.deviceCredentials.issue(SYSTEM, 'env-1');
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: 'env-1',
+      username: 'env-1',
+      password,
+    });
+    // an hour of readings a minute apart: 35 °C from minute 10 to 14 (5 min: fires after the 2-minute
+    // on-delay), 31 °C (inside the hysteresis band) to minute 16, 27 °C (clears) from 16; a 1-minute spike at 40
+    // at minute 40 (shorter than the on-delay: never fires)
+    for (let m = 0; m < 60; m++) {
+      const temp = m >= 10 && m < 15 ? 35 : m >= 15 && m < 16 ? 31 : m === 40 ? 40 : 24;
+      await client.publishAsync(
+        'site/t1/room-1/telemetry',
+        JSON.stringify({ ts: t0 + m * 60_000, temp_c: temp }),
+      );
+    }
+    await waitFor(() => hub.pipeline.counters.accepted >= 60, 10_000);
+    await new Promise((r) => setTimeout(r, 1_500)); // the embedded store flushes every second
+  }, 30_000);
+  afterAll(async () => {
+    await client?.endAsync();
+    await hub?.stop();
+  });
+
+  it('replays a rule over stored history: when it would have fired and cleared, delays honoured', async () => {
+    const viewer = await sessionAs(hub, ['viewer']);
+    const res = await hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/rules/backtest',
+      headers: viewer.headers,
+      payload: { ruleId: 'room-hot', from: t0, to: t0 + HOUR, stepMs: 60_000 },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json();
+    expect(r.instances).toBe(1);
+    expect(r.episodes).toHaveLength(1);
+    expect(r.episodes[0]).toMatchObject({
+      assetId: 'room-1',
+      firedAt: t0 + 12 * 60_000,
+      clearedAt: t0 + 16 * 60_000,
+    });
+
+    // tuning: without the on-delay the spike at minute 40 fires too
+    const tuned = await hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/rules/backtest',
+      headers: viewer.headers,
+      payload: {
+        rule: {
+          id: 'room-hot-2',
+          name: 'Room too warm, no delay',
+          target: { point: 'room-1/temp_c' },
+          condition: { type: 'threshold', high: 30, deadband: 2 },
+        },
+        from: t0,
+        to: t0 + HOUR,
+        stepMs: 60_000,
+      },
+    });
+    expect(tuned.statusCode, tuned.body).toBe(200);
+    expect(tuned.json().episodes.map((e: { firedAt: number }) => (e.firedAt - t0) / 60_000)).toEqual([
+      10, 40,
+    ]);
+  });
+
+  it('dry run: a rule is checked like the site file and shows what it would apply to', async () => {
+    const viewer = await sessionAs(hub, ['viewer']);
+    const ok = await hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/rules/dry-run',
+      headers: viewer.headers,
+      payload: {
+        rule: {
+          id: 'hot-rooms',
+          name: 'Hot rooms',
+          target: { kind: 'env-sensor', zone: 'b1', point: 'temp_c' },
+          condition: { type: 'threshold', high: 28 },
+        },
+      },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().instances.map((i: { pointId: string }) => i.pointId)).toEqual([
+      'room-1/temp_c',
+      'room-2/temp_c',
+    ]);
+    const bad = await hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/rules/dry-run',
+      headers: viewer.headers,
+      payload: {
+        rule: {
+          id: 'x',
+          name: 'X',
+          target: { point: 'room-1/nope_c' },
+          condition: { type: 'threshold', deadband: -1 },
+        },
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().detail).toMatch(/rule\.condition/);
+    const rules = await hub.http.inject({ url: '/api/v1/rules', headers: viewer.headers });
+    expect(rules.json()).toEqual([
+      expect.objectContaining({
+        id: 'room-hot',
+        instances: [expect.objectContaining({ pointId: 'room-1/temp_c' })],
+      }),
+    ]);
+  });
+});
+
+describe('alerts over a restart', () => {
+  it('an alert active before the restart is cleared by the first normal reading after it, and never raised twice', async () => {
+    const port = await freePort();
+    const dataDir = tempDataDir();
+    const yaml = `${testSiteYaml({ mqttPort: port, dataDir })}
+rules:
+  - { id: room-hot, name: Room too warm, target: { point: room-1/temp_c }, condition: { type: threshold, high: 30 } }
+`;
+    const run = async (temp: number) => {
+      const hub = await buildHub(testHubOptions(parseSiteText(yaml, 'restart.yaml'), { live: false }));
+      const events: string[] = [];
+      hub.bus.on('alert.raised', () => events.push('raised'));
+      hub.bus.on('alert.cleared', () => events.push('cleared'));
+      await hub.start();
+      const { password } = hub.deviceCredentials.issue(SYSTEM, 'env-1');
+      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: 'env-1',
+        username: 'env-1',
+        password,
+      });
+      await c.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: temp }));
+      await waitFor(() => hub.latest.get('room-1/temp_c')?.value === temp);
+      await c.endAsync();
+      const alerts = hub.alerts.list({ limit: 10 });
+      await hub.stop();
+      return { events, alerts };
+    };
+    const first = await run(35);
+    expect(first.events).toEqual(['raised']);
+    expect(first.alerts[0]).toMatchObject({ state: 'unacked', active: true });
+    const again = await run(36); // still hot after the restart: the same alert, no second raise
+    expect(again.events).toEqual([]);
+    expect(again.alerts).toHaveLength(1);
+    const normal = await run(22); // normal after a restart: the alert it left active clears
+    expect(normal.events).toEqual(['cleared']);
+    expect(normal.alerts[0]).toMatchObject({ id: first.alerts[0]!.id, state: 'rtn-unacked', active: false });
+  }, 30_000);
+});
