@@ -1,5 +1,8 @@
 import { createCompound } from './conditions/compound.js';
+import { createCount } from './conditions/count.js';
 import { withDelays } from './conditions/delays.js';
+import { createDeviation } from './conditions/deviation.js';
+import { createDue } from './conditions/due.js';
 import { createOffline } from './conditions/offline.js';
 import { createQuality } from './conditions/quality.js';
 import { createRate } from './conditions/rate.js';
@@ -29,7 +32,7 @@ export interface EvaluatorContext {
   pointIdOf(assetId: string, pointName: string): string | undefined;
 }
 
-type Compound = Extract<Condition, { of: unknown }>;
+type Compound = Extract<Condition, { type: 'all' | 'any' }>;
 type Leaf = Exclude<Condition, Compound>;
 
 const isCompound = (c: Condition): c is Compound => c.type === 'all' || c.type === 'any';
@@ -97,6 +100,25 @@ export function createEvaluator(
         return createOffline({ deviceId: target.deviceId, label: target.assetId, forMs: c.forMs ?? 0 });
       case 'state':
         return createStateCode({ pointId: pointOf(c).pointId, codes: c.codes });
+      case 'deviation':
+        return createDeviation({
+          ...pointOf(c),
+          fromPointId: resolvePoint(c.from),
+          ...(c.maxAbs !== undefined ? { maxAbs: c.maxAbs } : {}),
+          ...(c.minAbs !== undefined ? { minAbs: c.minAbs } : {}),
+          forMs: c.forMs ?? 0,
+        });
+      case 'due':
+        return createDue({
+          ...pointOf(c),
+          every: c.every,
+          ...(c.warnBefore !== undefined ? { warnBefore: c.warnBefore } : {}),
+        });
+      case 'count': {
+        // the count's point is the inner condition's unless that names its own
+        const inner: Leaf = c.of.point === undefined && c.point !== undefined ? { ...c.of, point: c.point } : c.of;
+        return createCount({ inner: withDelays(leaf(inner), delaysOf(inner)), times: c.times, withinMs: c.withinMs });
+      }
     }
   }
 

@@ -92,6 +92,29 @@ export const StateCodeSchema = z.strictObject({
   ...Delays,
 });
 
+/** Two points of the asset: active when |value − reference| > maxAbs (or < minAbs) for forMs; value = the difference. */
+export const DeviationSchema = z
+  .strictObject({
+    type: z.literal('deviation'),
+    ...partPoint,
+    /** The reference point of the same asset (a setpoint, the supply side of a ΔT). */
+    from: pointNameSchema,
+    maxAbs: z.number().min(0).optional(),
+    minAbs: z.number().positive().optional(),
+    forMs: nonNegativeMs.default(0),
+  })
+  .refine((d) => d.maxAbs !== undefined || d.minAbs !== undefined, { error: 'give maxAbs, minAbs or both' });
+
+/** A counter (run hours): active while within warnBefore (default every / 20) below the next multiple of every. */
+export const DueSchema = z
+  .strictObject({
+    type: z.literal('due'),
+    ...partPoint,
+    every: z.number().positive(),
+    warnBefore: z.number().positive().optional(),
+  })
+  .refine((d) => d.warnBefore === undefined || d.warnBefore <= d.every, { error: 'expected warnBefore ≤ every' });
+
 const LeafCondition = z.discriminatedUnion('type', [
   ThresholdSchema,
   RateSchema,
@@ -99,16 +122,31 @@ const LeafCondition = z.discriminatedUnion('type', [
   QualitySchema,
   OfflineSchema,
   StateCodeSchema,
+  DeviationSchema,
+  DueSchema,
 ]);
+
+/** Active when the inner condition turned active `times` times within withinMs (door faults: 3 in 1 h). */
+export const CountSchema = z.strictObject({
+  type: z.literal('count'),
+  /** The point the inner condition reads unless it names its own. */
+  ...partPoint,
+  of: LeafCondition,
+  times: intIn(1, 10_000),
+  withinMs: positiveMs(),
+});
+
+/** A leaf or a count of one: what a rule or a part of all/any may be. */
+const PartCondition = z.discriminatedUnion('type', [LeafCondition, CountSchema]);
 
 /** The leaf conditions, each on a point of the same asset (its `point` names it). */
 export const CompoundSchema = z.strictObject({
   type: z.enum(['all', 'any']),
-  of: z.array(LeafCondition).min(2),
+  of: z.array(PartCondition).min(2),
   ...Delays,
 });
 
-export const ConditionSchema = z.union([LeafCondition, CompoundSchema]);
+export const ConditionSchema = z.union([PartCondition, CompoundSchema]);
 export type Condition = z.infer<typeof ConditionSchema>;
 
 export const RuleSchema = z.strictObject({

@@ -10,7 +10,7 @@ export interface RuleInstance {
   pointId?: string;
 }
 
-const NUMERIC = new Set(['threshold', 'rate', 'stuck']);
+const NUMERIC = new Set(['threshold', 'rate', 'stuck', 'deviation', 'due']);
 
 /** Every asset a rule applies to; problems name the rule's failing field. */
 export function resolveTargets(
@@ -59,6 +59,10 @@ export function resolveTargets(
         c.of.forEach((part, k) => check(part, [...path, 'of', k], part.point));
         return;
       }
+      if (c.type === 'count') {
+        check(c.of, [...path, 'of'], c.of.point ?? own);
+        return;
+      }
       if (c.type === 'offline') return;
       const name = own ?? pointName;
       const p = name ? asset.points.find((x) => x.name === name) : undefined;
@@ -80,6 +84,16 @@ export function resolveTargets(
           problems.push({
             path: [...path, 'whileRunning'],
             message: `asset "${asset.id}" has no boolean point "${c.whileRunning}"`,
+          });
+      }
+      if (c.type === 'deviation') {
+        const ref = asset.points.find((x) => x.name === c.from);
+        if (!ref || ref.type !== 'number')
+          problems.push({
+            path: [...path, 'from'],
+            message: ref
+              ? `a deviation condition needs a number point; ${asset.id}/${c.from} is a ${ref.type}`
+              : `asset "${asset.id}" has no point "${c.from}"`,
           });
       }
     };

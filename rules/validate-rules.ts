@@ -10,6 +10,7 @@ import {
   ScheduleSchema,
 } from './rule-schema.js';
 import { resolveTargets } from './targets.js';
+import { expandTemplates } from './templates.js';
 
 type Fail = (path: PropertyKey[], message: string) => void;
 
@@ -28,6 +29,7 @@ export function validateRules(
     if (!Array.isArray(list)) return []; // the structure check reported it
     const out: T[] = [];
     list.forEach((item, i) => {
+      if (item === undefined) return; // a template entry with problems, already reported
       const r = schema.safeParse(item, { reportInput: true });
       if (r.success) out.push(r.data);
       else errors.push(...formatIssues(r.error.issues, [key, i]));
@@ -36,8 +38,10 @@ export function validateRules(
   };
   const schedules = parse(ScheduleSchema, doc.schedules, 'schedules');
   const actions = parse(ActionSchema, doc.actions, 'actions');
-  const rules = parse(RuleSchema, doc.rules, 'rules');
-  const rawRules = Array.isArray(doc.rules) ? (doc.rules as { id?: unknown }[]) : [];
+  // template entries become full rules first (one for one, so indexes stay the file's)
+  const ruleList = expandTemplates(doc.rules, errors);
+  const rules = parse(RuleSchema, ruleList, 'rules');
+  const rawRules = Array.isArray(ruleList) ? (ruleList as { id?: unknown }[]) : [];
   const indexOf = (id: string) => rawRules.findIndex((r) => r?.id === id);
 
   const dup = (items: { id: string }[], key: string, all: unknown) => {
@@ -51,7 +55,7 @@ export function validateRules(
   };
   dup(schedules, 'schedules', doc.schedules);
   dup(actions, 'actions', doc.actions);
-  dup(rules, 'rules', doc.rules);
+  dup(rules, 'rules', ruleList);
 
   const scheduleIds = new Set(schedules.map((s) => s.id));
   const actionIds = new Set(actions.map((a) => a.id));

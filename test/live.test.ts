@@ -88,6 +88,26 @@ describe('live gateway (socket.io client, no browser)', () => {
       'online',
       'offline',
     ]);
+    // alerts as they happen
+    const alerts: { event: string; alert: { ruleId: string } }[] = [];
+    site.on('alert', (e) => alerts.push(e));
+    t.hub.alerts.conditionChanged(
+      {
+        key: 'live-test|room-1|',
+        ruleId: 'live-test',
+        assetId: 'room-1',
+        severity: 'critical',
+        priority: 1,
+        chatter: { transitions: 5, withinMs: 600_000 },
+      },
+      { active: true, message: 'test alert' },
+      Date.now(),
+    );
+    await waitFor(() => alerts.length > 0);
+    expect(alerts[0]).toMatchObject({
+      event: 'raised',
+      alert: { ruleId: 'live-test', severity: 'critical' },
+    });
     const bad = await site.emitWithAck('subscribe', { assets: 'room-1' });
     expect(bad.error).toMatch(/expected/);
     site.disconnect();

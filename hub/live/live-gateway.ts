@@ -74,6 +74,10 @@ export class LiveGateway {
     s.latest.onChange((pointId) => this.dirty.add(pointId));
     s.bus.on('device.link-changed', (e) => this.io.to('devices').emit('device', e));
     s.bus.on('link.changed', (e) => this.io.to('devices').emit('link', e));
+    // alerts go to every client as they happen (a new critical alert must show at once)
+    s.bus.on('alert.raised', (e) => this.io.to('devices').emit('alert', { event: 'raised', ...e }));
+    s.bus.on('alert.changed', (e) => this.io.to('devices').emit('alert', { event: 'changed', ...e }));
+    s.bus.on('alert.cleared', (e) => this.io.to('devices').emit('alert', { event: 'cleared', ...e }));
     this.timer = this.clock.setInterval(() => this.tick(), s.site.hub.liveIntervalMs);
     // Sessions also end without an event (expiry, idle time): look again at every connection regularly.
     this.recheckTimer = this.clock.setInterval(() => this.recheck(), RECHECK_MS);

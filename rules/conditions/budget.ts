@@ -1,0 +1,127 @@
+import { intervalStart, nextInterval } from '../../hub/storage/zoned-time.js';
+import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
+import { numericReading, pointLabel, withUnit } from './common.js';
+
+export interface BudgetOptions {
+  pointId: string;
+  /** The budget's period, starting at local midnight / the first of the month. */
+  period: 'day' | 'month';
+  /** The consumption allowed per period, in the counter's unit (kWh, m3). */
+  limit: number;
+  /** Also active when the linear projection to the period's end exceeds the limit; default true. */
+  forecast?: boolean;
+  unit?: string;
+  /** The site's zone; default UTC. */
+  timeZone?: string;
+}
+
+/** The projection needs this share of the period passed, and covered by readings. */
+const FORECAST_AFTER = 0.1;
+
+/**
+ * Consumption budget on a counter point: the consumption since the period's start (local midnight or the first
+ * of the month), summed over the counter's steps (a step that goes down is a reset or rollover: it starts a new
+ * segment and counts nothing; a step that spans a period start is split in proportion to time). Active when
+ * the consumption exceeds the limit (value = consumption), or, with forecast, when the linear projection to
+ * the period's end (consumption + its rate over the covered time × the time left) exceeds it once 10 % of the
+ * period has passed and readings cover at least 10 % of it (value = projection). The period's start resets it
+ * (nextCheckAt = the next period start, or the 10 % mark). Counting starts at the first reading (the engine
+ * keeps no history), so a hub started mid-period counts from then.
+ */
+export function createBudget(opts: BudgetOptions): ConditionEvaluator {
+  const { pointId, period, limit, unit } = opts;
+  const forecast = opts.forecast ?? true;
+  const tz = opts.timeZone ?? 'UTC';
+  if (!(limit > 0)) throw new Error(`budget on ${pointId}: limit must be > 0`);
+  const calUnit = period === 'day' ? '1d' : '1mo';
+  const label = pointLabel(pointId);
+  const when = period === 'day' ? 'today' : 'this month';
+  const budgetName = `${withUnit(limit, unit)} ${period === 'day' ? 'daily' : 'monthly'} budget`;
+
+  let p: { start: number; end: number } | undefined;
+  let used = 0;
+  let coveredMs = 0;
+  let last: { t: number; v: number } | undefined;
+  let verdict: ConditionVerdict = { active: false, message: `${label} no value yet` };
+
+  function nextPeriod(): void {
+    const start = p!.end;
+    p = { start, end: nextInterval(start, calUnit, tz) };
+    used = 0;
+    coveredMs = 0;
+  }
+
+  function add(t: number, v: number): void {
+    if (!p) {
+      const start = intervalStart(t, calUnit, tz);
+      p = { start, end: nextInterval(start, calUnit, tz) };
+    }
+    const rate = last && t > last.t && v >= last.v ? (v - last.v) / (t - last.t) : undefined;
+    const from = last?.t ?? t;
+    while (t >= p.end) {
+      if (rate !== undefined) {
+        const d = Math.max(0, p.end - Math.max(from, p.start));
+        used += rate * d;
+        coveredMs += d;
+      }
+      nextPeriod();
+    }
+    if (rate !== undefined) {
+      const d = Math.max(0, t - Math.max(from, p.start));
+      used += rate * d;
+      coveredMs += d;
+    } else if (last && t === last.t && v > last.v) used += v - last.v;
+    if (!last || t >= last.t) last = { t, v };
+  }
+
+  function evaluate(now: number): boolean {
+    const was = verdict.active;
+    if (!p) return false;
+    while (now >= p.end) nextPeriod();
+    const length = p.end - p.start;
+    const knownTo = Math.max(last?.t ?? p.start, p.start);
+    const projected =
+      forecast && now - p.start >= Math.ceil(FORECAST_AFTER * length) && coveredMs >= FORECAST_AFTER * length
+        ? used + (used / coveredMs) * (p.end - knownTo)
+        : undefined;
+    if (used > limit)
+      verdict = {
+        active: true,
+        value: used,
+        message: `${label} ${withUnit(used, unit)} used ${when}, over the ${budgetName}`,
+      };
+    else if (projected !== undefined && projected > limit)
+      verdict = {
+        active: true,
+        value: projected,
+        message: `${label} on course for ${withUnit(projected, unit)} ${when} against the ${budgetName} (${withUnit(used, unit)} so far)`,
+      };
+    else
+      verdict = {
+        active: false,
+        value: used,
+        message: `${label} ${withUnit(used, unit)} used ${when} of the ${budgetName}${projected !== undefined ? `, on course for ${withUnit(projected, unit)}` : ''}`,
+      };
+    return was !== verdict.active;
+  }
+
+  return {
+    pointIds: [pointId],
+    update(input: ConditionInput, now: number): ConditionVerdict | undefined {
+      const r = numericReading(input, pointId);
+      if (!r) return undefined;
+      add(now, r.value);
+      evaluate(now);
+      return verdict;
+    },
+    check(now: number): ConditionVerdict | undefined {
+      return evaluate(now) ? verdict : undefined;
+    },
+    nextCheckAt(now: number): number | undefined {
+      if (!p) return undefined;
+      const mark = p.start + Math.ceil(FORECAST_AFTER * (p.end - p.start));
+      return forecast && mark > now ? mark : p.end > now ? p.end : now;
+    },
+    current: () => verdict,
+  };
+}
