@@ -13,6 +13,7 @@ import { wireAlertActions } from '../rules/alert-actions.js';
 import { AlertService } from '../rules/alert-service.js';
 import { CommandActions } from '../rules/command-action.js';
 import { RuleEngine } from '../rules/rule-engine.js';
+import { wireSystemAlerts } from '../rules/system-alerts.js';
 import { WebhookNotifier } from '../rules/webhook-notifier.js';
 import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
@@ -136,6 +137,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     actions: site.config.actions,
   });
   wireAlertActions({ site, bus, log, webhooks, commands: commandActions });
+  const systemAlerts = wireSystemAlerts({ site, bus, clock, alerts });
   const services: HubServices = {
     site,
     bus,
@@ -262,6 +264,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
       rules.stop();
+      systemAlerts.stop();
       await webhooks.stop();
       await storage.stop();
       await services.live?.close();

@@ -1,8 +1,13 @@
+import { createAfterHours } from './conditions/after-hours.js';
+import { createBudget } from './conditions/budget.js';
 import { createCompound } from './conditions/compound.js';
 import { createCount } from './conditions/count.js';
 import { withDelays } from './conditions/delays.js';
+import { createDemand } from './conditions/demand.js';
 import { createDeviation } from './conditions/deviation.js';
 import { createDue } from './conditions/due.js';
+import { meterSource } from './conditions/energy-common.js';
+import { createNightFlow } from './conditions/night-flow.js';
 import { createOffline } from './conditions/offline.js';
 import { createQuality } from './conditions/quality.js';
 import { createRate } from './conditions/rate.js';
@@ -23,6 +28,8 @@ export interface EvaluatorTarget {
   deviceId?: string;
   /** The target point's unit, for messages (used only by parts that read the target point). */
   unit?: string;
+  /** The target point's kind (energy conditions: a counter is read as kWh, else as power). */
+  pointKind?: 'measurement' | 'counter' | 'state' | 'command';
 }
 
 export interface EvaluatorContext {
@@ -30,6 +37,8 @@ export interface EvaluatorContext {
   schedules: Map<string, Schedule>;
   /** The id of an asset's point by name, or undefined when the asset has no such point. */
   pointIdOf(assetId: string, pointName: string): string | undefined;
+  /** The site's IANA time zone (energy conditions' windows, nights and periods); default 'UTC'. */
+  timeZone?: string;
 }
 
 type Compound = Extract<Condition, { type: 'all' | 'any' }>;
@@ -77,6 +86,15 @@ export function createEvaluator(
     return target.unit ? { pointId: target.pointId, unit: target.unit } : { pointId: target.pointId };
   }
 
+  const timeZone = ctx.timeZone ?? 'UTC';
+
+  /** A meter's point, unit and source (power or energy counter): the kind is known for the target's point. */
+  function meterOf(leaf: Leaf) {
+    const p = pointOf(leaf);
+    const kind = p.pointId === target.pointId ? target.pointKind : undefined;
+    return { ...p, source: meterSource(kind, p.unit) };
+  }
+
   function leaf(c: Leaf): ConditionEvaluator {
     switch (c.type) {
       case 'threshold': {
@@ -100,6 +118,24 @@ export function createEvaluator(
         return createOffline({ deviceId: target.deviceId, label: target.assetId, forMs: c.forMs ?? 0 });
       case 'state':
         return createStateCode({ pointId: pointOf(c).pointId, codes: c.codes });
+      case 'demand':
+        return createDemand({ ...meterOf(c), limitKw: c.limitKw, windowMs: c.windowMs, minElapsedMs: c.minElapsedMs, timeZone });
+      case 'after-hours': {
+        const schedule = ctx.schedules.get(c.schedule);
+        if (!schedule) throw new Error(`${where}: no schedule ${c.schedule}`);
+        return createAfterHours({
+          ...meterOf(c),
+          schedule,
+          scheduleId: c.schedule,
+          baselineKw: c.baselineKw,
+          tolerancePct: c.tolerancePct,
+          windowMs: c.windowMs,
+        });
+      }
+      case 'night-flow':
+        return createNightFlow({ ...pointOf(c), from: c.from, to: c.to, zeroBelow: c.zeroBelow, timeZone });
+      case 'budget':
+        return createBudget({ ...pointOf(c), period: c.period, limit: c.limit, forecast: c.forecast, timeZone });
       case 'deviation':
         return createDeviation({
           ...pointOf(c),
@@ -116,8 +152,13 @@ export function createEvaluator(
         });
       case 'count': {
         // the count's point is the inner condition's unless that names its own
-        const inner: Leaf = c.of.point === undefined && c.point !== undefined ? { ...c.of, point: c.point } : c.of;
-        return createCount({ inner: withDelays(leaf(inner), delaysOf(inner)), times: c.times, withinMs: c.withinMs });
+        const inner: Leaf =
+          c.of.point === undefined && c.point !== undefined ? { ...c.of, point: c.point } : c.of;
+        return createCount({
+          inner: withDelays(leaf(inner), delaysOf(inner)),
+          times: c.times,
+          withinMs: c.withinMs,
+        });
       }
     }
   }

@@ -113,7 +113,61 @@ export const DueSchema = z
     every: z.number().positive(),
     warnBefore: z.number().positive().optional(),
   })
-  .refine((d) => d.warnBefore === undefined || d.warnBefore <= d.every, { error: 'expected warnBefore ≤ every' });
+  .refine((d) => d.warnBefore === undefined || d.warnBefore <= d.every, {
+    error: 'expected warnBefore ≤ every',
+  });
+
+/** Energy conditions: demand/after-hours on a power point (W, kW, MW) or an energy counter (Wh, kWh, MWh). */
+const HOUR_MS = 3_600_000;
+const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected HH:MM' });
+
+/** Peak demand: the average kW over clock-aligned windows, forecast from minElapsedMs into each window. */
+export const DemandSchema = z
+  .strictObject({
+    type: z.literal('demand'),
+    ...partPoint,
+    limitKw: z.number().positive(),
+    windowMs: positiveMs()
+      .refine((w) => w % 60_000 === 0 && HOUR_MS % w === 0, {
+        error: 'expected whole minutes that divide an hour (e.g. 900000 for 15 min)',
+      })
+      .default(15 * 60_000),
+    minElapsedMs: nonNegativeMs.default(5 * 60_000),
+    ...Delays,
+  })
+  .refine((d) => d.minElapsedMs < d.windowMs, { error: 'expected minElapsedMs shorter than windowMs' });
+
+/** Leak: the flow never fell below zeroBelow during the local night window (judged at its end). */
+export const NightFlowSchema = z
+  .strictObject({
+    type: z.literal('night-flow'),
+    ...partPoint,
+    from: hhmmSchema.default('01:00'),
+    to: hhmmSchema.default('04:00'),
+    zeroBelow: z.number().positive().default(0.001),
+  })
+  .refine((n) => n.from !== n.to, { error: 'expected from and to to differ' });
+
+/** Consumption of a counter since local midnight / the first of the month against a limit (or its projection). */
+export const BudgetSchema = z.strictObject({
+  type: z.literal('budget'),
+  ...partPoint,
+  period: z.enum(['day', 'month']),
+  limit: z.number().positive(),
+  forecast: z.boolean().default(true),
+});
+
+/** Out of the working-hours schedule, the mean demand over windowMs above baselineKw + tolerancePct. */
+export const AfterHoursSchema = z.strictObject({
+  type: z.literal('after-hours'),
+  ...partPoint,
+  /** The schedule of the working hours (after hours = while it is off). */
+  schedule: idSchema,
+  baselineKw: z.number().min(0),
+  tolerancePct: z.number().min(0).max(1000).default(20),
+  windowMs: intIn(15 * 60_000, 24 * HOUR_MS).default(HOUR_MS),
+  ...Delays,
+});
 
 const LeafCondition = z.discriminatedUnion('type', [
   ThresholdSchema,
@@ -122,6 +176,10 @@ const LeafCondition = z.discriminatedUnion('type', [
   QualitySchema,
   OfflineSchema,
   StateCodeSchema,
+  DemandSchema,
+  NightFlowSchema,
+  BudgetSchema,
+  AfterHoursSchema,
   DeviationSchema,
   DueSchema,
 ]);

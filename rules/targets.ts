@@ -10,7 +10,7 @@ export interface RuleInstance {
   pointId?: string;
 }
 
-const NUMERIC = new Set(['threshold', 'rate', 'stuck', 'deviation', 'due']);
+const NUMERIC = new Set(['threshold', 'rate', 'stuck', 'deviation', 'due', 'demand', 'night-flow', 'budget', 'after-hours']);
 
 /** Every asset a rule applies to; problems name the rule's failing field. */
 export function resolveTargets(
@@ -56,7 +56,9 @@ export function resolveTargets(
     }
     const check = (c: Condition, path: PropertyKey[], own?: string) => {
       if (c.type === 'all' || c.type === 'any') {
-        c.of.forEach((part, k) => check(part, [...path, 'of', k], part.point));
+        c.of.forEach((part, k) => {
+          check(part, [...path, 'of', k], part.point);
+        });
         return;
       }
       if (c.type === 'count') {
@@ -78,6 +80,8 @@ export function resolveTargets(
           path,
           message: `a ${c.type} condition needs a number point; ${asset.id}/${name} is a ${p.type}`,
         });
+      if (c.type === 'budget' && p && p.kind !== 'counter')
+        problems.push({ path, message: `a budget condition needs a counter point; ${asset.id}/${name} is a ${p.kind}` });
       if (c.type === 'stuck' && c.whileRunning) {
         const run = asset.points.find((x) => x.name === c.whileRunning);
         if (!run || run.type !== 'boolean')
@@ -88,7 +92,7 @@ export function resolveTargets(
       }
       if (c.type === 'deviation') {
         const ref = asset.points.find((x) => x.name === c.from);
-        if (!ref || ref.type !== 'number')
+        if (ref?.type !== 'number')
           problems.push({
             path: [...path, 'from'],
             message: ref

@@ -103,7 +103,13 @@ export const TEMPLATES: Record<string, RuleTemplate> = {
     params: z.strictObject({ maxPa: positive().default(250), forMinutes: minutes(60) }),
     expand: (p) => ({
       name: `AHU filter clogging (> ${p.maxPa} Pa for ${p.forMinutes} min)`,
-      condition: { type: 'threshold', point: 'filter_dp_pa', high: p.maxPa, deadband: 10, onDelayMs: p.forMinutes * MIN },
+      condition: {
+        type: 'threshold',
+        point: 'filter_dp_pa',
+        high: p.maxPa,
+        deadband: 10,
+        onDelayMs: p.forMinutes * MIN,
+      },
     }),
   }),
 
@@ -123,7 +129,12 @@ export const TEMPLATES: Record<string, RuleTemplate> = {
         type: 'all',
         of: [
           running,
-          { type: 'deviation', point: 'supply_air_temp_c', from: 'supply_air_setpoint_c', maxAbs: p.maxDeltaC },
+          {
+            type: 'deviation',
+            point: 'supply_air_temp_c',
+            from: 'supply_air_setpoint_c',
+            maxAbs: p.maxDeltaC,
+          },
         ],
         onDelayMs: p.forMinutes * MIN,
       },
@@ -136,7 +147,8 @@ export const TEMPLATES: Record<string, RuleTemplate> = {
    * medium). Apply the template twice for both levels. 5 min ignores start-up transients.
    */
   'pump-vibration': template({
-    description: 'pump vibration above alarmMmS (level alarm, high) or warnMmS (level warn, medium) for forMinutes',
+    description:
+      'pump vibration above alarmMmS (level alarm, high) or warnMmS (level warn, medium) for forMinutes',
     severity: 'high',
     point: 'vibration_mm_s',
     params: z.strictObject({
@@ -167,10 +179,15 @@ export const TEMPLATES: Record<string, RuleTemplate> = {
    * the demo pumps' ~40 A; 100 kPa is under their ~150 kPa static head.
    */
   'pump-dry-run': template({
-    description: 'pump running with current below minCurrentA and outlet pressure below minKpa for forMinutes',
+    description:
+      'pump running with current below minCurrentA and outlet pressure below minKpa for forMinutes',
     severity: 'critical',
     point: 'current_a',
-    params: z.strictObject({ minCurrentA: positive().default(5), minKpa: positive().default(100), forMinutes: minutes(1) }),
+    params: z.strictObject({
+      minCurrentA: positive().default(5),
+      minKpa: positive().default(100),
+      forMinutes: minutes(1),
+    }),
     expand: (p) => ({
       name: `Pump dry run (< ${p.minCurrentA} A and < ${p.minKpa} kPa for ${p.forMinutes} min)`,
       condition: {
@@ -228,7 +245,10 @@ export const TEMPLATES: Record<string, RuleTemplate> = {
     point: 'run_hours_h',
     params: z
       .strictObject({ everyH: positive().default(2000), warnBefore: positive().default(100) })
-      .refine((p) => p.warnBefore <= p.everyH, { error: 'expected warnBefore ≤ everyH', path: ['warnBefore'] }),
+      .refine((p) => p.warnBefore <= p.everyH, {
+        error: 'expected warnBefore ≤ everyH',
+        path: ['warnBefore'],
+      }),
     expand: (p) => ({
       name: `Service due every ${p.everyH} run hours`,
       condition: { type: 'due', point: 'run_hours_h', every: p.everyH, warnBefore: p.warnBefore },
@@ -266,7 +286,11 @@ export function expandTemplate(
   const parsed = t.params.safeParse(params ?? {}, { reportInput: true });
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, at('params')));
   if (problems.length || !parsed.success) return { rule: undefined, problems };
-  const { name: ruleName, condition: expanded, ...extra } = t.expand(parsed.data) as {
+  const {
+    name: ruleName,
+    condition: expanded,
+    ...extra
+  } = t.expand(parsed.data) as {
     name: string;
     condition: unknown;
     severity?: Severity;

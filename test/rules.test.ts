@@ -5,12 +5,13 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
 import { SYSTEM } from '../hub/audit/audit-log.js';
+import { ManualClock } from '../hub/clock.js';
 import { loadSiteFile, parseSiteText } from '../hub/config/load-config.js';
 import type { AlertView } from '../rules/alert-types.js';
 import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { type OpcuaSimProcess, opcuaSiteFile, startOpcuaSimProcess } from './opcua-fixtures.js';
 import { freePort } from './services.js';
-import { testSiteYaml } from './site-fixtures.js';
+import { testSite, testSiteYaml } from './site-fixtures.js';
 
 interface Hook {
   body: { event: string; alert: AlertView };
@@ -343,4 +344,83 @@ rules:
     expect(normal.events).toEqual(['cleared']);
     expect(normal.alerts[0]).toMatchObject({ id: first.alerts[0]!.id, state: 'rtn-unacked', active: false });
   }, 30_000);
+});
+
+describe('system alerts (no rule in the site file)', () => {
+  it('a device offline for a minute raises its alert; coming back returns it', async () => {
+    const port = await freePort();
+    const clock = new ManualClock(Date.now());
+    const hub = await buildHub(
+      testHubOptions(parseSiteText(testSiteYaml({ mqttPort: port }), 's.yaml'), { live: false, clock }),
+    );
+    await hub.start();
+    try {
+      const { password } = hub.deviceCredentials.issue(SYSTEM, 'env-1');
+      const connect = () =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'env-1', username: 'env-1', password });
+      const c = await connect();
+      await c.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: 21 }));
+      await waitFor(
+        () => hub.supervisor.deviceHealth().find((d) => d.deviceId === 'env-1')?.state === 'online',
+      );
+      await c.endAsync();
+      await waitFor(
+        () => hub.supervisor.deviceHealth().find((d) => d.deviceId === 'env-1')?.state === 'offline',
+      );
+      clock.advance(59_000);
+      expect(hub.alerts.list({ limit: 10 })).toEqual([]); // a blip is not an alert
+      clock.advance(1_500);
+      const [alert] = hub.alerts.list({ limit: 10 });
+      expect(alert).toMatchObject({
+        ruleId: 'system:device-offline',
+        assetId: 'room-1',
+        state: 'unacked',
+        severity: 'high',
+      });
+      expect(alert!.message).toMatch(/device env-1 offline/);
+      const back = await connect();
+      await back.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: 21 }));
+      await waitFor(() => hub.alerts.list({ limit: 10 })[0]?.state === 'rtn-unacked');
+      await back.endAsync();
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('the InfluxDB outbox filling up and a meter reset raise alerts', async () => {
+    const hub = await buildHub(testHubOptions(testSite(), { live: false }));
+    await hub.start();
+    try {
+      hub.bus.emit('storage.outbox-changed', { state: 'high', fill: 0.83, droppedLines: 0, ts: Date.now() });
+      expect(hub.alerts.list({ limit: 10 }).map((a) => [a.ruleId, a.state])).toEqual([
+        ['system:outbox-high', 'unacked'],
+      ]);
+      hub.bus.emit('storage.outbox-changed', {
+        state: 'dropping',
+        fill: 1,
+        droppedLines: 5000,
+        ts: Date.now(),
+      });
+      expect(
+        hub.alerts
+          .list({ limit: 10, active: true })
+          .map((a) => a.ruleId)
+          .sort(),
+      ).toEqual(['system:outbox-dropping', 'system:outbox-high']);
+      hub.bus.emit('storage.outbox-changed', { state: 'ok', fill: 0.2, droppedLines: 5000, ts: Date.now() });
+      expect(hub.alerts.list({ limit: 10, active: true })).toEqual([]);
+      hub.bus.emit('counter.jumped', {
+        pointId: 'room-1/temp_c',
+        kind: 'reset',
+        from: 1200,
+        to: 3,
+        ts: Date.now(),
+      });
+      const reset = hub.alerts.list({ limit: 10 }).find((a) => a.ruleId === 'system:counter-reset')!;
+      expect(reset).toMatchObject({ state: 'rtn-unacked', pointId: 'room-1/temp_c' }); // an event: to be acknowledged
+      expect(reset.message).toMatch(/meter reset or replaced/);
+    } finally {
+      await hub.stop();
+    }
+  });
 });

@@ -28,7 +28,9 @@ describe('deviation', () => {
     });
     expect(e.update(rd(A, 15.5), T0)).toMatchObject({ active: true, value: -2.5 });
     expect(e.update(rd(R, 16), T0)?.active).toBe(false);
-    expect(e.update({ reading: { pointId: 'ahu-1/other', value: 99, quality: 'good', ts: T0 } }, T0)).toBeUndefined();
+    expect(
+      e.update({ reading: { pointId: 'ahu-1/other', value: 99, quality: 'good', ts: T0 } }, T0),
+    ).toBeUndefined();
   });
 
   it('minAbs: active below (a chiller ΔT too small), not at it; bad or text readings keep the last value', () => {

@@ -22,7 +22,10 @@ describe('due', () => {
       message: 'run_hours_h due at 4,000 h (now 3,950 h)',
     });
     expect(e.update(rd(3999.99), T0)?.active).toBe(true);
-    expect(e.update(rd(4000), T0)).toMatchObject({ active: false, message: 'run_hours_h 4,000 h, next due at 6,000 h' });
+    expect(e.update(rd(4000), T0)).toMatchObject({
+      active: false,
+      message: 'run_hours_h 4,000 h, next due at 6,000 h',
+    });
     expect(e.update(rd(5950), T0)?.active).toBe(true);
     expect(e.nextCheckAt(T0)).toBeUndefined();
   });

@@ -12,7 +12,8 @@ export interface DueOptions {
 }
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
-const show = (v: number, unit: string | undefined) => (unit ? `${grouped.format(v)} ${unit}` : grouped.format(v));
+const show = (v: number, unit: string | undefined) =>
+  unit ? `${grouped.format(v)} ${unit}` : grouped.format(v);
 
 /**
  * Service due soon: active while the counter is within `warnBefore` below the next multiple of `every`

@@ -1,0 +1,124 @@
+import type { Schedule } from '../schedule.js';
+import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
+import { fmt, numericReading, pointLabel } from './common.js';
+import { hhmm, LoadTrace, type MeterSource, meterFactor } from './energy-common.js';
+
+export interface AfterHoursOptions {
+  pointId: string;
+  /** The working hours: after hours is whenever this schedule is off (holidays included). */
+  schedule: Schedule;
+  scheduleId?: string;
+  /** The load expected out of hours, kW... */
+  baselineKw: number;
+  /** ...with this much slack, %; default 20. */
+  tolerancePct?: number;
+  /** The mean is over the last windowMs (or since the schedule went off, if shorter); default 1 h. */
+  windowMs?: number;
+  /** A power point (W, kW, MW) or an energy counter (Wh, kWh, MWh). */
+  source: MeterSource;
+  unit?: string;
+}
+
+const MIN = 60_000;
+/** No verdict until the schedule has been off, and the readings cover, this long. */
+export const AFTER_HOURS_MIN_MS = 15 * MIN;
+/** While after hours, the rolling mean is looked at again this often (it moves as the window slides). */
+export const AFTER_HOURS_RECHECK_MS = MIN;
+
+/**
+ * After-hours waste: while the working-hours schedule is off, the mean demand over the last windowMs (or since
+ * the schedule went off, if that is shorter) above baselineKw × (1 + tolerancePct / 100) is active; equal is
+ * normal. No verdict before 15 min after the schedule went off, nor before the readings cover 15 min of the
+ * window (a power reading holds until the next; a counter's step is Δenergy / Δt, a drop counts as unknown).
+ * During working hours it is normal. Re-evaluated at readings, at the schedule's changes, 15 min after it went
+ * off and then every minute while off. When the evaluator starts during off hours it takes the schedule as
+ * having been off for the whole window.
+ */
+export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
+  const { pointId, schedule, baselineKw, source } = opts;
+  const scheduleId = opts.scheduleId ?? schedule.id;
+  const tolerancePct = opts.tolerancePct ?? 20;
+  const windowMs = opts.windowMs ?? 60 * MIN;
+  const where = `after-hours on ${pointId}`;
+  if (!(baselineKw >= 0)) throw new Error(`${where}: baselineKw must be ≥ 0`);
+  if (!(tolerancePct >= 0)) throw new Error(`${where}: tolerancePct must be ≥ 0`);
+  if (!(windowMs >= AFTER_HOURS_MIN_MS)) throw new Error(`${where}: windowMs must be at least 15 min`);
+  const trace = new LoadTrace(source, meterFactor(source, opts.unit, where));
+  const label = pointLabel(pointId);
+  const limitKw = baselineKw * (1 + tolerancePct / 100);
+  const kw = (v: number) => `${fmt(v)} kW`;
+  const tz = schedule.timeZone;
+
+  /** The schedule's state as followed so far, and when it next changes. */
+  let sched: { on: boolean; offSince: number; nextChange: number } | undefined;
+  let verdict: ConditionVerdict = { active: false, message: `${label} no value yet` };
+
+  function follow(now: number): void {
+    if (!sched) {
+      sched = { on: schedule.isOn(now), offSince: Number.NEGATIVE_INFINITY, nextChange: schedule.nextChange(now) };
+      return;
+    }
+    while (now >= sched.nextChange) {
+      const at = sched.nextChange;
+      const on = schedule.isOn(at);
+      if (sched.on && !on) sched.offSince = at;
+      sched.on = on;
+      sched.nextChange = schedule.nextChange(at);
+    }
+  }
+
+  function evaluate(now: number): boolean {
+    const was = verdict.active;
+    follow(now);
+    const s = sched!;
+    if (s.on) {
+      verdict = { active: false, message: `${label} working hours (${scheduleId} on)` };
+      return was !== verdict.active;
+    }
+    const from = Math.max(now - windowMs, s.offSince);
+    trace.prune(now - windowMs);
+    const { kwMs, coveredMs } = trace.integrate(from, now);
+    if (now - s.offSince < AFTER_HOURS_MIN_MS || coveredMs < AFTER_HOURS_MIN_MS) {
+      verdict = {
+        active: false,
+        message: `${label} after hours${Number.isFinite(s.offSince) ? ` since ${hhmm(s.offSince, tz)}` : ''}, judged after ${AFTER_HOURS_MIN_MS / MIN} min of data`,
+      };
+      return was !== verdict.active;
+    }
+    const mean = kwMs / coveredMs;
+    verdict =
+      mean > limitKw
+        ? {
+            active: true,
+            value: mean,
+            message: `${label} after-hours waste: ${kw(mean)} against a ${kw(baselineKw)} baseline`,
+          }
+        : {
+            active: false,
+            value: mean,
+            message: `${label} after hours: ${kw(mean)} within ${kw(limitKw)} (${kw(baselineKw)} baseline + ${fmt(tolerancePct)} %)`,
+          };
+    return was !== verdict.active;
+  }
+
+  return {
+    pointIds: [pointId],
+    update(input: ConditionInput, now: number): ConditionVerdict | undefined {
+      const r = numericReading(input, pointId);
+      if (!r) return undefined;
+      trace.add(now, r.value);
+      evaluate(now);
+      return verdict;
+    },
+    check(now: number): ConditionVerdict | undefined {
+      return evaluate(now) ? verdict : undefined;
+    },
+    nextCheckAt(now: number): number | undefined {
+      const s = sched ?? { on: schedule.isOn(now), offSince: Number.NEGATIVE_INFINITY, nextChange: schedule.nextChange(now) };
+      if (s.on || !trace.hasData) return s.nextChange;
+      const judgeFrom = s.offSince + AFTER_HOURS_MIN_MS;
+      return Math.min(s.nextChange, judgeFrom > now ? judgeFrom : now + AFTER_HOURS_RECHECK_MS);
+    },
+    current: () => verdict,
+  };
+}
