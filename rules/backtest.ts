@@ -61,8 +61,8 @@ export async function backtest(
     const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
     const evaluator = createEvaluator(
       rule,
-      { assetId: instance.assetId, pointId: instance.pointId, deviceId: undefined, unit: point?.unit },
-      { schedules, pointIdOf },
+      { assetId: instance.assetId, pointId: instance.pointId, unit: point?.unit, pointKind: point?.kind },
+      { schedules, pointIdOf, timeZone: site.site.timezone },
     );
     if (!evaluator.pointIds.length) {
       result.skipped.push({

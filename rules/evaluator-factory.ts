@@ -119,7 +119,13 @@ export function createEvaluator(
       case 'state':
         return createStateCode({ pointId: pointOf(c).pointId, codes: c.codes });
       case 'demand':
-        return createDemand({ ...meterOf(c), limitKw: c.limitKw, windowMs: c.windowMs, minElapsedMs: c.minElapsedMs, timeZone });
+        return createDemand({
+          ...meterOf(c),
+          limitKw: c.limitKw,
+          windowMs: c.windowMs,
+          minElapsedMs: c.minElapsedMs,
+          timeZone,
+        });
       case 'after-hours': {
         const schedule = ctx.schedules.get(c.schedule);
         if (!schedule) throw new Error(`${where}: no schedule ${c.schedule}`);
@@ -135,7 +141,13 @@ export function createEvaluator(
       case 'night-flow':
         return createNightFlow({ ...pointOf(c), from: c.from, to: c.to, zeroBelow: c.zeroBelow, timeZone });
       case 'budget':
-        return createBudget({ ...pointOf(c), period: c.period, limit: c.limit, forecast: c.forecast, timeZone });
+        return createBudget({
+          ...pointOf(c),
+          period: c.period,
+          limit: c.limit,
+          forecast: c.forecast,
+          timeZone,
+        });
       case 'deviation':
         return createDeviation({
           ...pointOf(c),

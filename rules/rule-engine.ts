@@ -70,8 +70,14 @@ export class RuleEngine {
         const deviceId = point?.deviceId ?? deviceOfAsset(site, instance.assetId);
         const evaluator = createEvaluator(
           rule,
-          { assetId: instance.assetId, pointId: instance.pointId, deviceId, unit: point?.unit },
-          { schedules, pointIdOf },
+          {
+            assetId: instance.assetId,
+            pointId: instance.pointId,
+            deviceId,
+            unit: point?.unit,
+            pointKind: point?.kind,
+          },
+          { schedules, pointIdOf, timeZone: site.site.timezone },
         );
         const r: Running = { instance, evaluator, active: false, info: infoOf(instance, rule) };
         this.running.push(r);

@@ -10,7 +10,17 @@ export interface RuleInstance {
   pointId?: string;
 }
 
-const NUMERIC = new Set(['threshold', 'rate', 'stuck', 'deviation', 'due', 'demand', 'night-flow', 'budget', 'after-hours']);
+const NUMERIC = new Set([
+  'threshold',
+  'rate',
+  'stuck',
+  'deviation',
+  'due',
+  'demand',
+  'night-flow',
+  'budget',
+  'after-hours',
+]);
 
 /** Every asset a rule applies to; problems name the rule's failing field. */
 export function resolveTargets(
@@ -81,7 +91,10 @@ export function resolveTargets(
           message: `a ${c.type} condition needs a number point; ${asset.id}/${name} is a ${p.type}`,
         });
       if (c.type === 'budget' && p && p.kind !== 'counter')
-        problems.push({ path, message: `a budget condition needs a counter point; ${asset.id}/${name} is a ${p.kind}` });
+        problems.push({
+          path,
+          message: `a budget condition needs a counter point; ${asset.id}/${name} is a ${p.kind}`,
+        });
       if (c.type === 'stuck' && c.whileRunning) {
         const run = asset.points.find((x) => x.name === c.whileRunning);
         if (!run || run.type !== 'boolean')

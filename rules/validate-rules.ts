@@ -63,6 +63,22 @@ export function validateRules(
     const i = indexOf(rule.id);
     if (rule.schedule && !scheduleIds.has(rule.schedule))
       fail(['rules', i, 'schedule'], `no schedule "${rule.schedule}"`);
+    // after-hours conditions name their own (working-hours) schedule, possibly inside all/any
+    const parts =
+      'of' in rule.condition && Array.isArray(rule.condition.of) ? rule.condition.of : [rule.condition];
+    parts.forEach((c, k) => {
+      if (c.type === 'after-hours' && !scheduleIds.has(c.schedule))
+        fail(
+          [
+            'rules',
+            i,
+            'condition',
+            ...(parts.length > 1 || parts[0] !== rule.condition ? ['of', k] : []),
+            'schedule',
+          ],
+          `no schedule "${c.schedule}"`,
+        );
+    });
     rule.actions.forEach((a, k) => {
       if (!actionIds.has(a)) fail(['rules', i, 'actions', k], `no action "${a}"`);
     });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { backtest } from '../../rules/backtest.js';
 import { type RuleConfig, RuleSchema } from '../../rules/rule-schema.js';
 import { resolveTargets } from '../../rules/targets.js';
+import { expandTemplate } from '../../rules/templates.js';
 import { formatIssues } from '../config/zod-helpers.js';
 import type { HubServices } from '../services.js';
 import { HttpProblem, notFound } from './problem.js';
@@ -24,7 +25,9 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
 
   /** A rule given in the body is checked exactly as the site file's are. */
   const parseRule = (raw: unknown): RuleConfig => {
-    const r = RuleSchema.safeParse(raw, { reportInput: true });
+    const expanded = expandTemplate(raw, ['rule']);
+    if (expanded.problems.length) throw new HttpProblem(400, 'Invalid rule', expanded.problems.join('; '));
+    const r = RuleSchema.safeParse(expanded.rule, { reportInput: true });
     if (!r.success)
       throw new HttpProblem(400, 'Invalid rule', formatIssues(r.error.issues, ['rule']).join('; '));
     const { problems } = resolveTargets(r.data, s.site.config);

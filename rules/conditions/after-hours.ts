@@ -1,7 +1,7 @@
 import type { Schedule } from '../schedule.js';
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
 import { fmt, numericReading, pointLabel } from './common.js';
-import { hhmm, LoadTrace, type MeterSource, meterFactor } from './energy-common.js';
+import { hhmm, LoadTrace, type MeterSource, meterFactor, round3 } from './energy-common.js';
 
 export interface AfterHoursOptions {
   pointId: string;
@@ -55,7 +55,11 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
 
   function follow(now: number): void {
     if (!sched) {
-      sched = { on: schedule.isOn(now), offSince: Number.NEGATIVE_INFINITY, nextChange: schedule.nextChange(now) };
+      sched = {
+        on: schedule.isOn(now),
+        offSince: Number.NEGATIVE_INFINITY,
+        nextChange: schedule.nextChange(now),
+      };
       return;
     }
     while (now >= sched.nextChange) {
@@ -71,12 +75,12 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
     const was = verdict.active;
     follow(now);
     const s = sched!;
+    trace.prune(now - windowMs); // also during working hours, so the trace stays one window long
     if (s.on) {
       verdict = { active: false, message: `${label} working hours (${scheduleId} on)` };
       return was !== verdict.active;
     }
     const from = Math.max(now - windowMs, s.offSince);
-    trace.prune(now - windowMs);
     const { kwMs, coveredMs } = trace.integrate(from, now);
     if (now - s.offSince < AFTER_HOURS_MIN_MS || coveredMs < AFTER_HOURS_MIN_MS) {
       verdict = {
@@ -90,12 +94,12 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
       mean > limitKw
         ? {
             active: true,
-            value: mean,
+            value: round3(mean),
             message: `${label} after-hours waste: ${kw(mean)} against a ${kw(baselineKw)} baseline`,
           }
         : {
             active: false,
-            value: mean,
+            value: round3(mean),
             message: `${label} after hours: ${kw(mean)} within ${kw(limitKw)} (${kw(baselineKw)} baseline + ${fmt(tolerancePct)} %)`,
           };
     return was !== verdict.active;
@@ -114,7 +118,11 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
       return evaluate(now) ? verdict : undefined;
     },
     nextCheckAt(now: number): number | undefined {
-      const s = sched ?? { on: schedule.isOn(now), offSince: Number.NEGATIVE_INFINITY, nextChange: schedule.nextChange(now) };
+      const s = sched ?? {
+        on: schedule.isOn(now),
+        offSince: Number.NEGATIVE_INFINITY,
+        nextChange: schedule.nextChange(now),
+      };
       if (s.on || !trace.hasData) return s.nextChange;
       const judgeFrom = s.offSince + AFTER_HOURS_MIN_MS;
       return Math.min(s.nextChange, judgeFrom > now ? judgeFrom : now + AFTER_HOURS_RECHECK_MS);

@@ -1,6 +1,7 @@
 import { intervalStart, nextInterval } from '../../hub/storage/zoned-time.js';
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
 import { numericReading, pointLabel, withUnit } from './common.js';
+import { round3 } from './energy-common.js';
 
 export interface BudgetOptions {
   pointId: string;
@@ -87,19 +88,19 @@ export function createBudget(opts: BudgetOptions): ConditionEvaluator {
     if (used > limit)
       verdict = {
         active: true,
-        value: used,
+        value: round3(used),
         message: `${label} ${withUnit(used, unit)} used ${when}, over the ${budgetName}`,
       };
     else if (projected !== undefined && projected > limit)
       verdict = {
         active: true,
-        value: projected,
+        value: round3(projected),
         message: `${label} on course for ${withUnit(projected, unit)} ${when} against the ${budgetName} (${withUnit(used, unit)} so far)`,
       };
     else
       verdict = {
         active: false,
-        value: used,
+        value: round3(used),
         message: `${label} ${withUnit(used, unit)} used ${when} of the ${budgetName}${projected !== undefined ? `, on course for ${withUnit(projected, unit)}` : ''}`,
       };
     return was !== verdict.active;
@@ -120,7 +121,7 @@ export function createBudget(opts: BudgetOptions): ConditionEvaluator {
     nextCheckAt(now: number): number | undefined {
       if (!p) return undefined;
       const mark = p.start + Math.ceil(FORECAST_AFTER * (p.end - p.start));
-      return forecast && mark > now ? mark : p.end > now ? p.end : now;
+      return forecast && mark > now ? mark : Math.max(p.end, now);
     },
     current: () => verdict,
   };

@@ -1,6 +1,6 @@
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
 import { fmt, numericReading, pointLabel } from './common.js';
-import { alignedStart, hhmm, LoadTrace, type MeterSource, meterFactor } from './energy-common.js';
+import { alignedStart, hhmm, LoadTrace, type MeterSource, meterFactor, round3 } from './energy-common.js';
 
 export interface DemandOptions {
   pointId: string;
@@ -55,9 +55,16 @@ export function createDemand(opts: DemandOptions): ConditionEvaluator {
   const span = (w: { start: number; end: number }) => `${hhmm(w.start, tz)}–${hhmm(w.end, tz)}`;
 
   /** The average so far and the forecast of the window's end, as known at `at`; undefined without data. */
-  function forecastAt(w: { start: number; end: number }, at: number): { avg: number; forecast: number } | undefined {
+  function forecastAt(
+    w: { start: number; end: number },
+    at: number,
+  ): { avg: number; forecast: number } | undefined {
     const { kwMs, coveredMs, coveredTo } = trace.integrate(w.start, at);
-    if (coveredMs <= 0 || coveredTo === undefined) return undefined;
+    if (coveredMs <= 0 || coveredTo === undefined) {
+      // a power reading just now is data (it holds from here); a counter needs a step in the window
+      const now = source === 'power' ? trace.current : undefined;
+      return now === undefined ? undefined : { avg: now, forecast: now };
+    }
     const avg = kwMs / coveredMs;
     const frac = Math.min(1, (coveredTo - w.start) / windowMs);
     return { avg, forecast: avg * frac + (trace.current ?? avg) * (1 - frac) };
@@ -82,13 +89,13 @@ export function createDemand(opts: DemandOptions): ConditionEvaluator {
     if (f && ready && f.forecast > limitKw) {
       verdict = {
         active: true,
-        value: f.forecast,
+        value: round3(f.forecast),
         message: `${label} demand forecast ${kw(f.forecast)} against a ${kw(limitKw)} limit (${span(win)} window)`,
       };
     } else if (over && !(f && ready)) {
       verdict = {
         active: true,
-        value: over.avg,
+        value: round3(over.avg),
         message: `${label} demand ${kw(over.avg)} in the ${span(over)} window, over the ${kw(limitKw)} limit`,
       };
     } else {
@@ -98,12 +105,12 @@ export function createDemand(opts: DemandOptions): ConditionEvaluator {
         : ready
           ? {
               active: false,
-              value: f.forecast,
+              value: round3(f.forecast),
               message: `${label} demand forecast ${kw(f.forecast)} within the ${kw(limitKw)} limit`,
             }
           : {
               active: false,
-              value: f.avg,
+              value: round3(f.avg),
               message: `${label} demand ${kw(f.avg)} so far in the ${span(win)} window (forecast from ${hhmm(win.start + minElapsedMs, tz)})`,
             };
     }

@@ -28,6 +28,9 @@ export function meterFactor(source: MeterSource, unit: string | undefined, where
   return f;
 }
 
+/** A value for a verdict: 3 decimals, as messages show it (no float noise). */
+export const round3 = (v: number): number => Number(v.toFixed(3));
+
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 
 /** The zone's offset at ts (wall clock minus UTC), ms. */
@@ -106,12 +109,14 @@ export class LoadTrace {
       coveredTo = coveredTo === undefined ? b : Math.max(coveredTo, b);
     };
     for (const s of this.segments) take(s);
-    if (this.source === 'power' && this.last) take({ from: this.last.t, to, kw: this.last.raw * this.factor });
+    if (this.source === 'power' && this.last)
+      take({ from: this.last.t, to, kw: this.last.raw * this.factor });
     return { kwMs, coveredMs, coveredTo };
   }
 
   /** Forget the segments that end at or before t. */
   prune(t: number): void {
-    if (this.segments.length && this.segments[0]!.to <= t) this.segments = this.segments.filter((s) => s.to > t);
+    if (this.segments.length && this.segments[0]!.to <= t)
+      this.segments = this.segments.filter((s) => s.to > t);
   }
 }

@@ -80,10 +80,17 @@ export function createNightFlow(opts: NightFlowOptions): ConditionEvaluator {
     judged = true;
     if (readings === 0) {
       verdict = verdict.active
-        ? { ...verdict, message: `${verdict.message.replace(/ \(no data .*\)$/, '')} (no data ${span} last night)` }
+        ? {
+            ...verdict,
+            message: `${verdict.message.replace(/ \(no data .*\)$/, '')} (no data ${span} last night)`,
+          }
         : { active: false, message: `${label} no data in the ${span} night window` };
     } else if (sawZero()) {
-      verdict = { active: false, value: min!, message: `${label} night flow reached ${withUnit(min!, unit)} (${span})` };
+      verdict = {
+        active: false,
+        value: min!,
+        message: `${label} night flow reached ${withUnit(min!, unit)} (${span})`,
+      };
     } else {
       verdict = {
         active: true,
@@ -137,7 +144,7 @@ export function createNightFlow(opts: NightFlowOptions): ConditionEvaluator {
     },
     nextCheckAt(now: number): number | undefined {
       const end = (win ?? windowAfter(now)).end;
-      return end > now ? end : now;
+      return Math.max(end, now);
     },
     current: () => verdict,
   };
