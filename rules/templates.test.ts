@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { ConfigError, loadSiteFile, parseSiteText } from '../hub/config/load-config.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import { createEvaluator } from './evaluator-factory.js';
@@ -13,8 +14,13 @@ const MIN = 60_000;
 const T0 = Date.parse('2024-03-15T08:00:00Z');
 
 /** The demo site with these rules (YAML takes JSON). */
-const withRules = (rules: unknown[]): SiteModel =>
-  parseSiteText(`${readFileSync(DEMO, 'utf8')}\nrules: ${JSON.stringify(rules)}\n`, 'demo.yaml');
+/** The demo site with its own rules replaced by these. */
+const withRules = (rules: unknown[]): SiteModel => {
+  const doc = parseDocument(readFileSync(DEMO, 'utf8'));
+  doc.set('rules', rules);
+  doc.set('actions', []);
+  return parseSiteText(doc.toString(), 'demo.yaml');
+};
 const errorsOf = (rules: unknown[]): string[] => {
   try {
     withRules(rules);

@@ -87,15 +87,17 @@ function certificatesIn(folder: string): { file: string; der: Buffer }[] {
     }));
 }
 
-/** Server certificates the hub has seen: trusted ones and the rejected ones waiting for a decision. */
+/**
+ * Server certificates the hub has seen: trusted ones and the rejected ones waiting for a decision. Read from
+ * the folders directly, so listing never loads node-opcua or creates the hub's own certificate.
+ */
 export async function listServerCertificates(dir: string): Promise<ServerCertificateInfo[]> {
-  const { manager } = await openClientPki(dir);
   return [
-    ...certificatesIn(manager.trustedFolder).map((c) => ({
+    ...certificatesIn(join(dir, 'trusted', 'certs')).map((c) => ({
       ...describeCertificate(c.der),
       status: 'trusted' as const,
     })),
-    ...certificatesIn(manager.rejectedFolder).map((c) => ({
+    ...certificatesIn(join(dir, 'rejected')).map((c) => ({
       ...describeCertificate(c.der),
       status: 'rejected' as const,
     })),
@@ -108,15 +110,16 @@ export async function setServerCertificateTrust(
   thumbprint: string,
   trust: boolean,
 ): Promise<ServerCertificateInfo | string> {
-  const { manager } = await openClientPki(dir);
   const wanted = thumbprint.toLowerCase().replace(/:/g, '');
-  const all = [...certificatesIn(manager.trustedFolder), ...certificatesIn(manager.rejectedFolder)];
+  const all = [...certificatesIn(join(dir, 'trusted', 'certs')), ...certificatesIn(join(dir, 'rejected'))];
   const matches = all.filter((c) => thumbprintOf(new X509Certificate(c.der)).startsWith(wanted));
   const distinct = new Map(matches.map((c) => [thumbprintOf(new X509Certificate(c.der)), c]));
   if (!distinct.size)
     return `no server certificate with thumbprint ${thumbprint} (list them with opcua-certs)`;
   if (distinct.size > 1) return `thumbprint ${thumbprint} is ambiguous: give more of it`;
   const [c] = distinct.values();
+  // through the certificate manager, so a running hub's trust list follows at once
+  const { manager } = await openClientPki(dir);
   if (trust) await manager.trustCertificate(c!.der);
   else await manager.rejectCertificate(c!.der);
   return { ...describeCertificate(c!.der), status: trust ? 'trusted' : 'rejected' };
