@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
@@ -185,6 +188,7 @@ describe('backtest and dry run over embedded history', () => {
   let client: mqtt.MqttClient;
   const HOUR = 3_600_000;
   const t0 = Math.floor((Date.now() - 3 * HOUR) / 60_000) * 60_000;
+  let siteFile: string;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -195,6 +199,8 @@ rules:
     target: { point: room-1/temp_c }
     condition: { type: threshold, high: 30, deadband: 2, onDelayMs: 120000 }
 `;
+    siteFile = join(tempDataDir(), 'site.yaml');
+    writeFileSync(siteFile, yaml);
     hub = await buildHub(testHubOptions(parseSiteText(yaml, 'rules-site.yaml'), { live: false }));
     await hub.start();
     const { password } = hub.deviceCredentials.issue(SYSTEM, 'env-1');
@@ -260,6 +266,32 @@ rules:
     expect(tuned.json().episodes.map((e: { firedAt: number }) => (e.firedAt - t0) / 60_000)).toEqual([
       10, 40,
     ]);
+  });
+
+  it('the admin CLI replays the same rule while the hub runs', async () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'hub/admin-cli.ts',
+        'backtest',
+        'room-hot',
+        '--site',
+        siteFile,
+        '--from',
+        new Date(t0).toISOString(),
+        '--to',
+        new Date(t0 + HOUR).toISOString(),
+        '--step',
+        '60s',
+      ],
+      { encoding: 'utf8', env: { ...process.env, HUB_LOG_LEVEL: 'silent' } },
+    );
+    expect(out).toMatch(/room-hot: 1 instance\(s\), .*: 1 episode\(s\)/);
+    expect(out).toContain(
+      `${new Date(t0 + 12 * 60_000).toISOString()}  ${new Date(t0 + 16 * 60_000).toISOString()}  room-1`,
+    );
   });
 
   it('dry run: a rule is checked like the site file and shows what it would apply to', async () => {

@@ -189,3 +189,19 @@ export class StorageService {
       });
   }
 }
+
+/**
+ * History alone, for tools that read while the hub may be running (the admin CLI's backtest): the embedded
+ * store (SQLite takes a second reader) or InfluxDB. Undefined when storage is off.
+ */
+export function openHistory(
+  site: SiteModel,
+  now: () => number,
+): { history: History; close(): void } | undefined {
+  const s = site.storage;
+  if (s.mode === 'influxdb')
+    return { history: new InfluxHistory(influxClient(s.influxdb), site, now), close() {} };
+  if (s.mode !== 'embedded') return undefined;
+  const store = new EmbeddedStore(site.hub.dataDir, site, s.retention, now);
+  return { history: store, close: () => store.close() };
+}
