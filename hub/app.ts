@@ -13,6 +13,7 @@ import { wireAlertActions } from '../rules/alert-actions.js';
 import { AlertService } from '../rules/alert-service.js';
 import { CommandActions } from '../rules/command-action.js';
 import { RuleEngine } from '../rules/rule-engine.js';
+import { apiRules, RuleStore } from '../rules/rule-store.js';
 import { wireSystemAlerts } from '../rules/system-alerts.js';
 import { WebhookNotifier } from '../rules/webhook-notifier.js';
 import { alertRoutes } from './api/alert-routes.js';
@@ -121,7 +122,16 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log.child({ component: 'commands' }),
   );
   const alerts = new AlertService({ db, bus, clock, log: log.child({ component: 'alerts' }), audit });
-  const rules = new RuleEngine({ site, bus, clock, log: log.child({ component: 'rules' }), alerts });
+  const ruleStore = new RuleStore(db);
+  const rulesLog = log.child({ component: 'rules' });
+  const rules = new RuleEngine({
+    site,
+    bus,
+    clock,
+    log: rulesLog,
+    alerts,
+    rules: [...site.config.rules, ...apiRules(ruleStore, site, rulesLog)],
+  });
   const webhooks = new WebhookNotifier({
     actions: site.config.actions,
     clock,
@@ -136,7 +146,14 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'rule-commands' }),
     actions: site.config.actions,
   });
-  wireAlertActions({ site, bus, log, webhooks, commands: commandActions });
+  wireAlertActions({
+    site,
+    bus,
+    log,
+    webhooks,
+    commands: commandActions,
+    ruleOf: (id) => rules.ruleById(id),
+  });
   const systemAlerts = wireSystemAlerts({ site, bus, clock, alerts });
   const services: HubServices = {
     site,
@@ -154,6 +171,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     counterEvents: new CounterEventLog(db, bus),
     alerts,
     rules,
+    ruleStore,
     webhooks,
     startedAt: clock.now(),
   };

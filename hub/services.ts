@@ -1,5 +1,6 @@
 import type { AlertService } from '../rules/alert-service.js';
 import type { RuleEngine } from '../rules/rule-engine.js';
+import type { RuleStore } from '../rules/rule-store.js';
 import type { WebhookNotifier } from '../rules/webhook-notifier.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { EventBus } from './bus.js';
@@ -33,6 +34,7 @@ export interface HubServices {
   counterEvents: CounterEventLog;
   alerts: AlertService;
   rules: RuleEngine;
+  ruleStore: RuleStore;
   webhooks: WebhookNotifier;
   live?: LiveGateway;
   startedAt: number;

@@ -3,6 +3,7 @@ import type { Logger } from '../hub/logger.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import type { AlertView } from './alert-types.js';
 import type { CommandActions } from './command-action.js';
+import type { RuleConfig } from './rule-schema.js';
 import type { WebhookNotifier } from './webhook-notifier.js';
 
 /** A rule's actions, run on its alert's events: webhooks on raised/changed/cleared, commands on raised/cleared. */
@@ -12,11 +13,12 @@ export function wireAlertActions(opts: {
   log: Logger;
   webhooks: WebhookNotifier;
   commands: CommandActions;
+  /** The rule as running now (site file or API). */
+  ruleOf(id: string): RuleConfig | undefined;
 }): () => void {
-  const rules = new Map(opts.site.config.rules.map((r) => [r.id, r]));
   const actions = new Map(opts.site.config.actions.map((a) => [a.id, a]));
   const run = (event: 'raised' | 'changed' | 'cleared', alert: AlertView) => {
-    const ids = rules.get(alert.ruleId)?.actions ?? [];
+    const ids = opts.ruleOf(alert.ruleId)?.actions ?? [];
     if (!ids.length) return;
     opts.webhooks.notify(event, alert, ids);
     if (event === 'changed') return;

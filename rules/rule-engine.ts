@@ -55,17 +55,37 @@ export class RuleEngine {
       clock: Clock;
       log: Logger;
       alerts: AlertService;
+      /** The rules to run (default: the site file's). */
+      rules?: RuleConfig[];
     },
   ) {
     const { site } = opts;
-    const schedules = new Map(
+    this.schedules = new Map(
       site.config.schedules.map((s) => [s.id, new Schedule(s, site.site.timezone)] as [string, Schedule]),
     );
+    this.build(opts.rules ?? site.config.rules);
+  }
+
+  private readonly schedules: Map<string, Schedule>;
+  private rules: RuleConfig[] = [];
+  private started = false;
+
+  /** Rule instances for these rules; an instance whose rule did not change keeps its state. */
+  private build(rules: RuleConfig[]) {
+    const { site } = this.opts;
     const pointIdOf = (assetId: string, name: string) =>
       site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined;
-    for (const rule of site.config.rules) {
+    const before = new Map(this.running.map((r) => [r.instance.key, r]));
+    const same = (a: RuleConfig, b: RuleConfig) => JSON.stringify(a) === JSON.stringify(b);
+    const next: Running[] = [];
+    for (const rule of rules) {
       if (!rule.enabled) continue;
       for (const instance of resolveTargets(rule, site.config).instances) {
+        const old = before.get(instance.key);
+        if (old && same(old.instance.rule, rule)) {
+          next.push(old);
+          continue;
+        }
         const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
         const deviceId = point?.deviceId ?? deviceOfAsset(site, instance.assetId);
         const evaluator = createEvaluator(
@@ -77,14 +97,45 @@ export class RuleEngine {
             unit: point?.unit,
             pointKind: point?.kind,
           },
-          { schedules, pointIdOf, timeZone: site.site.timezone },
+          { schedules: this.schedules, pointIdOf, timeZone: site.site.timezone },
         );
-        const r: Running = { instance, evaluator, active: false, info: infoOf(instance, rule) };
-        this.running.push(r);
-        for (const id of evaluator.pointIds) push(this.byPoint, id, r);
-        if (evaluator.deviceId) push(this.byDevice, evaluator.deviceId, r);
+        // a changed rule keeps its alert: the new evaluator starts from what the alert says
+        next.push({ instance, evaluator, active: old?.active ?? false, info: infoOf(instance, rule) });
       }
     }
+    const kept = new Set(next.map((r) => r.instance.key));
+    this.rules = rules;
+    this.running.splice(0, this.running.length, ...next);
+    this.byPoint.clear();
+    this.byDevice.clear();
+    this.timed.clear();
+    const now = this.opts.clock.now();
+    for (const r of next) {
+      for (const id of r.evaluator.pointIds) push(this.byPoint, id, r);
+      if (r.evaluator.deviceId) push(this.byDevice, r.evaluator.deviceId, r);
+      if (this.started) this.schedule(r, now);
+    }
+    return [...before.values()].filter((r) => !kept.has(r.instance.key));
+  }
+
+  /**
+   * Replace the rules (the API changed one): unchanged instances go on as they were; the alerts of instances
+   * that are gone are cleared, saying why.
+   */
+  setRules(rules: RuleConfig[]): void {
+    const now = this.opts.clock.now();
+    for (const gone of this.build(rules))
+      if (gone.active)
+        this.opts.alerts.conditionChanged(
+          gone.info,
+          { active: false, message: 'rule removed or changed' },
+          now,
+        );
+  }
+
+  /** The rule with this id, as running now. */
+  ruleById(id: string): RuleConfig | undefined {
+    return this.rules.find((r) => r.id === id);
   }
 
   /** Rule instances running (for health). */
@@ -96,7 +147,7 @@ export class RuleEngine {
   describe() {
     const byRule = new Map<string, Running[]>();
     for (const r of this.running) push(byRule, r.instance.rule.id, r);
-    return this.opts.site.config.rules.map((rule) => ({
+    return this.rules.map((rule) => ({
       ...rule,
       instances: (byRule.get(rule.id) ?? []).map((r) => ({
         key: r.instance.key,
@@ -113,6 +164,7 @@ export class RuleEngine {
     // alerts active before a restart: their instances start active, so a normal verdict clears them
     const active = new Set(alerts.activeKeys());
     const now = clock.now();
+    this.started = true;
     for (const r of this.running) {
       r.active = active.has(r.instance.key);
       this.schedule(r, now);
@@ -137,6 +189,7 @@ export class RuleEngine {
     for (const off of this.offs.splice(0)) off();
     if (this.timer !== undefined) this.opts.clock.clearInterval(this.timer);
     this.timer = undefined;
+    this.started = false;
   }
 
   private readonly onReadings = (batch: Reading[]): void => {

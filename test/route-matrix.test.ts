@@ -52,6 +52,8 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/rules': EVERYONE,
   'POST /api/v1/rules/dry-run': EVERYONE,
   'POST /api/v1/rules/backtest': EVERYONE,
+  'PUT /api/v1/rules/:id': ['engineer', 'admin'],
+  'DELETE /api/v1/rules/:id': ['engineer', 'admin'],
   'POST /api/v1/opcua/certificates/:thumbprint/trust': ['admin'],
   'POST /api/v1/opcua/certificates/:thumbprint/reject': ['admin'],
   'POST /api/v1/devices/:id/credentials': ['admin'],

@@ -294,6 +294,61 @@ rules:
     );
   });
 
+  it('rules made through the API: checked, running at once, changed, removed, audited; site-file rules are not theirs', async () => {
+    const engineer = await sessionAs(hub, ['engineer']);
+    const put = (id: string, rule: unknown) =>
+      hub.http.inject({
+        method: 'PUT',
+        url: `/api/v1/rules/${id}`,
+        headers: engineer.headers,
+        payload: { rule },
+      });
+    const cold = (low: number) => ({
+      id: 'room-cold',
+      name: 'Room too cold',
+      target: { point: 'room-1/temp_c' },
+      condition: { type: 'threshold', low },
+    });
+    const created = await put('room-cold', cold(10));
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ id: 'room-cold', instances: [{ pointId: 'room-1/temp_c' }] });
+    await client.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: 5 }));
+    await waitFor(() => hub.alerts.list({ limit: 20 }).some((a) => a.ruleId === 'room-cold' && a.active));
+    // changed: the same alert goes on under the new limit (5 is not below 3: it clears)
+    expect((await put('room-cold', cold(3))).statusCode).toBe(200);
+    await client.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: 5.5 }));
+    await waitFor(
+      () => hub.alerts.list({ limit: 20 }).find((a) => a.ruleId === 'room-cold')?.active === false,
+    );
+    const listed = await hub.http.inject({ url: '/api/v1/rules', headers: engineer.headers });
+    expect(listed.json()).toContainEqual(
+      expect.objectContaining({ id: 'room-cold', source: 'api', updatedBy: engineer.username }),
+    );
+    expect(listed.json()).toContainEqual(expect.objectContaining({ id: 'room-hot', source: 'site-file' }));
+    // checked like the site file; a site-file rule is changed in the file only
+    const bad = await put('room-x', {
+      id: 'room-x',
+      name: 'X',
+      target: { point: 'room-1/nope' },
+      condition: { type: 'threshold', high: 1 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual(['rule.target.point: asset "room-1" has no point "nope"']);
+    expect((await put('room-hot', { ...cold(1), id: 'room-hot' })).statusCode).toBe(409);
+    const del = await hub.http.inject({
+      method: 'DELETE',
+      url: '/api/v1/rules/room-cold',
+      headers: engineer.headers,
+    });
+    expect(del.statusCode).toBe(204);
+    expect(hub.rules.ruleById('room-cold')).toBeUndefined();
+    expect(hub.audit.query({ target: 'room-cold', limit: 10 }).map((a) => a.action)).toEqual([
+      'rule.deleted',
+      'rule.updated',
+      'rule.created',
+    ]);
+  });
+
   it('dry run: a rule is checked like the site file and shows what it would apply to', async () => {
     const viewer = await sessionAs(hub, ['viewer']);
     const ok = await hub.http.inject({
@@ -453,6 +508,40 @@ describe('system alerts (no rule in the site file)', () => {
       expect(reset.message).toMatch(/meter reset or replaced/);
     } finally {
       await hub.stop();
+    }
+  });
+});
+
+describe('rules made through the API over a restart', () => {
+  it('are running again after the hub restarts', async () => {
+    const dataDir = tempDataDir();
+    const site = () => parseSiteText(testSiteYaml({ dataDir }), 'api-rules.yaml');
+    const first = await buildHub(testHubOptions(site(), { live: false }));
+    await first.start();
+    const engineer = await sessionAs(first, ['engineer']);
+    const res = await first.http.inject({
+      method: 'PUT',
+      url: '/api/v1/rules/co2-high',
+      headers: engineer.headers,
+      payload: {
+        rule: {
+          id: 'co2-high',
+          name: 'CO2 high',
+          target: { point: 'room-1/co2_ppm' },
+          condition: { type: 'threshold', high: 1200 },
+        },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    await first.stop();
+    const second = await buildHub(testHubOptions(site(), { live: false }));
+    try {
+      expect(second.rules.ruleById('co2-high')).toMatchObject({
+        condition: { type: 'threshold', high: 1200 },
+      });
+      expect(second.rules.instances).toBe(1);
+    } finally {
+      await second.stop();
     }
   });
 });

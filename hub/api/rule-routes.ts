@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { backtest } from '../../rules/backtest.js';
-import { type RuleConfig, RuleSchema } from '../../rules/rule-schema.js';
+import type { RuleConfig } from '../../rules/rule-schema.js';
+import { apiRules, checkRule } from '../../rules/rule-store.js';
 import { resolveTargets } from '../../rules/targets.js';
-import { expandTemplate } from '../../rules/templates.js';
-import { formatIssues } from '../config/zod-helpers.js';
+import { principalOf } from '../security/access.js';
+import { actorOf } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
 import { HttpProblem, notFound } from './problem.js';
 
@@ -20,24 +21,102 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
       config: { access: 'site:read' },
       schema: { tags: ['rules'], summary: 'Rules with their instances (rule × asset) and which hold now' },
     },
-    async () => s.rules.describe(),
+    async () => {
+      const stored = new Map(s.ruleStore.list().map((r) => [r.id, r]));
+      const running = s.rules.describe().map((r) => {
+        const st = stored.get(r.id);
+        return st
+          ? { ...r, source: 'api', updatedAt: st.updatedAt, updatedBy: st.updatedBy }
+          : { ...r, source: 'site-file' };
+      });
+      // stored rules that do not fit the site any more: shown, with why, not running
+      const ids = new Set(running.map((r) => r.id));
+      const broken = [...stored.values()]
+        .filter((r) => !ids.has(r.id))
+        .map((r) => {
+          const c = checkRule(r.body, s.site.config);
+          return {
+            id: r.id,
+            source: 'api',
+            body: r.body,
+            errors: c.ok ? ['an id the site file now uses'] : c.errors,
+          };
+        });
+      return [...running, ...broken];
+    },
+  );
+
+  const IdParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) });
+  const fromFile = (id: string) => s.site.config.rules.some((r) => r.id === id);
+  const apply = () =>
+    s.rules.setRules([...s.site.config.rules, ...apiRules(s.ruleStore, s.site, { error: () => undefined })]);
+
+  api.put(
+    '/api/v1/rules/:id',
+    {
+      config: { access: 'alerts:manage' },
+      schema: {
+        tags: ['rules'],
+        summary:
+          'Create or replace a rule (the same schema as the site file, templates included); it runs at once, audited',
+        params: IdParams,
+        body: z.strictObject({ rule: z.unknown() }),
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      if (fromFile(id))
+        throw new HttpProblem(409, 'Conflict', `rule "${id}" is defined in the site file: change it there`);
+      const body = req.body.rule as Record<string, unknown> | undefined;
+      if (!body || typeof body !== 'object' || body.id !== id)
+        throw new HttpProblem(400, 'Invalid rule', `rule.id: expected "${id}" (the id in the path)`);
+      const r = checkRule(body, s.site.config);
+      if (!r.ok) throw new HttpProblem(400, 'Invalid rule', r.errors.join('; '), { errors: r.errors });
+      const before = s.ruleStore.get(id);
+      const actor = actorOf(principalOf(req), req.ip);
+      s.ruleStore.put(id, body, actor.actor, s.clock.now());
+      apply();
+      s.audit.record(actor, {
+        action: before ? 'rule.updated' : 'rule.created',
+        target: id,
+        before: before?.body,
+        after: body,
+      });
+      return reply.code(before ? 200 : 201).send(s.rules.describe().find((x) => x.id === id));
+    },
+  );
+
+  api.delete(
+    '/api/v1/rules/:id',
+    {
+      config: { access: 'alerts:manage' },
+      schema: {
+        tags: ['rules'],
+        summary: 'Remove a rule made through the API; its open alerts are cleared, audited',
+        params: IdParams,
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      if (fromFile(id))
+        throw new HttpProblem(409, 'Conflict', `rule "${id}" is defined in the site file: remove it there`);
+      const before = s.ruleStore.get(id);
+      if (!before || !s.ruleStore.delete(id)) throw notFound('rule', id);
+      apply();
+      s.audit.record(actorOf(principalOf(req), req.ip), {
+        action: 'rule.deleted',
+        target: id,
+        before: before.body,
+      });
+      return reply.code(204).send();
+    },
   );
 
   /** A rule given in the body is checked exactly as the site file's are. */
   const parseRule = (raw: unknown): RuleConfig => {
-    const expanded = expandTemplate(raw, ['rule']);
-    if (expanded.problems.length) throw new HttpProblem(400, 'Invalid rule', expanded.problems.join('; '));
-    const r = RuleSchema.safeParse(expanded.rule, { reportInput: true });
-    if (!r.success)
-      throw new HttpProblem(400, 'Invalid rule', formatIssues(r.error.issues, ['rule']).join('; '));
-    const { problems } = resolveTargets(r.data, s.site.config);
-    if (problems.length)
-      throw new HttpProblem(
-        400,
-        'Invalid rule',
-        problems.map((p) => `rule.${p.path.join('.')}: ${p.message}`).join('; '),
-      );
-    return r.data;
+    const r = checkRule(raw, s.site.config);
+    if (!r.ok) throw new HttpProblem(400, 'Invalid rule', r.errors.join('; '), { errors: r.errors });
+    return r.rule;
   };
 
   api.post(
@@ -82,7 +161,7 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
       const history = s.storage.history;
       if (!history) throw new HttpProblem(409, 'No history', 'storage is off: there is nothing to replay');
       const { ruleId, from, to, stepMs } = req.body;
-      const rule = ruleId ? s.site.config.rules.find((r) => r.id === ruleId) : parseRule(req.body.rule);
+      const rule = ruleId ? s.rules.ruleById(ruleId) : parseRule(req.body.rule);
       if (!rule) throw notFound('rule', ruleId!);
       return backtest(rule, s.site, history, { from, to, stepMs });
     },
