@@ -40,6 +40,7 @@ interface Service {
   ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  network_mode?: string;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -509,7 +510,9 @@ describe('docker-compose.yml: the hub', () => {
     const expected = [site.hub.http.port];
     if (site.mqtt.mode === 'embedded' && site.mqtt.plaintext) expected.push(site.mqtt.port);
     if (site.mqtt.mode === 'embedded' && site.mqtt.tls) expected.push(site.mqtt.tls.port);
-    const ports = portsOf(hub);
+    // the demo simulators' control port is published by the hub too (they share its network)
+    const controlPort = Number(option(argvOf(service(compose, 'simulators')), 'control-port'));
+    const ports = portsOf(hub).filter((p) => p.target !== controlPort);
     const byNumber = (a: number, b: number) => a - b;
     expect(
       ports.map((p) => p.target).sort(byNumber),
@@ -605,7 +608,7 @@ describe('docker-compose.yml: the demo simulators', () => {
     const site = await siteOf(compose, 'hub', hubEnv.HUB_SITE_FILE!);
     const broker = new URL(option(argv, 'broker') ?? '');
     expect(broker.protocol, 'service simulators: --broker is an mqtt:// URL').toBe('mqtt:');
-    expect(broker.hostname, 'service simulators: --broker host is the hub service').toBe('hub');
+    expect(broker.hostname, "service simulators: --broker host is the hub's own address").toBe('127.0.0.1');
     expect(Number(broker.port), `service simulators: --broker port is the hub's MQTT port`).toBe(
       site.mqtt.port,
     );
@@ -658,12 +661,28 @@ describe('docker-compose.yml: the demo simulators', () => {
     );
   });
 
+  it("shares the hub's network, so the site file's 127.0.0.1 Modbus and OPC UA endpoints reach them", async () => {
+    expect(sims.network_mode, 'service simulators: network_mode').toBe('service:hub');
+    expect(portsOf(sims), 'service simulators: no ports of its own (it has none with network_mode)').toEqual(
+      [],
+    );
+    const site = await siteOf(compose, 'hub', hubEnv.HUB_SITE_FILE!);
+    const hosts = site.devices.flatMap((d) => {
+      const x = d as { host?: string; endpoint?: string };
+      return x.host ? [x.host] : x.endpoint ? [new URL(x.endpoint).hostname] : [];
+    });
+    expect(hosts.length, 'the demo site has Modbus and OPC UA devices').toBeGreaterThan(0);
+    expect(new Set(hosts), 'every Modbus and OPC UA device of the demo is at 127.0.0.1').toEqual(
+      new Set(['127.0.0.1']),
+    );
+  });
+
   it('serves the fault-injection API on 127.0.0.1 only', () => {
     expect(option(argv, 'control-host'), 'service simulators: --control-host').toBe('0.0.0.0');
     const controlPort = Number(option(argv, 'control-port'));
-    const port = portsOf(sims).find((p) => p.target === controlPort);
-    expect(port, `service simulators: publishes --control-port ${controlPort}`).toBeDefined();
-    expect(port?.hostIp, 'service simulators: the control API is bound to 127.0.0.1').toBe('127.0.0.1');
+    const port = portsOf(hub).find((p) => p.target === controlPort);
+    expect(port, `service hub publishes the simulators' --control-port ${controlPort}`).toBeDefined();
+    expect(port?.hostIp, 'the control API is bound to 127.0.0.1').toBe('127.0.0.1');
   });
 });
 
