@@ -618,8 +618,19 @@ export class AlertService {
       this.save(row, now);
       this.record(row, from, r.to, event, by, now, comment);
     })();
-    if (emit) this.bus.emit('alert.changed', { alert: toView(row), from, to: r.to, by: by.actor });
+    if (emit) this.settled(row, from, r.to, by.actor);
     return true;
+  }
+
+  /**
+   * An alert comes out of a shelf, maintenance or flapping: besides alert.changed, tell the consumers of
+   * raised/cleared (webhooks, automation) where it stands, since they heard nothing while it was hidden.
+   */
+  private settled(row: AlertRow, from: AlertState, to: AlertState, by: string): void {
+    const alert = toView(row);
+    this.bus.emit('alert.changed', { alert, from, to, by });
+    if (row.active === 1 && to === 'unacked') this.bus.emit('alert.raised', { alert });
+    else if (row.active === 0) this.bus.emit('alert.cleared', { alert });
   }
 
   private userAction(
@@ -662,9 +673,9 @@ export class AlertService {
       after: { state: r.to, ...(row.shelved_until !== null ? { shelvedUntil: row.shelved_until } : {}) },
       detail: comment,
     });
-    const view = toView(row);
-    this.bus.emit('alert.changed', { alert: view, from, to: r.to, by: actor.actor });
-    return view;
+    if (action === 'unshelve') this.settled(row, from, r.to, actor.actor);
+    else this.bus.emit('alert.changed', { alert: toView(row), from, to: r.to, by: actor.actor });
+    return toView(row);
   }
 
   private endMaintenance(
@@ -688,8 +699,7 @@ export class AlertService {
       after: { unsuppressed: changed.map((r) => r.id) },
       detail: comment,
     });
-    for (const row of changed)
-      this.bus.emit('alert.changed', { alert: toView(row), from: 'suppressed', to: row.state, by: by.actor });
+    for (const row of changed) this.settled(row, 'suppressed', row.state, by.actor);
     return { maintenance: null, alerts: changed.map(toView) };
   }
 
@@ -719,6 +729,6 @@ export class AlertService {
       );
     })();
     this.log.info({ alert: row.id, key: row.key, state: to }, 'alert no longer flapping');
-    this.bus.emit('alert.changed', { alert: toView(row), from, to, by: RULES.actor });
+    this.settled(row, from, to, RULES.actor);
   }
 }

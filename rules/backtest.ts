@@ -1,9 +1,8 @@
 import type { PointValue } from '../hub/model/reading.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import { chooseStep, type History } from '../hub/storage/history.js';
-import { createEvaluator } from './evaluator-factory.js';
+import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
 import type { RuleConfig } from './rule-schema.js';
-import { Schedule } from './schedule.js';
 import { resolveTargets } from './targets.js';
 
 export interface BacktestEpisode {
@@ -42,11 +41,7 @@ export async function backtest(
   range: { from: number; to: number; stepMs?: number },
 ): Promise<BacktestResult> {
   const stepMs = range.stepMs ?? chooseStep(range.from, range.to, MAX_STEPS);
-  const schedules = new Map(
-    site.config.schedules.map((s) => [s.id, new Schedule(s, site.site.timezone)] as [string, Schedule]),
-  );
-  const pointIdOf = (assetId: string, name: string) =>
-    site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined;
+  const schedules = siteSchedules(site);
   const { instances } = resolveTargets(rule, site.config);
   const result: BacktestResult = {
     ruleId: rule.id,
@@ -58,12 +53,14 @@ export async function backtest(
     skipped: [],
   };
   for (const instance of instances) {
-    const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
-    const evaluator = createEvaluator(
-      rule,
-      { assetId: instance.assetId, pointId: instance.pointId, unit: point?.unit, pointKind: point?.kind },
-      { schedules, pointIdOf, timeZone: site.site.timezone },
-    );
+    // device link states are not in history: an offline part has nothing to replay
+    let evaluator: ReturnType<typeof evaluatorForInstance>;
+    try {
+      evaluator = evaluatorForInstance(site, schedules, rule, instance, { withDevice: false });
+    } catch (err) {
+      result.skipped.push({ assetId: instance.assetId, reason: (err as Error).message });
+      continue;
+    }
     if (!evaluator.pointIds.length) {
       result.skipped.push({
         assetId: instance.assetId,

@@ -4,9 +4,9 @@ import type { Logger } from '../hub/logger.js';
 import type { Reading } from '../hub/model/reading.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import type { AlertService } from './alert-service.js';
-import { createEvaluator } from './evaluator-factory.js';
+import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
 import type { RuleConfig, Severity } from './rule-schema.js';
-import { Schedule } from './schedule.js';
+import type { Schedule } from './schedule.js';
 import { type RuleInstance, resolveTargets } from './targets.js';
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
 
@@ -60,21 +60,18 @@ export class RuleEngine {
     },
   ) {
     const { site } = opts;
-    this.schedules = new Map(
-      site.config.schedules.map((s) => [s.id, new Schedule(s, site.site.timezone)] as [string, Schedule]),
-    );
+    this.schedules = siteSchedules(site);
     this.build(opts.rules ?? site.config.rules);
   }
 
   private readonly schedules: Map<string, Schedule>;
   private rules: RuleConfig[] = [];
+  private previous: RuleConfig[] = [];
   private started = false;
 
   /** Rule instances for these rules; an instance whose rule did not change keeps its state. */
   private build(rules: RuleConfig[]) {
     const { site } = this.opts;
-    const pointIdOf = (assetId: string, name: string) =>
-      site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined;
     const before = new Map(this.running.map((r) => [r.instance.key, r]));
     const same = (a: RuleConfig, b: RuleConfig) => JSON.stringify(a) === JSON.stringify(b);
     const next: Running[] = [];
@@ -86,24 +83,16 @@ export class RuleEngine {
           next.push(old);
           continue;
         }
-        const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
-        const deviceId = point?.deviceId ?? deviceOfAsset(site, instance.assetId);
-        const evaluator = createEvaluator(
-          rule,
-          {
-            assetId: instance.assetId,
-            pointId: instance.pointId,
-            deviceId,
-            unit: point?.unit,
-            pointKind: point?.kind,
-          },
-          { schedules: this.schedules, pointIdOf, timeZone: site.site.timezone },
-        );
+        const evaluator = this.evaluatorFor(rule, instance);
+        if (!evaluator) continue;
         // a changed rule keeps its alert: the new evaluator starts from what the alert says
+        if (old?.active) evaluator.seed?.(true);
         next.push({ instance, evaluator, active: old?.active ?? false, info: infoOf(instance, rule) });
       }
     }
     const kept = new Set(next.map((r) => r.instance.key));
+    // the rules just replaced stay known until their alerts are cleared (their actions need them)
+    this.previous = this.rules;
     this.rules = rules;
     this.running.splice(0, this.running.length, ...next);
     this.byPoint.clear();
@@ -131,11 +120,26 @@ export class RuleEngine {
           { active: false, message: 'rule removed or changed' },
           now,
         );
+    this.previous = [];
   }
 
-  /** The rule with this id, as running now. */
+  /** The rule with this id, as running now (or as it was just before an edit removed it). */
   ruleById(id: string): RuleConfig | undefined {
-    return this.rules.find((r) => r.id === id);
+    return this.rules.find((r) => r.id === id) ?? this.previous.find((r) => r.id === id);
+  }
+
+  /** A rule instance that cannot be built (the site changed under a stored rule) is logged and left out. */
+  private evaluatorFor(rule: RuleConfig, instance: RuleInstance): ConditionEvaluator | undefined {
+    try {
+      return evaluatorForInstance(this.opts.site, this.schedules, rule, instance);
+    } catch (err) {
+      this.counters.errors++;
+      this.opts.log.error(
+        { rule: rule.id, asset: instance.assetId, err: (err as Error).message },
+        'rule instance not running: it cannot be built',
+      );
+      return undefined;
+    }
   }
 
   /** Rule instances running (for health). */
@@ -167,7 +171,26 @@ export class RuleEngine {
     this.started = true;
     for (const r of this.running) {
       r.active = active.has(r.instance.key);
+      if (r.active) r.evaluator.seed?.(true);
       this.schedule(r, now);
+    }
+    // alerts of rules that are gone (removed from the site file while the hub was down) are cleared
+    const running = new Set(this.running.map((r) => r.instance.key));
+    for (const a of alerts.list({ active: true, limit: 100_000 })) {
+      if (running.has(a.key) || a.ruleId.startsWith('system:')) continue;
+      alerts.conditionChanged(
+        {
+          key: a.key,
+          ruleId: a.ruleId,
+          assetId: a.assetId,
+          pointId: a.pointId ?? undefined,
+          severity: a.severity,
+          priority: a.priority,
+          chatter: { transitions: 1_000_000, withinMs: 1 },
+        },
+        { active: false, message: 'the rule is gone (removed, or it no longer fits the site)' },
+        now,
+      );
     }
     this.offs.push(
       bus.on('readings.accepted', this.onReadings),

@@ -204,7 +204,7 @@ export const CompoundSchema = z.strictObject({
   ...Delays,
 });
 
-export const ConditionSchema = z.union([PartCondition, CompoundSchema]);
+export const ConditionSchema = z.discriminatedUnion('type', [PartCondition, CompoundSchema]);
 export type Condition = z.infer<typeof ConditionSchema>;
 
 export const RuleSchema = z.strictObject({

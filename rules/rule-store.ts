@@ -1,6 +1,7 @@
-import type { SiteConfig } from '../hub/config/site-schema.js';
 import { formatIssues } from '../hub/config/zod-helpers.js';
 import type { Db } from '../hub/db/database.js';
+import type { SiteModel } from '../hub/model/site-model.js';
+import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
 import { type RuleConfig, RuleSchema } from './rule-schema.js';
 import { resolveTargets } from './targets.js';
 import { expandTemplate } from './templates.js';
@@ -20,14 +21,16 @@ export interface StoredRule {
  */
 export function checkRule(
   raw: unknown,
-  site: Pick<SiteConfig, 'assets' | 'zones' | 'schedules' | 'actions'>,
+  model: SiteModel,
 ): { ok: true; rule: RuleConfig } | { ok: false; errors: string[] } {
+  const site = model.config;
   const expanded = expandTemplate(raw, ['rule']);
   if (expanded.problems.length) return { ok: false, errors: expanded.problems };
   const parsed = RuleSchema.safeParse(expanded.rule, { reportInput: true });
   if (!parsed.success) return { ok: false, errors: formatIssues(parsed.error.issues, ['rule']) };
   const rule = parsed.data;
-  const errors = resolveTargets(rule, site).problems.map((p) => `rule.${p.path.join('.')}: ${p.message}`);
+  const { instances, problems } = resolveTargets(rule, site);
+  const errors = problems.map((p) => `rule.${p.path.join('.')}: ${p.message}`);
   const schedules = new Set(site.schedules.map((s) => s.id));
   const actions = new Set(site.actions.map((a) => a.id));
   if (rule.schedule && !schedules.has(rule.schedule))
@@ -40,7 +43,18 @@ export function checkRule(
   rule.actions.forEach((a, i) => {
     if (!actions.has(a)) errors.push(`rule.actions[${i}]: no action "${a}"`);
   });
-  return errors.length ? { ok: false, errors } : { ok: true, rule };
+  if (errors.length) return { ok: false, errors };
+  // what the schema and the targets cannot see (a schedule inside a count, an offline part on an asset
+  // without a device): each instance is built as the engine would build it
+  const schedulesById = siteSchedules(model);
+  for (const instance of instances) {
+    try {
+      evaluatorForInstance(model, schedulesById, rule, instance);
+    } catch (err) {
+      errors.push(`rule: ${(err as Error).message}`);
+    }
+  }
+  return errors.length ? { ok: false, errors: [...new Set(errors)] } : { ok: true, rule };
 }
 
 /** Rules managed through the API, kept in SQLite as given. */
@@ -91,13 +105,13 @@ export class RuleStore {
  */
 export function apiRules(
   store: RuleStore,
-  site: { config: Pick<SiteConfig, 'assets' | 'zones' | 'schedules' | 'actions' | 'rules'> },
+  site: SiteModel,
   log: { error(obj: object, msg: string): void },
 ): RuleConfig[] {
   const fileIds = new Set(site.config.rules.map((r) => r.id));
   const out: RuleConfig[] = [];
   for (const stored of store.list()) {
-    const r = checkRule(stored.body, site.config);
+    const r = checkRule(stored.body, site);
     if (!r.ok || fileIds.has(stored.id)) {
       log.error(
         { rule: stored.id, errors: r.ok ? ['the site file now has a rule with this id'] : r.errors },

@@ -38,4 +38,9 @@ export interface ConditionEvaluator {
   nextCheckAt(now: number): number | undefined;
   /** The verdict now, without changing state. */
   current(): ConditionVerdict;
+  /**
+   * The alert says the condition held before this evaluator existed (a restart, a rule edited): start from
+   * there, so a delay or a hysteresis band does not clear it and raise it again. Stateless kinds omit it.
+   */
+  seed?(active: boolean): void;
 }

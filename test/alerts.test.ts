@@ -1,9 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
 import { ManualClock } from '../hub/clock.js';
+import { parseSiteText } from '../hub/config/load-config.js';
 import type { AlertInstance, AlertVerdict } from '../rules/alert-service.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
-import { testSite } from './site-fixtures.js';
+import { testSiteYaml } from './site-fixtures.js';
+
+/** The test site with the rules these alerts belong to (an alert whose rule is gone is cleared at start). */
+const siteWithRules = (dataDir: string) =>
+  parseSiteText(
+    `${testSiteYaml({ dataDir })}
+rules:
+  - { id: room-hot, name: Room hot, severity: high, target: { point: room-1/temp_c }, condition: { type: threshold, high: 28 } }
+  - { id: co2-high, name: CO2 high, target: { point: room-1/co2_ppm }, condition: { type: threshold, high: 1200 } }
+`,
+    'alerts-site.yaml',
+  );
 
 const tempHigh: AlertInstance = {
   key: 'room-hot|room-1|room-1/temp_c',
@@ -38,7 +50,7 @@ describe('alerts through the API (lifecycle, permissions, persistence)', () => {
     hub.http.inject({ method, url, headers: s.headers, payload });
 
   beforeAll(async () => {
-    hub = await buildHub(testHubOptions(testSite({ dataDir }), { clock, live: false }));
+    hub = await buildHub(testHubOptions(siteWithRules(dataDir), { clock, live: false }));
     await hub.start();
     hub.bus.on('alert.raised', () => raised++);
     engineer = await sessionAs(hub, ['engineer']);
@@ -185,7 +197,7 @@ describe('alerts through the API (lifecycle, permissions, persistence)', () => {
     const beforeStop = (await call(viewer, 'GET', '/api/v1/alerts')).json().alerts;
     await hub.stop();
 
-    hub = await buildHub(testHubOptions(testSite({ dataDir }), { clock, live: false }));
+    hub = await buildHub(testHubOptions(siteWithRules(dataDir), { clock, live: false }));
     await hub.start();
     let raisedAfter = 0;
     const changed: string[] = [];

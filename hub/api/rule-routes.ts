@@ -34,7 +34,7 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
       const broken = [...stored.values()]
         .filter((r) => !ids.has(r.id))
         .map((r) => {
-          const c = checkRule(r.body, s.site.config);
+          const c = checkRule(r.body, s.site);
           return {
             id: r.id,
             source: 'api',
@@ -70,7 +70,7 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
       const body = req.body.rule as Record<string, unknown> | undefined;
       if (!body || typeof body !== 'object' || body.id !== id)
         throw new HttpProblem(400, 'Invalid rule', `rule.id: expected "${id}" (the id in the path)`);
-      const r = checkRule(body, s.site.config);
+      const r = checkRule(body, s.site);
       if (!r.ok) throw new HttpProblem(400, 'Invalid rule', r.errors.join('; '), { errors: r.errors });
       const before = s.ruleStore.get(id);
       const actor = actorOf(principalOf(req), req.ip);
@@ -114,7 +114,7 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
 
   /** A rule given in the body is checked exactly as the site file's are. */
   const parseRule = (raw: unknown): RuleConfig => {
-    const r = checkRule(raw, s.site.config);
+    const r = checkRule(raw, s.site);
     if (!r.ok) throw new HttpProblem(400, 'Invalid rule', r.errors.join('; '), { errors: r.errors });
     return r.rule;
   };

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { AdapterFactory } from '../../adapters/types.js';
+import { evaluatorForInstance, siteSchedules } from '../../rules/instance-evaluator.js';
+import { resolveTargets } from '../../rules/targets.js';
 import { validateRules } from '../../rules/validate-rules.js';
+import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
 import {
   type DeviceConfig,
@@ -101,6 +104,20 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
   const rules = validateRules(doc, config && !errors.length ? config : undefined, errors, fail);
   if (!config || errors.length) return { ok: false, errors };
   Object.assign(config, rules);
+  // what only building a rule shows (a schedule inside a count, an offline part without a device)
+  const model = new SiteModel(config);
+  const schedules = siteSchedules(model);
+  config.rules.forEach((rule, i) => {
+    for (const instance of resolveTargets(rule, config).instances) {
+      try {
+        evaluatorForInstance(model, schedules, rule, instance);
+      } catch (err) {
+        fail(['rules', i], (err as Error).message);
+        break;
+      }
+    }
+  });
+  if (errors.length) return { ok: false, errors };
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config) ?? []) fail(issue.path, issue.message);
   }

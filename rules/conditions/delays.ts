@@ -58,5 +58,10 @@ export function withDelays(inner: ConditionEvaluator, opts: DelayOptions): Condi
       return earliest(inner.nextCheckAt(now), deadline);
     },
     current: () => shown,
+    seed(active: boolean) {
+      inner.seed?.(active);
+      shown = { ...shown, active };
+      pendingSince = undefined;
+    },
   };
 }

@@ -41,5 +41,9 @@ export function withSchedule(
       return earliest(inner.nextCheckAt(now), schedule.nextChange(now));
     },
     current: () => verdict,
+    seed(active: boolean) {
+      inner.seed?.(active);
+      verdict = { ...verdict, active };
+    },
   };
 }

@@ -77,5 +77,9 @@ export function createThreshold(opts: ThresholdOptions): ConditionEvaluator {
     check: () => undefined,
     nextCheckAt: () => undefined,
     current: () => verdict,
+    // active before: a value inside the hysteresis band keeps it active (which side: the first reading says)
+    seed(active: boolean) {
+      verdict = { ...verdict, active };
+    },
   };
 }
