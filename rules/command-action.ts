@@ -36,6 +36,17 @@ export class CommandActions {
     opts.bus.on('command.completed', (c) => {
       if (c.ok && c.actor !== RULES_ACTOR.actor) this.manualAt.set(c.pointId, c.ts);
     });
+    // an operator's hold survives a restart: the audit log has their recent writes
+    const longest = Math.max(0, ...opts.actions.map((a) => (a.type === 'command' ? a.manualHoldMs : 0)));
+    if (longest > 0)
+      for (const e of opts.audit.query({
+        action: 'setpoint.write',
+        outcome: 'ok',
+        from: opts.clock.now() - longest,
+        limit: 10_000,
+      }))
+        if (e.actor !== RULES_ACTOR.actor && e.target && (this.manualAt.get(e.target) ?? 0) < e.ts)
+          this.manualAt.set(e.target, e.ts);
   }
 
   /** The point an action writes for an alert of this asset. */

@@ -545,3 +545,49 @@ describe('rules made through the API over a restart', () => {
     }
   });
 });
+
+describe('the manual-override interlock over a restart', () => {
+  it("an operator's setpoint still holds after the hub restarts: the rule skips its write", async () => {
+    const port = await freePort();
+    const dataDir = tempDataDir();
+    const yaml = `${testSiteYaml({ mqttPort: port, dataDir })}
+actions:
+  - { id: setback, type: command, point: ahu-1/supply_temp_sp_c, onRaised: 26 }
+rules:
+  - { id: room-hot, name: Room too warm, target: { point: room-1/temp_c }, condition: { type: threshold, high: 30 }, actions: [setback] }
+`;
+    const first = await buildHub(testHubOptions(parseSiteText(yaml, 'hold.yaml'), { live: false }));
+    await first.start();
+    const engineer = await sessionAs(first, ['engineer']);
+    const manual = await first.http.inject({
+      method: 'POST',
+      url: '/api/v1/points/ahu-1/supply_temp_sp_c/command',
+      headers: engineer.headers,
+      payload: { value: 21 },
+    });
+    expect(manual.statusCode, manual.body).toBe(200);
+    await first.stop();
+
+    const second = await buildHub(testHubOptions(parseSiteText(yaml, 'hold.yaml'), { live: false }));
+    await second.start();
+    try {
+      const { password } = second.deviceCredentials.issue(SYSTEM, 'env-1');
+      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId: 'env-1',
+        username: 'env-1',
+        password,
+      });
+      await c.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: 35 }));
+      await c.endAsync();
+      await waitFor(
+        () => second.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 }).length > 0,
+      );
+      expect(second.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 })[0]).toMatchObject({
+        outcome: 'denied',
+        detail: expect.stringMatching(/manual value holds the point/),
+      });
+    } finally {
+      await second.stop();
+    }
+  });
+});

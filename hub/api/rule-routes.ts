@@ -11,6 +11,7 @@ import type { HubServices } from '../services.js';
 import { HttpProblem, notFound } from './problem.js';
 
 const MAX_RANGE_MS = 92 * 86_400_000;
+const MAX_STEPS = 50_000;
 
 /** The rules of the site file, a dry run of a rule's definition, and a replay of a rule over history. */
 export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
@@ -72,6 +73,10 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
         throw new HttpProblem(400, 'Invalid rule', `rule.id: expected "${id}" (the id in the path)`);
       const r = checkRule(body, s.site);
       if (!r.ok) throw new HttpProblem(400, 'Invalid rule', r.errors.join('; '), { errors: r.errors });
+      // a rule that writes to equipment is a setpoint write: whoever makes it needs that permission too
+      const writes = r.rule.actions.some((a) => s.site.config.actions.find((x) => x.id === a)?.type === 'command');
+      if (writes && !principalOf(req).permissions.has('setpoint:write'))
+        throw new HttpProblem(403, 'Forbidden', 'a rule with a command action needs the permission setpoint:write');
       const before = s.ruleStore.get(id);
       const actor = actorOf(principalOf(req), req.ip);
       s.ruleStore.put(id, body, actor.actor, s.clock.now());
@@ -161,6 +166,8 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
       const history = s.storage.history;
       if (!history) throw new HttpProblem(409, 'No history', 'storage is off: there is nothing to replay');
       const { ruleId, from, to, stepMs } = req.body;
+      if (stepMs && (to - from) / stepMs > MAX_STEPS)
+        throw new HttpProblem(400, 'Too many steps', `at most ${MAX_STEPS} steps: give a larger stepMs`);
       const rule = ruleId ? s.rules.ruleById(ruleId) : parseRule(req.body.rule);
       if (!rule) throw notFound('rule', ruleId!);
       return backtest(rule, s.site, history, { from, to, stepMs });
