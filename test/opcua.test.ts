@@ -237,6 +237,20 @@ describe('OPC UA faults of the server process', () => {
     }
   }, 30_000);
 
+  it('a hub stopped while its device is still connecting leaves no session behind', async () => {
+    const sessions = async () =>
+      ((await (await fetch(`${sim.controlUrl}/opcua`)).json()) as { sessions: number }[])[0]!.sessions;
+    const before = await sessions();
+    const { file } = opcuaSiteFile(Number(new URL(sim.servers.bms!.endpointUrl).port));
+    for (const delayMs of [0, 30, 120]) {
+      const quick = await startHub(file);
+      await new Promise((res) => setTimeout(res, delayMs));
+      await quick.hub.stop();
+    }
+    await new Promise((res) => setTimeout(res, 2_000));
+    expect(await sessions()).toBe(before);
+  }, 30_000);
+
   it('a killed server (SIGKILL) and its restart: every monitored item delivers again within 10 s', async () => {
     await sim.kill();
     await waitFor(() => latest(r.hub, 'chiller-1/power_kw').quality === 'bad', 5_000);

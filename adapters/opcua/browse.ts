@@ -3,6 +3,7 @@ import {
   BrowseDirection,
   type ClientSession,
   DataType,
+  type DataValue,
   NodeClass,
   type ReferenceDescription,
 } from 'node-opcua';
@@ -26,6 +27,8 @@ export interface BrowseEntry {
 
 const MAX_REFERENCES = 2_000;
 const ACCESS_CURRENT_WRITE = 0x02;
+/** Variables per Read (two attributes each). */
+const READ_CHUNK = 250;
 
 /** The children of one node (Objects when none is given), with the value of each variable among them. */
 export async function browse(
@@ -58,14 +61,17 @@ export async function browse(
   if (truncated) await session.browseNext(result.continuationPoint, true).catch(() => undefined);
 
   const variables = refs.filter((r) => r.nodeClass === NodeClass.Variable);
-  const values = variables.length
-    ? await session.read(
-        variables.flatMap((r) => [
+  // in chunks: servers limit the nodes one Read may carry (MaxNodesPerRead, often 1,000 or less)
+  const values: DataValue[] = [];
+  for (let i = 0; i < variables.length; i += READ_CHUNK)
+    values.push(
+      ...(await session.read(
+        variables.slice(i, i + READ_CHUNK).flatMap((r) => [
           { nodeId: r.nodeId, attributeId: AttributeIds.Value },
           { nodeId: r.nodeId, attributeId: AttributeIds.UserAccessLevel },
         ]),
-      )
-    : [];
+      )),
+    );
   const byNode = new Map(variables.map((r, i) => [r.nodeId.toString(), i]));
   return {
     nodeId: address,

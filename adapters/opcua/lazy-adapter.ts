@@ -11,6 +11,8 @@ import type { OpcuaPoint } from './points.js';
  */
 export class LazyOpcuaAdapter implements Adapter {
   private adapter?: OpcuaAdapter;
+  /** Counts close() calls, so a connect that was loading node-opcua meanwhile stops there. */
+  private closes = 0;
 
   constructor(
     private readonly device: OpcuaDevice,
@@ -21,8 +23,10 @@ export class LazyOpcuaAdapter implements Adapter {
 
   async connect(): Promise<void> {
     if (!this.adapter) {
+      const closes = this.closes;
       const { OpcuaAdapter } = await import('./opcua-adapter.js');
-      this.adapter = new OpcuaAdapter(this.device, this.site, this.ctx, this.points);
+      if (closes !== this.closes) throw new AdapterError('closed', 'closed while loading the OPC UA library');
+      this.adapter ??= new OpcuaAdapter(this.device, this.site, this.ctx, this.points);
     }
     await this.adapter.connect();
   }
@@ -42,6 +46,7 @@ export class LazyOpcuaAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
+    this.closes++;
     await this.adapter?.close();
   }
 }

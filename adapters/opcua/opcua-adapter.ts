@@ -25,6 +25,7 @@ import type { OpcuaPoint } from './points.js';
 import { checkServerCertificate } from './server-certificate.js';
 import { qualityOf, statusText } from './status.js';
 import { fromVariant, toVariant } from './variant.js';
+import { withTimeout } from './with-timeout.js';
 
 interface Item {
   op: OpcuaPoint;
@@ -94,10 +95,15 @@ export class OpcuaAdapter implements Adapter {
 
   async connect(): Promise<void> {
     const gen = ++this.generation;
+    // close() during a connect (the hub stopping) makes the rest of it moot: nothing may outlive the close
+    const stale = () => gen !== this.generation;
+    const closed = () => new AdapterError('closed', 'closed while connecting');
     const d = this.device;
     const pki = await openClientPki(pkiDirOf(this.site.hub.dataDir));
+    if (stale()) throw closed();
     const serverCertificate =
       d.securityMode === 'None' ? undefined : await checkServerCertificate(d, pki, this.clientOptions(pki));
+    if (stale()) throw closed();
     const client = OPCUAClient.create({
       ...this.clientOptions(pki),
       securityMode: MessageSecurityMode[d.securityMode],
@@ -110,6 +116,7 @@ export class OpcuaAdapter implements Adapter {
     client.on('connection_lost', () => this.lost(gen, new AdapterError('closed', 'connection lost')));
     try {
       await withTimeout(client.connect(d.endpoint), d.timeoutMs, `connect to ${d.endpoint}`);
+      if (stale()) throw closed();
       const session = await withTimeout(
         client.createSession(this.identity()),
         d.timeoutMs,
@@ -126,14 +133,17 @@ export class OpcuaAdapter implements Adapter {
         d.timeoutMs,
         'read the namespace array',
       );
+      if (stale()) throw closed();
       this.resolveNodes(namespaces);
       await this.subscribe(session, gen);
+      if (stale()) throw closed();
       this.silence = 'alive';
       this.lastAliveAt = this.ctx.clock.now();
       this.nextReadAt = 0;
       const tick = Math.max(50, Math.min(this.keepAliveMs, d.intervalMs) / 4);
       this.timer = this.ctx.clock.setInterval(() => this.onTick(gen), tick);
     } catch (err) {
+      if (!stale()) this.generation++; // callbacks of this half-built session are ignored from now on
       await this.dispose(false);
       throw connectError(err);
     }
@@ -304,11 +314,13 @@ export class OpcuaAdapter implements Adapter {
     this.pending.push(r);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
+    const gen = this.generation;
     setImmediate(() => {
       this.flushScheduled = false;
       const batch = this.pending;
       this.pending = [];
-      if (!batch.length) return;
+      // values queued before the link was lost or closed would make bad points look good again
+      if (!batch.length || gen !== this.generation) return;
       this.ctx.publish(batch);
       this.ctx.devices.seen(this.device.id, batch.length);
     });
@@ -392,8 +404,7 @@ export class OpcuaAdapter implements Adapter {
           'read',
         );
         if (gen !== this.generation) return;
-        this.counters.reads++;
-        this.alive();
+        this.counters.reads++; // a Read answering says nothing of the subscription: not alive()
         for (let j = 0; j < values.length; j++) this.onValue(chunk[j]!, values[j]!);
       }
     } catch (err) {
@@ -486,16 +497,6 @@ export class OpcuaAdapter implements Adapter {
     client?.removeAllListeners();
     await withTimeout(client?.disconnect() ?? Promise.resolve(), 2_000, 'disconnect').catch(() => undefined);
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AdapterError('timeout', `${what}: no answer in ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** node-opcua's connect errors are paragraphs; the supervisor wants a code and one line. */

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { OPCUACertificateManager } from 'node-opcua';
@@ -77,14 +77,22 @@ function thumbprintOf(x: X509Certificate): string {
   return x.fingerprint.replace(/:/g, '').toLowerCase();
 }
 
+/** The certificates in a folder; a file that is not one (corrupt, too large, a directory) is skipped. */
 function certificatesIn(folder: string): { file: string; der: Buffer }[] {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((f) => /\.(der|pem)$/i.test(f))
-    .map((f) => ({
-      file: join(folder, f),
-      der: Buffer.from(new X509Certificate(readFileSync(join(folder, f))).raw),
-    }));
+  const out: { file: string; der: Buffer }[] = [];
+  for (const f of readdirSync(folder)) {
+    if (!/\.(der|pem|crt)$/i.test(f)) continue;
+    const file = join(folder, f);
+    try {
+      const st = statSync(file);
+      if (!st.isFile() || st.size > 64 * 1024) continue;
+      out.push({ file, der: Buffer.from(new X509Certificate(readFileSync(file)).raw) });
+    } catch {
+      // not a certificate: not listed, not matched
+    }
+  }
+  return out;
 }
 
 /**
@@ -111,6 +119,8 @@ export async function setServerCertificateTrust(
   trust: boolean,
 ): Promise<ServerCertificateInfo | string> {
   const wanted = thumbprint.toLowerCase().replace(/:/g, '');
+  if (!/^[0-9a-f]{8,40}$/.test(wanted))
+    return `expected a thumbprint of 8 to 40 hex digits, got "${thumbprint}"`;
   const all = [...certificatesIn(join(dir, 'trusted', 'certs')), ...certificatesIn(join(dir, 'rejected'))];
   const matches = all.filter((c) => thumbprintOf(new X509Certificate(c.der)).startsWith(wanted));
   const distinct = new Map(matches.map((c) => [thumbprintOf(new X509Certificate(c.der)), c]));

@@ -9,6 +9,7 @@ import {
 import { AdapterError } from '../types.js';
 import { type ClientPki, describeCertificate } from './opcua-pki.js';
 import type { OpcuaDevice } from './opcua-schema.js';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * Before a secured connect: ask the server for its endpoints (over a None channel, as discovery is), pick the
@@ -28,12 +29,12 @@ export async function checkServerCertificate(
   });
   let endpoints: EndpointDescription[];
   try {
-    await probe.connect(device.endpoint);
-    endpoints = await probe.getEndpoints();
+    await withTimeout(probe.connect(device.endpoint), device.timeoutMs, `connect to ${device.endpoint}`);
+    endpoints = await withTimeout(probe.getEndpoints(), device.timeoutMs, 'get the endpoints');
   } catch (err) {
     throw AdapterError.from(err, 'refused');
   } finally {
-    await probe.disconnect().catch(() => undefined);
+    await withTimeout(probe.disconnect(), 2_000, 'disconnect').catch(() => undefined);
   }
   const mode = MessageSecurityMode[device.securityMode];
   const policy = SecurityPolicy[device.securityPolicy];

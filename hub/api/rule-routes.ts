@@ -74,9 +74,15 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
       const r = checkRule(body, s.site);
       if (!r.ok) throw new HttpProblem(400, 'Invalid rule', r.errors.join('; '), { errors: r.errors });
       // a rule that writes to equipment is a setpoint write: whoever makes it needs that permission too
-      const writes = r.rule.actions.some((a) => s.site.config.actions.find((x) => x.id === a)?.type === 'command');
+      const writes = r.rule.actions.some(
+        (a) => s.site.config.actions.find((x) => x.id === a)?.type === 'command',
+      );
       if (writes && !principalOf(req).permissions.has('setpoint:write'))
-        throw new HttpProblem(403, 'Forbidden', 'a rule with a command action needs the permission setpoint:write');
+        throw new HttpProblem(
+          403,
+          'Forbidden',
+          'a rule with a command action needs the permission setpoint:write',
+        );
       const before = s.ruleStore.get(id);
       const actor = actorOf(principalOf(req), req.ip);
       s.ruleStore.put(id, body, actor.actor, s.clock.now());
