@@ -2,6 +2,7 @@ import type { Actor, AuditLog } from '../hub/audit/audit-log.js';
 import type { EventBus } from '../hub/bus.js';
 import type { Clock } from '../hub/clock.js';
 import type { Db } from '../hub/db/database.js';
+import { whereOf } from '../hub/db/where.js';
 import type { Logger } from '../hub/logger.js';
 import {
   type AlertEvent,
@@ -428,19 +429,14 @@ export class AlertService {
 
   /** Newest first. */
   list(q: AlertQuery): AlertView[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (sql: string, v: string | number | undefined) => {
-      if (v === undefined) return;
-      where.push(sql);
-      args.push(v);
-    };
-    add('state = ?', q.state);
-    add('active = ?', q.active === undefined ? undefined : q.active ? 1 : 0);
-    add('severity = ?', q.severity);
-    add('asset_id = ?', q.assetId);
-    add('id < ?', q.beforeId);
-    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const { where, args } = whereOf([
+      ['state = ?', q.state],
+      ['active = ?', q.active === undefined ? undefined : q.active ? 1 : 0],
+      ['severity = ?', q.severity],
+      ['asset_id = ?', q.assetId],
+      ['id < ?', q.beforeId],
+    ]);
+    const sql = `SELECT * FROM alerts ${where} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit) as AlertRow[]).map((r) => toView(this.adopt(r)));
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { whereOf } from '../db/where.js';
 
 /** Who did something, and from where. */
 export interface Actor {
@@ -138,25 +139,19 @@ export class AuditLog {
   }
 
   query(q: AuditQuery): AuditEntry[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (sql: string, v: string | number | undefined) => {
-      if (v === undefined) return;
-      where.push(sql);
-      args.push(v);
-    };
-    add('ts >= ?', q.from);
-    add('ts < ?', q.to);
-    add('actor = ?', q.actor);
-    add('target = ?', q.target);
-    add('outcome = ?', q.outcome);
-    add('id < ?', q.beforeId);
     // "ticket." matches every ticket action; "login.failed" just that one.
-    if (q.action !== undefined) {
-      if (q.action.endsWith('.')) add("action LIKE ? ESCAPE '\\'", `${q.action.replace(/[%_\\]/g, '\\$&')}%`);
-      else add('action = ?', q.action);
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const prefix = q.action?.endsWith('.');
+    const { where, args } = whereOf([
+      ['ts >= ?', q.from],
+      ['ts < ?', q.to],
+      ['actor = ?', q.actor],
+      ['target = ?', q.target],
+      ['outcome = ?', q.outcome],
+      ['id < ?', q.beforeId],
+      ["action LIKE ? ESCAPE '\\'", prefix ? `${q.action!.replace(/[%_\\]/g, '\\$&')}%` : undefined],
+      ['action = ?', prefix ? undefined : q.action],
+    ]);
+    const sql = `SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit) as AuditRow[]).map(toEntry);
   }
 
