@@ -199,6 +199,15 @@ describe('logins, sessions, CSRF, tokens', () => {
     expect((await get('/api/v1/site', { authorization: 'Bearer fh_nonsense' })).statusCode).toBe(401);
   });
 
+  it('names the hub acts under itself (rules, system) cannot be taken by a user', async () => {
+    admin = await login(hub, TEST_ADMIN.username, TEST_ADMIN.password);
+    for (const username of ['rules', 'system']) {
+      const res = await post('/api/v1/users', { username, roles: ['engineer'] }, admin.headers);
+      expect(res.statusCode).toBe(409);
+      expect(res.json().detail).toMatch(/a name the hub uses for itself/);
+    }
+  });
+
   it('disabling a user ends their sessions and tokens at once; the last admin cannot be removed', async () => {
     admin = await login(hub, TEST_ADMIN.username, TEST_ADMIN.password); // the clock has moved past its idle time
     const viewer = await sessionAs(hub, ['viewer']);

@@ -21,6 +21,9 @@ import { type User, UserStore } from './user-store.js';
 export const SESSION_COOKIE = 'hub_session';
 
 /** Who is asking: a user through a dashboard session, or an integration through an API token. */
+/** Actors the hub writes as itself (the audit log, automation): no user may take these names. */
+export const RESERVED_USERNAMES: readonly string[] = ['system', 'rules', 'anonymous', 'site-file'];
+
 export interface Principal {
   via: 'session' | 'token';
   user: User;
@@ -225,6 +228,9 @@ export class AuthService {
   // ── Users ────────────────────────────────────────────────────────────────
 
   async createUser(by: Actor, u: NewUser): Promise<{ user: User; generatedPassword?: string }> {
+    // the names the hub acts under itself: the audit log and the rules' override interlock tell them apart
+    if (RESERVED_USERNAMES.includes(u.username))
+      throw conflict(`"${u.username}" is a name the hub uses for itself; choose another`);
     if (this.users.findByName(u.username)) throw conflict(`user "${u.username}" already exists`);
     const password = u.password ?? generatePassword();
     if (u.password) this.requirePolicy(u.password, u.username, 'password');
