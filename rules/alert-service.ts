@@ -339,6 +339,11 @@ export class AlertService {
   }
 
   /** Time passes: shelves and maintenance windows run out, flapping alerts that went quiet settle. */
+  /** Run fn with every alert write inside one SQLite transaction (the engine's batch of readings). */
+  batch(fn: () => void): void {
+    this.db.transaction(fn)();
+  }
+
   tick(now: number): void {
     for (const id of this.q.shelvesDue.all(now) as number[]) {
       const row = this.rowById(id);

@@ -216,10 +216,13 @@ export class RuleEngine {
   }
 
   private readonly onReadings = (batch: Reading[]): void => {
-    for (let i = 0; i < batch.length; i++) {
-      const list = this.byPoint.get(batch[i]!.pointId);
-      if (list) this.feed(list, { reading: batch[i]! });
-    }
+    // the alert writes one batch causes go to SQLite in one transaction (a storm of alerts costs one commit)
+    this.opts.alerts.batch(() => {
+      for (let i = 0; i < batch.length; i++) {
+        const list = this.byPoint.get(batch[i]!.pointId);
+        if (list) this.feed(list, { reading: batch[i]! });
+      }
+    });
   };
 
   private feed(list: Running[] | undefined, input: ConditionInput) {
