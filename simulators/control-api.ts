@@ -29,6 +29,7 @@ const GARBAGE_KINDS = ['not-json', 'wrong-type', 'nan', 'oversize', 'no-fields']
  *   POST /assets/:asset/fault?code=101                the asset's fault_code (0 clears); a chiller or pump stops
  *   POST /assets/:asset/filter-clogging?paPerHour=200 AHU: the filter's pressure drop rises (0 clears)
  *   POST /assets/:asset/vibration-rise?mmsPerHour=5   pump: its vibration rises (0 clears)
+ *   POST /opcua/:device/expire-sessions   the server ends its sessions as timed out (its sockets stay open)
  *   POST /ticks?on=false|true             stop / restart time in the models (nothing changes while stopped)
  */
 export function buildControlApi(
@@ -166,6 +167,9 @@ function opcuaRoutes(app: FastifyInstance, opcua: OpcuaSimulation, badQuery: Bad
     status: opcua.model(asset).status(point),
   });
 
+  route('/opcua/:device/expire-sessions', z.object({}), ({ device }) => ({
+    expired: opcua.server(device!).expireSessions(),
+  }));
   route('/ticks', z.object({ on: bool.default(true) }), (_, q) => {
     opcua.paused = !q.on;
     return { ticking: q.on, ticks: opcua.ticks };

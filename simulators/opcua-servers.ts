@@ -172,6 +172,18 @@ export class SimulatedOpcuaServer {
     this.liveSubscriptions.clear();
   }
 
+  /**
+   * The server ends every session as if they had timed out (and drops their subscriptions), keeping its
+   * sockets: what a client sees when its session expires on the server's side. Returns how many it ended.
+   */
+  expireSessions(): number {
+    const engine = this.server?.engine;
+    if (!engine) return 0;
+    const sessions = engine.getSessions();
+    for (const s of sessions) engine.closeSession(s.authenticationToken, true, 'Timeout');
+    return sessions.length;
+  }
+
   /** Shut down, stay down downMs, start again on the same port. */
   async restart(downMs: number, shiftNamespaces: boolean): Promise<void> {
     await this.stop();

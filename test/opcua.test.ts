@@ -251,6 +251,31 @@ describe('OPC UA faults of the server process', () => {
     expect(await sessions()).toBe(before);
   }, 30_000);
 
+  it('a session the server expires is rebuilt, and every monitored item delivers again within 10 s', async () => {
+    const changes = () => Number(link(r.hub).stats!.dataChanges);
+    const before = changes();
+    const expired = (await sim.control('/opcua/bms/expire-sessions')) as { expired: number };
+    expect(expired.expired).toBeGreaterThanOrEqual(1);
+    const t0 = Date.now();
+    // node-opcua answers BadSessionIdInvalid by creating a session again on the same connection and moving
+    // the subscription over; whichever path it takes, the items must deliver again
+    await waitFor(
+      () => changes() > before + 20,
+      10_000,
+      () => JSON.stringify(link(r.hub)),
+    );
+    await waitFor(
+      () =>
+        SUBSCRIBED.every((id) =>
+          r.readings.some((x) => x.pointId === id && x.quality === 'good' && x.ts >= t0 + 1_500),
+        ),
+      10_000,
+      () => JSON.stringify(link(r.hub)),
+    );
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(link(r.hub).state).toBe('up');
+  }, 30_000);
+
   it('a killed server (SIGKILL) and its restart: every monitored item delivers again within 10 s', async () => {
     await sim.kill();
     await waitFor(() => latest(r.hub, 'chiller-1/power_kw').quality === 'bad', 5_000);
