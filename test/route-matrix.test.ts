@@ -50,6 +50,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/devices/:id/opcua/browse': ['engineer', 'admin'],
   'GET /api/v1/opcua/certificates': ['admin'],
   'GET /api/v1/rules': EVERYONE,
+  'GET /api/v1/rules/templates': EVERYONE,
   'POST /api/v1/rules/dry-run': EVERYONE,
   'POST /api/v1/rules/backtest': EVERYONE,
   'PUT /api/v1/rules/:id': ['engineer', 'admin'],

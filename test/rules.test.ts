@@ -384,6 +384,19 @@ rules:
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().detail).toMatch(/rule\.condition/);
+    const templates = await hub.http.inject({ url: '/api/v1/rules/templates', headers: viewer.headers });
+    expect(templates.statusCode, templates.body).toBe(200);
+    expect(templates.json()).toContainEqual(
+      expect.objectContaining({
+        name: 'pump-vibration',
+        severity: 'high',
+        point: 'vibration_mm_s',
+        params: expect.objectContaining({
+          type: 'object',
+          properties: expect.objectContaining({ alarmMmS: expect.anything() }),
+        }),
+      }),
+    );
     const rules = await hub.http.inject({ url: '/api/v1/rules', headers: viewer.headers });
     expect(rules.json()).toEqual([
       expect.objectContaining({

@@ -5,6 +5,7 @@ import { backtest } from '../../rules/backtest.js';
 import type { RuleConfig } from '../../rules/rule-schema.js';
 import { apiRules, checkRule } from '../../rules/rule-store.js';
 import { resolveTargets } from '../../rules/targets.js';
+import { TEMPLATES } from '../../rules/templates.js';
 import { principalOf } from '../security/access.js';
 import { actorOf } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
@@ -45,6 +46,26 @@ export async function ruleRoutes(app: FastifyInstance, s: HubServices): Promise<
         });
       return [...running, ...broken];
     },
+  );
+
+  api.get(
+    '/api/v1/rules/templates',
+    {
+      config: { access: 'site:read' },
+      schema: {
+        tags: ['rules'],
+        summary:
+          'The equipment rule templates: what each watches, its severity, main point and params (JSON Schema)',
+      },
+    },
+    async () =>
+      Object.entries(TEMPLATES).map(([name, t]) => ({
+        name,
+        description: t.description,
+        severity: t.severity,
+        point: t.point,
+        params: z.toJSONSchema(t.params, { io: 'input' }),
+      })),
   );
 
   const IdParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) });
