@@ -98,7 +98,7 @@ export interface AdapterFactory {
   /** Extra point fields this protocol reads (topic, register, nodeId ...), merged into the point schema. */
   pointShape: z.ZodRawShape;
   /** Cross-checks that need the whole file (e.g. the broker URL an external MQTT device needs). */
-  checkSite?(site: SiteConfig): { path: PropertyKey[]; message: string }[];
+  checkSite?(config: SiteConfig, site: SiteModel): { path: PropertyKey[]; message: string }[];
   /** Reconnect delays, when this protocol needs others than the supervisor's default. */
   backoff?: BackoffOptions;
   /** How this protocol's devices share connections. */

@@ -306,12 +306,6 @@ function infoOf(instance: RuleInstance, rule: RuleConfig): Running['info'] {
   };
 }
 
-function deviceOfAsset(site: SiteModel, assetId: string): string | undefined {
-  return (
-    site.assetById.get(assetId)?.device ?? site.pointsByAsset.get(assetId)?.find((p) => p.deviceId)?.deviceId
-  );
-}
-
 function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   const list = map.get(key);
   if (list) list.push(value);

@@ -97,7 +97,7 @@ export function resolveTargets(
         });
       if (c.type === 'stuck' && c.whileRunning) {
         const run = asset.points.find((x) => x.name === c.whileRunning);
-        if (!run || run.type !== 'boolean')
+        if (run?.type !== 'boolean')
           problems.push({
             path: [...path, 'whileRunning'],
             message: `asset "${asset.id}" has no boolean point "${c.whileRunning}"`,

@@ -1,7 +1,7 @@
 import { WakeableSleep } from '../../hub/clock.js';
 import type { SiteConfig } from '../../hub/config/site-schema.js';
 import type { PointValue, RawReading } from '../../hub/model/reading.js';
-import { SiteModel } from '../../hub/model/site-model.js';
+import type { SiteModel } from '../../hub/model/site-model.js';
 import { unitConversion } from '../../hub/pipeline/units.js';
 import { backoffDelay } from '../../hub/supervisor/backoff.js';
 import {
@@ -394,9 +394,8 @@ export const modbusAdapterFactory: AdapterFactory = {
   protocol: 'modbus',
   deviceSchema: ModbusDeviceSchema,
   pointShape: modbusPointShape,
-  checkSite(config: SiteConfig) {
+  checkSite(config: SiteConfig, site: SiteModel) {
     if (!config.devices.some((d) => d.protocol === 'modbus')) return [];
-    const site = new SiteModel(config);
     const { sources, problems, profileProblems } = resolveSources(site);
     const issues: { path: PropertyKey[]; message: string }[] = [];
     const badProfile = new Set(profileProblems.map((p) => p.deviceId));

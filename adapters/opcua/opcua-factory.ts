@@ -1,5 +1,5 @@
 import type { SiteConfig } from '../../hub/config/site-schema.js';
-import { SiteModel } from '../../hub/model/site-model.js';
+import type { SiteModel } from '../../hub/model/site-model.js';
 import type { AdapterFactory, LinkPlan } from '../types.js';
 import { LazyOpcuaAdapter } from './lazy-adapter.js';
 import { type OpcuaDevice, OpcuaDeviceSchema, opcuaPointShape } from './opcua-schema.js';
@@ -14,7 +14,7 @@ export const opcuaAdapterFactory: AdapterFactory = {
   pointShape: opcuaPointShape,
   // a restarted server is followed within 10 s of it answering again, however long it was away
   backoff: { initialMs: 500, maxMs: 5_000, jitter: 0.3 },
-  checkSite(config: SiteConfig) {
+  checkSite(config: SiteConfig, site: SiteModel) {
     const issues: { path: PropertyKey[]; message: string }[] = [];
     if (!config.devices.some((d) => d.protocol === 'opcua')) return issues;
     const pathOf = (pointId: string) => {
@@ -22,7 +22,7 @@ export const opcuaAdapterFactory: AdapterFactory = {
       const a = config.assets.findIndex((x) => x.id === assetId);
       return ['assets', a, 'points', config.assets[a]!.points.findIndex((x) => x.name === name)];
     };
-    for (const p of resolveOpcuaPoints(new SiteModel(config)).problems)
+    for (const p of resolveOpcuaPoints(site).problems)
       issues.push({ path: [...pathOf(p.pointId), 'nodeId'], message: p.message });
     const endpoints = new Map<string, string>();
     config.devices.forEach((raw, i) => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { adapterFactories } from '../../adapters/index.js';
 import type { AdapterFactory } from '../../adapters/types.js';
-import { SiteModel } from '../model/site-model.js';
+import type { SiteModel } from '../model/site-model.js';
 import { validateSite } from './validate-site.js';
 
 /** The hub refuses to start on any of these; `errors` holds one line per failing path. */
@@ -100,7 +100,7 @@ export function parseSiteText(
       }),
     );
   }
-  return new SiteModel(result.config);
+  return result.site;
 }
 
 function getPath(obj: unknown, path: string[]): unknown {

@@ -14,7 +14,9 @@ import {
 } from './site-schema.js';
 import { formatIssues, formatPath } from './zod-helpers.js';
 
-export type ValidationResult = { ok: true; config: SiteConfig } | { ok: false; errors: string[] };
+export type ValidationResult =
+  | { ok: true; config: SiteConfig; site: SiteModel }
+  | { ok: false; errors: string[] };
 type Fail = (path: PropertyKey[], message: string) => void;
 type Obj = Record<string, unknown>;
 
@@ -104,24 +106,25 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
   const rules = validateRules(doc, config && !errors.length ? config : undefined, errors, fail);
   if (!config || errors.length) return { ok: false, errors };
   Object.assign(config, rules);
-  // what only building a rule shows (a schedule inside a count, an offline part without a device)
-  const model = new SiteModel(config);
-  const schedules = siteSchedules(model);
+  // The checks that need the whole site, on one model (which the loader then keeps): each protocol's
+  // cross-checks, and what only building a rule shows (a schedule inside a count, an offline part without
+  // a device).
+  const site = new SiteModel(config);
+  for (const factory of factories.values()) {
+    for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
+  }
+  const schedules = siteSchedules(site);
   config.rules.forEach((rule, i) => {
     for (const instance of resolveTargets(rule, config).instances) {
       try {
-        evaluatorForInstance(model, schedules, rule, instance);
+        evaluatorForInstance(site, schedules, rule, instance);
       } catch (err) {
         fail(['rules', i], (err as Error).message);
         break;
       }
     }
   });
-  if (errors.length) return { ok: false, errors };
-  for (const factory of factories.values()) {
-    for (const issue of factory.checkSite?.(config) ?? []) fail(issue.path, issue.message);
-  }
-  return errors.length ? { ok: false, errors } : { ok: true, config };
+  return errors.length ? { ok: false, errors } : { ok: true, config, site };
 }
 
 const pointSchemas = new WeakMap<ReadonlyMap<string, AdapterFactory>, Map<string, z.ZodObject>>();
