@@ -1,7 +1,7 @@
 import type { Schedule } from '../schedule.js';
-import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
-import { fmt, numericReading, pointLabel } from './common.js';
-import { hhmm, LoadTrace, type MeterSource, meterFactor, round3 } from './energy-common.js';
+import type { ConditionEvaluator, ConditionVerdict } from '../types.js';
+import { fmt, pointLabel } from './common.js';
+import { hhmm, LoadTrace, type MeterSource, meterEvaluator, meterFactor, round3 } from './energy-common.js';
 
 export interface AfterHoursOptions {
   pointId: string;
@@ -105,19 +105,13 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
     return was !== verdict.active;
   }
 
-  return {
-    pointIds: [pointId],
-    update(input: ConditionInput, now: number): ConditionVerdict | undefined {
-      const r = numericReading(input, pointId);
-      if (!r) return undefined;
-      trace.add(now, r.value);
-      evaluate(now);
-      return verdict;
+  return meterEvaluator(pointId, {
+    take(now, value) {
+      trace.add(now, value);
     },
-    check(now: number): ConditionVerdict | undefined {
-      return evaluate(now) ? verdict : undefined;
-    },
-    nextCheckAt(now: number): number | undefined {
+    evaluate,
+    verdict: () => verdict,
+    nextCheckAt(now) {
       const s = sched ?? {
         on: schedule.isOn(now),
         offSince: Number.NEGATIVE_INFINITY,
@@ -127,6 +121,5 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
       const judgeFrom = s.offSince + AFTER_HOURS_MIN_MS;
       return Math.min(s.nextChange, judgeFrom > now ? judgeFrom : now + AFTER_HOURS_RECHECK_MS);
     },
-    current: () => verdict,
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import { intervalStart, nextInterval } from '../../hub/storage/zoned-time.js';
-import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
-import { numericReading, pointLabel, withUnit } from './common.js';
-import { round3 } from './energy-common.js';
+import type { ConditionEvaluator, ConditionVerdict } from '../types.js';
+import { pointLabel, withUnit } from './common.js';
+import { meterEvaluator, round3 } from './energy-common.js';
 
 export interface BudgetOptions {
   pointId: string;
@@ -106,23 +106,16 @@ export function createBudget(opts: BudgetOptions): ConditionEvaluator {
     return was !== verdict.active;
   }
 
-  return {
-    pointIds: [pointId],
-    update(input: ConditionInput, now: number): ConditionVerdict | undefined {
-      const r = numericReading(input, pointId);
-      if (!r) return undefined;
-      add(now, r.value);
-      evaluate(now);
-      return verdict;
+  return meterEvaluator(pointId, {
+    take(now, value) {
+      add(now, value);
     },
-    check(now: number): ConditionVerdict | undefined {
-      return evaluate(now) ? verdict : undefined;
-    },
-    nextCheckAt(now: number): number | undefined {
+    evaluate,
+    verdict: () => verdict,
+    nextCheckAt(now) {
       if (!p) return undefined;
       const mark = p.start + Math.ceil(FORECAST_AFTER * (p.end - p.start));
       return forecast && mark > now ? mark : Math.max(p.end, now);
     },
-    current: () => verdict,
-  };
+  });
 }

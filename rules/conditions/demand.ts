@@ -1,6 +1,14 @@
-import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
-import { fmt, numericReading, pointLabel } from './common.js';
-import { alignedStart, hhmm, LoadTrace, type MeterSource, meterFactor, round3 } from './energy-common.js';
+import type { ConditionEvaluator, ConditionVerdict } from '../types.js';
+import { fmt, pointLabel } from './common.js';
+import {
+  alignedStart,
+  hhmm,
+  LoadTrace,
+  type MeterSource,
+  meterEvaluator,
+  meterFactor,
+  round3,
+} from './energy-common.js';
 
 export interface DemandOptions {
   pointId: string;
@@ -117,27 +125,20 @@ export function createDemand(opts: DemandOptions): ConditionEvaluator {
     return was !== verdict.active;
   }
 
-  return {
-    pointIds: [pointId],
-    update(input: ConditionInput, now: number): ConditionVerdict | undefined {
-      const r = numericReading(input, pointId);
-      if (!r) return undefined;
+  return meterEvaluator(pointId, {
+    take(now, value) {
       if (!win) {
         const start = alignedStart(now, windowMs, tz);
         win = { start, end: start + windowMs };
       }
-      trace.add(now, r.value); // before rolling: the step up to a boundary reading belongs to the old window
-      evaluate(now);
-      return verdict;
+      trace.add(now, value); // before rolling: the step up to a boundary reading belongs to the old window
     },
-    check(now: number): ConditionVerdict | undefined {
-      return evaluate(now) ? verdict : undefined;
-    },
-    nextCheckAt(now: number): number | undefined {
+    evaluate,
+    verdict: () => verdict,
+    nextCheckAt(now) {
       if (!win) return undefined;
       const gate = win.start + minElapsedMs;
       return gate > now ? gate : win.end;
     },
-    current: () => verdict,
-  };
+  });
 }
