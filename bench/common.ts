@@ -28,6 +28,19 @@ ${assets}
 `;
 }
 
+/** The head of a bench site file with no broker and no storage: site, hub (a fresh data dir), one zone. */
+export function offlineSiteHead(
+  name: string,
+  dataDir = mkdtempSync(join(tmpdir(), `bench-${name}-`)),
+): string {
+  return `site: { id: bench, name: Bench, timezone: Asia/Shanghai }
+hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent, dataDir: '${dataDir}' }
+mqtt: { mode: off }
+storage: { mode: off }
+zones: [{ id: z, name: Z }]
+`;
+}
+
 /** Send `{ cmd }` to a child process (unless cmd is empty) and wait for its message `{ cmd: reply }`. */
 export function request<T>(child: ChildProcess, cmd: string | object, reply: string): Promise<T> {
   return new Promise((resolve) => {

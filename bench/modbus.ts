@@ -11,7 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eastronSdm630 } from '../adapters/modbus/profiles/sdm630.js';
-import { request } from './common.js';
+import { offlineSiteHead, request } from './common.js';
 import type { HubStats } from './hub-process.js';
 
 const OWN = 200;
@@ -42,12 +42,7 @@ function site(basePort: number): string {
       `  - { id: a${i}, name: Meter ${i}, kind: electricity-meter, zone: z, device: m${i}, points: [${points}] }`,
     );
   }
-  return `site: { id: bench, name: Bench, timezone: Asia/Shanghai }
-hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent, dataDir: '${mkdtempSync(join(tmpdir(), 'bench-modbus-'))}' }
-mqtt: { mode: off }
-storage: { mode: off }
-zones: [{ id: z, name: Z }]
-devices:
+  return `${offlineSiteHead('modbus')}devices:
 ${devices.join('\n')}
 assets:
 ${assets.join('\n')}

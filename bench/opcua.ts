@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OpcuaSimProcess, startOpcuaSimProcess } from '../test/opcua-fixtures.js';
 import { freePort } from '../test/services.js';
-import { request } from './common.js';
+import { offlineSiteHead, request } from './common.js';
 import type { HubStats } from './hub-process.js';
 import { processCpuSeconds } from './proc.js';
 
@@ -40,12 +40,7 @@ function siteYaml(ports: number[], only?: number): string {
         `  - { id: s${k}a${a}, name: S${k} A${a}, kind: generic, zone: z, device: s${k}, points: [${points}] }`,
     ),
   );
-  return `site: { id: bench, name: Bench, timezone: Asia/Shanghai }
-hub: { http: { host: 127.0.0.1, port: 0 }, logLevel: silent, dataDir: '${dir}' }
-mqtt: { mode: off }
-storage: { mode: off }
-zones: [{ id: z, name: Z }]
-devices:
+  return `${offlineSiteHead('opcua', dir)}devices:
 ${devices.join('\n')}
 assets:
 ${assets.join('\n')}

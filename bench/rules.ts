@@ -8,9 +8,8 @@
  * is its cost), against the same emits with no rules; the time from the emit of a batch to each
  * `alert.raised` it causes; alerts raised.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { AuditLog } from '../hub/audit/audit-log.js';
 import { EventBus } from '../hub/bus.js';
@@ -21,6 +20,7 @@ import { silentLogger } from '../hub/logger.js';
 import type { Reading } from '../hub/model/reading.js';
 import { AlertService } from '../rules/alert-service.js';
 import { RuleEngine } from '../rules/rule-engine.js';
+import { offlineSiteHead } from './common.js';
 
 const ASSETS = 2_500;
 const POINTS_PER_ASSET = 10;
@@ -41,12 +41,7 @@ function siteYaml(rules: number): string {
     (_, k) =>
       `  - { id: r${k}, name: R${k}, severity: high, target: { point: a${k}/p0 }, condition: { type: threshold, high: 100, deadband: 5 }, chatter: { transitions: 1000, withinMs: 1000 } }`,
   ).join('\n');
-  return `site: { id: bench, name: Bench, timezone: Asia/Shanghai }
-hub: { dataDir: '${mkdtempSync(join(tmpdir(), 'bench-rules-'))}', logLevel: silent }
-mqtt: { mode: off }
-storage: { mode: off }
-zones: [{ id: z, name: Z }]
-assets:
+  return `${offlineSiteHead('rules')}assets:
 ${assets}
 rules:
 ${list || '  []'}
