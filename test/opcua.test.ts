@@ -36,19 +36,25 @@ const SUBSCRIBED = [
   'ahu-1/supply_air_setpoint_c',
 ];
 
+/** The test site's simulator in its own process and a hub on it, every subscribed point good. */
+async function simulatorAndHub(): Promise<{ sim: OpcuaSimProcess; r: Running }> {
+  const { file } = opcuaSiteFile(await freePort());
+  const sim = await startOpcuaSimProcess(file);
+  const r = await startHub(file);
+  await waitFor(
+    () => SUBSCRIBED.every((id) => latest(r.hub, id).quality === 'good'),
+    15_000,
+    () => JSON.stringify(r.hub.latest.all().filter((v) => v.quality !== 'good')),
+  );
+  return { sim, r };
+}
+
 describe('OPC UA against the equipment simulator (security None)', () => {
   let sim: OpcuaSimProcess;
   let r: Running;
 
   beforeAll(async () => {
-    const { file } = opcuaSiteFile(await freePort());
-    sim = await startOpcuaSimProcess(file);
-    r = await startHub(file);
-    await waitFor(
-      () => SUBSCRIBED.every((id) => latest(r.hub, id).quality === 'good'),
-      15_000,
-      () => JSON.stringify(r.hub.latest.all().filter((v) => v.quality !== 'good')),
-    );
+    ({ sim, r } = await simulatorAndHub());
   }, 60_000);
   afterAll(async () => {
     await r?.hub.stop();
@@ -183,10 +189,7 @@ describe('OPC UA faults of the server process', () => {
   let r: Running;
 
   beforeAll(async () => {
-    const { file } = opcuaSiteFile(await freePort());
-    sim = await startOpcuaSimProcess(file);
-    r = await startHub(file);
-    await waitFor(() => SUBSCRIBED.every((id) => latest(r.hub, id).quality === 'good'), 15_000);
+    ({ sim, r } = await simulatorAndHub());
   }, 60_000);
   afterAll(async () => {
     sim?.resume();
