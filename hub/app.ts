@@ -14,8 +14,7 @@ import { AlertService } from '../rules/alert-service.js';
 import { CommandActions } from '../rules/command-action.js';
 import { RuleEngine } from '../rules/rule-engine.js';
 import { apiRules, RuleStore } from '../rules/rule-store.js';
-import { wireSystemAlerts } from '../rules/system-alerts.js';
-import { WebhookNotifier } from '../rules/webhook-notifier.js';
+import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../rules/system-alerts.js';
 import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
@@ -27,6 +26,7 @@ import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { HttpProblem, registerProblemHandlers } from './api/problem.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
+import { ticketRoutes } from './api/ticket-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { userRoutes } from './api/user-routes.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -39,6 +39,7 @@ import { LatestValues } from './latest/latest-values.js';
 import { LiveGateway } from './live/live-gateway.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SiteModel } from './model/site-model.js';
+import { Notifier } from './notify/notifier.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { installAccessControl, type RouteAccess } from './security/access.js';
 import { AuthService } from './security/auth-service.js';
@@ -49,6 +50,7 @@ import { CounterEventLog } from './storage/counter-events.js';
 import { StorageService } from './storage/storage-service.js';
 import type { BackoffOptions } from './supervisor/backoff.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import { buildMaintenance } from './tickets/maintenance.js';
 
 export interface HubOptions {
   site: SiteModel;
@@ -132,10 +134,11 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     alerts,
     rules: [...site.config.rules, ...apiRules(ruleStore, site, rulesLog)],
   });
-  const webhooks = new WebhookNotifier({
+  const notifier = new Notifier({
     actions: site.config.actions,
+    smtp: site.hub.smtp,
     clock,
-    log: log.child({ component: 'webhooks' }),
+    log: log.child({ component: 'notify' }),
   });
   const commandActions = new CommandActions({
     site,
@@ -150,11 +153,23 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     site,
     bus,
     log,
-    webhooks,
+    notifier,
     commands: commandActions,
     ruleOf: (id) => rules.ruleById(id),
   });
   const systemAlerts = wireSystemAlerts({ site, bus, clock, alerts });
+  const maintenance = buildMaintenance({
+    site,
+    db,
+    bus,
+    clock,
+    log: log.child({ component: 'tickets' }),
+    audit,
+    users: auth.users,
+    notifier,
+    history: () => storage.history,
+    ruleName: (id) => rules.ruleById(id)?.name ?? SYSTEM_RULE_NAMES[id],
+  });
   const services: HubServices = {
     site,
     bus,
@@ -172,7 +187,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     alerts,
     rules,
     ruleStore,
-    webhooks,
+    notifier,
+    maintenance,
     startedAt: clock.now(),
   };
 
@@ -216,6 +232,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         'devices',
         'alerts',
         'rules',
+        'tickets',
       ].map((name) => ({
         name,
       })),
@@ -243,6 +260,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     commandRoutes,
     alertRoutes,
     ruleRoutes,
+    ticketRoutes,
   ])
     await http.register(async (app) => plugin(app, services));
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
@@ -251,6 +269,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
 
   let purgeTimer: unknown;
   let alertTimer: unknown;
+  let ticketTimer: unknown;
   const hub: Hub = {
     ...services,
     get live() {
@@ -267,6 +286,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
       rules.start(); // before readings flow, so none is missed
+      maintenance.start(); // listens for alerts and counter readings
+      // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
+      maintenance.tick(clock.now());
+      ticketTimer = clock.setInterval(() => maintenance.tick(clock.now()), 5_000);
       pipeline.startStaleness();
       supervisor.start();
       const { host, port } = site.hub.http;
@@ -279,11 +302,13 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     async stop() {
       clock.clearInterval(purgeTimer);
       clock.clearInterval(alertTimer);
+      clock.clearInterval(ticketTimer);
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
       rules.stop();
       systemAlerts.stop();
-      await webhooks.stop();
+      maintenance.stop();
+      await notifier.stop();
       await storage.stop();
       await services.live?.close();
       await http.close();

@@ -1,7 +1,6 @@
 import type { AlertService } from '../rules/alert-service.js';
 import type { RuleEngine } from '../rules/rule-engine.js';
 import type { RuleStore } from '../rules/rule-store.js';
-import type { WebhookNotifier } from '../rules/webhook-notifier.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { EventBus } from './bus.js';
 import type { Clock } from './clock.js';
@@ -10,12 +9,14 @@ import type { Db } from './db/database.js';
 import type { LatestValues } from './latest/latest-values.js';
 import type { LiveGateway } from './live/live-gateway.js';
 import type { SiteModel } from './model/site-model.js';
+import type { Notifier } from './notify/notifier.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import type { AuthService } from './security/auth-service.js';
 import type { DeviceCredentialStore } from './security/device-credentials.js';
 import type { CounterEventLog } from './storage/counter-events.js';
 import type { StorageService } from './storage/storage-service.js';
 import type { Supervisor } from './supervisor/supervisor.js';
+import type { Maintenance } from './tickets/maintenance.js';
 
 /** What the API plugins may use. They never reach an adapter: writes go through the command service. */
 export interface HubServices {
@@ -35,7 +36,9 @@ export interface HubServices {
   alerts: AlertService;
   rules: RuleEngine;
   ruleStore: RuleStore;
-  webhooks: WebhookNotifier;
+  /** Webhook and e-mail actions, for alerts and tickets. */
+  notifier: Notifier;
+  maintenance: Maintenance;
   live?: LiveGateway;
   startedAt: number;
 }

@@ -1,17 +1,20 @@
 import type { EventBus } from '../hub/bus.js';
 import type { Logger } from '../hub/logger.js';
 import type { SiteModel } from '../hub/model/site-model.js';
+import type { Notifier } from '../hub/notify/notifier.js';
 import type { AlertView } from './alert-types.js';
 import type { CommandActions } from './command-action.js';
 import type { RuleConfig } from './rule-schema.js';
-import type { WebhookNotifier } from './webhook-notifier.js';
 
-/** A rule's actions, run on its alert's events: webhooks on raised/changed/cleared, commands on raised/cleared. */
+/**
+ * A rule's actions, run on its alert's events: every action id goes to the notifier (it takes the webhook and
+ * email ones, filtered by their events and minSeverity), commands run on raised/cleared.
+ */
 export function wireAlertActions(opts: {
   site: SiteModel;
   bus: EventBus;
   log: Logger;
-  webhooks: WebhookNotifier;
+  notifier: Notifier;
   commands: CommandActions;
   /** The rule as running now (site file or API). */
   ruleOf(id: string): RuleConfig | undefined;
@@ -20,7 +23,7 @@ export function wireAlertActions(opts: {
   const run = (event: 'raised' | 'changed' | 'cleared', alert: AlertView) => {
     const ids = opts.ruleOf(alert.ruleId)?.actions ?? [];
     if (!ids.length) return;
-    opts.webhooks.notify(event, alert, ids);
+    opts.notifier.notify({ topic: 'alert', event, subject: alert }, ids);
     if (event === 'changed') return;
     for (const id of ids) {
       const a = actions.get(id);

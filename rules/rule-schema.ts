@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { ASSET_KINDS } from '../hub/config/site-schema.js';
-import { finite, idSchema, intIn, pointNameSchema, positiveMs } from '../hub/config/zod-helpers.js';
+import {
+  emailAddressSchema,
+  envNameSchema,
+  finite,
+  idSchema,
+  intIn,
+  pointNameSchema,
+  positiveMs,
+} from '../hub/config/zod-helpers.js';
 
 /**
  * Rules as data: the `rules:` section of the site file (and, later, rules managed through the API with the
@@ -264,22 +272,37 @@ export const ScheduleSchema = z.strictObject({
 });
 export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
 
-/** Where an alert goes besides the dashboard. */
+export const ALERT_EVENTS = ['raised', 'changed', 'cleared'] as const;
+export type AlertEventName = (typeof ALERT_EVENTS)[number];
+/** Which alert transitions an action hears (ticket messages are not filtered by it). */
+const alertEvents = z.array(z.enum(ALERT_EVENTS)).default(['raised', 'cleared']);
+
+/** Where an alert (or a ticket event) goes besides the dashboard. */
 export const WebhookActionSchema = z.strictObject({
   id: idSchema,
   type: z.literal('webhook'),
   url: z.string().url({ error: 'expected an http(s) URL' }),
   /** The HMAC-SHA256 key for the X-Hub-Signature header; only from this environment variable. */
-  secretEnv: z
-    .string()
-    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' })
-    .optional(),
-  events: z.array(z.enum(['raised', 'changed', 'cleared'])).default(['raised', 'cleared']),
+  secretEnv: envNameSchema.optional(),
+  events: alertEvents,
   /** Only alerts at least this severe. */
   minSeverity: z.enum(SEVERITIES).default('low'),
   timeoutMs: positiveMs().default(5_000),
   /** Tries after the first, with backoff (1 s doubling, at most 5 min). */
   retries: intIn(0, 20).default(6),
+});
+/** E-mail through the hub's SMTP server (`hub.smtp`, which must be set): one message per delivery. */
+export const EmailActionSchema = z.strictObject({
+  id: idSchema,
+  type: z.literal('email'),
+  to: z.array(emailAddressSchema).min(1, { error: 'expected at least one address' }),
+  events: alertEvents,
+  /** Only alerts at least this severe (a mailbox is not a pager: high by default). */
+  minSeverity: z.enum(SEVERITIES).default('high'),
+  /** Tries after the first, with backoff (1 s doubling, at most 5 min). */
+  retries: intIn(0, 20).default(6),
+  /** Connecting, the greeting and each SMTP reply must come within this. */
+  timeoutMs: positiveMs().default(10_000),
 });
 /**
  * Automation: write a command point when the alert is raised (and another value when it clears), through the
@@ -297,5 +320,9 @@ export const CommandActionSchema = z.strictObject({
   onCleared: z.union([z.number(), z.boolean(), z.string()]).optional(),
   manualHoldMs: positiveMs().default(2 * 3600_000),
 });
-export const ActionSchema = z.discriminatedUnion('type', [WebhookActionSchema, CommandActionSchema]);
+export const ActionSchema = z.discriminatedUnion('type', [
+  WebhookActionSchema,
+  EmailActionSchema,
+  CommandActionSchema,
+]);
 export type ActionConfig = z.infer<typeof ActionSchema>;

@@ -8,6 +8,14 @@ import type { Severity } from './rule-schema.js';
 export const DEVICE_OFFLINE_ALERT_MS = 60_000;
 const CHATTER = { transitions: 5, withinMs: 10 * 60_000 };
 
+/** What the hub's own alerts are called (tickets and notifications name them). */
+export const SYSTEM_RULE_NAMES: Record<string, string> = {
+  'system:device-offline': 'device offline',
+  'system:outbox-high': 'storage outbox filling up',
+  'system:outbox-dropping': 'storage outbox dropping data',
+  'system:counter-reset': 'meter counter reset',
+};
+
 /**
  * Alerts the hub raises about itself and its devices without any rule in the site file: a device offline
  * for a minute, the InfluxDB outbox filling up (high) or dropping lines (critical), and a counter that

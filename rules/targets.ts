@@ -131,7 +131,8 @@ export function resolveTargets(
   };
 }
 
-function zoneSubtree(zones: ZoneConfig[], root: string): Set<string> {
+/** A zone and every zone below it (empty when the zone does not exist). */
+export function zoneSubtree(zones: ZoneConfig[], root: string): Set<string> {
   const out = new Set<string>();
   if (!zones.some((z) => z.id === root)) return out;
   out.add(root);

@@ -19,7 +19,7 @@ type Fail = (path: PropertyKey[], message: string) => void;
  * and to the assets (every target matches something, every point a rule reads exists and has the right type).
  */
 export function validateRules(
-  doc: { rules?: unknown; schedules?: unknown; actions?: unknown },
+  doc: { rules?: unknown; schedules?: unknown; actions?: unknown; hub?: unknown },
   site: { assets: AssetConfig[]; zones: ZoneConfig[] } | undefined,
   errors: string[],
   fail: Fail,
@@ -57,6 +57,16 @@ export function validateRules(
   dup(actions, 'actions', doc.actions);
   dup(rules, 'rules', ruleList);
 
+  // e-mail goes through hub.smtp: without it an email action could never deliver, so the file is refused
+  // (a present but broken hub.smtp is the structure check's to report)
+  const smtp = isObject(doc.hub) ? doc.hub.smtp : undefined;
+  if (smtp === undefined && Array.isArray(doc.actions)) {
+    doc.actions.forEach((a: unknown, i) => {
+      if (isObject(a) && a.type === 'email')
+        fail(['actions', i, 'type'], 'an email action needs hub.smtp (the SMTP server), which is not set');
+    });
+  }
+
   const scheduleIds = new Set(schedules.map((s) => s.id));
   const actionIds = new Set(actions.map((a) => a.id));
   for (const rule of rules) {
@@ -87,4 +97,8 @@ export function validateRules(
     for (const p of r.problems) fail(['rules', i, ...p.path], p.message);
   }
   return { rules, schedules, actions };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -5,6 +5,10 @@ import { sessionAs, testHubOptions } from './hub-harness.js';
 import { testSite } from './site-fixtures.js';
 
 const EVERYONE: Role[] = [...ROLES];
+/** Everyone who may report a fault: all but the read-only viewer. */
+const SUBMIT: Role[] = ROLES.filter((r) => r !== 'viewer');
+const DESK: Role[] = ['dispatcher', 'supervisor', 'admin'];
+const TECH: Role[] = ['technician', 'admin'];
 
 /**
  * Who may call what, written out by hand: it is the specification the route declarations must match.
@@ -63,11 +67,32 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'POST /api/v1/points/:asset/:point/command': ['engineer', 'security', 'admin'],
   'GET /api/v1/alerts': EVERYONE,
   'GET /api/v1/alerts/:id': EVERYONE,
-  'POST /api/v1/alerts/:id/ack': ['engineer', 'technician', 'dispatcher', 'security', 'admin'],
+  'POST /api/v1/alerts/:id/ack': ['engineer', 'technician', 'dispatcher', 'supervisor', 'security', 'admin'],
   'POST /api/v1/alerts/:id/shelve': ['engineer', 'admin'],
   'POST /api/v1/alerts/:id/unshelve': ['engineer', 'admin'],
   'PUT /api/v1/assets/:id/maintenance': ['engineer', 'admin'],
   'GET /api/v1/maintenance': EVERYONE,
+  'GET /api/v1/tickets': EVERYONE,
+  'POST /api/v1/tickets': SUBMIT,
+  'GET /api/v1/tickets/kpis': DESK,
+  'GET /api/v1/tickets/:id': EVERYONE,
+  'POST /api/v1/tickets/:id/approve': ['approver', 'supervisor', 'admin'],
+  'POST /api/v1/tickets/:id/reject': ['approver', 'supervisor', 'admin'],
+  'POST /api/v1/tickets/:id/dispatch': DESK,
+  'POST /api/v1/tickets/:id/accept': TECH,
+  'POST /api/v1/tickets/:id/decline': TECH,
+  'POST /api/v1/tickets/:id/start': TECH,
+  'POST /api/v1/tickets/:id/resolve': TECH,
+  'POST /api/v1/tickets/:id/rate': SUBMIT,
+  'POST /api/v1/tickets/:id/close': DESK,
+  'POST /api/v1/tickets/:id/reopen': SUBMIT,
+  'POST /api/v1/tickets/:id/cancel': SUBMIT,
+  'POST /api/v1/tickets/:id/notes': SUBMIT,
+  'PUT /api/v1/tickets/:id/priority': ['supervisor', 'admin'],
+  'GET /api/v1/tickets/:id/suggestions': DESK,
+  'POST /api/v1/tickets/:id/photos': SUBMIT,
+  'GET /api/v1/tickets/:id/photos/:file': EVERYONE,
+  'GET /api/v1/assets/:id/file': EVERYONE,
 };
 
 /** The dashboard's files and the OpenAPI viewer are documents anyone may read. */

@@ -1,29 +1,24 @@
 import { z } from 'zod';
 import type { ActionConfig, RuleConfig, ScheduleConfig } from '../../rules/rule-schema.js';
-import { finite, idSchema, intIn, pointNameSchema, portSchema, positiveMs } from './zod-helpers.js';
+import { MaintenanceSchema } from '../tickets/maintenance-schema.js';
+import { ASSET_KINDS } from './asset-kinds.js';
+import {
+  emailAddressSchema,
+  envNameSchema,
+  finite,
+  idSchema,
+  intIn,
+  pointNameSchema,
+  portSchema,
+  positiveMs,
+} from './zod-helpers.js';
 
 /**
  * The site file, first pass: structure and common fields. Devices and points are loose here; the second
  * pass (validate-site.ts) checks each against its protocol's own strict schema and the cross-references.
  */
 
-export const ASSET_KINDS = [
-  'electricity-meter',
-  'water-meter',
-  'gas-meter',
-  'heat-meter',
-  'chiller',
-  'ahu',
-  'fan-coil',
-  'pump',
-  'boiler',
-  'cooling-tower',
-  'elevator',
-  'gate',
-  'env-sensor',
-  'lighting',
-  'generic',
-] as const;
+export { ASSET_KINDS };
 
 export const ZONE_KINDS = ['campus', 'building', 'floor', 'room', 'area', 'plant-room', 'outdoor'] as const;
 export const POINT_KINDS = ['measurement', 'counter', 'state', 'command'] as const;
@@ -59,6 +54,29 @@ export const AuthSettingsSchema = z.strictObject({
   passwordMinLength: intIn(8, 128).default(10),
 });
 
+/** The SMTP server e-mail actions send through (hub/notify/email-transport.ts). */
+export const SmtpSettingsSchema = z
+  .strictObject({
+    host: z
+      .string({ error: 'expected a host name or address' })
+      .min(1, { error: 'expected a host name or address' }),
+    /** 587 (submission, STARTTLS); 465 with secure; 25 for a relay on the site network. */
+    port: portSchema.default(587),
+    /** Implicit TLS from the first byte (port 465). */
+    secure: z.boolean().default(false),
+    /** Refuse to send unless the server upgrades with STARTTLS (otherwise it is used when offered). */
+    requireTls: z.boolean().default(false),
+    /** The sender address of every message. */
+    from: emailAddressSchema,
+    /** AUTH credentials, only from these environment variables (both or neither). */
+    userEnv: envNameSchema.optional(),
+    passwordEnv: envNameSchema.optional(),
+  })
+  .refine((s) => (s.userEnv === undefined) === (s.passwordEnv === undefined), {
+    error: 'expected userEnv and passwordEnv together (or neither)',
+    path: ['passwordEnv'],
+  });
+
 export const HubSettingsSchema = z.strictObject({
   http: HttpSettingsSchema.prefault({}),
   dataDir: z.string().min(1).default('./data'),
@@ -68,6 +86,8 @@ export const HubSettingsSchema = z.strictObject({
   liveIntervalMs: intIn(20, 10_000).default(100),
   /** Expected update interval of a point that does not state its own. */
   defaultIntervalMs: positiveMs().default(10_000),
+  /** For e-mail actions; an e-mail action without it is a site-file error. */
+  smtp: SmtpSettingsSchema.optional(),
 });
 
 export const MqttTlsSchema = z.strictObject({
@@ -198,6 +218,10 @@ export const AssetSchema = z.strictObject({
   device: idSchema.optional(),
   model: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  /** The equipment file's details: manufacturer, serial number, installed, warranty … (free keys). */
+  details: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** Manuals, drawings, certificates: links shown in the equipment file. */
+  documents: z.array(z.strictObject({ title: z.string().min(1), url: z.string().min(1) })).default([]),
   /** Each point is checked in full, with its protocol's fields, by validate-site.ts. */
   points: z.array(z.looseObject({})).min(1, { error: 'expected at least one point' }),
 });
@@ -214,10 +238,13 @@ export const SiteFileSchema = z.strictObject({
   schedules: z.array(z.looseObject({})).default([]),
   actions: z.array(z.looseObject({})).default([]),
   rules: z.array(z.looseObject({})).default([]),
+  /** Tickets, service levels, teams, preventive maintenance and inspections (hub/tickets). */
+  maintenance: MaintenanceSchema.prefault({}),
 });
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;
 export type HubSettings = z.infer<typeof HubSettingsSchema>;
+export type SmtpSettings = z.infer<typeof SmtpSettingsSchema>;
 export type AuthSettings = z.infer<typeof AuthSettingsSchema>;
 export type MqttSettings = z.infer<typeof MqttSettingsSchema>;
 export type StorageSettings = z.infer<typeof StorageSettingsSchema>;

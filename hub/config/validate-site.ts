@@ -5,6 +5,7 @@ import { resolveTargets } from '../../rules/targets.js';
 import { validateRules } from '../../rules/validate-rules.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
+import { checkMaintenance } from '../tickets/check-maintenance.js';
 import {
   type DeviceConfig,
   PointCommonShape,
@@ -113,6 +114,7 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
   }
+  checkMaintenance(config, site, fail);
   const schedules = siteSchedules(site);
   config.rules.forEach((rule, i) => {
     for (const instance of resolveTargets(rule, config).instances) {

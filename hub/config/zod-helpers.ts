@@ -27,6 +27,13 @@ export const pointNameSchema = z
 
 export const portSchema = intIn(0, 65535);
 
+/** The name of an environment variable a secret is read from (secrets never live in the site file). */
+export const envNameSchema = z
+  .string({ error: 'expected an environment variable name' })
+  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' });
+
+export const emailAddressSchema = z.email({ error: 'expected an e-mail address such as ops@example.com' });
+
 function describe(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (input === null) return 'null';

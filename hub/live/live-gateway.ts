@@ -78,6 +78,9 @@ export class LiveGateway {
     s.bus.on('alert.raised', (e) => this.io.to('devices').emit('alert', { event: 'raised', ...e }));
     s.bus.on('alert.changed', (e) => this.io.to('devices').emit('alert', { event: 'changed', ...e }));
     s.bus.on('alert.cleared', (e) => this.io.to('devices').emit('alert', { event: 'cleared', ...e }));
+    // tickets too: a new one, a dispatch to me, an escalation show without a reload
+    s.bus.on('ticket.created', (e) => this.io.to('devices').emit('ticket', { event: 'created', ...e }));
+    s.bus.on('ticket.changed', (e) => this.io.to('devices').emit('ticket', e));
     this.timer = this.clock.setInterval(() => this.tick(), s.site.hub.liveIntervalMs);
     // Sessions also end without an event (expiry, idle time): look again at every connection regularly.
     this.recheckTimer = this.clock.setInterval(() => this.recheck(), RECHECK_MS);

@@ -4,10 +4,12 @@
  */
 export const ROLES = [
   'viewer',
+  'requester',
   'engineer',
   'technician',
   'dispatcher',
   'approver',
+  'supervisor',
   'security',
   'admin',
 ] as const;
@@ -32,6 +34,16 @@ export const PERMISSIONS = [
   'alerts:ack',
   /** Shelve and unshelve alerts; put assets in maintenance (their alerts are suppressed). */
   'alerts:manage',
+  /** Report a fault (a maintenance ticket), cancel or rate one's own tickets. */
+  'tickets:submit',
+  /** Approve or reject tickets for one's department (maintenance.departments). */
+  'tickets:approve',
+  /** The service desk: dispatch tickets to technicians and teams, close resolved ones. */
+  'tickets:dispatch',
+  /** Accept, work on and resolve the tickets dispatched to oneself or one's team. */
+  'tickets:work',
+  /** Supervise: cancel, reopen, close and re-prioritise any ticket; service KPIs; plans. */
+  'tickets:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -39,21 +51,40 @@ const ALL_ROLES_READ: Permission[] = ['site:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ALL_ROLES_READ,
-  engineer: [...ALL_ROLES_READ, 'setpoint:write', 'devices:diagnose', 'alerts:ack', 'alerts:manage'],
-  technician: [...ALL_ROLES_READ, 'alerts:ack'],
-  dispatcher: [...ALL_ROLES_READ, 'alerts:ack'],
-  approver: ALL_ROLES_READ,
-  security: [...ALL_ROLES_READ, 'gate:command', 'alerts:ack'],
+  requester: [...ALL_ROLES_READ, 'tickets:submit'],
+  engineer: [
+    ...ALL_ROLES_READ,
+    'setpoint:write',
+    'devices:diagnose',
+    'alerts:ack',
+    'alerts:manage',
+    'tickets:submit',
+  ],
+  technician: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:work'],
+  dispatcher: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:dispatch'],
+  approver: [...ALL_ROLES_READ, 'tickets:submit', 'tickets:approve'],
+  supervisor: [
+    ...ALL_ROLES_READ,
+    'alerts:ack',
+    'tickets:submit',
+    'tickets:approve',
+    'tickets:dispatch',
+    'tickets:manage',
+  ],
+  security: [...ALL_ROLES_READ, 'gate:command', 'alerts:ack', 'tickets:submit'],
   admin: [...PERMISSIONS],
 };
 
 export const ROLE_TEXT: Record<Role, string> = {
   viewer: 'sees the site, values and alerts',
+  requester: 'anyone on site: reports faults (报修), follows and rates their own tickets',
   engineer:
     'facility engineer: also writes setpoints to equipment, reads raw device data, acknowledges and shelves alerts, puts assets in maintenance',
-  technician: 'maintenance technician: acknowledges alerts, accepts and works on tickets',
-  dispatcher: 'service desk: acknowledges alerts, dispatches tickets',
+  technician: 'maintenance technician: acknowledges alerts, accepts (接单) and works on tickets',
+  dispatcher: 'service desk: acknowledges alerts, dispatches tickets (派工), closes resolved ones',
   approver: 'approves tickets and visitor passes for their department',
+  supervisor:
+    'maintenance supervisor: approves, dispatches, cancels, reopens and re-prioritises tickets; escalations and service KPIs',
   security: 'visitors and gates: opens gates, manages passes, acknowledges alerts',
   admin: 'everything, including users, device credentials and the audit log',
 };

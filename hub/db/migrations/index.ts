@@ -2,6 +2,7 @@ import { security } from './001-security.js';
 import { counterEvents } from './002-counter-events.js';
 import { alerts } from './003-alerts.js';
 import { apiRules } from './004-rules.js';
+import { tickets } from './005-tickets.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited: add the next number instead. */
-export const migrations: readonly Migration[] = [security, counterEvents, alerts, apiRules];
+export const migrations: readonly Migration[] = [security, counterEvents, alerts, apiRules, tickets];

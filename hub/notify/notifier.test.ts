@@ -2,15 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../hub/clock.js';
-import type { Logger } from '../hub/logger.js';
-import { type ActionConfig, ActionSchema, WebhookActionSchema } from './rule-schema.js';
-import {
-  MAX_QUEUE,
-  type WebhookAlert,
-  WebhookNotifier,
-  type WebhookNotifierOptions,
-} from './webhook-notifier.js';
+import { type ActionConfig, ActionSchema, WebhookActionSchema } from '../../rules/rule-schema.js';
+import { ManualClock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { MAX_QUEUE, Notifier, type NotifierOptions, type NotifySubject } from './notifier.js';
+
+type Alert = NotifySubject & { severity: NonNullable<NotifySubject['severity']> };
 
 /** A real HTTP receiver on 127.0.0.1; each request is answered by `respond` (or never, for 'hang'). */
 interface Received {
@@ -18,7 +15,7 @@ interface Received {
   url: string;
   headers: IncomingHttpHeaders;
   raw: Buffer;
-  body: { event: string; alert: WebhookAlert; sentAt: string; deliveryId: string };
+  body: { event: string; alert: Alert; ticket?: NotifySubject; sentAt: string; deliveryId: string };
 }
 type Responder = (req: Received, n: number) => number | 'hang' | Promise<number>;
 
@@ -28,7 +25,7 @@ let received: Received[];
 let respond: Responder;
 let inFlight: number;
 let maxInFlight: number;
-let notifier: WebhookNotifier | undefined;
+let notifier: Notifier | undefined;
 
 beforeEach(async () => {
   received = [];
@@ -82,10 +79,10 @@ function action(over: Record<string, unknown> = {}) {
   return WebhookActionSchema.parse({ id: 'ops', type: 'webhook', url, ...over });
 }
 
-function make(actions: ActionConfig[], over: Partial<WebhookNotifierOptions> = {}) {
+function make(actions: ActionConfig[], over: Partial<NotifierOptions> = {}) {
   const clock = new ManualClock(Date.parse('2024-05-01T12:00:00Z'));
   const log = fakeLog();
-  notifier = new WebhookNotifier({
+  notifier = new Notifier({
     actions,
     clock,
     log: log as unknown as Logger,
@@ -96,17 +93,20 @@ function make(actions: ActionConfig[], over: Partial<WebhookNotifierOptions> = {
   return { n: notifier, clock, log };
 }
 
-const alert = (id: number, severity: WebhookAlert['severity'] = 'high'): WebhookAlert => ({
+const alert = (id: number, severity: Alert['severity'] = 'high'): Alert => ({
   id,
   severity,
   rule: 'cold-room-temp',
   message: 'supply_temp_c 9.4 °C above 8 °C',
 });
 
-describe('WebhookNotifier', () => {
+/** The message alert-actions.ts sends for an alert transition. */
+const onAlert = (event: string, subject: Alert) => ({ topic: 'alert' as const, event, subject });
+
+describe('Notifier: webhooks', () => {
   it('POSTs the JSON payload with the hub headers and a verifiable signature', async () => {
     const { n } = make([action({ secretEnv: 'HOOK_SECRET' })], { env: { HOOK_SECRET: 's3cr3t-ключ' } });
-    n.notify('raised', alert(7), ['ops']);
+    n.notify(onAlert('raised', alert(7)), ['ops']);
     await vi.waitFor(() => expect(n.stats().ops?.sent).toBe(1));
 
     expect(received).toHaveLength(1);
@@ -143,7 +143,7 @@ describe('WebhookNotifier', () => {
   it('skips configured non-webhook actions silently', async () => {
     const command = ActionSchema.parse({ id: 'fan', type: 'command', point: 'fan_on', onRaised: true });
     const { n, log } = make([action(), command]);
-    n.notify('raised', alert(1), ['fan', 'ops']);
+    n.notify(onAlert('raised', alert(1)), ['fan', 'ops']);
     await vi.waitFor(() => expect(n.stats().ops?.sent).toBe(1));
     expect(Object.keys(n.stats())).toEqual(['ops']);
     expect(log.warn).not.toHaveBeenCalled();
@@ -151,7 +151,7 @@ describe('WebhookNotifier', () => {
 
   it('sends no signature header when the action has no secretEnv', async () => {
     const { n } = make([action()]);
-    n.notify('cleared', alert(1), ['ops']);
+    n.notify(onAlert('cleared', alert(1)), ['ops']);
     await vi.waitFor(() => expect(n.stats().ops?.sent).toBe(1));
     expect(received[0]!.headers['x-hub-signature-256']).toBeUndefined();
     expect(received[0]!.headers['x-hub-event']).toBe('alert.cleared');
@@ -162,12 +162,12 @@ describe('WebhookNotifier', () => {
       action({ events: ['raised'], minSeverity: 'high' }),
       action({ id: 'all', events: ['raised', 'changed', 'cleared'] }),
     ]);
-    n.notify('changed', alert(1, 'critical'), ['ops']); // event not subscribed
-    n.notify('raised', alert(2, 'medium'), ['ops']); // below high
-    n.notify('raised', alert(3, 'low'), ['ops']); // below high
-    n.notify('raised', alert(4, 'high'), ['ops', 'nope', 'nope']);
-    n.notify('raised', alert(5, 'critical'), ['ops']);
-    n.notify('changed', alert(6, 'low'), ['all']);
+    n.notify(onAlert('changed', alert(1, 'critical')), ['ops']); // event not subscribed
+    n.notify(onAlert('raised', alert(2, 'medium')), ['ops']); // below high
+    n.notify(onAlert('raised', alert(3, 'low')), ['ops']); // below high
+    n.notify(onAlert('raised', alert(4, 'high')), ['ops', 'nope', 'nope']);
+    n.notify(onAlert('raised', alert(5, 'critical')), ['ops']);
+    n.notify(onAlert('changed', alert(6, 'low')), ['all']);
     await vi.waitFor(() => {
       expect(n.stats().ops?.sent).toBe(2);
       expect(n.stats().all?.sent).toBe(1);
@@ -180,7 +180,7 @@ describe('WebhookNotifier', () => {
   it('retries after 500s with doubling jittered backoff on the clock, then succeeds; logs burst and recovery once', async () => {
     respond = (_r, i) => (i <= 2 ? 500 : 200);
     const { n, clock, log } = make([action()], { random: () => 0 });
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
 
     await vi.waitFor(() => expect(clock.pending).toBe(1));
     expect(n.stats().ops).toMatchObject({ sent: 0, failed: 0, retried: 1, queued: 1, lastError: 'HTTP 500' });
@@ -212,8 +212,8 @@ describe('WebhookNotifier', () => {
   it('gives up after `retries` tries and moves on to the next delivery', async () => {
     respond = (r) => (r.body.alert.id === 1 ? 503 : 200);
     const { n, clock } = make([action({ retries: 2 })], { random: () => 0.999 });
-    n.notify('raised', alert(1), ['ops']);
-    n.notify('raised', alert(2), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
+    n.notify(onAlert('raised', alert(2)), ['ops']);
     for (let i = 0; i < 2; i++) {
       await vi.waitFor(() => expect(clock.pending).toBe(1));
       clock.advance(2 ** i * 1000); // jittered delay ≤ base
@@ -226,7 +226,7 @@ describe('WebhookNotifier', () => {
   it('does not retry a 4xx refusal, but retries 408 and 429', async () => {
     const { n, clock } = make([action()]);
     respond = () => 400;
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
     await vi.waitFor(() => expect(n.stats().ops?.failed).toBe(1));
     expect(received).toHaveLength(1);
     expect(clock.pending).toBe(0);
@@ -235,7 +235,7 @@ describe('WebhookNotifier', () => {
     for (const status of [408, 429]) {
       const before = received.length;
       respond = (_r, i) => (i === before + 1 ? status : 200);
-      n.notify('raised', alert(status), ['ops']);
+      n.notify(onAlert('raised', alert(status)), ['ops']);
       await vi.waitFor(() => expect(clock.pending).toBe(1));
       clock.advance(1000);
       await vi.waitFor(() => expect(received.length).toBe(before + 2));
@@ -256,7 +256,7 @@ describe('WebhookNotifier', () => {
         } else res.writeHead(204).end();
       });
     });
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
     await vi.waitFor(() => expect(clock.pending).toBe(1));
     clock.advance(29_999);
     expect(clock.pending).toBe(1);
@@ -270,8 +270,8 @@ describe('WebhookNotifier', () => {
       return r.body.alert.id === 1 && i === 1 ? 500 : 200;
     };
     const { n, clock } = make([action(), action({ id: 'other' })]);
-    for (let id = 1; id <= 5; id++) n.notify('raised', alert(id), ['ops']);
-    n.notify('raised', alert(99), ['other']); // another action is not held up
+    for (let id = 1; id <= 5; id++) n.notify(onAlert('raised', alert(id)), ['ops']);
+    n.notify(onAlert('raised', alert(99)), ['other']); // another action is not held up
 
     await vi.waitFor(() => expect(clock.pending).toBe(1));
     await vi.waitFor(() => expect(n.stats().other?.sent).toBe(1));
@@ -289,18 +289,18 @@ describe('WebhookNotifier', () => {
   it('refuses to send unsigned when the secret variable is not set, warning once', async () => {
     const env: NodeJS.ProcessEnv = {};
     const { n, log } = make([action({ secretEnv: 'MISSING_SECRET' })], { env });
-    n.notify('raised', alert(1), ['ops']);
-    n.notify('cleared', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
+    n.notify(onAlert('cleared', alert(1)), ['ops']);
     expect(n.stats().ops).toMatchObject({ sent: 0, failed: 2, queued: 0, lastError: 'secret not set' });
     expect(log.warn).toHaveBeenCalledTimes(1);
     expect(JSON.stringify(log.warn.mock.calls[0])).toContain('MISSING_SECRET');
 
     env.MISSING_SECRET = ''; // empty counts as not set
-    n.notify('raised', alert(2), ['ops']);
+    n.notify(onAlert('raised', alert(2)), ['ops']);
     expect(n.stats().ops?.failed).toBe(3);
 
     env.MISSING_SECRET = 'now-set'; // read at each delivery
-    n.notify('raised', alert(3), ['ops']);
+    n.notify(onAlert('raised', alert(3)), ['ops']);
     await vi.waitFor(() => expect(n.stats().ops?.sent).toBe(1));
     expect(received).toHaveLength(1);
     expect(received[0]!.headers['x-hub-signature-256']).toMatch(/^sha256=[0-9a-f]{64}$/);
@@ -311,7 +311,7 @@ describe('WebhookNotifier', () => {
     respond = () => 'hang';
     const { n, clock } = make([action({ timeoutMs: 200, retries: 1 })]);
     const t0 = Date.now();
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
     await vi.waitFor(() => expect(clock.pending).toBe(1), { timeout: 3000 });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
     expect(n.stats().ops).toMatchObject({ retried: 1, lastError: 'timeout after 200 ms' });
@@ -322,7 +322,7 @@ describe('WebhookNotifier', () => {
 
   it('counts a refused connection as a network error', async () => {
     const { n } = make([action({ url: 'http://127.0.0.1:1/hook', retries: 0 })]);
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
     await vi.waitFor(() => expect(n.stats().ops?.failed).toBe(1));
     expect(n.stats().ops?.lastError).toMatch(/^network error/);
   });
@@ -330,7 +330,7 @@ describe('WebhookNotifier', () => {
   it('bounds the queue, dropping the oldest, and stop() drops what is pending and cancels timers', async () => {
     respond = () => 'hang';
     const { n, clock } = make([action({ timeoutMs: 60_000 })]);
-    for (let id = 1; id <= MAX_QUEUE + 3; id++) n.notify('raised', alert(id), ['ops']);
+    for (let id = 1; id <= MAX_QUEUE + 3; id++) n.notify(onAlert('raised', alert(id)), ['ops']);
     // 1 in flight, MAX_QUEUE waiting, 2 oldest waiting dropped.
     expect(n.stats().ops).toMatchObject({ queued: MAX_QUEUE + 1, dropped: 2 });
     await vi.waitFor(() => expect(received).toHaveLength(1));
@@ -338,17 +338,55 @@ describe('WebhookNotifier', () => {
     await n.stop();
     expect(n.stats().ops).toMatchObject({ queued: 0, dropped: MAX_QUEUE + 3, sent: 0, failed: 0 });
     expect(clock.pending).toBe(0);
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
     expect(n.stats().ops?.dropped).toBe(MAX_QUEUE + 4);
   });
 
   it('stop() cancels a pending retry timer', async () => {
     respond = () => 500;
     const { n, clock } = make([action()]);
-    n.notify('raised', alert(1), ['ops']);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
     await vi.waitFor(() => expect(clock.pending).toBe(1));
     await n.stop();
     expect(clock.pending).toBe(0);
     expect(n.stats().ops).toMatchObject({ dropped: 1, queued: 0, failed: 0 });
+  });
+
+  it('sends ticket messages as { event, ticket } to the listed actions, whatever their alert filters', async () => {
+    const { n } = make([action({ events: ['raised'], minSeverity: 'critical', secretEnv: 'S' })], {
+      env: { S: 'k' },
+    });
+    const ticket = { id: 12, title: 'Leak in plant room 2', priority: 2, status: 'new' };
+    n.notify({ topic: 'ticket', event: 'created', subject: ticket }, ['ops']);
+    n.notify({ topic: 'ticket', event: 'escalated', subject: { ...ticket, severity: 'low' } }, ['ops']);
+    await vi.waitFor(() => expect(n.stats().ops?.sent).toBe(2));
+
+    const [created, escalated] = received;
+    expect(created!.headers['x-hub-event']).toBe('ticket.created');
+    expect(created!.body).toEqual({
+      event: 'created',
+      ticket,
+      sentAt: '2024-05-01T12:00:00.000Z',
+      deliveryId: created!.headers['x-hub-delivery'],
+    });
+    expect(created!.headers['x-hub-signature-256']).toBe(
+      `sha256=${createHmac('sha256', 'k').update(created!.raw).digest('hex')}`,
+    );
+    expect(escalated!.headers['x-hub-event']).toBe('ticket.escalated');
+    expect(escalated!.body.ticket).toMatchObject({ id: 12, severity: 'low' });
+  });
+
+  it('snapshots the subject at notify time', async () => {
+    respond = async () => {
+      await new Promise((res) => setTimeout(res, 20));
+      return 200;
+    };
+    const { n } = make([action()]);
+    const later = alert(2);
+    n.notify(onAlert('raised', alert(1)), ['ops']);
+    n.notify(onAlert('raised', later), ['ops']); // queued behind 1 while it is changed below
+    later.message = 'changed later';
+    await vi.waitFor(() => expect(n.stats().ops?.sent).toBe(2));
+    expect(received[1]!.body.alert).toEqual(alert(2));
   });
 });

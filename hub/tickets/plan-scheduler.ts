@@ -1,0 +1,181 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import { zoneSubtree } from '../../rules/targets.js';
+import type { EventBus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Reading } from '../model/reading.js';
+import type { SiteModel } from '../model/site-model.js';
+import type { PlanConfig } from './maintenance-schema.js';
+import { HUB, type TicketService } from './ticket-service.js';
+import { FINISHED_STATES } from './ticket-types.js';
+
+const MINUTE_MS = 60_000;
+/** Missed cron times older than this (the hub was off) are not looked for; one work order covers them. */
+const CATCH_UP_MS = 31 * 86_400_000;
+
+/** The assets a plan covers: its ids, or every asset of its kinds (within its zone and sub-zones). */
+export function planAssets(plan: PlanConfig, site: SiteModel): string[] {
+  if (plan.assets) return plan.assets.filter((id) => site.assetById.has(id));
+  const zones = plan.zone ? zoneSubtree(site.zones, plan.zone) : undefined;
+  return site.assets
+    .filter((a) => plan.kinds?.includes(a.kind) && (!zones || zones.has(a.zone)))
+    .map((a) => a.id);
+}
+
+/**
+ * Preventive maintenance and inspection rounds: each plan generates work orders through the tickets'
+ * lifecycle, by calendar (a node-cron expression in the site's time zone, checked minute by minute on the
+ * hub's clock) or by a counter point (every 2,000 run hours, every 500 m³). Progress is kept per plan and
+ * asset in `plan_progress`, so a restart neither repeats nor loses a due work order: a cron time that passed
+ * while the hub was off generates one work order at start. While a plan's last work order for an asset is
+ * unfinished, a new due date adds a note to it instead of a second work order.
+ */
+export class PlanScheduler {
+  private readonly cron = new Map<string, ScheduledTask>();
+  /** point id → the counter plans that watch it, with their asset. */
+  private readonly byPoint = new Map<string, { plan: PlanConfig; assetId: string; every: number }[]>();
+  private off?: () => void;
+
+  constructor(
+    private readonly tickets: TicketService,
+    private readonly deps: {
+      plans: readonly PlanConfig[];
+      site: SiteModel;
+      bus: EventBus;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {
+    const tz = deps.site.site.timezone;
+    for (const plan of deps.plans) {
+      const t = plan.trigger;
+      if ('cron' in t) {
+        // a task that is never started: node-cron parses the expression and matches instants; the hub's
+        // clock decides when to ask, so tests drive it and a restart catches up
+        this.cron.set(
+          plan.id,
+          createTask(t.cron, () => {}, { timezone: tz, name: `plan:${plan.id}` }),
+        );
+        continue;
+      }
+      for (const assetId of planAssets(plan, deps.site)) {
+        const pointId = `${assetId}/${t.point}`;
+        const list = this.byPoint.get(pointId) ?? [];
+        list.push({ plan, assetId, every: t.every });
+        this.byPoint.set(pointId, list);
+      }
+    }
+  }
+
+  start(): void {
+    if (this.byPoint.size) this.off = this.deps.bus.on('readings.accepted', (batch) => this.readings(batch));
+    this.tick(this.deps.clock.now());
+  }
+
+  stop(): void {
+    this.off?.();
+    for (const task of this.cron.values()) void task.destroy();
+    this.cron.clear();
+  }
+
+  /** Calendar plans: generate what fell due since each plan and asset was last checked. */
+  tick(now: number): void {
+    for (const plan of this.deps.plans) {
+      const task = this.cron.get(plan.id);
+      if (!task) continue;
+      for (const assetId of planAssets(plan, this.deps.site)) {
+        const progress = this.tickets.store.progress(plan.id, assetId);
+        const since = progress?.checked_at ?? now; // a new plan starts from now, it does not backfill
+        if (progress && Math.floor(since / MINUTE_MS) === Math.floor(now / MINUTE_MS)) continue; // same minute
+        const due = lastMatch(task, Math.max(since, now - CATCH_UP_MS), now);
+        if (due !== undefined) this.generate(plan, assetId, `due ${new Date(due).toISOString()}`);
+        const after = this.tickets.store.progress(plan.id, assetId);
+        this.tickets.store.putProgress({
+          plan_id: plan.id,
+          asset_id: assetId,
+          checked_at: now,
+          next_due_value: null,
+          last_ticket_id: after?.last_ticket_id ?? null,
+        });
+      }
+    }
+  }
+
+  private readings(batch: Reading[]): void {
+    for (const r of batch) {
+      const watchers = this.byPoint.get(r.pointId);
+      if (!watchers || typeof r.value !== 'number' || r.quality === 'bad') continue;
+      for (const w of watchers) this.counter(w.plan, w.assetId, w.every, r.value);
+    }
+  }
+
+  private counter(plan: PlanConfig, assetId: string, every: number, value: number): void {
+    const progress = this.tickets.store.progress(plan.id, assetId);
+    const next = (Math.floor(value / every) + 1) * every;
+    let due = progress?.next_due_value ?? null;
+    // first sight, or the counter went back (a replaced meter, a reset hour counter): count from here
+    if (due === null || value < due - every) due = next;
+    else if (value >= due) {
+      this.generate(
+        plan,
+        assetId,
+        `${plan.trigger && 'point' in plan.trigger ? plan.trigger.point : ''} reached ${due}`,
+      );
+      due = next;
+    }
+    if (due === progress?.next_due_value) return;
+    const after = this.tickets.store.progress(plan.id, assetId);
+    this.tickets.store.putProgress({
+      plan_id: plan.id,
+      asset_id: assetId,
+      checked_at: after?.checked_at ?? null,
+      next_due_value: due,
+      last_ticket_id: after?.last_ticket_id ?? null,
+    });
+  }
+
+  private generate(plan: PlanConfig, assetId: string, why: string): void {
+    const progress = this.tickets.store.progress(plan.id, assetId);
+    const previous = progress?.last_ticket_id ? this.tickets.get(progress.last_ticket_id) : undefined;
+    if (previous && !FINISHED_STATES.includes(previous.state)) {
+      this.tickets.note(
+        previous.id,
+        HUB,
+        `due again (${why}) while this work order is still open`,
+        'plan-due',
+      );
+      return;
+    }
+    const asset = this.deps.site.assetById.get(assetId);
+    const ticket = this.tickets.create(
+      {
+        kind: plan.type,
+        source: 'plan',
+        title: `${plan.name}: ${asset?.name ?? assetId}`,
+        description: plan.description ?? `${plan.name} (${why})`,
+        assetId,
+        priority: plan.priority,
+        planId: plan.id,
+        checklist: plan.checklist.map((c) => (typeof c === 'string' ? { item: c } : c)),
+        preApproved: true,
+        team: plan.team,
+      },
+      HUB,
+    );
+    this.tickets.store.putProgress({
+      plan_id: plan.id,
+      asset_id: assetId,
+      checked_at: progress?.checked_at ?? null,
+      next_due_value: progress?.next_due_value ?? null,
+      last_ticket_id: ticket.id,
+    });
+    this.deps.log.info({ plan: plan.id, asset: assetId, ticket: ticket.id, why }, 'work order generated');
+  }
+}
+
+/** The latest minute in (from, to] that the cron task matches, if any. */
+function lastMatch(task: ScheduledTask, from: number, to: number): number | undefined {
+  for (let m = Math.floor(to / MINUTE_MS) * MINUTE_MS; m > from; m -= MINUTE_MS)
+    if (task.match(new Date(m))) return m;
+  return undefined;
+}
