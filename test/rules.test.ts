@@ -50,6 +50,7 @@ describe('rules over a real protocol: faults injected in the OPC UA simulator', 
     process.env.HUB_TEST_HOOK_SECRET = SECRET;
     hook = await hookServer();
     const { file } = opcuaSiteFile(await freePort(), {}, undefined, (site) => {
+      site.storage = { mode: 'embedded' }; // the tickets' trend snapshots read history
       site.rules = [
         {
           id: 'chiller-fault',
@@ -145,6 +146,42 @@ describe('rules over a real protocol: faults injected in the OPC UA simulator', 
     });
     expect(ack.statusCode, ack.body).toBe(200);
     expect(ack.json()).toMatchObject({ state: 'normal' });
+  });
+
+  it('the fault opened one maintenance ticket with its evidence: the alert and the fault code trend; the clear is noted', async () => {
+    // (the fault was injected and cleared by the test before)
+    const alert = alertOf('chiller-fault')!;
+    const tickets = hub.maintenance.tickets.list({ assetId: 'chiller-1', limit: 10 });
+    expect(tickets).toHaveLength(1);
+    const t = tickets[0]!;
+    expect(t).toMatchObject({
+      source: 'alert',
+      kind: 'fault',
+      ruleId: 'chiller-fault',
+      alertId: alert.id,
+      state: 'approved', // auto-raised tickets skip the department's approval by default
+      priority: 1, // the code's critical severity
+      title: 'Chiller 1: Chiller fault',
+      occurrences: 1,
+    });
+    expect(t.description).toMatch(/101: Compressor overload/);
+    expect(t.respondDueAt).toBeGreaterThan(t.createdAt);
+    // the trend around the event, from the History API, a few seconds after the ticket
+    await waitFor(() => hub.maintenance.tickets.store.evidence(t.id)?.capturedAt != null, 10_000);
+    const evidence = hub.maintenance.tickets.store.evidence(t.id)!;
+    expect(evidence.trendError).toBeNull();
+    expect(evidence.alert).toMatchObject({ id: alert.id, ruleId: 'chiller-fault' });
+    const series = evidence.trend!.series.find((x) => x.pointId === 'chiller-1/fault_code')!;
+    expect(series.values.map(([, v]) => v)).toContain(101);
+    expect(evidence.trend!.from).toBeLessThanOrEqual(t.createdAt - 60 * 60_000);
+    // the clear reached the ticket's timeline
+    const events = hub.maintenance.tickets.store.events(t.id).map((e) => e.event);
+    expect(events).toEqual(['submit', 'approve', 'alert-cleared']);
+    // and the API shows the same to anyone who reads the site
+    const viewer = await sessionAs(hub, ['viewer']);
+    const res = await hub.http.inject({ url: `/api/v1/tickets/${t.id}`, headers: viewer.headers });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ ticket: { id: t.id }, actions: [], evidence: { trendError: null } });
   });
 
   it('a rule does not fight an operator: a manual setpoint holds the point, the rule skips and says so', async () => {

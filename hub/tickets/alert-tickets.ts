@@ -13,6 +13,7 @@ const DAY_MS = 86_400_000;
 /** Wait this long before reading the trend, so the last readings have reached storage. */
 export const EVIDENCE_DELAY_MS = 3_000;
 const MAX_TREND_POINTS = 8;
+const AGG_OF_KIND = { measurement: 'mean', counter: 'last', state: 'max', command: 'last' } as const;
 
 /**
  * Tickets from alerts. One unfinished ticket per (asset, rule): a repeat raises its occurrence count, a clear
@@ -148,7 +149,8 @@ export class AlertTickets {
         description: alert.message,
         assetId: asset ? alert.assetId : undefined,
         location: asset ? undefined : alert.assetId,
-        priority: alert.priority,
+        // a fault code's own severity may be above the rule's: the more urgent wins
+        priority: Math.min(alert.priority, 5 - SEVERITY_RANK[alert.severity]),
         ruleId: alert.ruleId,
         alertId: alert.id,
         dedupeKey: key,
@@ -185,22 +187,22 @@ export class AlertTickets {
     else {
       const stepMs = chooseStep(from, to, 300);
       try {
-        const result = await history.series({
-          pointIds: points.map((p) => p.id),
-          from,
-          to,
-          stepMs,
-          agg: 'mean',
-        });
+        // per point, by its kind: measurements averaged, counters' last value, states (fault codes,
+        // on/off) their highest in the step so a short fault still shows
+        const results = await Promise.all(
+          points.map((p) => history.series({ pointIds: [p.id], from, to, stepMs, agg: AGG_OF_KIND[p.kind] })),
+        );
         trend = {
           from,
           to,
           stepMs,
-          series: result.series.map((s) => ({
-            pointId: s.pointId,
-            unit: site.pointById.get(s.pointId)?.unit ?? '',
-            values: s.values,
-          })),
+          series: results.flatMap((r) =>
+            r.series.map((x) => ({
+              pointId: x.pointId,
+              unit: site.pointById.get(x.pointId)?.unit ?? '',
+              values: x.values,
+            })),
+          ),
         };
       } catch (err) {
         error = `history query failed: ${(err as Error).message}`;
