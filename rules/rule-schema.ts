@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASSET_KINDS } from '../hub/config/site-schema.js';
+import { ASSET_KINDS } from '../hub/config/asset-kinds.js';
 import {
   emailAddressSchema,
   envNameSchema,
