@@ -82,6 +82,12 @@ maintenance:
       trigger: { cron: '0 8 1 * *' }
       team: hvac
       checklist: [Clean filter, { item: Belt tension, unit: mm }]
+    - id: morning-round
+      name: Morning round
+      type: inspection
+      assets: [ahu-1, chiller-1]
+      trigger: { cron: '0 7 * * 2' }
+      checklist: [No leaks, { item: Noise, unit: dB }]
     - id: chiller-2000h
       name: Chiller 2,000 h service
       kinds: [chiller]
@@ -383,7 +389,10 @@ describe('the repair workflow through the API', () => {
     });
     expect(f.points.map((p: { name: string }) => p.name)).toEqual(['supply_temp_c', 'filter_dp_pa']);
     expect(f.tickets.length).toBeGreaterThanOrEqual(4);
-    expect(f.plans).toEqual([expect.objectContaining({ id: 'ahu-monthly', type: 'preventive' })]);
+    expect(f.plans).toEqual([
+      expect.objectContaining({ id: 'ahu-monthly', type: 'preventive' }),
+      expect.objectContaining({ id: 'morning-round', type: 'inspection' }),
+    ]);
     expect((await call(s.viewer, 'GET', '/api/v1/assets/nope/file')).statusCode).toBe(404);
   });
 });
@@ -604,6 +613,21 @@ describe('service levels and plans on the hub’s clock, across restarts', () =>
     clock.advance(Date.UTC(2026, 11, 1, 7, 59) - clock.now());
     hub.maintenance.tick(clock.now());
     expect(monthly()).toHaveLength(0);
+    // the Tuesday 07:00 inspection round: one work order for both assets, every item on each
+    const round = hub.maintenance.tickets.list({ limit: 100 }).filter((t) => t.planId === 'morning-round');
+    expect(round).toHaveLength(1);
+    expect(round[0]).toMatchObject({
+      kind: 'inspection',
+      assetId: null,
+      title: 'Morning round (2 assets)',
+      location: 'AHU 1, Chiller 1',
+      checklist: [
+        { item: 'AHU 1: No leaks' },
+        { item: 'AHU 1: Noise', unit: 'dB' },
+        { item: 'Chiller 1: No leaks' },
+        { item: 'Chiller 1: Noise', unit: 'dB' },
+      ],
+    });
     clock.advance(Date.UTC(2026, 11, 1, 8, 0, 30) - clock.now());
     hub.maintenance.tick(clock.now());
     hub.maintenance.tick(clock.now() + 1000);

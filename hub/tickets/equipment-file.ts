@@ -2,7 +2,7 @@ import type { AlertService } from '../../rules/alert-service.js';
 import type { LatestValues } from '../latest/latest-values.js';
 import type { SiteModel } from '../model/site-model.js';
 import type { PlanConfig } from './maintenance-schema.js';
-import { planAssets } from './plan-scheduler.js';
+import { planAssets, ROUND } from './plan-scheduler.js';
 import type { TicketService } from './ticket-service.js';
 
 const RECENT = 50;
@@ -31,7 +31,7 @@ export function equipmentFile(
   const plans = s.plans
     .filter((p) => planAssets(p, s.site).includes(assetId))
     .map((p) => {
-      const progress = s.tickets.store.progress(p.id, assetId);
+      const progress = s.tickets.store.progress(p.id, assetId) ?? s.tickets.store.progress(p.id, ROUND);
       return {
         id: p.id,
         name: p.name,

@@ -10,6 +10,8 @@ import { HUB, type TicketService } from './ticket-service.js';
 import { FINISHED_STATES } from './ticket-types.js';
 
 const MINUTE_MS = 60_000;
+/** The progress key of an inspection round (all its assets in one work order). */
+export const ROUND = '*';
 /** Missed cron times older than this (the hub was off) are not looked for; one work order covers them. */
 const CATCH_UP_MS = 31 * 86_400_000;
 
@@ -83,7 +85,7 @@ export class PlanScheduler {
     for (const plan of this.deps.plans) {
       const task = this.cron.get(plan.id);
       if (!task) continue;
-      for (const assetId of planAssets(plan, this.deps.site)) {
+      for (const assetId of this.workOrderUnits(plan)) {
         const progress = this.tickets.store.progress(plan.id, assetId);
         const since = progress?.checked_at ?? now; // a new plan starts from now, it does not backfill
         if (progress && Math.floor(since / MINUTE_MS) === Math.floor(now / MINUTE_MS)) continue; // same minute
@@ -99,6 +101,15 @@ export class PlanScheduler {
         });
       }
     }
+  }
+
+  /**
+   * A calendar inspection plan over several assets is one round (one work order, a checklist per asset,
+   * progress kept under ROUND); everything else makes a work order per asset.
+   */
+  private workOrderUnits(plan: PlanConfig): string[] {
+    const assets = planAssets(plan, this.deps.site);
+    return plan.type === 'inspection' && assets.length > 1 ? [ROUND] : assets;
   }
 
   private readings(batch: Reading[]): void {
@@ -146,17 +157,26 @@ export class PlanScheduler {
       );
       return;
     }
-    const asset = this.deps.site.assetById.get(assetId);
+    const { site } = this.deps;
+    const items = plan.checklist.map((c) => (typeof c === 'string' ? { item: c } : c));
+    const round = assetId === ROUND ? planAssets(plan, site).map((id) => site.assetById.get(id)!) : undefined;
+    const asset = site.assetById.get(assetId);
     const ticket = this.tickets.create(
       {
         kind: plan.type,
         source: 'plan',
-        title: `${plan.name}: ${asset?.name ?? assetId}`,
+        title: round ? `${plan.name} (${round.length} assets)` : `${plan.name}: ${asset?.name ?? assetId}`,
         description: plan.description ?? `${plan.name} (${why})`,
-        assetId,
+        assetId: round ? undefined : assetId,
+        location: round
+          ? (plan.zone && site.zoneById.get(plan.zone)?.name) || round.map((a) => a.name).join(', ')
+          : undefined,
         priority: plan.priority,
         planId: plan.id,
-        checklist: plan.checklist.map((c) => (typeof c === 'string' ? { item: c } : c)),
+        // a round checks every item on every asset, in route order
+        checklist: round
+          ? round.flatMap((a) => items.map((c) => ({ ...c, item: `${a.name}: ${c.item}` })))
+          : items,
         preApproved: true,
         team: plan.team,
       },
