@@ -58,6 +58,20 @@ export interface DeviceCredentials {
   onChange(listener: (deviceId: string) => void): () => void;
 }
 
+/**
+ * A message on a device's channel that is not a reading: a gate controller's scan, door event, passage or
+ * offline sync (`site/<site>/<asset>/<channel>` over MQTT). The supervisor puts it on the bus as
+ * `device.message`; the domain that owns the channel (hub/visitors for gates) decodes it.
+ */
+export interface DeviceMessage {
+  deviceId: string;
+  assetId: string;
+  channel: string;
+  payload: Buffer;
+  /** When the hub received it (ms UTC). */
+  ts: number;
+}
+
 export interface AdapterContext {
   log: Logger;
   clock: Clock;
@@ -71,6 +85,8 @@ export interface AdapterContext {
   linkLost(error: AdapterError): void;
   devices: DeviceReporter;
   credentials: DeviceCredentials;
+  /** A message on a device channel (see DeviceMessage); never throws. */
+  message(m: DeviceMessage): void;
 }
 
 export interface Adapter {
@@ -80,6 +96,11 @@ export interface Adapter {
   close(): Promise<void>;
   /** Protocol-specific figures for health (queue lag, subscriptions). */
   stats?(): Record<string, number | string | boolean>;
+  /**
+   * Send a message on an asset's outbound channel (a gate's `decision` or `allowlist`); `retain` keeps it for a
+   * device that connects later. Throws an AdapterError when the link cannot send now.
+   */
+  send?(assetId: string, channel: string, payload: string, opts?: { retain?: boolean }): Promise<void>;
   /** Diagnostics: read raw data from one device now (the Modbus decode preview). */
   inspect?(deviceId: string, request: Record<string, unknown>): Promise<unknown>;
 }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,4 +53,11 @@ export function request<T>(child: ChildProcess, cmd: string | object, reply: str
     if (typeof cmd === 'object') child.send(cmd);
     else if (cmd) child.send({ cmd });
   });
+}
+
+/** A site file in a temp dir, for sites too large for a command line; pass it to hub-process as `@file`. */
+export function writeSite(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-site-')), 'site.yaml');
+  writeFileSync(file, yaml);
+  return file;
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OpcuaSimProcess, startOpcuaSimProcess } from '../test/opcua-fixtures.js';
 import { freePort } from '../test/services.js';
-import { offlineSiteHead, request } from './common.js';
+import { offlineSiteHead, request, writeSite } from './common.js';
 import type { HubStats } from './hub-process.js';
 import { processCpuSeconds } from './proc.js';
 
@@ -45,12 +45,6 @@ ${devices.join('\n')}
 assets:
 ${assets.join('\n')}
 `;
-}
-
-function writeSite(yaml: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-opcua-site-')), 'site.yaml');
-  writeFileSync(file, yaml);
-  return file;
 }
 
 interface SimStatus {

@@ -12,6 +12,7 @@
  *   modbus            1,000 simulated SDM630 meters polled every second (bench/modbus.ts)
  *   opcua             10,000 OPC UA monitored items on 4 simulated servers (bench/opcua.ts)
  *   rules             1,000 rules over 250,000 readings/s: the engine's cost (bench/rules.ts)
+ *   gates             100 visitor gates scanning: scan → decision latency at 200, 500, 1,000 scans/s (bench/gates.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
 import { benchSite, DEVICES, request } from './common.js';
+import { printGates, runGatesBench } from './gates.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { printModbus, runModbusBench } from './modbus.js';
@@ -264,6 +266,10 @@ for (const name of names) {
     printRules(await runRulesBench(Number(values.duration)));
     continue;
   }
+  if (name === 'gates') {
+    printGates(await runGatesBench(Number(values.duration)));
+    continue;
+  }
   if (name === 'opcua') {
     printOpcua(await runOpcuaBench(Number(values.duration)));
     continue;
@@ -275,7 +281,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates'].join(', ')}, all`,
     );
     process.exit(2);
   }

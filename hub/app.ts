@@ -20,6 +20,7 @@ import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
+import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
@@ -29,6 +30,7 @@ import { siteRoutes } from './api/site-routes.js';
 import { ticketRoutes } from './api/ticket-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { userRoutes } from './api/user-routes.js';
+import { visitorRoutes } from './api/visitor-routes.js';
 import { AuditLog } from './audit/audit-log.js';
 import { recordSiteVersion } from './audit/site-history.js';
 import { EventBus } from './bus.js';
@@ -51,6 +53,8 @@ import { StorageService } from './storage/storage-service.js';
 import type { BackoffOptions } from './supervisor/backoff.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { buildMaintenance } from './tickets/maintenance.js';
+import { GATE_RULE_NAMES } from './visitors/gate-alerts.js';
+import { buildVisitors } from './visitors/visitors.js';
 
 export interface HubOptions {
   site: SiteModel;
@@ -168,7 +172,19 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     users: auth.users,
     notifier,
     history: () => storage.history,
-    ruleName: (id) => rules.ruleById(id)?.name ?? SYSTEM_RULE_NAMES[id],
+    ruleName: (id) => rules.ruleById(id)?.name ?? SYSTEM_RULE_NAMES[id] ?? GATE_RULE_NAMES[id],
+  });
+  const visitors = buildVisitors({
+    site,
+    db,
+    bus,
+    clock,
+    log: log.child({ component: 'visitors' }),
+    audit,
+    users: auth.users,
+    notifier,
+    alerts,
+    send: (assetId, channel, payload, o) => supervisor.send(assetId, channel, payload, o),
   });
   const services: HubServices = {
     site,
@@ -189,6 +205,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     ruleStore,
     notifier,
     maintenance,
+    visitors,
     startedAt: clock.now(),
   };
 
@@ -233,6 +250,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         'alerts',
         'rules',
         'tickets',
+        'visitors',
       ].map((name) => ({
         name,
       })),
@@ -261,6 +279,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     alertRoutes,
     ruleRoutes,
     ticketRoutes,
+    visitorRoutes,
+    gateRoutes,
   ])
     await http.register(async (app) => plugin(app, services));
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
@@ -270,6 +290,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   let purgeTimer: unknown;
   let alertTimer: unknown;
   let ticketTimer: unknown;
+  let visitorTimer: unknown;
   const hub: Hub = {
     ...services,
     get live() {
@@ -290,6 +311,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
       maintenance.tick(clock.now());
       ticketTimer = clock.setInterval(() => maintenance.tick(clock.now()), 5_000);
+      // visitor records past their retention: what fell due while stopped goes first
+      visitors.passes.purge(clock.now());
+      visitors.start(); // before the links: the first scan is answered
+      visitorTimer = clock.setInterval(() => visitors.passes.purge(clock.now()), 3_600_000);
       pipeline.startStaleness();
       supervisor.start();
       const { host, port } = site.hub.http;
@@ -303,11 +328,13 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       clock.clearInterval(purgeTimer);
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);
+      clock.clearInterval(visitorTimer);
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
       rules.stop();
       systemAlerts.stop();
       maintenance.stop();
+      visitors.stop();
       await notifier.stop();
       await storage.stop();
       await services.live?.close();

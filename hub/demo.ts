@@ -12,6 +12,7 @@ import { SYSTEM } from './audit/audit-log.js';
 import { ConfigError, loadSiteFile } from './config/load-config.js';
 import { createLogger } from './logger.js';
 import { adminFromEnv, printFirstAdmin } from './main.js';
+import { gateKeyOf } from './visitors/allow-list.js';
 
 const file = process.argv[2] ?? process.env.HUB_SITE_FILE ?? 'config/demo-site.yaml';
 let site: Awaited<ReturnType<typeof loadSiteFile>>;
@@ -38,13 +39,32 @@ const passwords =
       )
     : {};
 writeFileSync(credentialsFile, JSON.stringify(passwords, null, 2), { mode: 0o600 });
+// …and the gate controllers get their offline allow-list keys the same way (provisioned once on real gates)
+const gateKeysFile = join(site.hub.dataDir, 'simulator-gate-keys.json');
+const gateKeys = Object.fromEntries(
+  [...hub.visitors.gates.gates.keys()].map((id) => [id, gateKeyOf(hub.visitors.key, id).toString('hex')]),
+);
+writeFileSync(gateKeysFile, JSON.stringify(gateKeys, null, 2), { mode: 0o600 });
 
 const mqttPort = site.mqtt.mode === 'embedded' ? site.mqtt.port : undefined;
 const brokerUrl = mqttPort ? `mqtt://127.0.0.1:${mqttPort}` : site.mqtt.url!;
 const simulatorMain = fileURLToPath(new URL('../simulators/main.ts', import.meta.url));
 const sim: ChildProcess = spawn(
   process.execPath,
-  ['--import', 'tsx', simulatorMain, file, '--broker', brokerUrl, '--credentials', credentialsFile],
+  [
+    '--import',
+    'tsx',
+    simulatorMain,
+    file,
+    '--broker',
+    brokerUrl,
+    '--credentials',
+    credentialsFile,
+    '--gate-keys',
+    gateKeysFile,
+    '--gate-traffic',
+    process.env.SIM_GATE_TRAFFIC ?? '60',
+  ],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 sim.on('exit', (code) => {

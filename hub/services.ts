@@ -17,6 +17,7 @@ import type { CounterEventLog } from './storage/counter-events.js';
 import type { StorageService } from './storage/storage-service.js';
 import type { Supervisor } from './supervisor/supervisor.js';
 import type { Maintenance } from './tickets/maintenance.js';
+import type { Visitors } from './visitors/visitors.js';
 
 /** What the API plugins may use. They never reach an adapter: writes go through the command service. */
 export interface HubServices {
@@ -39,6 +40,8 @@ export interface HubServices {
   /** Webhook and e-mail actions, for alerts and tickets. */
   notifier: Notifier;
   maintenance: Maintenance;
+  /** Visitor registration, host approval and passes (hub/visitors). */
+  visitors: Visitors;
   live?: LiveGateway;
   startedAt: number;
 }

@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { GateSimulation } from './gate-controllers.js';
+import { gateRoutes } from './gate-routes.js';
 import type { ModbusSimulation, SimulatedModbusDevice } from './modbus-devices.js';
 import type { GarbageKind, SimulatedMqttDevice } from './mqtt-devices.js';
 import type { OpcuaSimulation } from './opcua-servers.js';
@@ -31,11 +33,14 @@ const GARBAGE_KINDS = ['not-json', 'wrong-type', 'nan', 'oversize', 'no-fields']
  *   POST /assets/:asset/vibration-rise?mmsPerHour=5   pump: its vibration rises (0 clears)
  *   POST /opcua/:device/expire-sessions   the server ends its sessions as timed out (its sockets stay open)
  *   POST /ticks?on=false|true             stop / restart time in the models (nothing changes while stopped)
+ * Gate controllers (the visitor gate protocol): GET /gates, POST /gates/:id/scan | door | tailgate | offline |
+ * online, POST /gates/visitors, POST /gates/traffic — see gate-routes.ts.
  */
 export function buildControlApi(
   devices: Map<string, SimulatedMqttDevice>,
   modbus?: ModbusSimulation,
   opcua?: OpcuaSimulation,
+  gates?: GateSimulation,
 ): FastifyInstance {
   const app = Fastify();
   const notFound = (id: string) =>
@@ -133,6 +138,7 @@ export function buildControlApi(
   });
 
   if (opcua) opcuaRoutes(app, opcua, badQuery);
+  if (gates) gateRoutes(app, gates, badQuery);
 
   app.post<{ Params: { id: string } }>('/devices/:id/reset-counter', async (req, reply) => {
     const d = modbusDevice(req.params.id);

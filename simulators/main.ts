@@ -5,12 +5,15 @@ import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
 import { loadSiteFile } from '../hub/config/load-config.js';
 import type { SiteModel } from '../hub/model/site-model.js';
 import { buildControlApi } from './control-api.js';
+import { createGateSimulation, type GateControllerOptions, type GateSimulation } from './gate-controllers.js';
 import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
 import { OpcuaSimulation } from './opcua-servers.js';
 
 export interface Simulation {
   devices: Map<string, SimulatedMqttDevice>;
+  /** The gate controllers (on their MQTT devices' connections) and the visitor traffic generator. */
+  gates: GateSimulation;
   /** The Modbus TCP devices and the servers they answer on. */
   modbus: ModbusSimulation;
   /** One OPC UA server per OPC UA device, and the equipment models behind them. */
@@ -28,6 +31,10 @@ export interface SimulationOptions {
   opcuaHost?: string;
   /** An OPC UA device's endpoint port in the site file → the port to listen on (default: the same). */
   opcuaPort?: (port: number) => number;
+  /** Gate controllers' timings (decision timeout, door). */
+  gates?: GateControllerOptions;
+  /** Start the visitor traffic generator at this many scans an hour at the day's peak. */
+  gateTrafficPerHour?: number;
 }
 
 /**
@@ -55,22 +62,27 @@ export async function startSimulation(
   const devices = new Map<string, SimulatedMqttDevice>();
   for (const d of site.devicesOf('mqtt') as MqttDevice[])
     devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id]));
+  const gates = createGateSimulation(site, devices, options.gates);
   for (const d of devices.values()) d.start();
-  const api = buildControlApi(devices, modbus, opcua);
+  if (options.gateTrafficPerHour) gates.traffic.start(options.gateTrafficPerHour);
+  const api = buildControlApi(devices, modbus, opcua, gates);
   let controlUrl: string;
   try {
     controlUrl = await api.listen(control);
   } catch (err) {
+    gates.stop();
     await Promise.all([modbus.stop(), opcua.stop(), ...[...devices.values()].map((d) => d.stop())]);
     throw err;
   }
   return {
     devices,
+    gates,
     modbus,
     opcua,
     controlUrl,
     async stop() {
       await api.close();
+      gates.stop();
       await Promise.all([modbus.stop(), opcua.stop(), ...[...devices.values()].map((d) => d.stop())]);
     },
   };
@@ -92,6 +104,10 @@ async function main() {
       /** Where the OPC UA servers listen; added to every OPC UA device's endpoint port. */
       'opcua-host': { type: 'string', default: process.env.SIM_OPCUA_HOST ?? '127.0.0.1' },
       'opcua-port-offset': { type: 'string', default: process.env.SIM_OPCUA_PORT_OFFSET ?? '0' },
+      /** Visitor scans an hour at the day's peak at the gates (0: none; codes via POST /gates/visitors). */
+      'gate-traffic': { type: 'string', default: process.env.SIM_GATE_TRAFFIC ?? '0' },
+      /** JSON file { "<gate id>": "<hex key>" }: each gate's allow-list key (GET /api/v1/gates/:id/allowlist-key). */
+      'gate-keys': { type: 'string', default: process.env.SIM_GATE_KEYS_FILE },
     },
   });
   const site = await loadSiteFile(positionals[0] ?? 'config/demo-site.yaml');
@@ -103,6 +119,9 @@ async function main() {
   const opcuaOffset = Number(values['opcua-port-offset']);
   if (!Number.isInteger(opcuaOffset))
     throw new Error(`--opcua-port-offset: expected an integer, got ${values['opcua-port-offset']}`);
+  const gateTraffic = Number(values['gate-traffic']);
+  if (!(gateTraffic >= 0))
+    throw new Error(`--gate-traffic: expected scans an hour, got ${values['gate-traffic']}`);
   const sim = await startSimulation(
     site,
     values.broker!,
@@ -113,6 +132,12 @@ async function main() {
       modbusPort: (port) => port + offset,
       opcuaHost: values['opcua-host'],
       opcuaPort: (port) => port + opcuaOffset,
+      gateTrafficPerHour: gateTraffic,
+      gates: {
+        keys: values['gate-keys']
+          ? (JSON.parse(readFileSync(values['gate-keys'], 'utf8')) as Record<string, string>)
+          : undefined,
+      },
     },
   );
   const endpoints = [...sim.opcua.servers.values()].map((s) => s.endpointUrl).join(', ');
@@ -121,6 +146,7 @@ async function main() {
     `simulators: ${sim.devices.size} MQTT devices → ${values.broker}; ` +
       `${sim.modbus.devices.size} Modbus devices on ${values['modbus-host']} port ${ports || '(none)'}; ` +
       `${sim.opcua.servers.size} OPC UA servers at ${endpoints || '(none)'}; ` +
+      `${sim.gates.controllers.size} gate controllers; ` +
       `control API ${sim.controlUrl}\n`,
   );
   const stop = () => void sim.stop().then(() => process.exit(0));

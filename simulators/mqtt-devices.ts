@@ -16,6 +16,17 @@ export interface SimDeviceStatus {
   garbage: number;
 }
 
+/** Behaviour that rides on a device's own MQTT connection (a gate controller's protocol). */
+export interface DeviceHooks {
+  /** The last will, set on every connect (a gate's `{ online: false }` on its status topic). */
+  readonly will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+  /** Every (re)connect, with the connected client. */
+  connected(client: MqttClient): void;
+  /** The connection closed (powered off, dropped, broker gone). */
+  closed(): void;
+  message(topic: string, payload: Buffer): void;
+}
+
 interface TopicGroup {
   topic: string;
   points: { def: PointDef; path: string[] }[];
@@ -29,6 +40,9 @@ export class SimulatedMqttDevice {
   private readonly intervalMs: number;
   private readonly profile: 'office' | 'canteen' | 'dormitory';
   private frozenValues?: Map<string, number | boolean>;
+  /** Values that something else decides (a gate controller's door), sent instead of the curve's. */
+  private readonly overrides = new Map<string, number | boolean>();
+  private readonly hooks: DeviceHooks[] = [];
   private readonly state: CurveState = { counters: new Map(), flags: new Map() };
   readonly status: SimDeviceStatus;
 
@@ -61,6 +75,17 @@ export class SimulatedMqttDevice {
     };
   }
 
+  /** Add behaviour on this device's connection; before start(). */
+  attach(hooks: DeviceHooks): void {
+    this.hooks.push(hooks);
+  }
+
+  /** Send this value for the point (undefined: back to the simulated curve). */
+  setValue(pointId: string, value: number | boolean | undefined): void {
+    if (value === undefined) this.overrides.delete(pointId);
+    else this.overrides.set(pointId, value);
+  }
+
   start(): void {
     if (this.status.running) return;
     this.status.running = true;
@@ -69,12 +94,20 @@ export class SimulatedMqttDevice {
       username: this.password ? this.device.id : undefined,
       password: this.password,
       reconnectPeriod: 1_000,
+      will: this.hooks.find((h) => h.will)?.will,
     });
     client.on('connect', () => {
+      // a gate waits for its decision: no Nagle delay (~40 ms a round trip against delayed ACKs)
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.status.connected = true;
+      for (const h of this.hooks) h.connected(client);
     });
     client.on('close', () => {
       this.status.connected = false;
+      for (const h of this.hooks) h.closed();
+    });
+    client.on('message', (topic, payload) => {
+      for (const h of this.hooks) h.message(topic, payload);
     });
     client.on('error', () => undefined);
     this.client = client;
@@ -107,7 +140,7 @@ export class SimulatedMqttDevice {
       let bare: unknown;
       if (this.status.frozen) this.frozenValues ??= new Map();
       for (const { def, path } of group.points) {
-        let value = this.frozenValues?.get(def.id);
+        let value = this.overrides.get(def.id) ?? this.frozenValues?.get(def.id);
         if (value === undefined) {
           value = curveValue(def, hour, this.profile, this.state);
           this.frozenValues?.set(def.id, value);

@@ -317,7 +317,20 @@ describe('external mosquitto with the generated ACL', () => {
       'user env-1\ntopic write site/t1/room-1/status\ntopic write site/t1/room-1/telemetry\n',
     );
     expect(acl).toContain(
-      'user gate-ctl\ntopic write site/t1/gate-a/status\ntopic write site/t1/gate-a/telemetry\ntopic read site/t1/gate-a/command\n',
+      [
+        'user gate-ctl',
+        // the gate controller's channels (scan, door, passage, sync; decision and allowlist) come with its gate
+        'topic write site/t1/gate-a/door',
+        'topic write site/t1/gate-a/passage',
+        'topic write site/t1/gate-a/scan',
+        'topic write site/t1/gate-a/status',
+        'topic write site/t1/gate-a/sync',
+        'topic write site/t1/gate-a/telemetry',
+        'topic read site/t1/gate-a/allowlist',
+        'topic read site/t1/gate-a/command',
+        'topic read site/t1/gate-a/decision',
+        '',
+      ].join('\n'),
     );
     expect(acl).toContain('user facility-hub\ntopic read $SYS/broker/publish/messages/dropped\n');
   });

@@ -9,6 +9,8 @@ const EVERYONE: Role[] = [...ROLES];
 const SUBMIT: Role[] = ROLES.filter((r) => r !== 'viewer');
 const DESK: Role[] = ['dispatcher', 'supervisor', 'admin'];
 const TECH: Role[] = ['technician', 'admin'];
+/** Security (passes:manage): every pass, exports of visitor records. */
+const SECURITY: Role[] = ['security', 'admin'];
 
 /**
  * Who may call what, written out by hand: it is the specification the route declarations must match.
@@ -93,6 +95,21 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'POST /api/v1/tickets/:id/photos': SUBMIT,
   'GET /api/v1/tickets/:id/photos/:file': EVERYONE,
   'GET /api/v1/assets/:id/file': EVERYONE,
+  'GET /api/v1/gates': EVERYONE,
+  'GET /api/v1/gates/occupancy': EVERYONE,
+  'GET /api/v1/gates/on-site': SECURITY,
+  'GET /api/v1/gates/traffic': EVERYONE,
+  'GET /api/v1/gates/:id/allowlist-key': ['admin'],
+  'POST /api/v1/visitors': SUBMIT,
+  'GET /api/v1/passes': SUBMIT,
+  'GET /api/v1/passes/:id': SUBMIT,
+  'POST /api/v1/passes/:id/approve': SUBMIT,
+  'POST /api/v1/passes/:id/decline': SUBMIT,
+  'POST /api/v1/passes/:id/revoke': SUBMIT,
+  'POST /api/v1/passes/:id/cancel': SUBMIT,
+  'GET /api/v1/passes/link/:token': 'public',
+  'POST /api/v1/passes/link/:token': 'public',
+  'GET /api/v1/visitors/export.csv': SECURITY,
 };
 
 /** The dashboard's files and the OpenAPI viewer are documents anyone may read. */

@@ -53,8 +53,9 @@ export class EmbeddedBroker {
       authorizePublish: auth.authorizePublish,
       authorizeSubscribe: auth.authorizeSubscribe,
       published: (packet, client, done) => {
-        if (packet.topic.charCodeAt(0) !== 36 /* $ */)
-          on.message(packet.topic, packet.payload as Buffer, client?.id);
+        // client is null for the hub's own publishes (commands, gate decisions): nothing to read back
+        if (client && packet.topic.charCodeAt(0) !== 36 /* $ */)
+          on.message(packet.topic, packet.payload as Buffer, client.id);
         done();
       },
     });
@@ -100,12 +101,14 @@ export class EmbeddedBroker {
     this.broker = broker;
   }
 
-  publish(topic: string, payload: string | Buffer): Promise<void> {
+  /** Publish as the hub; `retain` keeps the message for clients that subscribe later. */
+  publish(topic: string, payload: string | Buffer, opts: { retain?: boolean } = {}): Promise<void> {
     const broker = this.broker;
     if (!broker) return Promise.reject(new Error('broker not running'));
+    const retain = opts.retain === true;
     return new Promise((resolve, reject) =>
       broker.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false },
         (err) => (err ? reject(err) : resolve()),
       ),
     );

@@ -66,6 +66,8 @@ export class ExternalClient {
       client.once('error', fail);
       client.once('close', closedEarly);
     });
+    // Nagle would hold a gate's decision back for a delayed ACK (~40 ms a round trip): send at once
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     client.on('message', (topic, payload) => {
       if (topic === DROPPED_TOPIC) this.on.brokerDropped(Number(payload.toString()) || 0);
       else this.on.message(topic, payload);
@@ -89,9 +91,9 @@ export class ExternalClient {
     }
   }
 
-  async publish(topic: string, payload: string): Promise<void> {
+  async publish(topic: string, payload: string, opts: { retain?: boolean } = {}): Promise<void> {
     if (!this.client?.connected) throw new Error('not connected to the broker');
-    await this.client.publishAsync(topic, payload, { qos: 1 });
+    await this.client.publishAsync(topic, payload, { qos: 1, retain: opts.retain === true });
   }
 
   async stop(): Promise<void> {

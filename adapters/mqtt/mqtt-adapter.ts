@@ -12,6 +12,7 @@ import { BrokerAuth } from './broker-auth.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { ExternalClient } from './external-client.js';
+import { buildGateChannels, type ChannelRoute, type GateChannels } from './gate-channels.js';
 import {
   commandTopicOf,
   defaultTopic,
@@ -28,10 +29,12 @@ const SAMPLE_BYTES = 120;
 
 /**
  * One MQTT link for the whole site: the embedded broker (default) or a client of an external one.
- * Each message is routed by its exact topic to a device and its points.
+ * Each message is routed by its exact topic to a device and its points, or to a gate's channel (scan, door,
+ * passage, sync), which goes to the hub as a device message rather than readings.
  */
 export class MqttAdapter implements Adapter {
   private readonly routes: Map<string, TopicRoute>;
+  private readonly channels: GateChannels;
   private readonly deviceByClientId = new Map<string, string>();
   private readonly auth: BrokerAuth;
   private embedded?: EmbeddedBroker;
@@ -48,6 +51,7 @@ export class MqttAdapter implements Adapter {
     private readonly ctx: AdapterContext,
   ) {
     this.routes = buildTopicRoutes(site);
+    this.channels = buildGateChannels(site);
     for (const d of site.devicesOf('mqtt') as MqttDevice[])
       if (d.clientId) this.deviceByClientId.set(d.clientId, d.id);
     this.auth = new BrokerAuth({
@@ -100,7 +104,7 @@ export class MqttAdapter implements Adapter {
             username: s.username,
             password: s.password,
             qos: s.qos,
-            topics: [...this.routes.keys()],
+            topics: [...this.routes.keys(), ...this.channels.inbound.keys()],
           },
           {
             message: (topic, payload) => this.onMessage(topic, payload),
@@ -117,7 +121,10 @@ export class MqttAdapter implements Adapter {
 
   /** A packet the size guard kept from the broker: counted like an oversize payload, never parsed. */
   private onOversize(clientDevice: string | undefined, packet: OversizePacket, remote: string) {
-    const route = packet.topic === undefined ? undefined : this.routes.get(packet.topic);
+    const route =
+      packet.topic === undefined
+        ? undefined
+        : (this.routes.get(packet.topic) ?? this.channels.inbound.get(packet.topic));
     this.malformed++;
     if (route) this.messages++;
     const what =
@@ -133,7 +140,9 @@ export class MqttAdapter implements Adapter {
   private onMessage(topic: string, payload: Buffer): void {
     const route = this.routes.get(topic);
     if (!route) {
-      this.unmapped++;
+      const channel = this.channels.inbound.get(topic);
+      if (channel) this.onChannel(channel, payload);
+      else this.unmapped++;
       return;
     }
     this.messages++;
@@ -158,6 +167,30 @@ export class MqttAdapter implements Adapter {
       this.malformed++;
       ctx.devices.malformed(route.deviceId, topic, problem, sample(payload));
     }
+  }
+
+  /** A gate's scan, door, passage or sync: handed over whole; its domain (hub/visitors) decodes it. */
+  private onChannel(route: ChannelRoute, payload: Buffer): void {
+    this.messages++;
+    const { ctx } = this;
+    if (payload.length > this.site.mqtt.maxPayloadBytes) {
+      this.malformed++;
+      ctx.devices.malformed(
+        route.deviceId,
+        route.topic,
+        `oversize: ${payload.length} bytes > ${this.site.mqtt.maxPayloadBytes}`,
+        sample(payload),
+      );
+      return;
+    }
+    ctx.devices.seen(route.deviceId, 0); // no readings, but the device is alive
+    ctx.message({
+      deviceId: route.deviceId,
+      assetId: route.assetId,
+      channel: route.channel,
+      payload,
+      ts: ctx.clock.now(),
+    });
   }
 
   /** mosquitto counts what it dropped for slow subscribers; any rise while we are connected is our loss. */
@@ -187,6 +220,26 @@ export class MqttAdapter implements Adapter {
     }
   }
 
+  /** Publish on a gate's outbound channel (decision, allowlist): QoS 1, retained when asked. */
+  async send(assetId: string, channel: string, payload: string, opts?: { retain?: boolean }): Promise<void> {
+    const topic = this.channels.outbound.get(assetId)?.get(channel);
+    if (!topic)
+      throw new AdapterError(
+        'bad-config',
+        this.channels.outbound.has(assetId)
+          ? `"${channel}" is not an outbound gate channel`
+          : `asset ${assetId} is not a gate served by an MQTT device`,
+      );
+    const { embedded, external } = this;
+    if (!embedded && !external) throw new AdapterError('closed', 'MQTT link is not connected');
+    try {
+      if (embedded) await embedded.publish(topic, payload, opts);
+      else await external!.publish(topic, payload, opts);
+    } catch (err) {
+      throw AdapterError.from(err, 'closed');
+    }
+  }
+
   async close(): Promise<void> {
     const { embedded, external } = this;
     if (this.ctx.signal.aborted) {
@@ -202,7 +255,7 @@ export class MqttAdapter implements Adapter {
   stats() {
     return {
       mode: this.site.mqtt.mode,
-      topics: this.routes.size,
+      topics: this.routes.size + this.channels.inbound.size,
       messages: this.messages,
       unmapped: this.unmapped,
       malformed: this.malformed,
@@ -230,7 +283,7 @@ export const mqttAdapterFactory: AdapterFactory = {
   protocol: 'mqtt',
   deviceSchema: MqttDeviceSchema,
   pointShape: mqttPointShape,
-  checkSite(site: SiteConfig) {
+  checkSite(site: SiteConfig, model: SiteModel) {
     const issues: { path: PropertyKey[]; message: string }[] = [];
     const usesMqtt = site.devices.some((d) => d.protocol === 'mqtt');
     if (usesMqtt && site.mqtt.mode === 'off')
@@ -242,16 +295,31 @@ export const mqttAdapterFactory: AdapterFactory = {
       });
     // One topic, one publisher: two devices on a topic would make health and offline alerts lie.
     const owner = new Map<string, string>();
+    // A gate's channel topics carry its protocol, never readings or commands.
+    const channels = buildGateChannels(model);
+    const channelTopics = new Set([
+      ...channels.inbound.keys(),
+      ...[...channels.outbound.values()].flatMap((topics) => [...topics.values()]),
+    ]);
     site.assets.forEach((asset, a) => {
       asset.points.forEach((p, i) => {
         const deviceId = p.device ?? asset.device;
-        if (
-          !deviceId ||
-          site.devices.find((d) => d.id === deviceId)?.protocol !== 'mqtt' ||
-          p.kind === 'command'
-        )
+        if (!deviceId || site.devices.find((d) => d.id === deviceId)?.protocol !== 'mqtt') return;
+        if (p.kind === 'command') {
+          const topic = commandTopicOf(site.site.id, asset.id, p as MqttPointSource);
+          if (channelTopics.has(topic))
+            issues.push({
+              path: ['assets', a, 'points', i, 'commandTopic'],
+              message: `topic ${topic} is a gate channel; choose another`,
+            });
           return;
+        }
         const topic = (p as MqttPointSource).topic ?? defaultTopic(site.site.id, asset.id);
+        if (channelTopics.has(topic))
+          issues.push({
+            path: ['assets', a, 'points', i, 'topic'],
+            message: `topic ${topic} is a gate channel; choose another`,
+          });
         const first = owner.get(topic);
         if (first && first !== deviceId)
           issues.push({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionConfig, RuleConfig, ScheduleConfig } from '../../rules/rule-schema.js';
 import { MaintenanceSchema } from '../tickets/maintenance-schema.js';
+import { VisitorsSchema } from '../visitors/visitor-schema.js';
 import { ASSET_KINDS } from './asset-kinds.js';
 import {
   emailAddressSchema,
@@ -240,6 +241,8 @@ export const SiteFileSchema = z.strictObject({
   rules: z.array(z.looseObject({})).default([]),
   /** Tickets, service levels, teams, preventive maintenance and inspections (hub/tickets). */
   maintenance: MaintenanceSchema.prefault({}),
+  /** Visitor passes, gates and staff badges (hub/visitors). */
+  visitors: VisitorsSchema.prefault({}),
 });
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;

@@ -6,6 +6,7 @@ import { validateRules } from '../../rules/validate-rules.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
 import { checkMaintenance } from '../tickets/check-maintenance.js';
+import { checkVisitors } from '../visitors/check-visitors.js';
 import {
   type DeviceConfig,
   PointCommonShape,
@@ -115,6 +116,7 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
     for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
   }
   checkMaintenance(config, site, fail);
+  checkVisitors(config, site, fail);
   const schedules = siteSchedules(site);
   config.rules.forEach((rule, i) => {
     for (const instance of resolveTargets(rule, config).instances) {

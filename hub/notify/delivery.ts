@@ -5,9 +5,10 @@ import type { Severity } from '../../rules/rule-schema.js';
  * queues and retries deliveries; a transport (webhook, e-mail) makes one attempt and says how it went.
  */
 
-export type NotifyTopic = 'alert' | 'ticket';
+/** visitor: a pass waiting for its host, or decided (hub/visitors); not filtered, like tickets. */
+export type NotifyTopic = 'alert' | 'ticket' | 'visitor';
 
-/** The alert or ticket as receivers see it: sent as JSON under the topic's key (`alert`, `ticket`). */
+/** The alert, ticket or pass as receivers see it: sent as JSON under the topic's key (`alert`, `ticket`, `visitor`). */
 export interface NotifySubject {
   id: number;
   severity?: Severity;
@@ -16,7 +17,7 @@ export interface NotifySubject {
 
 export interface NotifyMessage {
   topic: NotifyTopic;
-  /** alert: raised | changed | cleared; ticket: the ticket side's event (created, assigned, ...). */
+  /** alert: raised | changed | cleared; ticket: the ticket side's event (created, assigned, ...); visitor: requested, approved, ... */
   event: string;
   subject: NotifySubject;
   /** One line for people (the e-mail subject); default the subject's title or message. */
@@ -61,7 +62,7 @@ export interface Transport {
   close(): void;
 }
 
-/** The JSON body: `{ event, alert | ticket, sentAt, deliveryId }` (webhook body, and the e-mail's JSON part). */
+/** The JSON body: `{ event, alert | ticket | visitor, sentAt, deliveryId }` (webhook body, and the e-mail's JSON part). */
 export function deliveryBody(d: Delivery): Record<string, unknown> {
   return {
     event: d.event,

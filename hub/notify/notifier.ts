@@ -10,11 +10,11 @@ import { WebhookTransport } from './webhook-transport.js';
 export type { NotifyMessage, NotifySubject, NotifyTopic } from './delivery.js';
 
 /**
- * Tells the `actions:` of type webhook and email about alerts and tickets. The core only queues and
+ * Tells the `actions:` of type webhook and email about alerts, tickets and visitors. The core only queues and
  * retries; each action's transport (webhook-transport.ts, email-transport.ts) makes the attempts.
  *
  * Who is told: the action ids the caller lists. Alert messages also pass each action's `events` and
- * `minSeverity`; ticket messages are not filtered (the ticket side decides who hears what).
+ * `minSeverity`; ticket and visitor messages are not filtered (their domain decides who hears what).
  *
  * Delivery: one attempt in flight per action, in notify order (a per-action FIFO, bounded at
  * {@link MAX_QUEUE}; past it the oldest waiting delivery is dropped and counted). A retryable failure is

@@ -44,6 +44,10 @@ export const PERMISSIONS = [
   'tickets:work',
   /** Supervise: cancel, reopen, close and re-prioritise any ticket; service KPIs; plans. */
   'tickets:manage',
+  /** Register a visitor (as their host, or at a kiosk with a token); approve or decline one's own visitors. */
+  'passes:register',
+  /** Security: every pass (approve, revoke), staff badges, the evacuation list, exports of visitor records. */
+  'passes:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -51,7 +55,7 @@ const ALL_ROLES_READ: Permission[] = ['site:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ALL_ROLES_READ,
-  requester: [...ALL_ROLES_READ, 'tickets:submit'],
+  requester: [...ALL_ROLES_READ, 'tickets:submit', 'passes:register'],
   engineer: [
     ...ALL_ROLES_READ,
     'setpoint:write',
@@ -59,10 +63,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'alerts:ack',
     'alerts:manage',
     'tickets:submit',
+    'passes:register',
   ],
-  technician: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:work'],
-  dispatcher: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:dispatch'],
-  approver: [...ALL_ROLES_READ, 'tickets:submit', 'tickets:approve'],
+  technician: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:work', 'passes:register'],
+  dispatcher: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:dispatch', 'passes:register'],
+  approver: [...ALL_ROLES_READ, 'tickets:submit', 'tickets:approve', 'passes:register'],
   supervisor: [
     ...ALL_ROLES_READ,
     'alerts:ack',
@@ -70,8 +75,16 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:approve',
     'tickets:dispatch',
     'tickets:manage',
+    'passes:register',
   ],
-  security: [...ALL_ROLES_READ, 'gate:command', 'alerts:ack', 'tickets:submit'],
+  security: [
+    ...ALL_ROLES_READ,
+    'gate:command',
+    'alerts:ack',
+    'tickets:submit',
+    'passes:register',
+    'passes:manage',
+  ],
   admin: [...PERMISSIONS],
 };
 

@@ -29,8 +29,14 @@ describe('backoff', () => {
 });
 
 /** A scripted adapter: connect() fails while `up` is false; the test drops the link at will. */
-function scriptedFactory() {
-  const state = { up: false, connects: 0, closes: 0, ctx: undefined as AdapterContext | undefined };
+function scriptedFactory(opts: { send?: boolean } = {}) {
+  const state = {
+    up: false,
+    connects: 0,
+    closes: 0,
+    ctx: undefined as AdapterContext | undefined,
+    sent: [] as unknown[][],
+  };
   const factory: AdapterFactory = {
     protocol: 'fake',
     deviceSchema: z.strictObject({
@@ -51,6 +57,13 @@ function scriptedFactory() {
         async close() {
           state.closes++;
         },
+        ...(opts.send
+          ? {
+              async send(...args: unknown[]) {
+                state.sent.push(args);
+              },
+            }
+          : {}),
       };
     },
   };
@@ -75,8 +88,8 @@ async function settle() {
 }
 
 describe('supervisor', () => {
-  function setup() {
-    const { factory, state } = scriptedFactory();
+  function setup(opts: { send?: boolean } = {}) {
+    const { factory, state } = scriptedFactory(opts);
     const clock = new ManualClock(0);
     const bus = new EventBus(silentLogger);
     const links: string[] = [];
@@ -95,7 +108,7 @@ describe('supervisor', () => {
       // the scripted adapter never authenticates anyone
       credentials: { verify: () => false, onChange: () => () => undefined },
     });
-    return { supervisor, state, clock, links, devices };
+    return { supervisor, state, clock, links, devices, bus };
   }
 
   it('retries a refused connect with exponential backoff, then comes up', async () => {
@@ -186,6 +199,35 @@ describe('supervisor', () => {
     await expect(supervisor.write('a/value', 1)).rejects.toMatchObject({ code: 'closed' });
     await expect(supervisor.write('a/none', 1)).rejects.toMatchObject({ code: 'bad-config' });
     expect(state.connects).toBe(1);
+    await supervisor.stop();
+  });
+
+  it('device messages go to the bus; send reaches the adapter of the asset’s link only while it is up', async () => {
+    const { supervisor, state, bus } = setup({ send: true });
+    const heard: unknown[] = [];
+    bus.on('device.message', (m) => heard.push(m));
+    supervisor.start();
+    await settle();
+    await expect(supervisor.send('a', 'decision', '{}')).rejects.toMatchObject({ code: 'closed' });
+    state.up = true;
+    await supervisor.stop();
+    supervisor.start();
+    await settle();
+    const m = { deviceId: 'dev-1', assetId: 'a', channel: 'scan', payload: Buffer.from('{}'), ts: 1 };
+    state.ctx!.message(m);
+    expect(heard).toEqual([m]);
+    await supervisor.send('a', 'allowlist', '{"v":1}', { retain: true });
+    expect(state.sent).toEqual([['a', 'allowlist', '{"v":1}', { retain: true }]]);
+    await expect(supervisor.send('nope', 'decision', '{}')).rejects.toMatchObject({ code: 'bad-config' });
+    await supervisor.stop();
+  });
+
+  it('send to an asset whose adapter cannot send is refused', async () => {
+    const { supervisor, state } = setup();
+    state.up = true;
+    supervisor.start();
+    await settle();
+    await expect(supervisor.send('a', 'decision', '{}')).rejects.toThrow(/cannot send messages/);
     await supervisor.stop();
   });
 });

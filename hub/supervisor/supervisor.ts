@@ -80,6 +80,8 @@ const MALFORMED_KEY_LIMIT = 200;
  */
 export class Supervisor {
   private readonly links = new Map<string, LinkRuntime>();
+  /** Asset → the links of the devices that serve it (its own device first), for send() on the gate path. */
+  private readonly assetLinks = new Map<string, LinkRuntime[]>();
   private readonly devices = new Map<string, DeviceHealth & { offlineAfterMs: number }>();
   private readonly burstLastAt = new Map<string, number>();
   /** Denials by clients that named no known device. */
@@ -128,6 +130,17 @@ export class Supervisor {
           });
         }
       }
+    }
+    for (const asset of opts.site.assets) {
+      const deviceIds = new Set<string>();
+      if (asset.device) deviceIds.add(asset.device);
+      for (const p of opts.site.pointsByAsset.get(asset.id) ?? []) if (p.deviceId) deviceIds.add(p.deviceId);
+      const links = new Set<LinkRuntime>();
+      for (const id of deviceIds) {
+        const link = this.links.get(this.devices.get(id)?.linkId ?? '');
+        if (link) links.add(link);
+      }
+      if (links.size) this.assetLinks.set(asset.id, [...links]);
     }
   }
 
@@ -195,6 +208,29 @@ export class Supervisor {
     if (link.health.state !== 'up')
       throw new AdapterError('closed', `link ${link.plan.linkId} is ${link.health.state}`);
     await link.adapter.write(pointId, value);
+  }
+
+  /**
+   * Send a message on an asset's outbound channel (a gate's decision or allow-list) through the link that
+   * serves it. On the gate decision path: lookups are precomputed. Throws an AdapterError (bad-config: no
+   * device or a link that cannot send; closed: the link is not up).
+   */
+  async send(assetId: string, channel: string, payload: string, opts?: { retain?: boolean }): Promise<void> {
+    const links = this.assetLinks.get(assetId);
+    if (!links) throw new AdapterError('bad-config', `asset ${assetId} has no device to send to`);
+    for (const link of links) {
+      if (!link.adapter?.send) continue;
+      if (link.health.state !== 'up')
+        throw new AdapterError('closed', `link ${link.plan.linkId} is ${link.health.state}`);
+      return link.adapter.send(assetId, channel, payload, opts);
+    }
+    const first = links[0]!;
+    if (!first.adapter)
+      throw new AdapterError('closed', `link ${first.plan.linkId} is ${first.health.state}`);
+    throw new AdapterError(
+      'bad-config',
+      `asset ${assetId}: its ${first.plan.protocol} link ${first.plan.linkId} cannot send messages`,
+    );
   }
 
   private async connect(link: LinkRuntime): Promise<void> {
@@ -306,6 +342,7 @@ export class Supervisor {
         denied: (deviceId, kind, detail) => this.denied(link, deviceId, kind, detail),
       },
       credentials: this.opts.credentials,
+      message: (m) => this.opts.bus.emit('device.message', m),
     };
   }
 

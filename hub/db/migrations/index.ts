@@ -3,6 +3,8 @@ import { counterEvents } from './002-counter-events.js';
 import { alerts } from './003-alerts.js';
 import { apiRules } from './004-rules.js';
 import { tickets } from './005-tickets.js';
+import { visitors } from './006-visitors.js';
+import { passSeal } from './007-pass-seal.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +13,12 @@ export interface Migration {
 }
 
 /** In order; a migration, once released, is never edited: add the next number instead. */
-export const migrations: readonly Migration[] = [security, counterEvents, alerts, apiRules, tickets];
+export const migrations: readonly Migration[] = [
+  security,
+  counterEvents,
+  alerts,
+  apiRules,
+  tickets,
+  visitors,
+  passSeal,
+];

@@ -1,0 +1,69 @@
+/**
+ * The gate protocol's shapes (MQTT, JSON payloads, topics `site/<site>/<gate asset>/<channel>`), documented in
+ * the README's "Visitors and gates". Inbound channels (gate → hub): scan, door, passage, sync, status.
+ * Outbound (hub → gate): decision, allowlist (retained).
+ */
+
+export const GATE_INBOUND = ['scan', 'door', 'passage', 'sync'] as const;
+export const GATE_OUTBOUND = ['decision', 'allowlist'] as const;
+export type GateInbound = (typeof GATE_INBOUND)[number];
+export type GateOutbound = (typeof GATE_OUTBOUND)[number];
+
+export const CREDENTIAL_TYPES = ['code', 'qr', 'card', 'id'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+
+/** gate → hub `…/scan` */
+export interface ScanMessage {
+  credential: { type: CredentialType; value: string };
+  /** Unique per scan; echoed in the decision. */
+  nonce: string;
+  /** The gate's clock (ms UTC). */
+  ts: number;
+  direction?: 'in' | 'out';
+}
+
+export type DenyReason =
+  | 'unknown'
+  | 'not-approved'
+  | 'not-yet-valid'
+  | 'expired'
+  | 'used-up'
+  | 'revoked'
+  | 'anti-passback'
+  | 'wrong-gate'
+  | 'outside-schedule'
+  | 'malformed';
+
+/** hub → gate `…/decision` */
+export interface DecisionMessage {
+  nonce: string;
+  decision: 'open' | 'deny';
+  reason?: DenyReason;
+  passId?: number;
+  /** Shown on the gate's display: the visitor's or staff member's name. */
+  name?: string;
+  ts: number;
+}
+
+export interface GateDecisionEvent {
+  gateId: string;
+  nonce: string;
+  credentialType: CredentialType | 'unknown';
+  decision: 'open' | 'deny';
+  reason?: DenyReason;
+  passId?: number;
+  badge?: string;
+  direction?: 'in' | 'out';
+  ts: number;
+  /** Decided by the gate itself from its allow-list while the hub was unreachable, reported by sync. */
+  offline: boolean;
+}
+
+export interface GatePassageEvent {
+  gateId: string;
+  direction: 'in' | 'out';
+  passId?: number;
+  badge?: string;
+  ts: number;
+  offline: boolean;
+}
