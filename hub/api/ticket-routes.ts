@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../security/access.js';
+import { personOf, principalOf } from '../security/access.js';
 import type { Permission } from '../security/roles.js';
 import type { HubServices } from '../services.js';
 import { suggestDispatch } from '../tickets/dispatch-suggest.js';
@@ -90,16 +90,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
   const tags = ['tickets'];
   const { tickets, photos } = s.maintenance;
   const config = s.site.config.maintenance;
-  const who = (req: FastifyRequest): TicketActor => {
-    const p = principalOf(req);
-    return {
-      username: p.user.username,
-      permissions: p.permissions,
-      via: p.via,
-      ip: req.ip,
-      tokenId: p.token?.id,
-    };
-  };
+  const who = personOf;
   const run = <T>(fn: () => T): T => {
     try {
       return fn();

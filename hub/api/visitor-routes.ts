@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../security/access.js';
+import { personOf, principalOf } from '../security/access.js';
 import type { HubServices } from '../services.js';
 import { linkChoicePage, linkErrorPage, linkResultPage } from '../visitors/link-page.js';
 import {
@@ -65,16 +65,7 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
     (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
 
-  const who = (req: FastifyRequest): PassActor => {
-    const p = principalOf(req);
-    return {
-      username: p.user.username,
-      permissions: p.permissions,
-      via: p.via,
-      ip: req.ip,
-      tokenId: p.token?.id,
-    };
-  };
+  const who = personOf;
   const run = <T>(fn: () => T): T => {
     try {
       return fn();

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../api/problem.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { Actor as AuditActor, AuditLog } from '../audit/audit-log.js';
 import { type AuthService, actorOf, type Principal } from './auth-service.js';
 import type { Permission } from './roles.js';
 import { safeEqual } from './secrets.js';
@@ -38,6 +38,28 @@ function pluginRouteAccess(url: string): Access | undefined {
 
 function allows(p: Principal, access: Exclude<Access, 'public' | 'authenticated'>): boolean {
   return typeof access === 'string' ? p.permissions.has(access) : access.some((a) => p.permissions.has(a));
+}
+
+/** A person acting through the API, as the domain services see them (tickets, passes). */
+export interface ActingPerson {
+  username: string;
+  permissions: ReadonlySet<Permission>;
+  /** session, token, cli, or system (the hub itself). */
+  via: AuditActor['via'];
+  ip?: string;
+  tokenId?: string;
+}
+
+/** The person behind a request that passed the access check. */
+export function personOf(req: FastifyRequest): ActingPerson {
+  const p = principalOf(req);
+  return {
+    username: p.user.username,
+    permissions: p.permissions,
+    via: p.via,
+    ip: req.ip,
+    tokenId: p.token?.id,
+  };
 }
 
 /** The principal of a request that passed the access check (routes that are not public). */

@@ -1,4 +1,4 @@
-import type { Actor } from '../audit/audit-log.js';
+import type { ActingPerson } from '../security/access.js';
 import type { Permission } from '../security/roles.js';
 import type { TicketState, TicketView } from './ticket-types.js';
 
@@ -27,14 +27,7 @@ export const TICKET_ACTIONS = [
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
 /** A person acting on a ticket. */
-export interface TicketActor {
-  username: string;
-  permissions: ReadonlySet<Permission>;
-  /** session, token, cli, or system (the hub itself). */
-  via: Actor['via'];
-  ip?: string;
-  tokenId?: string;
-}
+export type TicketActor = ActingPerson;
 
 /** What the table needs to know about the organisation (maintenance.teams and .departments). */
 export interface Organisation {

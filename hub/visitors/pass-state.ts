@@ -1,4 +1,5 @@
 import type { Actor } from '../audit/audit-log.js';
+import type { ActingPerson } from '../security/access.js';
 import type { Permission } from '../security/roles.js';
 import type { PassState, PassView } from './pass-types.js';
 
@@ -14,13 +15,7 @@ export const PASS_ACTIONS = ['approve', 'decline', 'revoke', 'cancel'] as const;
 export type PassAction = (typeof PASS_ACTIONS)[number];
 
 /** A person (or the hub) acting on a pass. */
-export interface PassActor {
-  username: string;
-  permissions: ReadonlySet<Permission>;
-  via: Actor['via'];
-  ip?: string;
-  tokenId?: string;
-}
+export type PassActor = ActingPerson;
 
 interface Step {
   from: readonly PassState[];

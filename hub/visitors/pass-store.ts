@@ -25,18 +25,19 @@ export interface NewVisitorRow {
   purge_after: number;
 }
 
-export interface NewPassRow {
-  visitor_id: number;
-  host: string;
-  purpose: string;
-  state: PassState;
-  valid_from: number;
-  valid_until: number;
-  max_entries: number;
-  gates: string | null;
-  created_at: number;
-  created_by: string;
-}
+export type NewPassRow = Pick<
+  PassRow,
+  | 'visitor_id'
+  | 'host'
+  | 'purpose'
+  | 'state'
+  | 'valid_from'
+  | 'valid_until'
+  | 'max_entries'
+  | 'gates'
+  | 'created_at'
+  | 'created_by'
+>;
 
 /** Columns a state change sets. */
 export type PassUpdate = Partial<
