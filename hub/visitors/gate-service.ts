@@ -40,6 +40,19 @@ export interface GateStats {
 }
 
 const QR_PREFIX = 'FH1:';
+/** A live message's own time is trusted this far from its arrival (a gate's clock may be off). */
+const LIVE_SKEW_MS = 60_000;
+
+/**
+ * When it happened: the gate's time for offline events; for live ones too when it is plausible (a message
+ * the gate's MQTT client held while disconnected arrives late, and order matters for who is inside), else
+ * the arrival.
+ */
+function gateTime(gateTs: number | undefined, receivedAt: number, offline: boolean): number {
+  if (gateTs === undefined) return receivedAt;
+  if (offline) return gateTs;
+  return gateTs <= receivedAt + LIVE_SKEW_MS && gateTs >= receivedAt - LIVE_SKEW_MS ? gateTs : receivedAt;
+}
 
 /** The gates the hub decides for: the configured list, or every gate asset fed by an MQTT device. */
 export function visitorGates(site: SiteModel, config: VisitorsConfig): Gate[] {
@@ -223,7 +236,7 @@ export class GateService {
   }
 
   passage(gate: Gate, p: Passage, receivedAt: number, offline: boolean): void {
-    const ts = offline ? (p.ts ?? receivedAt) : receivedAt;
+    const ts = gateTime(p.ts, receivedAt, offline);
     let { passId } = p;
     let badgeId: number | undefined;
     if (p.nonce) {
@@ -233,7 +246,16 @@ export class GateService {
     }
     if (badgeId === undefined && p.badge)
       badgeId = this.store.badge(keyedHash(this.deps.key, 'badge', p.badge))?.id;
-    this.store.recordPassage({ ts, gateId: gate.id, direction: p.direction, passId, badgeId, offline });
+    const fresh = this.store.recordPassage({
+      ts,
+      gateId: gate.id,
+      direction: p.direction,
+      passId,
+      badgeId,
+      offline,
+      nonce: p.nonce,
+    });
+    if (!fresh) return;
     this.deps.bus.emit('gate.passed', {
       gateId: gate.id,
       direction: p.direction,
@@ -245,7 +267,7 @@ export class GateService {
   }
 
   door(gate: Gate, d: Door, receivedAt: number, offline: boolean): void {
-    const ts = offline ? (d.ts ?? receivedAt) : receivedAt;
+    const ts = gateTime(d.ts, receivedAt, offline);
     this.store.recordDoor(ts, gate.id, d.event, offline);
     this.deps.bus.emit('gate.door', { gateId: gate.id, event: d.event, ts, offline });
   }

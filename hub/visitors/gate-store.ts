@@ -70,11 +70,14 @@ export class GateStore {
       ),
       decisionByNonce: db.prepare('SELECT * FROM gate_decisions WHERE gate_id = ? AND nonce = ?'),
       passage: db.prepare(
-        'INSERT INTO gate_passages (ts, gate_id, direction, pass_id, badge_id, offline) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT OR IGNORE INTO gate_passages (ts, gate_id, direction, pass_id, badge_id, offline, nonce)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       door: db.prepare('INSERT INTO gate_door_events (ts, gate_id, event, offline) VALUES (?, ?, ?, ?)'),
-      passIn: db.prepare('UPDATE passes SET entries_used = entries_used + 1, inside = 1 WHERE id = ?'),
-      passOut: db.prepare('UPDATE passes SET inside = 0 WHERE id = ?'),
+      passEntries: db.prepare('UPDATE passes SET entries_used = entries_used + 1 WHERE id = ?'),
+      passInside: db.prepare('UPDATE passes SET inside = ? WHERE id = ?'),
+      lastPassOf: db.prepare('SELECT MAX(ts) FROM gate_passages WHERE pass_id = ?').pluck(),
+      lastBadgeOf: db.prepare('SELECT MAX(ts) FROM gate_passages WHERE badge_id = ?').pluck(),
       badgeInside: db.prepare('UPDATE staff_badges SET inside = ? WHERE id = ?'),
       sealed: db.prepare(
         `SELECT id, code_sealed, valid_from, valid_until, gates FROM passes
@@ -129,7 +132,7 @@ export class GateStore {
     return this.q.decisionByNonce.get(gateId, nonce) as DecisionRow | undefined;
   }
 
-  /** Someone went through: the passage row, and who is inside now. */
+  /** Someone went through: the passage row, and who is inside now. False: a repeat of a known passage. */
   recordPassage(p: {
     ts: number;
     gateId: string;
@@ -137,11 +140,32 @@ export class GateStore {
     passId?: number;
     badgeId?: number;
     offline: boolean;
-  }): void {
-    this.db.transaction(() => {
-      this.q.passage.run(p.ts, p.gateId, p.direction, p.passId ?? null, p.badgeId ?? null, p.offline ? 1 : 0);
-      if (p.passId !== undefined) (p.direction === 'in' ? this.q.passIn : this.q.passOut).run(p.passId);
-      if (p.badgeId !== undefined) this.q.badgeInside.run(p.direction === 'in' ? 1 : 0, p.badgeId);
+    nonce?: string;
+  }): boolean {
+    return this.db.transaction(() => {
+      // a passage older than one already known (a gate's late or replayed message) counts, but who is
+      // inside follows the latest
+      const latestOfPass = p.passId === undefined ? null : (this.q.lastPassOf.get(p.passId) as number | null);
+      const latestOfBadge =
+        p.badgeId === undefined ? null : (this.q.lastBadgeOf.get(p.badgeId) as number | null);
+      const inserted = this.q.passage.run(
+        p.ts,
+        p.gateId,
+        p.direction,
+        p.passId ?? null,
+        p.badgeId ?? null,
+        p.offline ? 1 : 0,
+        p.nonce ?? null,
+      ).changes;
+      if (!inserted) return false; // this scan's passage is known already
+      if (p.passId !== undefined) {
+        if (p.direction === 'in') this.q.passEntries.run(p.passId);
+        if (latestOfPass === null || p.ts >= latestOfPass)
+          this.q.passInside.run(p.direction === 'in' ? 1 : 0, p.passId);
+      }
+      if (p.badgeId !== undefined && (latestOfBadge === null || p.ts >= latestOfBadge))
+        this.q.badgeInside.run(p.direction === 'in' ? 1 : 0, p.badgeId);
+      return true;
     })();
   }
 
