@@ -25,6 +25,19 @@ describe('architecture rules', () => {
     expect(offenders).toEqual([]);
   });
 
+  it("nor the domains: only the gate protocol's definition (its channels and payload shapes) is shared", () => {
+    const offenders = sources('adapters').flatMap((f) =>
+      [
+        ...readFileSync(f, 'utf8').matchAll(
+          /from '(\.\.\/)+hub\/(tickets|visitors|storage|notify)\/([\w-]+)/g,
+        ),
+      ]
+        .filter((m) => m[3] !== 'gate-types')
+        .map((m) => `${f}: ${m[0]}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('node-opcua is loaded only behind the lazy OPC UA adapter (a site without OPC UA never pays its ~80 MB)', () => {
     // files that import it at run time; each must itself be reached only through a dynamic import
     const eager = product.filter((f) =>
