@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,44 +9,23 @@ import { SYSTEM } from '../hub/audit/audit-log.js';
 import { ManualClock } from '../hub/clock.js';
 import { loadSiteFile, parseSiteText } from '../hub/config/load-config.js';
 import type { AlertView } from '../rules/alert-types.js';
+import { hookServer } from './hook-server.js';
 import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { type OpcuaSimProcess, opcuaSiteFile, startOpcuaSimProcess } from './opcua-fixtures.js';
 import { freePort } from './services.js';
 import { testSite, testSiteYaml } from './site-fixtures.js';
 
-interface Hook {
-  body: { event: string; alert: AlertView };
-  signature: string | undefined;
-  raw: string;
-}
-
-async function hookServer(): Promise<{ server: Server; url: string; hooks: Hook[] }> {
-  const hooks: Hook[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => {
-      raw += d;
-    });
-    req.on('end', () => {
-      hooks.push({ body: JSON.parse(raw), signature: req.headers['x-hub-signature-256'] as string, raw });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks };
-}
-
 describe('rules over a real protocol: faults injected in the OPC UA simulator', () => {
   const SECRET = 'hook-secret-0123456789';
   let sim: OpcuaSimProcess;
   let hub: Hub;
-  let hook: Awaited<ReturnType<typeof hookServer>>;
+  let hook: Awaited<ReturnType<typeof hookServer<{ event: string; alert: AlertView }>>>;
   const raised: AlertView[] = [];
   const alertOf = (ruleId: string) => hub.alerts.list({ limit: 100 }).find((a) => a.ruleId === ruleId);
 
   beforeAll(async () => {
     process.env.HUB_TEST_HOOK_SECRET = SECRET;
-    hook = await hookServer();
+    hook = await hookServer<{ event: string; alert: AlertView }>();
     const { file } = opcuaSiteFile(await freePort(), {}, undefined, (site) => {
       site.storage = { mode: 'embedded' }; // the tickets' trend snapshots read history
       site.rules = [

@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
@@ -10,6 +9,7 @@ import { EVIDENCE_DELAY_MS } from '../hub/tickets/alert-tickets.js';
 import { TICKET_ACTIONS } from '../hub/tickets/ticket-state.js';
 import type { TicketView } from '../hub/tickets/ticket-types.js';
 import type { AlertInstance } from '../rules/alert-service.js';
+import { type Hook, hookServer } from './hook-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 
 const MIN = 60_000;
@@ -521,28 +521,12 @@ describe('service levels and plans on the hub’s clock, across restarts', () =>
   // Monday 30 Nov 2026, 07:58 UTC (the site's zone)
   const clock = new ManualClock(Date.UTC(2026, 10, 30, 7, 58));
   let hub: Hub;
-  let hooks: { event: string; headers: Record<string, unknown>; body: any }[];
+  let hooks: Hook<any>[];
   let server: Server;
   let hookUrl: string;
 
   beforeAll(async () => {
-    hooks = [];
-    server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (d) => {
-        raw += d;
-      });
-      req.on('end', () => {
-        hooks.push({
-          event: String(req.headers['x-hub-event']),
-          headers: req.headers,
-          body: JSON.parse(raw),
-        });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    ({ server, url: hookUrl, hooks } = await hookServer<any>());
     hub = await buildTicketHub(dataDir, clock, hookUrl);
     await hub.start();
   });

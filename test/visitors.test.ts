@@ -1,6 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
@@ -8,6 +6,7 @@ import { ManualClock } from '../hub/clock.js';
 import { parseSiteText } from '../hub/config/load-config.js';
 import type { PassView } from '../hub/visitors/pass-types.js';
 import { signLink } from '../hub/visitors/privacy.js';
+import { hookServer } from './hook-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 
 const MIN = 60_000;
@@ -59,42 +58,21 @@ ${visitors}
 `;
 }
 
-interface Hook {
-  event: string;
-  headers: IncomingHttpHeaders;
-  body: { event: string; visitor: Record<string, unknown> };
-  raw: string;
-}
-
-async function hookServer(): Promise<{ server: Server; url: string; hooks: Hook[] }> {
-  const hooks: Hook[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => {
-      raw += d;
-    });
-    req.on('end', () => {
-      const body = JSON.parse(raw) as Hook['body'];
-      hooks.push({ event: body.event, headers: req.headers, body, raw });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks };
-}
+/** A visitor notification's body (the hook's `event` header is `visitor.<event>`). */
+type VisitorHook = { event: string; visitor: Record<string, unknown> };
 
 type Res = { statusCode: number; body: string; headers: Record<string, unknown>; json(): any };
 
 describe('visitor passes through the API', () => {
   const dataDir = tempDataDir();
-  let hook: Awaited<ReturnType<typeof hookServer>>;
+  let hook: Awaited<ReturnType<typeof hookServer<VisitorHook>>>;
   let hub: Hub;
   let s: Record<'alice' | 'bob' | 'kiosk' | 'guard' | 'viewer', TestSession>;
   const codes: string[] = [];
   const call = (who: TestSession | undefined, method: 'GET' | 'POST', url: string, payload?: object) =>
     hub.http.inject({ method, url, headers: who?.headers, payload }) as unknown as Promise<Res>;
   const hookFor = async (passId: number, event: string) => {
-    const find = () => hook.hooks.find((h) => h.event === event && h.body.visitor.id === passId);
+    const find = () => hook.hooks.find((h) => h.body.event === event && h.body.visitor.id === passId);
     await waitFor(
       () => find() !== undefined,
       5_000,
@@ -121,7 +99,7 @@ describe('visitor passes through the API', () => {
   };
 
   beforeAll(async () => {
-    hook = await hookServer();
+    hook = await hookServer<VisitorHook>();
     hub = await buildHub(
       testHubOptions(parseSiteText(siteYaml(dataDir, hook.url), 'visitors-site.yaml'), { live: false }),
     );
@@ -371,7 +349,7 @@ describe('the retention purge', () => {
   const T0 = Date.UTC(2026, 2, 2, 9, 0);
 
   it('erases personal fields hourly once a record passes visitors.retentionDays', async () => {
-    const hook = await hookServer();
+    const hook = await hookServer<VisitorHook>();
     const clock = new ManualClock(T0);
     const dataDir = tempDataDir();
     const site = parseSiteText(siteYaml(dataDir, hook.url, '  retentionDays: 1'), 'purge-site.yaml');

@@ -147,16 +147,7 @@ export class MqttAdapter implements Adapter {
     }
     this.messages++;
     const { ctx } = this;
-    if (payload.length > this.site.mqtt.maxPayloadBytes) {
-      this.malformed++;
-      ctx.devices.malformed(
-        route.deviceId,
-        topic,
-        `oversize: ${payload.length} bytes > ${this.site.mqtt.maxPayloadBytes}`,
-        sample(payload),
-      );
-      return;
-    }
+    if (this.oversize(route.deviceId, topic, payload)) return;
     const out: RawReading[] = [];
     const problem = decodePayload(route, payload, ctx.clock.now(), out);
     if (out.length) {
@@ -169,20 +160,24 @@ export class MqttAdapter implements Adapter {
     }
   }
 
+  /** A payload past mqtt.maxPayloadBytes (the embedded broker's guard stops most before): counted, not read. */
+  private oversize(deviceId: string, topic: string, payload: Buffer): boolean {
+    if (payload.length <= this.site.mqtt.maxPayloadBytes) return false;
+    this.malformed++;
+    this.ctx.devices.malformed(
+      deviceId,
+      topic,
+      `oversize: ${payload.length} bytes > ${this.site.mqtt.maxPayloadBytes}`,
+      sample(payload),
+    );
+    return true;
+  }
+
   /** A gate's scan, door, passage or sync: handed over whole; its domain (hub/visitors) decodes it. */
   private onChannel(route: ChannelRoute, payload: Buffer): void {
     this.messages++;
     const { ctx } = this;
-    if (payload.length > this.site.mqtt.maxPayloadBytes) {
-      this.malformed++;
-      ctx.devices.malformed(
-        route.deviceId,
-        route.topic,
-        `oversize: ${payload.length} bytes > ${this.site.mqtt.maxPayloadBytes}`,
-        sample(payload),
-      );
-      return;
-    }
+    if (this.oversize(route.deviceId, route.topic, payload)) return;
     ctx.devices.seen(route.deviceId, 0); // no readings, but the device is alive
     ctx.message({
       deviceId: route.deviceId,

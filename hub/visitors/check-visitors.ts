@@ -1,3 +1,4 @@
+import { mqttGates } from '../../adapters/mqtt/gate-channels.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import type { SiteModel } from '../model/site-model.js';
 
@@ -7,11 +8,12 @@ type Fail = (path: PropertyKey[], message: string) => void;
 export function checkVisitors(config: SiteConfig, site: SiteModel, fail: Fail): void {
   const v = config.visitors;
   const at = (...path: PropertyKey[]) => ['visitors', ...path];
+  const mqtt = mqttGates(site);
   v.gates?.forEach((id, i) => {
     const a = site.assetById.get(id);
     if (!a) fail(at('gates', i), `no asset "${id}"`);
     else if (a.kind !== 'gate') fail(at('gates', i), `asset "${id}" is a ${a.kind}, not a gate`);
-    else if (!a.device || site.deviceById.get(a.device)?.protocol !== 'mqtt')
+    else if (!mqtt.has(id))
       fail(at('gates', i), `gate "${id}" needs an MQTT device (gate controllers speak MQTT)`);
   });
   const notifiers = new Set(config.actions.filter((a) => a.type !== 'command').map((a) => a.id));

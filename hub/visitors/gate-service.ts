@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { mqttGates } from '../../adapters/mqtt/gate-channels.js';
 import type { DeviceMessage } from '../../adapters/types.js';
 import { zoneSubtree } from '../../rules/targets.js';
 import type { EventBus } from '../bus.js';
@@ -54,17 +55,14 @@ function gateTime(gateTs: number | undefined, receivedAt: number, offline: boole
   return gateTs <= receivedAt + LIVE_SKEW_MS && gateTs >= receivedAt - LIVE_SKEW_MS ? gateTs : receivedAt;
 }
 
-/** The gates the hub decides for: the configured list, or every gate asset fed by an MQTT device. */
+/** The gates the hub decides for: the configured list, or every gate asset on MQTT (as the adapter sees them). */
 export function visitorGates(site: SiteModel, config: VisitorsConfig): Gate[] {
-  const ids =
-    config.gates ??
-    site.assets
-      .filter((a) => a.kind === 'gate' && a.device && site.deviceById.get(a.device)?.protocol === 'mqtt')
-      .map((a) => a.id);
-  return ids.map((id) => {
-    const a = site.assetById.get(id)!;
-    return { id, zone: a.zone, deviceId: a.device! };
-  });
+  const mqtt = mqttGates(site);
+  return (config.gates ?? [...mqtt.keys()]).map((id) => ({
+    id,
+    zone: site.assetById.get(id)!.zone,
+    deviceId: mqtt.get(id)!,
+  }));
 }
 
 /**
