@@ -37,6 +37,8 @@ export class PlanScheduler {
   /** point id → the counter plans that watch it, with their asset. */
   private readonly byPoint = new Map<string, { plan: PlanConfig; assetId: string; every: number }[]>();
   private off?: () => void;
+  /** Counter plans: `<plan>|<asset>` → the reading that makes the next work order due (loaded once). */
+  private readonly nextDue = new Map<string, number | null>();
 
   constructor(
     private readonly tickets: TicketService,
@@ -91,14 +93,7 @@ export class PlanScheduler {
         if (progress && Math.floor(since / MINUTE_MS) === Math.floor(now / MINUTE_MS)) continue; // same minute
         const due = lastMatch(task, Math.max(since, now - CATCH_UP_MS), now);
         if (due !== undefined) this.generate(plan, assetId, `due ${new Date(due).toISOString()}`);
-        const after = this.tickets.store.progress(plan.id, assetId);
-        this.tickets.store.putProgress({
-          plan_id: plan.id,
-          asset_id: assetId,
-          checked_at: now,
-          next_due_value: null,
-          last_ticket_id: after?.last_ticket_id ?? null,
-        });
+        this.tickets.store.setProgress(plan.id, assetId, 'checked_at', now);
       }
     }
   }
@@ -121,28 +116,21 @@ export class PlanScheduler {
   }
 
   private counter(plan: PlanConfig, assetId: string, every: number, value: number): void {
-    const progress = this.tickets.store.progress(plan.id, assetId);
+    const key = `${plan.id}|${assetId}`;
+    if (!this.nextDue.has(key))
+      this.nextDue.set(key, this.tickets.store.progress(plan.id, assetId)?.next_due_value ?? null);
+    const known = this.nextDue.get(key)!;
     const next = (Math.floor(value / every) + 1) * every;
-    let due = progress?.next_due_value ?? null;
+    let due = known;
     // first sight, or the counter went back (a replaced meter, a reset hour counter): count from here
     if (due === null || value < due - every) due = next;
     else if (value >= due) {
-      this.generate(
-        plan,
-        assetId,
-        `${plan.trigger && 'point' in plan.trigger ? plan.trigger.point : ''} reached ${due}`,
-      );
+      this.generate(plan, assetId, `${'point' in plan.trigger ? plan.trigger.point : ''} reached ${due}`);
       due = next;
     }
-    if (due === progress?.next_due_value) return;
-    const after = this.tickets.store.progress(plan.id, assetId);
-    this.tickets.store.putProgress({
-      plan_id: plan.id,
-      asset_id: assetId,
-      checked_at: after?.checked_at ?? null,
-      next_due_value: due,
-      last_ticket_id: after?.last_ticket_id ?? null,
-    });
+    if (due === known) return; // the usual case: one map lookup per reading, no query
+    this.nextDue.set(key, due);
+    this.tickets.store.setProgress(plan.id, assetId, 'next_due_value', due);
   }
 
   private generate(plan: PlanConfig, assetId: string, why: string): void {
@@ -182,13 +170,7 @@ export class PlanScheduler {
       },
       HUB,
     );
-    this.tickets.store.putProgress({
-      plan_id: plan.id,
-      asset_id: assetId,
-      checked_at: progress?.checked_at ?? null,
-      next_due_value: progress?.next_due_value ?? null,
-      last_ticket_id: ticket.id,
-    });
+    this.tickets.store.setProgress(plan.id, assetId, 'last_ticket_id', ticket.id);
     this.deps.log.info({ plan: plan.id, asset: assetId, ticket: ticket.id, why }, 'work order generated');
   }
 }

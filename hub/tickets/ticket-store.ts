@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
 import { whereOf } from '../db/where.js';
 import type {
@@ -99,13 +100,27 @@ export class TicketStore {
            captured_at = excluded.captured_at`,
       ),
       progress: db.prepare('SELECT * FROM plan_progress WHERE plan_id = ? AND asset_id = ?'),
-      putProgress: db.prepare(
-        `INSERT INTO plan_progress (plan_id, asset_id, checked_at, next_due_value, last_ticket_id)
-         VALUES (@plan_id, @asset_id, @checked_at, @next_due_value, @last_ticket_id)
-         ON CONFLICT (plan_id, asset_id) DO UPDATE SET checked_at = excluded.checked_at,
-           next_due_value = excluded.next_due_value, last_ticket_id = excluded.last_ticket_id`,
-      ),
+      ...(Object.fromEntries(
+        (['checked_at', 'next_due_value', 'last_ticket_id'] as const).map((col) => [
+          `progress_${col}`,
+          db.prepare(
+            `INSERT INTO plan_progress (plan_id, asset_id, ${col}) VALUES (?, ?, ?)
+             ON CONFLICT (plan_id, asset_id) DO UPDATE SET ${col} = excluded.${col}`,
+          ),
+        ]),
+      ) as Record<`progress_${ProgressColumn}`, Statement>),
     };
+  }
+
+  /** Statements built from the columns or filters given, prepared once per distinct SQL. */
+  private readonly prepared = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.prepared.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.prepared.set(sql, st);
+    }
+    return st;
   }
 
   transaction<T>(fn: () => T): T {
@@ -134,9 +149,9 @@ export class TicketStore {
       row[snake(k)] = JSON_COLUMNS.has(snake(k)) && v != null ? JSON.stringify(v) : v;
     row.updated_at = t.createdAt;
     const cols = Object.keys(row);
-    const info = this.db
-      .prepare(`INSERT INTO tickets (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`)
-      .run(row);
+    const info = this.stmt(
+      `INSERT INTO tickets (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`,
+    ).run(row);
     return Number(info.lastInsertRowid);
   }
 
@@ -147,7 +162,7 @@ export class TicketStore {
       row[snake(k)] = JSON_COLUMNS.has(snake(k)) && v != null ? JSON.stringify(v) : v;
     const cols = Object.keys(row);
     if (!cols.length) return;
-    this.db.prepare(`UPDATE tickets SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({
+    this.stmt(`UPDATE tickets SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({
       ...row,
       id,
     });
@@ -167,32 +182,26 @@ export class TicketStore {
         q.open === undefined ? undefined : Number(q.open),
       ],
     ]);
-    const rows = this.db
-      .prepare(`SELECT * FROM tickets ${where} ORDER BY id DESC LIMIT ?`)
-      .all(...args, q.limit);
+    const rows = this.stmt(`SELECT * FROM tickets ${where} ORDER BY id DESC LIMIT ?`).all(...args, q.limit);
     return (rows as Row[]).map(toView);
   }
 
   /** Tickets still running against a deadline column (respond_due_at or resolve_due_at) that has passed. */
   dueBreaches(now: number): TicketView[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM tickets WHERE state NOT IN ('closed', 'cancelled', 'rejected')
+    const rows = this.stmt(
+      `SELECT * FROM tickets WHERE state NOT IN ('closed', 'cancelled', 'rejected')
            AND ((respond_breached_at IS NULL AND accepted_at IS NULL AND respond_due_at <= @now)
              OR (resolve_breached_at IS NULL AND resolved_at IS NULL AND resolve_due_at <= @now))
          ORDER BY id`,
-      )
-      .all({ now });
+    ).all({ now });
     return (rows as Row[]).map(toView);
   }
 
   /** Tickets in one of these states whose `column` (a timestamp) is at or before `before`. */
   inStatesSince(states: readonly TicketState[], column: string, before: number): TicketView[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM tickets WHERE state IN (${states.map(() => '?').join(', ')}) AND ${column} <= ? ORDER BY id`,
-      )
-      .all(...states, before);
+    const rows = this.stmt(
+      `SELECT * FROM tickets WHERE state IN (${states.map(() => '?').join(', ')}) AND ${column} <= ? ORDER BY id`,
+    ).all(...states, before);
     return (rows as Row[]).map(toView);
   }
 
@@ -279,10 +288,13 @@ export class TicketStore {
     return this.q.progress.get(planId, assetId) as PlanProgress | undefined;
   }
 
-  putProgress(p: PlanProgress): void {
-    this.q.putProgress.run(p);
+  /** Set one column of a plan's progress for an asset (the others stay). */
+  setProgress(planId: string, assetId: string, column: ProgressColumn, value: number | null): void {
+    this.q[`progress_${column}`].run(planId, assetId, value);
   }
 }
+
+type ProgressColumn = 'checked_at' | 'next_due_value' | 'last_ticket_id';
 
 export interface PlanProgress {
   plan_id: string;

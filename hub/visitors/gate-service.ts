@@ -75,6 +75,8 @@ export class GateService {
   readonly gates: ReadonlyMap<string, Gate>;
   private readonly stats = new Map<string, GateStats>();
   private readonly problemLogged = new Set<string>();
+  /** A badge's zones (its JSON list) → them and their sub-zones. */
+  private readonly badgeZones = new Map<string, ReadonlySet<string>>();
   private off?: () => void;
 
   constructor(
@@ -220,9 +222,15 @@ export class GateService {
   private badgeFacts(hash: string): BadgeFacts | undefined {
     const b = this.store.badge(hash);
     if (!b) return undefined;
-    const zones = new Set<string>();
-    for (const z of JSON.parse(b.zones) as string[])
-      for (const s of zoneSubtree(this.deps.site.zones, z)) zones.add(s);
+    // a handful of distinct lists: each expanded to its sub-zones once, not at every scan
+    let zones = this.badgeZones.get(b.zones);
+    if (!zones) {
+      const expanded = new Set<string>();
+      for (const z of JSON.parse(b.zones) as string[])
+        for (const s of zoneSubtree(this.deps.site.zones, z)) expanded.add(s);
+      this.badgeZones.set(b.zones, expanded);
+      zones = expanded;
+    }
     return {
       id: b.id,
       holder: b.holder,
