@@ -89,10 +89,12 @@ export class GateService {
       clock: Clock;
       log: Logger;
       calendars: ReadonlyMap<string, BusinessCalendar>;
+      /** visitorGates(): the gates it answers for. */
+      gates: readonly Gate[];
       send(assetId: string, channel: string, payload: string): Promise<void>;
     },
   ) {
-    this.gates = new Map(visitorGates(deps.site, deps.config).map((g) => [g.id, g]));
+    this.gates = new Map(deps.gates.map((g) => [g.id, g]));
     for (const id of this.gates.keys())
       this.stats.set(id, { scans: 0, opened: 0, denied: 0, malformed: 0, sendFailures: 0, offlineEvents: 0 });
     store.syncBadges(

@@ -46,10 +46,11 @@ export function buildVisitors(deps: {
 }): Visitors {
   const { site, bus, notifier } = deps;
   const config = site.config.visitors;
+  const gateList = visitorGates(site, config);
   const key = loadVisitorKey(site.hub.dataDir, config.secretEnv, deps.env);
   const passes = new PassService(new PassStore(deps.db), {
     config,
-    gates: new Set(visitorGates(site, config).map((g) => g.id)),
+    gates: new Set(gateList.map((g) => g.id)),
     key,
     users: deps.users,
     bus,
@@ -121,10 +122,11 @@ export function buildVisitors(deps: {
     clock: deps.clock,
     log: deps.log,
     calendars,
+    gates: gateList,
     send: (assetId, channel, payload) => deps.send(assetId, channel, payload),
   });
   const allowList = new AllowListPublisher(gateStore, {
-    gates: [...gates.gates.values()],
+    gates: gateList,
     key,
     config,
     // site-file badges are known in clear: each gate's list carries those of its zones
