@@ -12,6 +12,7 @@ import type { AdapterFactory } from '../adapters/types.js';
 import { wireAlertActions } from '../rules/alert-actions.js';
 import { AlertService } from '../rules/alert-service.js';
 import { CommandActions } from '../rules/command-action.js';
+import { siteSchedules } from '../rules/instance-evaluator.js';
 import { RuleEngine } from '../rules/rule-engine.js';
 import { apiRules, RuleStore } from '../rules/rule-store.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../rules/system-alerts.js';
@@ -20,6 +21,7 @@ import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
+import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
@@ -37,6 +39,7 @@ import { EventBus } from './bus.js';
 import { type Clock, systemClock } from './clock.js';
 import { CommandService } from './commands/command-service.js';
 import { openDatabase } from './db/database.js';
+import { EnergyService } from './energy/energy-service.js';
 import { LatestValues } from './latest/latest-values.js';
 import { LiveGateway } from './live/live-gateway.js';
 import { createLogger, type Logger } from './logger.js';
@@ -127,6 +130,15 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log.child({ component: 'commands' }),
   );
+  const energy = new EnergyService({
+    site,
+    db,
+    clock,
+    log: log.child({ component: 'energy' }),
+    history: () => storage.history,
+    settledBefore: () => storage.settledBefore(),
+    schedules: siteSchedules(site),
+  });
   const alerts = new AlertService({ db, bus, clock, log: log.child({ component: 'alerts' }), audit });
   const ruleStore = new RuleStore(db);
   const rulesLog = log.child({ component: 'rules' });
@@ -136,6 +148,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log: rulesLog,
     alerts,
+    baselines: energy,
     rules: [...site.config.rules, ...apiRules(ruleStore, site, rulesLog)],
   });
   const notifier = new Notifier({
@@ -206,6 +219,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     notifier,
     maintenance,
     visitors,
+    energy,
     startedAt: clock.now(),
   };
 
@@ -281,6 +295,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     ticketRoutes,
     visitorRoutes,
     gateRoutes,
+    energyRoutes,
   ])
     await http.register(async (app) => plugin(app, services));
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
@@ -306,6 +321,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       // shelves and maintenance windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
+      energy.start(); // warms the ledger from history in the background
       rules.start(); // before readings flow, so none is missed
       maintenance.start(); // listens for alerts and counter readings
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
@@ -335,6 +351,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       systemAlerts.stop();
       maintenance.stop();
       visitors.stop();
+      energy.stop();
       await notifier.stop();
       await storage.stop();
       await services.live?.close();

@@ -6,6 +6,7 @@ import type { EventBus } from './bus.js';
 import type { Clock } from './clock.js';
 import type { CommandService } from './commands/command-service.js';
 import type { Db } from './db/database.js';
+import type { EnergyService } from './energy/energy-service.js';
 import type { LatestValues } from './latest/latest-values.js';
 import type { LiveGateway } from './live/live-gateway.js';
 import type { SiteModel } from './model/site-model.js';
@@ -42,6 +43,8 @@ export interface HubServices {
   maintenance: Maintenance;
   /** Visitor registration, host approval and passes (hub/visitors). */
   visitors: Visitors;
+  /** Meters, the ledger, reports, baselines (hub/energy). */
+  energy: EnergyService;
   live?: LiveGateway;
   startedAt: number;
 }

@@ -17,7 +17,7 @@ import { createStuck } from './conditions/stuck.js';
 import { createThreshold } from './conditions/threshold.js';
 import type { Condition, RuleConfig } from './rule-schema.js';
 import type { Schedule } from './schedule.js';
-import type { ConditionEvaluator } from './types.js';
+import type { BaselineSource, ConditionEvaluator } from './types.js';
 
 /** One match of a rule's target: the asset, its target point (if the target names one), its device. */
 export interface EvaluatorTarget {
@@ -39,6 +39,8 @@ export interface EvaluatorContext {
   pointIdOf(assetId: string, pointName: string): string | undefined;
   /** The site's IANA time zone (energy conditions' windows, nights and periods); default 'UTC'. */
   timeZone?: string;
+  /** Learned baselines (after-hours `learned`, budget `baseline`); without them those have no verdict. */
+  baselines?: BaselineSource;
 }
 
 type Compound = Extract<Condition, { type: 'all' | 'any' }>;
@@ -133,7 +135,10 @@ export function createEvaluator(
           ...meterOf(c),
           schedule,
           scheduleId: c.schedule,
-          baselineKw: c.baselineKw,
+          baselineKw:
+            c.baselineKw === 'learned'
+              ? (ts: number) => ctx.baselines?.expectedKw(target.assetId, ts)
+              : c.baselineKw,
           tolerancePct: c.tolerancePct,
           windowMs: c.windowMs,
         });
@@ -144,7 +149,15 @@ export function createEvaluator(
         return createBudget({
           ...pointOf(c),
           period: c.period,
-          limit: c.limit,
+          limit:
+            c.limit === 'baseline'
+              ? (start: number, end: number) => {
+                  const expected = ctx.baselines?.expectedUse(pointOf(c).pointId, start, end);
+                  return expected === undefined || expected <= 0
+                    ? undefined
+                    : expected * (1 + c.tolerancePct / 100);
+                }
+              : c.limit,
           forecast: c.forecast,
           timeZone,
         });

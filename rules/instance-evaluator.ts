@@ -3,7 +3,7 @@ import { createEvaluator } from './evaluator-factory.js';
 import type { RuleConfig } from './rule-schema.js';
 import { Schedule } from './schedule.js';
 import type { RuleInstance } from './targets.js';
-import type { ConditionEvaluator } from './types.js';
+import type { BaselineSource, ConditionEvaluator } from './types.js';
 
 /** The site's schedules, by id, in its time zone. */
 export function siteSchedules(site: SiteModel): Map<string, Schedule> {
@@ -18,7 +18,7 @@ export function evaluatorForInstance(
   schedules: Map<string, Schedule>,
   rule: RuleConfig,
   instance: RuleInstance,
-  opts: { withDevice?: boolean } = {},
+  opts: { withDevice?: boolean; baselines?: BaselineSource } = {},
 ): ConditionEvaluator {
   const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
   const deviceId =
@@ -41,6 +41,7 @@ export function evaluatorForInstance(
       pointIdOf: (assetId, name) =>
         site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined,
       timeZone: site.site.timezone,
+      ...(opts.baselines ? { baselines: opts.baselines } : {}),
     },
   );
 }

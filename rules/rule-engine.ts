@@ -8,7 +8,7 @@ import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
 import type { RuleConfig, Severity } from './rule-schema.js';
 import type { Schedule } from './schedule.js';
 import { type RuleInstance, resolveTargets } from './targets.js';
-import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
+import type { BaselineSource, ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
 
 const PRIORITY_OF: Record<Severity, number> = { critical: 1, high: 2, medium: 3, low: 4 };
 /** Time-based conditions (delays, stuck values, schedules) are looked at this often at the latest. */
@@ -57,6 +57,8 @@ export class RuleEngine {
       alerts: AlertService;
       /** The rules to run (default: the site file's). */
       rules?: RuleConfig[];
+      /** Learned baselines for the energy conditions that ask for them (hub/energy). */
+      baselines?: BaselineSource;
     },
   ) {
     const { site } = opts;
@@ -131,7 +133,9 @@ export class RuleEngine {
   /** A rule instance that cannot be built (the site changed under a stored rule) is logged and left out. */
   private evaluatorFor(rule: RuleConfig, instance: RuleInstance): ConditionEvaluator | undefined {
     try {
-      return evaluatorForInstance(this.opts.site, this.schedules, rule, instance);
+      return evaluatorForInstance(this.opts.site, this.schedules, rule, instance, {
+        ...(this.opts.baselines ? { baselines: this.opts.baselines } : {}),
+      });
     } catch (err) {
       this.counters.errors++;
       this.opts.log.error(

@@ -161,7 +161,12 @@ export const BudgetSchema = z.strictObject({
   type: z.literal('budget'),
   ...partPoint,
   period: z.enum(['day', 'month']),
-  limit: z.number().positive(),
+  /** A number in the counter's unit, or `baseline`: what the meter's learned baseline expects of the period. */
+  limit: z.union([z.number().positive(), z.literal('baseline')], {
+    error: 'expected a number > 0 or "baseline"',
+  }),
+  /** With limit: baseline, the slack above it, %. */
+  tolerancePct: z.number().min(0).max(1000).default(10),
   forecast: z.boolean().default(true),
 });
 
@@ -171,7 +176,8 @@ export const AfterHoursSchema = z.strictObject({
   ...partPoint,
   /** The schedule of the working hours (after hours = while it is off). */
   schedule: idSchema,
-  baselineKw: z.number().min(0),
+  /** kW, or `learned`: the meter's baseline for the hour, learned from history by weekday (hub/energy). */
+  baselineKw: z.union([z.number().min(0), z.literal('learned')], { error: 'expected kW ≥ 0 or "learned"' }),
   tolerancePct: z.number().min(0).max(1000).default(20),
   windowMs: intIn(15 * 60_000, 24 * HOUR_MS).default(HOUR_MS),
   ...Delays,

@@ -13,6 +13,9 @@ const DAY_MS = 86_400_000;
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 type Weekday = (typeof WEEKDAYS)[number];
 
+/** dayType() of a holiday (weekdays are 0 = Sunday … 6 = Saturday). */
+export const HOLIDAY = 7;
+
 /** Minutes of the day, [start, end). */
 interface Range {
   start: number;
@@ -79,6 +82,17 @@ export class Schedule {
       ? this.workdayAs
       : WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!;
     return this.weekly.get(weekday) ?? [];
+  }
+
+  /**
+   * What kind of day a local date is for baselines and tariffs: a holiday, or the weekday whose hours it
+   * follows (an extra workday counts as `workdayAs`). 0 = Sunday … 6 = Saturday, HOLIDAY = 7.
+   */
+  dayType(year: number, month: number, day: number): number {
+    const date = `${year}-${pad(month)}-${pad(day)}`;
+    if (this.holidays.has(date)) return HOLIDAY;
+    if (this.extraWorkdays.has(date)) return WEEKDAYS.indexOf(this.workdayAs);
+    return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
   }
 
   isOn(now: number): boolean {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionConfig, RuleConfig, ScheduleConfig } from '../../rules/rule-schema.js';
+import { EnergySchema } from '../energy/energy-schema.js';
 import { MaintenanceSchema } from '../tickets/maintenance-schema.js';
 import { VisitorsSchema } from '../visitors/visitor-schema.js';
 import { ASSET_KINDS } from './asset-kinds.js';
@@ -243,6 +244,8 @@ export const SiteFileSchema = z.strictObject({
   maintenance: MaintenanceSchema.prefault({}),
   /** Visitor passes, gates and staff badges (hub/visitors). */
   visitors: VisitorsSchema.prefault({}),
+  /** Meters, tariffs, baselines and carbon (hub/energy). */
+  energy: EnergySchema.prefault({}),
 });
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;

@@ -3,6 +3,7 @@ import type { AdapterFactory } from '../../adapters/types.js';
 import { evaluatorForInstance, siteSchedules } from '../../rules/instance-evaluator.js';
 import { resolveTargets } from '../../rules/targets.js';
 import { validateRules } from '../../rules/validate-rules.js';
+import { checkEnergy } from '../energy/check-energy.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../pipeline/units.js';
 import { checkMaintenance } from '../tickets/check-maintenance.js';
@@ -117,6 +118,7 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
   }
   checkMaintenance(config, site, fail);
   checkVisitors(config, site, fail);
+  checkEnergy(config, site, fail);
   const schedules = siteSchedules(site);
   config.rules.forEach((rule, i) => {
     for (const instance of resolveTargets(rule, config).instances) {

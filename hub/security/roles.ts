@@ -48,6 +48,8 @@ export const PERMISSIONS = [
   'passes:register',
   /** Security: every pass (approve, revoke), staff badges, the evacuation list, exports of visitor records. */
   'passes:manage',
+  /** Have the energy ledger worked out again from history (after an import). */
+  'energy:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -64,6 +66,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'alerts:manage',
     'tickets:submit',
     'passes:register',
+    'energy:manage',
   ],
   technician: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:work', 'passes:register'],
   dispatcher: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:dispatch', 'passes:register'],

@@ -160,6 +160,16 @@ export class EmbeddedStore implements History {
       .all(point, Math.floor(from / QUARTER_HOUR_MS) * QUARTER_HOUR_MS, to) as [number, number][];
   }
 
+  async counterLastsMany(
+    pointIds: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, [number, number][]>> {
+    const out = new Map<string, [number, number][]>();
+    for (const id of pointIds) out.set(id, await this.counterLasts(id, from, to));
+    return out;
+  }
+
   stats() {
     const count = (table: string) =>
       (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;

@@ -19,10 +19,24 @@ export interface CounterEvent {
 const SLOT_MS = 15 * 60_000;
 
 /**
- * Consumption per calendar interval from a counter's last value in each 15-minute slot. A fall in the
- * counter is a rollover when the point has `rolloverAt` and the counter was in its upper half (the
- * register wrapped: counted as the way to the top plus the new value); otherwise a reset (meter replaced
- * or cleared: the new value is what the new meter counted). Each delta belongs to the slot of its later
+ * What a counter counted from `prev` to `value`. A fall is a rollover when the point has `rolloverAt` and the
+ * counter was in its upper half (the register wrapped: the way to the top plus the new value); otherwise a
+ * reset (meter replaced or cleared: the new value is what the new meter counted).
+ */
+export function counterStep(
+  prev: number,
+  value: number,
+  rolloverAt: number | undefined,
+): { delta: number; kind?: CounterEvent['kind'] } {
+  if (value >= prev) return { delta: value - prev };
+  if (rolloverAt !== undefined && prev >= rolloverAt / 2 && prev <= rolloverAt)
+    return { delta: rolloverAt - prev + value, kind: 'rollover' };
+  return { delta: value, kind: 'reset' };
+}
+
+/**
+ * Consumption per calendar interval from a counter's last value in each 15-minute slot (falls: counterStep).
+ * Each delta belongs to the slot of its later
  * reading; an interval without readings is null, never 0.
  *
  * `lasts` must start before `from` when possible (the reading before the first interval gives its delta).
@@ -47,14 +61,9 @@ export function counterIntervals(
     const inRange = iv !== undefined && ts >= iv.start;
     let delta = 0;
     if (prev !== undefined) {
-      if (value >= prev) delta = value - prev;
-      else if (opts.rolloverAt !== undefined && prev >= opts.rolloverAt / 2 && prev <= opts.rolloverAt) {
-        delta = opts.rolloverAt - prev + value;
-        if (inRange) events.push({ ts, kind: 'rollover', from: prev, to: value });
-      } else {
-        delta = value;
-        if (inRange) events.push({ ts, kind: 'reset', from: prev, to: value });
-      }
+      const step = counterStep(prev, value, opts.rolloverAt);
+      delta = step.delta;
+      if (step.kind && inRange) events.push({ ts, kind: step.kind, from: prev, to: value });
     }
     if (iv && inRange) {
       // the first reading before the range only sets the starting point

@@ -23,6 +23,12 @@ export interface History {
   series(q: SeriesQuery): Promise<{ source: 'raw' | '1m'; series: Series[] }>;
   /** A counter's last value in every 15-minute interval of [from, to) that has data. */
   counterLasts(pointId: string, from: number, to: number): Promise<[number, number][]>;
+  /** counterLasts of many points at once (one query per measurement and field where the store can). */
+  counterLastsMany(
+    pointIds: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, [number, number][]>>;
 }
 
 export const QUARTER_HOUR_MS = 15 * 60_000;

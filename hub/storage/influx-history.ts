@@ -54,6 +54,44 @@ export class InfluxHistory implements History {
     return [...byTs.entries()].sort((a, b) => a[0] - b[0]);
   }
 
+  async counterLastsMany(
+    pointIds: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, [number, number][]>> {
+    // One query per measurement and field, grouped by asset: a report over 500 meters is a few queries.
+    const groups = new Map<string, { measurement: string; field: string; byAsset: Map<string, string> }>();
+    for (const id of pointIds) {
+      const { measurement, field, asset } = this.address(id);
+      const key = `${measurement}\u0000${field}`;
+      const g = groups.get(key) ?? { measurement, field, byAsset: new Map<string, string>() };
+      groups.set(key, g);
+      g.byAsset.set(asset, id);
+    }
+    const out = new Map<string, [number, number][]>(pointIds.map((id) => [id, []]));
+    const rawFrom = Math.max(from, this.now() - (this.site.storage.retention.rawDays - 1) * 86_400_000);
+    await Promise.all(
+      [...groups.values()].map(async ({ measurement, field, byAsset }) => {
+        const assets = [...byAsset.keys()].map((a) => a.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('|');
+        const where = `WHERE "asset" =~ /^(?:${assets})$/`;
+        const query = (rp: string, f: string, a: number, b: number) =>
+          this.influx.query<{ time: Date; v: number; asset: string }>(
+            `SELECT last(${ident(f)}) AS v FROM ${ident(rp)}.${ident(measurement)} ${where} AND time >= ${a}ms AND time < ${b}ms GROUP BY time(15m), "asset" fill(none)`,
+          );
+        const [old, recent] = await Promise.all([
+          from < rawFrom ? query(QUARTER_RP, `last_${field}`, from, rawFrom) : [],
+          rawFrom < to ? query(RAW_RP, field, rawFrom, to) : [],
+        ]);
+        for (const r of [...old, ...recent]) {
+          const id = byAsset.get(r.asset);
+          if (id !== undefined && typeof r.v === 'number') out.get(id)!.push([r.time.getTime(), r.v]);
+        }
+      }),
+    );
+    for (const lasts of out.values()) lasts.sort((a, b) => a[0] - b[0]);
+    return out;
+  }
+
   private address(pointId: string) {
     const point = this.site.pointById.get(pointId)!;
     return {

@@ -117,6 +117,11 @@ export class StorageService {
     this.store?.close();
   }
 
+  /** Before this time history holds everything it will: the oldest reading still in the outbox, else now. */
+  settledBefore(): number {
+    return this.outbox?.stats().oldestTs ?? this.clock.now();
+  }
+
   health(): StorageHealth {
     const mode = this.site.storage.mode;
     if (this.outbox) {

@@ -1,12 +1,9 @@
+import { type CsvColumn, csvTable } from '../csv.js';
 import type { PassView } from './pass-types.js';
 
-/**
- * Visitor records as CSV (RFC 4180, CRLF, a header row) for a spreadsheet: masked fields only, never a hash.
- * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'` (OWASP CSV
- * injection): a visitor's name is whatever they typed.
- */
+/** Visitor records as CSV for a spreadsheet: masked fields only, never a hash. */
 
-const COLUMNS: [header: string, value: (p: PassView) => string | number | null][] = [
+const COLUMNS: CsvColumn<PassView>[] = [
   ['pass_id', (p) => p.id],
   ['state', (p) => p.state],
   ['visitor_name', (p) => p.visitorName],
@@ -30,15 +27,6 @@ const COLUMNS: [header: string, value: (p: PassView) => string | number | null][
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function cell(v: string | number | null): string {
-  if (v === null) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 export function visitorCsv(passes: readonly PassView[]): string {
-  const lines = [COLUMNS.map(([h]) => h).join(',')];
-  for (const p of passes) lines.push(COLUMNS.map(([, value]) => cell(value(p))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvTable(COLUMNS, passes);
 }

@@ -8,8 +8,8 @@ export interface AfterHoursOptions {
   /** The working hours: after hours is whenever this schedule is off (holidays included). */
   schedule: Schedule;
   scheduleId?: string;
-  /** The load expected out of hours, kW... */
-  baselineKw: number;
+  /** The load expected out of hours, kW, or the learned baseline's for the hour of ts (undefined: not yet)... */
+  baselineKw: number | ((ts: number) => number | undefined);
   /** ...with this much slack, %; default 20. */
   tolerancePct?: number;
   /** The mean is over the last windowMs (or since the schedule went off, if shorter); default 1 h. */
@@ -40,12 +40,12 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
   const tolerancePct = opts.tolerancePct ?? 20;
   const windowMs = opts.windowMs ?? 60 * MIN;
   const where = `after-hours on ${pointId}`;
-  if (!(baselineKw >= 0)) throw new Error(`${where}: baselineKw must be ≥ 0`);
+  if (typeof baselineKw === 'number' && !(baselineKw >= 0))
+    throw new Error(`${where}: baselineKw must be ≥ 0`);
   if (!(tolerancePct >= 0)) throw new Error(`${where}: tolerancePct must be ≥ 0`);
   if (!(windowMs >= AFTER_HOURS_MIN_MS)) throw new Error(`${where}: windowMs must be at least 15 min`);
   const trace = new LoadTrace(source, meterFactor(source, opts.unit, where));
   const label = pointLabel(pointId);
-  const limitKw = baselineKw * (1 + tolerancePct / 100);
   const kw = (v: number) => `${fmt(v)} kW`;
   const tz = schedule.timeZone;
 
@@ -90,17 +90,27 @@ export function createAfterHours(opts: AfterHoursOptions): ConditionEvaluator {
       return was !== verdict.active;
     }
     const mean = kwMs / coveredMs;
+    const base = typeof baselineKw === 'number' ? baselineKw : baselineKw(now);
+    if (base === undefined) {
+      verdict = {
+        active: false,
+        value: round3(mean),
+        message: `${label} after hours: ${kw(mean)}, no learned baseline yet`,
+      };
+      return was !== verdict.active;
+    }
+    const limitKw = base * (1 + tolerancePct / 100);
     verdict =
       mean > limitKw
         ? {
             active: true,
             value: round3(mean),
-            message: `${label} after-hours waste: ${kw(mean)} against a ${kw(baselineKw)} baseline`,
+            message: `${label} after-hours waste: ${kw(mean)} against a ${kw(base)} ${typeof baselineKw === 'number' ? '' : 'learned '}baseline`,
           }
         : {
             active: false,
             value: round3(mean),
-            message: `${label} after hours: ${kw(mean)} within ${kw(limitKw)} (${kw(baselineKw)} baseline + ${fmt(tolerancePct)} %)`,
+            message: `${label} after hours: ${kw(mean)} within ${kw(limitKw)} (${kw(base)} baseline + ${fmt(tolerancePct)} %)`,
           };
     return was !== verdict.active;
   }

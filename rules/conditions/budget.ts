@@ -7,8 +7,9 @@ export interface BudgetOptions {
   pointId: string;
   /** The budget's period, starting at local midnight / the first of the month. */
   period: 'day' | 'month';
-  /** The consumption allowed per period, in the counter's unit (kWh, m3). */
-  limit: number;
+  /** The consumption allowed per period, in the counter's unit (kWh, m3), or a function of the period (a
+   * learned baseline's expectation plus slack; undefined while nothing is learned: no verdict). */
+  limit: number | ((start: number, end: number) => number | undefined);
   /** Also active when the linear projection to the period's end exceeds the limit; default true. */
   forecast?: boolean;
   unit?: string;
@@ -33,11 +34,20 @@ export function createBudget(opts: BudgetOptions): ConditionEvaluator {
   const { pointId, period, limit, unit } = opts;
   const forecast = opts.forecast ?? true;
   const tz = opts.timeZone ?? 'UTC';
-  if (!(limit > 0)) throw new Error(`budget on ${pointId}: limit must be > 0`);
+  if (typeof limit === 'number' && !(limit > 0)) throw new Error(`budget on ${pointId}: limit must be > 0`);
   const calUnit = period === 'day' ? '1d' : '1mo';
   const label = pointLabel(pointId);
   const when = period === 'day' ? 'today' : 'this month';
-  const budgetName = `${withUnit(limit, unit)} ${period === 'day' ? 'daily' : 'monthly'} budget`;
+  const budgetName = (l: number) =>
+    `${withUnit(l, unit)} ${period === 'day' ? 'daily' : 'monthly'} ${typeof limit === 'number' ? 'budget' : 'baseline budget'}`;
+  /** The limit of the current period (a function's is asked once per period). */
+  let periodLimit: { start: number; value: number | undefined } | undefined;
+  const limitOf = (start: number, end: number) => {
+    if (typeof limit === 'number') return limit;
+    if (periodLimit?.start !== start || periodLimit.value === undefined)
+      periodLimit = { start, value: limit(start, end) };
+    return periodLimit.value;
+  };
 
   let p: { start: number; end: number } | undefined;
   let used = 0;
@@ -85,23 +95,32 @@ export function createBudget(opts: BudgetOptions): ConditionEvaluator {
       forecast && now - p.start >= Math.ceil(FORECAST_AFTER * length) && coveredMs >= FORECAST_AFTER * length
         ? used + (used / coveredMs) * (p.end - knownTo)
         : undefined;
-    if (used > limit)
+    const l = limitOf(p.start, p.end);
+    if (l === undefined) {
+      verdict = {
+        active: false,
+        value: round3(used),
+        message: `${label} ${withUnit(used, unit)} used ${when}, no learned baseline yet`,
+      };
+      return was !== verdict.active;
+    }
+    if (used > l)
       verdict = {
         active: true,
         value: round3(used),
-        message: `${label} ${withUnit(used, unit)} used ${when}, over the ${budgetName}`,
+        message: `${label} ${withUnit(used, unit)} used ${when}, over the ${budgetName(l)}`,
       };
-    else if (projected !== undefined && projected > limit)
+    else if (projected !== undefined && projected > l)
       verdict = {
         active: true,
         value: round3(projected),
-        message: `${label} on course for ${withUnit(projected, unit)} ${when} against the ${budgetName} (${withUnit(used, unit)} so far)`,
+        message: `${label} on course for ${withUnit(projected, unit)} ${when} against the ${budgetName(l)} (${withUnit(used, unit)} so far)`,
       };
     else
       verdict = {
         active: false,
         value: round3(used),
-        message: `${label} ${withUnit(used, unit)} used ${when} of the ${budgetName}${projected !== undefined ? `, on course for ${withUnit(projected, unit)}` : ''}`,
+        message: `${label} ${withUnit(used, unit)} used ${when} of the ${budgetName(l)}${projected !== undefined ? `, on course for ${withUnit(projected, unit)}` : ''}`,
       };
     return was !== verdict.active;
   }

@@ -5,6 +5,7 @@ import { apiRules } from './004-rules.js';
 import { tickets } from './005-tickets.js';
 import { visitors } from './006-visitors.js';
 import { passSeal } from './007-pass-seal.js';
+import { energy } from './008-energy.js';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   tickets,
   visitors,
   passSeal,
+  energy,
 ];
