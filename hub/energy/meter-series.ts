@@ -3,8 +3,8 @@ import type { SlotSeries } from './slot-calendar.js';
 
 /**
  * Every meter's slots in its unit: a physical meter's ledger slots × its factor; a virtual meter's the sum of
- * its added meters minus its subtracted ones, known only in slots where every part is known (a missing
- * part would make a difference look like a loss), spanning the widest of its parts.
+ * its added meters minus its subtracted ones, known only in slots where every part is known over the same
+ * span (a part missing, or catching up after its own gap, would make a difference look like a loss).
  */
 export function meterSeries(
   meters: readonly Meter[],
@@ -27,19 +27,11 @@ export function meterSeries(
       }
       series = { values, spans };
     } else {
-      const values = new Float64Array(n);
-      const spans = new Uint8Array(n);
       const parts = [
         ...m.add.map((id) => [of(byId.get(id)!), 1] as const),
         ...m.subtract.map((id) => [of(byId.get(id)!), -1] as const),
       ];
-      for (const [part, sign] of parts)
-        for (let i = 0; i < n; i++) {
-          values[i]! += sign * part.values[i]!; // NaN stays NaN
-          if (part.spans[i]! > spans[i]!) spans[i] = part.spans[i]!;
-        }
-      for (let i = 0; i < n; i++) if (Number.isNaN(values[i]!)) spans[i] = 0;
-      series = { values, spans };
+      series = combine(parts, n);
     }
     out.set(m.id, series);
     return series;
@@ -48,18 +40,27 @@ export function meterSeries(
   return out;
 }
 
-/** The slot-wise sum of several series (a building's main meters): known where all are. */
-export function sumSeries(list: readonly SlotSeries[], n: number): SlotSeries {
+/** Σ sign × part per slot: known where every part is known over the same span (else NaN, span 0). */
+function combine(parts: readonly (readonly [SlotSeries, number])[], n: number): SlotSeries {
   const values = new Float64Array(n);
   const spans = new Uint8Array(n);
-  if (!list.length) values.fill(Number.NaN);
-  for (const s of list)
+  if (!parts.length) values.fill(Number.NaN);
+  else spans.set(parts[0]![0].spans.subarray(0, n));
+  for (const [part, sign] of parts)
     for (let i = 0; i < n; i++) {
-      values[i]! += s.values[i]!;
-      if (s.spans[i]! > spans[i]!) spans[i] = s.spans[i]!;
+      values[i]! += sign * part.values[i]!; // NaN stays NaN
+      if (part.spans[i] !== spans[i]) values[i] = Number.NaN;
     }
   for (let i = 0; i < n; i++) if (Number.isNaN(values[i]!)) spans[i] = 0;
   return { values, spans };
+}
+
+/** The slot-wise sum of several series (a building's main meters, for their coincident peak). */
+export function sumSeries(list: readonly SlotSeries[], n: number): SlotSeries {
+  return combine(
+    list.map((s) => [s, 1] as const),
+    n,
+  );
 }
 
 /** Σ of the known values in [from, to), and how many slots were known. */
