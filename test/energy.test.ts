@@ -295,7 +295,7 @@ describe('energy against InfluxDB: known synthetic series', () => {
       /^period,scope,meter,name,medium,unit,zone,parent,virtual,consumption,completeness,cost_CNY,/,
     );
     expect(rows).toHaveLength(1 + 5);
-    expect(rows.find((l) => l.includes(',sub2,'))).toContain(',720,1,');
+    expect(rows.find((l) => l.includes(',sub2,'))).toContain(',720,0.9958,');
   });
 
   it('the daily report: against the day before and the learned baseline; after-hours use', async () => {
