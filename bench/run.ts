@@ -13,6 +13,7 @@
  *   opcua             10,000 OPC UA monitored items on 4 simulated servers (bench/opcua.ts)
  *   rules             1,000 rules over 250,000 readings/s: the engine's cost (bench/rules.ts)
  *   gates             100 visitor gates scanning: scan → decision latency at 200, 500, 1,000 scans/s (bench/gates.ts)
+ *   energy            the monthly energy report of 500 meters from InfluxDB: cold, warm, HTTP, CSV (bench/energy.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -27,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
 import { benchSite, DEVICES, request } from './common.js';
+import { printEnergy, runEnergyBench } from './energy.js';
 import { printGates, runGatesBench } from './gates.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
@@ -270,6 +272,10 @@ for (const name of names) {
     printGates(await runGatesBench(Number(values.duration)));
     continue;
   }
+  if (name === 'energy') {
+    printEnergy(await runEnergyBench());
+    continue;
+  }
   if (name === 'opcua') {
     printOpcua(await runOpcuaBench(Number(values.duration)));
     continue;
@@ -281,7 +287,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates', 'energy'].join(', ')}, all`,
     );
     process.exit(2);
   }

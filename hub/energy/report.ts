@@ -213,8 +213,8 @@ export function buildReport(inp: ReportInputs): EnergyReport {
           : undefined;
       const charge =
         windows.kind === 'monthly' && medium === 'electricity' && energy.tariffs.electricity
-          ? mains
-              .filter((m) => m.billing)
+          ? scoped
+              .filter((m) => m.billing && m.medium === 'electricity')
               .reduce(
                 (acc, m) =>
                   acc + demandCharge(energy.tariffs.electricity!, figures.get(m.id)!.peakDemandKw ?? 0),

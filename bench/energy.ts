@@ -1,0 +1,869 @@
+/**
+ * `npm run bench energy`: the issue's target, "a month of 15-minute data for 500 meters: the monthly report for
+ * the whole site in ≤ 2 s against InfluxDB". A private influxd 1.6; a site of 10 buildings, each with a main
+ * meter, 49 sub-meters under it and a virtual "unmetered" meter (main − sub-meters): 500 counters, 510 meters,
+ * a time-of-use tariff with a demand charge, carbon, a holiday calendar and working hours. Written straight
+ * into the `raw` RP in the hub's schema: 15-minute counter readings (the last poll of each quarter hour) from
+ * the day before the month before last up to now, a daily profile per kind of load, weekday/weekend/holiday.
+ *
+ * The hub runs in a process of its own (this file, forked), twice, each time with a fresh ledger:
+ *   1. cold: the monthly report of last month while the ledger is empty (it is built from InfluxDB: the
+ *      report needs last month and the month before), then warm: the same report 5 times in-process, 5 times
+ *      over HTTP (JSON, with a session) and 5 times as CSV over HTTP;
+ *   2. restart: hub.start() on an empty ledger; the ledger warm-up (warmDays back from now) until
+ *      health().ledger.lastRefresh is set, and the first HTTP report asked for right after the start.
+ * The site total must equal what the generated counters counted over the month (relative 1e-6), else it fails.
+ * Results: bench/results/energy.json.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
+import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/config/load-config.js';
+import type { EnergyReport } from '../hub/energy/report.js';
+import { reportCsv } from '../hub/energy/report-csv.js';
+import { silentLogger } from '../hub/logger.js';
+import { SESSION_COOKIE } from '../hub/security/auth-service.js';
+import { influxClient, RAW_RP, setUpInflux } from '../hub/storage/influx-setup.js';
+import { fromWallTime, wallTime } from '../hub/storage/zoned-time.js';
+import { ScheduleSchema } from '../rules/rule-schema.js';
+import { Schedule } from '../rules/schedule.js';
+import { startInfluxd } from '../test/services.js';
+import { request } from './common.js';
+import { processCpuSeconds } from './proc.js';
+
+const TZ = 'Asia/Shanghai';
+const BUILDINGS = 10;
+/** Per building: one main meter and the sub-meters under it. */
+const SUBS = 49;
+const METERS = BUILDINGS * (SUBS + 1);
+const RUNS = 5;
+const SLOT_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+const ADMIN = { username: 'bench-admin', password: 'bench-energy-password-1' };
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const tsx = { execArgv: ['--import', 'tsx'] };
+
+// ---------------------------------------------------------------------------------------------------------
+// The site
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The statutory holidays and the weekend days worked instead (调休) of 2026 as the State Council published
+ * them, and the fixed-date ones of the years around it: the baselines and the load profile follow them.
+ */
+function holidays(): { holidays: string[]; extraWorkdays: string[] } {
+  const out = new Set<string>();
+  const range = (from: string, days: number) => {
+    const [y, m, d] = from.split('-').map(Number) as [number, number, number];
+    for (let i = 0; i < days; i++) out.add(new Date(Date.UTC(y, m - 1, d + i)).toISOString().slice(0, 10));
+  };
+  const year = new Date().getUTCFullYear();
+  for (const y of [year - 1, year, year + 1]) {
+    range(`${y}-01-01`, 1);
+    range(`${y}-05-01`, 5);
+    range(`${y}-10-01`, 7);
+  }
+  for (const [from, days] of [
+    ['2026-01-01', 3],
+    ['2026-02-15', 9],
+    ['2026-04-04', 3],
+    ['2026-06-19', 3],
+    ['2026-09-25', 3],
+  ] as const)
+    range(from, days);
+  return {
+    holidays: [...out].sort(),
+    extraWorkdays: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
+  };
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+const buildingId = (b: number) => `b${pad(b + 1)}`;
+/** Meter k of a building: 0 is its main meter, 1–49 its sub-meters. */
+const meterId = (b: number, k: number) => (k === 0 ? `${buildingId(b)}-main` : `${buildingId(b)}-m${pad(k)}`);
+const LOADS = ['lighting', 'hvac', 'sockets', 'it', 'lifts', 'kitchen'] as const;
+
+function siteObject(dataDir: string, influxUrl: string) {
+  const cal = holidays();
+  const zones = [
+    { id: 'campus', name: 'Campus', kind: 'campus' },
+    ...Array.from({ length: BUILDINGS }, (_, b) => ({
+      id: buildingId(b),
+      name: `Building ${b + 1}`,
+      kind: 'building',
+      parent: 'campus',
+    })),
+  ];
+  const assets = [];
+  const meters = [];
+  for (let b = 0; b < BUILDINGS; b++) {
+    for (let k = 0; k <= SUBS; k++) {
+      const id = meterId(b, k);
+      assets.push({
+        id,
+        name: k === 0 ? `Building ${b + 1} incomer` : `Building ${b + 1} ${LOADS[k % LOADS.length]} ${k}`,
+        kind: 'electricity-meter',
+        zone: buildingId(b),
+        points: [{ name: 'energy_kwh', unit: 'kWh', kind: 'counter', intervalMs: 900_000 }],
+      });
+      meters.push(
+        k === 0
+          ? { id, point: `${id}/energy_kwh` }
+          : { id, point: `${id}/energy_kwh`, parent: meterId(b, 0) },
+      );
+    }
+    meters.push({
+      id: `${buildingId(b)}-unmetered`,
+      name: `Building ${b + 1} unmetered`,
+      add: [meterId(b, 0)],
+      subtract: Array.from({ length: SUBS }, (_, k) => meterId(b, k + 1)),
+      parent: meterId(b, 0),
+    });
+  }
+  return {
+    site: { id: 'bench', name: 'Bench campus', timezone: TZ },
+    hub: { http: { host: '127.0.0.1', port: 0 }, logLevel: 'silent', dataDir },
+    mqtt: { mode: 'off' },
+    storage: {
+      mode: 'influxdb',
+      // last month is within rawDays − 1 days: the ledger reads raw readings, not the 15-minute rollup
+      retention: { rawDays: 120 },
+      influxdb: { url: influxUrl, database: 'hub' },
+    },
+    zones,
+    assets,
+    schedules: [
+      {
+        id: 'cn-calendar',
+        name: 'Working days (PRC calendar)',
+        weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['00:00-24:00']])),
+        ...cal,
+      },
+      {
+        id: 'office-hours',
+        name: 'Office hours',
+        weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, ['08:00-18:00']])),
+        ...cal,
+      },
+    ],
+    energy: {
+      meters,
+      calendar: 'cn-calendar',
+      workingHours: 'office-hours',
+      currency: 'CNY',
+      tariffs: {
+        electricity: {
+          prices: { sharp: 1.38, peak: 1.12, flat: 0.68, valley: 0.31 },
+          seasons: [
+            {
+              name: 'summer',
+              months: [7, 8, 9],
+              periods: {
+                valley: ['00:00-06:00', '22:00-24:00'],
+                flat: ['06:00-08:00', '11:00-13:00', '15:00-18:00'],
+                peak: ['08:00-11:00', '18:00-22:00'],
+                sharp: ['13:00-15:00'],
+              },
+            },
+            {
+              name: 'rest of the year',
+              months: [1, 2, 3, 4, 5, 6, 10, 11, 12],
+              periods: {
+                valley: ['00:00-06:00', '22:00-24:00'],
+                flat: ['06:00-08:00', '11:00-18:00'],
+                peak: ['08:00-11:00', '18:00-22:00'],
+              },
+            },
+          ],
+          demandChargePerKw: 40,
+        },
+      },
+      carbon: { electricity: 0.5703 },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The history: 15-minute counter readings straight into InfluxDB's raw RP
+// ---------------------------------------------------------------------------------------------------------
+
+/** mulberry32: a small seeded PRNG, so every run writes the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
+const bump = (h: number, at: number, width: number) => Math.exp(-(((h - at) / width) ** 2));
+
+interface Months {
+  label: string;
+  previousLabel: string;
+  /** Local midnights: the month before last, last month, this month. */
+  previousFrom: number;
+  periodFrom: number;
+  periodTo: number;
+}
+
+function lastMonths(now: number): Months {
+  const w = wallTime(now, TZ);
+  const at = (monthOffset: number) =>
+    fromWallTime({ ...w, month: w.month + monthOffset, day: 1, hour: 0, minute: 0 }, TZ);
+  const label = (ts: number) => {
+    const x = wallTime(ts, TZ);
+    return `${x.year}-${pad(x.month)}`;
+  };
+  const previousFrom = at(-2);
+  const periodFrom = at(-1);
+  return {
+    label: label(periodFrom),
+    previousLabel: label(previousFrom),
+    previousFrom,
+    periodFrom,
+    periodTo: at(0),
+  };
+}
+
+export interface Expected {
+  /** Per building (main meter): what its counter counted over last month and over the month before. */
+  period: number[];
+  previous: number[];
+  /** Per physical meter id: last month. */
+  byMeter: Record<string, number>;
+}
+
+interface WriteResult {
+  points: number;
+  from: number;
+  to: number;
+  generateAndWriteS: number;
+  expected: Expected;
+}
+
+/**
+ * Every meter's counter from the day before the month before last until now, one reading per quarter hour
+ * (the last poll of the slot, 5–60 s before its end), in line protocol, POSTed in batches of 50,000 lines.
+ * A sub-meter follows its kind of load (lighting, HVAC, sockets, IT, lifts, kitchen) over the local day, by
+ * working day or not (the calendar); a main meter counts its sub-meters plus losses and common areas.
+ */
+async function writeHistory(influxUrl: string, now: number, months: Months): Promise<WriteResult> {
+  const rand = prng(20261125);
+  const calendar = new Schedule(ScheduleSchema.parse(siteObject('', '').schedules[0]), TZ);
+  const n = METERS;
+  const ids: string[] = [];
+  const prefix: string[] = [];
+  const base = new Float64Array(n);
+  const work = new Float64Array(n);
+  const kind = new Uint8Array(n);
+  const offset = new Float64Array(n);
+  const counter = new Float64Array(n);
+  for (let b = 0; b < BUILDINGS; b++)
+    for (let k = 0; k <= SUBS; k++) {
+      const i = b * (SUBS + 1) + k;
+      ids.push(meterId(b, k));
+      prefix.push(`electricity-meter,asset=${meterId(b, k)},site=bench,zone=${buildingId(b)} energy_kwh=`);
+      kind[i] = k % LOADS.length;
+      const load = LOADS[kind[i]!];
+      // kW: base load around the clock, plus the load that follows occupancy
+      base[i] = k === 0 ? 3 + rand() * 5 : load === 'it' ? 6 + rand() * 14 : 0.3 + rand() * 3;
+      work[i] =
+        k === 0
+          ? 2
+          : load === 'hvac'
+            ? 15 + rand() * 35
+            : load === 'kitchen'
+              ? 10 + rand() * 20
+              : 3 + rand() * 10;
+      offset[i] = 5_000 + Math.floor(rand() * 55_000);
+      counter[i] = Math.round((10_000 + rand() * 490_000) * 100) / 100;
+    }
+
+  // The counters at three boundaries: their last reading before each.
+  const snapshot = (ts: number, slot: number) => (slot === ts ? Float64Array.from(counter) : undefined);
+  let atPrevious: Float64Array | undefined;
+  let atPeriod: Float64Array | undefined;
+  let atEnd: Float64Array | undefined;
+
+  const from = months.previousFrom - DAY_MS;
+  const lastSlot = Math.floor((now - 60_000) / SLOT_MS) * SLOT_MS - SLOT_MS; // its readings are all past
+  const t0 = performance.now();
+  let lines: string[] = [];
+  let points = 0;
+  const inflight: Promise<void>[] = [];
+  const post = async (body: string) => {
+    const res = await fetch(`${influxUrl}/write?db=hub&rp=${RAW_RP}&precision=ms`, { method: 'POST', body });
+    if (res.status !== 204) throw new Error(`influx write: ${res.status} ${await res.text()}`);
+  };
+  const flush = async () => {
+    if (!lines.length) return;
+    const body = lines.join('\n');
+    points += lines.length;
+    lines = [];
+    inflight.push(post(body));
+    if (inflight.length >= 2) await inflight.shift();
+  };
+  const subKw = new Float64Array(n);
+  for (let slot = from; slot <= lastSlot; slot += SLOT_MS) {
+    atPrevious ??= snapshot(months.previousFrom, slot);
+    atPeriod ??= snapshot(months.periodFrom, slot);
+    atEnd ??= snapshot(months.periodTo, slot);
+    const w = wallTime(slot, TZ);
+    const dayType = calendar.dayType(w.year, w.month, w.day); // 0 Sunday … 6 Saturday, 7 holiday
+    const workday = dayType >= 1 && dayType <= 5;
+    const h = w.hour + w.minute / 60;
+    const occupied = workday ? clamp01((h - 7) / 2) * clamp01((19 - h) / 2) : 0;
+    const weekend = workday ? 0 : clamp01((h - 9) / 1) * clamp01((17 - h) / 1);
+    for (let b = 0; b < BUILDINGS; b++) {
+      let sum = 0;
+      for (let k = 1; k <= SUBS; k++) {
+        const i = b * (SUBS + 1) + k;
+        let shape: number;
+        switch (LOADS[kind[i]!]) {
+          case 'lighting':
+            shape = occupied + 0.1 * weekend;
+            break;
+          case 'hvac':
+            shape = occupied * (0.75 + 0.25 * Math.sin((Math.PI * (h - 8)) / 10)) + 0.25 * weekend;
+            break;
+          case 'it':
+            shape = 0.05 * occupied;
+            break;
+          case 'lifts':
+            shape =
+              occupied * (0.4 + bump(h, 8.5, 0.7) + bump(h, 12, 0.6) + bump(h, 18, 0.7)) + 0.1 * weekend;
+            break;
+          case 'kitchen':
+            shape = workday ? bump(h, 11.8, 0.8) + 0.7 * bump(h, 17.8, 0.7) : 0.1 * weekend;
+            break;
+          default:
+            shape = occupied + 0.15 * weekend;
+        }
+        const kw = (base[i]! + work[i]! * shape) * (0.92 + 0.16 * rand());
+        subKw[i] = kw;
+        sum += kw;
+      }
+      const main = b * (SUBS + 1);
+      // losses (2 %) and common areas nobody sub-meters
+      subKw[main] = sum * 1.02 + (base[main]! + work[main]! * occupied) * (0.9 + 0.2 * rand());
+    }
+    for (let i = 0; i < n; i++) {
+      counter[i] = Math.round((counter[i]! + subKw[i]! / 4) * 100) / 100;
+      lines.push(`${prefix[i]}${counter[i]} ${slot + SLOT_MS - offset[i]!}`);
+    }
+    if (lines.length >= 50_000) await flush();
+  }
+  await flush();
+  await Promise.all(inflight);
+  atEnd ??= Float64Array.from(counter);
+  if (!atPrevious || !atPeriod) throw new Error('the data does not cover the month before last');
+  const expected: Expected = { period: [], previous: [], byMeter: {} };
+  for (let b = 0; b < BUILDINGS; b++) {
+    const main = b * (SUBS + 1);
+    expected.period.push(atEnd[main]! - atPeriod[main]!);
+    expected.previous.push(atPeriod[main]! - atPrevious[main]!);
+  }
+  for (let i = 0; i < n; i++) expected.byMeter[ids[i]!] = atEnd[i]! - atPeriod[i]!;
+  return {
+    points,
+    from,
+    to: lastSlot + SLOT_MS,
+    generateAndWriteS: round((performance.now() - t0) / 1000, 1),
+    expected,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The hub under test (this file, forked)
+// ---------------------------------------------------------------------------------------------------------
+
+interface ReportSummary {
+  consumption: number;
+  previous: number;
+  completeness: number;
+  previousCompleteness: number;
+  cost: number | null;
+  demandCharge: number | null;
+  peakDemandKw: number | null;
+  carbonKg: number | null;
+  baselineDeviationPct: number | null;
+  afterHoursKwh: number | null;
+  afterHoursWasteKwh: number | null;
+  buildings: { zone: string; consumption: number; previous: number }[];
+  meters: Record<string, number>;
+  meterCount: number;
+}
+
+interface ChildMemory {
+  baselineRssMb: number;
+  rssMb: number;
+  peakRssMb: number;
+}
+
+function summarise(r: EnergyReport): ReportSummary {
+  const e = r.totals.find((t) => t.medium === 'electricity')!;
+  return {
+    consumption: e.consumption,
+    previous: e.previous.consumption,
+    completeness: e.completeness,
+    previousCompleteness: e.previous.completeness,
+    cost: e.cost,
+    demandCharge: e.demandCharge ?? null,
+    peakDemandKw: e.peakDemandKw ?? null,
+    carbonKg: e.carbonKg,
+    baselineDeviationPct: e.baseline?.deviationPct ?? null,
+    afterHoursKwh: e.afterHours?.consumption ?? null,
+    afterHoursWasteKwh: e.afterHours?.waste ?? null,
+    buildings: r.buildings.map((b) => {
+      const t = b.totals.find((x) => x.medium === 'electricity')!;
+      return { zone: b.zone!, consumption: t.consumption, previous: t.previous.consumption };
+    }),
+    meters: Object.fromEntries(r.meters.map((m) => [m.id, m.consumption])),
+    meterCount: r.meters.length,
+  };
+}
+
+function memory(): { rss: number; hwm: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await work();
+  return { ms: round(performance.now() - t0, 1), value };
+}
+
+async function login(hub: Hub): Promise<string> {
+  const res = await hub.auth.login(ADMIN.username, ADMIN.password, { ip: '127.0.0.1' });
+  if (!res.ok) throw new Error(`bench login failed: ${res.reason}`);
+  return `${SESSION_COOKIE}=${res.cookieValue}`;
+}
+
+function ledgerFailure(hub: Hub): void {
+  const l = hub.energy.health().ledger;
+  if (l.failures) throw new Error(`energy ledger: ${l.failures} failed refreshes: ${l.lastError}`);
+}
+
+/** The next message `{ cmd }` from the parent (listen before asking for it: messages are not kept). */
+function next(cmd: string): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (m: { cmd?: string }) => {
+      if (m.cmd !== cmd) return;
+      process.off('message', on);
+      resolve();
+    };
+    process.on('message', on);
+  });
+}
+
+/** `reports`: cold, then warm in-process; HTTP from the parent. `restart`: start on an empty ledger. */
+async function hubChild(mode: 'reports' | 'restart', siteFile: string, label: string): Promise<void> {
+  const site = parseSiteText(readFileSync(siteFile, 'utf8'), 'bench-energy.yaml');
+  const baselineRss = memory().rss;
+  const hub = await buildHub({
+    site,
+    log: silentLogger,
+    admin: ADMIN,
+    passwordCost: { N: 1024, r: 8, p: 1 },
+    live: false,
+  });
+  const send = (m: object) => process.send?.(m);
+  const stopped = next('stop');
+
+  if (mode === 'reports') {
+    const go = next('go');
+    send({ cmd: 'built' });
+    await go;
+    // cold: nothing in the ledger; the report builds its two months (and the day before) from InfluxDB
+    const cpu0 = processCpuSeconds();
+    const cold = await timed(() => hub.energy.report('monthly', label));
+    const coldCpuS = round(processCpuSeconds() - cpu0, 2);
+    ledgerFailure(hub);
+    const coldLedger = hub.energy.health().ledger;
+    const afterCold = memory();
+    // the hub starts: the warm-up finds those days final and works out the rest of warmDays
+    const started = await timed(() => hub.start());
+    const warmup = await timed(() => hub.energy.ledger.ensure(0, 0)); // queued behind the warm-up
+    ledgerFailure(hub);
+    const warm: number[] = [];
+    let last = cold.value;
+    for (let i = 0; i < RUNS; i++) {
+      const t = await timed(() => hub.energy.report('monthly', label));
+      warm.push(t.ms);
+      last = t.value;
+    }
+    const csv: number[] = [];
+    let csvBytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t = await timed(async () => reportCsv(await hub.energy.report('monthly', label)));
+      csv.push(t.ms);
+      csvBytes = Buffer.byteLength(t.value);
+    }
+    const cookie = await login(hub);
+    const asked = next('memory');
+    send({
+      cmd: 'ready',
+      url: started.value,
+      cookie,
+      coldMs: cold.ms,
+      coldCpuS,
+      coldLedger: { rows: coldLedger.rows, finalRows: coldLedger.finalRows, refresh: coldLedger.lastRefresh },
+      startWarmupMs: warmup.ms,
+      warmMs: warm,
+      csvMs: csv,
+      csvBytes,
+      cold: summarise(cold.value),
+      warm: summarise(last),
+      afterColdRssMb: mb(afterCold.rss),
+    });
+    await asked;
+  } else {
+    const t0 = performance.now();
+    const url = await hub.start();
+    const cookie = await login(hub);
+    send({ cmd: 'ready', url, cookie });
+    // the warm-up, from before start()
+    while (!hub.energy.health().ledger.lastRefresh) {
+      ledgerFailure(hub);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const warmupMs = round(performance.now() - t0, 1);
+    const l = hub.energy.health().ledger;
+    const asked = next('memory');
+    send({ cmd: 'warm', warmupMs, ledger: { rows: l.rows, finalRows: l.finalRows, refresh: l.lastRefresh } });
+    await asked;
+    await hub.energy.ledger.ensure(0, 0); // the parent's first report has been answered
+    ledgerFailure(hub);
+  }
+  const m = memory();
+  send({
+    cmd: 'memory',
+    memory: { baselineRssMb: mb(baselineRss), rssMb: mb(m.rss), peakRssMb: mb(m.hwm) } satisfies ChildMemory,
+  });
+  await stopped;
+  await hub.stop();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The orchestration
+// ---------------------------------------------------------------------------------------------------------
+
+export interface EnergyBenchResult {
+  meters: number;
+  virtualMeters: number;
+  month: string;
+  previousMonth: string;
+  data: { points: number; from: string; to: string; generateAndWriteS: number; pointsPerS: number };
+  /** The first report with an empty ledger (built from InfluxDB), in-process. */
+  cold: { ms: number; hubCpuS: number; influxdCpuS: number; ledgerDays: number; ledgerRows: number };
+  /** The same report again, in-process / over HTTP; CSV in-process (report + CSV) and over HTTP. */
+  warm: Stats;
+  http: Stats & { bytes: number };
+  csv: Stats & { bytes: number; rows: number };
+  csvHttp: Stats & { bytes: number };
+  /** hub.start() on an empty ledger: until lastRefresh, and the ledger's own account of it. */
+  warmup: { ms: number; days: number; ledgerMs: number; rows: number };
+  /** The first HTTP report asked for right after hub.start() on an empty ledger (queued behind the warm-up). */
+  firstReportAfterRestartMs: number;
+  /** The warm-up after the cold report, when those days were already final. */
+  warmupAfterColdMs: number;
+  memory: { reports: ChildMemory & { afterColdRssMb: number }; restart: ChildMemory };
+  check: {
+    siteTotalKwh: number;
+    expectedKwh: number;
+    relError: number;
+    previousKwh: number;
+    expectedPreviousKwh: number;
+    leavesKwh: number;
+    completeness: number;
+  };
+  report: Omit<ReportSummary, 'meters' | 'buildings'>;
+}
+
+interface Stats {
+  runs: number[];
+  p50: number;
+  max: number;
+}
+
+const stats = (runs: number[]): Stats => {
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { runs, p50: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted.at(-1)! };
+};
+
+const round = (v: number, digits = 0) => Number(v.toFixed(digits));
+const relError = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
+function check(what: string, got: number, want: number, tolerance = 1e-6): number {
+  const e = relError(got, want);
+  if (!(e <= tolerance))
+    throw new Error(
+      `energy bench: ${what} is ${got}, the generated counters counted ${want} (relative error ${e})`,
+    );
+  return e;
+}
+
+function checkReport(s: ReportSummary, expected: Expected): void {
+  if (s.meterCount !== METERS + BUILDINGS)
+    throw new Error(`energy bench: the report has ${s.meterCount} meters, expected ${METERS + BUILDINGS}`);
+  if (s.completeness !== 1 || s.previousCompleteness !== 1)
+    throw new Error(`energy bench: completeness ${s.completeness} / ${s.previousCompleteness}, expected 1`);
+  check(
+    'the site total',
+    s.consumption,
+    expected.period.reduce((a, b) => a + b, 0),
+  );
+  check(
+    'the previous month',
+    s.previous,
+    expected.previous.reduce((a, b) => a + b, 0),
+  );
+  for (let b = 0; b < BUILDINGS; b++) {
+    const got = s.buildings.find((x) => x.zone === buildingId(b));
+    check(`${buildingId(b)}'s total`, got?.consumption ?? Number.NaN, expected.period[b]!);
+  }
+  for (const [id, want] of Object.entries(expected.byMeter)) check(`meter ${id}`, s.meters[id]!, want, 1e-5);
+}
+
+const leaves = (s: ReportSummary) =>
+  Object.entries(s.meters)
+    .filter(([id]) => !id.endsWith('-main'))
+    .reduce((a, [, v]) => a + v, 0);
+
+async function get(url: string, cookie: string): Promise<{ ms: number; body: string }> {
+  const t0 = performance.now();
+  const res = await fetch(url, { headers: { cookie } });
+  const body = await res.text();
+  const ms = round(performance.now() - t0, 1);
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${body.slice(0, 300)}`);
+  return { ms, body };
+}
+
+/** A hub process (this file, forked) and `ask`: request(), failing if the process dies first. */
+function forkHub(mode: 'reports' | 'restart', siteFile: string, label: string) {
+  const child = fork(here('./energy.ts'), ['hub', mode, siteFile, label], tsx);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const ask = <T>(cmd: string | object, reply: string) =>
+    Promise.race([
+      request<T>(child, cmd, reply),
+      exited.then((code) => {
+        throw new Error(`the hub process exited (${code}) before it sent "${reply}"`);
+      }),
+    ]);
+  const stop = async () => {
+    child.send({ cmd: 'stop' });
+    const code = await exited;
+    if (code !== 0) throw new Error(`the hub process exited with ${code}`);
+  };
+  return { child, ask, stop };
+}
+
+export async function runEnergyBench(): Promise<EnergyBenchResult> {
+  const influxd = await startInfluxd();
+  const children: ChildProcess[] = [];
+  try {
+    const now = Date.now();
+    const months = lastMonths(now);
+    const siteFile = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-energy-'));
+      const file = join(dir, 'site.yaml');
+      writeFileSync(file, stringify(siteObject(join(dir, 'data'), influxd.url)));
+      return file;
+    };
+    const reportsSite = siteFile();
+    const site = parseSiteText(readFileSync(reportsSite, 'utf8'), 'bench-energy.yaml'); // validates it
+    await setUpInflux(influxClient(site.storage.influxdb), site.storage);
+    console.log(
+      `energy: ${METERS} meters in ${BUILDINGS} buildings; writing 15-minute readings from ${new Date(months.previousFrom - DAY_MS).toISOString()} to now into InfluxDB…`,
+    );
+    const written = await writeHistory(influxd.url, now, months);
+    console.log(
+      `  ${written.points.toLocaleString('en')} readings in ${written.generateAndWriteS} s; now the monthly report of ${months.label}`,
+    );
+
+    // 1. cold, warm, HTTP, CSV
+    const one = forkHub('reports', reportsSite, months.label);
+    children.push(one.child);
+    await one.ask('', 'built');
+    const influxCpu0 = processCpuSeconds(influxd.pid!);
+    const ready = await one.ask<{
+      url: string;
+      cookie: string;
+      coldMs: number;
+      coldCpuS: number;
+      coldLedger: { rows: number; finalRows: number; refresh?: { days: number; ms: number } };
+      startWarmupMs: number;
+      warmMs: number[];
+      csvMs: number[];
+      csvBytes: number;
+      cold: ReportSummary;
+      warm: ReportSummary;
+      afterColdRssMb: number;
+    }>({ cmd: 'go' }, 'ready');
+    // influxd's CPU from the cold report to the end of the in-process runs (warm ones do not query it)
+    const influxdCpuS = round(processCpuSeconds(influxd.pid!) - influxCpu0, 2);
+    checkReport(ready.cold, written.expected);
+    checkReport(ready.warm, written.expected);
+    const reportUrl = `${ready.url}api/v1/energy/reports/monthly?month=${months.label}`;
+    const http: number[] = [];
+    let httpBytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await get(reportUrl, ready.cookie);
+      http.push(r.ms);
+      httpBytes = Buffer.byteLength(r.body);
+      if (i === 0) checkReport(summarise(JSON.parse(r.body) as EnergyReport), written.expected);
+    }
+    const csvHttp: number[] = [];
+    let csvBody = '';
+    for (let i = 0; i < RUNS; i++) {
+      const r = await get(`${reportUrl}&format=csv`, ready.cookie);
+      csvHttp.push(r.ms);
+      csvBody = r.body;
+    }
+    const mem1 = await one.ask<{ memory: ChildMemory }>({ cmd: 'memory' }, 'memory');
+    await one.stop();
+
+    // 2. a restart on an empty ledger
+    const two = forkHub('restart', siteFile(), months.label);
+    children.push(two.child);
+    const r2 = await two.ask<{ url: string; cookie: string }>('', 'ready');
+    const warmMsg = two.ask<{
+      warmupMs: number;
+      ledger: { rows: number; refresh?: { days: number; ms: number } };
+    }>('', 'warm');
+    const first = await get(`${r2.url}api/v1/energy/reports/monthly?month=${months.label}`, r2.cookie);
+    checkReport(summarise(JSON.parse(first.body) as EnergyReport), written.expected);
+    const warm2 = await warmMsg;
+    const mem2 = await two.ask<{ memory: ChildMemory }>({ cmd: 'memory' }, 'memory');
+    await two.stop();
+
+    const expectedTotal = written.expected.period.reduce((a, b) => a + b, 0);
+    const { meters: _m, buildings: _b, ...report } = ready.cold;
+    const result: EnergyBenchResult = {
+      meters: METERS,
+      virtualMeters: BUILDINGS,
+      month: months.label,
+      previousMonth: months.previousLabel,
+      data: {
+        points: written.points,
+        from: new Date(written.from).toISOString(),
+        to: new Date(written.to).toISOString(),
+        generateAndWriteS: written.generateAndWriteS,
+        pointsPerS: Math.round(written.points / written.generateAndWriteS),
+      },
+      cold: {
+        ms: ready.coldMs,
+        hubCpuS: ready.coldCpuS,
+        influxdCpuS,
+        ledgerDays: ready.coldLedger.refresh?.days ?? 0,
+        ledgerRows: ready.coldLedger.rows,
+      },
+      warm: stats(ready.warmMs),
+      http: { ...stats(http), bytes: httpBytes },
+      csv: { ...stats(ready.csvMs), bytes: ready.csvBytes, rows: csvBody.trimEnd().split('\n').length - 1 },
+      csvHttp: { ...stats(csvHttp), bytes: Buffer.byteLength(csvBody) },
+      warmup: {
+        ms: warm2.warmupMs,
+        days: warm2.ledger.refresh?.days ?? 0,
+        ledgerMs: warm2.ledger.refresh?.ms ?? 0,
+        rows: warm2.ledger.rows,
+      },
+      firstReportAfterRestartMs: first.ms,
+      warmupAfterColdMs: ready.startWarmupMs,
+      memory: { reports: { ...mem1.memory, afterColdRssMb: ready.afterColdRssMb }, restart: mem2.memory },
+      check: {
+        siteTotalKwh: ready.cold.consumption,
+        expectedKwh: round(expectedTotal, 3),
+        relError: relError(ready.cold.consumption, expectedTotal),
+        previousKwh: ready.cold.previous,
+        expectedPreviousKwh: round(
+          written.expected.previous.reduce((a, b) => a + b, 0),
+          3,
+        ),
+        leavesKwh: round(leaves(ready.cold), 3),
+        completeness: ready.cold.completeness,
+      },
+      report,
+    };
+    check('the leaf meters (sub-meters + unmetered)', result.check.leavesKwh, expectedTotal);
+    mkdirSync(here('./results/'), { recursive: true });
+    writeFileSync(
+      here('./results/energy.json'),
+      `${JSON.stringify(
+        {
+          scenario: 'energy',
+          date: new Date().toISOString(),
+          machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+          ...result,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return result;
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await influxd.stop();
+  }
+}
+
+export function printEnergy(r: EnergyBenchResult): void {
+  const n = (v: number) => v.toLocaleString('en');
+  const s = (x: Stats) => `p50 ${x.p50} ms, max ${x.max} ms`;
+  console.log(
+    `energy: ${r.meters} meters (+${r.virtualMeters} virtual), monthly report of ${r.month} for the whole site, InfluxDB 1.6`,
+  );
+  console.log(
+    `  data: ${n(r.data.points)} readings ${r.data.from} → ${r.data.to}, generated and written in ${r.data.generateAndWriteS} s (${n(r.data.pointsPerS)}/s)`,
+  );
+  console.log(
+    `  cold (empty ledger, built from InfluxDB)   ${r.cold.ms} ms   (${r.cold.ledgerDays} days → ${n(r.cold.ledgerRows)} ledger rows; hub CPU ${r.cold.hubCpuS} s, influxd CPU ${r.cold.influxdCpuS} s)`,
+  );
+  console.log(
+    `  warm, in-process (×${r.warm.runs.length})                  ${s(r.warm)}   [${r.warm.runs.join(', ')}]`,
+  );
+  console.log(
+    `  warm, HTTP JSON (×${r.http.runs.length}, ${n(r.http.bytes)} bytes)      ${s(r.http)}   [${r.http.runs.join(', ')}]`,
+  );
+  console.log(
+    `  warm, CSV in-process (×${r.csv.runs.length}, ${r.csv.rows} rows)         ${s(r.csv)}   [${r.csv.runs.join(', ')}]`,
+  );
+  console.log(
+    `  warm, CSV over HTTP (×${r.csvHttp.runs.length}, ${n(r.csvHttp.bytes)} bytes)   ${s(r.csvHttp)}   [${r.csvHttp.runs.join(', ')}]`,
+  );
+  console.log(
+    `  ledger warm-up at start (empty ledger)     ${r.warmup.ms} ms until lastRefresh (${r.warmup.days} days, ledger ${r.warmup.ledgerMs} ms, ${n(r.warmup.rows)} rows)`,
+  );
+  console.log(
+    `  first HTTP report right after that start   ${r.firstReportAfterRestartMs} ms (queued behind the warm-up)`,
+  );
+  console.log(`  warm-up after the cold report              ${r.warmupAfterColdMs} ms (days already final)`);
+  const m = r.memory;
+  console.log(
+    `  hub RSS: ${m.reports.baselineRssMb} MB loaded, ${m.reports.afterColdRssMb} MB after the cold report, ${m.reports.rssMb} MB after all reports, peak ${m.reports.peakRssMb} MB; restart run peak ${m.restart.peakRssMb} MB`,
+  );
+  console.log(
+    `  check: site total ${n(r.check.siteTotalKwh)} kWh = generated ${n(r.check.expectedKwh)} kWh (rel. error ${r.check.relError.toExponential(1)}); previous month ${n(r.check.previousKwh)} = ${n(r.check.expectedPreviousKwh)}; leaf meters ${n(r.check.leavesKwh)}; completeness ${r.check.completeness}`,
+  );
+  console.log(
+    `  report: cost ${n(r.report.cost ?? 0)} CNY (demand charge ${n(r.report.demandCharge ?? 0)}), peak ${r.report.peakDemandKw} kW, carbon ${n(r.report.carbonKg ?? 0)} kg, baseline deviation ${r.report.baselineDeviationPct} %, after hours ${n(r.report.afterHoursKwh ?? 0)} kWh (waste ${r.report.afterHoursWasteKwh})`,
+  );
+}
+
+// forked by runEnergyBench: `energy.ts hub <reports|restart> <site file> <YYYY-MM>`
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === 'hub')
+  await hubChild(process.argv[3] as 'reports' | 'restart', process.argv[4]!, process.argv[5]!);
