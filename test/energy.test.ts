@@ -262,8 +262,9 @@ describe('energy against InfluxDB: known synthetic series', () => {
     });
     close(elec.cost, 30 * 56 + 160, 2); // every June day is a rest-season workday or weekend: 56 a day
     close(elec.carbonKg, 1440, 1);
-    // the month before has one slot of data: 1 kWh at 23:45 on 31 May
-    expect(elec.previous.consumption).toBe(0);
+    // the month before has one reading (23:46 on 31 May), the start of June's first slot: no consumption known
+    expect(elec.previous).toEqual({ consumption: null, completeness: 0, cost: null });
+    expect(elec.changePct).toBeNull();
     const water = r.totals.find((t: { medium: string }) => t.medium === 'water');
     const waterM3 = 21 * 96 * 0.1 + 9 * 96 * 0.08; // the measure took effect on the 22nd
     close(water.consumption, waterM3, 3);

@@ -30,7 +30,8 @@ export interface ReportInputs {
 }
 
 export interface MeterFigures {
-  consumption: number;
+  /** null when no slot of the period has a value: a gap, never 0. */
+  consumption: number | null;
   /** Share of the period's elapsed slots with a value (data completeness). */
   completeness: number;
   cost: number | null;
@@ -38,11 +39,11 @@ export interface MeterFigures {
   carbonKg: number | null;
   peakDemandKw?: number;
   peakAt?: number;
-  previous: { consumption: number; completeness: number; cost: number | null };
+  previous: { consumption: number | null; completeness: number; cost: number | null };
   /** Change against the previous period, % (null when it had nothing). */
   changePct: number | null;
   baseline: { expected: number; actual: number; deviationPct: number | null; coverage: number } | null;
-  afterHours: { consumption: number; waste: number | null } | null;
+  afterHours: { consumption: number | null; waste: number | null } | null;
 }
 
 export interface MeterRow extends MeterFigures {
@@ -74,7 +75,7 @@ export interface ScopeSection {
     meter: string;
     name: string;
     medium: Medium;
-    consumption: number;
+    consumption: number | null;
     unit: string;
     cost: number | null;
     sharePct: number | null;
@@ -139,23 +140,23 @@ export function buildReport(inp: ReportInputs): EnergyReport {
         if (!cal.working[i] && !Number.isNaN(s.values[i]!)) afterHoursUse += s.values[i]!;
     const peak = m.medium === 'electricity' ? peakDemand(s, p0, p1) : undefined;
     figures.set(m.id, {
-      consumption: round(now.sum),
+      consumption: now.known ? round(now.sum) : null,
       completeness: windows.elapsed ? round(Math.min(now.known, windows.elapsed) / windows.elapsed, 4) : 0,
-      cost: priced.cost === null ? null : round(priced.cost, 2),
+      cost: priced.cost === null || !now.known ? null : round(priced.cost, 2),
       ...(priced.byBand
         ? { byBand: priced.byBand.map((b) => ({ ...b, energy: round(b.energy), cost: round(b.cost, 2) })) }
         : {}),
-      carbonKg: carbon === undefined ? null : round(now.sum * carbon, 1),
+      carbonKg: carbon === undefined || !now.known ? null : round(now.sum * carbon, 1),
       ...(peak ? { peakDemandKw: round(peak.kw), peakAt: cal.from + peak.slot * SLOT_MS } : {}),
       previous: {
-        consumption: round(before.sum),
+        consumption: before.known ? round(before.sum) : null,
         completeness: q1 > q0 ? round(before.known / (q1 - q0), 4) : 0,
         cost: (() => {
           const c = priceOf(m, s, q0, q1).cost;
-          return c === null ? null : round(c, 2);
+          return c === null || !before.known ? null : round(c, 2);
         })(),
       },
-      changePct: before.known ? pct(now.sum, before.sum) : null,
+      changePct: before.known && now.known ? pct(now.sum, before.sum) : null,
       baseline:
         cmp.coverage > 0
           ? {
@@ -198,8 +199,13 @@ export function buildReport(inp: ReportInputs): EnergyReport {
         }
         return round(total, 3);
       };
-      const consumption = sum((x) => x.consumption)!;
-      const previous = sum((x) => x.previous.consumption)!;
+      /** The sum of the meters that have a figure (their completeness shows what is missing); null if none. */
+      const sumKnown = (pick: (x: MeterFigures) => number | null | undefined) => {
+        const known = f.map(pick).filter((v): v is number => v !== null && v !== undefined);
+        return known.length ? round(known.reduce((a, b) => a + b, 0), 3) : null;
+      };
+      const consumption = sumKnown((x) => x.consumption);
+      const previous = sumKnown((x) => x.previous.consumption);
       const coincident =
         medium === 'electricity'
           ? peakDemand(
@@ -221,7 +227,7 @@ export function buildReport(inp: ReportInputs): EnergyReport {
                 0,
               )
           : undefined;
-      const energyCost = sum((x) => x.cost);
+      const energyCost = sumKnown((x) => x.cost);
       const bases = f.map((x) => x.baseline);
       const baseline = bases.every((b) => b !== null)
         ? (() => {
@@ -242,19 +248,19 @@ export function buildReport(inp: ReportInputs): EnergyReport {
         completeness: round(Math.min(...f.map((x) => x.completeness)), 4),
         cost: energyCost === null ? null : round(energyCost + (charge ?? 0), 2),
         ...(charge !== undefined ? { demandCharge: round(charge, 2) } : {}),
-        carbonKg: sum((x) => x.carbonKg),
+        carbonKg: sumKnown((x) => x.carbonKg),
         ...(coincident
           ? { peakDemandKw: round(coincident.kw), peakAt: cal.from + coincident.slot * SLOT_MS }
           : {}),
         previous: {
           consumption: previous,
           completeness: round(Math.min(...f.map((x) => x.previous.completeness)), 4),
-          cost: sum((x) => x.previous.cost),
+          cost: sumKnown((x) => x.previous.cost),
         },
-        changePct: f.some((x) => x.previous.completeness > 0) ? pct(consumption, previous) : null,
+        changePct: consumption !== null && previous !== null ? pct(consumption, previous) : null,
         baseline,
         afterHours: hasWorkingHours
-          ? { consumption: sum((x) => x.afterHours?.consumption)!, waste: sum((x) => x.afterHours?.waste) }
+          ? { consumption: sumKnown((x) => x.afterHours?.consumption), waste: sumKnown((x) => x.afterHours?.waste) }
           : null,
         mainMeters: mains.map((m) => m.id),
       });
@@ -263,7 +269,7 @@ export function buildReport(inp: ReportInputs): EnergyReport {
     const totalOf = (medium: Medium) => totals.find((t) => t.medium === medium)?.consumption ?? 0;
     const ranked = leaves
       .map((m) => ({ m, f: figures.get(m.id)! }))
-      .sort((a, b) => (b.f.cost ?? -1) - (a.f.cost ?? -1) || b.f.consumption - a.f.consumption)
+      .sort((a, b) => (b.f.cost ?? -1) - (a.f.cost ?? -1) || (b.f.consumption ?? -1) - (a.f.consumption ?? -1))
       .slice(0, 10);
     return {
       zone: zone?.id ?? null,
@@ -284,7 +290,10 @@ export function buildReport(inp: ReportInputs): EnergyReport {
         consumption: f.consumption,
         unit: m.unit,
         cost: f.cost,
-        sharePct: totalOf(m.medium) > 0 ? round((f.consumption / totalOf(m.medium)) * 100, 1) : null,
+        sharePct:
+          f.consumption !== null && totalOf(m.medium) > 0
+            ? round((f.consumption / totalOf(m.medium)) * 100, 1)
+            : null,
       })),
     };
   };
