@@ -10,7 +10,7 @@ import type { Severity } from './rule-schema.js';
 export interface BaselineSource {
   /** The mean load (kW) expected of the asset's electricity meter in the local hour of ts; undefined until learned. */
   expectedKw(assetId: string, ts: number): number | undefined;
-  /** The consumption expected of the meter on this counter point over [from, to); undefined until learned. */
+  /** The consumption expected of the meter on this counter point over [from, to), in the point's unit; undefined until learned. */
   expectedUse(pointId: string, from: number, to: number): number | undefined;
 }
 

@@ -56,7 +56,7 @@ export const MeterSchema = z.strictObject({
   subtract: z.array(idSchema).optional(),
   /** The meter this one is a sub-meter of (the hierarchy: site → building → floor/system). */
   parent: idSchema.optional(),
-  /** The zone it serves; default: its asset's zone, or a virtual meter's parent's. */
+  /** The zone it serves; default: its asset's zone, or a virtual meter's first part's. */
   zone: idSchema.optional(),
   /** Electricity (kWh), water or gas (m³); default: from its asset's kind, or a virtual meter's parts. */
   medium: z.enum(MEDIA).optional(),

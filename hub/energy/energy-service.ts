@@ -148,7 +148,7 @@ export class EnergyService implements BaselineSource {
       if (kwh === undefined) return undefined;
       total += kwh;
     }
-    return total;
+    return total / meter.factor; // the budget counts in the point's unit (Wh, L, ...)
   }
 
   /** The learned expectation for the local hour of ts (kWh in that hour = its mean kW). */

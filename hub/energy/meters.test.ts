@@ -336,24 +336,28 @@ describe('meters: errors, each with its site-file path', () => {
     expect(errorsOf([MAIN, { id: 'v', add: ['main'], subtract: ['v'] }])).toEqual([
       'energy.meters[1]: virtual meter "v" refers to itself through v',
     ]);
-    expect(
-      errorsOf([MAIN, { id: 'a', add: ['main'], subtract: ['b'] }, { id: 'b', add: ['a'] }]),
-    ).toEqual(['energy.meters[1]: virtual meter "a" refers to itself through a → b']);
+    expect(errorsOf([MAIN, { id: 'a', add: ['main'], subtract: ['b'] }, { id: 'b', add: ['a'] }])).toEqual([
+      'energy.meters[1]: virtual meter "a" refers to itself through a → b',
+    ]);
   });
 
-  it('a virtual meter without a zone to serve', () => {
-    // no part resolves (so no zone from one), the medium is given
-    expect(errorsOf([{ id: 'v', add: ['nope'], medium: 'gas' }])).toEqual([
-      'energy.meters[0].add[0]: no meter "nope"',
-      'energy.meters[0].zone: expected the zone a virtual meter serves',
-    ]);
+  it('a virtual meter with a part that cannot be built is not built: one error, at the cause', () => {
+    expect(
+      errorsOf([
+        { id: 'v', add: ['nope'], medium: 'gas' },
+        { id: 'w', add: ['v'] },
+        { id: 'x', add: ['v'] },
+      ]),
+    ).toEqual(['energy.meters[0].add[0]: no meter "nope"']);
   });
 
   it('an unknown zone', () => {
-    expect(errorsOf([{ ...MAIN, zone: 'b9' }, { id: 'v', add: ['main'], zone: 'b8' }])).toEqual([
-      'energy.meters[0].zone: no zone "b9"',
-      'energy.meters[1].zone: no zone "b8"',
-    ]);
+    expect(
+      errorsOf([
+        { ...MAIN, zone: 'b9' },
+        { id: 'v', add: ['main'], zone: 'b8' },
+      ]),
+    ).toEqual(['energy.meters[0].zone: no zone "b9"', 'energy.meters[1].zone: no zone "b8"']);
   });
 
   it('an unknown parent, a parent of another medium', () => {
@@ -396,5 +400,85 @@ describe('meters: errors, each with its site-file path', () => {
         throw new Error(`${formatPath(path)}: ${message}`);
       }),
     ).toThrow('energy.meters[0].point: no point "e-main/nope"');
+  });
+});
+
+describe('a full energy section', () => {
+  const FULL = `
+site: { id: s1, name: Site one, timezone: Asia/Shanghai }
+zones:
+  - { id: b1, name: Building 1, kind: building }
+  - { id: b1-f1, name: Floor 1, kind: floor, parent: b1 }
+devices: [{ id: gw, protocol: mqtt }]
+schedules:
+  - id: cn-2024
+    weekly: { mon: ['00:00-24:00'], tue: ['00:00-24:00'], wed: ['00:00-24:00'], thu: ['00:00-24:00'], fri: ['00:00-24:00'] }
+    holidays: ['2024-10-01', '2024-10-02', '2024-10-03']
+    extraWorkdays: ['2024-10-12']
+  - id: office
+    weekly: { mon: ['08:00-18:00'], tue: ['08:00-18:00'], wed: ['08:00-18:00'], thu: ['08:00-18:00'], fri: ['08:00-18:00'] }
+assets:
+  - { id: m-main, name: Main, kind: electricity-meter, zone: b1, device: gw, points: [{ name: power_kw, unit: kW }, { name: energy_kwh, unit: kWh, kind: counter }] }
+  - { id: m-f1, name: Floor 1, kind: electricity-meter, zone: b1-f1, device: gw, points: [{ name: energy_wh, unit: Wh, kind: counter }] }
+  - { id: w-main, name: Water, kind: water-meter, zone: b1, device: gw, points: [{ name: volume_l, unit: L, kind: counter }] }
+  - { id: g-main, name: Gas, kind: gas-meter, zone: b1, device: gw, points: [{ name: volume_m3, unit: m3, kind: counter }] }
+energy:
+  calendar: cn-2024
+  workingHours: office
+  currency: CNY
+  baselineWeeks: 6
+  warmDays: 90
+  meters:
+    - { id: main, name: Main incomer, point: m-main/energy_kwh }
+    - { id: f1, point: m-f1/energy_wh, parent: main }
+    - { id: rest, name: Unmetered, add: [main], subtract: [f1], parent: main }
+    - { id: water, point: w-main/volume_l }
+    - { id: gas, point: g-main/volume_m3 }
+  tariffs:
+    electricity:
+      prices: { sharp: 1.5, peak: 1.2, flat: 0.7, valley: 0.3 }
+      holidayBand: valley
+      demandChargePerKw: 38
+      seasons:
+        - name: summer
+          months: [7, 8]
+          periods:
+            valley: ['00:00-08:00']
+            flat: ['08:00-10:00', '12:00-14:00', '22:00-24:00']
+            peak: ['10:00-11:00', '14:00-19:00', '21:00-22:00']
+            sharp: ['11:00-12:00', '19:00-21:00']
+        - name: rest
+          months: [1, 2, 3, 4, 5, 6, 9, 10, 11, 12]
+          prices: { peak: 1.1 }
+          periods: { valley: ['00:00-08:00'], flat: ['08:00-18:00', '22:00-24:00'], peak: ['18:00-22:00'] }
+    water: { price: 4.1 }
+    gas: { price: 3.2 }
+  carbon: { electricity: 0.5703, water: 0.168, gas: 2.16 }
+rules:
+  - { id: waste, name: After-hours waste, target: { asset: m-main, point: energy_kwh }, condition: { type: after-hours, schedule: office, baselineKw: learned, tolerancePct: 25 } }
+  - { id: budget, name: Daily budget, target: { asset: m-main, point: energy_kwh }, condition: { type: budget, period: day, limit: baseline, tolerancePct: 15 } }
+`;
+
+  it('loads clean, and resolves to the hierarchy it describes', () => {
+    const full = parseSiteText(FULL, 'full-energy.yaml');
+    const e = full.config.energy;
+    expect(e).toMatchObject({ calendar: 'cn-2024', workingHours: 'office', baselineWeeks: 6, warmDays: 90 });
+    expect(e.tariffs.electricity?.seasons.map((s) => s.name)).toEqual(['summer', 'rest']);
+    expect(full.config.rules.map((r) => r.condition)).toMatchObject([
+      { type: 'after-hours', baselineKw: 'learned', tolerancePct: 25 },
+      { type: 'budget', limit: 'baseline', tolerancePct: 15 },
+    ]);
+    const errors: string[] = [];
+    const m = resolveMeters(full.config, full, (path, message) =>
+      errors.push(`${formatPath(path)}: ${message}`),
+    );
+    expect(errors).toEqual([]);
+    expect(m.map((x) => [x.id, x.medium, x.parentId ?? null, x.billing])).toEqual([
+      ['main', 'electricity', null, true],
+      ['f1', 'electricity', 'main', false],
+      ['water', 'water', null, false],
+      ['gas', 'gas', null, false],
+      ['rest', 'electricity', 'main', false],
+    ]);
   });
 });

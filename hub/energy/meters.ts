@@ -68,6 +68,7 @@ export function resolveMeters(config: SiteConfig, site: SiteModel, fail: Fail): 
   // Physical meters first: their medium, unit and zone come from the point's asset.
   const meters = new Map<string, Meter>();
   for (const [i, c] of configs.entries()) {
+    if (byId.get(c.id)?.i !== i) continue; // a duplicate id, reported above
     const isVirtual = c.add !== undefined || c.subtract !== undefined;
     if ((c.point === undefined) === !isVirtual)
       fail(at(i), 'expected either point (a physical meter) or add/subtract (a virtual meter)');
@@ -81,41 +82,46 @@ export function resolveMeters(config: SiteConfig, site: SiteModel, fail: Fail): 
   }
 
   // Virtual meters: resolved in dependency order; a reference cycle is an error.
+  // A virtual meter with a part that cannot be built is not built either (its error is reported once, at the
+  // cause); `failed` keeps it from being tried again for every meter that refers to it.
   const resolving = new Set<string>();
+  const failed = new Set<string>();
   const resolveVirtual = (id: string): Meter | undefined => {
     const found = meters.get(id);
     if (found) return found;
     const entry = byId.get(id);
-    if (!entry || entry.c.point !== undefined) return undefined;
+    if (!entry || entry.c.point !== undefined || failed.has(id)) return undefined;
     const { c, i } = entry;
-    if (resolving.has(id)) {
-      fail(at(i), `virtual meter "${id}" refers to itself through ${[...resolving].join(' → ')}`);
+    const give = (path: PropertyKey[], message: string) => {
+      fail(path, message);
+      failed.add(id);
       return undefined;
-    }
+    };
+    if (resolving.has(id))
+      return give(at(i), `virtual meter "${id}" refers to itself through ${[...resolving].join(' → ')}`);
     resolving.add(id);
     const parts: Meter[] = [];
+    let broken = false;
     for (const key of ['add', 'subtract'] as const)
-      (c[key] ?? []).forEach((ref, k) => {
-        const m = byId.has(ref) ? resolveVirtual(ref) : undefined;
+      for (const [k, ref] of (c[key] ?? []).entries()) {
         if (!byId.has(ref)) fail(at(i, key, k), `no meter "${ref}"`);
+        const m = byId.has(ref) ? resolveVirtual(ref) : undefined;
         if (m) parts.push(m);
-      });
+        else broken = true;
+      }
     resolving.delete(id);
-    const media = new Set(parts.map((p) => p.medium));
-    if (media.size > 1) {
-      fail(at(i), `virtual meter "${id}" mixes ${[...media].join(' and ')}`);
+    if (broken || failed.has(id)) {
+      failed.add(id);
       return undefined;
     }
+    const media = new Set(parts.map((p) => p.medium));
+    if (media.size > 1) return give(at(i), `virtual meter "${id}" mixes ${[...media].join(' and ')}`);
     const medium = c.medium ?? parts[0]?.medium;
     if (!medium) return undefined;
     if (parts[0] && medium !== parts[0].medium)
       fail(at(i, 'medium'), `its parts are ${parts[0].medium} meters`);
-    const parentZone = c.parent ? byId.get(c.parent)?.c : undefined;
-    const zoneId = c.zone ?? parts[0]?.zoneId ?? parentZone?.zone;
-    if (!zoneId) {
-      fail(at(i, 'zone'), 'expected the zone a virtual meter serves');
-      return undefined;
-    }
+    const zoneId = c.zone ?? parts[0]?.zoneId;
+    if (!zoneId) return give(at(i, 'zone'), 'expected the zone a virtual meter serves');
     const meter: Meter = {
       id,
       name: c.name ?? id,
@@ -142,7 +148,10 @@ export function resolveMeters(config: SiteConfig, site: SiteModel, fail: Fail): 
     const parent = meters.get(c.parent);
     if (!byId.has(c.parent)) fail(at(i, 'parent'), `no meter "${c.parent}"`);
     else if (parent && parent.medium !== m.medium)
-      fail(at(i, 'parent'), `"${c.parent}" is a ${parent.medium} meter; "${c.id}" is ${m.medium}`);
+      fail(
+        at(i, 'parent'),
+        `"${c.parent}" is ${article(parent.medium)} ${parent.medium} meter; "${c.id}" is ${m.medium}`,
+      );
     else if (parent) {
       m.parentId = parent.id;
       parent.children.push(m.id);
@@ -172,13 +181,14 @@ const NO_MEDIUM = 'cannot tell the medium: expected electricity, water or gas (m
 function physicalMeter(c: MeterConfig, site: SiteModel): Meter | string {
   const point = site.pointById.get(c.point!);
   if (!point) return `no point "${c.point}" (expected asset-id/point-name)`;
-  if (point.kind !== 'counter') return `${point.id} is a ${point.kind} point; a meter reads a counter`;
+  if (point.kind !== 'counter')
+    return `${point.id} is ${article(point.kind)} ${point.kind} point; a meter reads a counter`;
   const asset = site.assetById.get(point.assetId)!;
   const medium = c.medium ?? MEDIUM_OF_KIND[asset.kind];
   if (!medium) return NO_MEDIUM;
   const factor = UNIT_FACTORS[medium][point.unit];
   if (factor === undefined)
-    return `${point.id} is in "${point.unit}"; a ${medium} meter counts in ${Object.keys(UNIT_FACTORS[medium]).join(', ')}`;
+    return `${point.id} is in "${point.unit}"; ${article(medium)} ${medium} meter counts in ${Object.keys(UNIT_FACTORS[medium]).join(', ')}`;
   return {
     id: c.id,
     name: c.name ?? asset.name,
@@ -194,3 +204,5 @@ function physicalMeter(c: MeterConfig, site: SiteModel): Meter | string {
     billing: false,
   };
 }
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');

@@ -135,9 +135,13 @@ export function buildReport(inp: ReportInputs): EnergyReport {
       ? compareToBaseline(s, expected, cal, p0, p1, { afterHoursOnly: true })
       : undefined;
     let afterHoursUse = 0;
+    let afterHoursKnown = 0;
     if (hasWorkingHours)
       for (let i = p0; i < p1; i++)
-        if (!cal.working[i] && !Number.isNaN(s.values[i]!)) afterHoursUse += s.values[i]!;
+        if (!cal.working[i] && !Number.isNaN(s.values[i]!)) {
+          afterHoursUse += s.values[i]!;
+          afterHoursKnown++;
+        }
     const peak = m.medium === 'electricity' ? peakDemand(s, p0, p1) : undefined;
     figures.set(m.id, {
       consumption: now.known ? round(now.sum) : null,
@@ -168,7 +172,7 @@ export function buildReport(inp: ReportInputs): EnergyReport {
           : null,
       afterHours: hasWorkingHours
         ? {
-            consumption: round(afterHoursUse),
+            consumption: afterHoursKnown ? round(afterHoursUse) : null,
             waste: after && after.coverage > 0 ? round(after.excess) : null,
           }
         : null,
@@ -202,7 +206,12 @@ export function buildReport(inp: ReportInputs): EnergyReport {
       /** The sum of the meters that have a figure (their completeness shows what is missing); null if none. */
       const sumKnown = (pick: (x: MeterFigures) => number | null | undefined) => {
         const known = f.map(pick).filter((v): v is number => v !== null && v !== undefined);
-        return known.length ? round(known.reduce((a, b) => a + b, 0), 3) : null;
+        return known.length
+          ? round(
+              known.reduce((a, b) => a + b, 0),
+              3,
+            )
+          : null;
       };
       const consumption = sumKnown((x) => x.consumption);
       const previous = sumKnown((x) => x.previous.consumption);
@@ -260,7 +269,10 @@ export function buildReport(inp: ReportInputs): EnergyReport {
         changePct: consumption !== null && previous !== null ? pct(consumption, previous) : null,
         baseline,
         afterHours: hasWorkingHours
-          ? { consumption: sumKnown((x) => x.afterHours?.consumption), waste: sumKnown((x) => x.afterHours?.waste) }
+          ? {
+              consumption: sumKnown((x) => x.afterHours?.consumption),
+              waste: sumKnown((x) => x.afterHours?.waste),
+            }
           : null,
         mainMeters: mains.map((m) => m.id),
       });
@@ -269,7 +281,9 @@ export function buildReport(inp: ReportInputs): EnergyReport {
     const totalOf = (medium: Medium) => totals.find((t) => t.medium === medium)?.consumption ?? 0;
     const ranked = leaves
       .map((m) => ({ m, f: figures.get(m.id)! }))
-      .sort((a, b) => (b.f.cost ?? -1) - (a.f.cost ?? -1) || (b.f.consumption ?? -1) - (a.f.consumption ?? -1))
+      .sort(
+        (a, b) => (b.f.cost ?? -1) - (a.f.cost ?? -1) || (b.f.consumption ?? -1) - (a.f.consumption ?? -1),
+      )
       .slice(0, 10);
     return {
       zone: zone?.id ?? null,
