@@ -6,17 +6,19 @@
  * into the `raw` RP in the hub's schema: 15-minute counter readings (the last poll of each quarter hour) from
  * the day before the month before last up to now, a daily profile per kind of load, weekday/weekend/holiday.
  *
- * The hub runs in a process of its own (this file, forked), twice, each time with a fresh ledger:
+ * The hub runs in a process of its own (this file, forked), three times:
  *   1. cold: the monthly report of last month while the ledger is empty (it is built from InfluxDB: the
  *      report needs last month and the month before), then warm: the same report 5 times in-process, 5 times
- *      over HTTP (JSON, with a session) and 5 times as CSV over HTTP;
- *   2. restart: hub.start() on an empty ledger; the ledger warm-up (warmDays back from now) until
- *      health().ledger.lastRefresh is set, and the first HTTP report asked for right after the start.
+ *      over HTTP (JSON, with a session) and 5 times as CSV (in-process and over HTTP);
+ *   2. restart: hub.start() on the data dir of 1 (the ledger is SQLite and persists: only days not final yet
+ *      are worked out again); the warm-up until health().ledger.lastRefresh is set, and the first HTTP report
+ *      asked for right after the start;
+ *   3. first start: the same on an empty ledger (a new installation): the warm-up has warmDays to work out.
  * The site total must equal what the generated counters counted over the month (relative 1e-6), else it fails.
  * Results: bench/results/energy.json.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -234,7 +236,7 @@ function lastMonths(now: number): Months {
   };
 }
 
-export interface Expected {
+interface Expected {
   /** Per building (main meter): what its counter counted over last month and over the month before. */
   period: number[];
   previous: number[];
@@ -387,8 +389,8 @@ async function writeHistory(influxUrl: string, now: number, months: Months): Pro
 // ---------------------------------------------------------------------------------------------------------
 
 interface ReportSummary {
-  consumption: number;
-  previous: number;
+  consumption: number | null;
+  previous: number | null;
   completeness: number;
   previousCompleteness: number;
   cost: number | null;
@@ -398,8 +400,8 @@ interface ReportSummary {
   baselineDeviationPct: number | null;
   afterHoursKwh: number | null;
   afterHoursWasteKwh: number | null;
-  buildings: { zone: string; consumption: number; previous: number }[];
-  meters: Record<string, number>;
+  buildings: { zone: string; consumption: number | null; previous: number | null }[];
+  meters: Record<string, number | null>;
   meterCount: number;
 }
 
@@ -457,6 +459,26 @@ function ledgerFailure(hub: Hub): void {
   if (l.failures) throw new Error(`energy ledger: ${l.failures} failed refreshes: ${l.lastError}`);
 }
 
+/**
+ * hub.start() warms the ledger with its first ensure from here on (energy.start()). A report asked for at
+ * the same time queues behind it and would replace lastRefresh before a timer could see it: this catches
+ * the warm-up's own end, right when it sets lastRefresh.
+ */
+function catchWarmup(hub: Hub): () => Promise<number> {
+  const ledger = hub.energy.ledger;
+  const ensure = ledger.ensure.bind(ledger);
+  let warmup: Promise<number> | undefined;
+  ledger.ensure = (from, to) => {
+    const run = ensure(from, to);
+    warmup ??= run;
+    return run;
+  };
+  return () => {
+    if (!warmup) throw new Error('hub.start() did not warm the energy ledger');
+    return warmup;
+  };
+}
+
 /** The next message `{ cmd }` from the parent (listen before asking for it: messages are not kept). */
 function next(cmd: string): Promise<void> {
   return new Promise((resolve) => {
@@ -469,8 +491,8 @@ function next(cmd: string): Promise<void> {
   });
 }
 
-/** `reports`: cold, then warm in-process; HTTP from the parent. `restart`: start on an empty ledger. */
-async function hubChild(mode: 'reports' | 'restart', siteFile: string, label: string): Promise<void> {
+/** `reports`: cold, then warm in-process; HTTP from the parent. `start`: the warm-up at hub.start(). */
+async function hubChild(mode: 'reports' | 'start', siteFile: string, label: string): Promise<void> {
   const site = parseSiteText(readFileSync(siteFile, 'utf8'), 'bench-energy.yaml');
   const baselineRss = memory().rss;
   const hub = await buildHub({
@@ -494,9 +516,15 @@ async function hubChild(mode: 'reports' | 'restart', siteFile: string, label: st
     ledgerFailure(hub);
     const coldLedger = hub.energy.health().ledger;
     const afterCold = memory();
-    // the hub starts: the warm-up finds those days final and works out the rest of warmDays
-    const started = await timed(() => hub.start());
-    const warmup = await timed(() => hub.energy.ledger.ensure(0, 0)); // queued behind the warm-up
+    const resume = next('go');
+    send({ cmd: 'cold' }); // the parent reads influxd's CPU
+    await resume;
+    // the hub starts: the warm-up finds last month final and works out this month's days from InfluxDB
+    const warmedUp = catchWarmup(hub);
+    const t0 = performance.now();
+    const url = await hub.start();
+    await warmedUp();
+    const warmup = { ms: round(performance.now() - t0, 1), refresh: hub.energy.health().ledger.lastRefresh };
     ledgerFailure(hub);
     const warm: number[] = [];
     let last = cold.value;
@@ -516,36 +544,33 @@ async function hubChild(mode: 'reports' | 'restart', siteFile: string, label: st
     const asked = next('memory');
     send({
       cmd: 'ready',
-      url: started.value,
+      url,
       cookie,
       coldMs: cold.ms,
       coldCpuS,
       coldLedger: { rows: coldLedger.rows, finalRows: coldLedger.finalRows, refresh: coldLedger.lastRefresh },
-      startWarmupMs: warmup.ms,
+      startWarmup: warmup,
       warmMs: warm,
       csvMs: csv,
       csvBytes,
       cold: summarise(cold.value),
       warm: summarise(last),
-      afterColdRssMb: mb(afterCold.rss),
+      afterCold: { rssMb: mb(afterCold.rss), peakRssMb: mb(afterCold.hwm) },
     });
     await asked;
   } else {
+    const warmedUp = catchWarmup(hub);
     const t0 = performance.now();
     const url = await hub.start();
     const cookie = await login(hub);
     send({ cmd: 'ready', url, cookie });
-    // the warm-up, from before start()
-    while (!hub.energy.health().ledger.lastRefresh) {
-      ledgerFailure(hub);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const warmupMs = round(performance.now() - t0, 1);
+    await warmedUp();
+    const warmupMs = round(performance.now() - t0, 1); // lastRefresh is set now: the warm-up's
     const l = hub.energy.health().ledger;
+    if (!l.lastRefresh) throw new Error('the warm-up ended without a lastRefresh');
     const asked = next('memory');
     send({ cmd: 'warm', warmupMs, ledger: { rows: l.rows, finalRows: l.finalRows, refresh: l.lastRefresh } });
-    await asked;
-    await hub.energy.ledger.ensure(0, 0); // the parent's first report has been answered
+    await asked; // after the parent's first report
     ledgerFailure(hub);
   }
   const m = memory();
@@ -575,13 +600,12 @@ export interface EnergyBenchResult {
   http: Stats & { bytes: number };
   csv: Stats & { bytes: number; rows: number };
   csvHttp: Stats & { bytes: number };
-  /** hub.start() on an empty ledger: until lastRefresh, and the ledger's own account of it. */
-  warmup: { ms: number; days: number; ledgerMs: number; rows: number };
-  /** The first HTTP report asked for right after hub.start() on an empty ledger (queued behind the warm-up). */
-  firstReportAfterRestartMs: number;
-  /** The warm-up after the cold report, when those days were already final. */
-  warmupAfterColdMs: number;
-  memory: { reports: ChildMemory & { afterColdRssMb: number }; restart: ChildMemory };
+  /** hub.start() after the cold report: last month is final in the ledger; this month's days are not. */
+  warmupAfterCold: { ms: number; days: number };
+  /** hub.start() with the ledger of the run above (a restart) and on an empty one (a first start). */
+  restart: StartRun;
+  firstStart: StartRun;
+  memory: { reports: ChildMemory & { afterColdRssMb: number; afterColdPeakRssMb: number } };
   check: {
     siteTotalKwh: number;
     expectedKwh: number;
@@ -592,6 +616,17 @@ export interface EnergyBenchResult {
     completeness: number;
   };
   report: Omit<ReportSummary, 'meters' | 'buildings'>;
+}
+
+/** hub.start(): the warm-up until lastRefresh (and the ledger's own account), the first HTTP report. */
+export interface StartRun {
+  warmupMs: number;
+  days: number;
+  ledgerMs: number;
+  rows: number;
+  /** Asked for as soon as the hub listened: queued behind the warm-up. */
+  firstReportMs: number;
+  memory: ChildMemory;
 }
 
 interface Stats {
@@ -608,8 +643,8 @@ const stats = (runs: number[]): Stats => {
 const round = (v: number, digits = 0) => Number(v.toFixed(digits));
 const relError = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
-function check(what: string, got: number, want: number, tolerance = 1e-6): number {
-  const e = relError(got, want);
+function check(what: string, got: number | null, want: number, tolerance = 1e-6): number {
+  const e = got === null ? Number.NaN : relError(got, want);
   if (!(e <= tolerance))
     throw new Error(
       `energy bench: ${what} is ${got}, the generated counters counted ${want} (relative error ${e})`,
@@ -642,7 +677,7 @@ function checkReport(s: ReportSummary, expected: Expected): void {
 const leaves = (s: ReportSummary) =>
   Object.entries(s.meters)
     .filter(([id]) => !id.endsWith('-main'))
-    .reduce((a, [, v]) => a + v, 0);
+    .reduce((a, [, v]) => a + (v ?? Number.NaN), 0);
 
 async function get(url: string, cookie: string): Promise<{ ms: number; body: string }> {
   const t0 = performance.now();
@@ -654,7 +689,7 @@ async function get(url: string, cookie: string): Promise<{ ms: number; body: str
 }
 
 /** A hub process (this file, forked) and `ask`: request(), failing if the process dies first. */
-function forkHub(mode: 'reports' | 'restart', siteFile: string, label: string) {
+function forkHub(mode: 'reports' | 'start', siteFile: string, label: string) {
   const child = fork(here('./energy.ts'), ['hub', mode, siteFile, label], tsx);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const ask = <T>(cmd: string | object, reply: string) =>
@@ -675,11 +710,13 @@ function forkHub(mode: 'reports' | 'restart', siteFile: string, label: string) {
 export async function runEnergyBench(): Promise<EnergyBenchResult> {
   const influxd = await startInfluxd();
   const children: ChildProcess[] = [];
+  const dirs: string[] = [influxd.dir];
   try {
     const now = Date.now();
     const months = lastMonths(now);
     const siteFile = () => {
       const dir = mkdtempSync(join(tmpdir(), 'bench-energy-'));
+      dirs.push(dir);
       const file = join(dir, 'site.yaml');
       writeFileSync(file, stringify(siteObject(join(dir, 'data'), influxd.url)));
       return file;
@@ -700,22 +737,22 @@ export async function runEnergyBench(): Promise<EnergyBenchResult> {
     children.push(one.child);
     await one.ask('', 'built');
     const influxCpu0 = processCpuSeconds(influxd.pid!);
+    await one.ask({ cmd: 'go' }, 'cold');
+    const influxdCpuS = round(processCpuSeconds(influxd.pid!) - influxCpu0, 2);
     const ready = await one.ask<{
       url: string;
       cookie: string;
       coldMs: number;
       coldCpuS: number;
       coldLedger: { rows: number; finalRows: number; refresh?: { days: number; ms: number } };
-      startWarmupMs: number;
+      startWarmup: { ms: number; refresh?: { days: number; ms: number } };
       warmMs: number[];
       csvMs: number[];
       csvBytes: number;
       cold: ReportSummary;
       warm: ReportSummary;
-      afterColdRssMb: number;
+      afterCold: { rssMb: number; peakRssMb: number };
     }>({ cmd: 'go' }, 'ready');
-    // influxd's CPU from the cold report to the end of the in-process runs (warm ones do not query it)
-    const influxdCpuS = round(processCpuSeconds(influxd.pid!) - influxCpu0, 2);
     checkReport(ready.cold, written.expected);
     checkReport(ready.warm, written.expected);
     const reportUrl = `${ready.url}api/v1/energy/reports/monthly?month=${months.label}`;
@@ -737,19 +774,31 @@ export async function runEnergyBench(): Promise<EnergyBenchResult> {
     const mem1 = await one.ask<{ memory: ChildMemory }>({ cmd: 'memory' }, 'memory');
     await one.stop();
 
-    // 2. a restart on an empty ledger
-    const two = forkHub('restart', siteFile(), months.label);
-    children.push(two.child);
-    const r2 = await two.ask<{ url: string; cookie: string }>('', 'ready');
-    const warmMsg = two.ask<{
-      warmupMs: number;
-      ledger: { rows: number; refresh?: { days: number; ms: number } };
-    }>('', 'warm');
-    const first = await get(`${r2.url}api/v1/energy/reports/monthly?month=${months.label}`, r2.cookie);
-    checkReport(summarise(JSON.parse(first.body) as EnergyReport), written.expected);
-    const warm2 = await warmMsg;
-    const mem2 = await two.ask<{ memory: ChildMemory }>({ cmd: 'memory' }, 'memory');
-    await two.stop();
+    // 2. a restart: the ledger of 1 kept; 3. a first start: an empty ledger
+    const start = async (file: string): Promise<StartRun> => {
+      const hub = forkHub('start', file, months.label);
+      children.push(hub.child);
+      const r = await hub.ask<{ url: string; cookie: string }>('', 'ready');
+      const warmed = hub.ask<{
+        warmupMs: number;
+        ledger: { rows: number; refresh?: { days: number; ms: number } };
+      }>('', 'warm');
+      const first = await get(`${r.url}api/v1/energy/reports/monthly?month=${months.label}`, r.cookie);
+      checkReport(summarise(JSON.parse(first.body) as EnergyReport), written.expected);
+      const w = await warmed;
+      const { memory } = await hub.ask<{ memory: ChildMemory }>({ cmd: 'memory' }, 'memory');
+      await hub.stop();
+      return {
+        warmupMs: w.warmupMs,
+        days: w.ledger.refresh?.days ?? 0,
+        ledgerMs: w.ledger.refresh?.ms ?? 0,
+        rows: w.ledger.rows,
+        firstReportMs: first.ms,
+        memory,
+      };
+    };
+    const restart = await start(reportsSite);
+    const firstStart = await start(siteFile());
 
     const expectedTotal = written.expected.period.reduce((a, b) => a + b, 0);
     const { meters: _m, buildings: _b, ...report } = ready.cold;
@@ -776,20 +825,21 @@ export async function runEnergyBench(): Promise<EnergyBenchResult> {
       http: { ...stats(http), bytes: httpBytes },
       csv: { ...stats(ready.csvMs), bytes: ready.csvBytes, rows: csvBody.trimEnd().split('\n').length - 1 },
       csvHttp: { ...stats(csvHttp), bytes: Buffer.byteLength(csvBody) },
-      warmup: {
-        ms: warm2.warmupMs,
-        days: warm2.ledger.refresh?.days ?? 0,
-        ledgerMs: warm2.ledger.refresh?.ms ?? 0,
-        rows: warm2.ledger.rows,
+      warmupAfterCold: { ms: ready.startWarmup.ms, days: ready.startWarmup.refresh?.days ?? 0 },
+      restart,
+      firstStart,
+      memory: {
+        reports: {
+          ...mem1.memory,
+          afterColdRssMb: ready.afterCold.rssMb,
+          afterColdPeakRssMb: ready.afterCold.peakRssMb,
+        },
       },
-      firstReportAfterRestartMs: first.ms,
-      warmupAfterColdMs: ready.startWarmupMs,
-      memory: { reports: { ...mem1.memory, afterColdRssMb: ready.afterColdRssMb }, restart: mem2.memory },
       check: {
-        siteTotalKwh: ready.cold.consumption,
+        siteTotalKwh: ready.cold.consumption!, // checked: not null
         expectedKwh: round(expectedTotal, 3),
-        relError: relError(ready.cold.consumption, expectedTotal),
-        previousKwh: ready.cold.previous,
+        relError: relError(ready.cold.consumption!, expectedTotal),
+        previousKwh: ready.cold.previous!,
         expectedPreviousKwh: round(
           written.expected.previous.reduce((a, b) => a + b, 0),
           3,
@@ -818,6 +868,8 @@ export async function runEnergyBench(): Promise<EnergyBenchResult> {
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await influxd.stop();
+    // ~100 MB a run (InfluxDB's shards, the ledgers): not left behind in the temp dir
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -846,15 +898,17 @@ export function printEnergy(r: EnergyBenchResult): void {
     `  warm, CSV over HTTP (×${r.csvHttp.runs.length}, ${n(r.csvHttp.bytes)} bytes)   ${s(r.csvHttp)}   [${r.csvHttp.runs.join(', ')}]`,
   );
   console.log(
-    `  ledger warm-up at start (empty ledger)     ${r.warmup.ms} ms until lastRefresh (${r.warmup.days} days, ledger ${r.warmup.ledgerMs} ms, ${n(r.warmup.rows)} rows)`,
+    `  hub.start() after the cold report        warm-up ${r.warmupAfterCold.ms} ms (${r.warmupAfterCold.days} days of this month; last month already final)`,
   );
+  const start = (what: string, x: StartRun) =>
+    console.log(
+      `  ${what} warm-up ${x.warmupMs} ms until lastRefresh (${x.days} day${x.days === 1 ? '' : 's'} worked out in ${x.ledgerMs} ms; ${n(x.rows)} ledger rows); first HTTP report asked right after start ${x.firstReportMs} ms; RSS ${x.memory.rssMb} MB, peak ${x.memory.peakRssMb} MB`,
+    );
+  start('restart (ledger kept):  ', r.restart);
+  start('first start (empty ledger):', r.firstStart);
+  const m = r.memory.reports;
   console.log(
-    `  first HTTP report right after that start   ${r.firstReportAfterRestartMs} ms (queued behind the warm-up)`,
-  );
-  console.log(`  warm-up after the cold report              ${r.warmupAfterColdMs} ms (days already final)`);
-  const m = r.memory;
-  console.log(
-    `  hub RSS: ${m.reports.baselineRssMb} MB loaded, ${m.reports.afterColdRssMb} MB after the cold report, ${m.reports.rssMb} MB after all reports, peak ${m.reports.peakRssMb} MB; restart run peak ${m.restart.peakRssMb} MB`,
+    `  hub RSS (run 1): ${m.baselineRssMb} MB loaded, ${m.afterColdRssMb} MB after the cold report (peak so far ${m.afterColdPeakRssMb} MB), ${m.rssMb} MB after all reports (peak ${m.peakRssMb} MB)`,
   );
   console.log(
     `  check: site total ${n(r.check.siteTotalKwh)} kWh = generated ${n(r.check.expectedKwh)} kWh (rel. error ${r.check.relError.toExponential(1)}); previous month ${n(r.check.previousKwh)} = ${n(r.check.expectedPreviousKwh)}; leaf meters ${n(r.check.leavesKwh)}; completeness ${r.check.completeness}`,
@@ -864,6 +918,6 @@ export function printEnergy(r: EnergyBenchResult): void {
   );
 }
 
-// forked by runEnergyBench: `energy.ts hub <reports|restart> <site file> <YYYY-MM>`
+// forked by runEnergyBench: `energy.ts hub <reports|start> <site file> <YYYY-MM>`
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === 'hub')
-  await hubChild(process.argv[3] as 'reports' | 'restart', process.argv[4]!, process.argv[5]!);
+  await hubChild(process.argv[3] as 'reports' | 'start', process.argv[4]!, process.argv[5]!);

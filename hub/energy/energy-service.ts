@@ -92,7 +92,13 @@ export class EnergyService implements BaselineSource {
   /** Warm the ledger over `warmDays` in the background, then refresh it after every quarter hour. */
   start(): void {
     const now = this.o.clock.now();
-    const warmFrom = intervalStart(now - this.o.site.config.energy.warmDays * DAY_MS, '1d', this.tz);
+    // warmDays back, and at least from the month before last (last month's report compares with it)
+    const thisMonth = intervalStart(now, '1mo', this.tz);
+    const monthBeforeLast = intervalStart(intervalStart(thisMonth - 1, '1mo', this.tz) - 1, '1mo', this.tz);
+    const warmFrom = Math.min(
+      intervalStart(now - this.o.site.config.energy.warmDays * DAY_MS, '1d', this.tz),
+      monthBeforeLast,
+    );
     this.refresh(warmFrom);
     const schedule = () => {
       if (this.stopped) return;

@@ -20,6 +20,6 @@ CREATE TABLE energy_days (
   computed_at INTEGER NOT NULL,
   PRIMARY KEY (point_id, day_start)
 ) WITHOUT ROWID;
-CREATE INDEX energy_days_day ON energy_days(day_start);
+CREATE INDEX energy_days_final ON energy_days(day_start, final);
 `,
 };
