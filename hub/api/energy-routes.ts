@@ -7,26 +7,13 @@ import { principalOf } from '../security/access.js';
 import { actorOf } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
 import { HttpProblem } from './problem.js';
+import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 
 const date = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: 'expected YYYY-MM-DD' });
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'expected YYYY-MM' });
 const format = z.enum(['json', 'csv']).default('json').describe('json, or csv: one row per meter');
-const INTERVALS = ['15m', '1h', '1d', '1mo'] as const;
-const APPROX_MS = { '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000, '1mo': 28 * 86_400_000 } as const;
-const MAX_INTERVALS = 10_000;
-const instant = z
-  .string()
-  .max(40)
-  .transform((s, ctx) => {
-    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'expected ms since the epoch or an ISO-8601 time' });
-      return z.NEVER;
-    }
-    return ms;
-  });
 const MeterParams = z.strictObject({ id: z.string().max(128) });
 
 /** Energy: the meter hierarchy, intervals, baselines, savings, daily and monthly reports (JSON or CSV). */
@@ -84,12 +71,7 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
       const to = req.query.to ?? s.clock.now();
       const from = req.query.from ?? to - 86_400_000;
       if (from >= to) throw new HttpProblem(400, 'Bad Request', 'from must be before to');
-      if ((to - from) / APPROX_MS[req.query.interval] > MAX_INTERVALS)
-        throw new HttpProblem(
-          400,
-          'Bad Request',
-          `more than ${MAX_INTERVALS} intervals; use a larger interval`,
-        );
+      checkIntervalCount(from, to, req.query.interval);
       return run(() => s.energy.intervals(req.params.id, from, to, req.query.interval));
     },
   );

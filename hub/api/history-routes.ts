@@ -5,25 +5,10 @@ import type { HubServices } from '../services.js';
 import { counterIntervals } from '../storage/energy.js';
 import { AGGREGATES, chooseStep, parseDuration } from '../storage/history.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
+import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 
 const MAX_BUCKETS = 100_000;
 const MAX_POINTS = 50;
-const INTERVALS = ['15m', '1h', '1d', '1mo'] as const;
-const MAX_INTERVALS = 10_000;
-
-/** ms since the epoch, or an ISO-8601 time. */
-const instant = z
-  .string()
-  .max(40)
-  .transform((s, ctx) => {
-    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'expected ms since the epoch or an ISO-8601 time' });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const RangeQuery = {
   from: instant.optional().describe('default: 24 h before `to`'),
   to: instant.optional().describe('default: now'),
@@ -144,9 +129,7 @@ export async function historyRoutes(app: FastifyInstance, s: HubServices): Promi
       throw badRequest(`${p.id} is a ${p.kind} point; energy intervals need a counter`);
     const { from, to } = range(q);
     const unit = q.interval;
-    const approx = { '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000, '1mo': 28 * 86_400_000 }[unit];
-    if ((to - from) / approx > MAX_INTERVALS)
-      throw badRequest(`more than ${MAX_INTERVALS} intervals; use a larger interval`);
+    checkIntervalCount(from, to, unit);
     // a day before the range: the reading the first interval's consumption starts from
     const lasts = await history().counterLasts(p.id, from - 86_400_000, to);
     const { intervals, events } = counterIntervals(lasts, {
