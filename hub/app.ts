@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -363,10 +364,11 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   return hub;
 }
 
+/** The built dashboard (`npm run build:dashboard`, which demo, build and the tests run). */
 function dashboardDir(): string {
-  for (const rel of ['../dashboard/public/', '../../dashboard/public/']) {
+  for (const rel of ['../dashboard/dist/', '../../dashboard/dist/']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(dir)) return dir;
+    if (existsSync(join(dir, 'index.html'))) return dir;
   }
-  throw new Error('dashboard/public not found');
+  throw new Error('dashboard/dist not found: build the dashboard first (npm run build:dashboard)');
 }

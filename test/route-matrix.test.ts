@@ -55,6 +55,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/energy/reports/daily': EVERYONE,
   'GET /api/v1/energy/reports/monthly': EVERYONE,
   'GET /api/v1/energy/ledger': EVERYONE,
+  'GET /api/v1/energy/now': EVERYONE,
   'POST /api/v1/energy/ledger/unsettle': ['engineer', 'admin'],
   'GET /api/v1/points/:asset/:point/energy': EVERYONE,
   'GET /api/v1/storage': EVERYONE,

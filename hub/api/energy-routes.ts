@@ -141,6 +141,45 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
     );
 
   api.get(
+    '/api/v1/energy/now',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary:
+          "Site power now and today's consumption per medium against the baseline (the dashboard's overview)",
+      },
+    },
+    async () => {
+      const KW: Record<string, number> = { W: 0.001, kW: 1, MW: 1000 };
+      let powerKw: number | null = null;
+      let at: number | null = null;
+      const powerPoints = s.energy.sitePowerPoints();
+      for (const id of powerPoints) {
+        const v = s.latest.get(id);
+        if (typeof v?.value !== 'number' || v.quality === 'bad') continue;
+        powerKw = (powerKw ?? 0) + v.value * KW[s.site.pointById.get(id)!.unit]!;
+        at = Math.max(at ?? 0, v.ts ?? 0);
+      }
+      const report = await run(() => s.energy.report('daily', today(s)));
+      return {
+        powerKw: powerKw === null ? null : Number(powerKw.toFixed(3)),
+        at,
+        powerPoints: powerPoints.map((id) => ({ id, unit: s.site.pointById.get(id)!.unit })),
+        today: report.totals.map((t) => ({
+          medium: t.medium,
+          unit: t.unit,
+          consumption: t.consumption,
+          completeness: t.completeness,
+          baseline: t.baseline,
+          cost: t.cost,
+        })),
+        currency: report.currency,
+      };
+    },
+  );
+
+  api.get(
     '/api/v1/energy/ledger',
     {
       config: read,

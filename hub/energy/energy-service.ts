@@ -323,6 +323,29 @@ export class EnergyService implements BaselineSource {
     };
   }
 
+  /**
+   * The power points (kW, W, MW measurements named `*power*`) on the assets of the physical meters that make
+   * up the site's electricity: its top meters, a virtual one through the meters it adds.
+   */
+  sitePowerPoints(): string[] {
+    const out = new Set<string>();
+    const visit = (m: Meter) => {
+      if (!m.pointId) {
+        for (const id of m.add) visit(this.meterById.get(id)!);
+        return;
+      }
+      const assetId = this.o.site.pointById.get(m.pointId)!.assetId;
+      const power = this.o.site.pointsByAsset
+        .get(assetId)
+        ?.find(
+          (p) => p.kind === 'measurement' && ['kW', 'W', 'MW'].includes(p.unit) && p.name.includes('power'),
+        );
+      if (power) out.add(power.id);
+    };
+    for (const m of this.meters) if (m.medium === 'electricity' && !m.parentId) visit(m);
+    return [...out];
+  }
+
   /** The hierarchy as a tree: roots first, each with its children. */
   tree() {
     const node = (m: Meter): unknown => ({

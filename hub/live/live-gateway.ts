@@ -81,6 +81,18 @@ export class LiveGateway {
     // tickets too: a new one, a dispatch to me, an escalation show without a reload
     s.bus.on('ticket.created', (e) => this.io.to('devices').emit('ticket', { event: 'created', ...e }));
     s.bus.on('ticket.changed', (e) => this.io.to('devices').emit('ticket', e));
+    // gate traffic and pass changes without who: the dashboard asks the API, which applies who may see what
+    const gate = (event: string, e: { gateId: string; ts: number; offline: boolean }, more: object) =>
+      this.io.to('devices').emit('gate', { event, gateId: e.gateId, ts: e.ts, offline: e.offline, ...more });
+    s.bus.on('gate.scanned', (e) =>
+      gate('scanned', e, { decision: e.decision, reason: e.reason, direction: e.direction }),
+    );
+    s.bus.on('gate.passed', (e) => gate('passed', e, { direction: e.direction }));
+    s.bus.on('gate.door', (e) => gate('door', e, { door: e.event }));
+    for (const event of ['requested', 'decided', 'revoked'] as const)
+      s.bus.on(`pass.${event}`, (e) =>
+        this.io.to('devices').emit('pass', { event, id: e.pass.id, state: e.pass.state }),
+      );
     this.timer = this.clock.setInterval(() => this.tick(), s.site.hub.liveIntervalMs);
     // Sessions also end without an event (expiry, idle time): look again at every connection regularly.
     this.recheckTimer = this.clock.setInterval(() => this.recheck(), RECHECK_MS);

@@ -1,5 +1,7 @@
-// Facility hub dashboard: a login form, then the site tree with live point values, devices and links.
-// Plain ES module, no build step. All text from the API goes through textContent or attributes.
+// Facility hub dashboard: the login form, the session, the live socket, and the site page (the site tree
+// with live point values, devices and links). The other views (dashboard/src/views) hear the session and the
+// live events through `hubEvents` and call the API with `api`. All text from the API goes through
+// textContent or attributes.
 
 const API = '/api/v1';
 const DEVICE_POLL_MS = 10_000;
@@ -129,6 +131,16 @@ const state = {
 /** The logged-in session (GET /auth/session): { user, permissions, csrfToken, expiresAt }, or null. */
 let session = null;
 
+/**
+ * What the other views hear: `session` (detail: the session, or null when it ended), and the live socket's
+ * `alert`, `ticket`, `gate`, `pass`, `values`, `device` and `conn` events (detail: the event's payload).
+ */
+export const hubEvents = new EventTarget();
+const emitLive = (type, detail) => hubEvents.dispatchEvent(new CustomEvent(type, { detail }));
+
+/** The current session (`{ user, permissions, csrfToken }`) or null. */
+export const currentSession = () => session;
+
 const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
 const $ = (id) => document.getElementById(id);
 
@@ -226,6 +238,7 @@ class ApiError extends Error {
     this.status = status;
     this.title = problem?.title;
     this.detail = problem?.detail;
+    this.problem = problem;
     /** Seconds, from the Retry-After header. */
     this.retryAfter = retryAfter;
   }
@@ -239,7 +252,7 @@ class SessionEnded extends Error {}
  * session is over (expired, logged out elsewhere, user disabled): back to the login form rather than an
  * error and a retry loop. `anonymous` calls (login, the session check at start) get a 401 as an ApiError.
  */
-async function api(path, { method = 'GET', body, anonymous = false } = {}) {
+export async function api(path, { method = 'GET', body, anonymous = false } = {}) {
   const epoch = state.epoch;
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -761,6 +774,7 @@ function renderSummary() {
 // ── Live connection ─────────────────────────────────────────────────────────
 
 function setConn(s, detail) {
+  emitLive('conn', s);
   const el = $('conn');
   el.dataset.state = s;
   el.querySelector('.conn-label').textContent = CONN_TEXT[s] ?? s;
@@ -863,7 +877,12 @@ function connectLive() {
     if (!current() || !Array.isArray(batch)) return;
     for (const v of batch) applyValue(v, true);
     markUpdated();
+    emitLive('values', batch);
   });
+  for (const type of ['alert', 'ticket', 'gate', 'pass', 'device', 'link'])
+    socket.on(type, (e) => {
+      if (current()) emitLive(type, e);
+    });
   socket.on('device', (e) => {
     if (!current()) return;
     const entry = state.devices.get(e?.deviceId);
@@ -955,6 +974,7 @@ function startSession(info) {
   if (session) endSession();
   session = info;
   state.epoch++;
+  hubEvents.dispatchEvent(new CustomEvent('session', { detail: info }));
   renderUser();
   document.body.dataset.auth = 'in';
   $('login').hidden = true;
@@ -969,6 +989,7 @@ function startSession(info) {
 function endSession() {
   session = null;
   state.epoch++;
+  hubEvents.dispatchEvent(new CustomEvent('session', { detail: null }));
   closeLive();
   clearInterval(state.pollTimer);
   clearTimeout(state.refreshTimer);

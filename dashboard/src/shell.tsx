@@ -1,0 +1,109 @@
+import type { FunctionComponent } from 'preact';
+import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { useSession } from './hub.js';
+import { type LANGS, lang, messages, setLang, useLang } from './i18n.js';
+import { type Route, useRoute } from './router.js';
+import AlertsView from './views/alerts.js';
+import EnergyView from './views/energy.js';
+import Overview from './views/overview.js';
+import TicketsView from './views/tickets.js';
+import TrendsView from './views/trends.js';
+import VisitorsView from './views/visitors.js';
+
+/**
+ * The frame around the views: the navigation, the language switch and the view for the route. The site page
+ * (#view-site: the site tree, devices and links, from site/app.js) is the overview's lower half; the other
+ * views are Preact components rendered into #view-root.
+ */
+
+const t = messages({
+  en: {
+    overview: 'Overview',
+    alerts: 'Alerts',
+    tickets: 'Tickets',
+    energy: 'Energy',
+    visitors: 'Visitors',
+    trends: 'Trends',
+    language: 'Language',
+  },
+  'zh-CN': {
+    overview: '总览',
+    alerts: '报警',
+    tickets: '工单',
+    energy: '能耗',
+    visitors: '访客',
+    trends: '趋势',
+    language: '语言',
+  },
+});
+
+type ViewId = 'overview' | 'alerts' | 'tickets' | 'energy' | 'visitors' | 'trends';
+const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
+  overview: Overview,
+  alerts: AlertsView,
+  tickets: TicketsView,
+  energy: EnergyView,
+  visitors: VisitorsView,
+  trends: TrendsView,
+};
+const ORDER = Object.keys(VIEWS) as ViewId[];
+const viewOf = (route: Route): ViewId =>
+  ORDER.includes(route.view as ViewId) ? (route.view as ViewId) : 'overview';
+
+function Nav() {
+  useLang();
+  const route = useRoute();
+  const current = viewOf(route);
+  return (
+    <>
+      {ORDER.map((id) => (
+        <a
+          key={id}
+          href={`#/${id === 'overview' ? '' : id}`}
+          data-nav={id}
+          aria-current={id === current ? 'page' : undefined}
+        >
+          {t(id)}
+        </a>
+      ))}
+    </>
+  );
+}
+
+function LangSwitch() {
+  const l = useLang();
+  return (
+    <select
+      id="lang"
+      aria-label={t('language')}
+      value={l}
+      onChange={(e) => setLang((e.target as HTMLSelectElement).value as (typeof LANGS)[number])}
+    >
+      <option value="zh-CN">中文</option>
+      <option value="en">English</option>
+    </select>
+  );
+}
+
+function Views() {
+  useLang();
+  const session = useSession();
+  const route = useRoute();
+  const id = viewOf(route);
+  // The site page is part of the overview; other views hide it.
+  useEffect(() => {
+    document.getElementById('view-site')!.hidden = id !== 'overview';
+    document.body.dataset.view = id;
+  }, [id]);
+  if (!session) return null;
+  const View = VIEWS[id];
+  return <View key={`${id}|${session.user.id}`} route={route} />;
+}
+
+export function startShell(): void {
+  document.documentElement.lang = lang();
+  render(<Nav />, document.getElementById('nav')!);
+  render(<LangSwitch />, document.getElementById('lang-slot')!);
+  render(<Views />, document.getElementById('view-root')!);
+}
