@@ -57,8 +57,10 @@ export function setSiteTimeZone(tz: string): void {
 
 const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
 function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
-  let f = cache.get(key) as T | undefined;
-  if (!f) cache.set(key, (f = make()));
+  const found = cache.get(key) as T | undefined;
+  if (found) return found;
+  const f = make();
+  cache.set(key, f);
   return f;
 }
 
