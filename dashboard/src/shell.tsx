@@ -1,8 +1,8 @@
 import type { FunctionComponent } from 'preact';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { useSession } from './hub.js';
-import { type LANGS, lang, messages, setLang, useLang } from './i18n.js';
+import { onHub, useSession } from './hub.js';
+import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from './i18n.js';
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
 import EnergyView from './views/energy.js';
@@ -103,6 +103,7 @@ function Views() {
 
 export function startShell(): void {
   document.documentElement.lang = lang();
+  onHub<{ site: { timezone?: string } }>('site', (info) => setSiteTimeZone(info.site?.timezone ?? 'UTC'));
   render(<Nav />, document.getElementById('nav')!);
   render(<LangSwitch />, document.getElementById('lang-slot')!);
   render(<Views />, document.getElementById('view-root')!);

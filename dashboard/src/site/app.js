@@ -1205,6 +1205,7 @@ async function load(epoch) {
     if (epoch !== state.epoch) return false;
     renderDevices(health, since);
     renderSite(siteInfo, assets);
+    emitLive('site', siteInfo);
     showBanner('');
     return true;
   } catch (err) {
