@@ -3,6 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** `hub-process.ts <site> live`: an admin the bench logs in as (to make an API token for its live clients). */
+export const BENCH_ADMIN = { username: 'bench', password: 'live-load-secret-0123456789' };
+
 /** The standard ingest workload's devices: 100 MQTT devices, each one asset of `fields` numeric points. */
 export const DEVICES = 100;
 

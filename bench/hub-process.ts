@@ -8,6 +8,7 @@ import { buildHub, type Hub } from '../hub/app.js';
 import { SYSTEM } from '../hub/audit/audit-log.js';
 import { parseSiteText } from '../hub/config/load-config.js';
 import { silentLogger } from '../hub/logger.js';
+import { BENCH_ADMIN } from './common.js';
 import { processCpuSeconds } from './proc.js';
 
 export interface HubStats {
@@ -44,6 +45,7 @@ const hub = await buildHub({
   site,
   log: silentLogger,
   backoff: { initialMs: 500, maxMs: 5_000, jitter: 0.3 },
+  ...(process.argv[3] === 'live' ? { admin: BENCH_ADMIN } : {}),
 });
 const hist = new Uint32Array(10_000);
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -94,7 +96,7 @@ hub.bus.on('readings.accepted', (batch) => {
   }
 });
 const baselineRssBytes = process.memoryUsage().rss;
-await hub.start();
+const url = await hub.start();
 while (hub.supervisor.linkHealth()[0]?.state !== 'up') await new Promise((r) => setTimeout(r, 20));
 let cpuAtStart = processCpuSeconds();
 
@@ -147,4 +149,4 @@ const passwords =
         site.devicesOf('mqtt').map((d) => [d.id, hub.deviceCredentials.issue(SYSTEM, d.id).password]),
       )
     : {};
-process.send?.({ cmd: 'ready', passwords });
+process.send?.({ cmd: 'ready', passwords, url });

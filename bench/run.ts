@@ -12,6 +12,7 @@
  *   modbus            1,000 simulated SDM630 meters polled every second (bench/modbus.ts)
  *   opcua             10,000 OPC UA monitored items on 4 simulated servers (bench/opcua.ts)
  *   rules             1,000 rules over 250,000 readings/s: the engine's cost (bench/rules.ts)
+ *   live              200 dashboard socket.io clients on the whole site; the dashboard's JS size and first paint (bench/live.ts)
  *   gates             100 visitor gates scanning: scan → decision latency at 200, 500, 1,000 scans/s (bench/gates.ts)
  *   energy            the monthly energy report of 500 meters from InfluxDB: cold, warm, HTTP, CSV (bench/energy.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
@@ -31,6 +32,7 @@ import { benchSite, DEVICES, request } from './common.js';
 import { printEnergy, runEnergyBench } from './energy.js';
 import { printGates, runGatesBench } from './gates.js';
 import type { HubStats } from './hub-process.js';
+import { printLive, runLiveBench } from './live.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { printModbus, runModbusBench } from './modbus.js';
 import { printOpcua, runOpcuaBench } from './opcua.js';
@@ -276,6 +278,13 @@ for (const name of names) {
     printEnergy(await runEnergyBench());
     continue;
   }
+  if (name === 'live') {
+    const result = await runLiveBench(Number(values.duration), rates ?? [1_000, 5_000]);
+    printLive(result);
+    mkdirSync(here('./results'), { recursive: true });
+    writeFileSync(here('./results/live.json'), JSON.stringify(result, null, 2));
+    continue;
+  }
   if (name === 'opcua') {
     printOpcua(await runOpcuaBench(Number(values.duration)));
     continue;
@@ -287,7 +296,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates', 'energy'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates', 'energy', 'live'].join(', ')}, all`,
     );
     process.exit(2);
   }

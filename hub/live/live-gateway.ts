@@ -163,25 +163,47 @@ export class LiveGateway {
     return out;
   }
 
+  /**
+   * Send each client what changed since its last batch. Clients on the whole site that are caught up all get
+   * the same batch: it is encoded once and written to each of them (socket.io's broadcast to their ids), so
+   * 200 dashboards cost one JSON encoding, not 200. A client whose socket has not drained is skipped and
+   * keeps its pending points, so it loses intermediate values, never the latest.
+   */
   private tick() {
-    if (this.dirty.size && this.clients.size) {
-      const dirty = this.dirty;
-      this.dirty = new Set();
-      for (const pointId of dirty) {
-        const assetId = this.s.site.pointById.get(pointId)?.assetId;
-        for (const c of this.clients.values())
-          if (c.site || (assetId && c.assets.has(assetId))) c.pending.add(pointId);
-      }
-    } else if (!this.clients.size) this.dirty.clear();
-
+    const dirty = this.dirty;
+    if (!this.clients.size) {
+      dirty.clear();
+      return;
+    }
+    this.dirty = new Set();
+    const shared: string[] = [];
     for (const c of this.clients.values()) {
-      if (!c.pending.size) continue;
+      if (dirty.size) {
+        if (c.site) {
+          if (c.pending.size) for (const id of dirty) c.pending.add(id);
+        } else
+          for (const id of dirty) {
+            const assetId = this.s.site.pointById.get(id)?.assetId;
+            if (assetId && c.assets.has(assetId)) c.pending.add(id);
+          }
+      }
       // socket.io keeps unsent packets in the engine's write buffer; a full one means a slow client.
-      if ((c.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0) continue;
+      const slow = (c.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0;
+      if (c.site && !c.pending.size && dirty.size) {
+        if (slow) for (const id of dirty) c.pending.add(id);
+        else shared.push(c.socket.id);
+        continue;
+      }
+      if (!c.pending.size || slow) continue;
       const batch: LiveValue[] = [];
       for (const id of c.pending) batch.push(this.s.latest.get(id)!);
       c.pending.clear();
       c.socket.emit('values', batch);
+    }
+    if (shared.length) {
+      const batch: LiveValue[] = [];
+      for (const id of dirty) batch.push(this.s.latest.get(id)!);
+      this.io.to(shared).emit('values', batch);
     }
   }
 
