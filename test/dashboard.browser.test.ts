@@ -49,9 +49,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A new page (its own cookies) that records its script errors and console errors, at the login form. */
+/**
+ * A new page (its own cookies) that records its script errors and console errors, at the login form. In
+ * English: the page's language follows the browser's unless one was chosen (dashboard-visitors switches it).
+ */
 async function openLoginPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en' });
   const page = await context.newPage();
   page.on('close', () => context.close().catch(() => undefined)); // the browser may be closing already
   const errors: string[] = [];
@@ -109,7 +112,7 @@ const siteDataShown = async (page: Page) => ({
   user: await page.locator('#user-name').textContent(),
 });
 
-const NO_SITE_DATA = { elements: 0, siteName: '设施监控 Facility monitor', user: '' };
+const NO_SITE_DATA = { elements: 0, siteName: 'Facility monitor', user: '' };
 
 describe('dashboard in a real browser', () => {
   let hub: Hub;
@@ -155,10 +158,10 @@ describe('dashboard in a real browser', () => {
         .count(),
     ).toBe(1);
     // nothing published yet: every point says so, with the hub's quality
-    expect(await point(page, 'room-1/temp_c')).toEqual({ value: '无数据 no data', unit: '', quality: 'bad' });
+    expect(await point(page, 'room-1/temp_c')).toEqual({ value: 'no data', unit: '', quality: 'bad' });
     // who is logged in
     expect(await page.locator('#user-name').textContent()).toBe('Administrator');
-    expect(await page.locator('#user-roles').textContent()).toBe('管理员 Admin');
+    expect(await page.locator('#user-roles').textContent()).toBe('Admin');
     expect(await page.locator('#login').isHidden()).toBe(true);
   });
 
@@ -180,14 +183,10 @@ describe('dashboard in a real browser', () => {
       expect(await page.locator('[data-sum="online"]').textContent()).toBe('1');
 
       // env-2 never published: its points still say no data, the device is still unknown
-      expect(await point(page, 'room-2/temp_c')).toEqual({
-        value: '无数据 no data',
-        unit: '',
-        quality: 'bad',
-      });
-      expect(await point(page, 'ahu-1/supply_temp_sp_c')).toMatchObject({ value: '无数据 no data' });
+      expect(await point(page, 'room-2/temp_c')).toEqual({ value: 'no data', unit: '', quality: 'bad' });
+      expect(await point(page, 'ahu-1/supply_temp_sp_c')).toMatchObject({ value: 'no data' });
       expect(await deviceState(page, 'env-2')).toBe('unknown');
-      expect(await point(page, 'gate-a/door_open')).toMatchObject({ value: '无数据 no data' });
+      expect(await point(page, 'gate-a/door_open')).toMatchObject({ value: 'no data' });
       expect(await page.locator('#conn').getAttribute('data-state')).toBe('live');
       expect(await page.locator('#last-update').textContent()).toMatch(/\d\d:\d\d:\d\d/);
 
@@ -204,7 +203,7 @@ describe('dashboard in a real browser', () => {
     // the hub marks a device with a clientId offline when its client disconnects
     await expect.poll(() => deviceState(page, 'env-1'), { timeout: 5_000 }).toBe('offline');
     expect(await page.locator('[data-device-ref="env-1"]').getAttribute('data-state')).toBe('offline');
-    expect(await page.locator('[data-device-id="env-1"] .device-state').textContent()).toContain('离线');
+    expect(await page.locator('[data-device-id="env-1"] .device-state').textContent()).toBe('Offline');
     expect(await notReloaded(page)).toBe(true);
     // the only 401 is the session check before logging in
     expect(unexpected(errors)).toEqual([]);
@@ -250,7 +249,7 @@ describe('dashboard: points without a device, and losing the hub', () => {
 
   it('says "awaiting device" for a point with no device', async () => {
     const meter = page.locator('[data-point-id="meter-1/energy_kwh"]');
-    expect(await meter.textContent()).toBe('待接入 awaiting device');
+    expect(await meter.textContent()).toBe('awaiting device');
     expect(await page.locator('[data-asset-id="meter-1"] .chip-nodevice').count()).toBe(1);
     expect(await page.locator('[data-asset-id="meter-1"] .asset-name').textContent()).toBe('Main meter 总表');
     expect(await page.locator('[data-asset-id]').count()).toBe(5);
@@ -324,9 +323,9 @@ describe('dashboard: logging in and out', () => {
   it('shows only the login form when not logged in', async () => {
     expect(await page.locator('#login').isVisible()).toBe(true);
     expect(await page.locator('#app').isHidden()).toBe(true);
-    expect(await page.getByLabel('用户名 Username').getAttribute('id')).toBe('login-username');
-    expect(await page.getByLabel('密码 Password').getAttribute('id')).toBe('login-password');
-    expect(await page.locator('#login-submit').textContent()).toBe('登录 Log in');
+    expect(await page.getByLabel('Username', { exact: true }).getAttribute('id')).toBe('login-username');
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('id')).toBe('login-password');
+    expect(await page.locator('#login-submit').textContent()).toBe('Log in');
     expect(await focused(page)).toBe('login-username');
     expect(await page.locator('#login-error').isHidden()).toBe(true);
     expect(await siteDataShown(page)).toEqual(NO_SITE_DATA);
@@ -351,9 +350,7 @@ describe('dashboard: logging in and out', () => {
     } finally {
       await page.unroute('**/api/v1/auth/login');
     }
-    expect(await page.locator('#login-error').textContent()).toBe(
-      '用户名或密码错误 Wrong username or password.',
-    );
+    expect(await page.locator('#login-error').textContent()).toBe('Wrong username or password.');
     expect(await page.locator('#login-submit').isEnabled()).toBe(true);
     expect(await focused(page)).toBe('login-password');
     expect(await page.locator('#app').isHidden()).toBe(true);
@@ -370,8 +367,8 @@ describe('dashboard: logging in and out', () => {
     expect(await page.locator('[data-point-id]').count()).toBe(8);
     expect(await page.locator('[data-device-id]').count()).toBe(3);
     expect(await page.locator('#user-name').textContent()).toBe('Administrator');
-    expect(await page.locator('#logout').textContent()).toBe('登出 Log out');
-    expect(await page.locator('#change-password').textContent()).toBe('修改密码 Change password');
+    expect(await page.locator('#logout').textContent()).toBe('Log out');
+    expect(await page.locator('#change-password').textContent()).toBe('Change password');
     await expect.poll(liveClients).toBe(1);
     expect(await notReloaded(page)).toBe(true);
     expect(unexpected(errors)).toEqual([]);
@@ -390,11 +387,11 @@ describe('dashboard: logging in and out', () => {
       await loginShown(page);
       const loggedOutAt = Date.now();
       expect(await page.locator('#app').isHidden()).toBe(true);
-      expect(await page.locator('#login-notice').textContent()).toBe('已登出 You have logged out.');
+      expect(await page.locator('#login-notice').textContent()).toBe('You have logged out.');
       expect(await page.locator('#login-username').inputValue()).toBe('');
       expect(await focused(page)).toBe('login-username');
       expect(await siteDataShown(page)).toEqual(NO_SITE_DATA);
-      expect(await page.title()).toBe('设施监控 Facility monitor');
+      expect(await page.title()).toBe('Facility monitor');
       await expect.poll(liveClients).toBe(0);
       await expect.poll(() => sockets.every((s) => s.ws.isClosed())).toBe(true);
       // the session is gone on both sides
@@ -432,13 +429,13 @@ describe('dashboard: logging in and out', () => {
     const elsewhere = await sessionAs(hub, ['viewer']);
     await logIn(page, elsewhere);
     expect(await page.locator('#user-name').textContent()).toBe(elsewhere.username);
-    expect(await page.locator('#user-roles').textContent()).toBe('查看 Viewer');
+    expect(await page.locator('#user-roles').textContent()).toBe('Viewer');
     expect(await page.locator('[data-asset-id]').count()).toBe(4);
 
     hub.auth.updateUser(SYSTEM, userId(elsewhere.username), { disabled: true });
     await loginShown(page);
-    expect(await page.locator('#login-notice').textContent()).toContain(
-      '账户已停用 The account was disabled',
+    expect(await page.locator('#login-notice').textContent()).toBe(
+      'Your session ended, please log in again: The account was disabled',
     );
     // the same person will probably log in again: the name stays, the password field has the focus
     expect(await page.locator('#login-username').inputValue()).toBe(elsewhere.username);
@@ -451,9 +448,7 @@ describe('dashboard: logging in and out', () => {
     // a disabled user cannot log in: the same answer as a wrong password
     await page.locator('#login-password').fill(elsewhere.password);
     await page.locator('#login-submit').click();
-    await expect
-      .poll(() => page.locator('#login-error').textContent())
-      .toBe('用户名或密码错误 Wrong username or password.');
+    await expect.poll(() => page.locator('#login-error').textContent()).toBe('Wrong username or password.');
     expect(await notReloaded(page)).toBe(true);
     expect(unexpected(errors)).toEqual([]);
   });
@@ -472,13 +467,11 @@ describe('dashboard: logging in and out', () => {
     await expect.poll(liveClients).toBe(0);
 
     await logIn(page, { username: engineer.username, password: newPassword });
-    expect(await page.locator('#user-roles').textContent()).toBe('工程师 Engineer');
+    expect(await page.locator('#user-roles').textContent()).toBe('Engineer');
 
     // new roles: the hub closes the socket with reconnect: true; the page reconnects and stays logged in
     hub.auth.updateUser(SYSTEM, userId(engineer.username), { roles: ['engineer', 'security'] });
-    await expect
-      .poll(() => page.locator('#user-roles').textContent())
-      .toBe('工程师 Engineer · 安保 Security');
+    await expect.poll(() => page.locator('#user-roles').textContent()).toBe('Engineer · Security');
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 10_000 });
     await expect.poll(liveClients).toBe(1);
     expect(await page.locator('#login').isHidden()).toBe(true);
@@ -514,9 +507,9 @@ describe('dashboard: logging in and out', () => {
     const dialog = page.locator('#password-dialog');
     const error = page.locator('#password-error');
     const fillIn = async (current: string, next: string, confirm = next) => {
-      await page.getByLabel('当前密码 Current password').fill(current);
-      await page.getByLabel('新密码 New password', { exact: true }).fill(next);
-      await page.getByLabel('确认新密码 Confirm new password').fill(confirm);
+      await page.getByLabel('Current password').fill(current);
+      await page.getByLabel('New password', { exact: true }).fill(next);
+      await page.getByLabel('Confirm new password').fill(confirm);
       await page.locator('#password-submit').click();
     };
 
@@ -525,7 +518,7 @@ describe('dashboard: logging in and out', () => {
     expect(await focused(page)).toBe('password-current');
 
     await fillIn('wrong-current-password', 'a-new-password-0123');
-    await expect.poll(() => error.textContent()).toBe('当前密码错误 The current password is wrong.');
+    await expect.poll(() => error.textContent()).toBe('The current password is wrong.');
     await fillIn(user.password, 'short');
     await expect.poll(() => error.textContent()).toContain('expected at least 10 characters');
     await fillIn(user.password, 'a-new-password-0123', 'a-new-password-0124');
@@ -562,9 +555,9 @@ describe('dashboard: logging in and out', () => {
       await expect.poll(() => page.locator('#login-submit').isEnabled()).toBe(true);
     }
     const text = await page.locator('#login-error').textContent();
-    // in the site's time zone (this page loaded the site before), named
+    // in the site's time zone (this page loaded the site before), named; in English, on a 24-hour clock
     expect(text).toMatch(
-      /the account is locked until \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \(.+\), or until an admin/,
+      /the account is locked until \d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d \(.+\), or until an admin/,
     );
     expect(await page.locator('#app').isHidden()).toBe(true);
     expect(await siteDataShown(page)).toEqual(NO_SITE_DATA);

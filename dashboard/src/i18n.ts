@@ -79,7 +79,12 @@ export function fmtDateTime(ms: number | null | undefined): string {
   return cached(
     `dt|${current}|${siteTimeZone}`,
     () =>
-      new Intl.DateTimeFormat(current, { timeZone: siteTimeZone, dateStyle: 'short', timeStyle: 'medium' }),
+      new Intl.DateTimeFormat(current, {
+        timeZone: siteTimeZone,
+        dateStyle: 'short',
+        timeStyle: 'medium',
+        hourCycle: 'h23',
+      }),
   ).format(ms);
 }
 
@@ -87,7 +92,7 @@ export function fmtTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   return cached(
     `t|${current}|${siteTimeZone}`,
-    () => new Intl.DateTimeFormat(current, { timeZone: siteTimeZone, timeStyle: 'medium' }),
+    () => new Intl.DateTimeFormat(current, { timeZone: siteTimeZone, timeStyle: 'medium', hourCycle: 'h23' }),
   ).format(ms);
 }
 

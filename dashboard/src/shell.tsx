@@ -1,6 +1,7 @@
 import type { FunctionComponent } from 'preact';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { CriticalNotice } from './critical-notice.js';
 import { onHub, useSession } from './hub.js';
 import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from './i18n.js';
 import { type Route, useRoute } from './router.js';
@@ -106,5 +107,11 @@ export function startShell(): void {
   onHub<{ site: { timezone?: string } }>('site', (info) => setSiteTimeZone(info.site?.timezone ?? 'UTC'));
   render(<Nav />, document.getElementById('nav')!);
   render(<LangSwitch />, document.getElementById('lang-slot')!);
-  render(<Views />, document.getElementById('view-root')!);
+  render(
+    <>
+      <CriticalNotice />
+      <Views />
+    </>,
+    document.getElementById('view-root')!,
+  );
 }

@@ -3,6 +3,9 @@
 // live events through `hubEvents` and call the API with `api`. All text from the API goes through
 // textContent or attributes.
 
+import { lang, onLang } from '../i18n.js';
+import { t } from './text.js';
+
 const API = '/api/v1';
 const DEVICE_POLL_MS = 10_000;
 const RETRY_MS = 5_000;
@@ -10,93 +13,37 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // ── Labels ──────────────────────────────────────────────────────────────────
 
-const QUALITY_TEXT = {
-  good: '正常 Good',
-  uncertain: '陈旧 Stale',
-  bad: '异常 Bad',
-};
+// Every word on the site page comes from the dictionary in text.ts, in the language chosen in the top bar
+// (i18n.ts). Static HTML names its key in data-i18n (see translateStatic); what this module writes is
+// written again when the language changes (relabel).
 
-const DEVICE_STATE_TEXT = {
-  online: '在线 Online',
-  offline: '离线 Offline',
-  unknown: '未知 Unknown',
-};
+/** The dictionary's text for `${prefix}.${value}`, or the value itself when there is none. */
+function known(prefix, value) {
+  const key = `${prefix}.${value}`;
+  const text = t(key);
+  return text === key ? String(value) : text;
+}
 
-const LINK_STATE_TEXT = {
-  up: '已连接 Up',
-  connecting: '连接中 Connecting',
-  backoff: '重试中 Retrying',
-  down: '断开 Down',
-  stopped: '已停止 Stopped',
-};
-
-const CONN_TEXT = {
-  connecting: '连接中 Connecting',
-  live: '实时 Live',
-  reconnecting: '重连中 Reconnecting',
-  error: '连接异常 Error',
-};
-
-const ROLE_TEXT = {
-  viewer: '查看 Viewer',
-  engineer: '工程师 Engineer',
-  technician: '技术员 Technician',
-  dispatcher: '调度 Dispatcher',
-  approver: '审批 Approver',
-  security: '安保 Security',
-  admin: '管理员 Admin',
-};
-
+const qualityText = (q) => known('quality', q);
+const deviceStateText = (s) => known('device', s);
+const linkStateText = (s) => known('link', s);
+const connText = (s) => known('conn', s);
+const roleText = (r) => known('role', r);
 /** Why the hub ended a session (`session-ended` reasons), as the login form explains it. */
-const SESSION_END_TEXT = {
-  'logged out': '此会话已在别处登出 This session was logged out elsewhere',
-  'password changed': '密码已更改 The password was changed',
-  'password reset': '管理员重置了密码 An admin reset the password',
-  'user disabled': '账户已停用 The account was disabled',
-  'user deleted': '账户已删除 The account was deleted',
-  expired: '会话已过期或已结束 The session expired or ended',
-};
+const sessionEndText = (reason) => known('ended', reason);
+const statText = (k) => known('stat', k);
 
-const ZONE_KIND_TEXT = {
-  campus: '园区 Campus',
-  site: '站点 Site',
-  building: '楼栋 Building',
-  floor: '楼层 Floor',
-  room: '房间 Room',
-  'plant-room': '机房 Plant room',
-  outdoor: '室外 Outdoor',
-};
-
-/** Asset kind → label and category (the category colours the chip). */
-const ASSET_KIND = {
-  'env-sensor': ['环境 Environment', 'env'],
-  gate: ['门禁 Access', 'access'],
-  'electricity-meter': ['能耗 · 电表 Electricity', 'energy'],
-  'water-meter': ['能耗 · 水表 Water', 'energy'],
-  'gas-meter': ['能耗 · 燃气 Gas', 'energy'],
-  chiller: ['暖通 · 冷机 Chiller', 'hvac'],
-  ahu: ['暖通 · 空调箱 AHU', 'hvac'],
-  pump: ['水泵 Pump', 'hvac'],
-  elevator: ['电梯 Elevator', 'other'],
-};
-
-const STAT_TEXT = {
-  mode: '模式 mode',
-  topics: '主题 topics',
-  messages: '报文 messages',
-  unmapped: '未映射 unmapped',
-  malformed: '异常报文 malformed',
-  clients: '客户端 clients',
-  loginsRefused: '拒绝登录 logins refused',
-  publishesRefused: '拒绝发布 publishes refused',
-  subscriptionsRefused: '拒绝订阅 subscriptions refused',
-  brokerDropped: '代理丢弃 broker dropped',
-  lagging: '积压 lagging',
-  accepted: '已接收 accepted',
-  suppressed: '死区抑制 suppressed',
-  outOfRange: '超限 out of range',
-  rejected: '已拒绝 rejected',
-  staleTransitions: '超时变化 stale changes',
+/** Asset kind → its category (the category colours the chip); the label is `asset.<kind>`. */
+const ASSET_CATEGORY = {
+  'env-sensor': 'env',
+  gate: 'access',
+  'electricity-meter': 'energy',
+  'water-meter': 'energy',
+  'gas-meter': 'energy',
+  chiller: 'hvac',
+  ahu: 'hvac',
+  pump: 'hvac',
+  elevator: 'other',
 };
 
 const UNITS = { degC: '°C', degF: '°F', m3: 'm³', 'm3/h': 'm³/h', m2: 'm²', Nm3: 'Nm³', 'Nm3/h': 'Nm³/h' };
@@ -121,6 +68,12 @@ const state = {
   refreshTimer: undefined,
   /** Device and link events received so far. */
   eventSeq: 0,
+  /** What the page shows, kept to show it again in another language. */
+  site: undefined, // { site, counts } of GET /site
+  pipeline: undefined, // GET /devices' pipeline counters
+  devicesLoaded: false,
+  conn: undefined,
+  lastUpdate: undefined,
   /**
    * Bumped whenever a session ends or starts: an answer or timer from an earlier session compares its epoch
    * and drops itself, so nothing of the previous user's data lands on the page after a logout.
@@ -162,6 +115,35 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+/**
+ * An element whose text is the dictionary's `key` (with `params`): marked with data-i18n, so that it is
+ * translated again when the language changes.
+ */
+function tx(tag, key, params, attrs = {}) {
+  return h(
+    tag,
+    { ...attrs, 'data-i18n': key, 'data-i18n-args': params ? JSON.stringify(params) : undefined },
+    t(key, params),
+  );
+}
+
+const I18N_ATTRS = ['title', 'aria-label'];
+
+/** `${prefix}.${value}` from the dictionary, marked for translation, or the value as it is when unknown. */
+function textOrKey(tag, prefix, value, attrs) {
+  const key = `${prefix}.${value}`;
+  return t(key) === key ? h(tag, attrs, String(value)) : tx(tag, key, undefined, attrs);
+}
+
+/** Fill the text and attributes of every element marked with data-i18n, data-i18n-title, data-i18n-aria-label. */
+function translateStatic(root = document) {
+  const params = (el) => (el.dataset.i18nArgs ? JSON.parse(el.dataset.i18nArgs) : undefined);
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n, params(el));
+  for (const attr of I18N_ATTRS)
+    for (const el of root.querySelectorAll(`[data-i18n-${attr}]`))
+      el.setAttribute(attr, t(el.getAttribute(`data-i18n-${attr}`), params(el)));
+}
+
 /** Briefly highlight an element that just changed. */
 function flash(el, strength = 0.55) {
   if (reduceMotion || !el.animate) return;
@@ -173,21 +155,18 @@ function flash(el, strength = 0.55) {
 
 // ── Formatting ──────────────────────────────────────────────────────────────
 
-const numberFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
-let timeFormat = makeTimeFormat(undefined);
-let dateTimeFormat = makeDateTimeFormat(undefined);
+// In the chosen language, on a 24-hour clock, in the site's time zone once the site is loaded (the
+// browser's before); made again when either changes.
+let siteTimeZone;
+let numberFormat;
+let timeFormat;
+let dateTimeFormat;
+makeFormats();
 
-function makeTimeFormat(timeZone) {
-  const opts = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
-  try {
-    return new Intl.DateTimeFormat('zh-CN', { ...opts, timeZone });
-  } catch {
-    return new Intl.DateTimeFormat('zh-CN', opts);
-  }
-}
-
-function makeDateTimeFormat(timeZone) {
-  const opts = {
+function makeFormats() {
+  numberFormat = new Intl.NumberFormat(lang(), { maximumFractionDigits: 2 });
+  timeFormat = makeDateFormat({ hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  dateTimeFormat = makeDateFormat({
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -195,11 +174,14 @@ function makeDateTimeFormat(timeZone) {
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-  };
+  });
+}
+
+function makeDateFormat(opts) {
   try {
-    return new Intl.DateTimeFormat('zh-CN', { ...opts, timeZone });
+    return new Intl.DateTimeFormat(lang(), { ...opts, timeZone: siteTimeZone });
   } catch {
-    return new Intl.DateTimeFormat('zh-CN', opts);
+    return new Intl.DateTimeFormat(lang(), opts);
   }
 }
 
@@ -220,7 +202,7 @@ function formatUnit(unit) {
 }
 
 function formatValue(value) {
-  if (typeof value === 'boolean') return value ? '开 On' : '关 Off';
+  if (typeof value === 'boolean') return value ? t('on') : t('off');
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return String(value);
     const rounded = Math.round(value * 100) / 100;
@@ -282,29 +264,18 @@ export async function api(path, { method = 'GET', body, anonymous = false } = {}
 }
 
 function showBanner(text) {
-  const el = $('banner');
-  if (!text) {
-    el.hidden = true;
-    el.textContent = '';
-    return;
-  }
-  el.textContent = text;
-  el.hidden = false;
+  setMessage($('banner'), text);
 }
 
 // ── Site tree ───────────────────────────────────────────────────────────────
 
 function renderSite(siteInfo, assets) {
   const { site, zones, counts } = siteInfo;
-  timeFormat = makeTimeFormat(site.timezone);
-  dateTimeFormat = makeDateTimeFormat(site.timezone);
-
-  $('site-name').textContent = site.name || site.id;
-  document.title = `${site.name || site.id} · 设施监控 Facility monitor`;
+  siteTimeZone = site.timezone;
+  makeFormats();
+  state.site = { site, counts };
+  renderSiteName();
   $('site-meta').textContent = [site.id, site.timezone].filter(Boolean).join(' · ');
-  if (counts)
-    $('site-counts').textContent =
-      `${counts.zones} 区域 zones · ${counts.assets} 资产 assets · ${counts.points} 测点 points`;
 
   const assetById = new Map(assets.map((a) => [a.id, a]));
   const placed = new Set();
@@ -321,15 +292,28 @@ function renderSite(siteInfo, assets) {
   if (orphans.length)
     tree.append(
       renderZone(
-        { id: '', name: '其他 Other', kind: '', children: [], assets: orphans.map((a) => a.id) },
+        { id: '', name: '', kind: '', children: [], assets: orphans.map((a) => a.id) },
         0,
         assetById,
         placed,
       ),
     );
-  if (!tree.childElementCount) tree.append(h('p', { class: 'placeholder' }, '暂无资产 No assets configured'));
+  if (!tree.childElementCount)
+    tree.append(tx('p', 'noAssetsConfigured', undefined, { class: 'placeholder' }));
   tree.removeAttribute('aria-busy');
   queueSummary();
+}
+
+/** The site's name in the top bar and the page title, with its counts; the app's name without a site. */
+function renderSiteName() {
+  const site = state.site?.site;
+  const name = site ? site.name || site.id : '';
+  $('site-name').textContent = name || t('appTitle');
+  document.title = name ? t('pageTitle', { site: name }) : t('appTitle');
+  const counts = state.site?.counts;
+  $('site-counts').textContent = counts
+    ? t('siteCounts', { zones: counts.zones, assets: counts.assets, points: counts.points })
+    : '';
 }
 
 function countAssets(zone) {
@@ -343,9 +327,11 @@ function renderZone(zone, depth, assetById, placed) {
   const summary = h(
     'summary',
     { class: 'zone-head' },
-    h('span', { class: 'zone-name' }, zone.name || zone.id),
-    zone.kind ? h('span', { class: 'chip chip-zone' }, ZONE_KIND_TEXT[zone.kind] ?? zone.kind) : null,
-    h('span', { class: 'zone-count muted' }, `${total} 资产 assets`),
+    zone.name || zone.id
+      ? h('span', { class: 'zone-name' }, zone.name || zone.id)
+      : tx('span', 'otherZone', undefined, { class: 'zone-name' }),
+    zone.kind ? textOrKey('span', 'zone', zone.kind, { class: 'chip chip-zone' }) : null,
+    tx('span', 'zoneAssets', { n: total }, { class: 'zone-count muted' }),
   );
   const children = zone.children ?? [];
   const details = h(
@@ -376,12 +362,13 @@ function renderZone(zone, depth, assetById, placed) {
     for (const c of children) nested.append(renderZone(c, depth + 1, assetById, placed));
     details.append(nested);
   }
-  if (!own.length && !children.length) details.append(h('p', { class: 'placeholder' }, '无资产 No assets'));
+  if (!own.length && !children.length)
+    details.append(tx('p', 'noAssets', undefined, { class: 'placeholder' }));
   return details;
 }
 
 function renderAsset(asset) {
-  const [kindText, category] = ASSET_KIND[asset.kind] ?? [asset.kind, 'other'];
+  const category = ASSET_CATEGORY[asset.kind] ?? 'other';
   const deviceChip = asset.deviceId
     ? h(
         'span',
@@ -389,16 +376,16 @@ function renderAsset(asset) {
           class: 'chip chip-device',
           'data-device-ref': asset.deviceId,
           'data-state': 'unknown',
-          title: `设备 Device ${asset.deviceId}`,
+          title: chipTitle(asset.deviceId),
         },
         h('span', { class: 'state-dot', 'aria-hidden': 'true' }),
         asset.deviceId,
       )
-    : h(
-        'span',
-        { class: 'chip chip-nodevice', title: '尚未配置设备 No device configured yet' },
-        '待接入 No device',
-      );
+    : tx('span', 'noDevice', undefined, {
+        class: 'chip chip-nodevice',
+        title: t('noDeviceTip'),
+        'data-i18n-title': 'noDeviceTip',
+      });
   if (asset.deviceId) addChip(asset.deviceId, deviceChip);
 
   const list = h('ul', { class: 'points' });
@@ -421,7 +408,7 @@ function renderAsset(asset) {
       h(
         'div',
         { class: 'asset-tags' },
-        h('span', { class: `chip chip-kind cat-${category}` }, kindText),
+        textOrKey('span', 'asset', asset.kind, { class: `chip chip-kind cat-${category}` }),
         deviceChip,
       ),
     ),
@@ -430,7 +417,7 @@ function renderAsset(asset) {
       'footer',
       { class: 'asset-foot muted' },
       h('span', null, asset.model ?? asset.id),
-      h('span', null, '更新 Updated ', timeEl),
+      h('span', null, tx('span', 'updated'), ' ', timeEl),
     ),
   );
   state.assets.set(asset.id, { card, timeEl, ts: null });
@@ -460,7 +447,7 @@ function renderPoint(p, assetId) {
     'span',
     { class: 'point-label', title: p.label ? `${p.label}\n${p.id}` : p.id },
     p.label || p.name,
-    p.kind === 'command' ? h('span', { class: 'chip chip-cmd' }, '指令 cmd') : null,
+    p.kind === 'command' ? tx('span', 'cmd', undefined, { class: 'chip chip-cmd' }) : null,
   );
   const row = h('li', { class: 'point', 'data-status': 'nodata' }, label, valueEl, badge);
   state.points.set(p.id, {
@@ -493,52 +480,61 @@ function applyValue(v, animate) {
   pt.ts = v.ts;
   pt.reason = v.reason;
 
-  const { def, valueEl, numEl, unitEl, badge, row } = pt;
+  paintPoint(pt);
+
+  if (newerTs) {
+    const asset = state.assets.get(pt.assetId);
+    if (asset && (asset.ts == null || v.ts > asset.ts)) {
+      asset.ts = v.ts;
+      paintAssetTime(asset);
+    }
+    if (pt.def.deviceId) noteDeviceSeen(pt.def.deviceId, v.ts);
+  }
+  if (animate && changed) flash(pt.valueEl);
+  queueSummary();
+}
+
+/** Show a point's value, status, quality and details (again, in a new language). */
+function paintPoint(pt) {
+  const { def, valueEl, numEl, unitEl, badge, row, value, quality, ts, reason } = pt;
   let status;
   if (!def.deviceId) status = 'awaiting';
   else if (value === null) status = 'nodata';
-  else status = v.quality;
+  else status = quality;
 
-  valueEl.dataset.quality = v.quality;
+  valueEl.dataset.quality = quality;
   valueEl.dataset.status = status;
   row.dataset.status = status;
 
   if (status === 'awaiting') {
-    numEl.textContent = '待接入 awaiting device';
+    numEl.textContent = t('awaitingDevice');
     unitEl.textContent = '';
   } else if (status === 'nodata') {
-    numEl.textContent = '无数据 no data';
+    numEl.textContent = t('noData');
     unitEl.textContent = '';
   } else {
     numEl.textContent = formatValue(value);
     unitEl.textContent = typeof value === 'number' ? formatUnit(def.unit) : '';
   }
 
-  const badgeText =
-    status === 'awaiting' || status === 'nodata' ? '' : (QUALITY_TEXT[v.quality] ?? v.quality);
+  const badgeText = status === 'awaiting' || status === 'nodata' ? '' : qualityText(quality);
   badge.textContent = badgeText;
   badge.hidden = !badgeText;
 
   const tip = [];
-  if (status === 'awaiting') tip.push('尚未配置设备 No device configured for this point yet');
-  if (v.reason) tip.push(`原因 Reason: ${v.reason}`);
-  if (typeof v.ts === 'number') tip.push(`时间 Time: ${formatFull(v.ts)}`);
+  if (status === 'awaiting') tip.push(t('pointNoDevice'));
+  if (reason) tip.push(t('reason', { reason }));
+  if (typeof ts === 'number') tip.push(t('time', { time: formatFull(ts) }));
   const title = tip.join('\n');
   valueEl.title = title;
   badge.title = title;
+}
 
-  if (newerTs) {
-    const asset = state.assets.get(pt.assetId);
-    if (asset && (asset.ts == null || v.ts > asset.ts)) {
-      asset.ts = v.ts;
-      asset.timeEl.textContent = formatTime(v.ts);
-      asset.timeEl.dateTime = new Date(v.ts).toISOString();
-      asset.timeEl.title = formatFull(v.ts);
-    }
-    if (def.deviceId) noteDeviceSeen(def.deviceId, v.ts);
-  }
-  if (animate && changed) flash(valueEl);
-  queueSummary();
+function paintAssetTime(asset) {
+  if (asset.ts == null) return;
+  asset.timeEl.textContent = formatTime(asset.ts);
+  asset.timeEl.dateTime = new Date(asset.ts).toISOString();
+  asset.timeEl.title = formatFull(asset.ts);
 }
 
 // ── Devices and links ───────────────────────────────────────────────────────
@@ -565,10 +561,11 @@ function renderDevices(health, since) {
       entry.row.remove();
       state.devices.delete(id);
     }
-  $('devices-count').textContent = `${state.devices.size} 台 devices`;
+  state.devicesLoaded = true;
+  paintDeviceCount();
   const placeholder = list.querySelector('.placeholder');
   if (state.devices.size) placeholder?.remove();
-  else if (!placeholder) list.append(h('li', { class: 'placeholder' }, '暂无设备 No devices configured'));
+  else if (!placeholder) list.append(tx('li', 'noDevices', undefined, { class: 'placeholder' }));
 
   renderLinks(health.links ?? [], since);
   renderPipeline(health.pipeline ?? {});
@@ -604,29 +601,29 @@ function updateDevice(entry, d, animate) {
   const { row, stateEl, nameEl, idEl, seenEl, readingsEl, malformedEl } = entry;
 
   row.dataset.state = data.state;
-  stateEl.textContent = DEVICE_STATE_TEXT[data.state] ?? data.state;
+  stateEl.textContent = deviceStateText(data.state);
   const errorTip = data.lastError
-    ? `最近错误 Last error: ${data.lastError.message} (${formatFull(data.lastError.at)})`
+    ? t('lastError', { message: data.lastError.message, at: formatFull(data.lastError.at) })
     : '';
-  stateEl.title = [data.reason ? `原因 Reason: ${data.reason}` : '', errorTip].filter(Boolean).join('\n');
+  stateEl.title = [data.reason ? t('reason', { reason: data.reason }) : '', errorTip]
+    .filter(Boolean)
+    .join('\n');
 
   nameEl.textContent = data.name || data.deviceId;
   nameEl.title = data.name || data.deviceId;
   idEl.textContent = data.name ? `${data.deviceId} · ${data.protocol ?? ''}` : (data.protocol ?? '');
-  seenEl.textContent = `最近 Last seen ${formatTime(data.lastSeenAt)}`;
+  seenEl.textContent = t('lastSeen', { time: formatTime(data.lastSeenAt) });
   seenEl.title = formatFull(data.lastSeenAt);
-  readingsEl.textContent = `读数 Readings ${numberFormat.format(data.readings ?? 0)}`;
+  readingsEl.textContent = t('readings', { n: numberFormat.format(data.readings ?? 0) });
   const malformed = data.malformed ?? 0;
-  malformedEl.textContent = `异常报文 Malformed ${numberFormat.format(malformed)}`;
+  malformedEl.textContent = t('malformed', { n: numberFormat.format(malformed) });
   malformedEl.dataset.count = String(malformed);
   const lm = data.lastMalformed;
-  malformedEl.title = lm
-    ? `${lm.topic}: ${lm.reason}\n${lm.sample}\n${formatFull(lm.at)}`
-    : '无异常报文 No malformed messages';
+  malformedEl.title = lm ? `${lm.topic}: ${lm.reason}\n${lm.sample}\n${formatFull(lm.at)}` : t('noMalformed');
 
   for (const chip of state.deviceChips.get(data.deviceId) ?? []) {
     chip.dataset.state = data.state;
-    chip.title = `设备 Device ${data.deviceId}: ${DEVICE_STATE_TEXT[data.state] ?? data.state}`;
+    chip.title = chipTitle(data.deviceId);
   }
   if (animate && previous !== data.state) flash(row, 0.3);
 }
@@ -636,7 +633,7 @@ function noteDeviceSeen(deviceId, ts) {
   const entry = state.devices.get(deviceId);
   if (!entry || (entry.data.lastSeenAt ?? 0) >= ts) return;
   entry.data.lastSeenAt = ts;
-  entry.seenEl.textContent = `最近 Last seen ${formatTime(ts)}`;
+  entry.seenEl.textContent = t('lastSeen', { time: formatTime(ts) });
   entry.seenEl.title = formatFull(ts);
 }
 
@@ -686,7 +683,7 @@ function updateLink(entry, l, animate) {
   entry.data = { ...entry.data, ...l };
   const data = entry.data;
   entry.row.dataset.state = data.state;
-  entry.stateEl.textContent = LINK_STATE_TEXT[data.state] ?? data.state;
+  entry.stateEl.textContent = linkStateText(data.state);
   const message = l.error ?? data.lastError?.message;
   const showError = data.state !== 'up' && message;
   entry.errorEl.textContent = showError ? message : '';
@@ -702,7 +699,7 @@ function renderStats(dl, stats) {
       h(
         'div',
         { class: 'stat' },
-        h('dt', null, STAT_TEXT[k] ?? k),
+        h('dt', null, statText(k)),
         h('dd', null, typeof v === 'number' ? numberFormat.format(v) : String(v)),
       ),
     );
@@ -710,7 +707,20 @@ function renderStats(dl, stats) {
 }
 
 function renderPipeline(counters) {
+  state.pipeline = counters;
   renderStats($('pipeline'), counters);
+}
+
+function paintDeviceCount() {
+  $('devices-count').textContent = state.devicesLoaded ? t('devicesCount', { n: state.devices.size }) : '';
+}
+
+/** A device chip's tooltip: the device, and its state once known. */
+function chipTitle(deviceId) {
+  const known = state.devices.get(deviceId);
+  return known
+    ? t('deviceChipState', { id: deviceId, state: deviceStateText(known.data.state) })
+    : t('deviceChip', { id: deviceId });
 }
 
 async function refreshDevices() {
@@ -777,22 +787,32 @@ function setConn(s, detail) {
   emitLive('conn', s);
   const el = $('conn');
   el.dataset.state = s;
-  el.querySelector('.conn-label').textContent = CONN_TEXT[s] ?? s;
+  state.conn = s;
+  el.querySelector('.conn-label').textContent = connText(s);
   el.title = detail ?? '';
   document.body.dataset.conn = s;
 }
 
 function markUpdated() {
+  state.lastUpdate = Date.now();
+  paintLastUpdate();
+}
+
+function paintLastUpdate() {
   const el = $('last-update');
-  const now = Date.now();
-  el.textContent = formatTime(now);
-  el.dateTime = new Date(now).toISOString();
+  if (state.lastUpdate === undefined) {
+    el.textContent = '—';
+    el.removeAttribute('datetime');
+    return;
+  }
+  el.textContent = formatTime(state.lastUpdate);
+  el.dateTime = new Date(state.lastUpdate).toISOString();
 }
 
 function connectLive() {
   if (typeof globalThis.io !== 'function') {
     setConn('error', 'socket.io client not loaded');
-    showBanner('实时连接不可用 Live updates unavailable: /socket.io/socket.io.js did not load.');
+    showBanner(() => t('liveUnavailable'));
     return;
   }
   closeLive();
@@ -868,7 +888,7 @@ function connectLive() {
     }
     if (err?.message === 'forbidden') {
       setConn('error', err.message);
-      showBanner('无权查看实时数据 Your roles do not allow live updates (site:read).');
+      showBanner(() => t('liveForbidden'));
       return;
     }
     setConn('reconnecting', err?.message);
@@ -919,15 +939,23 @@ function closeLive() {
 
 // ── Session ─────────────────────────────────────────────────────────────────
 
-const DEFAULT_TITLE = '设施监控 Facility monitor';
 let loginBusy = false;
 let sessionCheckTimer;
 let noticeTimer;
 
-/** Set a message element's text; an empty text hides it. */
+/** Messages on show that are functions of the language (see setMessage): element → text. */
+const shownMessages = new Map();
+
+/**
+ * Set a message element's text; an empty text hides it. A function as the text is called again when the
+ * language changes, so the message follows it.
+ */
 function setMessage(el, text) {
-  el.textContent = text ?? '';
-  el.hidden = !text;
+  if (typeof text === 'function') shownMessages.set(el, text);
+  else shownMessages.delete(el);
+  const shown = typeof text === 'function' ? text() : text;
+  el.textContent = shown ?? '';
+  el.hidden = !shown;
 }
 
 function showNotice(text) {
@@ -964,7 +992,7 @@ function renderUser() {
   const name = $('user-name');
   name.textContent = user.displayName || user.username;
   name.title = user.username;
-  $('user-roles').textContent = (user.roles ?? []).map((r) => ROLE_TEXT[r] ?? r).join(' · ');
+  $('user-roles').textContent = (user.roles ?? []).map(roleText).join(' · ');
   $('user').hidden = false;
 }
 
@@ -1002,16 +1030,17 @@ function endSession() {
   state.links.clear();
   state.deviceChips.clear();
   const tree = $('tree');
-  tree.replaceChildren(h('p', { class: 'placeholder' }, '加载中 Loading…'));
+  tree.replaceChildren(tx('p', 'loading', undefined, { class: 'placeholder' }));
   tree.setAttribute('aria-busy', 'true');
   for (const id of ['devices', 'links', 'pipeline']) $(id).replaceChildren();
   for (const id of ['site-meta', 'site-counts', 'devices-count', 'user-name', 'user-roles'])
     $(id).textContent = '';
-  $('site-name').textContent = DEFAULT_TITLE;
-  document.title = DEFAULT_TITLE;
-  const last = $('last-update');
-  last.textContent = '—';
-  last.removeAttribute('datetime');
+  state.site = undefined;
+  state.pipeline = undefined;
+  state.devicesLoaded = false;
+  state.lastUpdate = undefined;
+  renderSiteName();
+  paintLastUpdate();
   $('user').hidden = true;
   showBanner('');
   showNotice('');
@@ -1025,7 +1054,7 @@ function sessionEnded(reason) {
   const { username } = session.user;
   endSession();
   showLogin({
-    notice: `会话已结束，请重新登录 Your session ended, please log in again: ${SESSION_END_TEXT[reason] ?? reason}`,
+    notice: () => t('sessionEnded', { why: sessionEndText(reason) }),
     username,
   });
 }
@@ -1056,7 +1085,7 @@ async function checkSession() {
       return;
     }
     // No answer: offer the form, and keep asking, since the session may well still be valid.
-    const text = `无法连接集线器，正在重试 Cannot reach the hub, retrying: ${err.message}`;
+    const text = () => t('hubUnreachableRetrying', { message: err.message });
     if ($('login').hidden) showLogin({ error: text });
     else setMessage($('login-error'), text);
     sessionCheckTimer = setTimeout(() => void checkSession(), RETRY_MS);
@@ -1073,22 +1102,20 @@ function lockedUntil(err) {
 }
 
 function loginErrorText(err) {
-  if (!(err instanceof ApiError)) return `无法连接集线器 Cannot reach the hub: ${err.message}`;
+  if (!(err instanceof ApiError)) return t('hubUnreachable', { message: err.message });
   switch (err.status) {
     case 401:
-      return '用户名或密码错误 Wrong username or password.';
+      return t('wrongPassword');
     case 423: {
       const until = lockedUntil(err);
-      return until
-        ? `登录失败次数过多，账户锁定至 ${until}，或由管理员解锁 Too many failed logins: the account is locked until ${until}, or until an admin unlocks it.`
-        : '登录失败次数过多，账户已锁定 Too many failed logins: the account is locked.';
+      return until ? t('lockedUntil', { until }) : t('locked');
     }
     case 429:
       return err.retryAfter !== undefined
-        ? `此地址登录尝试过多，请 ${err.retryAfter} 秒后再试 Too many login attempts from this address: try again in ${err.retryAfter} s.`
-        : `此地址登录尝试过多 Too many login attempts from this address: ${err.detail ?? 'try again later'}.`;
+        ? t('tooManyAttemptsIn', { s: err.retryAfter })
+        : t('tooManyAttempts', { detail: err.detail ?? t('tryLater') });
     default:
-      return `登录失败 Login failed: ${err.detail ?? err.title ?? `HTTP ${err.status}`}`;
+      return t('loginFailed', { detail: err.detail ?? err.title ?? `HTTP ${err.status}` });
   }
 }
 
@@ -1098,7 +1125,7 @@ async function submitLogin(ev) {
   const username = $('login-username').value.trim();
   const password = $('login-password').value;
   if (!username || !password) {
-    setMessage($('login-error'), '请输入用户名和密码 Enter the username and the password.');
+    setMessage($('login-error'), () => t('enterCredentials'));
     (username ? $('login-password') : $('login-username')).focus();
     return;
   }
@@ -1113,7 +1140,7 @@ async function submitLogin(ev) {
   } catch (err) {
     setLoginBusy(false);
     setMessage($('login-notice'), '');
-    setMessage($('login-error'), loginErrorText(err));
+    setMessage($('login-error'), () => loginErrorText(err));
     const field = $('login-password');
     field.focus();
     field.select();
@@ -1132,13 +1159,13 @@ async function logout() {
   } catch (err) {
     button.disabled = false;
     if (err instanceof SessionEnded) return; // over anyway: the login form is shown
-    showBanner(`登出失败 Logout failed: ${err.message}`);
+    showBanner(() => t('logoutFailed', { message: err.message }));
     connectLive(); // still logged in
     return;
   }
   button.disabled = false;
   endSession();
-  showLogin({ notice: '已登出 You have logged out.' });
+  showLogin({ notice: () => t('loggedOut') });
 }
 
 // ── Change password ─────────────────────────────────────────────────────────
@@ -1160,11 +1187,11 @@ async function submitPassword(ev) {
   const newPassword = $('password-new').value;
   const error = $('password-error');
   if (!currentPassword || !newPassword) {
-    setMessage(error, '请填写当前密码和新密码 Enter the current and the new password.');
+    setMessage(error, () => t('enterPasswords'));
     return;
   }
   if (newPassword !== $('password-confirm').value) {
-    setMessage(error, '两次输入的新密码不一致 The new passwords do not match.');
+    setMessage(error, () => t('passwordsDiffer'));
     $('password-confirm').focus();
     return;
   }
@@ -1174,21 +1201,48 @@ async function submitPassword(ev) {
   try {
     await api('/auth/password', { method: 'POST', body: { currentPassword, newPassword } });
     $('password-dialog').close();
-    showNotice('密码已修改，其他会话已登出 Password changed; your other sessions were logged out.');
+    showNotice(() => t('passwordChanged'));
   } catch (err) {
     if (err instanceof SessionEnded) return; // the login form is shown
     let text;
     if (err.status === 403) {
-      text = '当前密码错误 The current password is wrong.';
+      text = () => t('currentPasswordWrong');
       $('password-current').focus();
     } else if (err.status === 400)
       // e.g. "newPassword: expected at least 10 characters"
-      text = `新密码不符合要求 The new password is not allowed: ${(err.detail ?? '').replace(/^newPassword:\s*/, '')}`;
-    else text = `修改失败 Could not change the password: ${err.detail ?? err.message}`;
+      text = () => t('newPasswordRefused', { detail: (err.detail ?? '').replace(/^newPassword:\s*/, '') });
+    else text = () => t('passwordFailed', { detail: err.detail ?? err.message });
     setMessage(error, text);
   } finally {
     submit.disabled = false;
   }
+}
+
+// ── Language ────────────────────────────────────────────────────────────────
+
+/**
+ * The language changed: the static text (data-i18n), then everything this module wrote, from what it keeps
+ * (points, devices, links, counters, messages); nothing is fetched again and nothing flashes.
+ */
+function relabel() {
+  makeFormats();
+  translateStatic();
+  renderSiteName();
+  for (const pt of state.points.values()) if (pt.value !== undefined) paintPoint(pt);
+  for (const asset of state.assets.values()) paintAssetTime(asset);
+  for (const entry of state.devices.values()) updateDevice(entry, {}, false);
+  for (const [deviceId, chips] of state.deviceChips)
+    for (const chip of chips) chip.title = chipTitle(deviceId);
+  paintDeviceCount();
+  for (const entry of state.links.values()) {
+    entry.stateEl.textContent = linkStateText(entry.data.state);
+    if (entry.data.stats) renderStats(entry.statsEl, entry.data.stats);
+  }
+  if (state.pipeline) renderPipeline(state.pipeline);
+  if (state.conn) $('conn').querySelector('.conn-label').textContent = connText(state.conn);
+  paintLastUpdate();
+  if (session) renderUser();
+  for (const [el, text] of shownMessages) if (!el.hidden) el.textContent = text();
 }
 
 // ── Start ───────────────────────────────────────────────────────────────────
@@ -1211,9 +1265,7 @@ async function load(epoch) {
   } catch (err) {
     if (epoch !== state.epoch || err instanceof SessionEnded) return false;
     console.warn('initial load failed', err);
-    showBanner(
-      `无法加载站点数据，${RETRY_MS / 1000} 秒后重试 Could not load the site, retrying: ${err.message}`,
-    );
+    showBanner(() => t('loadFailed', { s: RETRY_MS / 1000, message: err.message }));
     setConn('error', err.message);
     return false;
   }
@@ -1232,6 +1284,9 @@ async function bootDashboard() {
 }
 
 function main() {
+  translateStatic();
+  renderSiteName();
+  onLang(relabel);
   $('login-form').addEventListener('submit', (ev) => void submitLogin(ev));
   $('logout').addEventListener('click', () => void logout());
   $('change-password').addEventListener('click', openPasswordDialog);

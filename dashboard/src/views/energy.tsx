@@ -1,12 +1,417 @@
-import { messages } from '../i18n.js';
-import type { Route } from '../router.js';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useApi } from '../hub.js';
+import { useLang } from '../i18n.js';
+import { href, navigate, type Route } from '../router.js';
+import { ErrorBox, Loading } from '../ui.js';
+import { addMonths, dateIn } from './chart.js';
+import {
+  Change,
+  Completeness,
+  type FlatMeter,
+  flatten,
+  flatZones,
+  type MediumTotal,
+  type MetersAnswer,
+  mediumName,
+  moneyText,
+  num,
+  pctText,
+  type Report,
+  type Rule,
+  type SiteAnswer,
+  type SiteZone,
+  Stat,
+  t,
+  unitOf,
+} from './energy-common.js';
+import { DemandPanel } from './energy-demand.js';
+import { AfterHoursPanel, BuildingsPanel, DaysPanel, MetersPanel } from './energy-month.js';
+import { NightFlowPanel } from './energy-night.js';
 
-const t = messages({ en: { title: 'energy' }, 'zh-CN': { title: 'energy' } });
+/**
+ * Energy (能耗): a month of a scope (the site or a building) from the monthly report: headline figures
+ * against the last month and the baseline, consumption per day, building and meter, after-hours waste, CSV
+ * export; a meter's 15-minute demand (需量) on a day against its demand rule's limit; a water meter's night
+ * flow. The selection lives in the URL: `#/energy?month=2026-06&zone=b1&meter=b1-main&date=…&water=…&night=…`.
+ */
 
-export default function View(_: { route: Route }) {
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export default function EnergyView({ route }: { route: Route }) {
+  useLang();
+  const meters = useApi<MetersAnswer>('/energy/meters');
+  const site = useApi<SiteAnswer>('/site');
+  const rules = useApi<Rule[]>('/rules');
+  if (meters.error)
+    return (
+      <section class="view energy" data-view-id="energy">
+        <h2 class="view-title">{t('title')}</h2>
+        <ErrorBox error={meters.error} retry={meters.reload} />
+      </section>
+    );
+  if (!meters.data)
+    return (
+      <section class="view energy" data-view-id="energy">
+        <h2 class="view-title">{t('title')}</h2>
+        <Loading />
+      </section>
+    );
+  return <EnergyBody route={route} meters={meters.data} site={site.data} rules={rules.data ?? []} />;
+}
+
+function EnergyBody({
+  route,
+  meters,
+  site,
+  rules,
+}: {
+  route: Route;
+  meters: MetersAnswer;
+  site?: SiteAnswer;
+  rules: Rule[];
+}) {
+  const tz = meters.timezone;
+  const q = route.query;
+  const today = dateIn(Date.now(), tz);
+  const thisMonth = today.slice(0, 7);
+  const pick = (key: string, re: RegExp, max: string, fallback: string) => {
+    const v = q.get(key);
+    return v && re.test(v) && v <= max ? v : fallback;
+  };
+  const month = pick('month', MONTH, thisMonth, thisMonth);
+  const zone = q.get('zone') ?? '';
+  const date = pick('date', DATE, today, today);
+  const nightDate = pick('night', DATE, today, today);
+
+  const flat = useMemo(() => flatten(meters.meters), [meters]);
+  const zones = useMemo(() => flatZones(site?.zones), [site]);
+  const zoneName = useMemo(() => new Map(zones.map((z) => [z.id, z.name])), [zones]);
+  const buildings = zones.filter((z) => z.kind === 'building');
+
+  const parentOf = useMemo(() => {
+    const m = new Map<string, string | undefined>();
+    const walk = (list: SiteZone[] | undefined, parent: string | undefined) => {
+      for (const z of list ?? []) {
+        m.set(z.id, parent);
+        walk(z.children, z.id);
+      }
+    };
+    walk(site?.zones, undefined);
+    return m;
+  }, [site]);
+  const inScope = (m: FlatMeter) => {
+    for (let z: string | undefined = m.zone; z; z = parentOf.get(z)) if (z === zone) return true;
+    return !zone;
+  };
+  /** The meter asked for, else the scope's first (billing) meter with a counter, else any. */
+  const choose = (list: FlatMeter[], asked: string | null, prefer: (m: FlatMeter) => boolean) => {
+    if (list.some((m) => m.id === asked)) return asked!;
+    const scoped = list.filter(inScope);
+    return (
+      scoped.find((m) => prefer(m) && m.point) ??
+      scoped.find((m) => m.point) ??
+      list.find((m) => prefer(m) && m.point) ??
+      list.find((m) => m.point) ??
+      list[0]
+    )?.id;
+  };
+  const elec = flat.filter((m) => m.medium === 'electricity');
+  const meterId = choose(elec, q.get('meter'), (m) => m.billing);
+  const water = flat.filter((m) => m.medium === 'water');
+  const waterId = choose(water, q.get('water'), () => true);
+
+  const setQuery = (patch: Record<string, string | undefined>) => {
+    const next: Record<string, string> = Object.fromEntries(q);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next[k] = v;
+      else delete next[k];
+    }
+    navigate(href('energy', [], next));
+  };
+
+  const scope = zone ? `&zone=${encodeURIComponent(zone)}` : '';
+  const report = useApi<Report>(`/energy/reports/monthly?month=${month}${scope}`);
+  const reload = useRef(report.reload);
+  reload.current = report.reload;
+  // The month in progress changes: worked out again every 5 minutes.
+  useEffect(() => {
+    if (month !== thisMonth) return;
+    const timer = setInterval(() => reload.current(), 5 * 60_000);
+    return () => clearInterval(timer);
+  }, [month, thisMonth]);
+
+  // While another month or scope loads, the last one stays, dimmed.
+  const r = report.data;
+  const currency = r?.currency ?? meters.currency;
+  const csv = `/api/v1/energy/reports/monthly?month=${month}${scope}&format=csv`;
+  const csvDay = `/api/v1/energy/reports/daily?date=${date}${scope}&format=csv`;
+
   return (
-    <section class="view" data-view-id="energy">
-      <h2>{t('title')}</h2>
+    <section class="view energy" data-view-id="energy">
+      <div class="energy-head">
+        <h2 class="view-title">{t('title')}</h2>
+        <div class="toolbar">
+          <label class="e-field">
+            <span>{t('scope')}</span>
+            <select
+              data-control="zone"
+              value={zone}
+              onChange={(e) => setQuery({ zone: (e.target as HTMLSelectElement).value })}
+            >
+              <option value="">{t('site')}</option>
+              {buildings.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+              {zone && !buildings.some((b) => b.id === zone) && (
+                <option value={zone}>{zoneName.get(zone) ?? zone}</option>
+              )}
+            </select>
+          </label>
+          <span class="e-field">
+            <span>{t('month')}</span>
+            <span class="e-month">
+              <button
+                type="button"
+                class="btn btn-small"
+                aria-label={t('prevMonth')}
+                title={t('prevMonth')}
+                onClick={() => setQuery({ month: addMonths(month, -1) })}
+              >
+                ‹
+              </button>
+              <input
+                type="month"
+                data-control="month"
+                aria-label={t('month')}
+                value={month}
+                max={thisMonth}
+                onChange={(e) => {
+                  const v = (e.target as HTMLInputElement).value;
+                  if (MONTH.test(v)) setQuery({ month: v });
+                }}
+              />
+              <button
+                type="button"
+                class="btn btn-small"
+                aria-label={t('nextMonth')}
+                title={t('nextMonth')}
+                disabled={month >= thisMonth}
+                onClick={() => setQuery({ month: addMonths(month, 1) })}
+              >
+                ›
+              </button>
+            </span>
+          </span>
+          <span class="e-field e-export">
+            <span>{t('export')}</span>
+            <span class="e-month">
+              <a class="btn btn-small" href={csv} download data-export="monthly">
+                ⤓ {t('csvMonth')}
+              </a>
+              <a class="btn btn-small" href={csvDay} download data-export="daily">
+                ⤓ {t('csvDay', { date })}
+              </a>
+            </span>
+          </span>
+        </div>
+      </div>
+
+      {report.error && <ErrorBox error={report.error} retry={report.reload} />}
+      {!r && !report.error && <p class="placeholder">{t('loadingReport')}</p>}
+      {r && (
+        <div class={`energy-report${report.loading ? ' stale' : ''}`} aria-busy={report.loading}>
+          <Headline report={r} inProgress={month === thisMonth} />
+          <TotalsPanel report={r} inProgress={month === thisMonth} />
+        </div>
+      )}
+
+      <div class="energy-grid">
+        <DemandPanel
+          tz={tz}
+          meters={elec}
+          rules={rules}
+          meterId={meterId}
+          date={date}
+          today={today}
+          onMeter={(id) => setQuery({ meter: id })}
+          onDate={(d) => setQuery({ date: d === today ? undefined : d })}
+        />
+        <NightFlowPanel
+          tz={tz}
+          meters={water}
+          rules={rules}
+          meterId={waterId}
+          date={nightDate}
+          today={today}
+          onMeter={(id) => setQuery({ water: id })}
+          onDate={(d) => setQuery({ night: d === today ? undefined : d })}
+        />
+      </div>
+
+      {r && (
+        <div class={`energy-report${report.loading ? ' stale' : ''}`}>
+          <DaysPanel report={r} tz={tz} />
+          <div class="energy-grid">
+            {r.buildings.length > 0 && <BuildingsPanel report={r} onZone={(z) => setQuery({ zone: z })} />}
+            <AfterHoursPanel report={r} />
+          </div>
+          <MetersPanel report={r} flat={flat} zoneName={zoneName} currency={currency} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The scope's electricity (or first medium) this month: the figures an engineer is asked about. */
+function Headline({ report, inProgress }: { report: Report; inProgress: boolean }) {
+  const total = report.totals.find((x) => x.medium === 'electricity') ?? report.totals[0];
+  if (!total) return <p class="placeholder">{t('empty')}</p>;
+  const unit = unitOf(total.unit);
+  const ah = total.afterHours;
+  const wasteShare =
+    ah?.waste !== null && ah?.waste !== undefined && ah.consumption
+      ? (ah.waste / ah.consumption) * 100
+      : null;
+  return (
+    <div class="e-stats" data-medium={total.medium}>
+      <Stat
+        name="consumption"
+        label={`${t('thisMonth')} · ${mediumName(total.medium)}`}
+        value={num(total.consumption, 0)}
+        unit={unit}
+        sub={
+          <>
+            {t('completeness')} <Completeness value={total.completeness} />
+          </>
+        }
+      />
+      <Stat
+        name="vs-last"
+        label={t('vsLast')}
+        value={<Change pct={total.changePct} />}
+        sub={
+          total.previous.consumption === null
+            ? t('noPrevious')
+            : `${t('previous')} ${num(total.previous.consumption, 0)} ${unit}${inProgress ? ` · ${t('monthInProgress')}` : ''}`
+        }
+      />
+      <Stat
+        name="vs-baseline"
+        label={t('vsBaseline')}
+        value={<Change pct={total.baseline?.deviationPct} />}
+        sub={
+          total.baseline
+            ? t('expected', { v: `${num(total.baseline.expected, 0)} ${unit}` })
+            : t('noBaseline')
+        }
+      />
+      <Stat
+        name="after-hours"
+        label={t('afterHoursWaste')}
+        value={ah ? num(ah.waste, 0) : '—'}
+        unit={ah ? unit : undefined}
+        tone={ah?.waste ? 'warn' : undefined}
+        sub={
+          !ah
+            ? t('noWorkingHours')
+            : wasteShare !== null
+              ? t('wasteOfUse', { pct: `${num(wasteShare, 1)} %` })
+              : `${t('afterHoursUse')} ${num(ah.consumption, 0)} ${unit}`
+        }
+      />
+      {total.medium === 'electricity' && (
+        <Stat
+          name="peak"
+          label={t('peakDemand')}
+          value={num(total.peakDemandKw, 1)}
+          unit="kW"
+          sub={
+            total.demandCharge !== undefined
+              ? t('demandCharge', { v: moneyText(total.demandCharge, report.currency) })
+              : undefined
+          }
+        />
+      )}
+      <Stat
+        name="cost"
+        label={t('cost')}
+        value={moneyText(report.cost, report.currency)}
+        sub={`${t('carbon')} ${num(report.carbonKg / 1000, 2)} t CO₂e`}
+      />
+    </div>
+  );
+}
+
+/** Every medium: this month, last month, the change, the baseline and its deviation, after-hours, cost. */
+function TotalsPanel({ report, inProgress }: { report: Report; inProgress: boolean }) {
+  if (!report.totals.length) return null;
+  return (
+    <section class="panel" data-panel="totals">
+      <div class="section-head">
+        <h2>{t('totalsTitle')}</h2>
+        <span class="muted">
+          {report.period.label}
+          {inProgress ? ` · ${t('monthInProgress')}` : ''}
+        </span>
+      </div>
+      <div class="e-scroll">
+        <table class="table e-table">
+          <thead>
+            <tr>
+              <th>{t('medium')}</th>
+              <th class="num">{t('thisMonth')}</th>
+              <th class="num">{t('completeness')}</th>
+              <th class="num">{t('previous')}</th>
+              <th class="num">{t('vsLast')}</th>
+              <th class="num">{t('baseline')}</th>
+              <th class="num">{t('vsBaseline')}</th>
+              <th class="num">{t('afterHoursUse')}</th>
+              <th class="num">{t('afterHoursWaste')}</th>
+              <th class="num">{t('cost')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.totals.map((x: MediumTotal) => {
+              const u = unitOf(x.unit);
+              return (
+                <tr key={x.medium} data-total={x.medium}>
+                  <th scope="row">{mediumName(x.medium)}</th>
+                  <td class="num" data-value={x.consumption ?? ''}>
+                    {num(x.consumption, 1)} <small class="muted">{u}</small>
+                  </td>
+                  <td class="num">
+                    <Completeness value={x.completeness} />
+                  </td>
+                  <td class="num" data-value={x.previous.consumption ?? ''}>
+                    {num(x.previous.consumption, 1)} <small class="muted">{u}</small>
+                  </td>
+                  <td class="num">
+                    <Change pct={x.changePct} />
+                  </td>
+                  <td class="num">
+                    {x.baseline ? (
+                      <>
+                        {num(x.baseline.expected, 1)} <small class="muted">{u}</small>
+                      </>
+                    ) : (
+                      <span class="muted">{t('noBaseline')}</span>
+                    )}
+                  </td>
+                  <td class="num" title={pctText(x.baseline?.deviationPct)}>
+                    <Change pct={x.baseline?.deviationPct} />
+                  </td>
+                  <td class="num">{x.afterHours ? num(x.afterHours.consumption, 1) : '—'}</td>
+                  <td class="num">{x.afterHours ? num(x.afterHours.waste, 1) : '—'}</td>
+                  <td class="num">{moneyText(x.cost, report.currency)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

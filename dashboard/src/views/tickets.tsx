@@ -1,12 +1,16 @@
-import { messages } from '../i18n.js';
 import type { Route } from '../router.js';
+import { TicketsBoard } from './tickets-board.js';
+import { TicketDetailView } from './tickets-detail.js';
+import { ReportForm } from './tickets-report.js';
 
-const t = messages({ en: { title: 'tickets' }, 'zh-CN': { title: 'tickets' } });
-
-export default function View(_: { route: Route }) {
-  return (
-    <section class="view" data-view-id="tickets">
-      <h2>{t('title')}</h2>
-    </section>
-  );
+/**
+ * Maintenance tickets (维修工单): `#/tickets` the board or list, `#/tickets/new` the fault report (报修) for a
+ * phone, `#/tickets/<id>` one ticket with the actions its viewer may take.
+ */
+export default function TicketsView({ route }: { route: Route }) {
+  const [first] = route.rest;
+  if (first === 'new') return <ReportForm preset={route.query.get('asset') ?? undefined} />;
+  const id = first === undefined ? Number.NaN : Number(first);
+  if (Number.isSafeInteger(id) && id > 0) return <TicketDetailView key={id} id={id} />;
+  return <TicketsBoard route={route} />;
 }

@@ -1,0 +1,313 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiProblem, api, can, useHubEvent } from '../hub.js';
+import { fmtDateTime, useLang } from '../i18n.js';
+import { href, navigate, type Route } from '../router.js';
+import { ErrorBox, Loading } from '../ui.js';
+import {
+  type Asset,
+  KINDS,
+  lateness,
+  loadAssets,
+  PriorityBadge,
+  placeOf,
+  StateBadge,
+  type Ticket,
+  type TicketState,
+  t,
+  who,
+} from './tickets-common.js';
+
+/**
+ * The tickets as a board (a column per state, in the workflow's order) or a list, filtered by the route's
+ * query (`mine`, `open`, `kind`, `layout`) so a filter survives opening a ticket and coming back. Reloads on
+ * every live `ticket` event.
+ */
+
+const LIMIT = 200;
+/** The board's columns, always shown; the others only when a ticket is in them. */
+const MAIN_COLUMNS: TicketState[] = [
+  'submitted',
+  'approved',
+  'dispatched',
+  'accepted',
+  'in-progress',
+  'resolved',
+];
+const COLUMN_ORDER: TicketState[] = [
+  'submitted',
+  'approved',
+  'reopened',
+  'dispatched',
+  'accepted',
+  'in-progress',
+  'resolved',
+  'closed',
+  'rejected',
+  'cancelled',
+];
+
+interface Filters {
+  mine: boolean;
+  open: boolean;
+  kind: string;
+  layout: 'board' | 'list';
+}
+
+function filtersOf(route: Route): Filters {
+  const q = route.query;
+  return {
+    mine: q.get('mine') === 'true',
+    open: q.get('open') !== 'false',
+    kind: KINDS.includes(q.get('kind') as (typeof KINDS)[number]) ? q.get('kind')! : '',
+    layout: q.get('layout') === 'list' ? 'list' : 'board',
+  };
+}
+
+function queryOf(f: Filters): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (f.mine) q.mine = 'true';
+  if (!f.open) q.open = 'false';
+  if (f.kind) q.kind = f.kind;
+  if (f.layout === 'list') q.layout = 'list';
+  return q;
+}
+
+export function TicketsBoard({ route }: { route: Route }) {
+  useLang();
+  const filters = filtersOf(route);
+  const path = `/tickets?${new URLSearchParams({
+    limit: String(LIMIT),
+    ...(filters.open ? { open: 'true' } : {}),
+    ...(filters.mine ? { mine: 'true' } : {}),
+    ...(filters.kind ? { kind: filters.kind } : {}),
+  })}`;
+  const [list, setList] = useState<{ path: string; tickets: Ticket[]; more: boolean }>();
+  const [error, setError] = useState<ApiProblem>();
+  const [assets, setAssets] = useState<Map<string, Asset>>();
+  const asked = useRef(0);
+
+  const load = () => {
+    const n = ++asked.current;
+    api<{ tickets: Ticket[]; next?: number }>(path).then(
+      (r) => {
+        if (n !== asked.current) return;
+        setList({ path, tickets: r.tickets, more: r.next !== undefined });
+        setError(undefined);
+      },
+      (err: ApiProblem) => n === asked.current && setError(err),
+    );
+  };
+  useEffect(load, [path]);
+  useEffect(() => {
+    loadAssets().then(setAssets, () => undefined);
+  }, []);
+  // A burst of events (a round of work orders) is one reload.
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useHubEvent('ticket', () => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(load, 150);
+  }, [path]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const set = (change: Partial<Filters>) => navigate(href('tickets', [], queryOf({ ...filters, ...change })));
+  const tickets = list?.tickets ?? [];
+
+  return (
+    <section class="view tk" data-view-id="tickets" data-layout={filters.layout}>
+      <div class="tk-head">
+        <h2>{t('title')}</h2>
+        {can('tickets:submit') && (
+          <a class="btn btn-primary" href={href('tickets', ['new'])} data-report>
+            {t('report')}
+          </a>
+        )}
+      </div>
+      <div class="toolbar tk-toolbar">
+        <fieldset class="tk-seg" aria-label={t('layout')}>
+          {(['board', 'list'] as const).map((l) => (
+            <button
+              key={l}
+              type="button"
+              class="btn btn-small"
+              aria-pressed={filters.layout === l}
+              data-layout-choice={l}
+              onClick={() => set({ layout: l })}
+            >
+              {t(l)}
+            </button>
+          ))}
+        </fieldset>
+        <label class="tk-check">
+          <input
+            type="checkbox"
+            name="mine"
+            checked={filters.mine}
+            onChange={(e) => set({ mine: (e.target as HTMLInputElement).checked })}
+          />
+          {t('mine')}
+        </label>
+        <label class="tk-select">
+          <span class="muted">{t('show')}</span>
+          <select
+            name="open"
+            value={filters.open ? 'true' : 'false'}
+            onChange={(e) => set({ open: (e.target as HTMLSelectElement).value === 'true' })}
+          >
+            <option value="true">{t('showOpen')}</option>
+            <option value="false">{t('showAll')}</option>
+          </select>
+        </label>
+        <label class="tk-select">
+          <span class="muted">{t('kind')}</span>
+          <select
+            name="kind"
+            value={filters.kind}
+            onChange={(e) => set({ kind: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="">{t('anyKind')}</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`k.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {list && (
+          <span class="muted tk-count">
+            {tickets.length === 1 ? t('countOne') : t('count', { n: tickets.length })}
+          </span>
+        )}
+      </div>
+      {error && <ErrorBox error={error} retry={load} />}
+      {!list && !error && <Loading />}
+      {list && (
+        <div class={list.path === path ? '' : 'stale'} aria-busy={list.path !== path}>
+          {filters.layout === 'board' ? (
+            <Board tickets={tickets} assets={assets} finished={!filters.open} />
+          ) : (
+            <List tickets={tickets} assets={assets} />
+          )}
+          {list.more && <p class="muted tk-more">{t('more', { n: LIMIT })}</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Board({
+  tickets,
+  assets,
+  finished,
+}: {
+  tickets: Ticket[];
+  assets?: Map<string, Asset>;
+  finished: boolean;
+}) {
+  const byState = new Map<TicketState, Ticket[]>();
+  for (const tk of tickets) byState.set(tk.state, [...(byState.get(tk.state) ?? []), tk]);
+  const columns = COLUMN_ORDER.filter(
+    (s) => MAIN_COLUMNS.includes(s) || byState.has(s) || (finished && s === 'closed'),
+  );
+  if (!tickets.length) return <p class="placeholder">{t('none')}</p>;
+  return (
+    <div class="tk-board">
+      {columns.map((state) => {
+        const items = byState.get(state) ?? [];
+        return (
+          <section
+            key={state}
+            class="tk-col"
+            data-column={state}
+            data-empty={items.length === 0 || undefined}
+            aria-label={t(`s.${state}`)}
+          >
+            <header class="tk-col-head">
+              <StateBadge state={state} />
+              <span class="tk-col-count">{items.length}</span>
+            </header>
+            <div class="tk-col-body">
+              {items.length === 0 && <p class="tk-col-empty">—</p>}
+              {items.map((tk) => (
+                <Card key={tk.id} tk={tk} assets={assets} />
+              ))}
+            </div>
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+function Card({ tk, assets }: { tk: Ticket; assets?: Map<string, Asset> }) {
+  const late = lateness(tk);
+  return (
+    <a
+      class="tk-card"
+      href={href('tickets', [tk.id])}
+      data-ticket-id={tk.id}
+      data-state={tk.state}
+      data-late={late ?? undefined}
+    >
+      <span class="tk-card-top">
+        <span class="tk-no">#{tk.id}</span>
+        <PriorityBadge priority={tk.priority} />
+        {tk.kind !== 'fault' && <span class="badge">{t(`k.${tk.kind}`)}</span>}
+        {late && <span class="badge badge-bad">{t(late)}</span>}
+      </span>
+      <span class="tk-card-title">{tk.title}</span>
+      <span class="tk-card-meta">{placeOf(tk, assets)}</span>
+      <span class="tk-card-meta">
+        {who(tk.assignee ?? tk.team ?? tk.requester)}
+        {' · '}
+        {fmtDateTime(tk.updatedAt)}
+      </span>
+    </a>
+  );
+}
+
+function List({ tickets, assets }: { tickets: Ticket[]; assets?: Map<string, Asset> }) {
+  if (!tickets.length) return <p class="placeholder">{t('none')}</p>;
+  return (
+    <div class="panel tk-list-panel">
+      <table class="table tk-list">
+        <thead>
+          <tr>
+            <th class="num">{t('id')}</th>
+            <th>{t('what')}</th>
+            <th>{t('state')}</th>
+            <th>{t('priority')}</th>
+            <th>{t('asset')}</th>
+            <th>{t('requester')}</th>
+            <th>{t('assignee')}</th>
+            <th>{t('updated')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tickets.map((tk) => {
+            const late = lateness(tk);
+            return (
+              <tr key={tk.id} data-ticket-id={tk.id} data-state={tk.state} data-late={late ?? undefined}>
+                <td class="num tk-no">#{tk.id}</td>
+                <td class="tk-list-title">
+                  <a href={href('tickets', [tk.id])}>{tk.title}</a>
+                  {tk.kind !== 'fault' && <span class="badge">{t(`k.${tk.kind}`)}</span>}
+                  {late && <span class="badge badge-bad">{t(late)}</span>}
+                </td>
+                <td data-label={t('state')}>
+                  <StateBadge state={tk.state} />
+                </td>
+                <td data-label={t('priority')}>
+                  <PriorityBadge priority={tk.priority} />
+                </td>
+                <td data-label={t('asset')}>{placeOf(tk, assets)}</td>
+                <td data-label={t('requester')}>{who(tk.requester)}</td>
+                <td data-label={t('assignee')}>{tk.assignee ?? tk.team ?? '—'}</td>
+                <td data-label={t('updated')}>{fmtDateTime(tk.updatedAt)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
