@@ -76,6 +76,9 @@ describe('dashboard overview', () => {
       await meter.publishAsync('site/t1/incomer/telemetry', JSON.stringify({ active_power_kw: 612 }));
       await expect.poll(() => tile('alerts'), { timeout: 3_000 }).toBe('1');
       expect(await page.locator('[data-tile="alerts"]').getAttribute('class')).toContain('tile-bad');
+      // and the notice of a new critical alert, on this view too
+      await page.locator('[data-critical-notice]').waitFor({ timeout: 2_000 });
+      expect(await page.locator('[data-critical-notice]').textContent()).toContain('New critical alert');
       await screenshot(page, 'overview');
     } finally {
       await meter.endAsync();

@@ -36,6 +36,7 @@ export function CriticalNotice() {
         if (route.view !== 'alerts') beep(); // the console beeps for itself
       } else if (a.state !== 'unacked' || !a.active) setList((l) => l.filter((x) => x.id !== a.id));
     },
+    [route.view],
   );
   useHubEvent('session', () => setList([]));
   const top = list[0];
