@@ -18,7 +18,7 @@ import { BENCH_ADMIN, benchSite, DEVICES, request } from './common.js';
 import type { HubStats } from './hub-process.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 
-const CLIENTS = 200;
+const CLIENTS = Number(process.env.LIVE_CLIENTS ?? 200);
 const FIELDS = 5;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const tsx = { execArgv: ['--import', 'tsx'] };
@@ -112,22 +112,29 @@ export async function runLiveBench(durationS: number, rates: number[]): Promise<
         tsx,
       );
       await request(clients, '', 'connected');
+      const generate = (seconds: number) => {
+        // 10 readings/s comes from 2 devices (1 message/s each), not a trickle from 100
+        const devices = Math.min(DEVICES, Math.max(1, Math.round(readingsPerS / FIELDS)));
+        const cfg: GeneratorConfig = {
+          url: `mqtt://127.0.0.1:${mqttPort}`,
+          siteId: 'bench',
+          devices,
+          fields: FIELDS,
+          rate: readingsPerS / FIELDS,
+          durationS: seconds,
+          passwords,
+        };
+        const gen = fork(here('./load-generator.ts'), [JSON.stringify(cfg)], tsx);
+        return new Promise<GeneratorResult>((resolve, reject) => {
+          gen.once('message', (m) => resolve(m as GeneratorResult));
+          gen.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+        });
+      };
+      // a warm-up, not counted: devices come online (events to every client), connections settle
+      await generate(3);
       await request(hub, 'reset', 'reset-done');
       clients.send({ cmd: 'start' });
-      const cfg: GeneratorConfig = {
-        url: `mqtt://127.0.0.1:${mqttPort}`,
-        siteId: 'bench',
-        devices: DEVICES,
-        fields: FIELDS,
-        rate: readingsPerS / FIELDS,
-        durationS,
-        passwords,
-      };
-      const gen = fork(here('./load-generator.ts'), [JSON.stringify(cfg)], tsx);
-      await new Promise<GeneratorResult>((resolve, reject) => {
-        gen.once('message', (m) => resolve(m as GeneratorResult));
-        gen.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
-      });
+      await generate(durationS);
       await new Promise((r) => setTimeout(r, 500));
       const stats = (await request<{ stats: HubStats }>(hub, 'stats', 'stats')).stats;
       const r = await request<{

@@ -279,7 +279,7 @@ for (const name of names) {
     continue;
   }
   if (name === 'live') {
-    const result = await runLiveBench(Number(values.duration), rates ?? [1_000, 5_000]);
+    const result = await runLiveBench(Number(values.duration), rates ?? [10, 1_000, 5_000]);
     printLive(result);
     mkdirSync(here('./results'), { recursive: true });
     writeFileSync(here('./results/live.json'), JSON.stringify(result, null, 2));

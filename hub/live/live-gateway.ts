@@ -31,14 +31,19 @@ export type LiveValue = LatestValue;
 
 /**
  * socket.io gateway. Clients `subscribe` to the whole site or to assets and get a snapshot in the ack,
- * then `values` batches at most once per liveIntervalMs. A client whose socket has not drained skips a
- * tick: it loses intermediate values, never the latest. Device and link changes go out as they happen.
+ * then `values` batches at most once per liveIntervalMs: a change after a quiet interval goes out at once
+ * (in the next turn of the event loop, with whatever else changed in it), later ones wait for the interval
+ * to end (a leading-edge throttle, so a quiet site is shown without delay and a busy one at 10 batches a
+ * second). A client whose socket has not drained skips a flush: it loses intermediate values, never the
+ * latest. Device and link changes go out as they happen.
  */
 export class LiveGateway {
   private readonly io: Server;
   private readonly clients = new Map<string, ClientState>();
   private dirty = new Set<string>();
+  /** The pending flush, and when the last one ran. */
   private timer: unknown;
+  private lastFlush = Number.NEGATIVE_INFINITY;
   private recheckTimer: unknown;
   private readonly clock: Clock;
 
@@ -71,7 +76,10 @@ export class LiveGateway {
     });
     this.io.on('connection', (socket) => this.connected(socket));
     s.bus.on('auth.revoked', (e) => this.revoked(e));
-    s.latest.onChange((pointId) => this.dirty.add(pointId));
+    s.latest.onChange((pointId) => {
+      this.dirty.add(pointId);
+      this.schedule();
+    });
     s.bus.on('device.link-changed', (e) => this.io.to('devices').emit('device', e));
     s.bus.on('link.changed', (e) => this.io.to('devices').emit('link', e));
     // alerts go to every client as they happen (a new critical alert must show at once)
@@ -93,7 +101,6 @@ export class LiveGateway {
       s.bus.on(`pass.${event}`, (e) =>
         this.io.to('devices').emit('pass', { event, id: e.pass.id, state: e.pass.state }),
       );
-    this.timer = this.clock.setInterval(() => this.tick(), s.site.hub.liveIntervalMs);
     // Sessions also end without an event (expiry, idle time): look again at every connection regularly.
     this.recheckTimer = this.clock.setInterval(() => this.recheck(), RECHECK_MS);
   }
@@ -169,6 +176,23 @@ export class LiveGateway {
    * 200 dashboards cost one JSON encoding, not 200. A client whose socket has not drained is skipped and
    * keeps its pending points, so it loses intermediate values, never the latest.
    */
+  /** A flush at the end of the current interval, or at once after a quiet one. */
+  private schedule() {
+    if (this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastFlush + this.s.site.hub.liveIntervalMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.lastFlush = this.clock.now();
+      this.tick();
+      // a slow client skipped this flush: try it again at the next one
+      for (const c of this.clients.values())
+        if (c.pending.size) {
+          this.schedule();
+          break;
+        }
+    }, wait);
+  }
+
   private tick() {
     const dirty = this.dirty;
     if (!this.clients.size) {
@@ -208,7 +232,7 @@ export class LiveGateway {
   }
 
   async close(): Promise<void> {
-    this.clock.clearInterval(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.clock.clearInterval(this.recheckTimer);
     this.io.disconnectSockets(true);
     // Closing socket.io would close the HTTP server too; fastify owns that.
