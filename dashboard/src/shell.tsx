@@ -6,6 +6,8 @@ import { onHub, useSession } from './hub.js';
 import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from './i18n.js';
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
+import AssetView from './views/asset.js';
+import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
 import TicketsView from './views/tickets.js';
@@ -26,6 +28,8 @@ const t = messages({
     energy: 'Energy',
     visitors: 'Visitors',
     trends: 'Trends',
+    devices: 'Devices',
+    assets: 'Asset',
     language: 'Language',
   },
   'zh-CN': {
@@ -35,11 +39,13 @@ const t = messages({
     energy: '能耗',
     visitors: '访客',
     trends: '趋势',
+    devices: '设备',
+    assets: '资产',
     language: '语言',
   },
 });
 
-type ViewId = 'overview' | 'alerts' | 'tickets' | 'energy' | 'visitors' | 'trends';
+type ViewId = 'overview' | 'alerts' | 'tickets' | 'energy' | 'visitors' | 'trends' | 'devices' | 'assets';
 const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   overview: Overview,
   alerts: AlertsView,
@@ -47,8 +53,12 @@ const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   energy: EnergyView,
   visitors: VisitorsView,
   trends: TrendsView,
+  devices: DevicesView,
+  /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */
+  assets: AssetView,
 };
 const ORDER = Object.keys(VIEWS) as ViewId[];
+const IN_NAV = ORDER.filter((id) => id !== 'assets');
 const viewOf = (route: Route): ViewId =>
   ORDER.includes(route.view as ViewId) ? (route.view as ViewId) : 'overview';
 
@@ -58,7 +68,7 @@ function Nav() {
   const current = viewOf(route);
   return (
     <>
-      {ORDER.map((id) => (
+      {IN_NAV.map((id) => (
         <a
           key={id}
           href={`#/${id === 'overview' ? '' : id}`}
