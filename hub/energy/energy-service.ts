@@ -196,7 +196,8 @@ export class EnergyService implements BaselineSource {
       kind,
       label,
       period: [slot(periodFrom), slot(periodTo)],
-      previous: [slot(previousFrom), slot(periodFrom)],
+      // a period in progress is compared with the same stretch of the one before (month to date)
+      previous: [slot(previousFrom), slot(Math.min(periodFrom, previousFrom + Math.max(0, now - periodFrom)))],
       learn: [slot(learnFrom), slot(periodFrom)],
       elapsed: Math.max(0, Math.ceil((Math.min(now, periodTo) - periodFrom) / SLOT_MS)),
     };
