@@ -47,11 +47,16 @@ export function Tile(props: {
   );
   const cls = `tile${props.tone ? ` tile-${props.tone}` : ''}`;
   return props.href ? (
-    <a class={`${cls} tile-link`} href={props.href} data-tile={props.name}>
+    <a
+      class={`${cls} tile-link`}
+      href={props.href}
+      data-tile={props.name}
+      data-nonzero={props.tone ? 'true' : undefined}
+    >
       {body}
     </a>
   ) : (
-    <div class={cls} data-tile={props.name}>
+    <div class={cls} data-tile={props.name} data-nonzero={props.tone ? 'true' : undefined}>
       {body}
     </div>
   );

@@ -161,12 +161,13 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
         powerKw = (powerKw ?? 0) + v.value * KW[s.site.pointById.get(id)!.unit]!;
         at = Math.max(at ?? 0, v.ts ?? 0);
       }
-      const report = await run(() => s.energy.report('daily', today(s)));
+      // without storage there is no history: power only
+      const report = s.storage.history ? await run(() => s.energy.report('daily', today(s))) : undefined;
       return {
         powerKw: powerKw === null ? null : Number(powerKw.toFixed(3)),
         at,
         powerPoints: powerPoints.map((id) => ({ id, unit: s.site.pointById.get(id)!.unit })),
-        today: report.totals.map((t) => ({
+        today: (report?.totals ?? []).map((t) => ({
           medium: t.medium,
           unit: t.unit,
           consumption: t.consumption,
@@ -174,7 +175,7 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
           baseline: t.baseline,
           cost: t.cost,
         })),
-        currency: report.currency,
+        currency: s.site.config.energy.currency,
       };
     },
   );

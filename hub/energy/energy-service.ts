@@ -197,7 +197,10 @@ export class EnergyService implements BaselineSource {
       label,
       period: [slot(periodFrom), slot(periodTo)],
       // a period in progress is compared with the same stretch of the one before (month to date)
-      previous: [slot(previousFrom), slot(Math.min(periodFrom, previousFrom + Math.max(0, now - periodFrom)))],
+      previous: [
+        slot(previousFrom),
+        slot(Math.min(periodFrom, previousFrom + Math.max(0, now - periodFrom))),
+      ],
       learn: [slot(learnFrom), slot(periodFrom)],
       elapsed: Math.max(0, Math.ceil((Math.min(now, periodTo) - periodFrom) / SLOT_MS)),
     };

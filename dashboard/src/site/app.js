@@ -404,7 +404,12 @@ function renderAsset(asset) {
     h(
       'header',
       { class: 'asset-head' },
-      h('h3', { class: 'asset-name', title: asset.id }, asset.name || asset.id),
+      h(
+        'h3',
+        { class: 'asset-name', title: asset.id },
+        // the asset's page (dashboard/src/views/asset.tsx)
+        h('a', { href: `#/assets/${encodeURIComponent(asset.id)}` }, asset.name || asset.id),
+      ),
       h(
         'div',
         { class: 'asset-tags' },
