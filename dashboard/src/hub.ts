@@ -16,8 +16,14 @@ export interface ApiProblem extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** JSON in and out, CSRF on unsafe methods; a 401 ends the session (the login form comes back). */
-export function api<T = unknown>(path: string, opts: { method?: Method; body?: unknown } = {}): Promise<T> {
+/**
+ * JSON in and out (or `raw`: a Blob sent with its content type, e.g. a photo), CSRF on unsafe methods; a 401
+ * ends the session (the login form comes back).
+ */
+export function api<T = unknown>(
+  path: string,
+  opts: { method?: Method; body?: unknown; raw?: { data: Blob; type: string } } = {},
+): Promise<T> {
   return siteApi(path, opts) as Promise<T>;
 }
 

@@ -234,15 +234,17 @@ class SessionEnded extends Error {}
  * session is over (expired, logged out elsewhere, user disabled): back to the login form rather than an
  * error and a retry loop. `anonymous` calls (login, the session check at start) get a 401 as an ApiError.
  */
-export async function api(path, { method = 'GET', body, anonymous = false } = {}) {
+export async function api(path, { method = 'GET', body, raw, anonymous = false } = {}) {
   const epoch = state.epoch;
   const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // `raw`: { data: Blob, type } sent as it is (a photo); `body`: JSON
+  if (raw) headers['content-type'] = raw.type;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (UNSAFE_METHODS.has(method) && session?.csrfToken) headers['x-csrf-token'] = session.csrfToken;
   const res = await fetch(API + path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw ? raw.data : body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
   if (res.status === 401 && !anonymous) {

@@ -1,10 +1,9 @@
-import type { ApiProblem } from '../hub.js';
-import { session } from '../hub.js';
+import { api } from '../hub.js';
 import type { TicketPhoto } from './tickets-common.js';
 
 /**
- * A photo goes up as the request body itself (`POST /tickets/:id/photos?stage=…`), not as JSON: the shared
- * api() helper sends JSON, so this uses fetch with the session's CSRF token. The hub decides by the content
+ * A photo goes up as the request body itself (`POST /tickets/:id/photos?stage=…`), not as JSON (api()'s
+ * `raw`). The hub decides by the content
  * (JPEG, PNG, WebP, HEIC); a type it does not list is sent as application/octet-stream so the answer is the
  * hub's own reason rather than a generic 415.
  */
@@ -21,25 +20,10 @@ export async function uploadPhoto(
 ): Promise<TicketPhoto> {
   const body = await shrink(file);
   const type = SENT_AS.has(body.type) ? body.type : 'application/octet-stream';
-  const res = await fetch(`/api/v1/tickets/${ticketId}/photos?stage=${stage}`, {
+  return api<TicketPhoto>(`/tickets/${ticketId}/photos?stage=${stage}`, {
     method: 'POST',
-    headers: { 'content-type': type, 'x-csrf-token': session()?.csrfToken ?? '', accept: 'application/json' },
-    body,
-    credentials: 'same-origin',
+    raw: { data: body, type },
   });
-  if (!res.ok) {
-    let problem: ApiProblem['problem'];
-    try {
-      problem = await res.json();
-    } catch {
-      problem = undefined;
-    }
-    const err = new Error(problem?.detail ?? `HTTP ${res.status}`) as ApiProblem;
-    err.status = res.status;
-    err.problem = problem;
-    throw err;
-  }
-  return (await res.json()) as TicketPhoto;
 }
 
 /** A large JPEG, PNG or WebP scaled to at most MAX_EDGE_PX as a JPEG; anything else, or any failure: as it is. */
