@@ -1,6 +1,6 @@
 import type { ActingPerson } from '../security/access.js';
 import type { Permission } from '../security/roles.js';
-import type { TicketState, TicketView } from './ticket-types.js';
+import { TICKET_ACTIONS, type TicketAction, type TicketState, type TicketView } from './ticket-types.js';
 
 /**
  * The repair workflow as one table: for each action a person can take, the states it starts from, the
@@ -11,20 +11,7 @@ import type { TicketState, TicketView } from './ticket-types.js';
  *   cancel from any state before the work is done.
  */
 
-export const TICKET_ACTIONS = [
-  'approve',
-  'reject',
-  'dispatch',
-  'accept',
-  'decline',
-  'start',
-  'resolve',
-  'rate',
-  'close',
-  'reopen',
-  'cancel',
-] as const;
-export type TicketAction = (typeof TICKET_ACTIONS)[number];
+export { TICKET_ACTIONS, type TicketAction };
 
 /** A person acting on a ticket. */
 export type TicketActor = ActingPerson;

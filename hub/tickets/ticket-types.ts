@@ -17,6 +17,22 @@ export type TicketState = (typeof TICKET_STATES)[number];
 /** Finished: no person acts on these any more except a reopen of a closed one. */
 export const FINISHED_STATES: readonly TicketState[] = ['closed', 'cancelled', 'rejected'];
 
+/** What a person can do to a ticket (who may, in which state: ticket-state.ts). */
+export const TICKET_ACTIONS = [
+  'approve',
+  'reject',
+  'dispatch',
+  'accept',
+  'decline',
+  'start',
+  'resolve',
+  'rate',
+  'close',
+  'reopen',
+  'cancel',
+] as const;
+export type TicketAction = (typeof TICKET_ACTIONS)[number];
+
 export const TICKET_KINDS = ['fault', 'preventive', 'inspection'] as const;
 export type TicketKind = (typeof TICKET_KINDS)[number];
 export type TicketSource = 'person' | 'alert' | 'plan';

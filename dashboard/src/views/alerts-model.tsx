@@ -3,62 +3,32 @@
  * sorting, and what a person may do to an alert in each state (the hub's transition table, rules/alert-state.ts).
  */
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type {
+  AlertState,
+  AlertTransitionView,
+  AlertView,
+  TransitionEvent,
+  UserAction,
+} from '../../../rules/alert-types.js';
+import type { Severity } from '../../../rules/rule-schema.js';
 
-export const STATES = ['unacked', 'rtn-unacked', 'acked', 'shelved', 'suppressed', 'normal'] as const;
-export type AlertState = (typeof STATES)[number];
+/** The API's shapes are the hub's own (rules/alert-types.ts); the orders below are the console's. */
+export type { AlertState, Severity, TransitionEvent };
+export type Alert = AlertView;
+export type Transition = AlertTransitionView;
+export type Action = UserAction;
 
-export type Action = 'ack' | 'shelve' | 'unshelve';
-
-/** GET /alerts, /alerts/:id and the live `alert` events carry this (rules/alert-types.ts AlertView). */
-export interface Alert {
-  id: number;
-  key: string;
-  ruleId: string;
-  assetId: string;
-  pointId: string | null;
-  severity: Severity;
-  priority: number;
-  state: AlertState;
-  active: boolean;
-  message: string;
-  value: unknown;
-  raisedAt: number | null;
-  clearedAt: number | null;
-  ackedAt: number | null;
-  ackedBy: string | null;
-  ackComment: string | null;
-  shelvedUntil: number | null;
-  shelvedBy: string | null;
-  flapping: boolean;
-  occurrences: number;
-  updatedAt: number;
-}
-
-export type TransitionEvent =
-  | 'activate'
-  | 'clear'
-  | 'ack'
-  | 'shelve'
-  | 'unshelve'
-  | 'suppress'
-  | 'unsuppress'
-  | 'flapping'
-  | 'flapping-ended';
-
-export interface Transition {
-  id: number;
-  alertId: number;
-  ts: number;
-  from: AlertState;
-  to: AlertState;
-  event: TransitionEvent;
-  actor: string;
-  via: string;
-  comment: string | null;
-  value: unknown;
-}
+/** Most severe first. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+/** In the order a person deals with them. */
+export const STATES: readonly AlertState[] = [
+  'unacked',
+  'rtn-unacked',
+  'acked',
+  'shelved',
+  'suppressed',
+  'normal',
+];
 
 export type AlertDetail = Alert & { transitions: Transition[] };
 

@@ -148,7 +148,10 @@ export const t = messages({
   },
 });
 
-export type Medium = 'electricity' | 'water' | 'gas';
+import type { Medium } from '../../../hub/energy/energy-schema.js';
+
+export type { Medium };
+/** Not the schema's MEDIA: that module brings zod into the page. */
 export const MEDIA: Medium[] = ['electricity', 'water', 'gas'];
 
 export interface MeterNode {
@@ -179,51 +182,14 @@ export function flatten(nodes: MeterNode[], depth = 0, parent: string | null = n
   ]);
 }
 
-export interface Figures {
-  consumption: number | null;
-  completeness: number;
-  cost: number | null;
-  carbonKg: number | null;
-  peakDemandKw?: number;
-  peakAt?: number;
-  previous: { consumption: number | null; completeness: number; cost: number | null };
-  changePct: number | null;
-  baseline: { expected: number; actual: number; deviationPct: number | null; coverage: number } | null;
-  afterHours: { consumption: number | null; waste: number | null } | null;
-}
-export interface MediumTotal extends Figures {
-  medium: Medium;
-  unit: string;
-  demandCharge?: number;
-  mainMeters: string[];
-}
-export interface MeterRow extends Figures {
-  id: string;
-  name: string;
-  medium: Medium;
-  unit: string;
-  zone: string;
-  parent: string | null;
-  virtual: boolean;
-}
-export interface Section {
-  zone: string | null;
-  name: string;
-  totals: MediumTotal[];
-  cost: number;
-  carbonKg: number;
-}
-export interface Report extends Section {
-  kind: 'daily' | 'monthly';
-  period: { label: string; from: number; to: number };
-  previousPeriod: { from: number; to: number };
-  timezone: string;
-  currency: string;
-  generatedAt?: number;
-  buildings: Section[];
-  meters: MeterRow[];
-  days?: { date: string; electricity: number | null; water: number | null; gas: number | null }[];
-}
+/** The report's shapes are the hub's own (hub/energy/report.ts). */
+export type {
+  EnergyReport as Report,
+  MediumTotal,
+  MeterFigures as Figures,
+  MeterRow,
+  ScopeSection as Section,
+} from '../../../hub/energy/report.js';
 export interface IntervalRow {
   start: number;
   end: number;

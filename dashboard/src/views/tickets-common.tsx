@@ -6,108 +6,29 @@ import { messages } from '../i18n.js';
  * every label in both languages, and small helpers.
  */
 
-export const STATES = [
-  'submitted',
-  'approved',
-  'rejected',
-  'dispatched',
-  'accepted',
-  'in-progress',
-  'resolved',
-  'closed',
-  'cancelled',
-  'reopened',
-] as const;
-export type TicketState = (typeof STATES)[number];
+import {
+  FINISHED_STATES,
+  TICKET_ACTIONS,
+  TICKET_KINDS,
+  TICKET_STATES,
+  type TicketAction,
+  type TicketEventView,
+  type TicketKind,
+  type TicketPhotoView,
+  type TicketState,
+  type TicketView,
+  type TrendSnapshot,
+} from '../../../hub/tickets/ticket-types.js';
 
-export const ACTIONS = [
-  'approve',
-  'reject',
-  'dispatch',
-  'accept',
-  'decline',
-  'start',
-  'resolve',
-  'rate',
-  'close',
-  'reopen',
-  'cancel',
-] as const;
-export type TicketAction = (typeof ACTIONS)[number];
-
-export const KINDS = ['fault', 'preventive', 'inspection'] as const;
-export type TicketKind = (typeof KINDS)[number];
-
-/** Not closed, cancelled or rejected: the API's `open=true`. */
-export const FINISHED: readonly TicketState[] = ['closed', 'cancelled', 'rejected'];
-
-export interface Ticket {
-  id: number;
-  kind: TicketKind;
-  source: 'person' | 'alert' | 'plan';
-  title: string;
-  description: string;
-  assetId: string | null;
-  zoneId: string | null;
-  assetKind: string | null;
-  location: string | null;
-  priority: number;
-  state: TicketState;
-  requester: string;
-  department: string | null;
-  ruleId: string | null;
-  alertId: number | null;
-  planId: string | null;
-  occurrences: number;
-  linkedTicketId: number | null;
-  assignee: string | null;
-  team: string | null;
-  etaAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  acceptedAt: number | null;
-  resolvedAt: number | null;
-  closedAt: number | null;
-  respondDueAt: number | null;
-  resolveDueAt: number | null;
-  respondBreachedAt: number | null;
-  resolveBreachedAt: number | null;
-  resolution: string | null;
-  rating: number | null;
-  ratingComment: string | null;
-  reopened: number;
-  checklist: { item: string; unit?: string }[] | null;
-  checklistResults: { item: string; ok: boolean; value?: number; note?: string }[] | null;
-}
-
-export interface TicketEvent {
-  id: number;
-  ts: number;
-  event: string;
-  from: TicketState | null;
-  to: TicketState | null;
-  actor: string;
-  via: string;
-  comment: string | null;
-  data: unknown;
-}
-
-export interface TicketPhoto {
-  id: number;
-  file: string;
-  mime: string;
-  bytes: number;
-  stage: 'report' | 'work' | 'resolution';
-  uploadedBy: string;
-  ts: number;
-}
-
-export interface TrendSnapshot {
-  from: number;
-  to: number;
-  stepMs: number;
-  series: { pointId: string; unit: string; values: [number, unknown][] }[];
-}
+/** The API's shapes are the hub's own (hub/tickets/ticket-types.ts). */
+export const STATES = TICKET_STATES;
+export const ACTIONS = TICKET_ACTIONS;
+export const KINDS = TICKET_KINDS;
+export const FINISHED = FINISHED_STATES;
+export type { TicketAction, TicketKind, TicketState, TrendSnapshot };
+export type Ticket = TicketView;
+export type TicketEvent = TicketEventView;
+export type TicketPhoto = TicketPhotoView;
 
 export interface AlertSnapshot {
   id?: number;
