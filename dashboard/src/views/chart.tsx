@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { fromWallTime } from '../../../hub/storage/zoned-time.js';
 import { lang } from '../i18n.js';
 
 /**
@@ -90,35 +91,10 @@ export function dateIn(ms: number, tz: string): string {
   return formatter(`iso|${tz}`, () => new Intl.DateTimeFormat('sv-SE', { timeZone: tz })).format(ms);
 }
 
-/** Wall time − UTC at an instant, ms. */
-export function tzOffset(ms: number, tz: string): number {
-  const parts = formatter(
-    `parts|${tz}`,
-    () =>
-      new Intl.DateTimeFormat('en-US', {
-        timeZone: tz,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      }),
-  ).formatToParts(ms);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour') % 24, n('minute'), n('second'));
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant of a wall time in the site's zone (`date` YYYY-MM-DD, minutes after midnight). */
+/** The instant of a wall time in the site's zone (`date` YYYY-MM-DD, minutes after midnight): the hub's rule. */
 export function zonedTime(date: string, tz: string, minutes = 0): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, m - 1, d, 0, minutes);
-  let t = wall - tzOffset(wall, tz);
-  const again = wall - tzOffset(t, tz);
-  if (again !== t) t = again;
-  return t;
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return fromWallTime({ year, month, day, hour: Math.floor(minutes / 60), minute: minutes % 60 }, tz);
 }
 
 /** YYYY-MM-DD plus n days. */

@@ -1,4 +1,7 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { Medium } from '../../../hub/energy/energy-schema.js';
+import { useApi } from '../hub.js';
 import { lang, messages } from '../i18n.js';
 import { formatNumber } from './chart.js';
 
@@ -148,8 +151,6 @@ export const t = messages({
   },
 });
 
-import type { Medium } from '../../../hub/energy/energy-schema.js';
-
 export type { Medium };
 /** Not the schema's MEDIA: that module brings zod into the page. */
 export const MEDIA: Medium[] = ['electricity', 'water', 'gas'];
@@ -296,5 +297,49 @@ export function Stat(props: {
       </span>
       {props.sub !== undefined && <span class="e-stat-sub">{props.sub}</span>}
     </div>
+  );
+}
+
+/** Ticks once a minute: "now" for ranges that end at now. */
+export function useMinute(): number {
+  const [now, setNow] = useState(() => Math.floor(Date.now() / 60_000) * 60_000);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Math.floor(Date.now() / 60_000) * 60_000), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+/** A meter's 15-minute intervals over [from, to) (the panels' one query), and the rows once they are its. */
+export function useQuarterHours(meterId: string | undefined, from: number, to: number) {
+  const res = useApi<Intervals>(
+    meterId && to > from
+      ? `/energy/meters/${encodeURIComponent(meterId)}/intervals?interval=15m&from=${from}&to=${to}`
+      : null,
+  );
+  return { res, rows: res.data?.meter === meterId ? res.data?.intervals : undefined };
+}
+
+/** The day picker of a panel: up to today. */
+export function DateField(props: {
+  control: string;
+  date: string;
+  today: string;
+  onDate: (date: string) => void;
+}) {
+  return (
+    <label class="e-field">
+      <span>{t('date')}</span>
+      <input
+        type="date"
+        data-control={props.control}
+        value={props.date}
+        max={props.today}
+        onChange={(e) => {
+          const v = (e.target as HTMLInputElement).value;
+          if (v) props.onDate(v);
+        }}
+      />
+    </label>
   );
 }

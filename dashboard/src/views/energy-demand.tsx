@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { useApi } from '../hub.js';
+import { useMemo } from 'preact/hooks';
 import { lang } from '../i18n.js';
 import { ErrorBox } from '../ui.js';
 import {
@@ -17,12 +16,14 @@ import {
 import {
   assetOf,
   Completeness,
+  DateField,
   type FlatMeter,
-  type Intervals,
   num,
   type Rule,
   Stat,
   t,
+  useMinute,
+  useQuarterHours,
 } from './energy-common.js';
 
 /**
@@ -33,16 +34,6 @@ import {
 
 const SLOT = 15 * 60_000;
 const STALE_MS = 35 * 60_000;
-
-/** Ticks once a minute: "now" for ranges that end at now. */
-export function useMinute(): number {
-  const [now, setNow] = useState(() => Math.floor(Date.now() / 60_000) * 60_000);
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Math.floor(Date.now() / 60_000) * 60_000), 15_000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
 
 export function demandRule(rules: Rule[], meter: FlatMeter | undefined): Rule | undefined {
   const asset = assetOf(meter);
@@ -71,14 +62,9 @@ export function DemandPanel(props: {
   const from = zonedTime(date, tz);
   const dayEnd = zonedTime(addDays(date, 1), tz);
   const to = Math.min(dayEnd, Math.max(from + 60_000, minute + 60_000));
-  const res = useApi<Intervals>(
-    meter
-      ? `/energy/meters/${encodeURIComponent(meter.id)}/intervals?interval=15m&from=${from}&to=${to}`
-      : null,
-  );
+  const { res, rows } = useQuarterHours(meter?.id, from, to);
   const rule = demandRule(rules, meter);
   const limit = rule?.condition?.limitKw;
-  const rows = res.data?.meter === meter?.id ? res.data?.intervals : undefined;
 
   const view = useMemo(() => {
     const xs: number[] = [];
@@ -189,19 +175,7 @@ export function DemandPanel(props: {
               ))}
             </select>
           </label>
-          <label class="e-field">
-            <span>{t('date')}</span>
-            <input
-              type="date"
-              data-control="date"
-              value={date}
-              max={today}
-              onChange={(e) => {
-                const v = (e.target as HTMLInputElement).value;
-                if (v) props.onDate(v);
-              }}
-            />
-          </label>
+          <DateField control="date" date={date} today={today} onDate={props.onDate} />
           {date !== today && (
             <button type="button" class="btn btn-small" onClick={() => props.onDate(today)}>
               {t('today')}

@@ -1,5 +1,4 @@
 import { useMemo } from 'preact/hooks';
-import { useApi } from '../hub.js';
 import { lang } from '../i18n.js';
 import { ErrorBox } from '../ui.js';
 import {
@@ -17,14 +16,15 @@ import {
 import {
   assetOf,
   Completeness,
+  DateField,
   type FlatMeter,
-  type Intervals,
   num,
   type Rule,
   Stat,
   t,
+  useMinute,
+  useQuarterHours,
 } from './energy-common.js';
-import { useMinute } from './energy-demand.js';
 
 /**
  * Water night flow (夜间流量): a water meter's 15-minute consumption through the night as m³/h, and the lowest
@@ -67,12 +67,7 @@ export function NightFlowPanel(props: {
   const from = windowStart - MARGIN;
   const end = windowEnd + MARGIN;
   const to = Math.min(end, minute + 60_000);
-  const res = useApi<Intervals>(
-    meter && to > from
-      ? `/energy/meters/${encodeURIComponent(meter.id)}/intervals?interval=15m&from=${from}&to=${to}`
-      : null,
-  );
-  const rows = res.data?.meter === meter?.id ? res.data?.intervals : undefined;
+  const { res, rows } = useQuarterHours(meter?.id, from, to);
 
   const view = useMemo(() => {
     const xs: number[] = [];
@@ -173,19 +168,7 @@ export function NightFlowPanel(props: {
               </select>
             </label>
           )}
-          <label class="e-field">
-            <span>{t('date')}</span>
-            <input
-              type="date"
-              data-control="night"
-              value={date}
-              max={today}
-              onChange={(e) => {
-                const v = (e.target as HTMLInputElement).value;
-                if (v) props.onDate(v);
-              }}
-            />
-          </label>
+          <DateField control="night" date={date} today={today} onDate={props.onDate} />
         </div>
       </div>
       {res.error && <ErrorBox error={res.error} retry={res.reload} />}
