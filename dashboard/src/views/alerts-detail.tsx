@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { ALERT_EVENTS } from '../../../rules/alert-state.js';
 import { useApi } from '../hub.js';
 import { fmtDateTime } from '../i18n.js';
 import { Badge, ErrorBox, Loading } from '../ui.js';
@@ -22,17 +23,7 @@ interface AssetInfo {
   points: { id: string; name: string; label?: string; unit?: string }[];
 }
 
-const EVENTS: TransitionEvent[] = [
-  'activate',
-  'clear',
-  'ack',
-  'shelve',
-  'unshelve',
-  'suppress',
-  'unsuppress',
-  'flapping',
-  'flapping-ended',
-];
+const EVENTS: readonly TransitionEvent[] = [...ALERT_EVENTS, 'flapping', 'flapping-ended'];
 const VIAS = ['session', 'token', 'cli', 'rules', 'timer'];
 
 export const eventText = (e: TransitionEvent) => (EVENTS.includes(e) ? t(`ev-${e}`) : e);
