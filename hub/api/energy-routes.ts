@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EnergyError } from '../energy/energy-service.js';
 import { reportCsv } from '../energy/report-csv.js';
+import { localDate } from '../energy/slot-calendar.js';
 import { principalOf } from '../security/access.js';
 import { actorOf } from '../security/auth-service.js';
 import type { HubServices } from '../services.js';
@@ -216,10 +217,9 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
   );
 }
 
+/** The site's local date a number of days from now (a day is 24 h: fine away from a DST change's hour). */
 const localDay = (s: HubServices, offsetDays: number) =>
-  new Date(s.clock.now() + offsetDays * 86_400_000)
-    .toLocaleDateString('sv-SE', { timeZone: s.site.site.timezone })
-    .slice(0, 10);
+  localDate(s.clock.now() + offsetDays * 86_400_000, s.site.site.timezone);
 const today = (s: HubServices) => localDay(s, 0);
 const yesterday = (s: HubServices) => localDay(s, -1);
 const lastMonth = (s: HubServices) => {
