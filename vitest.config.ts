@@ -3,9 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'hub/**/*.test.ts',
+      'core/**/*.test.ts',
       'adapters/**/*.test.ts',
-      'rules/**/*.test.ts',
+      'platform/**/*.test.ts',
+      'domains/**/*.test.ts',
+      'hub/**/*.test.ts',
       'simulators/**/*.test.ts',
       'test/**/*.test.ts',
     ],

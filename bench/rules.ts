@@ -11,15 +11,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { AuditLog } from '../hub/audit/audit-log.js';
-import { EventBus } from '../hub/bus.js';
-import { systemClock } from '../hub/clock.js';
-import { parseSiteText } from '../hub/config/load-config.js';
-import { openDatabase } from '../hub/db/database.js';
-import { silentLogger } from '../hub/logger.js';
-import type { Reading } from '../hub/model/reading.js';
-import { AlertService } from '../rules/alert-service.js';
-import { RuleEngine } from '../rules/rule-engine.js';
+import { EventBus } from '../core/bus.js';
+import { systemClock } from '../core/clock.js';
+import { parseSiteText } from '../core/config/load-config.js';
+import { silentLogger } from '../core/logger.js';
+import type { Reading } from '../core/model/reading.js';
+import { AlertService } from '../domains/alerts/alert-service.js';
+import { RuleEngine } from '../domains/rules/rule-engine.js';
+import { AuditLog } from '../platform/audit/audit-log.js';
+import { openDatabase } from '../platform/db/database.js';
 import { offlineSiteHead } from './common.js';
 
 const ASSETS = 2_500;

@@ -10,19 +10,19 @@ import { ModbusConnection } from '../adapters/modbus/modbus-connection.js';
 import { previewDecodings } from '../adapters/modbus/preview.js';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
 import { listServerCertificates, pkiDirOf, setServerCertificateTrust } from '../adapters/opcua/opcua-pki.js';
-import { backtest } from '../rules/backtest.js';
-import { type Actor, AuditLog } from './audit/audit-log.js';
-import { EventBus } from './bus.js';
-import { systemClock } from './clock.js';
-import { ConfigError, loadSiteFile } from './config/load-config.js';
-import { openDatabase } from './db/database.js';
-import { createLogger } from './logger.js';
-import type { SiteModel } from './model/site-model.js';
-import { AuthService, publicUser } from './security/auth-service.js';
-import { DeviceCredentialStore } from './security/device-credentials.js';
-import { ROLES, type Role } from './security/roles.js';
-import { parseDuration } from './storage/history.js';
-import { openHistory } from './storage/storage-service.js';
+import { EventBus } from '../core/bus.js';
+import { systemClock } from '../core/clock.js';
+import { ConfigError, loadSiteFile } from '../core/config/load-config.js';
+import { createLogger } from '../core/logger.js';
+import type { SiteModel } from '../core/model/site-model.js';
+import { backtest } from '../domains/rules/backtest.js';
+import { type Actor, AuditLog } from '../platform/audit/audit-log.js';
+import { openDatabase } from '../platform/db/database.js';
+import { AuthService, publicUser } from '../platform/security/auth-service.js';
+import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
+import { ROLES, type Role } from '../platform/security/roles.js';
+import { parseDuration } from '../platform/storage/history.js';
+import { openHistory } from '../platform/storage/storage-service.js';
 
 const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
 

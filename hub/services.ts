@@ -1,24 +1,24 @@
-import type { AlertService } from '../rules/alert-service.js';
-import type { RuleEngine } from '../rules/rule-engine.js';
-import type { RuleStore } from '../rules/rule-store.js';
-import type { AuditLog } from './audit/audit-log.js';
-import type { EventBus } from './bus.js';
-import type { Clock } from './clock.js';
-import type { CommandService } from './commands/command-service.js';
-import type { Db } from './db/database.js';
-import type { EnergyService } from './energy/energy-service.js';
-import type { LatestValues } from './latest/latest-values.js';
+import type { EventBus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { CommandService } from '../core/devices/command-service.js';
+import type { Pipeline } from '../core/devices/pipeline.js';
+import type { Supervisor } from '../core/devices/supervisor.js';
+import type { LatestValues } from '../core/latest-values.js';
+import type { SiteModel } from '../core/model/site-model.js';
+import type { AlertService } from '../domains/alerts/alert-service.js';
+import type { EnergyService } from '../domains/energy/energy-service.js';
+import type { RuleEngine } from '../domains/rules/rule-engine.js';
+import type { RuleStore } from '../domains/rules/rule-store.js';
+import type { Maintenance } from '../domains/tickets/maintenance.js';
+import type { Visitors } from '../domains/visitors/visitors.js';
+import type { AuditLog } from '../platform/audit/audit-log.js';
+import type { Db } from '../platform/db/database.js';
+import type { Notifier } from '../platform/notify/notifier.js';
+import type { AuthService } from '../platform/security/auth-service.js';
+import type { DeviceCredentialStore } from '../platform/security/device-credentials.js';
+import type { CounterEventLog } from '../platform/storage/counter-events.js';
+import type { StorageService } from '../platform/storage/storage-service.js';
 import type { LiveGateway } from './live/live-gateway.js';
-import type { SiteModel } from './model/site-model.js';
-import type { Notifier } from './notify/notifier.js';
-import type { Pipeline } from './pipeline/pipeline.js';
-import type { AuthService } from './security/auth-service.js';
-import type { DeviceCredentialStore } from './security/device-credentials.js';
-import type { CounterEventLog } from './storage/counter-events.js';
-import type { StorageService } from './storage/storage-service.js';
-import type { Supervisor } from './supervisor/supervisor.js';
-import type { Maintenance } from './tickets/maintenance.js';
-import type { Visitors } from './visitors/visitors.js';
 
 /** What the API plugins may use. They never reach an adapter: writes go through the command service. */
 export interface HubServices {
@@ -41,9 +41,9 @@ export interface HubServices {
   /** Webhook and e-mail actions, for alerts and tickets. */
   notifier: Notifier;
   maintenance: Maintenance;
-  /** Visitor registration, host approval and passes (hub/visitors). */
+  /** Visitor registration, host approval and passes (domains/visitors). */
   visitors: Visitors;
-  /** Meters, the ledger, reports, baselines (hub/energy). */
+  /** Meters, the ledger, reports, baselines (domains/energy). */
   energy: EnergyService;
   live?: LiveGateway;
   startedAt: number;

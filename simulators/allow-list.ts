@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CredentialType, DenyReason } from '../hub/visitors/gate-types.js';
+import type { CredentialType, DenyReason } from '../domains/visitors/gate-types.js';
 
 /**
- * The gate's side of the offline allow-list the hub retains on `…/allowlist` (hub/visitors/allow-list.ts):
+ * The gate's side of the offline allow-list the hub retains on `…/allowlist` (domains/visitors/allow-list.ts):
  *
  *   { version, gate, issuedAt, validUntil, entries: [{ h, from?, until, gates? }], sig }
  *

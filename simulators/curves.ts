@@ -1,4 +1,4 @@
-import type { PointDef } from '../hub/model/site-model.js';
+import type { PointDef } from '../core/model/site-model.js';
 
 /** Hour of day (fractional) at the site. */
 export function siteHour(ms: number, timeZone: string): number {

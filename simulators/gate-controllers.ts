@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { channelTopic, mqttGates } from '../adapters/mqtt/gate-channels.js';
 import { statusTopic } from '../adapters/mqtt/mqtt-schema.js';
-import type { SiteModel } from '../hub/model/site-model.js';
-import type { CredentialType, DecisionMessage, DenyReason } from '../hub/visitors/gate-types.js';
+import type { SiteModel } from '../core/model/site-model.js';
+import type { CredentialType, DecisionMessage, DenyReason } from '../domains/visitors/gate-types.js';
 import { type AllowList, decideFromAllowList, parseAllowList } from './allow-list.js';
 import { GateTraffic } from './gate-traffic.js';
 import type { DeviceHooks, SimulatedMqttDevice } from './mqtt-devices.js';
@@ -57,7 +57,7 @@ const SYNC_BATCH = 100;
 const QUEUE_LIMIT = 10_000;
 
 /**
- * A gate controller speaking the gate protocol (hub/visitors/gate-types.ts) on its device's MQTT connection:
+ * A gate controller speaking the gate protocol (domains/visitors/gate-types.ts) on its device's MQTT connection:
  * scan → wait for the decision by nonce → door opened, passage, door closed. When the hub does not answer in
  * time, or the link is down, it decides from its last retained allow-list and queues every event; they go
  * out on `…/sync` (with offline: true) when the link returns: a decision answered again, or a reconnect.

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CREDENTIAL_TYPES } from '../hub/visitors/gate-types.js';
+import { CREDENTIAL_TYPES } from '../domains/visitors/gate-types.js';
 import type { GateSimulation, SimulatedGateController } from './gate-controllers.js';
 
 type BadQuery = (issues: z.core.$ZodIssue[]) => { error: string };

@@ -10,8 +10,8 @@ import {
 } from '../adapters/modbus/modbus-schema.js';
 import { loadProfile } from '../adapters/modbus/profiles/index.js';
 import { resolveSources } from '../adapters/modbus/sources.js';
-import type { AssetConfig } from '../hub/config/site-schema.js';
-import type { PointDef, SiteModel } from '../hub/model/site-model.js';
+import type { AssetConfig } from '../core/config/site-schema.js';
+import type { PointDef, SiteModel } from '../core/model/site-model.js';
 import { type CurveState, curveValue, siteHour } from './curves.js';
 import {
   type DeviceModel,

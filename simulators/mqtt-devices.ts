@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
 import { buildTopicRoutes } from '../adapters/mqtt/topic-routes.js';
-import type { PointDef, SiteModel } from '../hub/model/site-model.js';
+import type { PointDef, SiteModel } from '../core/model/site-model.js';
 import { type CurveState, curveValue, siteHour } from './curves.js';
 
 export type GarbageKind = 'not-json' | 'wrong-type' | 'nan' | 'oversize' | 'no-fields';

@@ -19,7 +19,7 @@ import {
 } from 'node-opcua';
 import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
 import { type OpcuaPoint, resolveOpcuaPoints } from '../adapters/opcua/points.js';
-import type { SiteModel } from '../hub/model/site-model.js';
+import type { SiteModel } from '../core/model/site-model.js';
 import { EquipmentModel, type Value } from './equipment-models.js';
 
 /** Registered ahead of the real namespaces by a restart with shiftNamespaces, so their indexes move. */

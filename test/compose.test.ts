@@ -2,14 +2,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { ENV_OVERRIDES, loadSiteFile } from '../hub/config/load-config.js';
+import { ENV_OVERRIDES, loadSiteFile } from '../core/config/load-config.js';
 import {
   HttpSettingsSchema,
   MqttSettingsSchema,
   MqttTlsSchema,
   StorageSettingsSchema,
-} from '../hub/config/site-schema.js';
-import type { SiteModel } from '../hub/model/site-model.js';
+} from '../core/config/site-schema.js';
+import type { SiteModel } from '../core/model/site-model.js';
 
 /**
  * There is no Docker engine where the tests run, so docker-compose.yml and the Dockerfile are checked

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { ManualClock } from '../core/clock.js';
+import { parseSiteText } from '../core/config/load-config.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { ManualClock } from '../hub/clock.js';
-import { parseSiteText } from '../hub/config/load-config.js';
-import { influxClient, setUpInflux } from '../hub/storage/influx-setup.js';
+import { influxClient, setUpInflux } from '../platform/storage/influx-setup.js';
 import { sessionAs, type TestSession, testHubOptions } from './hub-harness.js';
 import { testSiteYaml } from './site-fixtures.js';
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
-import type { DeviceMessage } from '../adapters/types.js';
+import { parseSiteText } from '../core/config/load-config.js';
+import type { DeviceMessage } from '../core/devices/driver.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { parseSiteText } from '../hub/config/load-config.js';
 import { connectDevice, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { freePort, type Mosquitto, requireBinary, startMosquitto } from './services.js';
 
@@ -25,7 +25,7 @@ assets:
   - { id: gate-a, name: Gate A, kind: gate, zone: b1, device: gate-a-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
   - { id: gate-b, name: Gate B, kind: gate, zone: b1, device: gate-b-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
   - { id: room-1, name: Room 1, kind: env-sensor, zone: b1, device: env-1, points: [{ name: temp_c, unit: degC }] }
-# transport only: the hub's gate decisions (hub/visitors) stay out of it
+# transport only: the hub's gate decisions (domains/visitors) stay out of it
 visitors: { gates: [] }
 `;
 }

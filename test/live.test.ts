@@ -1,8 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../core/clock.js';
+import type { LatestValue } from '../core/latest-values.js';
 import { buildHub } from '../hub/app.js';
-import { ManualClock } from '../hub/clock.js';
-import type { LatestValue } from '../hub/latest/latest-values.js';
 import {
   connectDevice,
   sessionAs,

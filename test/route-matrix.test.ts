@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
-import { ROLES, type Role } from '../hub/security/roles.js';
+import { ROLES, type Role } from '../platform/security/roles.js';
 import { sessionAs, testHubOptions } from './hub-harness.js';
 import { testSite } from './site-fixtures.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
-import { SYSTEM } from '../hub/audit/audit-log.js';
-import { loadSiteFile } from '../hub/config/load-config.js';
-import type { SiteModel } from '../hub/model/site-model.js';
+import { loadSiteFile } from '../core/config/load-config.js';
+import type { SiteModel } from '../core/model/site-model.js';
+import { SYSTEM } from '../platform/audit/audit-log.js';
 import { type Simulation, startSimulation } from '../simulators/main.js';
 import { startTestHub, type TestHub, tempDataDir, waitFor } from './hub-harness.js';
 import { freePort } from './services.js';

@@ -1,5 +1,5 @@
-import { parseSiteText } from '../hub/config/load-config.js';
-import type { SiteModel } from '../hub/model/site-model.js';
+import { parseSiteText } from '../core/config/load-config.js';
+import type { SiteModel } from '../core/model/site-model.js';
 import { tempDataDir } from './hub-harness.js';
 
 /**

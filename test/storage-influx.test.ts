@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EventMap } from '../core/bus.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import type { EventMap } from '../hub/bus.js';
 import {
   connectDevice,
   influxQuery,

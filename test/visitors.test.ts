@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../core/clock.js';
+import { parseSiteText } from '../core/config/load-config.js';
+import type { PassView } from '../domains/visitors/pass-types.js';
+import { signLink } from '../domains/visitors/privacy.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { ManualClock } from '../hub/clock.js';
-import { parseSiteText } from '../hub/config/load-config.js';
-import type { PassView } from '../hub/visitors/pass-types.js';
-import { signLink } from '../hub/visitors/privacy.js';
 import { hookServer } from './hook-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 

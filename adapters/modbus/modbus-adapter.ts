@@ -1,16 +1,16 @@
-import { WakeableSleep } from '../../hub/clock.js';
-import type { SiteConfig } from '../../hub/config/site-schema.js';
-import type { PointValue, RawReading } from '../../hub/model/reading.js';
-import type { SiteModel } from '../../hub/model/site-model.js';
-import { unitConversion } from '../../hub/pipeline/units.js';
-import { backoffDelay } from '../../hub/supervisor/backoff.js';
+import { WakeableSleep } from '../../core/clock.js';
+import type { SiteConfig } from '../../core/config/site-schema.js';
+import { backoffDelay } from '../../core/devices/backoff.js';
 import {
   type Adapter,
   type AdapterContext,
   AdapterError,
   type AdapterFactory,
   type LinkPlan,
-} from '../types.js';
+} from '../../core/devices/driver.js';
+import type { PointValue, RawReading } from '../../core/model/reading.js';
+import type { SiteModel } from '../../core/model/site-model.js';
+import { unitConversion } from '../../core/units.js';
 import { bytesToRegisters, decodeValue, encodeValue, registersToBytes } from './decode.js';
 import { linkKey, ModbusConnection, ModbusRequestError } from './modbus-connection.js';
 import {

@@ -1,5 +1,5 @@
 import modbusSerial from 'modbus-serial';
-import { AdapterError } from '../types.js';
+import { AdapterError } from '../../core/devices/driver.js';
 import type { ModbusDevice, ModbusTable } from './modbus-schema.js';
 
 // modbus-serial is CommonJS; its class is both the module and its `default`.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, intIn, positiveMs } from '../../hub/config/zod-helpers.js';
+import { idSchema, intIn, positiveMs } from '../../core/config/zod-helpers.js';
 
 export const MODBUS_TABLES = ['coil', 'discrete', 'holding', 'input'] as const;
 export type ModbusTable = (typeof MODBUS_TABLES)[number];

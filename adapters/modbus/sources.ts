@@ -1,4 +1,4 @@
-import type { SiteModel } from '../../hub/model/site-model.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import type { ModbusDevice, ModbusProfile, ModbusSource, ModbusType } from './modbus-schema.js';
 import { loadProfile } from './profiles/index.js';
 

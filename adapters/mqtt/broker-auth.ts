@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { AuthenticateError, Client, Subscription } from 'aedes';
-import type { DenialKind, DeviceCredentials } from '../types.js';
+import type { DenialKind, DeviceCredentials } from '../../core/devices/driver.js';
 import type { DeviceAcl } from './device-acl.js';
 
 export interface BrokerAuthOptions {

@@ -1,4 +1,4 @@
-import type { SiteModel } from '../../hub/model/site-model.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { buildGateChannels } from './gate-channels.js';
 import { commandTopicOf, defaultTopic, type MqttPointSource, statusTopic } from './mqtt-schema.js';
 

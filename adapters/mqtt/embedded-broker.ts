@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
-import type { MqttSettings } from '../../hub/config/site-schema.js';
+import type { MqttSettings } from '../../core/config/site-schema.js';
 import type { BrokerAuth } from './broker-auth.js';
 import { guardPacketSize, type OversizePacket } from './packet-guard.js';
 

@@ -1,5 +1,5 @@
-import type { SiteModel } from '../../hub/model/site-model.js';
-import { GATE_INBOUND, GATE_OUTBOUND } from '../../hub/visitors/gate-types.js';
+import type { SiteModel } from '../../core/model/site-model.js';
+import { GATE_INBOUND, GATE_OUTBOUND } from '../../domains/visitors/gate-types.js';
 
 /** An inbound channel topic (`site/<site>/<gate>/scan` …): who may publish it and what it is. */
 export interface ChannelRoute {

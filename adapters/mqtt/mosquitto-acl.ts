@@ -1,4 +1,4 @@
-import type { SiteModel } from '../../hub/model/site-model.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { DROPPED_TOPIC } from './external-client.js';
 

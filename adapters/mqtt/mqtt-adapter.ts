@@ -1,13 +1,13 @@
-import type { SiteConfig } from '../../hub/config/site-schema.js';
-import type { PointValue, RawReading } from '../../hub/model/reading.js';
-import type { SiteModel } from '../../hub/model/site-model.js';
+import type { SiteConfig } from '../../core/config/site-schema.js';
 import {
   type Adapter,
   type AdapterContext,
   AdapterError,
   type AdapterFactory,
   type LinkPlan,
-} from '../types.js';
+} from '../../core/devices/driver.js';
+import type { PointValue, RawReading } from '../../core/model/reading.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { BrokerAuth } from './broker-auth.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { EmbeddedBroker } from './embedded-broker.js';
@@ -173,7 +173,7 @@ export class MqttAdapter implements Adapter {
     return true;
   }
 
-  /** A gate's scan, door, passage or sync: handed over whole; its domain (hub/visitors) decodes it. */
+  /** A gate's scan, door, passage or sync: handed over whole; its domain (domains/visitors) decodes it. */
   private onChannel(route: ChannelRoute, payload: Buffer): void {
     this.messages++;
     const { ctx } = this;

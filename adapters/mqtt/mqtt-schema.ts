@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, positiveMs } from '../../hub/config/zod-helpers.js';
+import { idSchema, positiveMs } from '../../core/config/zod-helpers.js';
 
 const topicError = 'expected an MQTT topic without wildcards, e.g. site/hq/b1-env/telemetry';
 export const topicSchema = z

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PointValue, RawReading } from '../../hub/model/reading.js';
+import type { PointValue, RawReading } from '../../core/model/reading.js';
 import { decodePayload } from './payload-decoder.js';
 import type { RouteField, TopicRoute } from './topic-routes.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawReading } from '../../hub/model/reading.js';
+import type { RawReading } from '../../core/model/reading.js';
 import { decodePayload } from './payload-decoder.js';
 import type { TopicRoute } from './topic-routes.js';
 

@@ -1,4 +1,4 @@
-import type { PointValue, RawReading } from '../../hub/model/reading.js';
+import type { PointValue, RawReading } from '../../core/model/reading.js';
 import type { RouteField, TopicRoute } from './topic-routes.js';
 
 /** A device clock more than this far ahead of the hub is not believed: the arrival time is used. */

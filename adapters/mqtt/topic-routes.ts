@@ -1,4 +1,4 @@
-import type { PointDef, SiteModel } from '../../hub/model/site-model.js';
+import type { PointDef, SiteModel } from '../../core/model/site-model.js';
 import { defaultTopic, type MqttPointSource } from './mqtt-schema.js';
 
 export interface RouteField {

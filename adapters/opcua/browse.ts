@@ -7,7 +7,7 @@ import {
   NodeClass,
   type ReferenceDescription,
 } from 'node-opcua';
-import { AdapterError } from '../types.js';
+import { AdapterError } from '../../core/devices/driver.js';
 import { parseNodeAddress, toAddressString, toServerNodeId } from './node-address.js';
 import { qualityOf, statusText } from './status.js';
 

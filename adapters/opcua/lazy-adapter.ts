@@ -1,6 +1,6 @@
-import type { PointValue } from '../../hub/model/reading.js';
-import type { SiteModel } from '../../hub/model/site-model.js';
-import { type Adapter, type AdapterContext, AdapterError } from '../types.js';
+import { type Adapter, type AdapterContext, AdapterError } from '../../core/devices/driver.js';
+import type { PointValue } from '../../core/model/reading.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import type { OpcuaAdapter } from './opcua-adapter.js';
 import type { OpcuaDevice } from './opcua-schema.js';
 import type { OpcuaPoint } from './points.js';

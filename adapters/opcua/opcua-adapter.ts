@@ -14,9 +14,9 @@ import {
   type UserIdentityInfo,
   UserTokenType,
 } from 'node-opcua';
-import type { PointValue, Quality, RawReading } from '../../hub/model/reading.js';
-import type { SiteModel } from '../../hub/model/site-model.js';
-import { type Adapter, type AdapterContext, AdapterError } from '../types.js';
+import { type Adapter, type AdapterContext, AdapterError } from '../../core/devices/driver.js';
+import type { PointValue, Quality, RawReading } from '../../core/model/reading.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { browse } from './browse.js';
 import { toServerNodeId } from './node-address.js';
 import { type ClientPki, HUB_APPLICATION_URI, openClientPki, pkiDirOf } from './opcua-pki.js';

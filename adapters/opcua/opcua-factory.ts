@@ -1,6 +1,6 @@
-import type { SiteConfig } from '../../hub/config/site-schema.js';
-import type { SiteModel } from '../../hub/model/site-model.js';
-import type { AdapterFactory, LinkPlan } from '../types.js';
+import type { SiteConfig } from '../../core/config/site-schema.js';
+import type { AdapterFactory, LinkPlan } from '../../core/devices/driver.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { LazyOpcuaAdapter } from './lazy-adapter.js';
 import { type OpcuaDevice, OpcuaDeviceSchema, opcuaPointShape } from './opcua-schema.js';
 import { type OpcuaPoint, resolveOpcuaPoints } from './points.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, intIn, positiveMs } from '../../hub/config/zod-helpers.js';
+import { idSchema, intIn, positiveMs } from '../../core/config/zod-helpers.js';
 import { parseNodeAddress } from './node-address.js';
 
 export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;

@@ -1,4 +1,4 @@
-import type { PointDef, SiteModel } from '../../hub/model/site-model.js';
+import type { PointDef, SiteModel } from '../../core/model/site-model.js';
 import { fillTemplate, type NodeAddress, parseNodeAddress } from './node-address.js';
 import type { OpcuaDevice, OpcuaPointFields } from './opcua-schema.js';
 

@@ -6,7 +6,7 @@ import {
   SecurityPolicy,
   StatusCodes,
 } from 'node-opcua';
-import { AdapterError } from '../types.js';
+import { AdapterError } from '../../core/devices/driver.js';
 import { type ClientPki, describeCertificate } from './opcua-pki.js';
 import type { OpcuaDevice } from './opcua-schema.js';
 import { withTimeout } from './with-timeout.js';

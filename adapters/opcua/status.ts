@@ -1,4 +1,4 @@
-import type { Quality } from '../../hub/model/reading.js';
+import type { Quality } from '../../core/model/reading.js';
 
 /** OPC UA status code → point quality: the top two bits are the severity (00 good, 01 uncertain, 1x bad). */
 export function qualityOf(status: { value: number }): Quality {

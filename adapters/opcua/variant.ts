@@ -1,5 +1,5 @@
 import { DataType, Variant, VariantArrayType } from 'node-opcua';
-import type { PointValue } from '../../hub/model/reading.js';
+import type { PointValue } from '../../core/model/reading.js';
 
 /** A scalar OPC UA value as a point's raw value; undefined when it cannot be one (arrays, structures, null). */
 export function fromVariant(v: Variant, type: 'number' | 'boolean' | 'string'): PointValue | undefined {

@@ -1,4 +1,4 @@
-import { AdapterError } from '../types.js';
+import { AdapterError } from '../../core/devices/driver.js';
 
 /** A node-opcua call that may never answer (a hung server keeps its socket open), bounded. */
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AlertActionError, AlertNotFoundError } from '../../rules/alert-service.js';
-import { ALERT_STATES } from '../../rules/alert-state.js';
-import { SEVERITIES } from '../../rules/rule-schema.js';
-import { principalOf } from '../security/access.js';
-import { actorOf } from '../security/auth-service.js';
+import { AlertActionError, AlertNotFoundError } from '../../domains/alerts/alert-service.js';
+import { ALERT_STATES } from '../../domains/alerts/alert-state.js';
+import { SEVERITIES } from '../../domains/rules/rule-schema.js';
+import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });

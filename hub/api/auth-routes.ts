@@ -2,10 +2,10 @@ import { stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../security/access.js';
-import { type Principal, publicUser, SESSION_COOKIE } from '../security/auth-service.js';
-import { PERMISSIONS, ROLE_PERMISSIONS, ROLE_TEXT, ROLES } from '../security/roles.js';
+import { type Principal, publicUser, SESSION_COOKIE } from '../../platform/security/auth-service.js';
+import { PERMISSIONS, ROLE_PERMISSIONS, ROLE_TEXT, ROLES } from '../../platform/security/roles.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { HttpProblem } from './problem.js';
 
 const Credentials = z.strictObject({

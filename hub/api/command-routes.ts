@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../security/access.js';
-import { actorOf } from '../security/auth-service.js';
+import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 
 const CommandBody = z.strictObject({
   value: z.union([z.number(), z.boolean(), z.string().max(1000)]),

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AdapterError } from '../../adapters/types.js';
-import { principalOf } from '../security/access.js';
-import { actorOf } from '../security/auth-service.js';
+import { AdapterError } from '../../core/devices/driver.js';
+import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { HttpProblem, notFound } from './problem.js';
 
 export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promise<void> {

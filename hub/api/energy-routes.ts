@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EnergyError } from '../energy/energy-service.js';
-import { reportCsv } from '../energy/report-csv.js';
-import { localDate } from '../energy/slot-calendar.js';
-import { principalOf } from '../security/access.js';
-import { actorOf } from '../security/auth-service.js';
+import { EnergyError } from '../../domains/energy/energy-service.js';
+import { reportCsv } from '../../domains/energy/report-csv.js';
+import { localDate } from '../../domains/energy/slot-calendar.js';
+import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { HttpProblem } from './problem.js';
 import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { gateKeyOf } from '../../domains/visitors/allow-list.js';
+import { traffic } from '../../domains/visitors/traffic.js';
 import type { HubServices } from '../services.js';
-import { gateKeyOf } from '../visitors/allow-list.js';
-import { traffic } from '../visitors/traffic.js';
 import { badRequest, notFound } from './problem.js';
 
 const DAY = 86_400_000;

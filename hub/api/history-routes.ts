@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { counterIntervals } from '../../domains/energy/counter-intervals.js';
+import { AGGREGATES, chooseStep, parseDuration } from '../../platform/storage/history.js';
 import type { HubServices } from '../services.js';
-import { counterIntervals } from '../storage/energy.js';
-import { AGGREGATES, chooseStep, parseDuration } from '../storage/history.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 

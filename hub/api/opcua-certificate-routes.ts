@@ -6,9 +6,9 @@ import {
   pkiDirOf,
   setServerCertificateTrust,
 } from '../../adapters/opcua/opcua-pki.js';
-import { principalOf } from '../security/access.js';
-import { actorOf } from '../security/auth-service.js';
+import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { HttpProblem } from './problem.js';
 
 /**

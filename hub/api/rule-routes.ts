@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { backtest } from '../../rules/backtest.js';
-import type { RuleConfig } from '../../rules/rule-schema.js';
-import { apiRules, checkRule } from '../../rules/rule-store.js';
-import { resolveTargets } from '../../rules/targets.js';
-import { TEMPLATES } from '../../rules/templates.js';
-import { principalOf } from '../security/access.js';
-import { actorOf } from '../security/auth-service.js';
+import { backtest } from '../../domains/rules/backtest.js';
+import type { RuleConfig } from '../../domains/rules/rule-schema.js';
+import { apiRules, checkRule } from '../../domains/rules/rule-store.js';
+import { resolveTargets } from '../../domains/rules/targets.js';
+import { TEMPLATES } from '../../domains/rules/templates.js';
+import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { HttpProblem, notFound } from './problem.js';
 
 const MAX_RANGE_MS = 92 * 86_400_000;

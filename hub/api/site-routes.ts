@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { PointDef } from '../model/site-model.js';
+import type { PointDef } from '../../core/model/site-model.js';
 import type { HubServices } from '../services.js';
 import { notFound } from './problem.js';
 

@@ -2,22 +2,22 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { personOf, principalOf } from '../security/access.js';
-import type { Permission } from '../security/roles.js';
-import type { HubServices } from '../services.js';
-import { suggestDispatch } from '../tickets/dispatch-suggest.js';
-import { equipmentFile } from '../tickets/equipment-file.js';
-import { KPI_GROUPS, ticketKpis } from '../tickets/kpis.js';
-import { PhotoRejectedError } from '../tickets/photo-store.js';
-import { TicketInputError, TicketNotFoundError } from '../tickets/ticket-service.js';
+import { suggestDispatch } from '../../domains/tickets/dispatch-suggest.js';
+import { equipmentFile } from '../../domains/tickets/equipment-file.js';
+import { KPI_GROUPS, ticketKpis } from '../../domains/tickets/kpis.js';
+import { PhotoRejectedError } from '../../domains/tickets/photo-store.js';
+import { TicketInputError, TicketNotFoundError } from '../../domains/tickets/ticket-service.js';
 import {
   TICKET_ACTIONS,
   type TicketAction,
   type TicketActor,
   TicketForbiddenError,
   TicketStateError,
-} from '../tickets/ticket-state.js';
-import { FINISHED_STATES, TICKET_KINDS, TICKET_STATES } from '../tickets/ticket-types.js';
+} from '../../domains/tickets/ticket-state.js';
+import { FINISHED_STATES, TICKET_KINDS, TICKET_STATES } from '../../domains/tickets/ticket-types.js';
+import type { Permission } from '../../platform/security/roles.js';
+import type { HubServices } from '../services.js';
+import { personOf, principalOf } from './access.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { principalOf } from '../security/access.js';
-import { publicToken } from '../security/auth-service.js';
-import { PERMISSIONS } from '../security/roles.js';
+import { publicToken } from '../../platform/security/auth-service.js';
+import { PERMISSIONS } from '../../platform/security/roles.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 
 export async function tokenRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idSchema } from '../config/zod-helpers.js';
-import { principalOf } from '../security/access.js';
-import { actorOf, publicToken, publicUser } from '../security/auth-service.js';
-import { ROLES } from '../security/roles.js';
+import { idSchema } from '../../core/config/zod-helpers.js';
+import { actorOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
+import { ROLES } from '../../platform/security/roles.js';
 import type { HubServices } from '../services.js';
+import { principalOf } from './access.js';
 import { notFound } from './problem.js';
 
 const RolesSchema = z.array(z.enum(ROLES)).min(1).max(ROLES.length);

@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { personOf, principalOf } from '../security/access.js';
-import type { HubServices } from '../services.js';
-import { linkChoicePage, linkErrorPage, linkResultPage } from '../visitors/link-page.js';
+import { linkChoicePage, linkErrorPage, linkResultPage } from '../../domains/visitors/link-page.js';
 import {
   PassInputError,
   PassLinkError,
   PassNotFoundError,
   type PassService,
-} from '../visitors/pass-service.js';
-import { type PassActor, PassForbiddenError, PassStateError } from '../visitors/pass-state.js';
-import { PASS_STATES, type PassView } from '../visitors/pass-types.js';
+} from '../../domains/visitors/pass-service.js';
+import { type PassActor, PassForbiddenError, PassStateError } from '../../domains/visitors/pass-state.js';
+import { PASS_STATES, type PassView } from '../../domains/visitors/pass-types.js';
+import type { HubServices } from '../services.js';
+import { personOf, principalOf } from './access.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });

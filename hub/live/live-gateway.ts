@@ -1,11 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
-import type { EventMap } from '../bus.js';
-import type { Clock } from '../clock.js';
-import type { LatestValue } from '../latest/latest-values.js';
-import type { Logger } from '../logger.js';
-import type { Principal } from '../security/auth-service.js';
+import type { EventMap } from '../../core/bus.js';
+import type { Clock } from '../../core/clock.js';
+import type { LatestValue } from '../../core/latest-values.js';
+import type { Logger } from '../../core/logger.js';
+import type { Principal } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
 
 const SubscribeSchema = z.strictObject({

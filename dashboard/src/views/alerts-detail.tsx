@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { ALERT_EVENTS } from '../../../rules/alert-state.js';
+import { ALERT_EVENTS } from '../../../domains/alerts/alert-state.js';
 import { useApi } from '../hub.js';
 import { fmtDateTime } from '../i18n.js';
 import { Badge, ErrorBox, Loading } from '../ui.js';

@@ -1,6 +1,6 @@
 /**
  * The alerts console's data: the API's alert shape, the filter (some applied by the API, the asset text here),
- * sorting, and what a person may do to an alert in each state (the hub's transition table, rules/alert-state.ts).
+ * sorting, and what a person may do to an alert in each state (the hub's transition table, domains/alerts/alert-state.ts).
  */
 
 import type {
@@ -9,10 +9,10 @@ import type {
   AlertView,
   TransitionEvent,
   UserAction,
-} from '../../../rules/alert-types.js';
-import type { Severity } from '../../../rules/rule-schema.js';
+} from '../../../domains/alerts/alert-types.js';
+import type { Severity } from '../../../domains/rules/rule-schema.js';
 
-/** The API's shapes are the hub's own (rules/alert-types.ts); the orders below are the console's. */
+/** The API's shapes are the hub's own (domains/alerts/alert-types.ts); the orders below are the console's. */
 export type { AlertState, Severity, TransitionEvent };
 export type Alert = AlertView;
 export type Transition = AlertTransitionView;

@@ -9,7 +9,7 @@ import { ageText, detailName, t } from './asset-text.js';
 import { unitText } from './chart.js';
 import { PriorityBadge, StateBadge, type Ticket } from './tickets-common.js';
 
-/** GET /assets/:id/file (hub/tickets/equipment-file.ts). */
+/** GET /assets/:id/file (domains/tickets/equipment-file.ts). */
 export interface EquipmentFile {
   asset: {
     id: string;

@@ -190,7 +190,7 @@ export function ageText(ms: number | null, now: number): string {
   return t('daysAgo', { n: Math.floor(s / 86_400) });
 }
 
-/** The hub's quality reasons (hub/pipeline, hub/latest) in the user's language; others as they are. */
+/** The hub's quality reasons (core/devices, hub/latest) in the user's language; others as they are. */
 export function reasonText(reason: string | undefined): string {
   if (!reason) return '';
   if (reason === 'no data yet') return t('r-noData');

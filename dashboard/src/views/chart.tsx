@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { fromWallTime } from '../../../hub/storage/zoned-time.js';
+import { fromWallTime } from '../../../core/time/zoned-time.js';
 import { lang } from '../i18n.js';
 
 /**

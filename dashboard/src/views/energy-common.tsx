@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Medium } from '../../../hub/energy/energy-schema.js';
+import type { Medium } from '../../../domains/energy/energy-schema.js';
 import { useApi } from '../hub.js';
 import { lang, messages } from '../i18n.js';
 import { formatNumber } from './chart.js';
@@ -183,14 +183,14 @@ export function flatten(nodes: MeterNode[], depth = 0, parent: string | null = n
   ]);
 }
 
-/** The report's shapes are the hub's own (hub/energy/report.ts). */
+/** The report's shapes are the hub's own (domains/energy/report.ts). */
 export type {
   EnergyReport as Report,
   MediumTotal,
   MeterFigures as Figures,
   MeterRow,
   ScopeSection as Section,
-} from '../../../hub/energy/report.js';
+} from '../../../domains/energy/report.js';
 export interface IntervalRow {
   start: number;
   end: number;

@@ -2,7 +2,7 @@ import { type ApiProblem, api } from '../hub.js';
 import { messages } from '../i18n.js';
 
 /**
- * What the tickets view's parts share: the API's shapes (hub/tickets/ticket-types.ts, hub/api/ticket-routes.ts),
+ * What the tickets view's parts share: the API's shapes (domains/tickets/ticket-types.ts, hub/api/ticket-routes.ts),
  * every label in both languages, and small helpers.
  */
 
@@ -18,9 +18,9 @@ import {
   type TicketState,
   type TicketView,
   type TrendSnapshot,
-} from '../../../hub/tickets/ticket-types.js';
+} from '../../../domains/tickets/ticket-types.js';
 
-/** The API's shapes are the hub's own (hub/tickets/ticket-types.ts). */
+/** The API's shapes are the hub's own (domains/tickets/ticket-types.ts). */
 export const STATES = TICKET_STATES;
 export const ACTIONS = TICKET_ACTIONS;
 export const KINDS = TICKET_KINDS;

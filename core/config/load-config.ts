@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { adapterFactories } from '../../adapters/index.js';
+import type { AdapterFactory } from '../devices/driver.js';
+import type { SiteModel } from '../model/site-model.js';
+import { validateSite } from './validate-site.js';
+
+/** The hub refuses to start on any of these; `errors` holds one line per failing path. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly errors: string[],
+  ) {
+    super(`${file}: ${errors.length} problem${errors.length === 1 ? '' : 's'}\n  ${errors.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variables that override the site file, and where they land. */
+export const ENV_OVERRIDES: Record<string, { path: string[]; numeric?: boolean; secret?: boolean }> = {
+  HUB_HTTP_HOST: { path: ['hub', 'http', 'host'] },
+  HUB_HTTP_PORT: { path: ['hub', 'http', 'port'], numeric: true },
+  HUB_DATA_DIR: { path: ['hub', 'dataDir'] },
+  HUB_LOG_LEVEL: { path: ['hub', 'logLevel'] },
+  HUB_MQTT_MODE: { path: ['mqtt', 'mode'] },
+  HUB_MQTT_HOST: { path: ['mqtt', 'host'] },
+  HUB_MQTT_PORT: { path: ['mqtt', 'port'], numeric: true },
+  HUB_MQTT_URL: { path: ['mqtt', 'url'] },
+  HUB_MQTT_USERNAME: { path: ['mqtt', 'username'] },
+  HUB_MQTT_PASSWORD: { path: ['mqtt', 'password'], secret: true },
+  HUB_STORAGE_MODE: { path: ['storage', 'mode'] },
+  HUB_INFLUX_URL: { path: ['storage', 'influxdb', 'url'] },
+  HUB_INFLUX_DATABASE: { path: ['storage', 'influxdb', 'database'] },
+  HUB_INFLUX_USERNAME: { path: ['storage', 'influxdb', 'username'] },
+  HUB_INFLUX_PASSWORD: { path: ['storage', 'influxdb', 'password'], secret: true },
+};
+
+/** Read, parse and validate a site file, with the environment's overrides applied. */
+export async function loadSiteFile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  factories: ReadonlyMap<string, AdapterFactory> = adapterFactories,
+): Promise<SiteModel> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the site file: ${(err as Error).message}`]);
+  }
+  return parseSiteText(text, file, env, factories);
+}
+
+export function parseSiteText(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+  factories: ReadonlyMap<string, AdapterFactory> = adapterFactories,
+): SiteModel {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return `${at ? `line ${at.line}, column ${at.col}` : 'YAML'}: ${message}`;
+      }),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // The yaml package throws (a ReferenceError) on an alias bomb ("billion laughs") or an unresolved alias.
+    throw new ConfigError(file, [`YAML: ${(err as Error).message}`]);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(file, ['(root): expected a mapping with site, zones, devices and assets']);
+
+  const secretsInFile = Object.entries(ENV_OVERRIDES)
+    .filter(([, o]) => o.secret && getPath(raw, o.path) !== undefined)
+    .map(([name, o]) => `${o.path.join('.')}: secrets are not read from the site file; set ${name} instead`);
+  if (secretsInFile.length) throw new ConfigError(file, secretsInFile);
+
+  const fromEnv = new Map<string, string>();
+  for (const [name, o] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(raw, o.path, o.numeric && /^\d+$/.test(value) ? Number(value) : value);
+    fromEnv.set(o.path.join('.'), name);
+  }
+
+  const result = validateSite(raw, factories);
+  if (!result.ok) {
+    throw new ConfigError(
+      file,
+      result.errors.map((line) => {
+        const name = fromEnv.get(line.slice(0, line.indexOf(':')));
+        return name ? `${line} (from ${name})` : line;
+      }),
+    );
+  }
+  return result.site;
+}
+
+function getPath(obj: unknown, path: string[]): unknown {
+  let at = obj as Record<string, unknown> | undefined;
+  for (const key of path) {
+    if (!at || typeof at !== 'object') return undefined;
+    at = at[key] as Record<string, unknown> | undefined;
+  }
+  return at;
+}
+
+function setPath(obj: object, path: string[], value: unknown) {
+  let at = obj as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    if (!at[key] || typeof at[key] !== 'object') at[key] = {};
+    at = at[key] as Record<string, unknown>;
+  }
+  at[path[path.length - 1]!] = value;
+}

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { checkEnergy } from '../../domains/energy/check-energy.js';
+import { evaluatorForInstance, siteSchedules } from '../../domains/rules/instance-evaluator.js';
+import { resolveTargets } from '../../domains/rules/targets.js';
+import { validateRules } from '../../domains/rules/validate-rules.js';
+import { checkMaintenance } from '../../domains/tickets/check-maintenance.js';
+import { checkVisitors } from '../../domains/visitors/check-visitors.js';
+import type { AdapterFactory } from '../devices/driver.js';
+import { SiteModel } from '../model/site-model.js';
+import { KNOWN_UNITS, unitConversion } from '../units.js';
+import {
+  type DeviceConfig,
+  PointCommonShape,
+  type PointConfig,
+  type SiteConfig,
+  SiteFileSchema,
+} from './site-schema.js';
+import { formatIssues, formatPath } from './zod-helpers.js';
+
+export type ValidationResult =
+  | { ok: true; config: SiteConfig; site: SiteModel }
+  | { ok: false; errors: string[] };
+type Fail = (path: PropertyKey[], message: string) => void;
+type Obj = Record<string, unknown>;
+
+/**
+ * Validate a parsed site file and return every failing path, not just the first. Three checks run side by
+ * side on the raw document, so one mistake never hides another: the file's structure; each device and point
+ * against its protocol's strict schema; and the cross-references (zones, devices, duplicate ids).
+ */
+export function validateSite(raw: unknown, factories: ReadonlyMap<string, AdapterFactory>): ValidationResult {
+  const errors: string[] = [];
+  const fail: Fail = (path, message) => errors.push(`${formatPath(path)}: ${message}`);
+
+  const structure = SiteFileSchema.safeParse(raw, { reportInput: true });
+  if (!structure.success) errors.push(...formatIssues(structure.error.issues));
+
+  const doc = obj(raw) ?? {};
+  const zones = arr(doc.zones).map(obj);
+  const devices = arr(doc.devices).map(obj);
+  const assets = arr(doc.assets).map(obj);
+
+  unique(zones, ['zones'], fail);
+  unique(devices, ['devices'], fail);
+  unique(assets, ['assets'], fail);
+  const zoneIds = new Set(zones.map((z) => z?.id));
+  zones.forEach((zone, i) => {
+    if (typeof zone?.parent === 'string' && !zoneIds.has(zone.parent))
+      fail(['zones', i, 'parent'], `no zone "${zone.parent}"`);
+  });
+  for (const i of zoneCycles(zones)) fail(['zones', i], 'zone parents form a cycle');
+
+  const parsedDevices = new Map<number, DeviceConfig>();
+  const protocolOf = new Map<unknown, string>();
+  const protocols = [...factories.keys()].join(' | ');
+  devices.forEach((device, i) => {
+    if (!device || typeof device.protocol !== 'string') return; // the structure check reported it
+    const factory = factories.get(device.protocol);
+    if (!factory) {
+      fail(
+        ['devices', i, 'protocol'],
+        `expected one of ${protocols}, got ${JSON.stringify(device.protocol)}`,
+      );
+      return;
+    }
+    protocolOf.set(device.id, device.protocol);
+    const parsed = factory.deviceSchema.safeParse(device, { reportInput: true });
+    if (parsed.success) parsedDevices.set(i, parsed.data as DeviceConfig);
+    else errors.push(...formatIssues(parsed.error.issues, ['devices', i]));
+  });
+  const deviceIds = new Set(devices.map((d) => d?.id));
+
+  const parsedPoints = new Map<string, PointConfig>();
+  assets.forEach((asset, a) => {
+    if (!asset) return;
+    if (typeof asset.zone === 'string' && !zoneIds.has(asset.zone))
+      fail(['assets', a, 'zone'], `no zone "${asset.zone}"`);
+    if (typeof asset.device === 'string' && !deviceIds.has(asset.device))
+      fail(['assets', a, 'device'], `no device "${asset.device}"`);
+    const points = arr(asset.points).map(obj);
+    unique(points, ['assets', a, 'points'], fail, 'name');
+    points.forEach((point, p) => {
+      if (!point) return;
+      const path = ['assets', a, 'points', p];
+      if (typeof point.device === 'string' && !deviceIds.has(point.device))
+        fail([...path, 'device'], `no device "${point.device}"`);
+      const deviceId = point.device ?? asset.device;
+      const parsed = pointSchema(protocolOf.get(deviceId), factories).safeParse(point, { reportInput: true });
+      if (!parsed.success) {
+        errors.push(...formatIssues(parsed.error.issues, path));
+        return;
+      }
+      const config = parsed.data as PointConfig;
+      checkPointSemantics(config, path, fail);
+      parsedPoints.set(`${a}/${p}`, config);
+    });
+  });
+
+  const config = structure.success ? (structure.data as unknown as SiteConfig) : undefined;
+  if (config) {
+    config.devices = config.devices.map((d, i) => parsedDevices.get(i) ?? d);
+    config.assets.forEach((asset, a) => {
+      asset.points = asset.points.map(
+        (_, p) => parsedPoints.get(`${a}/${p}`) ?? (asset.points[p] as PointConfig),
+      );
+    });
+  }
+  // rules read points: checked against the assets as parsed (when the assets themselves are sound)
+  const rules = validateRules(doc, config && !errors.length ? config : undefined, errors, fail);
+  if (!config || errors.length) return { ok: false, errors };
+  Object.assign(config, rules);
+  // The checks that need the whole site, on one model (which the loader then keeps): each protocol's
+  // cross-checks, and what only building a rule shows (a schedule inside a count, an offline part without
+  // a device).
+  const site = new SiteModel(config);
+  for (const factory of factories.values()) {
+    for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
+  }
+  checkMaintenance(config, site, fail);
+  checkVisitors(config, site, fail);
+  checkEnergy(config, site, fail);
+  const schedules = siteSchedules(site);
+  config.rules.forEach((rule, i) => {
+    for (const instance of resolveTargets(rule, config).instances) {
+      try {
+        evaluatorForInstance(site, schedules, rule, instance);
+      } catch (err) {
+        fail(['rules', i], (err as Error).message);
+        break;
+      }
+    }
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, config, site };
+}
+
+const pointSchemas = new WeakMap<ReadonlyMap<string, AdapterFactory>, Map<string, z.ZodObject>>();
+
+/** The strict schema of a point fed by a device of this protocol (or by none). */
+function pointSchema(
+  protocol: string | undefined,
+  factories: ReadonlyMap<string, AdapterFactory>,
+): z.ZodObject {
+  let cache = pointSchemas.get(factories);
+  if (!cache) {
+    cache = new Map();
+    pointSchemas.set(factories, cache);
+  }
+  const key = protocol ?? '';
+  let schema = cache.get(key);
+  if (!schema) {
+    schema = z.strictObject({
+      ...PointCommonShape,
+      ...(protocol ? factories.get(protocol)?.pointShape : {}),
+    });
+    cache.set(key, schema);
+  }
+  return schema;
+}
+
+function checkPointSemantics(point: PointConfig, path: PropertyKey[], fail: Fail) {
+  if (point.min !== undefined && point.max !== undefined && point.min > point.max)
+    fail([...path, 'min'], `expected min ≤ max, got min ${point.min} > max ${point.max}`);
+  if (point.sourceUnit && !unitConversion(point.sourceUnit, point.unit)) {
+    const known = KNOWN_UNITS.includes(point.sourceUnit) && KNOWN_UNITS.includes(point.unit);
+    fail(
+      [...path, 'sourceUnit'],
+      known
+        ? `cannot convert ${point.sourceUnit} to ${point.unit}: different quantities`
+        : `expected units the hub can convert (${KNOWN_UNITS.join(', ')}), got ${point.sourceUnit} → ${point.unit || '(none)'}`,
+    );
+  }
+  if (point.rolloverAt !== undefined && point.kind !== 'counter')
+    fail([...path, 'rolloverAt'], `rolloverAt applies to counters only, but the point is a ${point.kind}`);
+  if (point.type !== 'number' && (point.scale !== 1 || point.offset !== 0 || point.deadband !== 0))
+    fail(
+      [...path, 'type'],
+      `scale, offset and deadband apply to numbers only, but the point is ${point.type}`,
+    );
+}
+
+function obj(x: unknown): Obj | undefined {
+  return x && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : undefined;
+}
+
+function arr(x: unknown): unknown[] {
+  return Array.isArray(x) ? x : [];
+}
+
+function unique(items: (Obj | undefined)[], path: PropertyKey[], fail: Fail, key = 'id') {
+  const seen = new Map<unknown, number>();
+  items.forEach((item, i) => {
+    const k = item?.[key];
+    if (typeof k !== 'string') return;
+    const first = seen.get(k);
+    if (first !== undefined)
+      fail([...path, i], `duplicate ${key} "${k}" (first at ${formatPath([...path, first])})`);
+    else seen.set(k, i);
+  });
+}
+
+function zoneCycles(zones: (Obj | undefined)[]): number[] {
+  const parentOf = new Map(zones.map((z) => [z?.id, z?.parent]));
+  const bad: number[] = [];
+  zones.forEach((zone, i) => {
+    const seen = new Set<unknown>();
+    let at: unknown = zone?.id;
+    while (typeof at === 'string') {
+      if (seen.has(at)) {
+        bad.push(i);
+        return;
+      }
+      seen.add(at);
+      at = parentOf.get(at);
+    }
+  });
+  return bad;
+}

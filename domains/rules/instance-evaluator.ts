@@ -1,0 +1,47 @@
+import type { SiteModel } from '../../core/model/site-model.js';
+import { Schedule } from '../../core/time/schedule.js';
+import { createEvaluator } from './evaluator-factory.js';
+import type { RuleConfig } from './rule-schema.js';
+import type { RuleInstance } from './targets.js';
+import type { BaselineSource, ConditionEvaluator } from './types.js';
+
+/** The site's schedules, by id, in its time zone. */
+export function siteSchedules(site: SiteModel): Map<string, Schedule> {
+  return new Map(
+    site.config.schedules.map((s) => [s.id, new Schedule(s, site.site.timezone)] as [string, Schedule]),
+  );
+}
+
+/** The evaluator of one rule instance, with what the site knows of its point and device; throws when it cannot be built. */
+export function evaluatorForInstance(
+  site: SiteModel,
+  schedules: Map<string, Schedule>,
+  rule: RuleConfig,
+  instance: RuleInstance,
+  opts: { withDevice?: boolean; baselines?: BaselineSource } = {},
+): ConditionEvaluator {
+  const point = instance.pointId ? site.pointById.get(instance.pointId) : undefined;
+  const deviceId =
+    opts.withDevice === false
+      ? undefined
+      : (point?.deviceId ??
+        site.assetById.get(instance.assetId)?.device ??
+        site.pointsByAsset.get(instance.assetId)?.find((p) => p.deviceId)?.deviceId);
+  return createEvaluator(
+    rule,
+    {
+      assetId: instance.assetId,
+      pointId: instance.pointId,
+      deviceId,
+      unit: point?.unit,
+      pointKind: point?.kind,
+    },
+    {
+      schedules,
+      pointIdOf: (assetId, name) =>
+        site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined,
+      timeZone: site.site.timezone,
+      ...(opts.baselines ? { baselines: opts.baselines } : {}),
+    },
+  );
+}

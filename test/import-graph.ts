@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+/** One import between two of the project's own files, resolved the way tsc resolves it. */
+export interface ImportEdge {
+  from: string;
+  to: string;
+  /** `import type` / `export type`: erased at run time. */
+  typeOnly: boolean;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/**
+ * The project's import graph from TypeScript's own parser and module resolution (tsconfig.json's options and
+ * files): static imports, re-exports and dynamic import() calls. Paths are relative to the repository root.
+ */
+export function importGraph(): { files: string[]; edges: ImportEdge[] } {
+  const configPath = resolve(ROOT, 'tsconfig.json');
+  const config = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
+  const host = ts.createCompilerHost(parsed.options);
+  const edges: ImportEdge[] = [];
+  const files = parsed.fileNames.map((f) => relative(ROOT, f));
+  for (const abs of parsed.fileNames) {
+    const from = relative(ROOT, abs);
+    const source = ts.createSourceFile(abs, readFileSync(abs, 'utf8'), ts.ScriptTarget.Latest, false);
+    for (const { specifier, typeOnly } of importsOf(source)) {
+      if (!specifier.startsWith('.')) continue;
+      const resolved = ts.resolveModuleName(specifier, abs, parsed.options, host).resolvedModule;
+      const target = resolved
+        ? relative(ROOT, resolved.resolvedFileName)
+        : relative(ROOT, resolve(dirname(abs), specifier));
+      edges.push({ from, to: target, typeOnly });
+    }
+  }
+  return { files, edges };
+}
+
+function importsOf(source: ts.SourceFile): { specifier: string; typeOnly: boolean }[] {
+  const out: { specifier: string; typeOnly: boolean }[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      out.push({ specifier: node.moduleSpecifier.text, typeOnly });
+    } else if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      out.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      out.push({ specifier: node.arguments[0].text, typeOnly: false });
+    } else if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
+      // `declare module '../core/bus.js' { ... }`: an augmentation points at the module it extends
+      out.push({ specifier: node.name.text, typeOnly: true });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
