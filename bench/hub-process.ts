@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseSiteText } from '../core/config/load-config.js';
+import { SYSTEM } from '../core/actor.js';
 import { silentLogger } from '../core/logger.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { BENCH_ADMIN } from './common.js';
 import { processCpuSeconds } from './proc.js';
 

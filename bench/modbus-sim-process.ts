@@ -3,7 +3,7 @@
  * TCP server. IPC: `ready` once listening; `{ cmd: 'kill', ids }` powers devices off (they stop answering).
  */
 import { readFileSync } from 'node:fs';
-import { parseSiteText } from '../core/config/load-config.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { ModbusSimulation } from '../simulators/modbus-devices.js';
 import { processCpuSeconds } from './proc.js';
 

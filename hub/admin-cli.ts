@@ -10,19 +10,21 @@ import { ModbusConnection } from '../adapters/modbus/modbus-connection.js';
 import { previewDecodings } from '../adapters/modbus/preview.js';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
 import { listServerCertificates, pkiDirOf, setServerCertificateTrust } from '../adapters/opcua/opcua-pki.js';
+import type { Actor } from '../core/actor.js';
 import { EventBus } from '../core/bus.js';
 import { systemClock } from '../core/clock.js';
-import { ConfigError, loadSiteFile } from '../core/config/load-config.js';
+import { ConfigError } from '../core/config/load-config.js';
 import { createLogger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { backtest } from '../domains/rules/backtest.js';
-import { type Actor, AuditLog } from '../platform/audit/audit-log.js';
+import { AuditLog } from '../platform/audit/audit-log.js';
 import { openDatabase } from '../platform/db/database.js';
 import { AuthService, publicUser } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
 import { ROLES, type Role } from '../platform/security/roles.js';
 import { parseDuration } from '../platform/storage/history.js';
 import { openHistory } from '../platform/storage/storage-service.js';
+import { loadSiteFile } from './site-file.js';
 
 const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
 

@@ -24,7 +24,6 @@ import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-al
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
-import { siteSchedules } from '../domains/rules/instance-evaluator.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
 import { apiRules, RuleStore } from '../domains/rules/rule-store.js';
 import { buildMaintenance } from '../domains/tickets/maintenance.js';
@@ -138,7 +137,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'energy' }),
     history: () => storage.history,
     settledBefore: () => storage.settledBefore(),
-    schedules: siteSchedules(site),
+    schedules: site.schedules,
   });
   const alerts = new AlertService({ db, bus, clock, log: log.child({ component: 'alerts' }), audit });
   const ruleStore = new RuleStore(db);

@@ -7,12 +7,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadSiteFile } from '../core/config/load-config.js';
+import { SYSTEM } from '../core/actor.js';
+import { ConfigError } from '../core/config/load-config.js';
 import { createLogger } from '../core/logger.js';
 import { gateKeyOf } from '../domains/visitors/allow-list.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
 import { buildHub } from './app.js';
 import { adminFromEnv, printFirstAdmin } from './main.js';
+import { loadSiteFile } from './site-file.js';
 
 const file = process.argv[2] ?? process.env.HUB_SITE_FILE ?? 'config/demo-site.yaml';
 let site: Awaited<ReturnType<typeof loadSiteFile>>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { ConfigError, loadSiteFile } from '../core/config/load-config.js';
+import { ConfigError } from '../core/config/load-config.js';
 import { createLogger } from '../core/logger.js';
 import { buildHub } from './app.js';
+import { loadSiteFile } from './site-file.js';
 
 /** `hub [site.yaml]`: exit 2 on an invalid site file (nothing started), 1 on a start failure. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { channelTopic, mqttGates } from '../adapters/mqtt/gate-channels.js';
+import { channelTopic } from '../adapters/mqtt/gate-channels.js';
 import { statusTopic } from '../adapters/mqtt/mqtt-schema.js';
+import { gateDevices } from '../core/model/asset-channels.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import type { CredentialType, DecisionMessage, DenyReason } from '../domains/visitors/gate-types.js';
 import { type AllowList, decideFromAllowList, parseAllowList } from './allow-list.js';
@@ -354,7 +355,7 @@ function createGateControllers(
 ): Map<string, SimulatedGateController> {
   const gates = new Map<string, SimulatedGateController>();
   const withWill = new Set<string>();
-  for (const [gateId, deviceId] of mqttGates(site)) {
+  for (const [gateId, deviceId] of gateDevices(site)) {
     const device = devices.get(deviceId);
     if (!device) continue;
     const { keys, ...timing } = opts;

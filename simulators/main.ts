@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
-import { loadSiteFile } from '../core/config/load-config.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { loadSiteFile } from '../hub/site-file.js';
 import { buildControlApi } from './control-api.js';
 import { createGateSimulation, type GateControllerOptions, type GateSimulation } from './gate-controllers.js';
 import { ModbusSimulation } from './modbus-devices.js';

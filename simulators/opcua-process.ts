@@ -9,7 +9,7 @@
 import './log-to-stderr.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadSiteFile } from '../core/config/load-config.js';
+import { loadSiteFile } from '../hub/site-file.js';
 import { buildControlApi } from './control-api.js';
 import { OpcuaSimulation } from './opcua-servers.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { AlertInstance, AlertVerdict } from '../domains/alerts/alert-service.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 import { testSiteYaml } from './site-fixtures.js';
 

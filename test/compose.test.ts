@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { ENV_OVERRIDES, loadSiteFile } from '../core/config/load-config.js';
+import { ENV_OVERRIDES } from '../core/config/load-config.js';
 import {
   HttpSettingsSchema,
   MqttSettingsSchema,
@@ -10,6 +10,7 @@ import {
   StorageSettingsSchema,
 } from '../core/config/site-schema.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { loadSiteFile } from '../hub/site-file.js';
 
 /**
  * There is no Docker engine where the tests run, so docker-compose.yml and the Dockerfile are checked

@@ -1,9 +1,9 @@
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { AlertTransitionView, AlertView } from '../domains/alerts/alert-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { launchBrowser, logIn, openLoginPage, screenshot, unexpected } from './browser-harness.js';
 import {
   connectDevice,

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { parseSiteText } from '../core/config/load-config.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { launchBrowser, logIn, openLoginPage, screenshot, unexpected } from './browser-harness.js';
 import { connectDevice, TEST_ADMIN, testHubOptions } from './hub-harness.js';
 import { freePort } from './services.js';

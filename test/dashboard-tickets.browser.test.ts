@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { AlertInstance } from '../domains/alerts/alert-service.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import {
   launchBrowser,
   logIn,

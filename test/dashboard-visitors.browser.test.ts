@@ -1,10 +1,10 @@
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { DecisionMessage } from '../domains/visitors/gate-types.js';
 import type { PassView } from '../domains/visitors/pass-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { launchBrowser, logIn, openLoginPage, screenshot, unexpected } from './browser-harness.js';
 import {
   connectDevice,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { ModbusSimulation } from '../simulators/modbus-devices.js';
 import {
   influxQuery,

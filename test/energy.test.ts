@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { influxClient, setUpInflux } from '../platform/storage/influx-setup.js';
 import { sessionAs, type TestSession, testHubOptions } from './hub-harness.js';
 import { testSiteYaml } from './site-fixtures.js';

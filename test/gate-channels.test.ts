@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { DeviceMessage } from '../core/devices/driver.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { connectDevice, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { freePort, type Mosquitto, requireBinary, startMosquitto } from './services.js';
 

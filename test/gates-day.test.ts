@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
-import { parseSiteText } from '../core/config/load-config.js';
+import { SYSTEM } from '../core/actor.js';
 import { gateKeyOf } from '../domains/visitors/allow-list.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { createGateSimulation, type GateSimulation } from '../simulators/gate-controllers.js';
 import { SimulatedMqttDevice } from '../simulators/mqtt-devices.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';

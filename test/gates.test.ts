@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { DecisionMessage } from '../domains/visitors/gate-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import {
   connectDevice,
   sessionAs,

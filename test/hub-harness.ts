@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { SYSTEM } from '../core/actor.js';
 import { silentLogger } from '../core/logger.js';
 import type { Reading } from '../core/model/reading.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { buildHub, type Hub, type HubOptions } from '../hub/app.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
 import type { Role } from '../platform/security/roles.js';
 
 /** The first admin of every test hub. */

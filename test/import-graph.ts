@@ -74,3 +74,51 @@ function importsOf(source: ts.SourceFile): { specifier: string; typeOnly: boolea
   visit(source);
   return out;
 }
+
+/**
+ * The layers, bottom up. A file may import its own unit and the units listed for it; nothing else. Tests
+ * (`*.test.ts`), the simulators, the bench and the test harness sit outside the product and may use anything.
+ */
+const MAY_IMPORT: Record<string, string[]> = {
+  core: [],
+  'adapters/*': ['core'],
+  adapters: ['core', 'adapters/*'],
+  'platform/db': ['core'],
+  'platform/audit': ['core', 'platform/db'],
+  'platform/security': ['core', 'platform/db', 'platform/audit'],
+  'platform/storage': ['core', 'platform/db'],
+  'platform/notify': ['core'],
+  'domains/alerts': ['core', 'platform/*'],
+  'domains/energy': ['core', 'platform/*'],
+  'domains/rules': ['core', 'platform/*', 'domains/alerts', 'domains/energy'],
+  'domains/tickets': ['core', 'platform/*', 'domains/alerts'],
+  'domains/visitors': ['core', 'platform/*', 'domains/alerts'],
+  hub: ['*'],
+};
+
+/** The unit a product file belongs to (`adapters/modbus`, `platform/db`, `core`, `hub`), or undefined. */
+export function unitOf(file: string): string | undefined {
+  if (file.endsWith('.test.ts')) return undefined;
+  const [top, second] = file.split('/');
+  if (top === 'core' || top === 'hub') return top;
+  if (top === 'adapters') return second?.endsWith('.ts') ? 'adapters' : `adapters/${second}`;
+  if (top === 'platform' || top === 'domains') return `${top}/${second}`;
+  return undefined;
+}
+
+function allowed(from: string, to: string): boolean {
+  if (from === to) return true;
+  const rules = MAY_IMPORT[from] ?? MAY_IMPORT[from.replace(/\/.*/, '/*')] ?? [];
+  return rules.some((r) => r === '*' || r === to || (r.endsWith('/*') && to.startsWith(r.slice(0, -1))));
+}
+
+/** Imports that run up or sideways against the table above. */
+export function upwardImports(all: ImportEdge[]): string[] {
+  return all
+    .filter((e) => {
+      const from = unitOf(e.from);
+      const to = unitOf(e.to) ?? 'outside';
+      return from !== undefined && !allowed(from, to);
+    })
+    .map((e) => `${e.from} → ${e.to}`);
+}

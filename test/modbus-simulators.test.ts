@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModbusDevice } from '../adapters/modbus/modbus-schema.js';
 import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
-import { loadSiteFile, parseSiteText } from '../core/config/load-config.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { loadSiteFile, parseSiteText } from '../hub/site-file.js';
 import { type Simulation, startSimulation } from '../simulators/main.js';
 import { freePort, requireBinary } from './services.js';
 

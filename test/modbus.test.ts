@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { Reading } from '../core/model/reading.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { float32Registers, type RegisterServer, startRegisterServer } from './modbus-fixtures.js';
 import { freePort, type Peer, serialPair, startPymodbus, startRegisterServerProcess } from './services.js';

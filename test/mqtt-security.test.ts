@@ -5,9 +5,9 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
 import type { MqttAdapter } from '../adapters/mqtt/mqtt-adapter.js';
-import { parseSiteText } from '../core/config/load-config.js';
+import { SYSTEM } from '../core/actor.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { connectDevice, login, TEST_ADMIN, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import {
   freePort,

@@ -20,8 +20,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
 import { type OpcuaPoint, resolveOpcuaPoints } from '../adapters/opcua/points.js';
-import { loadSiteFile } from '../core/config/load-config.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { loadSiteFile } from '../hub/site-file.js';
 import { buildControlApi } from '../simulators/control-api.js';
 import { OpcuaSimulation } from '../simulators/opcua-servers.js';
 import { freePort } from './services.js';

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../core/config/load-config.js';
 import type { Reading } from '../core/model/reading.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { loadSiteFile } from '../hub/site-file.js';
 import { login, sessionAs, TEST_ADMIN, testHubOptions, waitFor } from './hub-harness.js';
 import { type OpcuaSimProcess, opcuaSiteFile, startOpcuaSimProcess } from './opcua-fixtures.js';
 import { freePort } from './services.js';

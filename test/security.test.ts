@@ -3,10 +3,10 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { SYSTEM } from '../core/actor.js';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
+import { parseSiteText } from '../hub/site-file.js';
 import {
   connectDevice,
   login,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
-import { loadSiteFile } from '../core/config/load-config.js';
+import { SYSTEM } from '../core/actor.js';
 import type { SiteModel } from '../core/model/site-model.js';
-import { SYSTEM } from '../platform/audit/audit-log.js';
+import { loadSiteFile } from '../hub/site-file.js';
 import { type Simulation, startSimulation } from '../simulators/main.js';
 import { startTestHub, type TestHub, tempDataDir, waitFor } from './hub-harness.js';
 import { freePort } from './services.js';

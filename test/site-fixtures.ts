@@ -1,5 +1,5 @@
-import { parseSiteText } from '../core/config/load-config.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { tempDataDir } from './hub-harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { testSiteYaml } from './site-fixtures.js';
 
 /**

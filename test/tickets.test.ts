@@ -3,12 +3,12 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { AlertInstance } from '../domains/alerts/alert-service.js';
 import { EVIDENCE_DELAY_MS } from '../domains/tickets/alert-tickets.js';
 import { TICKET_ACTIONS } from '../domains/tickets/ticket-state.js';
 import type { TicketView } from '../domains/tickets/ticket-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { type Hook, hookServer } from './hook-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
-import { parseSiteText } from '../core/config/load-config.js';
 import type { PassView } from '../domains/visitors/pass-types.js';
 import { signLink } from '../domains/visitors/privacy.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { hookServer } from './hook-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseSiteText } from '../../hub/site-file.js';
 import { testSiteYaml } from '../../test/site-fixtures.js';
 import { SiteModel } from '../model/site-model.js';
-import { ConfigError, parseSiteText } from './load-config.js';
+import { ConfigError } from './load-config.js';
 import { formatPath } from './zod-helpers.js';
 
 /**

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadSiteFile, parseSiteText } from './load-config.js';
+import { loadSiteFile, parseSiteText } from '../../hub/site-file.js';
+import { ConfigError } from './load-config.js';
 
 const corpusDir = join(import.meta.dirname, '../../test/config-corpus');
 const corpus = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml'));

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { adapterFactories } from '../../adapters/index.js';
-import type { AdapterFactory } from '../devices/driver.js';
 import type { SiteModel } from '../model/site-model.js';
-import { validateSite } from './validate-site.js';
+import { type SiteSpec, validateSite } from './validate-site.js';
 
 /** The hub refuses to start on any of these; `errors` holds one line per failing path. */
 export class ConfigError extends Error {
@@ -35,11 +33,14 @@ export const ENV_OVERRIDES: Record<string, { path: string[]; numeric?: boolean; 
   HUB_INFLUX_PASSWORD: { path: ['storage', 'influxdb', 'password'], secret: true },
 };
 
-/** Read, parse and validate a site file, with the environment's overrides applied. */
-export async function loadSiteFile(
+/**
+ * Read, parse and validate a site file, with the environment's overrides applied. `spec` names the drivers and
+ * sections a site file may use; the hub's own is in hub/site-file.ts.
+ */
+export async function loadSite(
   file: string,
+  spec: SiteSpec,
   env: NodeJS.ProcessEnv = process.env,
-  factories: ReadonlyMap<string, AdapterFactory> = adapterFactories,
 ): Promise<SiteModel> {
   let text: string;
   try {
@@ -47,14 +48,14 @@ export async function loadSiteFile(
   } catch (err) {
     throw new ConfigError(file, [`cannot read the site file: ${(err as Error).message}`]);
   }
-  return parseSiteText(text, file, env, factories);
+  return parseSite(text, file, spec, env);
 }
 
-export function parseSiteText(
+export function parseSite(
   text: string,
   file: string,
+  spec: SiteSpec,
   env: NodeJS.ProcessEnv = {},
-  factories: ReadonlyMap<string, AdapterFactory> = adapterFactories,
 ): SiteModel {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -90,7 +91,7 @@ export function parseSiteText(
     fromEnv.set(o.path.join('.'), name);
   }
 
-  const result = validateSite(raw, factories);
+  const result = validateSite(raw, spec);
   if (!result.ok) {
     throw new ConfigError(
       file,

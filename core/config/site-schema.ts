@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { EnergySchema } from '../../domains/energy/energy-schema.js';
-import type { ActionConfig, RuleConfig, ScheduleConfig } from '../../domains/rules/rule-schema.js';
-import { MaintenanceSchema } from '../../domains/tickets/maintenance-schema.js';
-import { VisitorsSchema } from '../../domains/visitors/visitor-schema.js';
+import { ScheduleSchema } from '../time/schedule-schema.js';
 import { ASSET_KINDS } from './asset-kinds.js';
 import {
   emailAddressSchema,
@@ -228,7 +225,12 @@ export const AssetSchema = z.strictObject({
   points: z.array(z.looseObject({})).min(1, { error: 'expected at least one point' }),
 });
 
-export const SiteFileSchema = z.strictObject({
+/**
+ * The site file's own keys. The domains add theirs (rules, maintenance, visitors, energy) as sections: a
+ * schema per key for the first pass, a type through `SiteSections`, and their checks (see validate-site.ts);
+ * the composition root lists them (hub/site-file.ts).
+ */
+export const CoreSiteShape = {
   site: SiteInfoSchema,
   hub: HubSettingsSchema.prefault({}),
   mqtt: MqttSettingsSchema.prefault({}),
@@ -236,17 +238,9 @@ export const SiteFileSchema = z.strictObject({
   zones: z.array(ZoneSchema).min(1, { error: 'expected at least one zone' }),
   devices: z.array(DeviceBaseSchema).default([]),
   assets: z.array(AssetSchema).default([]),
-  /** Checked in full by domains/rules/validate-rules.ts (their schemas live with the rules engine). */
-  schedules: z.array(z.looseObject({})).default([]),
-  actions: z.array(z.looseObject({})).default([]),
-  rules: z.array(z.looseObject({})).default([]),
-  /** Tickets, service levels, teams, preventive maintenance and inspections (domains/tickets). */
-  maintenance: MaintenanceSchema.prefault({}),
-  /** Visitor passes, gates and staff badges (domains/visitors). */
-  visitors: VisitorsSchema.prefault({}),
-  /** Meters, tariffs, baselines and carbon (domains/energy). */
-  energy: EnergySchema.prefault({}),
-});
+  /** Weekly hours, holidays and extra working days that rules, tickets, visitors and energy refer to by id. */
+  schedules: z.array(ScheduleSchema).default([]),
+} as const;
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;
 export type HubSettings = z.infer<typeof HubSettingsSchema>;
@@ -258,12 +252,12 @@ export type ZoneConfig = z.infer<typeof ZoneSchema>;
 export type DeviceConfig = z.infer<typeof DeviceBaseSchema>;
 export type PointConfig = z.infer<typeof PointCommonSchema>;
 export type AssetConfig = Omit<z.infer<typeof AssetSchema>, 'points'> & { points: PointConfig[] };
-export type SiteConfig = Omit<
-  z.infer<typeof SiteFileSchema>,
-  'assets' | 'rules' | 'schedules' | 'actions'
-> & {
-  assets: AssetConfig[];
-  rules: RuleConfig[];
-  schedules: ScheduleConfig[];
-  actions: ActionConfig[];
-};
+/**
+ * What the domains add to the site file, one key each. Empty here: each domain declares its key where it
+ * defines the section (`declare module '…/core/config/site-schema.js' { interface SiteSections { … } }`).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by declaration merging, one key per domain
+export interface SiteSections {}
+
+type CoreSite = z.infer<z.ZodObject<typeof CoreSiteShape>>;
+export type SiteConfig = Omit<CoreSite, 'assets'> & { assets: AssetConfig[] } & SiteSections;

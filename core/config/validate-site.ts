@@ -1,38 +1,65 @@
 import { z } from 'zod';
-import { checkEnergy } from '../../domains/energy/check-energy.js';
-import { evaluatorForInstance, siteSchedules } from '../../domains/rules/instance-evaluator.js';
-import { resolveTargets } from '../../domains/rules/targets.js';
-import { validateRules } from '../../domains/rules/validate-rules.js';
-import { checkMaintenance } from '../../domains/tickets/check-maintenance.js';
-import { checkVisitors } from '../../domains/visitors/check-visitors.js';
 import type { AdapterFactory } from '../devices/driver.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../units.js';
 import {
+  CoreSiteShape,
   type DeviceConfig,
   PointCommonShape,
   type PointConfig,
   type SiteConfig,
-  SiteFileSchema,
 } from './site-schema.js';
 import { formatIssues, formatPath } from './zod-helpers.js';
 
 export type ValidationResult =
   | { ok: true; config: SiteConfig; site: SiteModel }
   | { ok: false; errors: string[] };
-type Fail = (path: PropertyKey[], message: string) => void;
+/** Report a problem at a path of the site file. */
+export type Fail = (path: PropertyKey[], message: string) => void;
 type Obj = Record<string, unknown>;
+
+/** A part of the site file a domain owns (rules, maintenance, visitors, energy). */
+export interface SiteSection {
+  /** Its keys, each with the schema of the first pass (structure and defaults). */
+  shape: z.ZodRawShape;
+  /**
+   * A second pass over the raw document when the first pass cannot say it all (rules expand templates and
+   * check references to assets): `config` is the file as parsed when its assets are sound. Returns values
+   * that replace the first pass's for its keys.
+   */
+  parse?(doc: Obj, config: SiteConfig | undefined, errors: string[], fail: Fail): Obj;
+  /** Cross-checks once the whole site is known (references to assets, points, schedules, other sections). */
+  check?(config: SiteConfig, site: SiteModel, fail: Fail): void;
+}
+
+/** What a site file may hold: the protocols' drivers and the domains' sections. */
+export interface SiteSpec {
+  factories: ReadonlyMap<string, AdapterFactory>;
+  sections: readonly SiteSection[];
+}
+
+const fileSchemas = new WeakMap<SiteSpec, z.ZodObject>();
+
+function fileSchemaOf(spec: SiteSpec): z.ZodObject {
+  let schema = fileSchemas.get(spec);
+  if (!schema) {
+    schema = z.strictObject(Object.assign({}, CoreSiteShape, ...spec.sections.map((s) => s.shape)));
+    fileSchemas.set(spec, schema);
+  }
+  return schema;
+}
 
 /**
  * Validate a parsed site file and return every failing path, not just the first. Three checks run side by
  * side on the raw document, so one mistake never hides another: the file's structure; each device and point
  * against its protocol's strict schema; and the cross-references (zones, devices, duplicate ids).
  */
-export function validateSite(raw: unknown, factories: ReadonlyMap<string, AdapterFactory>): ValidationResult {
+export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
+  const { factories } = spec;
   const errors: string[] = [];
   const fail: Fail = (path, message) => errors.push(`${formatPath(path)}: ${message}`);
 
-  const structure = SiteFileSchema.safeParse(raw, { reportInput: true });
+  const structure = fileSchemaOf(spec).safeParse(raw, { reportInput: true });
   if (!structure.success) errors.push(...formatIssues(structure.error.issues));
 
   const doc = obj(raw) ?? {};
@@ -105,31 +132,18 @@ export function validateSite(raw: unknown, factories: ReadonlyMap<string, Adapte
       );
     });
   }
-  // rules read points: checked against the assets as parsed (when the assets themselves are sound)
-  const rules = validateRules(doc, config && !errors.length ? config : undefined, errors, fail);
+  // sections that read the assets (rules) are checked against them as parsed, when the assets are sound
+  const sound = config && !errors.length ? config : undefined;
+  const parsedSections = spec.sections.map((section) => section.parse?.(doc, sound, errors, fail));
   if (!config || errors.length) return { ok: false, errors };
-  Object.assign(config, rules);
+  for (const values of parsedSections) if (values) Object.assign(config, values);
   // The checks that need the whole site, on one model (which the loader then keeps): each protocol's
-  // cross-checks, and what only building a rule shows (a schedule inside a count, an offline part without
-  // a device).
+  // cross-checks, then each section's.
   const site = new SiteModel(config);
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
   }
-  checkMaintenance(config, site, fail);
-  checkVisitors(config, site, fail);
-  checkEnergy(config, site, fail);
-  const schedules = siteSchedules(site);
-  config.rules.forEach((rule, i) => {
-    for (const instance of resolveTargets(rule, config).instances) {
-      try {
-        evaluatorForInstance(site, schedules, rule, instance);
-      } catch (err) {
-        fail(['rules', i], (err as Error).message);
-        break;
-      }
-    }
-  });
+  for (const section of spec.sections) section.check?.(config, site, fail);
   return errors.length ? { ok: false, errors } : { ok: true, config, site };
 }
 

@@ -1,6 +1,6 @@
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../../hub/api/problem.js';
-import type { Actor, AuditLog } from '../../platform/audit/audit-log.js';
-import type { Permission } from '../../platform/security/roles.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
+import type { Actor, Permission } from '../actor.js';
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { LatestValues } from '../latest-values.js';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseSiteText } from '../../hub/site-file.js';
 import { EventBus } from '../bus.js';
 import { ManualClock } from '../clock.js';
-import { parseSiteText } from '../config/load-config.js';
 import { silentLogger } from '../logger.js';
 import type { Reading } from '../model/reading.js';
 import { Pipeline } from './pipeline.js';

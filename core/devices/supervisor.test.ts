@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { HUB_SITE, parseSiteText } from '../../hub/site-file.js';
 import { EventBus } from '../bus.js';
 import { ManualClock } from '../clock.js';
-import { parseSiteText } from '../config/load-config.js';
 import { silentLogger } from '../logger.js';
 import { backoffDelay } from './backoff.js';
 import { type Adapter, type AdapterContext, AdapterError, type AdapterFactory } from './driver.js';
@@ -75,7 +75,7 @@ assets:
 `,
   's.yaml',
   {},
-  new Map([['fake', scriptedFactory().factory]]),
+  { ...HUB_SITE, factories: new Map([['fake', scriptedFactory().factory]]) },
 );
 
 async function settle() {

@@ -9,6 +9,7 @@ import type {
   StorageSettings,
   ZoneConfig,
 } from '../config/site-schema.js';
+import { Schedule } from '../time/schedule.js';
 import { unitConversion } from '../units.js';
 
 /** A point as the hub uses it: resolved device, interval and one linear transform. */
@@ -59,6 +60,8 @@ export class SiteModel {
   readonly deviceById = new Map<string, DeviceConfig>();
   readonly pointsByAsset = new Map<string, PointDef[]>();
   readonly pointsByDevice = new Map<string, PointDef[]>();
+  /** The site's schedules by id, in its time zone. */
+  readonly schedules: ReadonlyMap<string, Schedule>;
 
   constructor(readonly config: SiteConfig) {
     this.site = config.site;
@@ -68,6 +71,7 @@ export class SiteModel {
     this.zones = config.zones;
     this.devices = config.devices;
     this.assets = config.assets;
+    this.schedules = new Map(config.schedules.map((s) => [s.id, new Schedule(s, config.site.timezone)]));
     for (const z of config.zones) this.zoneById.set(z.id, z);
     for (const d of config.devices) this.deviceById.set(d.id, d);
     for (const asset of config.assets) {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScheduleSchema } from '../../domains/rules/rule-schema.js';
 import {
   ALWAYS_ON,
   addBusinessTime,
@@ -9,6 +8,7 @@ import {
   MAX_OFF_SCAN_MS,
 } from './business-time.js';
 import { Schedule } from './schedule.js';
+import { ScheduleSchema } from './schedule-schema.js';
 
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;

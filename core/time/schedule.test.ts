@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScheduleSchema } from '../../domains/rules/rule-schema.js';
 import { parseRange, SCHEDULE_HORIZON_MS, Schedule } from './schedule.js';
+import { ScheduleSchema } from './schedule-schema.js';
 
 const SHANGHAI = 'Asia/Shanghai'; // UTC+8, no DST
 const BERLIN = 'Europe/Berlin'; // 2024-03-31 02:00 CET → 03:00 CEST; 2024-10-27 03:00 CEST → 02:00 CET

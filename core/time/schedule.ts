@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ScheduleSchema } from '../../domains/rules/rule-schema.js';
+import type { ScheduleSchema } from './schedule-schema.js';
 import { fromWallTime, wallTime } from './zoned-time.js';
 
 /**

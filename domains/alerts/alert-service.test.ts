@@ -2,10 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor } from '../../core/actor.js';
 import { EventBus, type EventMap } from '../../core/bus.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
-import { type Actor, AuditLog } from '../../platform/audit/audit-log.js';
+import { AuditLog } from '../../platform/audit/audit-log.js';
 import { type Db, openDatabase } from '../../platform/db/database.js';
 import {
   AlertActionError,

@@ -1,10 +1,11 @@
+import type { Actor } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { Actor, AuditLog } from '../../platform/audit/audit-log.js';
+import { SEVERITIES, type Severity } from '../../core/model/severity.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
 import { whereOf } from '../../platform/db/where.js';
-import { SEVERITIES, type Severity } from '../rules/rule-schema.js';
 import {
   type AlertEvent,
   type AlertState,

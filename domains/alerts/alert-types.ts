@@ -1,4 +1,4 @@
-import type { Severity } from '../rules/rule-schema.js';
+import type { Severity } from '../../core/model/severity.js';
 import type { AlertEvent, AlertState, UserAction } from './alert-state.js';
 
 export type { AlertEvent, AlertState, UserAction };

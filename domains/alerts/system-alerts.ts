@@ -1,7 +1,7 @@
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
+import type { Severity } from '../../core/model/severity.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import type { Severity } from '../rules/rule-schema.js';
 import type { AlertInstance, AlertService } from './alert-service.js';
 
 /** A device offline this long raises its alert (a restart or a short network blip does not). */

@@ -97,3 +97,10 @@ export type EnergyConfig = z.infer<typeof EnergySchema>;
 export type MeterConfig = z.infer<typeof MeterSchema>;
 export type ElectricityTariff = z.infer<typeof ElectricityTariffSchema>;
 export type SeasonConfig = z.infer<typeof SeasonSchema>;
+
+declare module '../../core/config/site-schema.js' {
+  interface SiteSections {
+    /** Meters, tariffs, baselines and carbon. */
+    energy: EnergyConfig;
+  }
+}

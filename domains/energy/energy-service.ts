@@ -5,8 +5,8 @@ import type { Schedule } from '../../core/time/schedule.js';
 import { type CalendarUnit, intervalStart, nextInterval, wallTime } from '../../core/time/zoned-time.js';
 import type { Db } from '../../platform/db/database.js';
 import type { History } from '../../platform/storage/history.js';
-import type { BaselineSource } from '../rules/types.js';
 import { type Baseline, learnBaseline, savings } from './baseline.js';
+import type { BaselineSource } from './baseline-source.js';
 import { EnergyLedger } from './ledger.js';
 import { meterSeries, peakDemand, sumRange } from './meter-series.js';
 import { type Meter, resolveMeters } from './meters.js';
@@ -21,7 +21,7 @@ export interface EnergyServiceOptions {
   log: Logger;
   history: () => History | undefined;
   settledBefore: () => number;
-  schedules: Map<string, Schedule>;
+  schedules: ReadonlyMap<string, Schedule>;
 }
 
 export interface IntervalRow {

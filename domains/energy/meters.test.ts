@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSiteText } from '../../core/config/load-config.js';
 import type { SiteConfig } from '../../core/config/site-schema.js';
 import { formatPath } from '../../core/config/zod-helpers.js';
+import { parseSiteText } from '../../hub/site-file.js';
 import type { MeterConfig } from './energy-schema.js';
 import { type Meter, meterConfigs, resolveMeters } from './meters.js';
 

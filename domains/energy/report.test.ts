@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ZoneConfig } from '../../core/config/site-schema.js';
 import { Schedule } from '../../core/time/schedule.js';
-import { ScheduleSchema } from '../rules/rule-schema.js';
+import { ScheduleSchema } from '../../core/time/schedule-schema.js';
 import { EnergySchema } from './energy-schema.js';
 import { meterSeries } from './meter-series.js';
 import type { Meter } from './meters.js';

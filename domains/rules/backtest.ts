@@ -1,7 +1,7 @@
 import type { PointValue } from '../../core/model/reading.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import { chooseStep, type History } from '../../platform/storage/history.js';
-import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
+import { evaluatorForInstance } from './instance-evaluator.js';
 import type { RuleConfig } from './rule-schema.js';
 import { resolveTargets } from './targets.js';
 
@@ -41,7 +41,6 @@ export async function backtest(
   range: { from: number; to: number; stepMs?: number },
 ): Promise<BacktestResult> {
   const stepMs = range.stepMs ?? chooseStep(range.from, range.to, MAX_STEPS);
-  const schedules = siteSchedules(site);
   const { instances } = resolveTargets(rule, site.config);
   const result: BacktestResult = {
     ruleId: rule.id,
@@ -56,7 +55,7 @@ export async function backtest(
     // device link states are not in history: an offline part has nothing to replay
     let evaluator: ReturnType<typeof evaluatorForInstance>;
     try {
-      evaluator = evaluatorForInstance(site, schedules, rule, instance, { withDevice: false });
+      evaluator = evaluatorForInstance(site, rule, instance, { withDevice: false });
     } catch (err) {
       result.skipped.push({ assetId: instance.assetId, reason: (err as Error).message });
       continue;

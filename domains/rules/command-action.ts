@@ -1,9 +1,10 @@
+import type { Actor } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { CommandService } from '../../core/devices/command-service.js';
 import type { Logger } from '../../core/logger.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import type { Actor, AuditLog } from '../../platform/audit/audit-log.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { AlertView } from '../alerts/alert-types.js';
 import type { ActionConfig } from './rule-schema.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../core/time/schedule.js';
+import { ScheduleSchema } from '../../core/time/schedule-schema.js';
 import { createEvaluator, type EvaluatorContext } from './evaluator-factory.js';
-import { RuleSchema, ScheduleSchema } from './rule-schema.js';
+import { RuleSchema } from './rule-schema.js';
 
 const at = (iso: string) => Date.parse(iso);
 const POINTS: Record<string, string[]> = { meter: ['power_w', 'energy_kwh', 'flow_m3h'] };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../core/time/schedule.js';
+import { ScheduleSchema } from '../../core/time/schedule-schema.js';
 import { createEvaluator, type EvaluatorContext } from './evaluator-factory.js';
-import { RuleSchema, ScheduleSchema } from './rule-schema.js';
+import { RuleSchema } from './rule-schema.js';
 
 const at = (iso: string) => Date.parse(iso);
 const T0 = at('2024-03-15T10:00:00+08:00'); // a Friday, Shanghai

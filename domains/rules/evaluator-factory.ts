@@ -1,4 +1,5 @@
 import type { Schedule } from '../../core/time/schedule.js';
+import type { BaselineSource } from '../energy/baseline-source.js';
 import { createAfterHours } from './conditions/after-hours.js';
 import { createBudget } from './conditions/budget.js';
 import { createCompound } from './conditions/compound.js';
@@ -17,7 +18,7 @@ import { createStateCode } from './conditions/state-code.js';
 import { createStuck } from './conditions/stuck.js';
 import { createThreshold } from './conditions/threshold.js';
 import type { Condition, RuleConfig } from './rule-schema.js';
-import type { BaselineSource, ConditionEvaluator } from './types.js';
+import type { ConditionEvaluator } from './types.js';
 
 /** One match of a rule's target: the asset, its target point (if the target names one), its device. */
 export interface EvaluatorTarget {
@@ -34,7 +35,7 @@ export interface EvaluatorTarget {
 
 export interface EvaluatorContext {
   /** The site's schedules by id. */
-  schedules: Map<string, Schedule>;
+  schedules: ReadonlyMap<string, Schedule>;
   /** The id of an asset's point by name, or undefined when the asset has no such point. */
   pointIdOf(assetId: string, pointName: string): string | undefined;
   /** The site's IANA time zone (energy conditions' windows, nights and periods); default 'UTC'. */

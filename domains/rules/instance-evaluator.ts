@@ -1,21 +1,13 @@
 import type { SiteModel } from '../../core/model/site-model.js';
-import { Schedule } from '../../core/time/schedule.js';
+import type { BaselineSource } from '../energy/baseline-source.js';
 import { createEvaluator } from './evaluator-factory.js';
 import type { RuleConfig } from './rule-schema.js';
 import type { RuleInstance } from './targets.js';
-import type { BaselineSource, ConditionEvaluator } from './types.js';
-
-/** The site's schedules, by id, in its time zone. */
-export function siteSchedules(site: SiteModel): Map<string, Schedule> {
-  return new Map(
-    site.config.schedules.map((s) => [s.id, new Schedule(s, site.site.timezone)] as [string, Schedule]),
-  );
-}
+import type { ConditionEvaluator } from './types.js';
 
 /** The evaluator of one rule instance, with what the site knows of its point and device; throws when it cannot be built. */
 export function evaluatorForInstance(
   site: SiteModel,
-  schedules: Map<string, Schedule>,
   rule: RuleConfig,
   instance: RuleInstance,
   opts: { withDevice?: boolean; baselines?: BaselineSource } = {},
@@ -37,7 +29,7 @@ export function evaluatorForInstance(
       pointKind: point?.kind,
     },
     {
-      schedules,
+      schedules: site.schedules,
       pointIdOf: (assetId, name) =>
         site.pointById.has(`${assetId}/${name}`) ? `${assetId}/${name}` : undefined,
       timeZone: site.site.timezone,

@@ -2,13 +2,15 @@ import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/model/reading.js';
+import type { Severity } from '../../core/model/severity.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { Schedule } from '../../core/time/schedule.js';
 import type { AlertService } from '../alerts/alert-service.js';
-import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
-import type { RuleConfig, Severity } from './rule-schema.js';
+import type { BaselineSource } from '../energy/baseline-source.js';
+import { evaluatorForInstance } from './instance-evaluator.js';
+import type { RuleConfig } from './rule-schema.js';
 import { type RuleInstance, resolveTargets } from './targets.js';
-import type { BaselineSource, ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
+import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
 
 const PRIORITY_OF: Record<Severity, number> = { critical: 1, high: 2, medium: 3, low: 4 };
 /** Time-based conditions (delays, stuck values, schedules) are looked at this often at the latest. */
@@ -62,11 +64,11 @@ export class RuleEngine {
     },
   ) {
     const { site } = opts;
-    this.schedules = siteSchedules(site);
+    this.schedules = site.schedules;
     this.build(opts.rules ?? site.config.rules);
   }
 
-  private readonly schedules: Map<string, Schedule>;
+  private readonly schedules: ReadonlyMap<string, Schedule>;
   private rules: RuleConfig[] = [];
   private previous: RuleConfig[] = [];
   private started = false;
@@ -133,7 +135,7 @@ export class RuleEngine {
   /** A rule instance that cannot be built (the site changed under a stored rule) is logged and left out. */
   private evaluatorFor(rule: RuleConfig, instance: RuleInstance): ConditionEvaluator | undefined {
     try {
-      return evaluatorForInstance(this.opts.site, this.schedules, rule, instance, {
+      return evaluatorForInstance(this.opts.site, rule, instance, {
         ...(this.opts.baselines ? { baselines: this.opts.baselines } : {}),
       });
     } catch (err) {

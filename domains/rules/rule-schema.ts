@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import { ASSET_KINDS } from '../../core/config/asset-kinds.js';
-import {
-  emailAddressSchema,
-  envNameSchema,
-  finite,
-  idSchema,
-  intIn,
-  pointNameSchema,
-  positiveMs,
-} from '../../core/config/zod-helpers.js';
+import { finite, idSchema, intIn, pointNameSchema, positiveMs } from '../../core/config/zod-helpers.js';
+import { SEVERITIES } from '../../core/model/severity.js';
+import { EmailActionSchema, WebhookActionSchema } from '../../platform/notify/notify-schema.js';
 
 /**
  * Rules as data: the `rules:` section of the site file (and, later, rules managed through the API with the
@@ -16,9 +10,6 @@ import {
  * asset of a kind (optionally within a zone and its sub-zones); each match is one rule instance with its own
  * alert.
  */
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 const nonNegativeMs = intIn(0, 365 * 24 * 3600_000);
 
@@ -242,74 +233,6 @@ export const RuleSchema = z.strictObject({
 });
 export type RuleConfig = z.infer<typeof RuleSchema>;
 
-/** 'HH:MM-HH:MM' (already matched by the pattern): start before end, end at most 24:00. */
-function rangeInOrder(range: string): boolean {
-  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-  const [start = '', end = ''] = range.split('-');
-  return minutes(start) < minutes(end) && minutes(end) <= 24 * 60;
-}
-
-/** Weekly hours in the site's time zone, minus holidays, plus extra working days. */
-export const ScheduleSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().optional(),
-  /** e.g. { mon: ['08:00-18:00'], sat: ['09:00-12:00'] }; a missing day is off all day. */
-  // partialRecord: zod 4's record with enum keys would demand all seven days.
-  weekly: z.partialRecord(
-    z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']),
-    z.array(
-      z
-        .string()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, { error: 'expected HH:MM-HH:MM' })
-        .refine(rangeInOrder, {
-          error: 'expected the end after the start, at most 24:00 (split a range crossing midnight in two)',
-        }),
-    ),
-  ),
-  /** Dates (YYYY-MM-DD) when the schedule is off all day. */
-  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected YYYY-MM-DD' })).default([]),
-  /** Dates that follow `workdayAs` instead (a weekend made a working day, as Chinese calendars do). */
-  extraWorkdays: z
-    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected YYYY-MM-DD' }))
-    .default([]),
-  workdayAs: z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']).default('mon'),
-  /** Invert: on outside the hours (after-hours rules). */
-  invert: z.boolean().default(false),
-});
-export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
-
-export const ALERT_EVENTS = ['raised', 'changed', 'cleared'] as const;
-export type AlertEventName = (typeof ALERT_EVENTS)[number];
-/** Which alert transitions an action hears (ticket messages are not filtered by it). */
-const alertEvents = z.array(z.enum(ALERT_EVENTS)).default(['raised', 'cleared']);
-
-/** Where an alert (or a ticket event) goes besides the dashboard. */
-export const WebhookActionSchema = z.strictObject({
-  id: idSchema,
-  type: z.literal('webhook'),
-  url: z.string().url({ error: 'expected an http(s) URL' }),
-  /** The HMAC-SHA256 key for the X-Hub-Signature header; only from this environment variable. */
-  secretEnv: envNameSchema.optional(),
-  events: alertEvents,
-  /** Only alerts at least this severe. */
-  minSeverity: z.enum(SEVERITIES).default('low'),
-  timeoutMs: positiveMs().default(5_000),
-  /** Tries after the first, with backoff (1 s doubling, at most 5 min). */
-  retries: intIn(0, 20).default(6),
-});
-/** E-mail through the hub's SMTP server (`hub.smtp`, which must be set): one message per delivery. */
-export const EmailActionSchema = z.strictObject({
-  id: idSchema,
-  type: z.literal('email'),
-  to: z.array(emailAddressSchema).min(1, { error: 'expected at least one address' }),
-  events: alertEvents,
-  /** Only alerts at least this severe (a mailbox is not a pager: high by default). */
-  minSeverity: z.enum(SEVERITIES).default('high'),
-  /** Tries after the first, with backoff (1 s doubling, at most 5 min). */
-  retries: intIn(0, 20).default(6),
-  /** Connecting, the greeting and each SMTP reply must come within this. */
-  timeoutMs: positiveMs().default(10_000),
-});
 /**
  * Automation: write a command point when the alert is raised (and another value when it clears), through the
  * command service. A value an operator wrote to that point within manualHoldMs wins: the rule skips its write
@@ -332,3 +255,11 @@ export const ActionSchema = z.discriminatedUnion('type', [
   CommandActionSchema,
 ]);
 export type ActionConfig = z.infer<typeof ActionSchema>;
+
+declare module '../../core/config/site-schema.js' {
+  interface SiteSections {
+    rules: RuleConfig[];
+    /** Where alerts go besides the dashboard: webhooks, e-mail, commands. */
+    actions: ActionConfig[];
+  }
+}

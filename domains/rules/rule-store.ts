@@ -1,7 +1,7 @@
 import { formatIssues } from '../../core/config/zod-helpers.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { Db } from '../../platform/db/database.js';
-import { evaluatorForInstance, siteSchedules } from './instance-evaluator.js';
+import { evaluatorForInstance } from './instance-evaluator.js';
 import { type RuleConfig, RuleSchema } from './rule-schema.js';
 import { resolveTargets } from './targets.js';
 import { expandTemplate } from './templates.js';
@@ -46,10 +46,9 @@ export function checkRule(
   if (errors.length) return { ok: false, errors };
   // what the schema and the targets cannot see (a schedule inside a count, an offline part on an asset
   // without a device): each instance is built as the engine would build it
-  const schedulesById = siteSchedules(model);
   for (const instance of instances) {
     try {
-      evaluatorForInstance(model, schedulesById, rule, instance);
+      evaluatorForInstance(model, rule, instance);
     } catch (err) {
       errors.push(`rule: ${(err as Error).message}`);
     }

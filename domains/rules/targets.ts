@@ -1,4 +1,5 @@
 import type { AssetConfig, ZoneConfig } from '../../core/config/site-schema.js';
+import { zoneSubtree } from '../../core/model/zones.js';
 import type { Condition, RuleConfig } from './rule-schema.js';
 
 /** One rule applied to one asset (and its point): it has its own condition state and its own alert. */
@@ -129,21 +130,4 @@ export function resolveTargets(
       return true;
     }),
   };
-}
-
-/** A zone and every zone below it (empty when the zone does not exist). */
-export function zoneSubtree(zones: ZoneConfig[], root: string): Set<string> {
-  const out = new Set<string>();
-  if (!zones.some((z) => z.id === root)) return out;
-  out.add(root);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const z of zones)
-      if (z.parent && out.has(z.parent) && !out.has(z.id)) {
-        out.add(z.id);
-        grew = true;
-      }
-  }
-  return out;
 }

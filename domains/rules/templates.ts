@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatIssues, formatPath } from '../../core/config/zod-helpers.js';
-import type { Severity } from './rule-schema.js';
+import type { Severity } from '../../core/model/severity.js';
 
 /**
  * Rule templates: named, documented rule bodies an engineer applies without writing conditions.

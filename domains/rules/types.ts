@@ -1,18 +1,11 @@
 import type { Quality } from '../../core/model/reading.js';
-import type { Severity } from './rule-schema.js';
+import type { Severity } from '../../core/model/severity.js';
 
 /**
  * What a condition evaluator sees and says. Evaluators are pure state machines over inputs and an injected
  * `now`: no timers, no I/O. The engine feeds them and asks `nextCheckAt` when to look again (delays, stuck
  * values, schedules), so every rule is tested exactly with a manual clock.
  */
-/** Learned baselines (domains/energy), for the after-hours and budget conditions that ask for them. */
-export interface BaselineSource {
-  /** The mean load (kW) expected of the asset's electricity meter in the local hour of ts; undefined until learned. */
-  expectedKw(assetId: string, ts: number): number | undefined;
-  /** The consumption expected of the meter on this counter point over [from, to), in the point's unit; undefined until learned. */
-  expectedUse(pointId: string, from: number, to: number): number | undefined;
-}
 
 export interface ConditionInput {
   /** A new value of one of the points the condition reads (already normalised by the pipeline). */

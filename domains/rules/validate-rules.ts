@@ -1,14 +1,7 @@
 import type { z } from 'zod';
 import type { AssetConfig, ZoneConfig } from '../../core/config/site-schema.js';
 import { formatIssues } from '../../core/config/zod-helpers.js';
-import {
-  type ActionConfig,
-  ActionSchema,
-  type RuleConfig,
-  RuleSchema,
-  type ScheduleConfig,
-  ScheduleSchema,
-} from './rule-schema.js';
+import { type ActionConfig, ActionSchema, type RuleConfig, RuleSchema } from './rule-schema.js';
 import { resolveTargets } from './targets.js';
 import { expandTemplates } from './templates.js';
 
@@ -23,7 +16,7 @@ export function validateRules(
   site: { assets: AssetConfig[]; zones: ZoneConfig[] } | undefined,
   errors: string[],
   fail: Fail,
-): { rules: RuleConfig[]; schedules: ScheduleConfig[]; actions: ActionConfig[] } {
+): { rules: RuleConfig[]; actions: ActionConfig[] } {
   const parse = <T>(schema: z.ZodType<T>, list: unknown, key: string): T[] => {
     if (list === undefined) return [];
     if (!Array.isArray(list)) return []; // the structure check reported it
@@ -36,7 +29,10 @@ export function validateRules(
     });
     return out;
   };
-  const schedules = parse(ScheduleSchema, doc.schedules, 'schedules');
+  // schedules are the site file's own (checked in its first pass); here only their ids matter
+  const schedules = (Array.isArray(doc.schedules) ? doc.schedules : []).filter(
+    (x): x is { id: string } => isObject(x) && typeof x.id === 'string',
+  );
   const actions = parse(ActionSchema, doc.actions, 'actions');
   // template entries become full rules first (one for one, so indexes stay the file's)
   const ruleList = expandTemplates(doc.rules, errors);
@@ -96,7 +92,7 @@ export function validateRules(
     const r = resolveTargets(rule, site);
     for (const p of r.problems) fail(['rules', i, ...p.path], p.message);
   }
-  return { rules, schedules, actions };
+  return { rules, actions };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

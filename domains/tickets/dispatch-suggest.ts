@@ -1,5 +1,5 @@
 import type { SiteModel } from '../../core/model/site-model.js';
-import { zoneSubtree } from '../rules/targets.js';
+import { zoneSubtree } from '../../core/model/zones.js';
 import type { TeamConfig } from './maintenance-schema.js';
 import type { TicketView } from './ticket-types.js';
 

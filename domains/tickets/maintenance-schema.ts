@@ -148,3 +148,10 @@ export type PlanConfig = z.infer<typeof PlanSchema>;
 export type TeamConfig = z.infer<typeof TeamSchema>;
 export type DepartmentConfig = z.infer<typeof DepartmentSchema>;
 export type ChecklistItem = z.infer<typeof ChecklistItemSchema>;
+
+declare module '../../core/config/site-schema.js' {
+  interface SiteSections {
+    /** Tickets, service levels, teams, preventive maintenance and inspections. */
+    maintenance: MaintenanceConfig;
+  }
+}

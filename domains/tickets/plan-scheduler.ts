@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/model/reading.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import { zoneSubtree } from '../rules/targets.js';
+import { zoneSubtree } from '../../core/model/zones.js';
 import type { PlanConfig } from './maintenance-schema.js';
 import { HUB, type TicketService } from './ticket-service.js';
 import { FINISHED_STATES } from './ticket-types.js';

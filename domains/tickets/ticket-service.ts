@@ -1,8 +1,9 @@
+import type { Actor } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import type { Actor, AuditLog } from '../../platform/audit/audit-log.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { permissionsOf } from '../../platform/security/roles.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import type { MaintenanceConfig } from './maintenance-schema.js';

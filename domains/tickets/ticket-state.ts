@@ -1,5 +1,4 @@
-import type { ActingPerson } from '../../hub/api/access.js';
-import type { Permission } from '../../platform/security/roles.js';
+import type { ActingPerson, Permission } from '../../core/actor.js';
 import { TICKET_ACTIONS, type TicketAction, type TicketState, type TicketView } from './ticket-types.js';
 
 /**

@@ -1,5 +1,5 @@
-import { mqttGates } from '../../adapters/mqtt/gate-channels.js';
 import type { SiteConfig } from '../../core/config/site-schema.js';
+import { gateDevices } from '../../core/model/asset-channels.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 
 type Fail = (path: PropertyKey[], message: string) => void;
@@ -8,7 +8,7 @@ type Fail = (path: PropertyKey[], message: string) => void;
 export function checkVisitors(config: SiteConfig, site: SiteModel, fail: Fail): void {
   const v = config.visitors;
   const at = (...path: PropertyKey[]) => ['visitors', ...path];
-  const mqtt = mqttGates(site);
+  const mqtt = gateDevices(site);
   v.gates?.forEach((id, i) => {
     const a = site.assetById.get(id);
     if (!a) fail(at('gates', i), `no asset "${id}"`);

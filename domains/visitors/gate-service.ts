@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { mqttGates } from '../../adapters/mqtt/gate-channels.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { DeviceMessage } from '../../core/devices/driver.js';
 import type { Logger } from '../../core/logger.js';
+import { gateDevices } from '../../core/model/asset-channels.js';
 import type { SiteModel } from '../../core/model/site-model.js';
+import { zoneSubtree } from '../../core/model/zones.js';
 import type { BusinessCalendar } from '../../core/time/business-time.js';
-import { zoneSubtree } from '../rules/targets.js';
 import { type BadgeFacts, decide, type Verdict } from './gate-decider.js';
 import {
   type Door,
@@ -57,7 +57,7 @@ function gateTime(gateTs: number | undefined, receivedAt: number, offline: boole
 
 /** The gates the hub decides for: the configured list, or every gate asset on MQTT (as the adapter sees them). */
 export function visitorGates(site: SiteModel, config: VisitorsConfig): Gate[] {
-  const mqtt = mqttGates(site);
+  const mqtt = gateDevices(site);
   return (config.gates ?? [...mqtt.keys()]).map((id) => ({
     id,
     zone: site.assetById.get(id)!.zone,

@@ -4,10 +4,7 @@
  * Outbound (hub → gate): decision, allowlist (retained).
  */
 
-export const GATE_INBOUND = ['scan', 'door', 'passage', 'sync'] as const;
-export const GATE_OUTBOUND = ['decision', 'allowlist'] as const;
-export type GateInbound = (typeof GATE_INBOUND)[number];
-export type GateOutbound = (typeof GATE_OUTBOUND)[number];
+// The channel names themselves are core's (core/model/asset-channels.ts): the MQTT driver routes them.
 
 export const CREDENTIAL_TYPES = ['code', 'qr', 'card', 'id'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
+import type { Actor } from '../../core/actor.js';
+import { SYSTEM } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { Actor, AuditLog } from '../../platform/audit/audit-log.js';
-import { SYSTEM } from '../../platform/audit/audit-log.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { permissionsOf } from '../../platform/security/roles.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import { sealCode } from './code-seal.js';

@@ -1,6 +1,4 @@
-import type { ActingPerson } from '../../hub/api/access.js';
-import type { Actor } from '../../platform/audit/audit-log.js';
-import type { Permission } from '../../platform/security/roles.js';
+import type { ActingPerson } from '../../core/actor.js';
 import type { PassState, PassView } from './pass-types.js';
 
 /**

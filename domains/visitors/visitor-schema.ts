@@ -64,3 +64,10 @@ export const VisitorsSchema = z.strictObject({
 });
 
 export type VisitorsConfig = z.infer<typeof VisitorsSchema>;
+
+declare module '../../core/config/site-schema.js' {
+  interface SiteSections {
+    /** Visitor passes, gates and staff badges. */
+    visitors: VisitorsConfig;
+  }
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor as AuditActor, AuditLog } from '../../platform/audit/audit-log.js';
+import type { ActingPerson, Permission } from '../../core/actor.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { type AuthService, actorOf, type Principal } from '../../platform/security/auth-service.js';
-import type { Permission } from '../../platform/security/roles.js';
 import { safeEqual } from '../../platform/security/secrets.js';
 import { forbidden, unauthorized } from './problem.js';
 
@@ -38,16 +38,6 @@ function pluginRouteAccess(url: string): Access | undefined {
 
 function allows(p: Principal, access: Exclude<Access, 'public' | 'authenticated'>): boolean {
   return typeof access === 'string' ? p.permissions.has(access) : access.some((a) => p.permissions.has(a));
-}
-
-/** A person acting through the API, as the domain services see them (tickets, passes). */
-export interface ActingPerson {
-  username: string;
-  permissions: ReadonlySet<Permission>;
-  /** session, token, cli, or system (the hub itself). */
-  via: AuditActor['via'];
-  ip?: string;
-  tokenId?: string;
 }
 
 /** The person behind a request that passed the access check. */

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SEVERITIES } from '../../core/model/severity.js';
 import { AlertActionError, AlertNotFoundError } from '../../domains/alerts/alert-service.js';
 import { ALERT_STATES } from '../../domains/alerts/alert-state.js';
-import { SEVERITIES } from '../../domains/rules/rule-schema.js';
 import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Permission } from '../../core/actor.js';
 import { suggestDispatch } from '../../domains/tickets/dispatch-suggest.js';
 import { equipmentFile } from '../../domains/tickets/equipment-file.js';
 import { KPI_GROUPS, ticketKpis } from '../../domains/tickets/kpis.js';
@@ -10,12 +11,10 @@ import { TicketInputError, TicketNotFoundError } from '../../domains/tickets/tic
 import {
   TICKET_ACTIONS,
   type TicketAction,
-  type TicketActor,
   TicketForbiddenError,
   TicketStateError,
 } from '../../domains/tickets/ticket-state.js';
 import { FINISHED_STATES, TICKET_KINDS, TICKET_STATES } from '../../domains/tickets/ticket-types.js';
-import type { Permission } from '../../platform/security/roles.js';
 import type { HubServices } from '../services.js';
 import { personOf, principalOf } from './access.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { PERMISSIONS } from '../../core/actor.js';
 import { publicToken } from '../../platform/security/auth-service.js';
-import { PERMISSIONS } from '../../platform/security/roles.js';
 import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
 

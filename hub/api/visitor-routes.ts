@@ -8,10 +8,10 @@ import {
   PassNotFoundError,
   type PassService,
 } from '../../domains/visitors/pass-service.js';
-import { type PassActor, PassForbiddenError, PassStateError } from '../../domains/visitors/pass-state.js';
+import { PassForbiddenError, PassStateError } from '../../domains/visitors/pass-state.js';
 import { PASS_STATES, type PassView } from '../../domains/visitors/pass-types.js';
 import type { HubServices } from '../services.js';
-import { personOf, principalOf } from './access.js';
+import { personOf } from './access.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });

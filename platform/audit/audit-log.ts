@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Actor } from '../../core/actor.js';
 import type { Db } from '../db/database.js';
 import { whereOf } from '../db/where.js';
-
-/** Who did something, and from where. */
-export interface Actor {
-  /** A username, 'system', 'site-file', or a device id. */
-  actor: string;
-  via: 'session' | 'token' | 'cli' | 'system' | 'device' | 'anonymous';
-  tokenId?: string;
-  ip?: string;
-}
-
-export const SYSTEM: Actor = { actor: 'system', via: 'system' };
 
 export interface AuditInput {
   action: string;

@@ -1,4 +1,4 @@
-import type { Severity } from '../../domains/rules/rule-schema.js';
+import type { Severity } from '../../core/model/severity.js';
 
 /**
  * What the notifier carries and what a transport gets: the shared vocabulary of platform/notify. The notifier core

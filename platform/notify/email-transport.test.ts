@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { SmtpSettingsSchema } from '../../core/config/site-schema.js';
 import type { Logger } from '../../core/logger.js';
-import { EmailActionSchema } from '../../domains/rules/rule-schema.js';
 import { Notifier, type NotifySubject } from './notifier.js';
+import { EmailActionSchema } from './notify-schema.js';
 
 /** A real SMTP server on 127.0.0.1 (smtp-server), plain text (no STARTTLS) unless a test says otherwise. */
 interface Received {

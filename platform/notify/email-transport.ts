@@ -1,8 +1,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpSettings } from '../../core/config/site-schema.js';
-import type { ActionConfig } from '../../domains/rules/rule-schema.js';
 import { type Delivery, eventName, type Outcome, type Refusal, type Transport } from './delivery.js';
 import { emailSubject, emailText } from './email-format.js';
+import type { ChannelConfig } from './notify-schema.js';
 
 /**
  * One e-mail attempt through hub.smtp: one message per delivery to the action's `to`, from `hub.smtp.from`,
@@ -18,7 +18,7 @@ import { emailSubject, emailText } from './email-format.js';
  * TLS) are retryable; a 5xx reply is final (the server refuses this message or these credentials).
  */
 
-export type EmailAction = Extract<ActionConfig, { type: 'email' }>;
+export type EmailAction = Extract<ChannelConfig, { type: 'email' }>;
 
 export const SMTP_NOT_CONFIGURED = 'hub.smtp not set';
 export const USER_NOT_SET = 'smtp user not set';

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { type ActionConfig, ActionSchema, WebhookActionSchema } from '../../domains/rules/rule-schema.js';
+import { type ActionConfig, ActionSchema } from '../../domains/rules/rule-schema.js';
 import { MAX_QUEUE, Notifier, type NotifierOptions, type NotifySubject } from './notifier.js';
+import { WebhookActionSchema } from './notify-schema.js';
 
 type Alert = NotifySubject & { severity: NonNullable<NotifySubject['severity']> };
 

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { SmtpSettings } from '../../core/config/site-schema.js';
 import type { Logger } from '../../core/logger.js';
-import type { ActionConfig, Severity } from '../../domains/rules/rule-schema.js';
+import type { Severity } from '../../core/model/severity.js';
 import type { Delivery, NotifyMessage, Outcome, Refusal, Transport } from './delivery.js';
 import { EmailTransport } from './email-transport.js';
+import type { ChannelConfig } from './notify-schema.js';
 import { WebhookTransport } from './webhook-transport.js';
 
 export type { NotifyMessage, NotifySubject, NotifyTopic } from './delivery.js';
@@ -25,7 +26,7 @@ export type { NotifyMessage, NotifySubject, NotifyTopic } from './delivery.js';
  * recovery are logged once each.
  */
 
-export type NotifyAction = Extract<ActionConfig, { type: 'webhook' | 'email' }>;
+export type NotifyAction = ChannelConfig;
 
 export interface NotifierStats {
   /** Deliveries that arrived (a 2xx, an SMTP 250). */
@@ -44,7 +45,8 @@ export interface NotifierStats {
 }
 
 export interface NotifierOptions {
-  actions: readonly ActionConfig[];
+  /** The site's actions; those of other types than webhook and email (commands) are someone else's. */
+  actions: readonly (ChannelConfig | { id: string; type: string })[];
   /** hub.smtp: the server email actions send through. */
   smtp?: SmtpSettings;
   clock: Clock;
@@ -92,7 +94,8 @@ export class Notifier {
     this.log = opts.log;
     this.random = opts.random ?? Math.random;
     const env = opts.env ?? process.env;
-    for (const action of opts.actions) {
+    for (const configured of opts.actions) {
+      const action = configured as ChannelConfig;
       let transport: Transport;
       if (action.type === 'webhook') {
         transport = new WebhookTransport({
@@ -104,7 +107,7 @@ export class Notifier {
       } else if (action.type === 'email') {
         transport = new EmailTransport({ action, smtp: opts.smtp, env });
       } else {
-        this.otherActions.add(action.id);
+        this.otherActions.add(configured.id);
         continue;
       }
       this.states.set(action.id, {

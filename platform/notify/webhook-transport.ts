@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import type { ActionConfig } from '../../domains/rules/rule-schema.js';
 import {
   type Delivery,
   deliveryBody,
@@ -9,6 +8,7 @@ import {
   type Refusal,
   type Transport,
 } from './delivery.js';
+import type { ChannelConfig } from './notify-schema.js';
 
 /**
  * One webhook attempt: `POST <url>` with the JSON body `{ event, alert | ticket, sentAt, deliveryId }` and
@@ -24,7 +24,7 @@ import {
  * say Retry-After); any other 4xx is final (the receiver refuses the payload). Redirects are not followed.
  */
 
-export type WebhookAction = Extract<ActionConfig, { type: 'webhook' }>;
+export type WebhookAction = Extract<ChannelConfig, { type: 'webhook' }>;
 
 export const SECRET_NOT_SET = 'secret not set';
 

@@ -1,12 +1,13 @@
 import { parseCookie } from 'cookie';
+import type { Actor, Permission } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { AuthSettings } from '../../core/config/site-schema.js';
 import type { Logger } from '../../core/logger.js';
 import { badRequest, conflict, forbidden, notFound } from '../../hub/api/problem.js';
-import type { Actor, AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { type Permission, permissionsOf, type Role } from './roles.js';
+import { permissionsOf, type Role } from './roles.js';
 import {
   DEFAULT_SCRYPT,
   generatePassword,

@@ -1,5 +1,5 @@
+import type { Permission } from '../../core/actor.js';
 import type { Db } from '../db/database.js';
-import type { Permission } from './roles.js';
 import { randomSecret, safeEqual, sha256 } from './secrets.js';
 
 export interface ApiToken {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSiteText } from '../../core/config/load-config.js';
 import type { Reading } from '../../core/model/reading.js';
+import { parseSiteText } from '../../hub/site-file.js';
 import { LineEncoder, lineTs } from './line-protocol.js';
 
 const site = parseSiteText(

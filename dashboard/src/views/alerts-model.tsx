@@ -3,6 +3,7 @@
  * sorting, and what a person may do to an alert in each state (the hub's transition table, domains/alerts/alert-state.ts).
  */
 
+import type { Severity } from '../../../core/model/severity.js';
 import type {
   AlertState,
   AlertTransitionView,
@@ -10,7 +11,6 @@ import type {
   TransitionEvent,
   UserAction,
 } from '../../../domains/alerts/alert-types.js';
-import type { Severity } from '../../../domains/rules/rule-schema.js';
 
 /** The API's shapes are the hub's own (domains/alerts/alert-types.ts); the orders below are the console's. */
 export type { AlertState, Severity, TransitionEvent };

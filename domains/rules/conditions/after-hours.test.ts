@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Schedule } from '../../../core/time/schedule.js';
-import { ScheduleSchema } from '../rule-schema.js';
+import { ScheduleSchema } from '../../../core/time/schedule-schema.js';
 import { createAfterHours } from './after-hours.js';
 
 const P = 'main-meter/power_kw';

@@ -1,4 +1,4 @@
-import { SEVERITIES } from '../rule-schema.js';
+import { SEVERITIES } from '../../../core/model/severity.js';
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
 import { earliest } from './common.js';
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseSiteText } from '../../../core/config/load-config.js';
+import { ConfigError } from '../../../core/config/load-config.js';
 import { Schedule } from '../../../core/time/schedule.js';
+import { ScheduleSchema } from '../../../core/time/schedule-schema.js';
+import { parseSiteText } from '../../../hub/site-file.js';
+import type { BaselineSource } from '../../energy/baseline-source.js';
 import { createEvaluator, type EvaluatorContext } from '../evaluator-factory.js';
-import { RuleSchema, ScheduleSchema } from '../rule-schema.js';
-import type { BaselineSource } from '../types.js';
+import { RuleSchema } from '../rule-schema.js';
 import { createAfterHours } from './after-hours.js';
 import { createBudget } from './budget.js';
 

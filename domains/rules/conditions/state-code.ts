@@ -1,4 +1,4 @@
-import type { Severity } from '../rule-schema.js';
+import type { Severity } from '../../../core/model/severity.js';
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from '../types.js';
 import { fmtValue, pointLabel } from './common.js';
 

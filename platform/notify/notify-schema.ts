@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import {
+  emailAddressSchema,
+  envNameSchema,
+  idSchema,
+  intIn,
+  positiveMs,
+} from '../../core/config/zod-helpers.js';
+import { SEVERITIES } from '../../core/model/severity.js';
+
+/** The notification channels of the site file's `actions:` (webhooks and e-mail); rules add command actions. */
+
+export const ALERT_EVENTS = ['raised', 'changed', 'cleared'] as const;
+export type AlertEventName = (typeof ALERT_EVENTS)[number];
+/** Which alert transitions an action hears (ticket messages are not filtered by it). */
+const alertEvents = z.array(z.enum(ALERT_EVENTS)).default(['raised', 'cleared']);
+
+/** Where an alert (or a ticket event) goes besides the dashboard. */
+export const WebhookActionSchema = z.strictObject({
+  id: idSchema,
+  type: z.literal('webhook'),
+  url: z.string().url({ error: 'expected an http(s) URL' }),
+  /** The HMAC-SHA256 key for the X-Hub-Signature header; only from this environment variable. */
+  secretEnv: envNameSchema.optional(),
+  events: alertEvents,
+  /** Only alerts at least this severe. */
+  minSeverity: z.enum(SEVERITIES).default('low'),
+  timeoutMs: positiveMs().default(5_000),
+  /** Tries after the first, with backoff (1 s doubling, at most 5 min). */
+  retries: intIn(0, 20).default(6),
+});
+/** E-mail through the hub's SMTP server (`hub.smtp`, which must be set): one message per delivery. */
+export const EmailActionSchema = z.strictObject({
+  id: idSchema,
+  type: z.literal('email'),
+  to: z.array(emailAddressSchema).min(1, { error: 'expected at least one address' }),
+  events: alertEvents,
+  /** Only alerts at least this severe (a mailbox is not a pager: high by default). */
+  minSeverity: z.enum(SEVERITIES).default('high'),
+  /** Tries after the first, with backoff (1 s doubling, at most 5 min). */
+  retries: intIn(0, 20).default(6),
+  /** Connecting, the greeting and each SMTP reply must come within this. */
+  timeoutMs: positiveMs().default(10_000),
+});
+
+/** A channel the notifier delivers to. */
+export type ChannelConfig = z.infer<typeof WebhookActionSchema> | z.infer<typeof EmailActionSchema>;
