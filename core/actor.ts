@@ -61,3 +61,18 @@ export interface ActingPerson {
   ip?: string;
   tokenId?: string;
 }
+
+/** What an audit entry says was done. */
+export interface AuditInput {
+  action: string;
+  target?: string;
+  outcome?: 'ok' | 'denied' | 'failed';
+  before?: unknown;
+  after?: unknown;
+  detail?: string;
+}
+
+/** Where who did what is recorded (platform/audit keeps it in a hash chain). */
+export interface AuditTrail {
+  record(who: Actor, what: AuditInput): void;
+}

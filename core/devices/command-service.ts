@@ -1,8 +1,7 @@
-import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../../hub/api/problem.js';
-import type { AuditLog } from '../../platform/audit/audit-log.js';
-import type { Actor, Permission } from '../actor.js';
+import type { Actor, AuditTrail, Permission } from '../actor.js';
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { LatestValues } from '../latest-values.js';
 import type { Logger } from '../logger.js';
 import type { PointValue } from '../model/reading.js';
@@ -31,7 +30,7 @@ export class CommandService {
     private readonly site: SiteModel,
     private readonly supervisor: Supervisor,
     private readonly latest: LatestValues,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditTrail,
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -70,7 +69,7 @@ export class CommandService {
       throw forbidden(`writing ${pointId} needs the permission ${needed}`);
     }
     const problem = valueProblem(point, value);
-    if (problem) throw badRequest(`value: ${problem}`);
+    if (problem) throw invalid(`value: ${problem}`);
 
     const ts = this.clock.now();
     try {
@@ -87,10 +86,15 @@ export class CommandService {
         ts,
       });
       this.log.warn({ pointId, actor: by.actor, code: e.code, err: e.message }, 'command failed');
-      throw new HttpProblem(
-        e.code === 'bad-config' ? 409 : e.code === 'closed' || e.code === 'refused' ? 503 : 502,
-        'Command failed',
+      throw new DomainError(
+        e.code === 'bad-config'
+          ? 'conflict'
+          : e.code === 'closed' || e.code === 'refused'
+            ? 'unavailable'
+            : 'upstream',
         `${pointId}: ${e.message}`,
+        undefined,
+        { cause: err },
       );
     }
     record('ok');

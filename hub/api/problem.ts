@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, type DomainErrorKind } from '../../core/errors.js';
 
 /** RFC 9457 problem details; `errors` lists the failing input paths. */
 export interface Problem {
@@ -29,11 +30,34 @@ export function notFound(what: string, id: string): HttpProblem {
   return new HttpProblem(404, 'Not Found', `no ${what} "${id}"`);
 }
 
+/** Each kind of domain error as HTTP: the one place that knows. */
+const STATUS: Record<DomainErrorKind, [number, string]> = {
+  invalid: [400, 'Bad Request'],
+  forbidden: [403, 'Forbidden'],
+  'not-found': [404, 'Not Found'],
+  conflict: [409, 'Conflict'],
+  'too-large': [413, 'Payload Too Large'],
+  unsupported: [415, 'Unsupported Media Type'],
+  'too-many': [429, 'Too Many Requests'],
+  unavailable: [503, 'Service Unavailable'],
+  upstream: [502, 'Bad Gateway'],
+};
+
+/** A domain error as problem details. */
+export function problemOfDomainError(err: DomainError): Problem {
+  const [status, title] = STATUS[err.kind];
+  return { ...err.details, type: 'about:blank', title, status, detail: err.message };
+}
+
 /** Every error leaves the API as application/problem+json. */
 export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | HttpProblem, req, reply) => {
+  app.setErrorHandler((err: FastifyError | HttpProblem | DomainError, req, reply) => {
     let problem: Problem;
-    if (err instanceof HttpProblem) {
+    if (err instanceof DomainError) {
+      problem = problemOfDomainError(err);
+      if (typeof err.details?.retryAfterS === 'number')
+        reply.header('retry-after', String(err.details.retryAfterS));
+    } else if (err instanceof HttpProblem) {
       problem = {
         ...err.extensions,
         type: 'about:blank',

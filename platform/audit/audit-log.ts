@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Actor } from '../../core/actor.js';
+import type { Actor, AuditInput, AuditTrail } from '../../core/actor.js';
 import type { Db } from '../db/database.js';
 import { whereOf } from '../db/where.js';
-
-export interface AuditInput {
-  action: string;
-  target?: string;
-  outcome?: 'ok' | 'denied' | 'failed';
-  before?: unknown;
-  after?: unknown;
-  detail?: string;
-}
 
 export interface AuditEntry extends Actor, AuditInput {
   id: number;
@@ -91,7 +82,7 @@ function toEntry(r: AuditRow): AuditEntry {
  * chained to the previous one, so an edit made around the hub (with the sqlite3 shell, say) is found by
  * verify().
  */
-export class AuditLog {
+export class AuditLog implements AuditTrail {
   private readonly append: (row: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>) => void;
 
   constructor(
