@@ -1,11 +1,11 @@
-import type { AdapterFactory } from '../core/devices/driver.js';
-import { modbusAdapterFactory } from './modbus/modbus-adapter.js';
-import { mqttAdapterFactory } from './mqtt/mqtt-adapter.js';
-import { opcuaAdapterFactory } from './opcua/opcua-factory.js';
+import type { DriverFactory } from '../core/devices/driver.js';
+import { modbusDriverFactory } from './modbus/modbus-factory.js';
+import { mqttDriverFactory } from './mqtt/mqtt-driver.js';
+import { opcuaDriverFactory } from './opcua/opcua-factory.js';
 
 /** protocol → factory. */
-export const adapterFactories: ReadonlyMap<string, AdapterFactory> = new Map([
-  [mqttAdapterFactory.protocol, mqttAdapterFactory],
-  [modbusAdapterFactory.protocol, modbusAdapterFactory],
-  [opcuaAdapterFactory.protocol, opcuaAdapterFactory],
+export const adapterFactories: ReadonlyMap<string, DriverFactory> = new Map([
+  [mqttDriverFactory.protocol, mqttDriverFactory],
+  [modbusDriverFactory.protocol, modbusDriverFactory],
+  [opcuaDriverFactory.protocol, opcuaDriverFactory],
 ]);

@@ -30,7 +30,8 @@ export interface EventMap {
   /** A write to a device finished (ok or failed). */
   'command.completed': {
     pointId: string;
-    value: PointValue;
+    /** null: a priority was relinquished. */
+    value: PointValue | null;
     ok: boolean;
     error?: string;
     actor: string;

@@ -9,13 +9,15 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { adapterFactories } from '../adapters/index.js';
+import { SYSTEM } from '../core/actor.js';
 import { EventBus } from '../core/bus.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { BackoffOptions } from '../core/devices/backoff.js';
 import { CommandService } from '../core/devices/command-service.js';
-import type { AdapterFactory } from '../core/devices/driver.js';
+import type { DriverFactory } from '../core/devices/driver.js';
 import { Pipeline } from '../core/devices/pipeline.js';
 import { Supervisor } from '../core/devices/supervisor.js';
+import { pointTransforms } from '../core/devices/transform.js';
 import { LatestValues } from '../core/latest-values.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
@@ -63,7 +65,7 @@ export interface HubOptions {
   site: SiteModel;
   log?: Logger;
   clock?: Clock;
-  factories?: ReadonlyMap<string, AdapterFactory>;
+  factories?: ReadonlyMap<string, DriverFactory>;
   backoff?: BackoffOptions;
   /** Serve the live gateway (socket.io); off for tests that only inject HTTP. */
   live?: boolean;
@@ -107,14 +109,17 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     opts.passwordCost,
   );
   const deviceCredentials = new DeviceCredentialStore(db, site, clock, audit);
-  const pipeline = new Pipeline(site, bus, clock, log.child({ component: 'pipeline' }));
+  const factories = opts.factories ?? adapterFactories;
+  const transforms = pointTransforms(site, factories);
+  const pipeline = new Pipeline(site, bus, clock, log.child({ component: 'pipeline' }), transforms);
   const latest = new LatestValues(site, bus);
   const supervisor = new Supervisor({
     site,
-    factories: opts.factories ?? adapterFactories,
+    factories,
     bus,
     clock,
     log: log.child({ component: 'supervisor' }),
+    transforms,
     publish: pipeline.ingest,
     markBad: pipeline.markBad,
     backoff: opts.backoff,
@@ -124,6 +129,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   const commands = new CommandService(
     site,
     supervisor,
+    transforms,
     latest,
     audit,
     bus,
@@ -197,7 +203,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     users: auth.users,
     notifier,
     alerts,
-    send: (assetId, channel, payload, o) => supervisor.send(assetId, channel, payload, o),
+    send: (assetId, channel, payload, o) => commands.send(SYSTEM, assetId, channel, payload, o),
   });
   const services: HubServices = {
     site,

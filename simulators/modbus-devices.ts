@@ -11,6 +11,7 @@ import {
 import { loadProfile } from '../adapters/modbus/profiles/index.js';
 import { resolveSources } from '../adapters/modbus/sources.js';
 import type { AssetConfig } from '../core/config/site-schema.js';
+import { PointTransforms } from '../core/devices/transform.js';
 import type { PointDef, SiteModel } from '../core/model/site-model.js';
 import { type CurveState, curveValue, siteHour } from './curves.js';
 import {
@@ -344,11 +345,13 @@ function profilePoints(profile: ModbusProfile): ServedPoint[] {
 /** A device without a profile serves the registers its site points name, in the site points' units. */
 function ownPoints(site: SiteModel, deviceId: string): ServedPoint[] {
   const { sources } = resolveSources(site);
+  const transforms = new PointTransforms(site);
   const out: ServedPoint[] = [];
   for (const def of site.pointsByDevice.get(deviceId) ?? []) {
     const source = sources.get(def.id);
     if (!source) continue;
-    out.push({ name: def.name, source, kind: def.kind, mul: def.factor || 1, add: def.addend, def });
+    const { factor, addend } = transforms.of(def);
+    out.push({ name: def.name, source, kind: def.kind, mul: factor || 1, add: addend, def });
   }
   return out;
 }

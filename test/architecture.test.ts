@@ -18,13 +18,13 @@ describe('architecture rules', () => {
     expect(
       upwardImports([
         { from: 'core/bus.ts', to: 'domains/alerts/alert-types.ts', typeOnly: true },
-        { from: 'adapters/mqtt/mqtt-adapter.ts', to: 'adapters/modbus/decode.ts', typeOnly: false },
+        { from: 'adapters/mqtt/mqtt-driver.ts', to: 'adapters/modbus/decode.ts', typeOnly: false },
         { from: 'domains/alerts/alert-service.ts', to: 'domains/rules/rule-schema.ts', typeOnly: false },
         { from: 'platform/db/database.ts', to: 'core/logger.ts', typeOnly: false },
       ]),
     ).toEqual([
       'core/bus.ts → domains/alerts/alert-types.ts',
-      'adapters/mqtt/mqtt-adapter.ts → adapters/modbus/decode.ts',
+      'adapters/mqtt/mqtt-driver.ts → adapters/modbus/decode.ts',
       'domains/alerts/alert-service.ts → domains/rules/rule-schema.ts',
     ]);
   });

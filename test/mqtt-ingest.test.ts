@@ -109,11 +109,13 @@ describe('MQTT ingest through the embedded aedes broker', () => {
       watcher.on('message', (topic, payload) => resolve({ topic, body: JSON.parse(payload.toString()) })),
     );
     await watcher.subscribeAsync('site/t1/gate-a/command');
-    await t.hub.supervisor.write('gate-a/open_cmd', true);
+    await t.hub.supervisor.write(t.hub.site.pointById.get('gate-a/open_cmd')!, true, 8);
     const msg = await got;
     expect(msg.topic).toBe('site/t1/gate-a/command');
     expect(msg.body).toMatchObject({ point: 'open_cmd', value: true });
-    await expect(t.hub.supervisor.write('gate-a/door_open', true)).rejects.toThrow(/not a command point/);
+    await expect(
+      t.hub.supervisor.write(t.hub.site.pointById.get('gate-a/door_open')!, true, 8),
+    ).rejects.toThrow(/not a command point/);
     await watcher.endAsync();
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAcl } from '../adapters/mqtt/mosquitto-acl.js';
-import type { MqttAdapter } from '../adapters/mqtt/mqtt-adapter.js';
+import type { MqttDriver } from '../adapters/mqtt/mqtt-driver.js';
 import { SYSTEM } from '../core/actor.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
@@ -235,8 +235,8 @@ describe('embedded broker settings', () => {
         await tryConnect(`mqtt://127.0.0.1:${plainPort}`, { username: 'env-1', password }),
       ).toBeInstanceOf(Error);
       const adapterPorts = (
-        hub.supervisor as unknown as { links: Map<string, { adapter: MqttAdapter }> }
-      ).links.get('mqtt')!.adapter.ports;
+        hub.supervisor as unknown as { links: Map<string, { driver: MqttDriver }> }
+      ).links.get('mqtt')!.driver.ports;
       expect(adapterPorts).toEqual({ tls: tlsPort });
     } finally {
       await hub.stop();

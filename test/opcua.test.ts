@@ -121,9 +121,9 @@ describe('OPC UA against the equipment simulator (security None)', () => {
     });
     expect(bad.statusCode).toBeGreaterThanOrEqual(400);
     // a read-only node: the server's refusal comes back with its status
-    await expect(r.hub.supervisor.write('chiller-1/power_kw', 1)).rejects.toThrow(
-      /BadNotWritable|BadUserAccessDenied/,
-    );
+    await expect(
+      r.hub.supervisor.write(r.hub.site.pointById.get('chiller-1/power_kw')!, 1, 8),
+    ).rejects.toThrow(/BadNotWritable|BadUserAccessDenied/);
   });
 
   it('browses the address space and names nodes by namespace URI', async () => {

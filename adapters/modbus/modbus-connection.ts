@@ -1,5 +1,5 @@
 import modbusSerial from 'modbus-serial';
-import { AdapterError } from '../../core/devices/driver.js';
+import { DriverError } from '../../core/devices/driver.js';
 import type { ModbusDevice, ModbusTable } from './modbus-schema.js';
 
 // modbus-serial is CommonJS; its class is both the module and its `default`.
@@ -75,7 +75,7 @@ export class ModbusConnection {
         });
     } catch (err) {
       client.close(() => undefined);
-      throw AdapterError.from(err, 'refused');
+      throw DriverError.from(err, 'refused');
     }
     client.on('close', () => {
       if (this.client === client) {

@@ -7,7 +7,7 @@ import {
   NodeClass,
   type ReferenceDescription,
 } from 'node-opcua';
-import { AdapterError } from '../../core/devices/driver.js';
+import { DriverError } from '../../core/devices/driver.js';
 import { parseNodeAddress, toAddressString, toServerNodeId } from './node-address.js';
 import { qualityOf, statusText } from './status.js';
 
@@ -37,10 +37,10 @@ export async function browse(
   timeoutMs: number,
 ): Promise<{ nodeId: string; references: BrowseEntry[]; truncated: boolean }> {
   const parsed = parseNodeAddress(address);
-  if (typeof parsed === 'string') throw new AdapterError('bad-config', `nodeId: ${parsed}`);
+  if (typeof parsed === 'string') throw new DriverError('bad-config', `nodeId: ${parsed}`);
   const namespaces = await session.readNamespaceArray();
   const nodeId = toServerNodeId(parsed, namespaces);
-  if (!nodeId) throw new AdapterError('bad-config', `the server has no namespace ${parsed.namespaceUri}`);
+  if (!nodeId) throw new DriverError('bad-config', `the server has no namespace ${parsed.namespaceUri}`);
   const deadline = Date.now() + timeoutMs * 4;
   let result = await session.browse({
     nodeId,
@@ -51,7 +51,7 @@ export async function browse(
     resultMask: 0x3f,
   });
   if (result.statusCode.isNotGood())
-    throw new AdapterError('exception', `browse ${address}: ${statusText(result.statusCode)}`);
+    throw new DriverError('exception', `browse ${address}: ${statusText(result.statusCode)}`);
   const refs: ReferenceDescription[] = [...(result.references ?? [])];
   while (result.continuationPoint && refs.length < MAX_REFERENCES && Date.now() < deadline) {
     result = await session.browseNext(result.continuationPoint, false);

@@ -1,19 +1,30 @@
 import type { SiteConfig } from '../../core/config/site-schema.js';
-import type { AdapterFactory, LinkPlan } from '../../core/devices/driver.js';
+import type { DriverFactory, LinkPlan } from '../../core/devices/driver.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import { LazyOpcuaAdapter } from './lazy-adapter.js';
-import { type OpcuaDevice, OpcuaDeviceSchema, opcuaPointShape } from './opcua-schema.js';
+import { LazyOpcuaDriver } from './lazy-driver.js';
+import {
+  type OpcuaDevice,
+  OpcuaDeviceSchema,
+  type OpcuaPointFields,
+  opcuaPointShape,
+} from './opcua-schema.js';
 import { type OpcuaPoint, resolveOpcuaPoints } from './points.js';
 
 const pointsBySite = new WeakMap<SiteModel, Map<string, OpcuaPoint>>();
 
 /** One link per OPC UA server: one secure channel, one session, one subscription. */
-export const opcuaAdapterFactory: AdapterFactory = {
+export const opcuaDriverFactory: DriverFactory = {
   protocol: 'opcua',
   deviceSchema: OpcuaDeviceSchema,
   pointShape: opcuaPointShape,
   // a restarted server is followed within 10 s of it answering again, however long it was away
   backoff: { initialMs: 500, maxMs: 5_000, jitter: 0.3 },
+  pushed: (point) => (point.config as OpcuaPointFields).mode !== 'read',
+  changesOnly: true,
+  polling: (d) => {
+    const o = d as OpcuaDevice;
+    return { intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, retries: 0, breakerFailures: 3 };
+  },
   checkSite(config: SiteConfig, site: SiteModel) {
     const issues: { path: PropertyKey[]; message: string }[] = [];
     if (!config.devices.some((d) => d.protocol === 'opcua')) return issues;
@@ -55,7 +66,7 @@ export const opcuaAdapterFactory: AdapterFactory = {
     const points = pointsBySite.get(site) ?? resolveOpcuaPoints(site).points;
     pointsBySite.set(site, points);
     const device = link.devices[0] as OpcuaDevice;
-    return new LazyOpcuaAdapter(
+    return new LazyOpcuaDriver(
       device,
       site,
       ctx,

@@ -6,7 +6,7 @@ import {
   SecurityPolicy,
   StatusCodes,
 } from 'node-opcua';
-import { AdapterError } from '../../core/devices/driver.js';
+import { DriverError } from '../../core/devices/driver.js';
 import { type ClientPki, describeCertificate } from './opcua-pki.js';
 import type { OpcuaDevice } from './opcua-schema.js';
 import { withTimeout } from './with-timeout.js';
@@ -32,7 +32,7 @@ export async function checkServerCertificate(
     await withTimeout(probe.connect(device.endpoint), device.timeoutMs, `connect to ${device.endpoint}`);
     endpoints = await withTimeout(probe.getEndpoints(), device.timeoutMs, 'get the endpoints');
   } catch (err) {
-    throw AdapterError.from(err, 'refused');
+    throw DriverError.from(err, 'refused');
   } finally {
     await withTimeout(probe.disconnect(), 2_000, 'disconnect').catch(() => undefined);
   }
@@ -43,7 +43,7 @@ export async function checkServerCertificate(
     const offered = endpoints.map(
       (e) => `${MessageSecurityMode[e.securityMode]}/${e.securityPolicyUri?.split('#')[1]}`,
     );
-    throw new AdapterError(
+    throw new DriverError(
       'bad-config',
       `the server offers no ${device.securityMode}/${device.securityPolicy} endpoint; it offers ${[...new Set(offered)].join(', ')}`,
     );
@@ -52,7 +52,7 @@ export async function checkServerCertificate(
   const status = await pki.manager.checkCertificate(certificate);
   if (status !== StatusCodes.Good) {
     const c = describeCertificate(certificate);
-    throw new AdapterError(
+    throw new DriverError(
       'refused',
       `the server certificate "${c.subject}" (thumbprint ${c.thumbprint}) is not trusted (${status.name}); ` +
         `trust it with "npm run admin -- opcua-trust ${c.thumbprint}" or POST /api/v1/opcua/certificates/${c.thumbprint}/trust`,

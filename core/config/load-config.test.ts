@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSiteFile, parseSiteText } from '../../hub/site-file.js';
+import { PointTransforms } from '../devices/transform.js';
 import { ConfigError } from './load-config.js';
 
 const corpusDir = join(import.meta.dirname, '../../test/config-corpus');
@@ -113,10 +114,9 @@ assets:
 `,
       's.yaml',
     );
-    const e = site.pointById.get('m/energy_kwh')!;
-    expect(1234 * e.factor + e.addend).toBeCloseTo(12.34);
-    const t = site.pointById.get('m/temp_c')!;
-    expect(212 * t.factor + t.addend).toBeCloseTo(100);
+    const transforms = new PointTransforms(site);
+    expect(transforms.forward(site.pointById.get('m/energy_kwh')!, 1234)).toBeCloseTo(12.34);
+    expect(transforms.forward(site.pointById.get('m/temp_c')!, 212)).toBeCloseTo(100);
   });
 
   it('the hub exits with status 2 on an invalid file and starts nothing', () => {

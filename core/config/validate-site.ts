@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdapterFactory } from '../devices/driver.js';
+import type { DriverFactory } from '../devices/driver.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../units.js';
 import {
@@ -34,7 +34,7 @@ export interface SiteSection {
 
 /** What a site file may hold: the protocols' drivers and the domains' sections. */
 export interface SiteSpec {
-  factories: ReadonlyMap<string, AdapterFactory>;
+  factories: ReadonlyMap<string, DriverFactory>;
   sections: readonly SiteSection[];
 }
 
@@ -147,12 +147,12 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
   return errors.length ? { ok: false, errors } : { ok: true, config, site };
 }
 
-const pointSchemas = new WeakMap<ReadonlyMap<string, AdapterFactory>, Map<string, z.ZodObject>>();
+const pointSchemas = new WeakMap<ReadonlyMap<string, DriverFactory>, Map<string, z.ZodObject>>();
 
 /** The strict schema of a point fed by a device of this protocol (or by none). */
 function pointSchema(
   protocol: string | undefined,
-  factories: ReadonlyMap<string, AdapterFactory>,
+  factories: ReadonlyMap<string, DriverFactory>,
 ): z.ZodObject {
   let cache = pointSchemas.get(factories);
   if (!cache) {

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Quality, RawReading, Reading } from '../model/reading.js';
 import type { PointDef, SiteModel } from '../model/site-model.js';
+import { PointTransforms } from './transform.js';
 
 export interface PipelineCounters {
   /** Readings passed on to the bus. */
@@ -20,8 +21,8 @@ export interface PipelineCounters {
 const MAX_BATCH = 5_000;
 
 /**
- * Raw readings → accepted readings on the bus. Numbers get one multiply-add (scale, offset and unit
- * conversion composed at start), a range check and a deadband; every point's arrival is tracked so that
+ * Raw readings → accepted readings on the bus. Numbers get their point's one transform (a multiply-add: the
+ * device's scaling, the point's scale, offset and unit, composed at start), a range check and a deadband; every point's arrival is tracked so that
  * silence turns it uncertain (2× its interval) and then bad (4×). Batches are handed on as arrays, once per
  * turn of the event loop or every 5,000 readings.
  */
@@ -53,6 +54,7 @@ export class Pipeline {
     private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly transforms: PointTransforms = new PointTransforms(site),
   ) {
     this.points = site.points;
     this.byId = site.pointById;
@@ -123,7 +125,7 @@ export class Pipeline {
     switch (point.type) {
       case 'number': {
         if (typeof v !== 'number' || !Number.isFinite(v)) return false;
-        const value = v * point.factor + point.addend;
+        const value = this.transforms.forward(point, v);
         r.value = value;
         if (
           (point.min !== undefined && value < point.min) ||

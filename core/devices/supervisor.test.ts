@@ -5,8 +5,9 @@ import { EventBus } from '../bus.js';
 import { ManualClock } from '../clock.js';
 import { silentLogger } from '../logger.js';
 import { backoffDelay } from './backoff.js';
-import { type Adapter, type AdapterContext, AdapterError, type AdapterFactory } from './driver.js';
+import { type Driver, type DriverContext, DriverError, type DriverFactory, type PushSink } from './driver.js';
 import { Supervisor } from './supervisor.js';
+import { PointTransforms } from './transform.js';
 
 describe('backoff', () => {
   it('doubles from the initial delay up to the cap', () => {
@@ -23,16 +24,17 @@ describe('backoff', () => {
   });
 });
 
-/** A scripted adapter: connect() fails while `up` is false; the test drops the link at will. */
+/** A scripted driver: connect() fails while `up` is false; the test drops the link at will. */
 function scriptedFactory(opts: { send?: boolean } = {}) {
   const state = {
     up: false,
     connects: 0,
     closes: 0,
-    ctx: undefined as AdapterContext | undefined,
+    ctx: undefined as DriverContext | undefined,
+    sink: undefined as PushSink | undefined,
     sent: [] as unknown[][],
   };
-  const factory: AdapterFactory = {
+  const factory: DriverFactory = {
     protocol: 'fake',
     deviceSchema: z.strictObject({
       id: z.string(),
@@ -41,14 +43,21 @@ function scriptedFactory(opts: { send?: boolean } = {}) {
     }),
     pointShape: {},
     links: (site) => [{ linkId: 'fake-link', protocol: 'fake', devices: site.devicesOf('fake') }],
-    create(_link, _site, ctx): Adapter {
+    pushed: () => true,
+    create(_link, _site, ctx): Driver {
       state.ctx = ctx;
       return {
         async connect() {
           state.connects++;
-          if (!state.up) throw new AdapterError('refused', 'connection refused');
+          if (!state.up) throw new DriverError('refused', 'connection refused');
         },
-        async write() {},
+        async subscribe(_points, sink) {
+          state.sink = sink;
+          return {};
+        },
+        async write() {
+          return undefined;
+        },
         async close() {
           state.closes++;
         },
@@ -97,10 +106,11 @@ describe('supervisor', () => {
       bus,
       clock,
       log: silentLogger,
+      transforms: new PointTransforms(site),
       publish: () => undefined,
       markBad: () => undefined,
       backoff: { initialMs: 1000, maxMs: 8000, jitter: 0 },
-      // the scripted adapter never authenticates anyone
+      // the scripted driver never authenticates anyone
       credentials: { verify: () => false, onChange: () => () => undefined },
     });
     return { supervisor, state, clock, links, devices, bus };
@@ -138,20 +148,23 @@ describe('supervisor', () => {
     state.up = true;
     supervisor.start();
     await settle();
-    state.ctx!.devices.seen('dev-1', 3);
+    state.sink!.values(
+      'dev-1',
+      [1, 2, 3].map((value) => ({ pointId: 'a/value', value, quality: 'good', ts: 0 })),
+    );
     expect(supervisor.deviceHealth()[0]).toMatchObject({ state: 'online', readings: 3 });
     state.up = false;
-    state.ctx!.linkLost(new AdapterError('closed', 'socket closed'));
+    state.ctx!.linkLost(new DriverError('closed', 'socket closed'));
     expect(supervisor.linkHealth()[0]).toMatchObject({ state: 'backoff', disconnects: 1 });
     expect(supervisor.deviceHealth()[0]).toMatchObject({ state: 'offline' });
-    state.ctx!.linkLost(new AdapterError('closed', 'again')); // a second report while down is ignored
+    state.ctx!.linkLost(new DriverError('closed', 'again')); // a second report while down is ignored
     expect(supervisor.linkHealth()[0]!.errors).toBe(1);
     state.up = true;
     clock.advance(1000);
     await settle();
     expect(state.closes).toBe(1);
     expect(supervisor.linkHealth()[0]).toMatchObject({ state: 'up', connects: 2 });
-    state.ctx!.devices.seen('dev-1', 1);
+    state.ctx!.devices.seen('dev-1');
     expect(devices).toEqual(['dev-1:online', 'dev-1:offline', 'dev-1:online']);
     await supervisor.stop();
   });
@@ -161,7 +174,7 @@ describe('supervisor', () => {
     state.up = true;
     supervisor.start();
     await settle();
-    state.ctx!.devices.seen('dev-1', 1);
+    state.ctx!.devices.seen('dev-1');
     clock.advance(5_000);
     expect(supervisor.deviceHealth()[0]!.state).toBe('online');
     clock.advance(1_000);
@@ -187,17 +200,22 @@ describe('supervisor', () => {
     await supervisor.stop();
   });
 
-  it('writes go to the adapter only through a link that is up', async () => {
+  it('writes go to the driver only through a link that is up', async () => {
     const { supervisor, state } = setup();
     supervisor.start();
     await settle();
-    await expect(supervisor.write('a/value', 1)).rejects.toMatchObject({ code: 'closed' });
-    await expect(supervisor.write('a/none', 1)).rejects.toMatchObject({ code: 'bad-config' });
+    const point = site.pointById.get('a/value')!;
+    await expect(supervisor.write(point, 1, 8)).rejects.toMatchObject({ code: 'closed' });
+    await expect(
+      supervisor.write({ ...point, id: 'a/none', deviceId: undefined }, 1, 8),
+    ).rejects.toMatchObject({
+      code: 'bad-config',
+    });
     expect(state.connects).toBe(1);
     await supervisor.stop();
   });
 
-  it('device messages go to the bus; send reaches the adapter of the asset’s link only while it is up', async () => {
+  it('device messages go to the bus; send reaches the driver of the asset’s link only while it is up', async () => {
     const { supervisor, state, bus } = setup({ send: true });
     const heard: unknown[] = [];
     bus.on('device.message', (m) => heard.push(m));
@@ -217,7 +235,7 @@ describe('supervisor', () => {
     await supervisor.stop();
   });
 
-  it('send to an asset whose adapter cannot send is refused', async () => {
+  it('send to an asset whose driver cannot send is refused', async () => {
     const { supervisor, state } = setup();
     state.up = true;
     supervisor.start();

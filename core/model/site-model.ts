@@ -10,9 +10,8 @@ import type {
   ZoneConfig,
 } from '../config/site-schema.js';
 import { Schedule } from '../time/schedule.js';
-import { unitConversion } from '../units.js';
 
-/** A point as the hub uses it: resolved device, interval and one linear transform. */
+/** A point as the hub uses it: its resolved device and interval (its transform: core/devices/transform.ts). */
 export interface PointDef {
   /** `asset-id/point-name` */
   id: string;
@@ -26,9 +25,6 @@ export interface PointDef {
   type: PointConfig['type'];
   deviceId?: string;
   protocol?: string;
-  /** value = raw × factor + addend: scale, offset and unit conversion composed. */
-  factor: number;
-  addend: number;
   min?: number;
   max?: number;
   deadband: number;
@@ -94,7 +90,6 @@ export class SiteModel {
 
   private definePoint(asset: AssetConfig, p: PointConfig): PointDef {
     const deviceId = p.device ?? asset.device;
-    const conv = (p.sourceUnit && unitConversion(p.sourceUnit, p.unit)) || { factor: 1, offset: 0 };
     return {
       id: `${asset.id}/${p.name}`,
       index: this.points.length,
@@ -106,8 +101,6 @@ export class SiteModel {
       type: p.type,
       deviceId,
       protocol: deviceId ? this.deviceById.get(deviceId)?.protocol : undefined,
-      factor: p.scale * conv.factor,
-      addend: p.offset * conv.factor + conv.offset,
       min: p.min,
       max: p.max,
       deadband: p.deadband,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AdapterError } from '../../core/devices/driver.js';
+import { DriverError } from '../../core/devices/driver.js';
 import { actorOf } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
@@ -50,9 +50,9 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
       if (s.site.deviceById.get(req.params.id)?.protocol !== 'modbus')
         throw notFound('Modbus device', req.params.id);
       try {
-        return await s.supervisor.inspect(req.params.id, req.query);
+        return await s.supervisor.browse(req.params.id, req.query);
       } catch (err) {
-        const e = AdapterError.from(err);
+        const e = DriverError.from(err);
         throw new HttpProblem(
           e.code === 'closed' ? 503 : 502,
           'Device error',
@@ -79,9 +79,9 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
       if (s.site.deviceById.get(req.params.id)?.protocol !== 'opcua')
         throw notFound('OPC UA device', req.params.id);
       try {
-        return await s.supervisor.inspect(req.params.id, req.query);
+        return await s.supervisor.browse(req.params.id, req.query);
       } catch (err) {
-        const e = AdapterError.from(err);
+        const e = DriverError.from(err);
         if (e.code === 'bad-config') throw new HttpProblem(400, 'Bad node id', e.message);
         throw new HttpProblem(
           e.code === 'closed' ? 503 : 502,

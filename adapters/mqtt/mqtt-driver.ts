@@ -1,13 +1,15 @@
 import type { SiteConfig } from '../../core/config/site-schema.js';
 import {
-  type Adapter,
-  type AdapterContext,
-  AdapterError,
-  type AdapterFactory,
+  type Driver,
+  type DriverContext,
+  DriverError,
+  type DriverFactory,
   type LinkPlan,
+  type PushSink,
+  type SubscribeResult,
 } from '../../core/devices/driver.js';
 import type { PointValue, RawReading } from '../../core/model/reading.js';
-import type { SiteModel } from '../../core/model/site-model.js';
+import type { PointDef, SiteModel } from '../../core/model/site-model.js';
 import { BrokerAuth } from './broker-auth.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { EmbeddedBroker } from './embedded-broker.js';
@@ -32,7 +34,7 @@ const SAMPLE_BYTES = 120;
  * Each message is routed by its exact topic to a device and its points, or to a gate's channel (scan, door,
  * passage, sync), which goes to the hub as a device message rather than readings.
  */
-export class MqttAdapter implements Adapter {
+export class MqttDriver implements Driver {
   private readonly routes: Map<string, TopicRoute>;
   private readonly channels: GateChannels;
   private readonly deviceByClientId = new Map<string, string>();
@@ -45,10 +47,12 @@ export class MqttAdapter implements Adapter {
   private malformed = 0;
   private brokerDroppedAtConnect?: number;
   private brokerDropped = 0;
+  /** Where values go; set by the framework's subscribe() right after each connect. */
+  private sink?: PushSink;
 
   constructor(
     private readonly site: SiteModel,
-    private readonly ctx: AdapterContext,
+    private readonly ctx: DriverContext,
   ) {
     this.routes = buildTopicRoutes(site);
     this.channels = buildGateChannels(site);
@@ -84,7 +88,7 @@ export class MqttAdapter implements Adapter {
             if (id) this.ctx.devices.lost(id, 'MQTT client disconnected');
           },
           oversize: (deviceId, packet, remote) => this.onOversize(deviceId, packet, remote),
-          failed: (err) => this.ctx.linkLost(AdapterError.from(err)),
+          failed: (err) => this.ctx.linkLost(DriverError.from(err)),
         });
         await this.embedded.start();
         this.stopWatchingCredentials ??= this.ctx.credentials.onChange((deviceId) =>
@@ -108,14 +112,14 @@ export class MqttAdapter implements Adapter {
           },
           {
             message: (topic, payload) => this.onMessage(topic, payload),
-            closed: (reason) => this.ctx.linkLost(new AdapterError('closed', reason)),
+            closed: (reason) => this.ctx.linkLost(new DriverError('closed', reason)),
             brokerDropped: (total) => this.onBrokerDropped(total),
           },
         );
         await this.external.start();
       }
     } catch (err) {
-      throw AdapterError.from(err, 'refused');
+      throw DriverError.from(err, 'refused');
     }
   }
 
@@ -150,10 +154,7 @@ export class MqttAdapter implements Adapter {
     if (this.oversize(route.deviceId, topic, payload)) return;
     const out: RawReading[] = [];
     const problem = decodePayload(route, payload, ctx.clock.now(), out);
-    if (out.length) {
-      ctx.publish(out);
-      ctx.devices.seen(route.deviceId, out.length);
-    }
+    if (out.length) this.sink?.values(route.deviceId, out);
     if (problem) {
       this.malformed++;
       ctx.devices.malformed(route.deviceId, topic, problem, sample(payload));
@@ -178,7 +179,7 @@ export class MqttAdapter implements Adapter {
     this.messages++;
     const { ctx } = this;
     if (this.oversize(route.deviceId, route.topic, payload)) return;
-    ctx.devices.seen(route.deviceId, 0); // no readings, but the device is alive
+    ctx.devices.seen(route.deviceId); // no readings, but the device is alive
     ctx.message({
       deviceId: route.deviceId,
       assetId: route.assetId,
@@ -200,38 +201,46 @@ export class MqttAdapter implements Adapter {
     this.brokerDropped = lost;
   }
 
-  async write(pointId: string, value: PointValue): Promise<void> {
-    const point = this.site.pointById.get(pointId);
-    const src = point?.config as MqttPointSource | undefined;
-    if (point?.kind !== 'command') throw new AdapterError('bad-config', `${pointId} is not a command point`);
-    const topic = commandTopicOf(this.site.site.id, point.assetId, src ?? {});
-    const payload = JSON.stringify({ point: point.name, value, ts: this.ctx.clock.now() });
+  /** Every point's values come as the devices publish them: the sink gets them from now on. */
+  async subscribe(_points: unknown, sink: PushSink): Promise<SubscribeResult> {
+    this.sink = sink;
+    return {};
+  }
+
+  /** A command: `{"point", "value", "ts"}` on the point's command topic, the raw value (its transform inverted). */
+  async write(point: PointDef, raw: PointValue | null): Promise<undefined> {
+    if (point.kind !== 'command') throw new DriverError('bad-config', `${point.id} is not a command point`);
+    if (raw === null)
+      throw new DriverError('bad-config', `${point.id}: an MQTT device has no priority array to relinquish`);
+    const topic = commandTopicOf(this.site.site.id, point.assetId, point.config as MqttPointSource);
+    const payload = JSON.stringify({ point: point.name, value: raw, ts: this.ctx.clock.now() });
     try {
       if (this.embedded) await this.embedded.publish(topic, payload);
       else if (this.external) await this.external.publish(topic, payload);
       else throw new Error('not connected');
     } catch (err) {
-      throw AdapterError.from(err, 'closed');
+      throw DriverError.from(err, 'closed');
     }
+    return undefined;
   }
 
   /** Publish on a gate's outbound channel (decision, allowlist): QoS 1, retained when asked. */
   async send(assetId: string, channel: string, payload: string, opts?: { retain?: boolean }): Promise<void> {
     const topic = this.channels.outbound.get(assetId)?.get(channel);
     if (!topic)
-      throw new AdapterError(
+      throw new DriverError(
         'bad-config',
         this.channels.outbound.has(assetId)
           ? `"${channel}" is not an outbound gate channel`
           : `asset ${assetId} is not a gate served by an MQTT device`,
       );
     const { embedded, external } = this;
-    if (!embedded && !external) throw new AdapterError('closed', 'MQTT link is not connected');
+    if (!embedded && !external) throw new DriverError('closed', 'MQTT link is not connected');
     try {
       if (embedded) await embedded.publish(topic, payload, opts);
       else await external!.publish(topic, payload, opts);
     } catch (err) {
-      throw AdapterError.from(err, 'closed');
+      throw DriverError.from(err, 'closed');
     }
   }
 
@@ -274,7 +283,7 @@ function sample(payload: Buffer): string {
   return payload.length > SAMPLE_BYTES ? `${text}…` : text;
 }
 
-export const mqttAdapterFactory: AdapterFactory = {
+export const mqttDriverFactory: DriverFactory = {
   protocol: 'mqtt',
   deviceSchema: MqttDeviceSchema,
   pointShape: mqttPointShape,
@@ -330,7 +339,8 @@ export const mqttAdapterFactory: AdapterFactory = {
     if (site.mqtt.mode === 'off') return [];
     return [{ linkId: 'mqtt', protocol: 'mqtt', devices: site.devicesOf('mqtt') }];
   },
+  pushed: () => true,
   create(_link, site, ctx) {
-    return new MqttAdapter(site, ctx);
+    return new MqttDriver(site, ctx);
   },
 };
