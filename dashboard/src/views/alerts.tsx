@@ -1,4 +1,3 @@
-import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type ApiProblem, api, can, problemText } from '../hub.js';
 import { useLang } from '../i18n.js';
