@@ -1,12 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 // The site page owns the login, the session and the socket; the views use them through here.
-import { currentSession, hubEvents, api as siteApi } from './site/app.js';
+import { currentSession, type Session, api as siteApi } from './site/api.js';
+import { hubEvents } from './site/events.js';
 
-export interface Session {
-  user: { id: number; username: string; displayName?: string; roles: string[] };
-  permissions: string[];
-  csrfToken: string;
-}
+export type { Session };
 
 /** An API error: the problem+json body's detail when there is one. */
 export interface ApiProblem extends Error {
@@ -24,10 +21,10 @@ export function api<T = unknown>(
   path: string,
   opts: { method?: Method; body?: unknown; raw?: { data: Blob; type: string } } = {},
 ): Promise<T> {
-  return siteApi(path, opts) as Promise<T>;
+  return siteApi<T>(path, opts);
 }
 
-export const session = (): Session | null => currentSession() as Session | null;
+export const session = (): Session | null => currentSession();
 export const can = (permission: string): boolean => session()?.permissions.includes(permission) ?? false;
 
 /** Listen to a live event (`alert`, `ticket`, `gate`, `pass`, `values`, `device`, `link`, `conn`, `session`). */

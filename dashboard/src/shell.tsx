@@ -16,7 +16,7 @@ import VisitorsView from './views/visitors.js';
 
 /**
  * The frame around the views: the navigation, the language switch and the view for the route. The site page
- * (#view-site: the site tree, devices and links, from site/app.js) is the overview's lower half; the other
+ * (#view-site: the site tree, devices and links, from site/app.ts) is the overview's lower half; the other
  * views are Preact components rendered into #view-root.
  */
 

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { messages } from './i18n.js';
 
-/** Small shared pieces of the views: a loading line, an error box, a tile, a badge. */
+/** Small shared pieces of the views: a loading line, an error box, a tile, a badge, the time now. */
 
 const t = messages({
   en: { loading: 'Loading…', failed: 'Could not load: {why}', retry: 'Retry' },
@@ -84,4 +85,14 @@ export function Section({
       {children}
     </section>
   );
+}
+
+/** The time now, again every `everyMs` (every second: for "12 s ago", "next attempt in"). */
+export function useNow(everyMs = 1_000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
 }

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
 import { fmtDateTime, fmtNumber } from '../i18n.js';
+import { useNow } from '../ui.js';
 import { ageText, type Key, reasonText, t } from './asset-text.js';
 import { unitText } from './chart.js';
 
@@ -38,16 +38,6 @@ export const pointLabel = (p: Pick<AssetPoint, 'label' | 'name'>) => p.label || 
 
 export const isNumeric = (p: AssetPoint) =>
   (p.type ?? 'number') === 'number' && (typeof p.latest?.value === 'number' || p.latest?.value == null);
-
-/** The time now, again every second (for "12 s ago"). */
-export function useNow(everyMs = 1_000): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
 
 function valueText(v: unknown): string {
   if (v === null || v === undefined) return '—';

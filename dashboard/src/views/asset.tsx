@@ -2,10 +2,10 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiProblem, useApi, useHubEvent } from '../hub.js';
 import { fmtDateTime, useLang } from '../i18n.js';
 import type { Route } from '../router.js';
-import { ErrorBox, Loading } from '../ui.js';
+import { ErrorBox, Loading, useNow } from '../ui.js';
 import type { Alert, AlertEvent } from './alerts-model.js';
 import { AlertsPanel, type EquipmentFile, FilePanel, TicketsPanel } from './asset-file.js';
-import { type AssetAnswer, type Latest, PointsTable, useNow } from './asset-points.js';
+import { type AssetAnswer, type Latest, PointsTable } from './asset-points.js';
 import { ageText, type Key, t } from './asset-text.js';
 import { AssetTrend, MAX_LINES } from './asset-trend.js';
 

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type ApiProblem, api, problemText } from '../hub.js';
+import type { DeviceHealth } from '../hub-types.js';
 import { href } from '../router.js';
-import type { DeviceInfo } from './devices.js';
 import { t } from './devices-text.js';
 
 /**
@@ -30,7 +30,7 @@ function parseWhole(text: string, min: number, max: number): number | undefined 
   return text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
 }
 
-export function ModbusPreview({ device }: { device: DeviceInfo }) {
+export function ModbusPreview({ device }: { device: DeviceHealth }) {
   const [table, setTable] = useState<Table>('holding');
   const [register, setRegister] = useState('0');
   const [count, setCount] = useState('2');

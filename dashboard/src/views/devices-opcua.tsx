@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { useApi } from '../hub.js';
+import type { DeviceHealth } from '../hub-types.js';
 import { href } from '../router.js';
 import { Badge, ErrorBox, Loading } from '../ui.js';
-import type { DeviceInfo } from './devices.js';
 import { known, t } from './devices-text.js';
 
 /**
@@ -37,7 +37,7 @@ function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function OpcuaBrowse({ device }: { device: DeviceInfo }) {
+export function OpcuaBrowse({ device }: { device: DeviceHealth }) {
   /** The trail from Objects: each step a node id and its name. */
   const [trail, setTrail] = useState<{ nodeId: string; name: string }[]>([]);
   const current = trail[trail.length - 1];

@@ -21,10 +21,10 @@ import {
   num,
   type Rule,
   Stat,
-  t,
   useMinute,
   useQuarterHours,
 } from './energy-common.js';
+import { t } from './energy-text.js';
 
 /**
  * A meter's 15-minute demand (需量, kW) over a day against the limit of the demand rule on its asset. A slot's

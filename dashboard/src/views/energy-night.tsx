@@ -21,10 +21,10 @@ import {
   num,
   type Rule,
   Stat,
-  t,
   useMinute,
   useQuarterHours,
 } from './energy-common.js';
+import { t } from './energy-text.js';
 
 /**
  * Water night flow (夜间流量): a water meter's 15-minute consumption through the night as m³/h, and the lowest

@@ -2,15 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, can } from '../hub.js';
 import { useLang } from '../i18n.js';
 import { href, navigate } from '../router.js';
-import {
-  type Asset,
-  loadAssets,
-  priorityText,
-  problemLines,
-  type TicketDetail,
-  t,
-} from './tickets-common.js';
+import { type Asset, loadAssets, problemLines, type TicketDetail } from './tickets-common.js';
 import { uploadPhoto } from './tickets-photo.js';
+import { priorityText, t } from './tickets-text.js';
 
 /**
  * Report a fault (报修), made for a phone: the equipment (grouped by zone; `#/tickets/new?asset=<id>` picks

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { fmtDateTime, fmtNumber, fmtTime, useLang } from '../i18n.js';
-import { type TrendSnapshot, t } from './tickets-common.js';
+import type { TrendSnapshot } from './tickets-common.js';
+import { t } from './tickets-text.js';
 
 /**
  * The evidence's trend snapshot (the points' history up to the alert) drawn with uPlot: one line per point,

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { onHub } from '../hub.js';
 import { fmtDateTime, fmtTime } from '../i18n.js';
 import { Badge } from '../ui.js';
-import { Panel } from './visitors-passes.js';
+import { Panel } from './visitors-pass-parts.js';
 import { known, t } from './visitors-text.js';
 
 /**

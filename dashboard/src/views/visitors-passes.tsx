@@ -1,193 +1,22 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, can, problemText, useSession } from '../hub.js';
-import { fmtDateTime, fmtTime, siteDate } from '../i18n.js';
+import { useSession } from '../hub.js';
 import { Badge } from '../ui.js';
-import { known, t } from './visitors-text.js';
+import {
+  decides,
+  ErrorRow,
+  type Issued,
+  Panel,
+  type Pass,
+  ReasonRow,
+  StateBadge,
+  useActions,
+  VisitorCell,
+  Window,
+} from './visitors-pass-parts.js';
+import { t } from './visitors-text.js';
 
 /** The passes in the visitors view: those awaiting approval, today's, the code shown once after approval. */
 
-/** A pass as GET /passes returns it: masked personal fields only, never its code. */
-export interface Pass {
-  id: number;
-  state: 'requested' | 'approved' | 'declined' | 'revoked' | 'cancelled';
-  visitorName: string;
-  company: string | null;
-  host: string;
-  purpose: string;
-  validFrom: number;
-  validUntil: number;
-  maxEntries: number;
-  entriesUsed: number;
-  inside: boolean;
-  createdBy: string;
-}
-
-/** What POST /passes/:id/approve answers: the code and QR payload, this once. */
-export interface Issued {
-  pass: Pass;
-  code: string;
-  qr: string;
-}
-
-export function Panel(props: {
-  name: string;
-  title: string;
-  sub?: ComponentChildren;
-  actions?: ComponentChildren;
-  children: ComponentChildren;
-}) {
-  return (
-    <section class="panel visitors-panel" data-section={props.name}>
-      <div class="section-head">
-        <h2>{props.title}</h2>
-        {props.sub !== undefined && <span class="muted">{props.sub}</span>}
-        {props.actions && <div class="section-actions">{props.actions}</div>}
-      </div>
-      {props.children}
-    </section>
-  );
-}
-
-const STATE_TONE: Record<Pass['state'], string> = {
-  requested: 'warn',
-  approved: 'good',
-  declined: 'muted',
-  revoked: 'bad',
-  cancelled: 'muted',
-};
-
-function StateBadge({ state }: { state: Pass['state'] }) {
-  return <Badge tone={STATE_TONE[state] ?? 'muted'}>{known('state', state)}</Badge>;
-}
-
-/** The window: the start's date left out when it is today, the end's when it is the start's. */
-function Window({ pass }: { pass: Pass }) {
-  const startDay = siteDate(pass.validFrom);
-  const start = startDay === siteDate(Date.now()) ? fmtTime(pass.validFrom) : fmtDateTime(pass.validFrom);
-  const end =
-    siteDate(pass.validUntil) === startDay ? fmtTime(pass.validUntil) : fmtDateTime(pass.validUntil);
-  return (
-    <span class="nowrap" title={`${fmtDateTime(pass.validFrom)} – ${fmtDateTime(pass.validUntil)}`}>
-      {start} – {end}
-    </span>
-  );
-}
-
-/** The visitor's name and, below it, their company. */
-function VisitorCell({ pass }: { pass: Pass }) {
-  return (
-    <td>
-      <span class="visitor-name">{pass.visitorName}</span>
-      {pass.company && (
-        <span class="visitor-sub muted" data-company>
-          {pass.company}
-        </span>
-      )}
-    </td>
-  );
-}
-
-type Action = 'approve' | 'decline' | 'revoke';
-
-/**
- * A pass's buttons and, for decline and revoke, the reason asked inline. `onDone` gets the answer (the
- * approval's carries the code).
- */
-function useActions(onDone: (action: Action, answer: unknown) => void) {
-  const [busy, setBusy] = useState<number>();
-  const [asking, setAsking] = useState<{ id: number; action: 'decline' | 'revoke' }>();
-  const [error, setError] = useState<{ id: number; text: string }>();
-  const run = async (id: number, action: Action, comment?: string) => {
-    setBusy(id);
-    setError(undefined);
-    try {
-      const answer = await api(`/passes/${id}/${action}`, {
-        method: 'POST',
-        body: comment === undefined ? {} : { comment },
-      });
-      setAsking(undefined);
-      onDone(action, answer);
-    } catch (err) {
-      setError({ id, text: t('actionFailed', { action: t(action), why: problemText(err) }) });
-    } finally {
-      setBusy(undefined);
-    }
-  };
-  return { busy, asking, setAsking, error, setError, run };
-}
-
-type Actions = ReturnType<typeof useActions>;
-
-function ReasonRow({
-  id,
-  action,
-  actions,
-  span,
-}: {
-  id: number;
-  action: 'decline' | 'revoke';
-  actions: Actions;
-  span: number;
-}) {
-  const [comment, setComment] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    if (!comment.trim()) {
-      actions.setError({ id, text: t('sayWhy') });
-      return;
-    }
-    void actions.run(id, action, comment.trim());
-  };
-  return (
-    <tr class="pass-reason" data-reason-for={id}>
-      <td colSpan={span}>
-        <form class="reason-form" onSubmit={submit} novalidate>
-          <label>
-            <span>{t(action === 'decline' ? 'declineReason' : 'revokeReason')}</span>
-            <input
-              name="comment"
-              type="text"
-              maxLength={2000}
-              value={comment}
-              onInput={(e) => setComment((e.target as HTMLInputElement).value)}
-              ref={input}
-            />
-          </label>
-          <button
-            type="submit"
-            class="btn btn-small btn-danger"
-            disabled={actions.busy === id}
-            data-action={action === 'decline' ? 'confirm-decline' : 'confirm-revoke'}
-          >
-            {t(action === 'decline' ? 'confirmDecline' : 'confirmRevoke')}
-          </button>
-          <button type="button" class="btn btn-small" onClick={() => actions.setAsking(undefined)}>
-            {t('cancel')}
-          </button>
-        </form>
-      </td>
-    </tr>
-  );
-}
-
-function ErrorRow({ id, actions, span }: { id: number; actions: Actions; span: number }) {
-  if (actions.error?.id !== id) return null;
-  return (
-    <tr class="pass-error">
-      <td colSpan={span}>
-        <p class="form-error" role="alert">
-          {actions.error.text}
-        </p>
-      </td>
-    </tr>
-  );
-}
-
-/** The host's or security's say on a pass. */
-const decides = (pass: Pass, me: string | undefined) => pass.host === me || can('passes:manage');
+export type { Issued, Pass };
 
 export function PendingPasses({
   passes,

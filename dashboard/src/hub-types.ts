@@ -1,0 +1,130 @@
+/**
+ * The hub's answers and live events that the site page and the views read: GET /site, GET /assets, GET
+ * /devices, the latest values and the socket's events. Where the hub's own type is free of Node (the site
+ * model, the readings' states) it is imported; the rest are written out here from the hub's definitions,
+ * since importing those (core/bus.ts, core/latest-values.ts, core/devices/supervisor.ts) would bring Node's
+ * types into the browser's build. Type-only: nothing of this reaches the bundle.
+ */
+import type { AssetConfig, PointConfig, SiteInfo } from '../../core/config/site-schema.js';
+import type { DeviceState, LinkState, PointValue, Quality } from '../../core/model/reading.js';
+import type { ZoneNode } from '../../core/model/site-model.js';
+
+export type { DeviceState, LinkState, PointValue, Quality, ZoneNode };
+
+/** GET /site (hub/api/site-routes.ts): the site, its zones as a tree with their assets' ids, the counts. */
+export interface SiteAnswer {
+  site: SiteInfo;
+  zones: ZoneNode[];
+  counts: { zones: number; assets: number; points: number; devices: number };
+}
+
+/** A point's newest value (core/latest-values.ts LatestValue); the socket's `values` batches carry these. */
+export interface LatestValue {
+  pointId: string;
+  value: PointValue | null;
+  quality: Quality;
+  /** Source timestamp, ms UTC; null before the first reading. */
+  ts: number | null;
+  reason?: string;
+}
+
+/** A point of GET /assets (describePoint in hub/api/site-routes.ts), with `latest` when values=true. */
+export interface PointAnswer {
+  id: string;
+  name: string;
+  label?: string;
+  unit: string;
+  kind: PointConfig['kind'];
+  type: PointConfig['type'];
+  deviceId: string | null;
+  intervalMs: number;
+  min?: number;
+  max?: number;
+  latest?: LatestValue & { unit: string };
+}
+
+/** An asset of GET /assets (describeAsset in hub/api/site-routes.ts). */
+export interface AssetAnswer {
+  id: string;
+  name: string;
+  kind: AssetConfig['kind'];
+  zone: string;
+  model?: string;
+  tags?: Record<string, string>;
+  deviceId: string | null;
+  points: PointAnswer[];
+}
+
+export type DenialKind = 'login' | 'publish' | 'subscribe';
+
+/** A link's health (core/devices/supervisor.ts LinkHealth). */
+export interface LinkHealth {
+  linkId: string;
+  protocol: string;
+  state: LinkState;
+  since: number;
+  /** Failed connect attempts since the last success. */
+  attempts: number;
+  nextAttemptAt?: number;
+  connects: number;
+  disconnects: number;
+  errors: number;
+  lastError?: { code: string; message: string; at: number };
+  stats?: Record<string, number | string | boolean>;
+}
+
+/** A device's health (core/devices/supervisor.ts DeviceHealth), with its name from the site file. */
+export interface DeviceHealth {
+  deviceId: string;
+  name?: string;
+  protocol: string;
+  linkId: string;
+  state: DeviceState;
+  since: number;
+  lastSeenAt?: number;
+  readings: number;
+  lost: number;
+  malformed: number;
+  malformedByTopic: Record<string, number>;
+  /** Refused logins, publishes and subscriptions (embedded broker). */
+  denied: Record<DenialKind, number>;
+  lastError?: { message: string; at: number };
+  lastMalformed?: { topic: string; reason: string; sample: string; at: number };
+  lastDenied?: { kind: DenialKind; detail: string; at: number };
+}
+
+/** The pipeline's counters (core/devices/pipeline.ts PipelineCounters). */
+export type PipelineCounters = {
+  accepted: number;
+  suppressed: number;
+  outOfRange: number;
+  rejected: number;
+  staleTransitions: number;
+};
+
+/** GET /devices (hub/api/device-routes.ts). */
+export interface DevicesAnswer {
+  links: LinkHealth[];
+  devices: DeviceHealth[];
+  pipeline: PipelineCounters;
+  /** Logins, publishes and subscriptions refused to clients that are no configured device. */
+  unknownClients: Record<DenialKind, number>;
+}
+
+/** The socket's `device` event (core/bus.ts 'device.link-changed'). */
+export interface DeviceEvent {
+  deviceId: string;
+  state: DeviceState;
+  previous: DeviceState;
+  reason?: string;
+  ts: number;
+}
+
+/** The socket's `link` event (core/bus.ts 'link.changed'). */
+export interface LinkEvent {
+  linkId: string;
+  state: LinkState;
+  previous: LinkState;
+  error?: string;
+  ts: number;
+}

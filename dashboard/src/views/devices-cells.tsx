@@ -1,0 +1,59 @@
+import { fmtDateTime, fmtNumber, fmtTime } from '../i18n.js';
+import { Badge } from '../ui.js';
+import { type Bucket, TONE } from './devices-health.js';
+import { age, known, t } from './devices-text.js';
+
+/** The cells the links' and the devices' tables share: a state since when, a last error, statistics. */
+
+function Since({ ms }: { ms: number }) {
+  return (
+    <small class="dv-since" title={fmtDateTime(ms)}>
+      {t('since', { time: fmtTime(ms) })}
+    </small>
+  );
+}
+
+export function StateCell({ state, label, since }: { state: Bucket; label: string; since: number }) {
+  return (
+    <td class="dv-state">
+      <Badge tone={TONE[state]}>{label}</Badge>
+      <Since ms={since} />
+    </td>
+  );
+}
+
+export function ErrorCell({
+  error,
+  now,
+}: {
+  error?: { code?: string; message: string; at: number };
+  now: number;
+}) {
+  if (!error) return <td class="dv-error muted">—</td>;
+  return (
+    <td class="dv-error">
+      {error.code && <code class="dv-code">{error.code}</code>}
+      <span class="dv-error-msg">{error.message}</span>
+      <small class="muted" title={fmtDateTime(error.at)}>
+        {fmtDateTime(error.at)} · {t('ago', { age: age(now - error.at) })}
+      </small>
+    </td>
+  );
+}
+
+export function Stats({ stats }: { stats?: Record<string, number | string | boolean> }) {
+  const entries = Object.entries(stats ?? {});
+  if (!entries.length) return <span class="muted">—</span>;
+  return (
+    <dl class="dv-stats">
+      {entries.map(([k, v]) => (
+        <div key={k} data-stat={k}>
+          <dt>{known('stat', k)}</dt>
+          <dd>
+            {typeof v === 'boolean' ? t(v ? 'yes' : 'no') : typeof v === 'number' ? fmtNumber(v, 1) : v}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
