@@ -1,58 +1,48 @@
 import { PropertyIdentifier as P } from '@bacnet-js/client';
 import type { ObjectRef } from './values.js';
 
+/**
+ * A property to read; `index` an element (1…) of an array property, the whole when absent. (Not 0, the array's
+ * length: the library's ReadPropertyMultiple drops an index of 0 and asks for the whole array.)
+ */
 export interface PropertyRead {
   object: ObjectRef;
   property: number;
-  /** An element of an array property (0: its length); the whole property when absent. */
   index?: number;
 }
 
-/** Octets a value of this property takes in an answer, at most as far as we can tell before asking. */
-function valueSize(r: PropertyRead, maxApdu: number): number {
-  if (r.index !== undefined) return r.index === 0 ? 5 : r.property === P.STATE_TEXT ? 66 : 6;
-  switch (r.property) {
-    case P.OBJECT_LIST:
-      return maxApdu; // unknown length: asked alone
-    case P.OBJECT_NAME:
-    case P.DESCRIPTION:
-    case P.VENDOR_NAME:
-    case P.MODEL_NAME:
-      return 66; // names of up to 64 characters
-    case P.PRIORITY_ARRAY:
-      return 16 * 6;
-    case P.STATE_TEXT:
-      return 8 * 34;
-    default:
-      return 6; // a REAL, an enumeration, status flags, or an error
-  }
-}
+/** Octets of a value in an answer, at most as far as one can tell before asking (names up to 64 characters). */
+const VALUE_SIZE: Partial<Record<number, number>> = {
+  [P.OBJECT_NAME]: 66,
+  [P.DESCRIPTION]: 66,
+  [P.VENDOR_NAME]: 66,
+  [P.MODEL_NAME]: 66,
+  [P.PRIORITY_ARRAY]: 16 * 6,
+  [P.STATE_TEXT]: 8 * 34,
+};
 
 /**
- * ReadPropertyMultiple requests whose answers fit one APDU of the device (`maxApdu`), reads of one object kept
- * together. The estimate is generous; an answer that still does not fit is split again by the caller. We do
- * not lean on segmentation: the library reassembles one segmented answer at a time per socket, and many small
- * controllers have none.
+ * ReadPropertyMultiple requests whose answers fit one APDU of the device, reads of one object kept together.
+ * The estimate is generous (a whole object list is asked alone); an answer that still does not fit is split
+ * again by the caller. We do not lean on segmentation: the library reassembles one segmented answer at a time
+ * per socket, and many small controllers have none.
  */
 export function planReads(reads: readonly PropertyRead[], maxApdu: number): PropertyRead[][] {
-  const budget = maxApdu - 3; // the ComplexAck header
   const chunks: PropertyRead[][] = [];
-  let chunk: PropertyRead[] = [];
-  let size = 0;
+  let size = Number.POSITIVE_INFINITY;
   for (const r of reads) {
-    const last = chunk.at(-1);
-    const sameObject = last?.object.type === r.object.type && last.object.instance === r.object.instance;
-    // property id, array index and the value's opening and closing tags; 7 more for an object's header
-    let cost = 4 + (r.index === undefined ? 0 : 3) + valueSize(r, maxApdu) + (sameObject ? 0 : 7);
-    if (chunk.length > 0 && size + cost > budget) {
-      chunks.push(chunk);
-      chunk = [];
-      size = 0;
-      if (sameObject) cost += 7;
+    const whole = r.property === P.OBJECT_LIST && r.index === undefined ? maxApdu : VALUE_SIZE[r.property];
+    // property id, array index, opening and closing tags and the value; 7 more to open an object
+    const cost = 4 + (r.index === undefined ? (whole ?? 6) : 9);
+    const last = chunks.at(-1)?.at(-1);
+    const same = last?.object.type === r.object.type && last.object.instance === r.object.instance;
+    if (size + cost + (same ? 0 : 7) > maxApdu - 3) {
+      chunks.push([r]);
+      size = cost + 7;
+    } else {
+      chunks.at(-1)!.push(r);
+      size += cost + (same ? 0 : 7);
     }
-    chunk.push(r);
-    size += cost;
   }
-  if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
