@@ -34,7 +34,12 @@ export class SimulatedBbmd {
   private readonly table = new Map<string, number>(); // foreign device → expiry (ms since the epoch)
   private transport?: UdpTransport;
 
-  constructor(private readonly options: SimBbmdOptions) {}
+  /** The members of the subnet (may be filled in once the devices are bound). */
+  readonly subnet: string[];
+
+  constructor(private readonly options: SimBbmdOptions) {
+    this.subnet = [...options.subnet];
+  }
 
   /** Bind; returns `host:port`. */
   async start(): Promise<string> {
@@ -79,8 +84,7 @@ export class SimulatedBbmd {
       const entry = msg.length >= 10 ? `${msg.subarray(4, 8).join('.')}:${msg.readUInt16BE(8)}` : '';
       this.result(from, this.table.delete(entry) ? RESULT.OK : RESULT.DELETE_NAK);
     } else if (fn === BVLC.DISTRIBUTE_BROADCAST) {
-      if (this.table.has(from))
-        this.forward(msg.subarray(4), from, [...this.options.subnet, ...this.table.keys()]);
+      if (this.table.has(from)) this.forward(msg.subarray(4), from, [...this.subnet, ...this.table.keys()]);
       else this.result(from, RESULT.DISTRIBUTE_NAK);
     } else if (fn === BVLC.ORIGINAL_BROADCAST) {
       // a broadcast on the subnet: the members heard it; the foreign devices hear it through us

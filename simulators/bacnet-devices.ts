@@ -1,4 +1,4 @@
-import bacnet, {
+import {
   AbortReason,
   type BACNetAppData,
   type BACNetObjectID,
@@ -18,12 +18,12 @@ import bacnet, {
   StatusFlagsBitString,
   ApplicationTag as T,
 } from '@bacnet-js/client';
+import { Library as Client } from '../adapters/bacnet/bacnet-client.js';
 import { UdpTransport } from '../adapters/bacnet/udp-transport.js';
 import { objectKey } from '../adapters/bacnet/values.js';
 import { abortFrame, iAmFrame, type MalformedKind, malformedFrame, rejectFrame } from './bacnet-frames.js';
 import { isAnalog, isBinary, presentValue, type SimModel, type SimObject } from './bacnet-models.js';
 
-const Client = bacnet.default;
 type Library = InstanceType<typeof Client>;
 const ALL = 0xffffffff;
 const ANY_DEVICE = 0x3fffff; // "this device" in a request
@@ -169,7 +169,7 @@ export class SimulatedBacnetDevice {
     const transport = new SimTransport({ address: this.options.host ?? '127.0.0.1', port: this.port });
     const lib = new Client({ transport, apduTimeout: 3000 });
     try {
-      this.port = (await transport.ready).port;
+      this.port = Number((await transport.ready).split(':')[1]);
     } catch (err) {
       lib.close();
       throw err;

@@ -8,9 +8,7 @@
 import './log-to-stderr.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { SimulatedBbmd } from './bacnet-bbmd.js';
-import { SimulatedBacnetDevice } from './bacnet-devices.js';
-import { ahuModel, lightingModel } from './bacnet-models.js';
+import { startBacnetSite } from './bacnet-site.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const Args = z.object({
@@ -38,37 +36,16 @@ async function main() {
     bbmdPort: values['bbmd-port'],
     tickMs: values['tick-ms'],
   });
-  const common = { host: args.host, tickMs: args.tickMs };
-  const devices = [
-    new SimulatedBacnetDevice({
-      ...common,
-      deviceId: 1001,
-      name: 'AHU-1',
-      model: ahuModel(),
-      port: args.ahuPort,
-    }),
-    new SimulatedBacnetDevice({
-      ...common,
-      deviceId: 2001,
-      name: 'LC-1',
-      model: lightingModel(),
-      port: args.lightingPort,
-    }),
-  ];
-  for (const d of devices) await d.start();
-  const bbmd = new SimulatedBbmd({
-    host: args.host,
-    port: args.bbmdPort,
-    subnet: devices.map((d) => d.address),
+  const site = await startBacnetSite({
+    hosts: [args.host, args.host, args.host],
+    ports: [args.ahuPort, args.lightingPort, args.bbmdPort],
+    tickMs: args.tickMs,
   });
-  const bbmdAddress = await bbmd.start();
-  for (const d of devices) d.broadcastTo([bbmdAddress]);
-  const stop = () =>
-    void Promise.all([bbmd.stop(), ...devices.map((d) => d.stop())]).then(() => process.exit(0));
+  const stop = () => void site.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const addresses = Object.fromEntries(devices.map((d) => [d.deviceId, d.address]));
-  process.stdout.write(`${JSON.stringify({ ready: true, devices: addresses, bbmd: bbmdAddress })}\n`);
+  const devices = Object.fromEntries([site.ahu, site.lighting].map((d) => [d.deviceId, d.address]));
+  process.stdout.write(`${JSON.stringify({ ready: true, devices, bbmd: site.bbmdAddress })}\n`);
 }
 
 main().catch((err: unknown) => {
