@@ -132,6 +132,8 @@ export class BacnetClient {
 
   /** Read properties in as few ReadPropertyMultiple requests as fit the device's max APDU. */
   async readMultiple(device: BacnetDevice, reads: readonly PropertyRead[]): Promise<PropertyResult[]> {
+    if (reads.some((r) => r.index === 0))
+      throw new AdapterError('bad-config', 'array index 0: not in ReadPropertyMultiple');
     const results = new Map<PropertyRead, PropertyResult>();
     for (const chunk of planReads(reads, device.maxApdu)) await this.readChunk(device, chunk, results);
     return reads.map((r) => results.get(r)!);
