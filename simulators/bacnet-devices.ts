@@ -6,11 +6,9 @@ import {
   BvlcResultPurpose,
   ErrorClass,
   ErrorCode,
-  EventState,
   ObjectType,
   PropertyIdentifier as P,
   RejectReason,
-  Reliability,
   ConfirmedServiceChoice as S,
   Segmentation,
   ServicesSupported,
@@ -22,18 +20,27 @@ import { Library as Client } from '../adapters/bacnet/bacnet-client.js';
 import { UdpTransport } from '../adapters/bacnet/udp-transport.js';
 import { objectKey } from '../adapters/bacnet/values.js';
 import { abortFrame, iAmFrame, type MalformedKind, malformedFrame, rejectFrame } from './bacnet-frames.js';
-import { isAnalog, isBinary, presentValue, type SimModel, type SimObject } from './bacnet-models.js';
+import { presentValue, type SimModel, type SimObject } from './bacnet-models.js';
+import {
+  element,
+  enumerated,
+  type Failure,
+  fail,
+  OBJECT_PROPERTIES,
+  objectProperty,
+  oid,
+  statusBits,
+  text,
+  typed,
+  uint,
+  type Values,
+  writeObject,
+} from './bacnet-properties.js';
 
 type Library = InstanceType<typeof Client>;
 const ALL = 0xffffffff;
 const ANY_DEVICE = 0x3fffff; // "this device" in a request
 const MAX_APDU_OCTETS = [50, 128, 206, 480, 1024, 1476]; // the 4-bit code in a confirmed request
-const ARRAYS = new Set<number>([P.OBJECT_LIST, P.PRIORITY_ARRAY, P.STATE_TEXT]);
-const OBJECT_PROPERTIES = [
-  ...[P.OBJECT_IDENTIFIER, P.OBJECT_NAME, P.OBJECT_TYPE, P.PRESENT_VALUE, P.STATUS_FLAGS, P.EVENT_STATE],
-  ...[P.RELIABILITY, P.OUT_OF_SERVICE, P.UNITS, P.COV_INCREMENT, P.PRIORITY_ARRAY, P.RELINQUISH_DEFAULT],
-  ...[P.NUMBER_OF_STATES, P.STATE_TEXT, P.DESCRIPTION],
-];
 const DEVICE_PROPERTIES = [
   ...[P.OBJECT_IDENTIFIER, P.OBJECT_NAME, P.OBJECT_TYPE, P.SYSTEM_STATUS, P.VENDOR_NAME, P.VENDOR_IDENTIFIER],
   ...[
@@ -46,18 +53,6 @@ const DEVICE_PROPERTIES = [
   ...[P.PROTOCOL_SERVICES_SUPPORTED, P.OBJECT_LIST, P.MAX_APDU_LENGTH_ACCEPTED, P.SEGMENTATION_SUPPORTED],
   ...[P.APDU_TIMEOUT, P.NUMBER_OF_APDU_RETRIES, P.DATABASE_REVISION],
 ];
-
-type Values = BACNetAppData[];
-type Failure = { error: [ErrorClass, ErrorCode] };
-const fail = (cls: ErrorClass, code: ErrorCode): Failure => ({ error: [cls, code] });
-const real = (value: number): BACNetAppData => ({ type: T.REAL, value });
-const uint = (value: number): BACNetAppData => ({ type: T.UNSIGNED_INTEGER, value });
-const enumerated = (value: number): BACNetAppData => ({ type: T.ENUMERATED, value });
-const text = (value: string): BACNetAppData => ({ type: T.CHARACTER_STRING, value });
-const oid = (type: number, instance: number): BACNetAppData => ({
-  type: T.OBJECTIDENTIFIER,
-  value: { type, instance },
-});
 
 /** The simulator's socket: it can fall silent, and it cannot send a segmented answer. */
 class SimTransport extends UdpTransport {
@@ -390,52 +385,18 @@ export class SimulatedBacnetDevice {
   private read(id: BACNetObjectID, property: number, index: number): Values | Failure {
     const o = this.find(id);
     if (!o) return fail(ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
-    const values = this.property(o, property);
-    if (!values) return fail(ErrorClass.PROPERTY, ErrorCode.UNKNOWN_PROPERTY);
-    if (index === ALL) return values;
-    if (!ARRAYS.has(property)) return fail(ErrorClass.PROPERTY, ErrorCode.PROPERTY_IS_NOT_AN_ARRAY);
-    if (index === 0) return [uint(values.length)];
-    return index <= values.length
-      ? [values[index - 1]!]
-      : fail(ErrorClass.PROPERTY, ErrorCode.INVALID_ARRAY_INDEX);
+    return element(this.property(o, property), property, index);
   }
 
   private property(o: SimObject | 'device', id: number): Values | undefined {
-    if (o === 'device') return this.deviceProperty(id);
-    const fault = o.reliability !== Reliability.NO_FAULT_DETECTED;
-    switch (id) {
-      case P.OBJECT_IDENTIFIER:
-        return [oid(o.type, o.instance)];
-      case P.OBJECT_NAME:
-        return [text(o.name)];
-      case P.OBJECT_TYPE:
-        return [enumerated(o.type)];
-      case P.DESCRIPTION:
-        return o.description === undefined ? undefined : [text(o.description)];
-      case P.PRESENT_VALUE:
-        return [this.typed(o, presentValue(o))];
-      case P.STATUS_FLAGS:
-        return [{ type: T.BIT_STRING, value: new StatusFlagsBitString(...statusBits(o)) }];
-      case P.EVENT_STATE:
-        return [enumerated(fault ? EventState.FAULT : o.inAlarm ? EventState.OFFNORMAL : EventState.NORMAL)];
-      case P.RELIABILITY:
-        return [enumerated(o.reliability)];
-      case P.OUT_OF_SERVICE:
-        return [{ type: T.BOOLEAN, value: o.outOfService }];
-      case P.UNITS:
-        return o.units === undefined ? undefined : [enumerated(o.units)];
-      case P.COV_INCREMENT:
-        return o.covIncrement === undefined ? undefined : [real(o.covIncrement)];
-      case P.PRIORITY_ARRAY:
-        return o.priority?.map((v) => (v === null ? { type: T.NULL, value: null } : this.typed(o, v)));
-      case P.RELINQUISH_DEFAULT:
-        return o.relinquishDefault === undefined ? undefined : [this.typed(o, o.relinquishDefault)];
-      case P.NUMBER_OF_STATES:
-        return o.stateText && [uint(o.stateText.length)];
-      case P.STATE_TEXT:
-        return o.stateText?.map(text);
-    }
-    return undefined;
+    return o === 'device' ? this.deviceProperty(id) : objectProperty(o, id);
+  }
+
+  private write(id: BACNetObjectID, property: number, data: BACNetAppData | undefined, priority: number) {
+    const o = this.find(id);
+    if (!o) return fail(ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
+    if (o === 'device' || !data) return fail(ErrorClass.PROPERTY, ErrorCode.WRITE_ACCESS_DENIED);
+    return writeObject(o, property, data, priority);
   }
 
   private deviceProperty(id: number): Values | undefined {
@@ -486,59 +447,6 @@ export class SimulatedBacnetDevice {
     return undefined;
   }
 
-  /** A value as the object holds it: REAL, an active/inactive enumeration, or a state number. */
-  private typed(o: SimObject, v: number): BACNetAppData {
-    return isAnalog(o.type) ? real(v) : isBinary(o.type) ? enumerated(v) : uint(v);
-  }
-
-  private write(
-    id: BACNetObjectID,
-    property: number,
-    data: BACNetAppData | undefined,
-    priority: number,
-  ): Failure | undefined {
-    const o = this.find(id);
-    if (!o) return fail(ErrorClass.OBJECT, ErrorCode.UNKNOWN_OBJECT);
-    if (o === 'device' || !data) return fail(ErrorClass.PROPERTY, ErrorCode.WRITE_ACCESS_DENIED);
-    if (property === P.OUT_OF_SERVICE) {
-      if (data.type !== T.BOOLEAN) return fail(ErrorClass.PROPERTY, ErrorCode.INVALID_DATA_TYPE);
-      o.outOfService = data.value as boolean;
-      return undefined;
-    }
-    const commanded = property === P.PRESENT_VALUE || property === P.RELINQUISH_DEFAULT;
-    if (!commanded) return fail(ErrorClass.PROPERTY, ErrorCode.WRITE_ACCESS_DENIED);
-    // an input's present value (or a value object without priorities) may be written only out of service
-    if (property === P.RELINQUISH_DEFAULT ? !o.priority : !o.priority && !o.outOfService)
-      return fail(ErrorClass.PROPERTY, ErrorCode.WRITE_ACCESS_DENIED);
-    const v = this.accept(o, data);
-    if (typeof v === 'object' && v !== null) return v;
-    if (v === null && (property !== P.PRESENT_VALUE || !o.priority))
-      return fail(ErrorClass.PROPERTY, ErrorCode.INVALID_DATA_TYPE);
-    if (property === P.RELINQUISH_DEFAULT) o.relinquishDefault = v!;
-    else if (o.priority) o.priority[priority - 1] = v;
-    else o.value = v!;
-    return undefined;
-  }
-
-  /** The written value if the object can hold it; NULL is null (relinquish). */
-  private accept(o: SimObject, d: BACNetAppData): number | null | Failure {
-    if (d.type === T.NULL) return null;
-    const n = d.value as number;
-    if (isAnalog(o.type))
-      return d.type === T.REAL ||
-        d.type === T.DOUBLE ||
-        d.type === T.UNSIGNED_INTEGER ||
-        d.type === T.SIGNED_INTEGER
-        ? n
-        : fail(ErrorClass.PROPERTY, ErrorCode.INVALID_DATA_TYPE);
-    const wanted = isBinary(o.type) ? T.ENUMERATED : T.UNSIGNED_INTEGER;
-    if (d.type !== wanted) return fail(ErrorClass.PROPERTY, ErrorCode.INVALID_DATA_TYPE);
-    const max = isBinary(o.type) ? 1 : (o.stateText?.length ?? 1);
-    return n >= (isBinary(o.type) ? 0 : 1) && n <= max
-      ? n
-      : fail(ErrorClass.PROPERTY, ErrorCode.VALUE_OUT_OF_RANGE);
-  }
-
   // ---- COV ----
 
   private expire(): void {
@@ -565,7 +473,7 @@ export class SimulatedBacnetDevice {
     if (!lib) return;
     const o = s.object;
     const values = [
-      { property: { id: P.PRESENT_VALUE }, value: [this.typed(o, presentValue(o))] },
+      { property: { id: P.PRESENT_VALUE }, value: [typed(o, presentValue(o))] },
       {
         property: { id: P.STATUS_FLAGS },
         value: [{ type: T.BIT_STRING, value: new StatusFlagsBitString(...statusBits(o)) }],
@@ -623,13 +531,4 @@ interface Request<P> {
   payload: P;
   invokeId?: number;
   maxApdu?: number;
-}
-
-function statusBits(o: SimObject): number[] {
-  const bits: number[] = [];
-  if (o.inAlarm) bits.push(0);
-  if (o.reliability !== Reliability.NO_FAULT_DETECTED) bits.push(1);
-  if (o.overridden) bits.push(2);
-  if (o.outOfService) bits.push(3);
-  return bits;
 }
