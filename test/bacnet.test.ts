@@ -7,7 +7,7 @@ import { ObjectType as O, PropertyIdentifier as P, Segmentation } from '@bacnet-
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BacnetClient, type BacnetDevice, type CovValue } from '../adapters/bacnet/bacnet-client.js';
 import { qualityOf } from '../adapters/bacnet/status.js';
-import type { AdapterError } from '../core/devices/driver.js';
+import type { DriverError } from '../core/devices/driver.js';
 import { type BacnetSite, startBacnetSite } from '../simulators/bacnet-site.js';
 
 const AI1 = { type: O.ANALOG_INPUT, instance: 1 }; // supply air temperature, COV increment 0.2
@@ -203,7 +203,7 @@ describe('BACnet client against the simulated devices', () => {
 
   it('reports a device that refuses COV, so the driver can poll it', async () => {
     site.ahu.covEnabled = false;
-    const err = (await client.subscribeCov(ahu, AI1, 60, () => undefined).catch((e) => e)) as AdapterError;
+    const err = (await client.subscribeCov(ahu, AI1, 60, () => undefined).catch((e) => e)) as DriverError;
     expect(err.code).toBe('refused');
     expect(err.message).toMatch(/COV refused: SubscribeCOV to 127\.0\.0\.1:\d+: abort or reject, reason 9/);
     expect(client.stats.subscriptions).toBe(0);
@@ -244,12 +244,12 @@ describe('BACnet client against the simulated devices', () => {
       false,
     );
 
-    const denied = (await client.write(ahu, AI1, 20, 8).catch((e) => e)) as AdapterError;
+    const denied = (await client.write(ahu, AI1, 20, 8).catch((e) => e)) as DriverError;
     expect([denied.code, denied.message]).toEqual([
       'exception',
       `WriteProperty to ${site.ahu.address}: property/write-access-denied`,
     ]);
-    expect(((await client.write(ahu, AV1, 1, 17).catch((e) => e)) as AdapterError).code).toBe('bad-config');
+    expect(((await client.write(ahu, AV1, 1, 17).catch((e) => e)) as DriverError).code).toBe('bad-config');
   });
 
   it('times out on a device that stops answering, and reads again when it is back', async () => {
@@ -257,7 +257,7 @@ describe('BACnet client against the simulated devices', () => {
     const started = Date.now();
     const err = (await client
       .readMultiple(ahu, [{ object: AI1, property: P.PRESENT_VALUE }])
-      .catch((e) => e)) as AdapterError;
+      .catch((e) => e)) as DriverError;
     expect(err.code).toBe('timeout');
     expect(err.message).toMatch(/no answer in 300 ms/);
     expect(Date.now() - started).toBeLessThan(2000); // one try and one retry of 300 ms
@@ -328,7 +328,7 @@ describe('BACnet foreign device through a BBMD', () => {
   it('fails registration with a timeout where no BBMD answers', async () => {
     const foreign = await BacnetClient.open({ address: '127.0.0.4', port: 0, timeoutMs: 200 });
     try {
-      const err = (await foreign.registerForeignDevice(site.ahu.address, 60).catch((e) => e)) as AdapterError;
+      const err = (await foreign.registerForeignDevice(site.ahu.address, 60).catch((e) => e)) as DriverError;
       expect(err.code).toBe('timeout');
     } finally {
       await foreign.close();

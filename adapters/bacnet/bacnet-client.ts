@@ -10,7 +10,7 @@ import bacnet, {
   PropertyIdentifier as P,
   type Segmentation,
 } from '@bacnet-js/client';
-import { AdapterError } from '../../core/devices/driver.js';
+import { DriverError } from '../../core/devices/driver.js';
 import { type DiscoveredDevice, describe } from './discovery.js';
 import { type PropertyRead, planReads } from './read-plan.js';
 import { type StatusFlags, statusFlags } from './status.js';
@@ -27,7 +27,7 @@ export interface BacnetClientOptions extends UdpTransportOptions {
   /** Tries after the first when a request times out (default 1). */
   retries?: number;
   /** A renewal (COV, foreign-device registration) or the socket failed later on. */
-  onProblem?: (what: string, err: AdapterError) => void;
+  onProblem?: (what: string, err: DriverError) => void;
 }
 
 /** A device as its I-Am describes it; `address` is `host:port`, `maxApdu` the longest APDU it takes. */
@@ -47,7 +47,7 @@ type CovHandler = { deviceId: number; object: ObjectRef; onValue: (v: CovValue) 
 /**
  * The hub's BACnet/IP client: a thin typed layer over @bacnet-js/client on one UDP socket. It adds what the
  * library leaves to its users: requests sized to the device's max APDU, one request at a time per device,
- * retries on timeout, COV and foreign-device renewals, and an AdapterError for every failure.
+ * retries on timeout, COV and foreign-device renewals, and an DriverError for every failure.
  */
 export class BacnetClient {
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -61,7 +61,7 @@ export class BacnetClient {
     private readonly transport: UdpTransport,
     private readonly options: BacnetClientOptions,
   ) {
-    lib.on('error', (err) => options.onProblem?.('socket', AdapterError.from(err)));
+    lib.on('error', (err) => options.onProblem?.('socket', DriverError.from(err)));
     lib.on('covNotifyUnconfirmed', (c) => this.notified(c.payload));
     lib.on('covNotify', (c) => {
       this.notified(c.payload);
@@ -79,7 +79,7 @@ export class BacnetClient {
     } catch (err) {
       lib.close();
       const code = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'refused' : 'bad-config';
-      throw new AdapterError(code, `bind: ${(err as Error).message}`, { cause: err });
+      throw new DriverError(code, `bind: ${(err as Error).message}`, { cause: err });
     }
     return new BacnetClient(lib, transport, options);
   }
@@ -100,8 +100,15 @@ export class BacnetClient {
     this.lib.close();
   }
 
-  /** Who-Is (through the BBMD once registered as a foreign device, else broadcast) and the I-Ams in `timeoutMs`. */
-  async whoIs(timeoutMs: number, range?: { low: number; high: number }): Promise<BacnetDevice[]> {
+  /**
+   * Who-Is (to `to` when the device's address is known; through the BBMD once registered as a foreign device;
+   * else broadcast) and the I-Ams in `timeoutMs`.
+   */
+  async whoIs(
+    timeoutMs: number,
+    range?: { low: number; high: number },
+    to?: string,
+  ): Promise<BacnetDevice[]> {
     const found = new Map<number, BacnetDevice>();
     const onIAm = ({ header, payload: p }: { header?: BACnetMessageHeader; payload: IAMResult }) => {
       const from = header?.sender.forwardedFrom ?? header?.sender.address; // through a BBMD: the device's own
@@ -112,7 +119,8 @@ export class BacnetClient {
     this.lib.on('iAm', onIAm);
     try {
       const limits = range && { lowLimit: range.low, highLimit: range.high };
-      if (this.bbmd) this.lib.whoIsThroughBBMD({ address: this.bbmd }, limits);
+      if (to) this.lib.whoIs({ address: to }, limits);
+      else if (this.bbmd) this.lib.whoIsThroughBBMD({ address: this.bbmd }, limits);
       else if (limits) this.lib.whoIs(limits);
       else this.lib.whoIs();
       await new Promise((r) => setTimeout(r, timeoutMs));
@@ -133,7 +141,7 @@ export class BacnetClient {
   /** Read properties in as few ReadPropertyMultiple requests as fit the device's max APDU. */
   async readMultiple(device: BacnetDevice, reads: readonly PropertyRead[]): Promise<PropertyResult[]> {
     if (reads.some((r) => r.index === 0))
-      throw new AdapterError('bad-config', 'array index 0: not in ReadPropertyMultiple');
+      throw new DriverError('bad-config', 'array index 0: not in ReadPropertyMultiple');
     const results = new Map<PropertyRead, PropertyResult>();
     for (const chunk of planReads(reads, device.maxApdu)) await this.readChunk(device, chunk, results);
     return reads.map((r) => results.get(r)!);
@@ -149,7 +157,7 @@ export class BacnetClient {
     object: ObjectRef,
     lifetimeS: number,
     onValue: (v: CovValue) => void,
-    opts: { confirmed?: boolean; onLost?: (err: AdapterError) => void } = {},
+    opts: { confirmed?: boolean; onLost?: (err: DriverError) => void; onRenewed?: () => void } = {},
   ): Promise<{ processId: number; cancel(): Promise<void> }> {
     const processId = this.nextProcessId++ % 0x3fffff;
     const send = (cancel: boolean) =>
@@ -161,12 +169,14 @@ export class BacnetClient {
       await send(false);
     } catch (err) {
       this.cov.delete(processId);
-      const e = err as AdapterError;
+      const e = err as DriverError;
       throw e.code === 'exception'
-        ? new AdapterError('refused', `COV refused: ${e.message}`, { cause: e })
+        ? new DriverError('refused', `COV refused: ${e.message}`, { cause: e })
         : e;
     }
-    const renew = this.every(lifetimeS * 750, () => send(false).catch((e: AdapterError) => opts.onLost?.(e)));
+    const renew = this.every(lifetimeS * 750, () =>
+      send(false).then(opts.onRenewed, (e: DriverError) => opts.onLost?.(e)),
+    );
     return {
       processId,
       cancel: async () => {
@@ -180,7 +190,7 @@ export class BacnetClient {
   /** WriteProperty to the present value at a priority (1–16); null relinquishes that priority. */
   async write(device: BacnetDevice, object: ObjectRef, value: number | boolean | null, priority: number) {
     if (!Number.isInteger(priority) || priority < 1 || priority > 16)
-      throw new AdapterError('bad-config', `priority ${priority}: expected 1 to 16`);
+      throw new DriverError('bad-config', `priority ${priority}: expected 1 to 16`);
     const values = [encodeValue(object.type, value)];
     await this.request(device.address, 'WriteProperty', (to) =>
       this.lib.writeProperty(to, object, P.PRESENT_VALUE, values, { priority }),
@@ -219,11 +229,11 @@ export class BacnetClient {
     }
     const ack = await this.request(d.address, 'ReadPropertyMultiple', (to) =>
       this.lib.readPropertyMultiple(to, specs),
-    ).catch((err: AdapterError) => {
+    ).catch((err: DriverError) => {
       if (!/reason (1|4|11)$/.test(err.message)) throw err; // buffer-overflow, segmentation-not-supported, apdu-too-long
       return err;
     });
-    if (ack instanceof AdapterError) {
+    if (ack instanceof DriverError) {
       if (chunk.length === 1) return void out.set(chunk[0]!, { ...chunk[0]!, error: ack.message });
       const half = Math.ceil(chunk.length / 2);
       await this.readChunk(d, chunk.slice(0, half), out);
@@ -295,19 +305,19 @@ function errorName(e: { errorClass: number; errorCode: number }): string {
 }
 
 /** The library's errors are messages: `BacnetError - Class:2 - Code:32`, `BacnetAbort - Reason:4`, `ERR_TIMEOUT`. */
-function libraryError(err: unknown, what: string, timeoutMs: number): AdapterError {
-  if (err instanceof AdapterError) return err;
+function libraryError(err: unknown, what: string, timeoutMs: number): DriverError {
+  if (err instanceof DriverError) return err;
   const message = (err as Error)?.message ?? String(err);
   const error = /BacnetError - Class:(\d+) - Code:(\d+)/.exec(message);
   const abort = /BacnetAbort - Reason:(\d+)/.exec(message);
-  if (message === 'ERR_TIMEOUT') return new AdapterError('timeout', `${what}: no answer in ${timeoutMs} ms`);
-  if (message === 'ERR_CLOSED') return new AdapterError('closed', `${what}: the client is closed`);
+  if (message === 'ERR_TIMEOUT') return new DriverError('timeout', `${what}: no answer in ${timeoutMs} ms`);
+  if (message === 'ERR_CLOSED') return new DriverError('closed', `${what}: the client is closed`);
   if (error)
-    return new AdapterError(
+    return new DriverError(
       'exception',
       `${what}: ${errorName({ errorClass: +error[1]!, errorCode: +error[2]! })}`,
     );
   // the library decodes a Reject as an Abort: the number is either's reason
-  if (abort) return new AdapterError('exception', `${what}: abort or reject, reason ${abort[1]}`);
-  return AdapterError.from(err, 'protocol');
+  if (abort) return new DriverError('exception', `${what}: abort or reject, reason ${abort[1]}`);
+  return DriverError.from(err, 'protocol');
 }
