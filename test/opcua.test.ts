@@ -55,7 +55,7 @@ describe('OPC UA against the equipment simulator (security None)', () => {
 
   beforeAll(async () => {
     ({ sim, r } = await simulatorAndHub());
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await r?.hub.stop();
     await sim?.kill();
@@ -190,7 +190,7 @@ describe('OPC UA faults of the server process', () => {
 
   beforeAll(async () => {
     ({ sim, r } = await simulatorAndHub());
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     sim?.resume();
     await r?.hub.stop();
@@ -296,7 +296,7 @@ describe('OPC UA faults of the server process', () => {
     );
     expect(Date.now() - back).toBeLessThan(10_000);
     expect(link(r.hub).state).toBe('up');
-  }, 40_000);
+  }, 75_000);
 });
 
 describe('OPC UA security', () => {
