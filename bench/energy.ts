@@ -15,6 +15,9 @@
  *      asked for right after the start;
  *   3. first start: the same on an empty ledger (a new installation): the warm-up has warmDays to work out.
  * The site total must equal what the generated counters counted over the month (relative 1e-6), else it fails.
+ * Before all that, in this process: counterIntervals (the energy domain's counter → interval step) over a year
+ * of 15-minute readings, as 15-minute intervals in Shanghai and as hours and days in Berlin (DST), the cases of
+ * domains/energy/counter-intervals.test.ts whose times were asserted there (< 500 ms and < 2 s).
  * Results: bench/results/energy.json.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -27,6 +30,7 @@ import { silentLogger } from '../core/logger.js';
 import { Schedule } from '../core/time/schedule.js';
 import { ScheduleSchema } from '../core/time/schedule-schema.js';
 import { fromWallTime, wallTime } from '../core/time/zoned-time.js';
+import { counterIntervals } from '../domains/energy/counter-intervals.js';
 import type { EnergyReport } from '../domains/energy/report.js';
 import { reportCsv } from '../domains/energy/report-csv.js';
 import { buildHub, type Hub } from '../hub/app.js';
@@ -588,6 +592,8 @@ async function hubChild(mode: 'reports' | 'start', siteFile: string, label: stri
 // ---------------------------------------------------------------------------------------------------------
 
 export interface EnergyBenchResult {
+  /** counterIntervals over a year of 15-minute readings (35,041), in-process, 5 runs each. */
+  intervals: IntervalsFigures;
   meters: number;
   virtualMeters: number;
   month: string;
@@ -633,6 +639,59 @@ interface Stats {
   runs: number[];
   p50: number;
   max: number;
+}
+
+export interface IntervalsFigures {
+  /** 35,040 15-minute intervals in Asia/Shanghai. */
+  year15mShanghai: Stats;
+  /** 8,760 hours and 365 days in Europe/Berlin (a 23-hour and a 25-hour day). */
+  yearHoursDaysBerlin: Stats;
+}
+
+/**
+ * counterIntervals over a year of readings, a quarter hour apart, 0.25 kWh each: the same data and ranges as
+ * the year cases of domains/energy/counter-intervals.test.ts, checked as there (every interval full, 8,760 kWh).
+ */
+export function runIntervalsBench(runs = RUNS): IntervalsFigures {
+  const Q = 900_000;
+  const year = (from: number): [number, number][] =>
+    Array.from({ length: 35_041 }, (_, i) => [from - Q + i * Q, i * 0.25] as [number, number]);
+  const timedRuns = (work: () => void) =>
+    stats(
+      Array.from({ length: runs }, () => {
+        const t0 = performance.now();
+        work();
+        return round(performance.now() - t0, 1);
+      }),
+    );
+  const total = (r: { intervals: { value: number | null }[] }) =>
+    r.intervals.reduce((a, i) => a + (i.value ?? 0), 0);
+  const sh = Date.parse('2022-12-31T16:00:00Z'); // 2023-01-01 00:00 in Shanghai
+  const shLasts = year(sh);
+  const year15mShanghai = timedRuns(() => {
+    const r = counterIntervals(shLasts, {
+      from: sh,
+      to: Date.parse('2023-12-31T16:00:00Z'),
+      unit: '15m',
+      tz: TZ,
+    });
+    if (r.intervals.length !== 35_040 || total(r) !== 8760)
+      throw new Error(
+        `energy bench: a year of 15-minute intervals gave ${r.intervals.length}, ${total(r)} kWh`,
+      );
+  });
+  const be = Date.parse('2022-12-31T23:00:00Z'); // 2023-01-01 00:00 CET
+  const beTo = Date.parse('2023-12-31T23:00:00Z');
+  const beLasts = year(be);
+  const yearHoursDaysBerlin = timedRuns(() => {
+    const h = counterIntervals(beLasts, { from: be, to: beTo, unit: '1h', tz: 'Europe/Berlin' });
+    const d = counterIntervals(beLasts, { from: be, to: beTo, unit: '1d', tz: 'Europe/Berlin' });
+    if (h.intervals.length !== 8760 || d.intervals.length !== 365 || total(d) !== 8760)
+      throw new Error(
+        `energy bench: a Berlin year gave ${h.intervals.length} hours, ${d.intervals.length} days`,
+      );
+  });
+  return { year15mShanghai, yearHoursDaysBerlin };
 }
 
 const stats = (runs: number[]): Stats => {
@@ -708,6 +767,7 @@ function forkHub(mode: 'reports' | 'start', siteFile: string, label: string) {
 }
 
 export async function runEnergyBench(): Promise<EnergyBenchResult> {
+  const intervals = runIntervalsBench();
   const influxd = await startInfluxd();
   const children: ChildProcess[] = [];
   const dirs: string[] = [influxd.dir];
@@ -807,6 +867,7 @@ export async function runEnergyBench(): Promise<EnergyBenchResult> {
       virtualMeters: BUILDINGS,
       month: months.label,
       previousMonth: months.previousLabel,
+      intervals,
       data: {
         points: written.points,
         from: new Date(written.from).toISOString(),
@@ -878,6 +939,9 @@ export function printEnergy(r: EnergyBenchResult): void {
   const s = (x: Stats) => `p50 ${x.p50} ms, max ${x.max} ms`;
   console.log(
     `energy: ${r.meters} meters (+${r.virtualMeters} virtual), monthly report of ${r.month} for the whole site, InfluxDB 1.6`,
+  );
+  console.log(
+    `  counterIntervals, a year of 15-minute readings: 35,040 quarter hours (Shanghai) ${s(r.intervals.year15mShanghai)}; 8,760 hours + 365 days (Berlin) ${s(r.intervals.yearHoursDaysBerlin)}`,
   );
   console.log(
     `  data: ${n(r.data.points)} readings ${r.data.from} → ${r.data.to}, generated and written in ${r.data.generateAndWriteS} s (${n(r.data.pointsPerS)}/s)`,

@@ -14,7 +14,8 @@
  *   rules             1,000 rules over 250,000 readings/s: the engine's cost (bench/rules.ts)
  *   live              200 dashboard socket.io clients on the whole site; the dashboard's JS size and first paint (bench/live.ts)
  *   gates             100 visitor gates scanning: scan → decision latency at 200, 500, 1,000 scans/s (bench/gates.ts)
- *   energy            the monthly energy report of 500 meters from InfluxDB: cold, warm, HTTP, CSV (bench/energy.ts)
+ *   energy            the monthly energy report of 500 meters from InfluxDB: cold, warm, HTTP, CSV; counterIntervals over a year (bench/energy.ts)
+ *   decode            the slowest single case of the MQTT payload decoder and the site-file parser over generated inputs (bench/decode.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -29,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
 import { benchSite, DEVICES, request } from './common.js';
+import { printDecode, runDecodeBench } from './decode.js';
 import { printEnergy, runEnergyBench } from './energy.js';
 import { printGates, runGatesBench } from './gates.js';
 import type { HubStats } from './hub-process.js';
@@ -274,6 +276,10 @@ for (const name of names) {
     printGates(await runGatesBench(Number(values.duration)));
     continue;
   }
+  if (name === 'decode') {
+    printDecode(runDecodeBench());
+    continue;
+  }
   if (name === 'energy') {
     printEnergy(await runEnergyBench());
     continue;
@@ -296,7 +302,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates', 'energy', 'live'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates', 'energy', 'decode', 'live'].join(', ')}, all`,
     );
     process.exit(2);
   }

@@ -8,6 +8,9 @@ import type { Reading } from '../core/model/reading.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { buildHub, type Hub, type HubOptions } from '../hub/app.js';
 import type { Role } from '../platform/security/roles.js';
+import { waitFor } from './wait.js';
+
+export { waitFor };
 
 /** The first admin of every test hub. */
 export const TEST_ADMIN = { username: 'admin', password: 'test-root-password-1' };
@@ -103,18 +106,6 @@ export async function connectDevice(
     reconnectPeriod: 0,
     ...opts,
   });
-}
-
-export async function waitFor(
-  cond: () => boolean,
-  timeoutMs = 10_000,
-  what: () => string = () => 'condition',
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** An InfluxQL query straight to InfluxDB (as Grafana would make it), rows of the first series. */

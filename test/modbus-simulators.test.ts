@@ -6,6 +6,7 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { loadSiteFile, parseSiteText } from '../hub/site-file.js';
 import { type Simulation, startSimulation } from '../simulators/main.js';
 import { freePort, requireBinary } from './services.js';
+import { waitFor } from './wait.js';
 
 /**
  * The Modbus simulators of the demo site, read and written with an independent client: Debian's mbpoll
@@ -231,8 +232,17 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
     expect(both.code, both.err).toBe(0);
     expect(both.out).toContain('Written 2 references');
     expect(await words('vfd-b1-chw-pump-1', 4, 256, 2)).toEqual([4250, 20]);
-    await sleep(1_500);
-    const [status, freq, amps, kw] = await words('vfd-b1-chw-pump-1', 4, 0, 4);
+    // until the output frequency has ramped to the setpoint
+    let output: number[] = [];
+    await waitFor(
+      async () => {
+        output = await words('vfd-b1-chw-pump-1', 4, 0, 4);
+        return output[1] === 4250;
+      },
+      5_000,
+      () => `output registers ${output.join(', ')}`,
+    );
+    const [status, freq, amps, kw] = output;
     expect(status! & 1, 'running').toBe(1);
     expect(freq, 'output frequency follows the setpoint').toBe(4250);
     expect(amps! * 0.1).toBeGreaterThan(5);
@@ -351,8 +361,16 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
     await sleep(300);
     expect(await words('pm-b2-main', 4, 0x2006, 6)).toEqual(a);
     await control('/devices/pm-b2-main/unfreeze');
-    await sleep(300);
-    expect(await words('pm-b2-main', 4, 0x2006, 6), 'the voltages move again').not.toEqual(a);
+    let moved: number[] = [];
+    await waitFor(
+      async () => {
+        moved = await words('pm-b2-main', 4, 0x2006, 6);
+        return moved.join() !== a.join();
+      },
+      5_000,
+      () => 'the voltages to move again',
+    );
+    expect(moved, 'the voltages move again').not.toEqual(a);
   });
 
   it('the control API refuses Modbus faults for MQTT devices and bad queries', async () => {

@@ -153,8 +153,12 @@ describe('MQTT ingest from an external mosquitto', () => {
     await waitFor(() => t!.hub.supervisor.linkHealth()[0]?.state === 'up');
     await broker.kill();
     await waitFor(() => t!.hub.supervisor.linkHealth()[0]?.state !== 'up');
-    await new Promise((r) => setTimeout(r, 500)); // a few failed attempts while it is down
-    expect(t.hub.supervisor.linkHealth()[0]!.errors).toBeGreaterThanOrEqual(2);
+    // a few failed attempts while it is down
+    await waitFor(
+      () => t!.hub.supervisor.linkHealth()[0]!.errors >= 2,
+      5_000,
+      () => JSON.stringify(t!.hub.supervisor.linkHealth()[0]),
+    );
     await broker.restart();
     await waitFor(() => t!.hub.supervisor.linkHealth()[0]?.state === 'up', 5_000);
     expect(t.hub.supervisor.linkHealth()[0]).toMatchObject({ connects: 2, disconnects: 1 });
@@ -177,5 +181,26 @@ describe('MQTT ingest from an external mosquitto', () => {
     expect(t.hub.supervisor.linkHealth()[0]!.lastError?.code).toBe('refused');
     const res = await t.hub.http.inject('/readyz');
     expect(res.statusCode).toBe(503);
+    expect(t.readings).toEqual([]);
+
+    // the broker appears on the port the hub was told to use
+    broker = await startMosquitto([], { port });
+    await waitFor(
+      () => t!.hub.supervisor.linkHealth()[0]?.state === 'up',
+      10_000,
+      () => JSON.stringify(t!.hub.supervisor.linkHealth()[0]),
+    );
+    expect(t.hub.supervisor.linkHealth()[0]).toMatchObject({ connects: 1 });
+    expect(t.hub.supervisor.linkHealth()[0]!.errors).toBeGreaterThanOrEqual(2);
+    await waitFor(async () => (await t!.hub.http.inject('/readyz')).statusCode === 200, 10_000);
+    // and what a device publishes there is ingested
+    const device = await connect(broker.url, 'env-1-late');
+    await device.publishAsync(TOPIC, JSON.stringify({ temp_c: 24.5, air: { co2: 650 } }));
+    const got = await t.waitForReadings(2);
+    expect(got.map((r) => [r.pointId, r.value])).toEqual([
+      ['room-1/temp_c', 24.5],
+      ['room-1/co2_ppm', 650],
+    ]);
+    await device.endAsync();
   });
 });

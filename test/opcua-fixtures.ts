@@ -43,9 +43,11 @@ export async function startOpcuaSimProcess(
       proc = p;
       let out = '';
       let err = '';
+      // node-opcua's import and the servers' first certificates take a few seconds on an idle machine and
+      // several times that on a busy one (2 shared cores): 45 s before it counts as not starting
       const timer = setTimeout(
-        () => reject(new Error(`OPC UA simulator did not start in 20 s: ${err}`)),
-        20_000,
+        () => reject(new Error(`OPC UA simulator did not start in 45 s: ${err}`)),
+        45_000,
       );
       p.stdout!.on('data', (d: Buffer) => {
         out += d;

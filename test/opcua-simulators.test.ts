@@ -25,6 +25,7 @@ import { loadSiteFile } from '../hub/site-file.js';
 import { buildControlApi } from '../simulators/control-api.js';
 import { OpcuaSimulation } from '../simulators/opcua-servers.js';
 import { freePort } from './services.js';
+import { waitFor } from './wait.js';
 
 /** The demo site's OPC UA servers, seen through a plain node-opcua client (not the hub's adapter). */
 describe('OPC UA simulators of the demo site', () => {
@@ -205,7 +206,11 @@ describe('OPC UA simulators of the demo site', () => {
     );
     const seen: number[] = [];
     item.on('changed', (dv: DataValue) => seen.push(dv.value.value as number));
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor(
+      () => new Set(seen).size > 3,
+      5_000,
+      () => `values seen: ${seen.join(', ')}`,
+    );
     expect(new Set(seen).size).toBeGreaterThan(3);
     await sub.terminate();
     expect(sim.servers.get('bms-b1-plant')!.status.notifications - before).toBeGreaterThanOrEqual(

@@ -55,7 +55,7 @@ describe('OPC UA against the equipment simulator (security None)', () => {
 
   beforeAll(async () => {
     ({ sim, r } = await simulatorAndHub());
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await r?.hub.stop();
     await sim?.kill();
@@ -78,8 +78,13 @@ describe('OPC UA against the equipment simulator (security None)', () => {
   it('passes a steady value on once per interval while the subscription lives (heartbeat)', async () => {
     const id = 'chiller-1/chw_setpoint_c'; // only changes when written
     const t0 = Date.now();
-    await new Promise((res) => setTimeout(res, 2_600));
-    const beats = r.readings.filter((x) => x.pointId === id && x.ts >= t0);
+    const beatsSince = () => r.readings.filter((x) => x.pointId === id && x.ts >= t0);
+    await waitFor(
+      () => beatsSince().length >= 2,
+      5_000,
+      () => `${beatsSince().length} beats`,
+    );
+    const beats = beatsSince();
     expect(beats.length).toBeGreaterThanOrEqual(2);
     expect(beats.every((b) => b.value === 7 && b.quality === 'good')).toBe(true);
     expect(latest(r.hub, id).quality).toBe('good');
@@ -190,7 +195,7 @@ describe('OPC UA faults of the server process', () => {
 
   beforeAll(async () => {
     ({ sim, r } = await simulatorAndHub());
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     sim?.resume();
     await r?.hub.stop();
@@ -231,7 +236,12 @@ describe('OPC UA faults of the server process', () => {
     const quiet = await startHub(file);
     try {
       await waitFor(() => link(quiet.hub).state === 'up');
-      await new Promise((res) => setTimeout(res, 12_000));
+      // quiet until the server has sent two keep-alives (5 s apart): far past the 2 s request timeout
+      await waitFor(
+        () => Number(link(quiet.hub).stats?.keepAlives ?? 0) >= 2,
+        15_000,
+        () => JSON.stringify(link(quiet.hub)),
+      );
       expect(link(quiet.hub)).toMatchObject({ state: 'up', connects: 1, errors: 0 });
       expect(link(quiet.hub).stats!.keepAlives).toBeGreaterThanOrEqual(2);
       expect(latest(quiet.hub, 'chiller-1/chw_setpoint_c').quality).toBe('good');
@@ -283,7 +293,12 @@ describe('OPC UA faults of the server process', () => {
     await sim.kill();
     await waitFor(() => latest(r.hub, 'chiller-1/power_kw').quality === 'bad', 5_000);
     expect(latest(r.hub, 'chiller-1/power_kw').reason).toMatch(/link lost/);
-    await new Promise((res) => setTimeout(res, 6_000)); // down long enough for the backoff to grow
+    // down long enough for the backoff to grow to its ceiling (the test hubs' 100 ms doubles to 1 s in 5 tries)
+    await waitFor(
+      () => link(r.hub).attempts >= 5,
+      15_000,
+      () => JSON.stringify(link(r.hub)),
+    );
     await sim.restart();
     const back = Date.now();
     await waitFor(
@@ -296,7 +311,7 @@ describe('OPC UA faults of the server process', () => {
     );
     expect(Date.now() - back).toBeLessThan(10_000);
     expect(link(r.hub).state).toBe('up');
-  }, 40_000);
+  }, 75_000);
 });
 
 describe('OPC UA security', () => {

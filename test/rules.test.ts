@@ -234,7 +234,12 @@ rules:
       );
     }
     await waitFor(() => hub.pipeline.counters.accepted >= 60, 10_000);
-    await new Promise((r) => setTimeout(r, 1_500)); // the embedded store flushes every second
+    // the embedded store flushes every second: until all 60 are in its table
+    await waitFor(
+      () => (hub.storage.health().embedded?.rawRows ?? 0) >= 60,
+      5_000,
+      () => JSON.stringify(hub.storage.health()),
+    );
   }, 30_000);
   afterAll(async () => {
     await client?.endAsync();

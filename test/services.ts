@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,10 +58,16 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-/** A private mosquitto on a free port, never the system one. */
-export async function startMosquitto(extraConfig: string[] = []): Promise<Mosquitto> {
+/**
+ * A private mosquitto on a free port (or on `opts.port`, for a test that told a client where to look before
+ * the broker existed), never the system one.
+ */
+export async function startMosquitto(
+  extraConfig: string[] = [],
+  opts: { port?: number } = {},
+): Promise<Mosquitto> {
   const bin = requireBinary('mosquitto', 'apt-get install -y mosquitto');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'hub-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
@@ -401,6 +408,95 @@ export async function serialPair(): Promise<{ a: string; b: string; stop(): Prom
         if (proc.exitCode !== null) return r();
         proc.once('exit', () => r());
         proc.kill('SIGKILL');
+      }),
+  };
+}
+
+/** One `/write` that InfluxDB acknowledged (2xx), as it went through the recorder. */
+export interface RecordedWrite {
+  db: string | null;
+  rp: string | null;
+  lines: string[];
+}
+
+export interface InfluxWriteRecorder {
+  /** Give this to the hub instead of InfluxDB's own URL. */
+  url: string;
+  /** Every write InfluxDB acknowledged to the client, in the order of the acknowledgements. */
+  writes: RecordedWrite[];
+  /** The lines of those writes, in order (optionally of one retention policy only). */
+  lines(rp?: string): string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP pass-through in front of an InfluxDB on a free loopback port that records the line protocol of
+ * every `/write` InfluxDB acknowledged. InfluxDB itself cannot show a duplicate write (a point with the same
+ * series and timestamp overwrites the first) nor the order of the writes (queries sort by time); this can.
+ * While InfluxDB is away the recorder drops the client's connection (what a refused connection looks like to
+ * a client that gets no answer), so the client retries as it would without it. A write whose answer did not
+ * reach the client is not recorded: the client will rightly send it again.
+ */
+export async function startInfluxWriteRecorder(upstream: string): Promise<InfluxWriteRecorder> {
+  const target = new URL(upstream);
+  const writes: RecordedWrite[] = [];
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const up = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
+        },
+        (upRes) => {
+          const answer: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => answer.push(c));
+          upRes.on('error', () => res.destroy());
+          upRes.on('end', () => {
+            const status = upRes.statusCode ?? 502;
+            const url = new URL(req.url ?? '/', 'http://recorder');
+            if (url.pathname === '/write' && status >= 200 && status < 300)
+              res.once('finish', () =>
+                writes.push({
+                  db: url.searchParams.get('db'),
+                  rp: url.searchParams.get('rp'),
+                  lines: body
+                    .toString('utf8')
+                    .split('\n')
+                    .filter((l) => l.trim() !== ''),
+                }),
+              );
+            res.writeHead(status, upRes.headers);
+            res.end(Buffer.concat(answer));
+          });
+        },
+      );
+      up.on('error', () => res.destroy());
+      // the client gave up (its timeout, or the hub stopping): so does the recorder
+      res.on('close', () => {
+        if (!res.writableFinished) up.destroy();
+      });
+      up.end(body);
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    writes,
+    lines: (rp) => writes.filter((w) => rp === undefined || w.rp === rp).flatMap((w) => w.lines),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
       }),
   };
 }

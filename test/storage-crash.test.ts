@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { influxQuery, tempDataDir } from './hub-harness.js';
+import { influxQuery, tempDataDir, waitFor } from './hub-harness.js';
 import { freePort, waitForPort } from './services.js';
 import { METER_TOPIC, storageSiteYaml } from './storage-fixtures.js';
 
@@ -72,7 +72,21 @@ describe('the hub killed mid-stream', () => {
         meter.publish(METER_TOPIC, JSON.stringify({ ts: base + seq, seq }));
       }
     }, 50);
-    await new Promise((r) => setTimeout(r, 5_000));
+    const storage = async () =>
+      (await (await fetch(`${api}/storage`, { headers: { cookie } })).json()) as {
+        outbox: { lines: number };
+        influxdb: { writtenLines: number };
+      };
+    // mid-stream: the readings flow through the outbox into InfluxDB when the hub dies
+    let before = { outbox: { lines: -1 }, influxdb: { writtenLines: 0 } };
+    await waitFor(
+      async () => {
+        before = await storage();
+        return before.influxdb.writtenLines >= 400;
+      },
+      20_000,
+      () => JSON.stringify(before),
+    );
     hub.kill('SIGKILL');
     const killedAt = Date.now();
     clearInterval(timer);
@@ -82,16 +96,15 @@ describe('the hub killed mid-stream', () => {
 
     hub = await start();
     // the session survived the crash (it lives in SQLite); watch the outbox drain
-    let drained = false;
-    for (let i = 0; i < 150 && !drained; i++) {
-      const health = (await (await fetch(`${api}/storage`, { headers: { cookie } })).json()) as {
-        outbox: { lines: number };
-        influxdb: { writtenLines: number };
-      };
-      drained = health.outbox.lines === 0 && health.influxdb.writtenLines >= 0;
-      if (!drained) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(drained).toBe(true);
+    let after = before;
+    await waitFor(
+      async () => {
+        after = await storage();
+        return after.outbox.lines === 0;
+      },
+      30_000,
+      () => JSON.stringify(after),
+    );
     const rows = await influxQuery(url, db, `SELECT seq FROM "raw"."electricity-meter"`);
     const present = new Set(rows.values.map((r) => r[1] as number));
     const missing = Array.from({ length: lastSent }, (_, i) => i + 1).filter((s) => !present.has(s));

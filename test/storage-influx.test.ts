@@ -12,7 +12,13 @@ import {
   testHubOptions,
   waitFor,
 } from './hub-harness.js';
-import { freePort, type Influxd, startInfluxd } from './services.js';
+import {
+  freePort,
+  type Influxd,
+  type InfluxWriteRecorder,
+  startInfluxd,
+  startInfluxWriteRecorder,
+} from './services.js';
 import { GATE_TOPIC, METER_TOPIC, ROOM_TOPIC, storageSite } from './storage-fixtures.js';
 
 let dbSeq = 0;
@@ -27,6 +33,22 @@ async function startHub(storage: Record<string, unknown>, extra: Record<string, 
 
 const written = (hub: Hub) => hub.storage.health().influxdb?.writtenLines ?? 0;
 const outboxLines = (hub: Hub) => hub.storage.health().outbox?.lines ?? -1;
+
+interface MeterReading {
+  ts: number;
+  seq: number;
+  energy_kwh: number;
+}
+/** The measurement and tags of meter-1's lines (storage-fixtures: an electricity meter in zone b1 of site t1). */
+const METER_SERIES = 'electricity-meter,asset=meter-1,site=t1,zone=b1';
+
+/** A line of meter-1 as the hub wrote it: `series energy_kwh=…,seq=… ts` (fields in any order). */
+function parseMeterLine(line: string): MeterReading & { series: string } {
+  const [series, fields, ts] = line.split(' ');
+  const f = Object.fromEntries(fields!.split(',').map((kv) => kv.split('=') as [string, string]));
+  expect(Object.keys(f).sort(), line).toEqual(['energy_kwh', 'seq']);
+  return { series: series!, ts: Number(ts), seq: Number(f.seq), energy_kwh: Number(f.energy_kwh) };
+}
 
 describe('InfluxDB: schema, History API, energy', () => {
   const url = inject('influxUrl');
@@ -104,11 +126,28 @@ describe('InfluxDB: schema, History API, energy', () => {
       await get(`/api/v1/points/room-1/temp_c/history?from=${from}&to=${to}&step=5m&agg=mean`)
     ).json();
     expect(mean).toMatchObject({ from, to, step: 300_000, agg: 'mean', source: 'raw' });
-    // minutes 0-5: i = 0..9 without i = 5 (out of range, kept apart)
-    const first = [0, 1, 2, 3, 4, 6, 7, 8, 9].map((i) => 20 + i / 10);
     const bucket0 = Math.floor(from / 300_000) * 300_000;
     expect(mean.series[0].values[0][0]).toBe(bucket0);
     expect(mean.series[0].unit).toBe('degC');
+    // each 5-minute bucket's mean, worked out from what was published: every 30 s from t0, 20 + i/10 °C,
+    // without i = 5 (71 °C, out of range: kept apart, in temp_c__bad)
+    const published = Array.from({ length: 20 }, (_, i) => ({
+      ts: t0 + i * 30_000,
+      temp: 20 + i / 10,
+    })).filter((_, i) => i !== 5);
+    const expectedMean = (start: number) => {
+      const inBucket = published.filter((p) => p.ts >= start && p.ts < start + 300_000);
+      return inBucket.length ? inBucket.reduce((a, p) => a + p.temp, 0) / inBucket.length : null;
+    };
+    const buckets = mean.series[0].values as [number, number | null][];
+    expect(buckets.map(([start]) => start)).toEqual(buckets.map((_, k) => bucket0 + k * 300_000));
+    for (const [start, value] of buckets) {
+      const expected = expectedMean(start);
+      if (expected === null) expect(value, `bucket ${start}`).toBeNull();
+      else expect(value, `bucket ${start}`).toBeCloseTo(expected, 9);
+    }
+    // every published point is in one of the buckets
+    expect(published.every((p) => p.ts >= bucket0 && p.ts < bucket0 + buckets.length * 300_000)).toBe(true);
     const maxRes = (
       await get(`/api/v1/points/room-1%2Ftemp_c/history?from=${from}&to=${to}&step=10m&agg=max`)
     ).json();
@@ -121,7 +160,6 @@ describe('InfluxDB: schema, History API, energy', () => {
     ).toBe(19);
     const raw = all.series[0].values.map((v: [number, number]) => v[0]);
     expect(raw.slice(0, 5)).toEqual([t0, t0 + 30_000, t0 + 60_000, t0 + 90_000, t0 + 120_000]);
-    expect(first.length).toBe(9);
     const multi = (
       await get(
         `/api/v1/history?points=room-1/temp_c,room-1/humidity_pct,gate-a/last_card&from=${from}&to=${to}&agg=last`,
@@ -181,14 +219,18 @@ describe('InfluxDB: schema, History API, energy', () => {
     expect(names).toContain('hub_rollup_15m');
     // everything above was written more than 5 minutes after its time: the 1-minute rollup was backfilled
     let rolled = { values: [] as unknown[][] };
-    for (let i = 0; i < 100 && rolled.values.length === 0; i++) {
-      rolled = await influxQuery(
-        url,
-        db,
-        `SELECT mean_temp_c, max_temp_c, count_temp_c FROM "1m"."env-sensor" WHERE asset = 'room-1'`,
-      );
-      if (!rolled.values.length) await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(
+      async () => {
+        rolled = await influxQuery(
+          url,
+          db,
+          `SELECT mean_temp_c, max_temp_c, count_temp_c FROM "1m"."env-sensor" WHERE asset = 'room-1'`,
+        );
+        return rolled.values.length > 0;
+      },
+      20_000,
+      () => 'the backfilled 1-minute rollup',
+    );
     expect(rolled.values.length).toBeGreaterThanOrEqual(10);
     const viaRollup = (
       await hub.http.inject({
@@ -203,9 +245,13 @@ describe('InfluxDB: schema, History API, energy', () => {
 
 describe('InfluxDB outages', () => {
   let influxd: Influxd;
+  /** Between the hub and InfluxDB: what InfluxDB acknowledged, write by write, in order. */
+  let recorder: InfluxWriteRecorder;
   let hub: Hub;
   let meter: MqttClient;
   let seq = 0;
+  /** Every reading the meter published, in order. */
+  const published: MeterReading[] = [];
   let timer: NodeJS.Timeout | undefined;
   const db = newDb();
   /** One millisecond per reading from here: unique timestamps (a repeat would overwrite), always in the past. */
@@ -216,7 +262,9 @@ describe('InfluxDB outages', () => {
     timer = setInterval(() => {
       for (let k = 0; k < perSecond / 20; k++) {
         seq++;
-        meter.publish(METER_TOPIC, JSON.stringify({ ts: base + seq, seq, energy_kwh: seq / 10 }));
+        const reading = { ts: base + seq, seq, energy_kwh: seq / 10 };
+        published.push(reading);
+        meter.publish(METER_TOPIC, JSON.stringify(reading));
       }
     }, 50);
   };
@@ -229,7 +277,8 @@ describe('InfluxDB outages', () => {
 
   beforeAll(async () => {
     influxd = await startInfluxd();
-    const started = await startHub({ mode: 'influxdb', influxdb: { url: influxd.url, database: db } });
+    recorder = await startInfluxWriteRecorder(influxd.url);
+    const started = await startHub({ mode: 'influxdb', influxdb: { url: recorder.url, database: db } });
     hub = started.hub;
     meter = await connectDevice(hub, started.mqttPort, 'env-2');
   });
@@ -237,6 +286,7 @@ describe('InfluxDB outages', () => {
     stopFlow();
     await meter?.endAsync();
     await hub?.stop();
+    await recorder?.stop();
     await influxd?.stop();
   });
 
@@ -246,28 +296,55 @@ describe('InfluxDB outages', () => {
     await influxd.kill();
     const downAt = Date.now();
     await waitFor(() => hub.storage.health().influxdb?.state === 'backoff', 10_000);
+    // the outage the test is about: a minute of readings spooled while InfluxDB is away
     await new Promise((r) => setTimeout(r, 60_000 - (Date.now() - downAt)));
     const during = hub.storage.health();
     expect(during.outbox!.lines).toBeGreaterThan(5_000);
     expect(during.outbox!.oldestAgeS).toBeGreaterThanOrEqual(55);
+    const writtenBefore = written(hub);
     await influxd.restart();
-    await new Promise((r) => setTimeout(r, 3_000)); // live ingest goes on while the spool replays
+    // live ingest goes on while the spool replays: the replay has begun, and readings still come in after it
+    await waitFor(
+      () => written(hub) > writtenBefore,
+      15_000,
+      () => JSON.stringify(hub.storage.health()),
+    );
+    const seqAtReplay = seq;
+    await waitFor(() => seq >= seqAtReplay + 100, 5_000);
     stopFlow();
-    const published = seq;
+    expect(published).toHaveLength(seq);
     await waitFor(
       () => outboxLines(hub) === 0,
       30_000,
       () => JSON.stringify(hub.storage.health().outbox),
     );
-    await waitFor(() => hub.pipeline.counters.accepted >= published * 2, 5_000);
-    expect(await countInflux()).toBe(published);
+    await waitFor(() => hub.pipeline.counters.accepted >= published.length * 2, 5_000);
+    expect(await countInflux()).toBe(published.length);
     const rows = await influxQuery(
       influxd.url,
       db,
       `SELECT seq FROM "raw"."electricity-meter" ORDER BY time`,
     );
     const seqs = rows.values.map((r) => r[1] as number);
-    expect(seqs).toEqual(Array.from({ length: published }, (_, i) => i + 1));
+    expect(seqs).toEqual(Array.from({ length: published.length }, (_, i) => i + 1));
+
+    // What InfluxDB acknowledged, write by write: a line sent twice, or out of the order it was published in,
+    // shows here even though InfluxDB keeps one point per series and time and sorts its answers by time.
+    const lines = recorder.lines('raw');
+    const received = lines.map(parseMeterLine);
+    const seen = new Set<number>();
+    const duplicates = received.filter((r) => seen.size === seen.add(r.seq).size).map((r) => r.seq);
+    const outOfOrder = received.filter((r, i) => i > 0 && r.seq <= received[i - 1]!.seq).map((r) => r.seq);
+    const missing = published.filter((p) => !seen.has(p.seq)).map((p) => p.seq);
+    expect({
+      lines: received.length,
+      duplicates: duplicates.slice(0, 10),
+      outOfOrder: outOfOrder.slice(0, 10),
+      missing: missing.slice(0, 10),
+    }).toEqual({ lines: published.length, duplicates: [], outOfOrder: [], missing: [] });
+    expect(lines).toHaveLength(written(hub)); // the hub counts what InfluxDB acknowledged, no more, no less
+    // and each line carries what was published: the meter's series, its fields, its timestamp
+    expect(received).toEqual(published.map((p) => ({ series: METER_SERIES, ...p })));
   }, 120_000);
 
   it('a stalled InfluxDB (SIGSTOP) keeps the hub’s memory flat: the outbox grows on disk, then drains', async () => {
@@ -282,11 +359,22 @@ describe('InfluxDB outages', () => {
         (hub.storage as unknown as { outbox: { bufferedBytes: number } }).outbox.bufferedBytes,
       );
     }, 100);
-    await new Promise((r) => setTimeout(r, 15_000));
+    // stalled until more than 7,000 readings (14 s at 500/s) have gone to the outbox on disk
+    await waitFor(
+      () => seq - before > 7_000 && (hub.storage.health().outbox?.bytes ?? 0) > 500_000,
+      30_000,
+      () => `${seq - before} readings, ${JSON.stringify(hub.storage.health().outbox)}`,
+    );
     const stalled = hub.storage.health();
     expect(stalled.outbox!.bytes).toBeGreaterThan(500_000);
+    const writtenBefore = written(hub);
     influxd.resume();
-    await new Promise((r) => setTimeout(r, 2_000));
+    // readings go on until the backlog is being written again
+    await waitFor(
+      () => written(hub) > writtenBefore,
+      15_000,
+      () => JSON.stringify(hub.storage.health()),
+    );
     stopFlow();
     clearInterval(watch);
     // at 500 readings/s the in-memory buffer holds about one flush interval of lines, never the backlog

@@ -12,8 +12,6 @@ import type { RouteField, TopicRoute } from './topic-routes.js';
 
 const RUNS = 10_000;
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-/** No single generated case may take longer than this: a generous bound that only a hang would break. */
-const SLOWEST_CASE_MS = 200;
 /** The explicit 1 MB and deeply nested cases (JSON.parse is linear, but 1 MB is 1 MB). */
 const SLOWEST_BIG_CASE_MS = 1_000;
 
@@ -205,18 +203,12 @@ function payloadArb(route: TopicRoute, arrivalMs: number): fc.Arbitrary<Buffer> 
 
 // ---------------------------------------------------------------- the properties' checks
 
-let slowestMs = 0;
-let slowestInput = '';
-
+/** How long the slowest generated case takes is measured by `npm run bench decode` (bench/decode.ts). */
 function timedDecode(route: TopicRoute, payload: Buffer, arrivalMs: number) {
   const out: RawReading[] = [];
   const t0 = performance.now();
   const problem = decodePayload(route, payload, arrivalMs, out);
   const ms = performance.now() - t0;
-  if (ms > slowestMs) {
-    slowestMs = ms;
-    slowestInput = `${payload.length} bytes: ${payload.subarray(0, 80).toString('utf8')}`;
-  }
   return { problem, out, ms };
 }
 
@@ -382,10 +374,6 @@ describe('MQTT payload decoder fuzzing', () => {
       }),
       { numRuns: RUNS },
     );
-  });
-
-  it(`no generated case is slow (slowest under ${SLOWEST_CASE_MS} ms)`, () => {
-    expect(slowestMs, `slowest case: ${slowestInput}`).toBeLessThan(SLOWEST_CASE_MS);
   });
 });
 

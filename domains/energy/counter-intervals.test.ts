@@ -451,27 +451,23 @@ describe('edge cases', () => {
   });
 });
 
-describe('speed', () => {
-  it('a year of 15-minute intervals (35,040) with a reading in each in well under 2 s', () => {
+/** How long these take is measured by `npm run bench energy` (bench/energy.ts, runIntervalsBench). */
+describe('a year of data', () => {
+  it('a year of 15-minute intervals (35,040) with a reading in each', () => {
     const from = at('2022-12-31T16:00:00Z'); // 2023-01-01 00:00 in Shanghai
     const lasts = series(from - Q, 0, repeat(35_040, 0.25));
-    const t0 = performance.now();
     const r = counterIntervals(lasts, { from, to: at('2023-12-31T16:00:00Z'), unit: '15m', tz: SHANGHAI });
-    const ms = performance.now() - t0;
     expect(r.intervals).toHaveLength(35_040);
     expect(r.intervals.every((i) => i.value === 0.25 && i.coverage === 1)).toBe(true);
     expect(total(r)).toBe(8760);
-    expect(ms).toBeLessThan(500);
   });
 
   it('a year of hours and of days in Berlin (DST) from the same readings', () => {
     const from = at('2022-12-31T23:00:00Z'); // 2023-01-01 00:00 CET
     const to = at('2023-12-31T23:00:00Z');
     const lasts = series(from - Q, 0, repeat(35_040, 0.25));
-    const t0 = performance.now();
     const h = counterIntervals(lasts, { from, to, unit: '1h', tz: BERLIN });
     const d = counterIntervals(lasts, { from, to, unit: '1d', tz: BERLIN });
-    const ms = performance.now() - t0;
     expect(h.intervals).toHaveLength(8760);
     expect(h.intervals.every((i) => i.value === 1 && i.coverage === 1)).toBe(true);
     expect(d.intervals).toHaveLength(365);
@@ -479,6 +475,5 @@ describe('speed', () => {
     expect(d.intervals.filter((i) => i.value === 25)).toHaveLength(1); // 2023-10-29
     expect(d.intervals.every((i) => i.coverage === 1)).toBe(true);
     expect(total(d)).toBe(8760);
-    expect(ms).toBeLessThan(2000);
   });
 });
