@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { decodePayload } from '../adapters/mqtt/payload-decoder.js';
 import type { TopicRoute } from '../adapters/mqtt/topic-routes.js';
-import { ConfigError, parseSiteText } from '../core/config/load-config.js';
+import { ConfigError } from '../core/config/load-config.js';
 import type { RawReading } from '../core/model/reading.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { testSiteYaml } from '../test/site-fixtures.js';
 
 const CASES = 10_000;
