@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToRegisters, decodeValue, encodeValue, registersToBytes } from './decode.js';
+import { bytesToRegisters, decodeValue, encodeValue, float32Decimal, registersToBytes } from './decode.js';
 import { MODBUS_TYPES, type ModbusType, WORD_ORDERS, type WordOrder } from './modbus-schema.js';
 
 /**
@@ -649,5 +649,22 @@ describe('registersToBytes and bytesToRegisters', () => {
     };
     for (const order of WORD_ORDERS)
       expect(decodeValue(registersToBytes(orders[order]), 'float32', order)).toBe(230);
+  });
+});
+
+describe('float32 at its own precision', () => {
+  it('is the shortest decimal that is the same float32, not its float64 expansion', () => {
+    expect(decodeValue(encodeValue(0.95, 'float32'), 'float32')).toBe(0.949999988079071);
+    expect(float32Decimal(decodeValue(encodeValue(0.95, 'float32'), 'float32') as number)).toBe(0.95);
+    expect(float32Decimal(Math.fround(49.98))).toBe(49.98);
+    expect(float32Decimal(Math.fround(0.1))).toBe(0.1);
+    expect(float32Decimal(Math.fround(16_777_217))).toBe(16_777_216);
+    expect(float32Decimal(1.401298464324817e-45)).toBe(1e-45);
+    for (const v of [0, -0, Number.NaN, Number.POSITIVE_INFINITY]) expect(float32Decimal(v)).toBe(v);
+    // every float32 goes back to itself
+    for (let i = 0; i < 10_000; i++) {
+      const f = Math.fround((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 20 - 10));
+      expect(Math.fround(float32Decimal(f))).toBe(f);
+    }
   });
 });

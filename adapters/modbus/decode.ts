@@ -174,3 +174,16 @@ export function bytesToRegisters(bytes: Buffer): number[] {
   for (let i = 0; i + 1 < bytes.length; i += 2) out.push(bytes.readUInt16BE(i));
   return out;
 }
+
+/**
+ * A float32 as the shortest decimal that is the same float32: 0.95, not its float64 expansion
+ * 0.949999988079071. The device meant 0.95; the digits after the ninth are the conversion's, not the meter's.
+ */
+export function float32Decimal(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  for (let digits = 1; digits < 9; digits++) {
+    const d = Number(v.toPrecision(digits));
+    if (Math.fround(d) === v) return d;
+  }
+  return Number(v.toPrecision(9));
+}

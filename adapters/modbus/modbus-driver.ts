@@ -8,7 +8,7 @@ import {
 } from '../../core/devices/driver.js';
 import type { PointValue, RawReading } from '../../core/model/reading.js';
 import type { PointDef } from '../../core/model/site-model.js';
-import { bytesToRegisters, decodeValue, encodeValue, registersToBytes } from './decode.js';
+import { bytesToRegisters, decodeValue, encodeValue, float32Decimal, registersToBytes } from './decode.js';
 import { ModbusConnection, ModbusRequestError } from './modbus-connection.js';
 import { type ModbusDevice, type ModbusSource, registersOf } from './modbus-schema.js';
 import { fieldBytes, planReads, type ReadRequest } from './plan.js';
@@ -213,9 +213,11 @@ export class ModbusDriver implements Driver<ModbusPlan> {
 function decodeInto(req: ReadRequest, data: number[] | boolean[], ts: number, out: RawReading[]) {
   const bits = req.table === 'coil' || req.table === 'discrete';
   for (const f of req.fields) {
-    const value: PointValue = bits
+    const { dataType, order, bit } = f.source;
+    let value: PointValue = bits
       ? (data as boolean[])[f.offset] === true
-      : decodeValue(fieldBytes(data as number[], f), f.source.dataType, f.source.order, f.source.bit);
+      : decodeValue(fieldBytes(data as number[], f), dataType, order, bit);
+    if (dataType === 'float32' && typeof value === 'number') value = float32Decimal(value);
     out.push({ pointId: f.pointId, value, quality: 'good', ts });
   }
 }

@@ -1,4 +1,4 @@
-import { decodeValue, registersToBytes } from './decode.js';
+import { decodeValue, float32Decimal, registersToBytes } from './decode.js';
 import { MODBUS_TYPES, registersOf, WORD_ORDERS } from './modbus-schema.js';
 
 /**
@@ -15,7 +15,8 @@ export function previewDecodings(registers: readonly number[]) {
     const row: Record<string, number | string> = {};
     const orders = need === 1 ? (['ABCD'] as const) : WORD_ORDERS;
     for (const order of orders) {
-      const v = decodeValue(bytes.subarray(0, need * 2), type, order);
+      const raw = decodeValue(bytes.subarray(0, need * 2), type, order);
+      const v = type === 'float32' && typeof raw === 'number' ? float32Decimal(raw) : raw;
       row[order] = typeof v === 'number' ? (Number.isFinite(v) ? v : String(v)) : printable(String(v));
     }
     decoded[type] = row;
