@@ -99,6 +99,8 @@ function percentile(hist: number[], overflow: number, total: number, p: number):
 }
 
 const tsx = { execArgv: ['--import', 'tsx'] };
+/** The hub's process, with extra Node options from BENCH_HUB_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const hubTsx = { execArgv: ['--import', 'tsx', ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 async function runStep(scenario: Scenario, readingsPerS: number, durationS: number): Promise<StepResult> {
@@ -108,7 +110,7 @@ async function runStep(scenario: Scenario, readingsPerS: number, durationS: numb
   const mqtt = mosquitto
     ? `{ mode: external, url: '${mosquitto.url}', clientId: bench-hub }`
     : `{ mode: embedded, host: 127.0.0.1, port: ${mqttPort} }`;
-  const hub = fork(here('./hub-process.ts'), [benchSite(scenario.fields, mqtt)], tsx);
+  const hub = fork(here('./hub-process.ts'), [benchSite(scenario.fields, mqtt)], hubTsx);
   // The embedded broker authenticates every device: the hub issues their passwords for the generator.
   const { passwords } = await request<{ passwords: Record<string, string> }>(hub, '', 'ready');
   await request(hub, 'reset', 'reset-done');

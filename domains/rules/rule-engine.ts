@@ -222,9 +222,12 @@ export class RuleEngine {
   }
 
   private readonly onReadings = (batch: Reading[]): void => {
+    let first = 0;
+    while (first < batch.length && !this.byPoint.has(batch[first]!.pointId)) first++;
+    if (first === batch.length) return; // no rule reads these points: no transaction to open
     // the alert writes one batch causes go to SQLite in one transaction (a storm of alerts costs one commit)
     this.opts.alerts.batch(() => {
-      for (let i = 0; i < batch.length; i++) {
+      for (let i = first; i < batch.length; i++) {
         const list = this.byPoint.get(batch[i]!.pointId);
         if (list) this.feed(list, { reading: batch[i]! });
       }

@@ -77,6 +77,7 @@ export class LiveGateway {
     this.io.on('connection', (socket) => this.connected(socket));
     s.bus.on('auth.revoked', (e) => this.revoked(e));
     s.latest.onChange((pointId) => {
+      if (!this.clients.size) return; // a client that connects gets every value first
       this.dirty.add(pointId);
       this.schedule();
     });
