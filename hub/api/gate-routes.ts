@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { invalid, notFound } from '../../core/errors.js';
 import { gateKeyOf } from '../../domains/visitors/allow-list.js';
 import { traffic } from '../../domains/visitors/traffic.js';
 import type { HubServices } from '../services.js';
-import { badRequest, notFound } from './problem.js';
 
 const DAY = 86_400_000;
 
@@ -73,8 +73,8 @@ export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<
     },
     async (req) => {
       const { from, to } = req.query;
-      if (to <= from) throw badRequest('to must be after from');
-      if (to - from > 366 * DAY) throw badRequest('at most a year at a time');
+      if (to <= from) throw invalid('to must be after from');
+      if (to - from > 366 * DAY) throw invalid('at most a year at a time');
       return traffic(gateStore, s.site.site.timezone, from, to);
     },
   );

@@ -35,6 +35,7 @@ const STATUS: Record<DomainErrorKind, [number, string]> = {
   invalid: [400, 'Bad Request'],
   forbidden: [403, 'Forbidden'],
   'not-found': [404, 'Not Found'],
+  expired: [410, 'Gone'],
   conflict: [409, 'Conflict'],
   'too-large': [413, 'Payload Too Large'],
   unsupported: [415, 'Unsupported Media Type'],

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { notFound } from '../../core/errors.js';
 import type { PointDef } from '../../core/model/site-model.js';
 import type { HubServices } from '../services.js';
-import { notFound } from './problem.js';
 
 const LatestSchema = z.object({
   pointId: z.string(),
