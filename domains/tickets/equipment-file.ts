@@ -68,7 +68,7 @@ export function equipmentFile(
         ts: v?.ts ?? null,
       };
     }),
-    maintenanceMode: s.alerts.inMaintenance(assetId) ?? null,
+    maintenanceMode: s.alerts.outOfService(assetId) ?? null, // out of service: its alerts suppressed
     alerts: s.alerts.list({ assetId, limit: RECENT }),
     tickets: tickets.filter((t) => t.kind === 'fault'),
     plans,
