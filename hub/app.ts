@@ -25,7 +25,8 @@ import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
-import { apiRules, RuleStore } from '../domains/rules/rule-store.js';
+import { RuleService, storedRules } from '../domains/rules/rule-service.js';
+import { RuleStore } from '../domains/rules/rule-store.js';
 import { buildMaintenance } from '../domains/tickets/maintenance.js';
 import { GATE_RULE_NAMES } from '../domains/visitors/gate-alerts.js';
 import { buildVisitors } from '../domains/visitors/visitors.js';
@@ -149,7 +150,15 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: rulesLog,
     alerts,
     baselines: energy,
-    rules: [...site.config.rules, ...apiRules(ruleStore, site, rulesLog)],
+    rules: [...site.config.rules, ...storedRules(ruleStore, site, rulesLog)],
+  });
+  const ruleService = new RuleService({
+    site,
+    store: ruleStore,
+    engine: rules,
+    audit,
+    clock,
+    history: () => storage.history,
   });
   const notifier = new Notifier({
     actions: site.config.actions,
@@ -215,7 +224,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     counterEvents: new CounterEventLog(db, bus),
     alerts,
     rules,
-    ruleStore,
+    ruleService,
     notifier,
     maintenance,
     visitors,
@@ -279,25 +288,26 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     transform: jsonSchemaTransform,
   });
   await http.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  for (const plugin of [
-    healthRoutes,
-    authRoutes,
-    userRoutes,
-    tokenRoutes,
-    auditRoutes,
-    siteRoutes,
-    historyRoutes,
-    deviceRoutes,
-    opcuaCertificateRoutes,
-    commandRoutes,
-    alertRoutes,
-    ruleRoutes,
-    ticketRoutes,
-    visitorRoutes,
-    gateRoutes,
-    energyRoutes,
-  ])
-    await http.register(async (app) => plugin(app, services));
+  // Each plugin gets the services it uses, nothing else.
+  const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [
+    (app) => healthRoutes(app, services),
+    (app) => authRoutes(app, services),
+    (app) => userRoutes(app, services),
+    (app) => tokenRoutes(app, services),
+    (app) => auditRoutes(app, services),
+    (app) => siteRoutes(app, services),
+    (app) => historyRoutes(app, services),
+    (app) => deviceRoutes(app, services),
+    (app) => opcuaCertificateRoutes(app, services),
+    (app) => commandRoutes(app, services),
+    (app) => alertRoutes(app, { alerts, site }),
+    (app) => ruleRoutes(app, { rules: ruleService }),
+    (app) => ticketRoutes(app, services),
+    (app) => visitorRoutes(app, services),
+    (app) => gateRoutes(app, services),
+    (app) => energyRoutes(app, services),
+  ];
+  for (const plugin of routePlugins) await http.register(plugin);
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
   if (opts.live !== false)
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
