@@ -195,6 +195,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     notifier,
     history: () => storage.history,
     ruleName: (id) => rules.ruleById(id)?.name ?? SYSTEM_RULE_NAMES[id] ?? GATE_RULE_NAMES[id],
+    latest,
+    alerts,
   });
   const visitors = buildVisitors({
     site,
@@ -302,7 +304,12 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) => commandRoutes(app, services),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
-    (app) => ticketRoutes(app, services),
+    (app) =>
+      ticketRoutes(app, {
+        tickets: maintenance.tickets,
+        photos: maintenance.photos,
+        equipmentFile: maintenance.equipmentFile,
+      }),
     (app) => visitorRoutes(app, services),
     (app) => gateRoutes(app, services),
     (app) => energyRoutes(app, services),
