@@ -209,6 +209,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     notifier,
     alerts,
     send: (assetId, channel, payload, o) => supervisor.send(assetId, channel, payload, o),
+    deviceState: (deviceId) =>
+      supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
   });
   const services: HubServices = {
     site,
@@ -310,8 +312,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         photos: maintenance.photos,
         equipmentFile: maintenance.equipmentFile,
       }),
-    (app) => visitorRoutes(app, services),
-    (app) => gateRoutes(app, services),
+    (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
+    (app) => gateRoutes(app, { gates: visitors.reports }),
     (app) => energyRoutes(app, services),
   ];
   for (const plugin of routePlugins) await http.register(plugin);
