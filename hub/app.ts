@@ -21,6 +21,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { AlertService } from '../domains/alerts/alert-service.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-alerts.js';
+import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
@@ -134,6 +135,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   const energy = new EnergyService({
     site,
     db,
+    audit,
     clock,
     log: log.child({ component: 'energy' }),
     history: () => storage.history,
@@ -314,7 +316,12 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       }),
     (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
-    (app) => energyRoutes(app, services),
+    (app) =>
+      energyRoutes(app, {
+        energy,
+        overview: new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history }),
+        now: () => clock.now(),
+      }),
   ];
   for (const plugin of routePlugins) await http.register(plugin);
   await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
