@@ -296,16 +296,25 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   await http.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   // Each plugin gets the services it uses, nothing else.
   const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [
-    (app) => healthRoutes(app, services),
-    (app) => authRoutes(app, services),
-    (app) => userRoutes(app, services),
-    (app) => tokenRoutes(app, services),
-    (app) => auditRoutes(app, services),
-    (app) => siteRoutes(app, services),
-    (app) => historyRoutes(app, services),
-    (app) => deviceRoutes(app, services),
-    (app) => opcuaCertificateRoutes(app, services),
-    (app) => commandRoutes(app, services),
+    (app) =>
+      healthRoutes(app, {
+        siteId: site.site.id,
+        clock,
+        startedAt: services.startedAt,
+        pipeline,
+        supervisor,
+        storage,
+        liveClients: () => services.live?.clientCount ?? 0,
+      }),
+    (app) => authRoutes(app, { auth, clock, limits: site.hub.auth }),
+    (app) => userRoutes(app, { auth }),
+    (app) => tokenRoutes(app, { auth }),
+    (app) => auditRoutes(app, { audit }),
+    (app) => siteRoutes(app, { site, latest }),
+    (app) => historyRoutes(app, { site, clock, storage, counterEvents: services.counterEvents }),
+    (app) => deviceRoutes(app, { site, supervisor, pipeline, deviceCredentials }),
+    (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
+    (app) => commandRoutes(app, { commands }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
     (app) =>

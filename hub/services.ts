@@ -20,7 +20,11 @@ import type { CounterEventLog } from '../platform/storage/counter-events.js';
 import type { StorageService } from '../platform/storage/storage-service.js';
 import type { LiveGateway } from './live/live-gateway.js';
 
-/** What the API plugins may use. They never reach an adapter: writes go through the command service. */
+/**
+ * What the hub is made of, as the composition root (hub/app.ts) holds it and the Hub exposes it. No route plugin
+ * gets this bag: each declares the few services it uses (its *RouteServices), and none reaches an adapter (writes
+ * go through the command service).
+ */
 export interface HubServices {
   site: SiteModel;
   bus: EventBus;

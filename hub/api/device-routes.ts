@@ -2,12 +2,23 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AdapterError } from '../../core/devices/driver.js';
+import type { Pipeline } from '../../core/devices/pipeline.js';
+import type { Supervisor } from '../../core/devices/supervisor.js';
+import { notFound } from '../../core/errors.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { actorOf } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
+import type { DeviceCredentialStore } from '../../platform/security/device-credentials.js';
 import { principalOf } from './access.js';
-import { HttpProblem, notFound } from './problem.js';
+import { HttpProblem } from './problem.js';
 
-export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface DeviceRouteServices {
+  site: SiteModel;
+  supervisor: Pick<Supervisor, 'linkHealth' | 'deviceHealth' | 'unknownClientDenials' | 'inspect'>;
+  pipeline: Pick<Pipeline, 'counters'>;
+  deviceCredentials: DeviceCredentialStore;
+}
+
+export async function deviceRoutes(app: FastifyInstance, s: DeviceRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/devices',

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
 import { invalid, notFound, unavailable } from '../../core/errors.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { counterIntervals } from '../../domains/energy/counter-intervals.js';
+import type { CounterEventLog } from '../../platform/storage/counter-events.js';
 import { AGGREGATES, chooseStep, parseDuration } from '../../platform/storage/history.js';
-import type { HubServices } from '../services.js';
+import type { StorageService } from '../../platform/storage/storage-service.js';
 import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 
 const MAX_BUCKETS = 100_000;
@@ -20,7 +23,14 @@ const RangeQuery = {
   agg: z.enum(AGGREGATES).optional().describe('default: mean for numbers, last otherwise'),
 };
 
-export async function historyRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface HistoryRouteServices {
+  site: SiteModel;
+  clock: Clock;
+  storage: Pick<StorageService, 'history' | 'health'>;
+  counterEvents: CounterEventLog;
+}
+
+export async function historyRoutes(app: FastifyInstance, s: HistoryRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const config = { access: 'site:read' as const };
   const tags = ['history'];

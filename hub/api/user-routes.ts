@@ -3,16 +3,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../../core/config/zod-helpers.js';
 import { notFound } from '../../core/errors.js';
-import { actorOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
+import { type AuthService, actorOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
 import { ROLES } from '../../platform/security/roles.js';
-import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
 
 const RolesSchema = z.array(z.enum(ROLES)).min(1).max(ROLES.length);
 const UserIdParams = z.strictObject({ id: z.coerce.number().int().positive() });
 const access = 'users:manage' as const;
 
-export async function userRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface UserRouteServices {
+  auth: AuthService;
+}
+
+export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { auth } = s;
   const tags = ['users'];
