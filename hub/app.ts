@@ -353,7 +353,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
       purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
-      // shelves and maintenance windows that run out, flapping alerts that went quiet
+      // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
       energy.start(); // warms the ledger from history in the background
