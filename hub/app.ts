@@ -1,13 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { adapterFactories } from '../adapters/index.js';
 import { EventBus } from '../core/bus.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -40,7 +31,7 @@ import { DeviceCredentialStore } from '../platform/security/device-credentials.j
 import type { ScryptCost } from '../platform/security/secrets.js';
 import { CounterEventLog } from '../platform/storage/counter-events.js';
 import { StorageService } from '../platform/storage/storage-service.js';
-import { installAccessControl, type RouteAccess } from './api/access.js';
+import type { RouteAccess } from './api/access.js';
 import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
@@ -50,8 +41,8 @@ import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { createHttpServer, serveDashboard } from './api/http-server.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
-import { HttpProblem, registerProblemHandlers } from './api/problem.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
 import { ticketRoutes } from './api/ticket-routes.js';
@@ -238,62 +229,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     startedAt: clock.now(),
   };
 
-  const http = Fastify({
-    // Request lines are info; the hub logs what goes wrong, not every dashboard poll.
-    loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
-    bodyLimit: site.hub.http.bodyLimitBytes,
-    trustProxy: site.hub.http.trustProxy,
-  });
-  http.setValidatorCompiler(validatorCompiler);
-  http.setSerializerCompiler(serializerCompiler);
-  registerProblemHandlers(http);
-  // Before any route: every route registered from here on must declare its access rule.
-  const routes = installAccessControl(http, auth, audit);
-  await http.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // The hub is often reached over plain HTTP on a site network: never rewrite its URLs to https.
-        upgradeInsecureRequests: null,
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-      },
-    },
-  });
-  await http.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpProblem(429, 'Too Many Requests', `too many attempts; try again in ${ctx.after}`),
-  });
-  await http.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'Facility hub API', version: '1' },
-      tags: [
-        'health',
-        'auth',
-        'users',
-        'audit',
-        'site',
-        'points',
-        'commands',
-        'devices',
-        'alerts',
-        'rules',
-        'tickets',
-        'visitors',
-      ].map((name) => ({
-        name,
-      })),
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'hub_session' },
-          token: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ session: [] }, { token: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await http.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  const { http, routes } = await createHttpServer({ site, log, auth, audit });
   // Each plugin gets the services it uses, nothing else.
   const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [
     (app) =>
@@ -333,7 +269,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       }),
   ];
   for (const plugin of routePlugins) await http.register(plugin);
-  await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
+  await serveDashboard(http);
   if (opts.live !== false)
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
@@ -396,13 +332,4 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     },
   };
   return hub;
-}
-
-/** The built dashboard (`npm run build:dashboard`, which demo, build and the tests run). */
-function dashboardDir(): string {
-  for (const rel of ['../dashboard/dist/', '../../dashboard/dist/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(join(dir, 'index.html'))) return dir;
-  }
-  throw new Error('dashboard/dist not found: build the dashboard first (npm run build:dashboard)');
 }
