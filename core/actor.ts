@@ -31,7 +31,7 @@ export const PERMISSIONS = [
   'audit:read',
   /** Acknowledge alerts (reading them needs only site:read). */
   'alerts:ack',
-  /** Shelve and unshelve alerts; put assets in maintenance (their alerts are suppressed). */
+  /** Shelve and unshelve alerts; take assets out of service (their alerts are suppressed); rules. */
   'alerts:manage',
   /** Report a fault (a maintenance ticket), cancel or rate one's own tickets. */
   'tickets:submit',
@@ -61,6 +61,14 @@ export interface ActingPerson {
   ip?: string;
   tokenId?: string;
 }
+
+/** A person as the audit log records them. */
+export const personActor = (p: ActingPerson): Actor => ({
+  actor: p.username,
+  via: p.via,
+  ip: p.ip,
+  tokenId: p.tokenId,
+});
 
 /** What an audit entry says was done. */
 export interface AuditInput {

@@ -9,6 +9,8 @@ export type DomainErrorKind =
   | 'forbidden'
   /** The thing named does not exist (404). */
   | 'not-found'
+  /** It was good once and is no longer: an expired approval link (410). */
+  | 'expired'
   /** Not possible now: the state forbids it, a duplicate, the last admin (409); `allowed` says what is. */
   | 'conflict'
   /** Too big (413). */
@@ -43,5 +45,7 @@ export const notFound = (what: string, id: string | number) =>
   new DomainError('not-found', `no ${what} "${id}"`);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new DomainError('conflict', message, details);
+export const tooLarge = (message: string) => new DomainError('too-large', message);
+export const unsupported = (message: string) => new DomainError('unsupported', message);
 export const unavailable = (message: string, details?: Record<string, unknown>) =>
   new DomainError('unavailable', message, details);

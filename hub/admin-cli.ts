@@ -14,6 +14,7 @@ import type { Actor } from '../core/actor.js';
 import { EventBus } from '../core/bus.js';
 import { systemClock } from '../core/clock.js';
 import { ConfigError } from '../core/config/load-config.js';
+import { DomainError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { backtest } from '../domains/rules/backtest.js';
@@ -264,8 +265,8 @@ if (process.argv[1]?.endsWith('admin-cli.ts') || process.argv[1]?.endsWith('admi
       const message =
         err instanceof ConfigError
           ? `invalid site file ${err.message}`
-          : err instanceof CliError || err?.status
-            ? (err.detail ?? err.message)
+          : err instanceof CliError || err instanceof DomainError
+            ? err.message
             : String(err?.stack ?? err);
       process.stderr.write(`${message}\n`);
       process.exit(err instanceof ConfigError ? 2 : 1);

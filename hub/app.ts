@@ -1,13 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { adapterFactories } from '../adapters/index.js';
 import { SYSTEM } from '../core/actor.js';
 import { EventBus } from '../core/bus.js';
@@ -23,11 +14,13 @@ import { createLogger, type Logger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { AlertService } from '../domains/alerts/alert-service.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-alerts.js';
+import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
-import { apiRules, RuleStore } from '../domains/rules/rule-store.js';
+import { RuleService, storedRules } from '../domains/rules/rule-service.js';
+import { RuleStore } from '../domains/rules/rule-store.js';
 import { buildMaintenance } from '../domains/tickets/maintenance.js';
 import { GATE_RULE_NAMES } from '../domains/visitors/gate-alerts.js';
 import { buildVisitors } from '../domains/visitors/visitors.js';
@@ -40,7 +33,7 @@ import { DeviceCredentialStore } from '../platform/security/device-credentials.j
 import type { ScryptCost } from '../platform/security/secrets.js';
 import { CounterEventLog } from '../platform/storage/counter-events.js';
 import { StorageService } from '../platform/storage/storage-service.js';
-import { installAccessControl, type RouteAccess } from './api/access.js';
+import type { RouteAccess } from './api/access.js';
 import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
@@ -50,8 +43,8 @@ import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { createHttpServer, serveDashboard } from './api/http-server.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
-import { HttpProblem, registerProblemHandlers } from './api/problem.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
 import { ticketRoutes } from './api/ticket-routes.js';
@@ -139,6 +132,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   const energy = new EnergyService({
     site,
     db,
+    audit,
     clock,
     log: log.child({ component: 'energy' }),
     history: () => storage.history,
@@ -155,7 +149,15 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: rulesLog,
     alerts,
     baselines: energy,
-    rules: [...site.config.rules, ...apiRules(ruleStore, site, rulesLog)],
+    rules: [...site.config.rules, ...storedRules(ruleStore, site, rulesLog)],
+  });
+  const ruleService = new RuleService({
+    site,
+    store: ruleStore,
+    engine: rules,
+    audit,
+    clock,
+    history: () => storage.history,
   });
   const notifier = new Notifier({
     actions: site.config.actions,
@@ -192,6 +194,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     notifier,
     history: () => storage.history,
     ruleName: (id) => rules.ruleById(id)?.name ?? SYSTEM_RULE_NAMES[id] ?? GATE_RULE_NAMES[id],
+    latest,
+    alerts,
   });
   const visitors = buildVisitors({
     site,
@@ -204,6 +208,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     notifier,
     alerts,
     send: (assetId, channel, payload, o) => commands.send(SYSTEM, assetId, channel, payload, o),
+    deviceState: (deviceId) =>
+      supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
   });
   const services: HubServices = {
     site,
@@ -221,7 +227,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     counterEvents: new CounterEventLog(db, bus),
     alerts,
     rules,
-    ruleStore,
+    ruleService,
     notifier,
     maintenance,
     visitors,
@@ -229,82 +235,48 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     startedAt: clock.now(),
   };
 
-  const http = Fastify({
-    // Request lines are info; the hub logs what goes wrong, not every dashboard poll.
-    loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
-    bodyLimit: site.hub.http.bodyLimitBytes,
-    trustProxy: site.hub.http.trustProxy,
-  });
-  http.setValidatorCompiler(validatorCompiler);
-  http.setSerializerCompiler(serializerCompiler);
-  registerProblemHandlers(http);
-  // Before any route: every route registered from here on must declare its access rule.
-  const routes = installAccessControl(http, auth, audit);
-  await http.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // The hub is often reached over plain HTTP on a site network: never rewrite its URLs to https.
-        upgradeInsecureRequests: null,
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-      },
-    },
-  });
-  await http.register(fastifyRateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpProblem(429, 'Too Many Requests', `too many attempts; try again in ${ctx.after}`),
-  });
-  await http.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'Facility hub API', version: '1' },
-      tags: [
-        'health',
-        'auth',
-        'users',
-        'audit',
-        'site',
-        'points',
-        'commands',
-        'devices',
-        'alerts',
-        'rules',
-        'tickets',
-        'visitors',
-      ].map((name) => ({
-        name,
-      })),
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'hub_session' },
-          token: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ session: [] }, { token: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await http.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  for (const plugin of [
-    healthRoutes,
-    authRoutes,
-    userRoutes,
-    tokenRoutes,
-    auditRoutes,
-    siteRoutes,
-    historyRoutes,
-    deviceRoutes,
-    opcuaCertificateRoutes,
-    commandRoutes,
-    alertRoutes,
-    ruleRoutes,
-    ticketRoutes,
-    visitorRoutes,
-    gateRoutes,
-    energyRoutes,
-  ])
-    await http.register(async (app) => plugin(app, services));
-  await http.register(fastifyStatic, { root: dashboardDir(), index: 'index.html' });
+  const { http, routes } = await createHttpServer({ site, log, auth, audit });
+  // Each plugin gets the services it uses, nothing else.
+  const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [
+    (app) =>
+      healthRoutes(app, {
+        siteId: site.site.id,
+        clock,
+        startedAt: services.startedAt,
+        pipeline,
+        supervisor,
+        storage,
+        liveClients: () => services.live?.clientCount ?? 0,
+      }),
+    (app) => authRoutes(app, { auth, clock, limits: site.hub.auth }),
+    (app) => userRoutes(app, { auth }),
+    (app) => tokenRoutes(app, { auth }),
+    (app) => auditRoutes(app, { audit }),
+    (app) => siteRoutes(app, { site, latest }),
+    (app) => historyRoutes(app, { site, clock, storage, counterEvents: services.counterEvents }),
+    (app) =>
+      deviceRoutes(app, { site, health: supervisor, diagnostics: supervisor, pipeline, deviceCredentials }),
+    (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
+    (app) => commandRoutes(app, { commands }),
+    (app) => alertRoutes(app, { alerts, site }),
+    (app) => ruleRoutes(app, { rules: ruleService }),
+    (app) =>
+      ticketRoutes(app, {
+        tickets: maintenance.tickets,
+        photos: maintenance.photos,
+        equipmentFile: maintenance.equipmentFile,
+      }),
+    (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
+    (app) => gateRoutes(app, { gates: visitors.reports }),
+    (app) =>
+      energyRoutes(app, {
+        energy,
+        overview: new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history }),
+        now: () => clock.now(),
+      }),
+  ];
+  for (const plugin of routePlugins) await http.register(plugin);
+  await serveDashboard(http);
   if (opts.live !== false)
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
@@ -324,7 +296,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
       purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
-      // shelves and maintenance windows that run out, flapping alerts that went quiet
+      // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
       energy.start(); // warms the ledger from history in the background
@@ -367,13 +339,4 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     },
   };
   return hub;
-}
-
-/** The built dashboard (`npm run build:dashboard`, which demo, build and the tests run). */
-function dashboardDir(): string {
-  for (const rel of ['../dashboard/dist/', '../../dashboard/dist/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(join(dir, 'index.html'))) return dir;
-  }
-  throw new Error('dashboard/dist not found: build the dashboard first (npm run build:dashboard)');
 }

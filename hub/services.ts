@@ -8,7 +8,7 @@ import type { SiteModel } from '../core/model/site-model.js';
 import type { AlertService } from '../domains/alerts/alert-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
-import type { RuleStore } from '../domains/rules/rule-store.js';
+import type { RuleService } from '../domains/rules/rule-service.js';
 import type { Maintenance } from '../domains/tickets/maintenance.js';
 import type { Visitors } from '../domains/visitors/visitors.js';
 import type { AuditLog } from '../platform/audit/audit-log.js';
@@ -20,7 +20,11 @@ import type { CounterEventLog } from '../platform/storage/counter-events.js';
 import type { StorageService } from '../platform/storage/storage-service.js';
 import type { LiveGateway } from './live/live-gateway.js';
 
-/** What the API plugins may use. They never reach an adapter: writes go through the command service. */
+/**
+ * What the hub is made of, as the composition root (hub/app.ts) holds it and the Hub exposes it. No route plugin
+ * gets this bag: each declares the few services it uses (its *RouteServices), and none reaches an adapter (writes
+ * go through the command service).
+ */
 export interface HubServices {
   site: SiteModel;
   bus: EventBus;
@@ -37,7 +41,8 @@ export interface HubServices {
   counterEvents: CounterEventLog;
   alerts: AlertService;
   rules: RuleEngine;
-  ruleStore: RuleStore;
+  /** Rules as people manage them (the API's, checked, stored, audited). */
+  ruleService: RuleService;
   /** Webhook and e-mail actions, for alerts and tickets. */
   notifier: Notifier;
   maintenance: Maintenance;

@@ -9,7 +9,7 @@ import type { Reading } from '../core/model/reading.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { type BacnetSite, startBacnetSite } from '../simulators/bacnet-site.js';
-import { tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 
 const ENGINEER = { actor: 'eng', via: 'session' as const, permissions: new Set(['setpoint:write' as const]) };
 
@@ -168,5 +168,43 @@ describe('BACnet/IP devices through the hub', () => {
     }[];
     expect(found.map((d) => d.deviceId).sort()).toEqual([1001, 2001]);
     expect(found.find((d) => d.deviceId === 1001)!.objects.map((o) => o.object)).toContain('analog-value:1');
+  });
+
+  it('over the API: discovery and an object’s priority array, for engineers', async () => {
+    await hub.commands.write(ENGINEER, 'ahu-1/setpoint_c', 21, 'test', 8);
+    const eng = await sessionAs(hub, ['engineer']);
+    const object = await hub.http.inject({
+      url: '/api/v1/devices/ahu-ctl/bacnet/object?object=analog-value:1',
+      headers: eng.headers,
+    });
+    expect(object.statusCode).toBe(200);
+    expect(object.json()).toMatchObject({
+      device: 1001,
+      object: 'analog-value:1',
+      presentValue: 21,
+      relinquishDefault: 16,
+    });
+    expect(object.json().priorityArray[7]).toBe(21);
+    await hub.commands.relinquish(ENGINEER, 'ahu-1/setpoint_c', 8, 'test');
+    const found = await hub.http.inject({
+      url: '/api/v1/devices/bacnet/discover?timeoutMs=500',
+      headers: eng.headers,
+    });
+    expect(found.statusCode).toBe(200);
+    expect(
+      found
+        .json()
+        .map((d: { deviceId: number }) => d.deviceId)
+        .sort(),
+    ).toEqual([1001, 2001]);
+    const bad = await hub.http.inject({
+      url: '/api/v1/devices/ahu-ctl/bacnet/object?object=nonsense',
+      headers: eng.headers,
+    });
+    expect(bad.statusCode).toBe(400);
+    const viewer = await sessionAs(hub, ['viewer']);
+    expect(
+      (await hub.http.inject({ url: '/api/v1/devices/bacnet/discover', headers: viewer.headers })).statusCode,
+    ).toBe(403);
   });
 });

@@ -63,6 +63,8 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/devices/credentials': ['admin'],
   'GET /api/v1/devices/:id/modbus/preview': ['engineer', 'admin'],
   'GET /api/v1/devices/:id/opcua/browse': ['engineer', 'admin'],
+  'GET /api/v1/devices/bacnet/discover': ['engineer', 'admin'],
+  'GET /api/v1/devices/:id/bacnet/object': ['engineer', 'admin'],
   'GET /api/v1/opcua/certificates': ['admin'],
   'GET /api/v1/rules': EVERYONE,
   'GET /api/v1/rules/templates': EVERYONE,
@@ -175,7 +177,7 @@ describe('route × role matrix', () => {
     expect(mismatches).toEqual([]);
     // the walk covered every route for every role
     expect(outcomes.length).toBeGreaterThan(Object.keys(EXPECTED).length * ROLES.length * 0.9);
-  });
+  }, 60_000); // about 600 requests, each through the real access hook and route
 
   it('a route registered without an access rule is refused at start', async () => {
     const fresh = await buildHub(testHubOptions(testSite(), { live: false }));

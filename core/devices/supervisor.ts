@@ -1,5 +1,6 @@
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
+import { DomainError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PointValue, RawReading } from '../model/reading.js';
 import type { PointDef, SiteModel } from '../model/site-model.js';
@@ -108,14 +109,18 @@ export class Supervisor implements DeviceDiagnostics, DeviceHealthView {
 
   async browse(deviceId: string, request: Record<string, unknown>): Promise<unknown> {
     const link = this.linkOfDevice(deviceId);
-    if (!link) throw new DriverError('bad-config', `no device ${deviceId}`);
-    return link.browse(deviceId, request);
+    if (!link) throw notFound('device', deviceId);
+    return link.browse(deviceId, request).catch((err) => {
+      throw diagnosticError(err, deviceId);
+    });
   }
 
   async discover(protocol: string, request: Record<string, unknown>): Promise<unknown> {
     const link = [...this.links.values()].find((l) => l.plan.protocol === protocol && l.up);
-    if (!link) throw new DriverError('closed', `no ${protocol} link is up`);
-    return link.discover(request);
+    if (!link) throw new DomainError('unavailable', `no ${protocol} link is up`);
+    return link.discover(request).catch((err) => {
+      throw diagnosticError(err, protocol);
+    });
   }
 
   /** Write a raw value (the command service inverted the transform) to the point's device; null relinquishes. */
@@ -139,4 +144,16 @@ export class Supervisor implements DeviceDiagnostics, DeviceHealthView {
   private linkOfDevice(deviceId: string): Link | undefined {
     return this.links.get(this.devices.linkOf(deviceId) ?? '');
   }
+}
+
+/** A diagnostic read that failed, in the domain's terms: a link that is down, a request the device refused. */
+function diagnosticError(err: unknown, target: string): DomainError {
+  const e = DriverError.from(err);
+  const kind =
+    e.code === 'closed' || e.code === 'refused'
+      ? 'unavailable'
+      : e.code === 'bad-config'
+        ? 'invalid'
+        : 'upstream';
+  return new DomainError(kind, `${target}: ${e.message}`, undefined, { cause: err });
 }

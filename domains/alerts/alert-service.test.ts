@@ -5,16 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../core/actor.js';
 import { EventBus, type EventMap } from '../../core/bus.js';
 import { ManualClock } from '../../core/clock.js';
+import { DomainError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
 import { AuditLog } from '../../platform/audit/audit-log.js';
 import { type Db, openDatabase } from '../../platform/db/database.js';
-import {
-  AlertActionError,
-  type AlertInstance,
-  AlertNotFoundError,
-  AlertService,
-  type AlertVerdict,
-} from './alert-service.js';
+import { type AlertInstance, AlertService, type AlertVerdict } from './alert-service.js';
 
 const T0 = 1_700_000_000_000;
 const alice: Actor = { actor: 'alice', via: 'session', ip: '10.0.0.5' };
@@ -29,6 +24,9 @@ const instance = (over: Partial<AlertInstance> = {}): AlertInstance => ({
   chatter: { transitions: 5, withinMs: 60_000 },
   ...over,
 });
+/** The refusal of a transition the table does not allow (a 409 with the state and the allowed actions). */
+const refused = (details?: { state: string; allowed: string[] }) =>
+  expect.objectContaining({ kind: 'conflict', ...(details ? { details } : {}) });
 const on: AlertVerdict = { active: true, message: 'supply_temp_c 9.4 °C above 8 °C', value: 9.4 };
 const off: AlertVerdict = { active: false, message: 'supply_temp_c 7.1 °C', value: 7.1 };
 
@@ -170,14 +168,20 @@ describe('AlertService', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(AlertActionError);
-    expect(err).toMatchObject({ alertId: id, action: 'ack', state: 'acked', allowed: ['shelve'] });
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({
+      kind: 'conflict',
+      message: `cannot ack alert ${id} in state acked; allowed: shelve`,
+      details: { state: 'acked', allowed: ['shelve'] },
+    });
     expect(audit.query({ action: 'alert.acknowledged', outcome: 'failed', limit: 5 })).toHaveLength(1);
     expect(feed(off)).toMatchObject({ state: 'normal', active: false });
     expect(names()).toEqual(['alert.raised', 'alert.changed', 'alert.cleared']);
-    expect(() => svc.ack(id, alice)).toThrow(AlertActionError);
+    expect(() => svc.ack(id, alice)).toThrow(refused());
     expect(() => svc.unshelve(id, alice)).toThrow(/allowed: shelve/);
-    expect(() => svc.ack(424242, alice)).toThrow(AlertNotFoundError);
+    expect(() => svc.ack(424242, alice)).toThrow(
+      expect.objectContaining({ kind: 'not-found', message: 'no alert "424242"' }),
+    );
   });
 
   it('shelving hides changes until it expires (tick) or is undone; it comes back as unacked if active', () => {
@@ -192,8 +196,8 @@ describe('AlertService', () => {
     expect(events).toEqual([
       expect.objectContaining({ name: 'alert.changed', from: 'unacked', to: 'shelved' }),
     ]);
-    expect(() => svc.shelve(id, alice, 1_000)).toThrow(AlertActionError);
-    expect(() => svc.ack(id, alice)).toThrow(expect.objectContaining({ allowed: ['unshelve'] }));
+    expect(() => svc.shelve(id, alice, 1_000)).toThrow(refused());
+    expect(() => svc.ack(id, alice)).toThrow(refused({ state: 'shelved', allowed: ['unshelve'] }));
     // condition changes while shelved: remembered, no events, no transitions
     feed(off);
     feed(on);
@@ -232,40 +236,40 @@ describe('AlertService', () => {
     ]);
   });
 
-  it('maintenance suppresses every alert of the asset and any raised meanwhile, until it ends', () => {
+  it('out of service suppresses every alert of the asset and any raised meanwhile, until it ends', () => {
     const a = feed(on)!;
     const other = instance({ key: 'low-flow|ahu-1|', ruleId: 'low-flow', pointId: undefined });
     const elsewhere = instance({ key: 'high-temp|ahu-2|ahu-2/supply_temp_c', assetId: 'ahu-2' });
     feed(on, 0, elsewhere);
     events = [];
-    const res = svc.setMaintenance('ahu-1', alice, {
+    const res = svc.setOutOfService('ahu-1', alice, {
       on: true,
       until: clock.now() + 600_000,
       comment: 'filter swap',
     });
-    expect(res.maintenance).toMatchObject({ assetId: 'ahu-1', by: 'alice', comment: 'filter swap' });
+    expect(res.window).toMatchObject({ assetId: 'ahu-1', by: 'alice', comment: 'filter swap' });
     expect(res.alerts.map((x) => [x.id, x.state])).toEqual([[a.id, 'suppressed']]);
-    expect(svc.inMaintenance('ahu-1')).toMatchObject({ since: clock.now(), until: clock.now() + 600_000 });
-    expect(svc.inMaintenance('ahu-2')).toBeUndefined();
+    expect(svc.outOfService('ahu-1')).toMatchObject({ since: clock.now(), until: clock.now() + 600_000 });
+    expect(svc.outOfService('ahu-2')).toBeUndefined();
     expect(events).toEqual([
       expect.objectContaining({ name: 'alert.changed', from: 'unacked', to: 'suppressed' }),
     ]);
 
-    // a new alert of the asset while in maintenance: suppressed from the start, never raised
+    // a new alert of the asset while out of service: suppressed from the start, never raised
     const b = feed(on, 1_000, other)!;
     expect(b).toMatchObject({ state: 'suppressed', active: true, occurrences: 1 });
     feed(off, 1_000, instance());
     expect(names()).not.toContain('alert.raised');
     expect(names()).not.toContain('alert.cleared');
-    expect(() => svc.ack(b.id, alice)).toThrow(expect.objectContaining({ allowed: [] }));
-    expect(() => svc.shelve(b.id, alice, 1_000)).toThrow(AlertActionError);
+    expect(() => svc.ack(b.id, alice)).toThrow(refused({ state: 'suppressed', allowed: [] }));
+    expect(() => svc.shelve(b.id, alice, 1_000)).toThrow(refused());
     expect(svc.activeCount()).toMatchObject({ high: 1, total: 1, unacked: 1 }); // only ahu-2's
-    expect(svc.maintenanceList().map((m) => m.assetId)).toEqual(['ahu-1']);
+    expect(svc.outOfServiceList().map((m) => m.assetId)).toEqual(['ahu-1']);
 
     // the window ends by itself: the active one is unacked again, the cleared one normal
     clock.advance(600_000);
     svc.tick(clock.now());
-    expect(svc.inMaintenance('ahu-1')).toBeUndefined();
+    expect(svc.outOfService('ahu-1')).toBeUndefined();
     expect(svc.get(a.id)).toMatchObject({ state: 'normal', active: false });
     expect(svc.get(b.id)).toMatchObject({ state: 'unacked', active: true });
     expect(svc.get(b.id)!.transitions.map((t) => [t.from, t.to, t.event, t.via])).toEqual([
@@ -283,24 +287,24 @@ describe('AlertService', () => {
     ]);
 
     // on, then off by hand; off again changes nothing
-    svc.setMaintenance('ahu-1', alice, { on: true });
+    svc.setOutOfService('ahu-1', alice, { on: true });
     expect(svc.get(b.id)!.state).toBe('suppressed');
-    expect(svc.setMaintenance('ahu-1', alice, { on: false }).alerts.map((x) => x.state)).toEqual([
+    expect(svc.setOutOfService('ahu-1', alice, { on: false }).alerts.map((x) => x.state)).toEqual([
       'normal',
       'unacked',
     ]);
-    expect(svc.setMaintenance('ahu-1', alice, { on: false })).toEqual({ maintenance: null, alerts: [] });
+    expect(svc.setOutOfService('ahu-1', alice, { on: false })).toEqual({ window: null, alerts: [] });
   });
 
-  it('maintenance outranks a shelf', () => {
+  it('out of service outranks a shelf', () => {
     const { id } = feed(on)!;
     svc.shelve(id, alice, 60_000);
-    svc.setMaintenance('ahu-1', alice, { on: true });
+    svc.setOutOfService('ahu-1', alice, { on: true });
     expect(svc.get(id)).toMatchObject({ state: 'suppressed', shelvedUntil: null });
     clock.advance(120_000);
     svc.tick(clock.now());
     expect(svc.get(id)!.state).toBe('suppressed');
-    svc.setMaintenance('ahu-1', alice, { on: false });
+    svc.setOutOfService('ahu-1', alice, { on: false });
     expect(svc.get(id)!.state).toBe('unacked');
   });
 
@@ -371,12 +375,12 @@ describe('AlertService', () => {
     svc.ack(a.id, alice, 'on it');
     const b = feed(on, 1_000, instance({ key: 'k2|ahu-1|', ruleId: 'k2', pointId: undefined }))!;
     svc.shelve(b.id, alice, 60_000);
-    svc.setMaintenance('ahu-9', alice, { on: true, comment: 'decommissioning' });
+    svc.setOutOfService('ahu-9', alice, { on: true, comment: 'decommissioning' });
     db.close();
     db = openDatabase(dir, silentLogger);
     build();
     expect(svc.activeKeys().sort()).toEqual([a.key, b.key].sort());
-    expect(svc.inMaintenance('ahu-9')).toMatchObject({ comment: 'decommissioning' });
+    expect(svc.outOfService('ahu-9')).toMatchObject({ comment: 'decommissioning' });
     expect(feed(on)).toMatchObject({ id: a.id, state: 'acked', ackComment: 'on it', occurrences: 1 });
     expect(events).toEqual([]);
     clock.advance(60_000);

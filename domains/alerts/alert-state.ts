@@ -8,7 +8,7 @@
  *                          ▼                                  │
  *                      rtn-unacked ───────────ack─────────────┘   (activate: back to unacked)
  *
- * shelved (a person hid it for a while) and suppressed (its asset is in maintenance) remember whether the
+ * shelved (a person hid it for a while) and suppressed (its asset is out of service) remember whether the
  * condition is active; leaving them goes to unacked if it is, else to normal. activate/clear while there only
  * update the remembered condition (no notification).
  */
@@ -27,7 +27,7 @@ export const ALERT_EVENTS = [
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
-/** The events a person asks for through the API (maintenance is per asset, not per alert). */
+/** The events a person asks for through the API (out of service is per asset, not per alert). */
 export const USER_ACTIONS = ['ack', 'shelve', 'unshelve'] as const;
 export type UserAction = (typeof USER_ACTIONS)[number];
 
@@ -68,7 +68,7 @@ const TABLE: Record<AlertState, Partial<Record<AlertEvent, Target>>> = {
     activate: 'shelved',
     clear: 'shelved',
     unshelve: leaveHidden,
-    // maintenance outranks a shelf: the asset's alerts are all suppressed
+    // out of service outranks a shelf: the asset's alerts are all suppressed
     suppress: 'suppressed',
   },
   suppressed: {

@@ -45,16 +45,52 @@ export interface AlertTransitionView {
   event: TransitionEvent;
   /** A username or 'system'. */
   actor: string;
-  /** session, token, cli, rules (the engine), timer (a shelf or maintenance that ran out). */
+  /** session, token, cli, rules (the engine), timer (a shelf or out-of-service window that ran out). */
   via: string;
   comment: string | null;
   value: unknown;
 }
 
-export interface MaintenanceView {
+/** An asset out of service: its alerts are suppressed (ISA-18.2 out-of-service suppression) until `until`. */
+export interface OutOfServiceView {
   assetId: string;
   since: number;
   until: number | null;
   by: string;
   comment: string | null;
 }
+
+/** One rule instance as the rules engine knows it (or one of the hub's own alerts). */
+export interface AlertInstance {
+  /** `<ruleId>|<assetId>|<pointId or ''>` */
+  key: string;
+  ruleId: string;
+  assetId: string;
+  pointId?: string;
+  severity: Severity;
+  priority: number;
+  /** `transitions` flips within `withinMs` make the alert flapping until it has been quiet that long. */
+  chatter: { transitions: number; withinMs: number };
+}
+
+/** What a condition says now. */
+export interface AlertVerdict {
+  active: boolean;
+  message: string;
+  value?: unknown;
+  severity?: Severity;
+}
+
+export type ActiveCounts = Record<Severity, number> & {
+  /** Alerts whose condition is active and that are neither shelved nor suppressed. */
+  total: number;
+  /** Alerts waiting for an acknowledgement (unacked or rtn-unacked). */
+  unacked: number;
+};
+
+/** The key of a rule instance's alert: one alert per rule, asset and point. */
+export const alertKey = (ruleId: string, assetId: string, pointId?: string) =>
+  `${ruleId}|${assetId}|${pointId ?? ''}`;
+
+/** A severity's priority when nothing else says (1 most urgent). */
+export const DEFAULT_PRIORITY: Record<Severity, number> = { critical: 1, high: 2, medium: 3, low: 4 };

@@ -2,7 +2,8 @@ import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Severity } from '../../core/model/severity.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import type { AlertInstance, AlertService } from './alert-service.js';
+import type { AlertService } from './alert-service.js';
+import { type AlertInstance, alertKey, DEFAULT_PRIORITY } from './alert-types.js';
 
 /** A device offline this long raises its alert (a restart or a short network blip does not). */
 export const DEVICE_OFFLINE_ALERT_MS = 60_000;
@@ -37,15 +38,15 @@ export function wireSystemAlerts(opts: {
     severity: Severity,
     pointId?: string,
   ): AlertInstance => ({
-    key: `${ruleId}|${assetId}|${pointId ?? ''}`,
+    key: alertKey(ruleId, assetId, pointId),
     ruleId,
     assetId,
     pointId,
     severity,
-    priority: { critical: 1, high: 2, medium: 3, low: 4 }[severity],
+    priority: DEFAULT_PRIORITY[severity],
     chatter: CHATTER,
   });
-  // a device's alert belongs to the first asset it serves (maintenance of that asset suppresses it)
+  // a device's alert belongs to the first asset it serves (taking that asset out of service suppresses it)
   const assetOf = (deviceId: string) =>
     site.assets.find((a) => a.device === deviceId)?.id ??
     site.points.find((p) => p.deviceId === deviceId)?.assetId ??

@@ -1,17 +1,28 @@
 import type { Logger } from 'pino';
+import { type ActingPerson, personActor } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
+import { invalid, notFound, unavailable } from '../../core/errors.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { Schedule } from '../../core/time/schedule.js';
-import { type CalendarUnit, intervalStart, nextInterval, wallTime } from '../../core/time/zoned-time.js';
+import { type CalendarUnit, intervalStart, nextInterval } from '../../core/time/zoned-time.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
 import type { History } from '../../platform/storage/history.js';
-import { type Baseline, learnBaseline, savings } from './baseline.js';
+import { learnBaseline, savings } from './baseline.js';
 import type { BaselineSource } from './baseline-source.js';
+import { LearnedBaselines } from './learned-baselines.js';
 import { EnergyLedger } from './ledger.js';
 import { meterSeries, peakDemand, sumRange } from './meter-series.js';
-import { type Meter, resolveMeters } from './meters.js';
+import { type Meter, meterTree, resolveMeters, sitePowerPoints } from './meters.js';
 import { buildReport, type EnergyReport, type ReportWindows } from './report.js';
-import { dayRange, SLOT_MS, type SlotCalendar, type SlotSeries, slotCalendar } from './slot-calendar.js';
+import {
+  dayRange,
+  localDate,
+  SLOT_MS,
+  type SlotCalendar,
+  type SlotSeries,
+  slotCalendar,
+} from './slot-calendar.js';
 import { electricityPlan, flatCost, priceSeries, type TariffPlan } from './tariff.js';
 
 export interface EnergyServiceOptions {
@@ -19,6 +30,7 @@ export interface EnergyServiceOptions {
   db: Db;
   clock: Clock;
   log: Logger;
+  audit: AuditLog;
   history: () => History | undefined;
   settledBefore: () => number;
   schedules: ReadonlyMap<string, Schedule>;
@@ -39,15 +51,6 @@ const DAY_MS = 86_400_000;
 /** The ledger is brought up to date this long after each quarter hour (the outbox flushes every second). */
 const REFRESH_LAG_MS = 60_000;
 
-export class EnergyError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The energy domain: the meter hierarchy, the ledger of 15-minute consumption built from history, the
  * reports, interval series, baselines and savings over it, and the learned baselines the rules use.
@@ -61,8 +64,8 @@ export class EnergyService implements BaselineSource {
   private readonly workingHours?: Schedule;
   private timer: unknown;
   private stopped = false;
-  /** Baselines for the rules, learned once a day: meter id → baseline over a calendar of its weeks. */
-  private learned = new Map<string, { baseline: Baseline; day: number }>();
+  /** Baselines for the rules, learned once a day. */
+  private readonly learned: LearnedBaselines;
 
   constructor(private readonly o: EnergyServiceOptions) {
     const cfg = o.site.config.energy;
@@ -86,6 +89,15 @@ export class EnergyService implements BaselineSource {
       now: () => o.clock.now(),
       settledBefore: o.settledBefore,
       log: o.log,
+    });
+    this.learned = new LearnedBaselines({
+      meters: this.meters,
+      weeks: cfg.baselineWeeks,
+      timeZone: this.tz,
+      clock: o.clock,
+      ...(this.calendar ? { calendar: this.calendar } : {}),
+      calendarFor: (from, to) => this.calendarFor(from, to),
+      seriesOf: (cal) => meterSeries(this.meters, this.ledger.read(cal, this.ledgerPoints()), cal.n),
     });
   }
 
@@ -121,58 +133,25 @@ export class EnergyService implements BaselineSource {
     if (!this.meters.length) return;
     this.ledger
       .ensure(from, this.o.clock.now())
-      .then(() => this.relearn())
+      .then(() => this.learned.relearn())
       .catch(() => undefined); // counted and logged by the ledger; the next refresh tries again
   }
 
-  /** The rules' baselines: learned again from the ledger once a day. */
-  private relearn(): void {
-    const today = intervalStart(this.o.clock.now(), '1d', this.tz);
-    const stale = this.meters.filter((m) => m.pointId && this.learned.get(m.id)?.day !== today);
-    if (!stale.length) return;
-    const weeks = this.o.site.config.energy.baselineWeeks;
-    const cal = this.calendarFor(
-      intervalStart(today - weeks * 7 * DAY_MS + DAY_MS / 2, '1d', this.tz),
-      today,
-    );
-    const series = meterSeries(this.meters, this.ledger.read(cal, this.ledgerPoints()), cal.n);
-    for (const m of stale)
-      this.learned.set(m.id, { baseline: learnBaseline(series.get(m.id)!, cal, 0, cal.n), day: today });
-  }
-
   expectedKw(assetId: string, ts: number): number | undefined {
-    const meter = this.meters.find((m) => m.medium === 'electricity' && m.pointId?.startsWith(`${assetId}/`));
-    return meter ? this.expectedAt(meter, ts) : undefined;
+    return this.learned.expectedKw(assetId, ts);
   }
 
   expectedUse(pointId: string, from: number, to: number): number | undefined {
-    const meter = this.meters.find((m) => m.pointId === pointId);
-    if (!meter) return undefined;
-    let total = 0;
-    for (let t = intervalStart(from, '1h', this.tz); t < to; t = nextInterval(t, '1h', this.tz)) {
-      const kwh = this.expectedAt(meter, t);
-      if (kwh === undefined) return undefined;
-      total += kwh;
-    }
-    return total / meter.factor; // the budget counts in the point's unit (Wh, L, ...)
+    return this.learned.expectedUse(pointId, from, to);
   }
 
-  /** The learned expectation for the local hour of ts (kWh in that hour = its mean kW). */
-  private expectedAt(meter: Meter, ts: number): number | undefined {
-    const learned = this.learned.get(meter.id);
-    if (!learned) return undefined;
-    const w = wallTime(ts, this.tz);
-    const dayType = this.calendar
-      ? this.calendar.dayType(w.year, w.month, w.day)
-      : new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay();
-    const v = learned.baseline.expected[dayType * 24 + w.hour]!;
-    return Number.isNaN(v) ? undefined : v;
-  }
-
-  /** A daily (YYYY-MM-DD) or monthly (YYYY-MM) report for the site or a zone. */
-  async report(kind: 'daily' | 'monthly', label: string, zoneId?: string): Promise<EnergyReport> {
-    if (zoneId !== undefined && !this.o.site.zoneById.has(zoneId))
-      throw new EnergyError(404, `no zone "${zoneId}"`);
+  /**
+   * A daily (YYYY-MM-DD, default yesterday) or monthly (YYYY-MM, default last month) report for the site or
+   * a zone.
+   */
+  async report(kind: 'daily' | 'monthly', label?: string, zoneId?: string): Promise<EnergyReport> {
+    label ??= kind === 'daily' ? this.localDay(-1) : this.lastMonth();
+    if (zoneId !== undefined && !this.o.site.zoneById.has(zoneId)) throw notFound('zone', zoneId);
     const weeks = this.o.site.config.energy.baselineWeeks;
     const [y, m, d] = label.split('-').map(Number) as [number, number, number?];
     const first = kind === 'daily' ? label : `${label}-01`;
@@ -189,7 +168,7 @@ export class EnergyService implements BaselineSource {
     ).from;
     const calFrom = Math.min(previousFrom, learnFrom);
     const now = this.o.clock.now();
-    if (periodFrom > now) throw new EnergyError(400, `${label} has not begun`);
+    if (periodFrom > now) throw invalid(`${label} has not begun`);
     const cal = this.calendarFor(calFrom, periodTo);
     const slot = (t: number) => Math.round((t - calFrom) / SLOT_MS);
     const windows: ReportWindows = {
@@ -223,6 +202,7 @@ export class EnergyService implements BaselineSource {
 
   /** One meter's consumption per 15 min, hour, day or month, with completeness, peak demand, cost, carbon. */
   async intervals(meterId: string, from: number, to: number, unit: CalendarUnit) {
+    if (from >= to) throw invalid('from must be before to');
     const meter = this.meter(meterId);
     const start = intervalStart(from, unit, this.tz);
     const dayFrom = intervalStart(start, '1d', this.tz);
@@ -269,8 +249,8 @@ export class EnergyService implements BaselineSource {
     };
   }
 
-  /** The baseline a meter has learned from the weeks before `date` (YYYY-MM-DD): per day type and hour. */
-  async baseline(meterId: string, date: string) {
+  /** The baseline a meter has learned from the weeks before `date` (YYYY-MM-DD, default today): per day type and hour. */
+  async baseline(meterId: string, date = this.localDay(0)) {
     const meter = this.meter(meterId);
     const weeks = this.o.site.config.energy.baselineWeeks;
     const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -307,8 +287,8 @@ export class EnergyService implements BaselineSource {
     const end = until
       ? dayRange(until, until, this.tz).from
       : nextInterval(intervalStart(now, '1d', this.tz), '1d', this.tz);
-    if (end <= start) throw new EnergyError(400, 'until must be after since');
-    if (start >= now) throw new EnergyError(400, `${since} has not begun`);
+    if (end <= start) throw invalid('until must be after since');
+    if (start >= now) throw invalid(`${since} has not begun`);
     const cal = this.calendarFor(from, end);
     const series = (await this.seriesOver(cal)).get(meter.id)!;
     const elapsedTo = Math.min(cal.n, Math.ceil((Math.min(now, end) - cal.from) / SLOT_MS));
@@ -327,42 +307,30 @@ export class EnergyService implements BaselineSource {
     };
   }
 
-  /**
-   * The power points (kW, W, MW measurements named `*power*`) on the assets of the physical meters that make
-   * up the site's electricity: its top meters, a virtual one through the meters it adds.
-   */
-  sitePowerPoints(): string[] {
-    const out = new Set<string>();
-    const visit = (m: Meter) => {
-      if (!m.pointId) {
-        for (const id of m.add) visit(this.meterById.get(id)!);
-        return;
-      }
-      const assetId = this.o.site.pointById.get(m.pointId)!.assetId;
-      const power = this.o.site.pointsByAsset
-        .get(assetId)
-        ?.find(
-          (p) => p.kind === 'measurement' && ['kW', 'W', 'MW'].includes(p.unit) && p.name.includes('power'),
-        );
-      if (power) out.add(power.id);
+  /** The hierarchy as a tree, with the site's time zone and currency. */
+  hierarchy() {
+    return {
+      timezone: this.tz,
+      currency: this.o.site.config.energy.currency,
+      meters: meterTree(this.meters),
     };
-    for (const m of this.meters) if (m.medium === 'electricity' && !m.parentId) visit(m);
-    return [...out];
   }
 
-  /** The hierarchy as a tree: roots first, each with its children. */
-  tree() {
-    const node = (m: Meter): unknown => ({
-      id: m.id,
-      name: m.name,
-      medium: m.medium,
-      unit: m.unit,
-      zone: m.zoneId,
-      ...(m.pointId ? { point: m.pointId } : { add: m.add, subtract: m.subtract }),
-      billing: m.billing,
-      children: m.children.map((c) => node(this.meterById.get(c)!)),
+  /** The power points that make up the site's electricity (the overview's power now). */
+  sitePowerPoints(): string[] {
+    return sitePowerPoints(this.meters, this.o.site);
+  }
+
+  /** Have days in [from, to) worked out again from history (it was imported or replayed late); audited. */
+  unsettle(from: number, to: number, by: ActingPerson): { rows: number } {
+    if (from >= to) throw invalid('from must be before to');
+    const rows = this.ledger.unsettle(from, to);
+    this.o.audit.record(personActor(by), {
+      action: 'energy.ledger-unsettled',
+      target: `${new Date(from).toISOString()}/${new Date(to).toISOString()}`,
+      detail: `${rows} rows`,
     });
-    return this.meters.filter((m) => !m.parentId).map(node);
+    return { rows };
   }
 
   health() {
@@ -371,8 +339,23 @@ export class EnergyService implements BaselineSource {
 
   private meter(id: string): Meter {
     const m = this.meterById.get(id);
-    if (!m) throw new EnergyError(404, `no meter "${id}"`);
+    if (!m) throw notFound('meter', id);
     return m;
+  }
+
+  /** The site's local date today (YYYY-MM-DD). */
+  today(): string {
+    return this.localDay(0);
+  }
+
+  /** The site's local date a number of days from now (a day is 24 h: fine away from a DST change's hour). */
+  private localDay(offsetDays: number): string {
+    return localDate(this.o.clock.now() + offsetDays * DAY_MS, this.tz);
+  }
+
+  private lastMonth(): string {
+    const [y, m] = this.localDay(0).split('-').map(Number) as [number, number];
+    return new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 7);
   }
 
   private ledgerPoints(): string[] {
@@ -393,8 +376,7 @@ export class EnergyService implements BaselineSource {
 
   /** Every meter's slots over the calendar, the ledger brought up to date first. */
   private async seriesOver(cal: SlotCalendar): Promise<Map<string, SlotSeries>> {
-    if (!this.o.history())
-      throw new EnergyError(503, 'storage is off (storage.mode: off): no history to read');
+    if (!this.o.history()) throw unavailable('storage is off (storage.mode: off): no history to read');
     await this.ledger.ensure(cal.from, Math.min(cal.to, this.o.clock.now() + 1));
     return meterSeries(this.meters, this.ledger.read(cal, this.ledgerPoints()), cal.n);
   }

@@ -206,3 +206,43 @@ function physicalMeter(c: MeterConfig, site: SiteModel): Meter | string {
 }
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
+/** The hierarchy as a tree: roots first, each with its children. */
+export function meterTree(meters: readonly Meter[]): unknown[] {
+  const byId = new Map(meters.map((m) => [m.id, m]));
+  const node = (m: Meter): unknown => ({
+    id: m.id,
+    name: m.name,
+    medium: m.medium,
+    unit: m.unit,
+    zone: m.zoneId,
+    ...(m.pointId ? { point: m.pointId } : { add: m.add, subtract: m.subtract }),
+    billing: m.billing,
+    children: m.children.map((c) => node(byId.get(c)!)),
+  });
+  return meters.filter((m) => !m.parentId).map(node);
+}
+
+/**
+ * The power points (kW, W, MW measurements named `*power*`) on the assets of the physical meters that make
+ * up the site's electricity: its top meters, a virtual one through the meters it adds.
+ */
+export function sitePowerPoints(meters: readonly Meter[], site: SiteModel): string[] {
+  const byId = new Map(meters.map((m) => [m.id, m]));
+  const out = new Set<string>();
+  const visit = (m: Meter) => {
+    if (!m.pointId) {
+      for (const id of m.add) visit(byId.get(id)!);
+      return;
+    }
+    const assetId = site.pointById.get(m.pointId)!.assetId;
+    const power = site.pointsByAsset
+      .get(assetId)
+      ?.find(
+        (p) => p.kind === 'measurement' && ['kW', 'W', 'MW'].includes(p.unit) && p.name.includes('power'),
+      );
+    if (power) out.add(power.id);
+  };
+  for (const m of meters) if (m.medium === 'electricity' && !m.parentId) visit(m);
+  return [...out];
+}

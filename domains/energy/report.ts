@@ -194,15 +194,6 @@ export function buildReport(inp: ReportInputs): EnergyReport {
       const mains = main.filter((m) => m.medium === medium);
       if (!mains.length) continue;
       const f = mains.map((m) => figures.get(m.id)!);
-      const sum = (pick: (x: MeterFigures) => number | null | undefined) => {
-        let total = 0;
-        for (const x of f) {
-          const v = pick(x);
-          if (v === null || v === undefined) return null;
-          total += v;
-        }
-        return round(total, 3);
-      };
       /** The sum of the meters that have a figure (their completeness shows what is missing); null if none. */
       const sumKnown = (pick: (x: MeterFigures) => number | null | undefined) => {
         const known = f.map(pick).filter((v): v is number => v !== null && v !== undefined);

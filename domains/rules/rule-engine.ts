@@ -2,17 +2,16 @@ import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Reading } from '../../core/model/reading.js';
-import type { Severity } from '../../core/model/severity.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { Schedule } from '../../core/time/schedule.js';
 import type { AlertService } from '../alerts/alert-service.js';
+import { type AlertInstance, DEFAULT_PRIORITY } from '../alerts/alert-types.js';
 import type { BaselineSource } from '../energy/baseline-source.js';
 import { evaluatorForInstance } from './instance-evaluator.js';
 import type { RuleConfig } from './rule-schema.js';
 import { type RuleInstance, resolveTargets } from './targets.js';
 import type { ConditionEvaluator, ConditionInput, ConditionVerdict } from './types.js';
 
-const PRIORITY_OF: Record<Severity, number> = { critical: 1, high: 2, medium: 3, low: 4 };
 /** Time-based conditions (delays, stuck values, schedules) are looked at this often at the latest. */
 const TICK_MS = 250;
 
@@ -22,7 +21,7 @@ interface Running {
   /** The verdict the alert service last heard. */
   active: boolean;
   nextAt?: number;
-  info: Parameters<AlertService['conditionChanged']>[0];
+  info: AlertInstance;
 }
 
 export interface RuleEngineCounters {
@@ -181,23 +180,7 @@ export class RuleEngine {
       this.schedule(r, now);
     }
     // alerts of rules that are gone (removed from the site file while the hub was down) are cleared
-    const running = new Set(this.running.map((r) => r.instance.key));
-    for (const a of alerts.list({ active: true, limit: 100_000 })) {
-      if (running.has(a.key) || a.ruleId.startsWith('system:')) continue;
-      alerts.conditionChanged(
-        {
-          key: a.key,
-          ruleId: a.ruleId,
-          assetId: a.assetId,
-          pointId: a.pointId ?? undefined,
-          severity: a.severity,
-          priority: a.priority,
-          chatter: { transitions: 1_000_000, withinMs: 1 },
-        },
-        { active: false, message: 'the rule is gone (removed, or it no longer fits the site)' },
-        now,
-      );
-    }
+    alerts.retireGoneRules(new Set(this.running.map((r) => r.instance.key)), now);
     this.offs.push(
       bus.on('readings.accepted', this.onReadings),
       bus.on('point.quality-changed', (q) =>
@@ -310,7 +293,7 @@ function infoOf(instance: RuleInstance, rule: RuleConfig): Running['info'] {
     assetId: instance.assetId,
     pointId: instance.pointId,
     severity: rule.severity,
-    priority: rule.priority ?? PRIORITY_OF[rule.severity],
+    priority: rule.priority ?? DEFAULT_PRIORITY[rule.severity],
     chatter: rule.chatter,
   };
 }

@@ -1,5 +1,6 @@
 import type { AssetConfig, ZoneConfig } from '../../core/config/site-schema.js';
 import { zoneSubtree } from '../../core/model/zones.js';
+import { alertKey } from '../alerts/alert-types.js';
 import type { Condition, RuleConfig } from './rule-schema.js';
 
 /** One rule applied to one asset (and its point): it has its own condition state and its own alert. */
@@ -117,7 +118,7 @@ export function resolveTargets(
     };
     check(rule.condition, ['condition'], 'point' in rule.condition ? rule.condition.point : undefined);
     const pointId = point ? `${asset.id}/${point.name}` : undefined;
-    instances.push({ key: `${rule.id}|${asset.id}|${pointId ?? ''}`, rule, assetId: asset.id, pointId });
+    instances.push({ key: alertKey(rule.id, asset.id, pointId), rule, assetId: asset.id, pointId });
   }
   // one problem per kind of mistake is enough when a kind target matches many assets
   const seen = new Set<string>();

@@ -5,7 +5,7 @@ import type { SiteModel } from '../../core/model/site-model.js';
 import { chooseStep, type History } from '../../platform/storage/history.js';
 import type { AlertView } from '../alerts/alert-types.js';
 import type { MaintenanceConfig } from './maintenance-schema.js';
-import { alertKey, HUB, type TicketService } from './ticket-service.js';
+import { alertTicketKey, HUB, type TicketService } from './ticket-service.js';
 import { FINISHED_STATES, type TicketView, type TrendSnapshot } from './ticket-types.js';
 
 const SEVERITY_RANK = { low: 1, medium: 2, high: 3, critical: 4 } as const;
@@ -82,7 +82,7 @@ export class AlertTickets {
 
   private raised(alert: AlertView): void {
     if (!this.wants(alert)) return;
-    const key = alertKey(alert.assetId, alert.ruleId);
+    const key = alertTicketKey(alert.assetId, alert.ruleId);
     const open = this.tickets.store.byDedupeKey(key);
     if (open && open.state !== 'resolved') {
       this.tickets.record(
@@ -118,7 +118,7 @@ export class AlertTickets {
 
   private cleared(alert: AlertView): void {
     if (!this.wants(alert)) return;
-    const open = this.tickets.store.byDedupeKey(alertKey(alert.assetId, alert.ruleId));
+    const open = this.tickets.store.byDedupeKey(alertTicketKey(alert.assetId, alert.ruleId));
     if (!open || FINISHED_STATES.includes(open.state)) return;
     this.tickets.record(
       open.id,

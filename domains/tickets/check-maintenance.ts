@@ -76,7 +76,7 @@ export function checkMaintenance(config: SiteConfig, site: SiteModel, fail: Fail
     }
     for (const assetId of assets) {
       const point = site.pointById.get(`${assetId}/${t.point}`);
-      if (!point || point.type !== 'number')
+      if (point?.type !== 'number')
         fail(at('plans', i, 'trigger', 'point'), `asset "${assetId}" has no numeric point "${t.point}"`);
     }
   });

@@ -1,3 +1,5 @@
+import type { Clock } from '../../core/clock.js';
+import { notFound } from '../../core/errors.js';
 import type { LatestValues } from '../../core/latest-values.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { AlertService } from '../alerts/alert-service.js';
@@ -7,23 +9,24 @@ import type { TicketService } from './ticket-service.js';
 
 const RECENT = 50;
 
+export interface EquipmentFileSources {
+  site: SiteModel;
+  latest: LatestValues;
+  alerts: AlertService;
+  tickets: TicketService;
+  plans: readonly PlanConfig[];
+  clock: Clock;
+}
+
 /**
- * One asset's file (设备档案): what it is and where, its documents, its live points, its alerts, its repair
- * tickets, and its preventive maintenance and inspections (the plans that cover it and their work orders).
+ * One asset's file (设备档案): what it is and where, its documents, its live points, its alerts (and whether
+ * it is out of service), its repair tickets, and its preventive maintenance and inspections (the plans that
+ * cover it and their work orders). An unknown asset is not found.
  */
-export function equipmentFile(
-  assetId: string,
-  s: {
-    site: SiteModel;
-    latest: LatestValues;
-    alerts: AlertService;
-    tickets: TicketService;
-    plans: readonly PlanConfig[];
-    now: number;
-  },
-) {
+export function equipmentFile(assetId: string, s: EquipmentFileSources) {
   const asset = s.site.assetById.get(assetId);
-  if (!asset) return undefined;
+  if (!asset) throw notFound('asset', assetId);
+  const now = s.clock.now();
   const zonePath: { id: string; name: string }[] = [];
   for (let z = s.site.zoneById.get(asset.zone); z; z = z.parent ? s.site.zoneById.get(z.parent) : undefined)
     zonePath.unshift({ id: z.id, name: z.name });
@@ -68,14 +71,15 @@ export function equipmentFile(
         ts: v?.ts ?? null,
       };
     }),
-    maintenanceMode: s.alerts.inMaintenance(assetId) ?? null,
+    // the API's name for an asset out of service (its alerts suppressed), from before the tickets
+    maintenanceMode: s.alerts.outOfService(assetId) ?? null,
     alerts: s.alerts.list({ assetId, limit: RECENT }),
     tickets: tickets.filter((t) => t.kind === 'fault'),
     plans,
     workOrders: tickets.filter((t) => t.kind !== 'fault'),
     stats: {
       openTickets: tickets.filter((t) => !['closed', 'cancelled', 'rejected'].includes(t.state)).length,
-      faultsLast90Days: tickets.filter((t) => t.kind === 'fault' && t.createdAt >= s.now - 90 * 86_400_000)
+      faultsLast90Days: tickets.filter((t) => t.kind === 'fault' && t.createdAt >= now - 90 * 86_400_000)
         .length,
     },
   };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
+import type { LatestValues } from '../../core/latest-values.js';
 import type { Logger } from '../../core/logger.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import { ALWAYS_ON } from '../../core/time/business-time.js';
@@ -10,10 +11,13 @@ import type { Db } from '../../platform/db/database.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import type { History } from '../../platform/storage/history.js';
+import type { AlertService } from '../alerts/alert-service.js';
 import { AlertTickets } from './alert-tickets.js';
+import { equipmentFile } from './equipment-file.js';
 import { PhotoStore } from './photo-store.js';
 import { PlanScheduler } from './plan-scheduler.js';
 import { SlaPolicy, SlaWatch } from './sla.js';
+import { TicketPhotos } from './ticket-photos.js';
 import { TicketService } from './ticket-service.js';
 import { TicketStore } from './ticket-store.js';
 
@@ -34,8 +38,10 @@ const NOTIFIED_EVENTS = new Set([
 
 export interface Maintenance {
   tickets: TicketService;
-  photos: PhotoStore;
+  photos: TicketPhotos;
   plans: PlanScheduler;
+  /** An asset's equipment file (设备档案). */
+  equipmentFile(assetId: string): ReturnType<typeof equipmentFile>;
   start(): void;
   /** Time passes: SLA deadlines, unrated tickets, transient faults, calendar plans. */
   tick(now: number): void;
@@ -54,6 +60,9 @@ export function buildMaintenance(deps: {
   notifier: Notifier;
   history: () => History | undefined;
   ruleName: (ruleId: string) => string | undefined;
+  /** For the equipment files: live points, alerts. */
+  latest: LatestValues;
+  alerts: AlertService;
 }): Maintenance {
   const { site, bus, clock, log } = deps;
   const config = site.config.maintenance;
@@ -81,7 +90,12 @@ export function buildMaintenance(deps: {
   });
   const watch = new SlaWatch(tickets, config);
   const plans = new PlanScheduler(tickets, { plans: config.plans, site, bus, clock, log });
-  const photos = new PhotoStore(join(site.hub.dataDir, 'photos'), config.photoMaxBytes);
+  const photos = new TicketPhotos(
+    tickets,
+    new PhotoStore(join(site.hub.dataDir, 'photos'), config.photoMaxBytes),
+    { perTicket: config.photosPerTicket, clock },
+  );
+  const files = { site, latest: deps.latest, alerts: deps.alerts, tickets, plans: config.plans, clock };
 
   const offs = [
     bus.on('ticket.created', ({ ticket }) =>
@@ -102,6 +116,7 @@ export function buildMaintenance(deps: {
     tickets,
     photos,
     plans,
+    equipmentFile: (assetId) => equipmentFile(assetId, files),
     start() {
       fromAlerts.start();
       plans.start();

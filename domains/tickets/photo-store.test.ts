@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { detectImageType, PHOTO_NAME, PhotoRejectedError, PhotoStore } from './photo-store.js';
+import { DomainError } from '../../core/errors.js';
+import { detectImageType, PHOTO_NAME, PhotoStore } from './photo-store.js';
 
 /** 1×1 images from Chromium's canvas encoder (the JPEG without its ICC profile); both decode in a browser. */
 const PNG = Buffer.from(
@@ -68,14 +69,14 @@ describe('PhotoStore', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const reason = (fn: () => unknown) => {
+  const refusal = (fn: () => unknown) => {
     try {
       fn();
     } catch (err) {
-      expect(err).toBeInstanceOf(PhotoRejectedError);
-      return { reason: (err as PhotoRejectedError).reason, message: (err as Error).message };
+      expect(err).toBeInstanceOf(DomainError);
+      return { kind: (err as DomainError).kind, message: (err as Error).message };
     }
-    throw new Error('expected a PhotoRejectedError');
+    throw new Error('expected a DomainError');
   };
 
   it('saves a real PNG and JPEG under random names, 0600 in a 0700 directory, and opens them', () => {
@@ -110,19 +111,22 @@ describe('PhotoStore', () => {
       Buffer.concat([Buffer.from('MZ'), Buffer.alloc(100)]),
       PNG.subarray(0, 7),
     ]) {
-      const r = reason(() => store.save(buf));
-      expect(r.reason).toBe('not-an-image');
-      expect(r.message).toMatch(/JPEG, PNG, WebP or HEIC/);
+      const r = refusal(() => store.save(buf));
+      expect(r.kind).toBe('unsupported');
+      expect(r.message).toMatch(/^not a JPEG, PNG, WebP or HEIC image/);
     }
-    expect(reason(() => store.save(Buffer.alloc(0))).reason).toBe('empty');
+    expect(refusal(() => store.save(Buffer.alloc(0)))).toEqual({
+      kind: 'unsupported',
+      message: 'the photo is empty',
+    });
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('refuses a photo over the limit before writing anything', () => {
     const store = new PhotoStore(dir, 2 * 1_048_576);
     const big = Buffer.concat([PNG, Buffer.alloc(2 * 1_048_576)]);
-    const r = reason(() => store.save(big));
-    expect(r.reason).toBe('too-large');
+    const r = refusal(() => store.save(big));
+    expect(r.kind).toBe('too-large');
     expect(r.message).toMatch(/limit is 2 MB \(2097152 bytes\)/);
     expect(readdirSync(dir)).toEqual([]);
     // Exactly at the limit is fine.

@@ -14,6 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { tooLarge, unsupported } from '../../core/errors.js';
 
 /**
  * Photos attached to maintenance tickets, one file each under <dataDir>/photos. The type comes from the
@@ -51,18 +52,6 @@ export function detectImageType(buf: Buffer): PhotoMime | undefined {
   return undefined;
 }
 
-export type PhotoRejectReason = 'too-large' | 'empty' | 'not-an-image';
-
-export class PhotoRejectedError extends Error {
-  override readonly name = 'PhotoRejectedError';
-  constructor(
-    readonly reason: PhotoRejectReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const megabytes = (n: number) => `${Number((n / 1_048_576).toFixed(1))} MB`;
 
 export class PhotoStore {
@@ -77,20 +66,19 @@ export class PhotoStore {
     for (const f of readdirSync(dir)) if (TEMP_NAME.test(f)) rmSync(join(dir, f), { force: true });
   }
 
-  /** Checks, then writes the photo under a fresh random name; throws PhotoRejectedError having written nothing. */
+  /**
+   * Checks, then writes the photo under a fresh random name. An empty photo or one that is no image is
+   * refused as unsupported, one over the limit as too large, having written nothing.
+   */
   save(buf: Buffer): { file: string; mime: PhotoMime; bytes: number } {
-    if (buf.length === 0) throw new PhotoRejectedError('empty', 'the photo is empty');
+    if (buf.length === 0) throw unsupported('the photo is empty');
     if (buf.length > this.maxBytes)
-      throw new PhotoRejectedError(
-        'too-large',
+      throw tooLarge(
         `the photo is ${megabytes(buf.length)} (${buf.length} bytes); the limit is ${megabytes(this.maxBytes)} (${this.maxBytes} bytes)`,
       );
     const mime = detectImageType(buf);
     if (!mime)
-      throw new PhotoRejectedError(
-        'not-an-image',
-        `not a ${ACCEPTED} image (the type is read from the file's content, not its name)`,
-      );
+      throw unsupported(`not a ${ACCEPTED} image (the type is read from the file's content, not its name)`);
     const file = `${randomBytes(16).toString('hex')}.${EXT[mime]}`;
     const path = join(this.dir, file);
     const tmp = `${path}.tmp`;

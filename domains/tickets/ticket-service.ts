@@ -1,13 +1,23 @@
-import type { Actor } from '../../core/actor.js';
+import { personActor } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
+import { invalid, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
-import { permissionsOf } from '../../platform/security/roles.js';
 import type { UserStore } from '../../platform/security/user-store.js';
+import { type DispatchSuggestion, suggestDispatch } from './dispatch-suggest.js';
+import type { KpiGroup, KpiRow } from './kpis.js';
 import type { MaintenanceConfig } from './maintenance-schema.js';
 import type { SlaPolicy } from './sla.js';
+import {
+  type ActionContext,
+  type ActionInput,
+  dataFor,
+  fieldsFor,
+  type TicketFields,
+  trimmed,
+} from './ticket-action-input.js';
 import {
   allowedActions,
   checkAction,
@@ -17,7 +27,6 @@ import {
 } from './ticket-state.js';
 import type { NewTicketRow, TicketQuery, TicketStore } from './ticket-store.js';
 import {
-  type ChecklistResult,
   FINISHED_STATES,
   type TicketKind,
   type TicketSource,
@@ -32,35 +41,8 @@ export const HUB: TicketActor = {
   via: 'system',
 };
 
-/** The input an action takes; each action reads its own fields. */
-export interface ActionInput {
-  comment?: string;
-  /** dispatch */
-  assignee?: string;
-  team?: string;
-  /** accept: when the technician expects to be there. */
-  etaMinutes?: number;
-  /** resolve */
-  resolution?: string;
-  checklistResults?: ChecklistResult[];
-  /** rate */
-  rating?: number;
-}
-
-/** The input is not enough for the action (400), e.g. a resolve without its description. */
-export class TicketInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TicketInputError';
-  }
-}
-
-export class TicketNotFoundError extends Error {
-  constructor(readonly id: number) {
-    super(`no ticket ${id}`);
-    this.name = 'TicketNotFoundError';
-  }
-}
+export type { ActionInput } from './ticket-action-input.js';
+export { alertTicketKey } from './ticket-action-input.js';
 
 export interface NewTicket {
   kind: TicketKind;
@@ -82,11 +64,6 @@ export interface NewTicket {
   team?: string;
 }
 
-/** At most one unfinished ticket per asset and rule. */
-export const alertKey = (assetId: string, ruleId: string) => `${assetId}|${ruleId}`;
-
-const trimmed = (s: string | undefined) => (s?.trim() ? s.trim() : undefined);
-
 /**
  * The repair workflow: creates tickets and carries them through the transition table (ticket-state.ts),
  * with who, when and why of every step in the ticket's timeline and every person's step in the audit log.
@@ -96,6 +73,7 @@ const trimmed = (s: string | undefined) => (s?.trim() ? s.trim() : undefined);
 export class TicketService implements Organisation {
   private readonly teams: Map<string, MaintenanceConfig['teams'][number]>;
   private readonly departments: Map<string, MaintenanceConfig['departments'][number]>;
+  private readonly inputContext: ActionContext;
 
   constructor(
     readonly store: TicketStore,
@@ -112,6 +90,7 @@ export class TicketService implements Organisation {
   ) {
     this.teams = new Map(deps.config.teams.map((t) => [t.id, t]));
     this.departments = new Map(deps.config.departments.map((d) => [d.id, d]));
+    this.inputContext = { teams: this.teams, users: deps.users, sla: deps.sla, store };
   }
 
   approversOf(departmentId: string): readonly string[] | undefined {
@@ -135,6 +114,40 @@ export class TicketService implements Organisation {
     return this.store.list(q);
   }
 
+  /** The tickets a person reported or is assigned, newest first. */
+  listInvolving(q: TicketQuery, username: string): TicketView[] {
+    const merged = new Map<number, TicketView>();
+    for (const t of [...this.list({ ...q, requester: username }), ...this.list({ ...q, assignee: username })])
+      merged.set(t.id, t);
+    return [...merged.values()].sort((a, b) => b.id - a.id).slice(0, q.limit);
+  }
+
+  /** One ticket with its timeline, photos, evidence and the actions this person may take now. */
+  detail(id: number, who: TicketActor) {
+    const ticket = this.mustGet(id);
+    return {
+      ticket,
+      actions: this.actionsFor(ticket, who),
+      events: this.store.events(id),
+      photos: this.store.photos(id),
+      evidence: this.store.evidence(id) ?? null,
+    };
+  }
+
+  /** Who should take the ticket: teams by skill and zone, technicians by the tickets in their hands. */
+  suggestions(id: number): DispatchSuggestion {
+    const t = this.mustGet(id);
+    const inHand = (username: string) =>
+      this.list({ assignee: username, open: true, limit: 500 }).filter((x) => x.state !== 'resolved').length;
+    return suggestDispatch(t, this.deps.config.teams, this.deps.site, inHand);
+  }
+
+  /** The service evaluation over tickets submitted in [from, to) (kpis.ts). */
+  kpis(from: number, to: number, group?: KpiGroup): { total: KpiRow; groups: KpiRow[] } {
+    if (to <= from) throw invalid('to must be after from');
+    return this.store.kpis(from, to, group);
+  }
+
   /** What this person may do with the ticket now. */
   actionsFor(t: TicketView, who: TicketActor): TicketAction[] {
     return allowedActions(t, who, this);
@@ -146,9 +159,9 @@ export class TicketService implements Organisation {
     input: { title: string; description: string; assetId?: string; location?: string; priority?: number },
   ): TicketView {
     if (input.assetId && !this.deps.site.assetById.has(input.assetId))
-      throw new TicketInputError(`no asset "${input.assetId}"`);
+      throw invalid(`no asset "${input.assetId}"`);
     if (!input.assetId && !trimmed(input.location))
-      throw new TicketInputError('name the asset, or say where the fault is (location)');
+      throw invalid('name the asset, or say where the fault is (location)');
     return this.create(
       {
         kind: 'fault',
@@ -221,7 +234,7 @@ export class TicketService implements Organisation {
     });
     const ticket = this.store.get(id)!;
     if (who.via !== 'system')
-      this.deps.audit.record(this.auditActor(who), { action: 'ticket.submitted', target: String(id) });
+      this.deps.audit.record(personActor(who), { action: 'ticket.submitted', target: String(id) });
     this.deps.log.info({ ticket: id, kind: n.kind, source: n.source, asset: n.assetId }, 'ticket created');
     this.deps.bus.emit('ticket.created', { ticket });
     return ticket;
@@ -232,7 +245,7 @@ export class TicketService implements Organisation {
     const t = this.mustGet(id);
     const to = checkAction(t, action, who, this);
     const now = this.deps.clock.now();
-    const fields = this.fieldsFor(t, action, who, input, now);
+    const fields = fieldsFor(this.inputContext, t, action, who, input, now);
     const comment = trimmed(input.comment) ?? trimmed(input.resolution) ?? null;
     this.store.transaction(() => {
       this.store.update(id, { ...fields, state: to, updatedAt: now });
@@ -248,7 +261,7 @@ export class TicketService implements Organisation {
       });
     });
     if (who.via !== 'system')
-      this.deps.audit.record(this.auditActor(who), {
+      this.deps.audit.record(personActor(who), {
         action: `ticket.${action}`,
         target: String(id),
         detail: comment ?? undefined,
@@ -274,7 +287,7 @@ export class TicketService implements Organisation {
   /** A supervisor changes the priority (the deadlines stay as set at submission). */
   setPriority(id: number, who: TicketActor, priority: number, comment?: string): TicketView {
     const t = this.mustGet(id);
-    if (FINISHED_STATES.includes(t.state)) throw new TicketInputError(`ticket ${id} is ${t.state}`);
+    if (FINISHED_STATES.includes(t.state)) throw invalid(`ticket ${id} is ${t.state}`);
     const now = this.deps.clock.now();
     this.store.transaction(() => {
       this.store.update(id, { priority, updatedAt: now });
@@ -288,7 +301,7 @@ export class TicketService implements Organisation {
       });
     });
     if (who.via !== 'system')
-      this.deps.audit.record(this.auditActor(who), {
+      this.deps.audit.record(personActor(who), {
         action: 'ticket.priority',
         target: String(id),
         before: t.priority,
@@ -306,13 +319,7 @@ export class TicketService implements Organisation {
   }
 
   /** Set fields and record an event without a person's action (occurrences, breaches, the hub's closes). */
-  record(
-    id: number,
-    event: string,
-    fields: Partial<TicketView> & { dedupeKey?: string | null },
-    comment: string,
-    data?: unknown,
-  ): TicketView {
+  record(id: number, event: string, fields: TicketFields, comment: string, data?: unknown): TicketView {
     const t = this.mustGet(id);
     const now = this.deps.clock.now();
     const to = fields.state ?? t.state;
@@ -334,134 +341,13 @@ export class TicketService implements Organisation {
     return ticket;
   }
 
-  update(id: number, fields: Partial<TicketView> & { dedupeKey?: string | null }): void {
+  update(id: number, fields: TicketFields): void {
     this.store.update(id, fields);
   }
 
   mustGet(id: number): TicketView {
     const t = this.store.get(id);
-    if (!t) throw new TicketNotFoundError(id);
+    if (!t) throw notFound('ticket', id);
     return t;
-  }
-
-  private auditActor(who: TicketActor): Actor {
-    return { actor: who.username, via: who.via, ip: who.ip, tokenId: who.tokenId };
-  }
-
-  /** The columns an action sets, after checking its input. */
-  private fieldsFor(
-    t: TicketView,
-    action: TicketAction,
-    who: TicketActor,
-    input: ActionInput,
-    now: number,
-  ): Partial<TicketView> & { dedupeKey?: string | null } {
-    const need = (value: string | undefined, what: string) => {
-      if (!trimmed(value)) throw new TicketInputError(`${action} needs ${what}`);
-    };
-    switch (action) {
-      case 'approve':
-        return { approvedAt: now };
-      case 'reject':
-        need(input.comment, 'a comment saying why');
-        return { closedAt: now, dedupeKey: null };
-      case 'dispatch': {
-        if (!input.assignee && !input.team)
-          throw new TicketInputError('dispatch needs an assignee or a team');
-        if (input.team && !this.teams.has(input.team)) throw new TicketInputError(`no team "${input.team}"`);
-        if (input.assignee) this.checkTechnician(input.assignee);
-        return {
-          assignee: input.assignee ?? null,
-          team: input.team ?? (input.assignee ? this.teamOf(input.assignee) : null),
-          dispatchedAt: now,
-          acceptedAt: null,
-          etaAt: null,
-        };
-      }
-      case 'accept': {
-        const eta = input.etaMinutes;
-        if (eta === undefined)
-          throw new TicketInputError('accept needs etaMinutes (when you expect to be there)');
-        return { assignee: who.username, acceptedAt: now, etaAt: now + eta * 60_000 };
-      }
-      case 'decline':
-        need(input.comment, 'a comment saying why');
-        return { assignee: null, dispatchedAt: null };
-      case 'start':
-        return { startedAt: now };
-      case 'resolve': {
-        need(input.resolution, 'a description of the repair (resolution)');
-        const results = input.checklistResults ?? [];
-        const missing = (t.checklist ?? []).filter((c) => !results.some((r) => r.item === c.item));
-        if (missing.length)
-          throw new TicketInputError(
-            `resolve needs a result for every checklist item; missing: ${missing.map((c) => c.item).join(', ')}`,
-          );
-        return {
-          resolvedAt: now,
-          resolution: input.resolution!.trim(),
-          checklistResults: results.length ? results : null,
-        };
-      }
-      case 'rate': {
-        const r = input.rating;
-        if (r === undefined || !Number.isInteger(r) || r < 1 || r > 5)
-          throw new TicketInputError('rate needs a rating from 1 to 5');
-        return { rating: r, ratingComment: trimmed(input.comment) ?? null, closedAt: now, dedupeKey: null };
-      }
-      case 'close':
-        return { closedAt: now, dedupeKey: null };
-      case 'reopen': {
-        need(input.comment, 'a comment saying what is still wrong');
-        const d = this.deps.sla.deadlines(t.priority, now);
-        return {
-          reopened: t.reopened + 1,
-          closedAt: null,
-          resolvedAt: null,
-          acceptedAt: null,
-          startedAt: null,
-          rating: null,
-          ratingComment: null,
-          respondDueAt: d.respondDueAt,
-          resolveDueAt: d.resolveDueAt,
-          // an alert's ticket takes up its alert's dedupe again, unless a newer ticket holds it
-          ...(t.source === 'alert' &&
-          t.ruleId &&
-          t.assetId &&
-          !this.store.byDedupeKey(alertKey(t.assetId, t.ruleId))
-            ? { dedupeKey: alertKey(t.assetId, t.ruleId) }
-            : {}),
-        };
-      }
-      case 'cancel':
-        return { closedAt: now, dedupeKey: null };
-    }
-  }
-
-  private checkTechnician(username: string): void {
-    const user = this.deps.users.findByName(username);
-    if (!user || user.disabled) throw new TicketInputError(`no active user "${username}"`);
-    if (!permissionsOf(user.roles).has('tickets:work'))
-      throw new TicketInputError(`"${username}" is not a technician (needs the technician role)`);
-  }
-
-  private teamOf(username: string): string | null {
-    for (const t of this.teams.values()) if (t.members.includes(username)) return t.id;
-    return null;
-  }
-}
-
-function dataFor(action: TicketAction, fields: Partial<TicketView>, input: ActionInput): unknown {
-  switch (action) {
-    case 'dispatch':
-      return { assignee: fields.assignee, team: fields.team };
-    case 'accept':
-      return { etaAt: fields.etaAt };
-    case 'rate':
-      return { rating: input.rating };
-    case 'resolve':
-      return fields.checklistResults ? { checklistResults: fields.checklistResults } : undefined;
-    default:
-      return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import type { ActingPerson, Permission } from '../../core/actor.js';
+import { conflict, forbidden } from '../../core/errors.js';
 import { TICKET_ACTIONS, type TicketAction, type TicketState, type TicketView } from './ticket-types.js';
 
 /**
@@ -114,33 +115,6 @@ export const STEPS: Record<TicketAction, Step> = {
   },
 };
 
-/** The action is not possible in the ticket's state (409); `allowed` is what this person may do now. */
-export class TicketStateError extends Error {
-  constructor(
-    readonly ticketId: number,
-    readonly action: TicketAction,
-    readonly state: TicketState,
-    readonly allowed: TicketAction[],
-  ) {
-    super(
-      `cannot ${action} ticket ${ticketId} in state ${state}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
-    );
-    this.name = 'TicketStateError';
-  }
-}
-
-/** The state allows the action, but not for this person (403). */
-export class TicketForbiddenError extends Error {
-  constructor(
-    readonly ticketId: number,
-    readonly action: TicketAction,
-    readonly who: string,
-  ) {
-    super(`only ${who} may ${action} ticket ${ticketId}`);
-    this.name = 'TicketForbiddenError';
-  }
-}
-
 /** The actions this person may take on the ticket now (the dashboard offers exactly these). */
 export function allowedActions(t: TicketView, a: TicketActor, org: Organisation): TicketAction[] {
   return TICKET_ACTIONS.filter((action) => {
@@ -149,7 +123,10 @@ export function allowedActions(t: TicketView, a: TicketActor, org: Organisation)
   });
 }
 
-/** The state the action leads to, or the refusal: 409 for the state, 403 for the person. */
+/**
+ * The state the action leads to, or the refusal: a conflict for the state (with `state` and the `allowed`
+ * actions of this person), forbidden for the person.
+ */
 export function checkAction(
   t: TicketView,
   action: TicketAction,
@@ -157,8 +134,13 @@ export function checkAction(
   org: Organisation,
 ): TicketState {
   const step = STEPS[action];
-  if (!step.from.includes(t.state))
-    throw new TicketStateError(t.id, action, t.state, allowedActions(t, a, org));
-  if (!step.may(t, a, org)) throw new TicketForbiddenError(t.id, action, step.who);
+  if (!step.from.includes(t.state)) {
+    const allowed = allowedActions(t, a, org);
+    throw conflict(
+      `cannot ${action} ticket ${t.id} in state ${t.state}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
+      { state: t.state, allowed },
+    );
+  }
+  if (!step.may(t, a, org)) throw forbidden(`only ${step.who} may ${action} ticket ${t.id}`);
   return step.to;
 }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../platform/db/database.js';
 import { whereOf } from '../../platform/db/where.js';
+import { type KpiGroup, type KpiRow, ticketKpis } from './kpis.js';
 import type {
   TicketEventView,
   TicketEvidence,
@@ -121,6 +122,11 @@ export class TicketStore {
       this.prepared.set(sql, st);
     }
     return st;
+  }
+
+  /** The service KPIs over tickets submitted in [from, to) (kpis.ts holds their SQL). */
+  kpis(from: number, to: number, group?: KpiGroup): { total: KpiRow; groups: KpiRow[] } {
+    return ticketKpis(this.db, from, to, group);
   }
 
   transaction<T>(fn: () => T): T {

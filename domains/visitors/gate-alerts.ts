@@ -1,6 +1,7 @@
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
-import type { AlertInstance, AlertService } from '../alerts/alert-service.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import { type AlertInstance, alertKey, DEFAULT_PRIORITY } from '../alerts/alert-types.js';
 import type { VisitorsConfig } from './visitor-schema.js';
 
 /** The gates' alerts, as the hub's own rules (names for tickets and notifications). */
@@ -27,11 +28,11 @@ export function wireGateAlerts(opts: {
 }): () => void {
   const { bus, clock, alerts, config } = opts;
   const inst = (ruleId: string, gateId: string, severity: AlertInstance['severity']): AlertInstance => ({
-    key: `${ruleId}|${gateId}|`,
+    key: alertKey(ruleId, gateId),
     ruleId,
     assetId: gateId,
     severity,
-    priority: { critical: 1, high: 2, medium: 3, low: 4 }[severity],
+    priority: DEFAULT_PRIORITY[severity],
     chatter: CHATTER,
   });
   const set = (i: AlertInstance, active: boolean, message: string) =>

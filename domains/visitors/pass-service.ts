@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { Actor } from '../../core/actor.js';
-import { SYSTEM } from '../../core/actor.js';
+import { personActor, SYSTEM } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
+import { DomainError, forbidden, invalid, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { permissionsOf } from '../../platform/security/roles.js';
@@ -53,33 +53,20 @@ export interface Issued {
   qr: string;
 }
 
-/** The input does not make a pass (400). */
-export class PassInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PassInputError';
-  }
-}
-
-export class PassNotFoundError extends Error {
-  constructor(readonly id: number) {
-    super(`no pass ${id}`);
-    this.name = 'PassNotFoundError';
-  }
-}
-
-/** A signed link that is not ours, was altered, or expired. */
-export class PassLinkError extends Error {
-  constructor(readonly reason: 'malformed' | 'tampered' | 'expired' | 'host-disabled') {
-    super(
-      {
-        malformed: 'this is not an approval link',
-        tampered: 'this approval link is not valid (altered, or not from this hub)',
-        expired: 'this approval link has expired; approve or decline in the dashboard',
-        'host-disabled': "the host's account is disabled",
-      }[reason],
-    );
-    this.name = 'PassLinkError';
+/** A signed link that is not ours (invalid), was altered (forbidden), expired, or whose host can no longer act. */
+function linkRefused(reason: 'malformed' | 'tampered' | 'expired' | 'host-disabled'): DomainError {
+  switch (reason) {
+    case 'malformed':
+      return invalid('this is not an approval link');
+    case 'tampered':
+      return forbidden('this approval link is not valid (altered, or not from this hub)');
+    case 'expired':
+      return new DomainError(
+        'expired',
+        'this approval link has expired; approve or decline in the dashboard',
+      );
+    case 'host-disabled':
+      return forbidden("the host's account is disabled");
   }
 }
 
@@ -168,7 +155,14 @@ export class PassService {
 
   mustGet(id: number): PassView {
     const p = this.get(id);
-    if (!p) throw new PassNotFoundError(id);
+    if (!p) throw notFound('pass', id);
+    return p;
+  }
+
+  /** The pass if this person may see it; not found alike for one that does not exist and one that is not theirs. */
+  visible(id: number, who: PassActor): PassView {
+    const p = this.get(id);
+    if (!p || !this.visibleTo(p, who)) throw notFound('pass', id);
     return p;
   }
 
@@ -191,24 +185,21 @@ export class PassService {
     const { config, clock } = this.deps;
     const now = clock.now();
     const host = this.deps.users.findByName(r.host.trim());
-    if (!host || host.disabled) throw new PassInputError(`no active user "${r.host}" to be the host`);
-    if (r.validUntil <= r.validFrom) throw new PassInputError('validUntil must be after validFrom');
+    if (!host || host.disabled) throw invalid(`no active user "${r.host}" to be the host`);
+    if (r.validUntil <= r.validFrom) throw invalid('validUntil must be after validFrom');
     if (r.validUntil - r.validFrom > config.pass.maxDays * DAY)
-      throw new PassInputError(
-        `the window is longer than ${config.pass.maxDays} day(s) (visitors.pass.maxDays)`,
-      );
-    if (r.validUntil <= now) throw new PassInputError('the window is already over');
+      throw invalid(`the window is longer than ${config.pass.maxDays} day(s) (visitors.pass.maxDays)`);
+    if (r.validUntil <= now) throw invalid('the window is already over');
     const unknown = (r.gates ?? []).filter((g) => !this.deps.gates.has(g));
     if (unknown.length)
-      throw new PassInputError(
+      throw invalid(
         `no visitor gate ${unknown.map((g) => `"${g}"`).join(', ')}; gates: ${[...this.deps.gates].join(', ') || 'none'}`,
       );
     const phone = normalise(r.phone);
-    if (!/^\+?\d{5,20}$/.test(phone))
-      throw new PassInputError('phone: expected 5–20 digits, optionally with +');
+    if (!/^\+?\d{5,20}$/.test(phone)) throw invalid('phone: expected 5–20 digits, optionally with +');
     const idNumber = r.idNumber === undefined ? undefined : normalise(r.idNumber);
     if (idNumber !== undefined && !/^[0-9A-Z]{4,32}$/.test(idNumber))
-      throw new PassInputError('idNumber: expected 4–32 letters and digits');
+      throw invalid('idNumber: expected 4–32 letters and digits');
     const { key } = this.deps;
     const auto = !config.requireHostApproval;
     const id = this.store.transaction(() => {
@@ -235,7 +226,7 @@ export class PassService {
         created_by: who.username,
       });
     });
-    this.deps.audit.record(this.auditActor(who), {
+    this.deps.audit.record(personActor(who), {
       action: 'pass.registered',
       target: String(id),
       detail: `host ${host.username}`,
@@ -274,15 +265,15 @@ export class PassService {
     return { token, url: base ? `${base}/api/v1/passes/link/${token}` : undefined, expiresAt };
   }
 
-  /** The pass a link is for, and the host it acts as; throws PassLinkError or PassNotFoundError. */
+  /** The pass a link is for, and the host it acts as; refuses a link that is not good, or a missing pass. */
   openLink(token: string): { pass: PassView; host: PassActor; expiresAt: number } {
     const check = verifyLink(this.deps.key, token, this.deps.clock.now());
-    if (!check.ok) throw new PassLinkError(check.reason);
+    if (!check.ok) throw linkRefused(check.reason);
     const id = check.payload.pass;
-    if (typeof id !== 'number') throw new PassLinkError('malformed');
+    if (typeof id !== 'number') throw linkRefused('malformed');
     const pass = this.mustGet(id);
     const user = this.deps.users.findByName(pass.host);
-    if (!user || user.disabled) throw new PassLinkError('host-disabled');
+    if (!user || user.disabled) throw linkRefused('host-disabled');
     return {
       pass,
       host: { username: user.username, permissions: permissionsOf(user.roles), via: 'system' },
@@ -304,12 +295,13 @@ export class PassService {
 
   /** Visitor records whose window overlaps [from, to) (open bounds: all) as CSV, masked fields only; audited. */
   exportCsv(who: PassActor, from?: number, to?: number): string {
+    if (from !== undefined && to !== undefined && to <= from) throw invalid('to must be after from');
     const rows = this.store
       .list({ from, to, limit: EXPORT_MAX_ROWS })
       .map((r) => this.view(r))
       .reverse();
     const bound = (ms: number | undefined) => (ms === undefined ? '…' : new Date(ms).toISOString());
-    this.deps.audit.record(this.auditActor(who), {
+    this.deps.audit.record(personActor(who), {
       action: 'visitors.exported',
       detail: `${rows.length} pass(es) overlapping ${bound(from)} – ${bound(to)}`,
     });
@@ -340,7 +332,7 @@ export class PassService {
     });
     const pass = this.mustGet(id);
     if (who.via !== 'system' || detail)
-      this.deps.audit.record(this.auditActor(who), {
+      this.deps.audit.record(personActor(who), {
         action: `pass.${PAST[action]}`,
         target: String(id),
         before: before.state,
@@ -377,10 +369,6 @@ export class PassService {
       }
     }
     throw new Error(`no free pass code after ${CODE_TRIES} draws`);
-  }
-
-  private auditActor(who: PassActor): Actor {
-    return { actor: who.username, via: who.via, ip: who.ip, tokenId: who.tokenId };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ActingPerson } from '../../core/actor.js';
+import { conflict, type DomainError, forbidden } from '../../core/errors.js';
 import type { PassState, PassView } from './pass-types.js';
 
 /**
@@ -62,32 +63,12 @@ export const PASS_STEPS: Record<PassAction, Step> = {
   },
 };
 
-/** The action is not possible in the pass's state (409); `allowed` is what this person may do now. */
-export class PassStateError extends Error {
-  constructor(
-    readonly passId: number,
-    readonly action: PassAction,
-    readonly state: PassState,
-    readonly allowed: PassAction[],
-    reason?: string,
-  ) {
-    super(
-      `cannot ${action} pass ${passId} in state ${state}${reason ? `: ${reason}` : ''}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
-    );
-    this.name = 'PassStateError';
-  }
-}
-
-/** The state allows the action, but not for this person (403). */
-export class PassForbiddenError extends Error {
-  constructor(
-    readonly passId: number,
-    readonly action: PassAction,
-    who: string,
-  ) {
-    super(`only ${who} may ${action} pass ${passId}`);
-    this.name = 'PassForbiddenError';
-  }
+/** The action is not possible in the pass's state, or not now: a conflict with `state` and the `allowed` ones. */
+function refused(p: PassView, action: PassAction, allowed: PassAction[], reason?: string): DomainError {
+  return conflict(
+    `cannot ${action} pass ${p.id} in state ${p.state}${reason ? `: ${reason}` : ''}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
+    { state: p.state, allowed },
+  );
 }
 
 /** The actions this person may take on the pass now (the dashboard offers exactly these). */
@@ -98,12 +79,12 @@ export function passActions(p: PassView, a: PassActor, now: number): PassAction[
   });
 }
 
-/** The state the action leads to, or the refusal: 409 for the state, 403 for the person, 409 for the moment. */
+/** The state the action leads to, or the refusal: a conflict for the state or the moment, forbidden for the person. */
 export function checkPassAction(p: PassView, action: PassAction, a: PassActor, now: number): PassState {
   const step = PASS_STEPS[action];
-  if (!step.from.includes(p.state)) throw new PassStateError(p.id, action, p.state, passActions(p, a, now));
-  if (!step.may(p, a)) throw new PassForbiddenError(p.id, action, step.who);
+  if (!step.from.includes(p.state)) throw refused(p, action, passActions(p, a, now));
+  if (!step.may(p, a)) throw forbidden(`only ${step.who} may ${action} pass ${p.id}`);
   const reason = step.blocked?.(p, now);
-  if (reason) throw new PassStateError(p.id, action, p.state, passActions(p, a, now), reason);
+  if (reason) throw refused(p, action, passActions(p, a, now), reason);
   return step.to;
 }

@@ -11,6 +11,7 @@ import type { UserStore } from '../../platform/security/user-store.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import { AllowListPublisher } from './allow-list.js';
 import { wireGateAlerts } from './gate-alerts.js';
+import { GateReports } from './gate-reports.js';
 import { GateService, visitorGates } from './gate-service.js';
 import { GateStore } from './gate-store.js';
 import { PassService } from './pass-service.js';
@@ -21,6 +22,8 @@ export interface Visitors {
   passes: PassService;
   gates: GateService;
   gateStore: GateStore;
+  /** Gate states, occupancy, traffic, the allow-list keys. */
+  reports: GateReports;
   allowList: AllowListPublisher;
   /** Hashes codes, IDs, phones and badges; signs approval links and allow-lists. */
   key: Buffer;
@@ -42,6 +45,8 @@ export function buildVisitors(deps: {
   alerts: AlertService;
   /** The one door to devices: decisions and allow-lists go out through the supervisor. */
   send(assetId: string, channel: string, payload: string, opts?: { retain?: boolean }): Promise<void>;
+  /** A device's link state (online, offline, unknown), for the gate summaries. */
+  deviceState(deviceId: string): string;
   env?: NodeJS.ProcessEnv;
 }): Visitors {
   const { site, bus, notifier } = deps;
@@ -148,10 +153,21 @@ export function buildVisitors(deps: {
     wireGateAlerts({ bus, clock: deps.clock, alerts: deps.alerts, config }),
   );
 
+  const reports = new GateReports({
+    gates,
+    store: gateStore,
+    site,
+    key,
+    clock: deps.clock,
+    audit: deps.audit,
+    deviceState: deps.deviceState,
+  });
+
   return {
     passes,
     gates,
     gateStore,
+    reports,
     allowList,
     key,
     start() {

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ActingPerson, Permission } from '../../core/actor.js';
+import { forbidden } from '../../core/errors.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { type AuthService, actorOf, type Principal } from '../../platform/security/auth-service.js';
 import { safeEqual } from '../../platform/security/secrets.js';
-import { forbidden, unauthorized } from './problem.js';
+import { unauthorized } from './problem.js';
 
 /**
  * What a route needs: 'public' (anyone), 'authenticated' (any logged-in user or token), or a permission

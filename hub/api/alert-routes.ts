@@ -1,35 +1,31 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { notFound } from '../../core/errors.js';
 import { SEVERITIES } from '../../core/model/severity.js';
-import { AlertActionError, AlertNotFoundError } from '../../domains/alerts/alert-service.js';
+import type { SiteModel } from '../../core/model/site-model.js';
+import type { AlertService } from '../../domains/alerts/alert-service.js';
 import { ALERT_STATES } from '../../domains/alerts/alert-state.js';
 import { actorOf } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
-import { badRequest, HttpProblem, notFound } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const comment = z.string().max(500).optional().describe('kept with the transition and in the audit log');
 const MAX_SHELVE_MINUTES = 7 * 24 * 60;
 
-/** Alerts (ISA-18.2 lifecycle): read them, acknowledge, shelve, and put assets in maintenance. */
-export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface AlertRouteServices {
+  alerts: AlertService;
+  site: SiteModel;
+}
+
+/**
+ * Alerts (ISA-18.2 lifecycle): read them, acknowledge, shelve, and take assets out of service (the API calls
+ * that "maintenance", its name from before the tickets).
+ */
+export async function alertRoutes(app: FastifyInstance, s: AlertRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['alerts'];
   const actor = (req: FastifyRequest) => actorOf(principalOf(req), req.ip);
-
-  /** The service's refusals as problems: unknown id 404, a transition the table refuses 409 (with allowed). */
-  const run = <T>(id: number, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof AlertNotFoundError) throw notFound('alert', String(id));
-      if (err instanceof AlertActionError)
-        throw new HttpProblem(409, 'Conflict', err.message, { state: err.state, allowed: err.allowed });
-      throw err;
-    }
-  };
 
   api.get(
     '/api/v1/alerts',
@@ -75,7 +71,7 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
     },
     async (req) => {
       const alert = s.alerts.get(req.params.id);
-      if (!alert) throw notFound('alert', String(req.params.id));
+      if (!alert) throw notFound('alert', req.params.id);
       return alert;
     },
   );
@@ -92,7 +88,7 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
         body: z.strictObject({ comment }).nullish().describe('optional'),
       },
     },
-    async (req) => run(req.params.id, () => s.alerts.ack(req.params.id, actor(req), req.body?.comment)),
+    async (req) => s.alerts.ack(req.params.id, actor(req), req.body?.comment),
   );
 
   api.post(
@@ -109,10 +105,7 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
         }),
       },
     },
-    async (req) =>
-      run(req.params.id, () =>
-        s.alerts.shelve(req.params.id, actor(req), req.body.minutes * 60_000, req.body.comment),
-      ),
+    async (req) => s.alerts.shelve(req.params.id, actor(req), req.body.minutes * 60_000, req.body.comment),
   );
 
   api.post(
@@ -126,7 +119,7 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
         body: z.strictObject({ comment }).nullish().describe('optional'),
       },
     },
-    async (req) => run(req.params.id, () => s.alerts.unshelve(req.params.id, actor(req), req.body?.comment)),
+    async (req) => s.alerts.unshelve(req.params.id, actor(req), req.body?.comment),
   );
 
   api.put(
@@ -136,7 +129,7 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
       schema: {
         tags,
         summary:
-          'Maintenance mode on or off: while on (until `until`, or until turned off) every alert of the asset is suppressed',
+          'Out of service ("maintenance mode") on or off: while on (until `until`, or until turned off) every alert of the asset is suppressed',
         params: z.strictObject({ id: z.string().max(64) }),
         body: z.strictObject({
           on: z.boolean(),
@@ -152,9 +145,8 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
     },
     async (req) => {
       if (!s.site.assetById.has(req.params.id)) throw notFound('asset', req.params.id);
-      const { on, until, comment: text } = req.body;
-      if (on && until !== undefined && until <= s.clock.now()) throw badRequest('until is in the past');
-      return s.alerts.setMaintenance(req.params.id, actor(req), { on, until, comment: text });
+      const { window, alerts } = s.alerts.setOutOfService(req.params.id, actor(req), req.body);
+      return { maintenance: window, alerts };
     },
   );
 
@@ -162,8 +154,8 @@ export async function alertRoutes(app: FastifyInstance, s: HubServices): Promise
     '/api/v1/maintenance',
     {
       config: { access: 'site:read' },
-      schema: { tags, summary: 'Assets in maintenance: since, until, by whom, why' },
+      schema: { tags, summary: 'Assets out of service ("in maintenance"): since, until, by whom, why' },
     },
-    async () => s.alerts.maintenanceList(),
+    async () => s.alerts.outOfServiceList(),
   );
 }

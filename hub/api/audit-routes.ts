@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { HubServices } from '../services.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 
 const msSchema = z.coerce.number().int().nonnegative();
 
-export async function auditRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface AuditRouteServices {
+  audit: AuditLog;
+}
+
+export async function auditRoutes(app: FastifyInstance, s: AuditRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['audit'];
 

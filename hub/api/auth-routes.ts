@@ -3,9 +3,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../core/actor.js';
-import { type Principal, publicUser, SESSION_COOKIE } from '../../platform/security/auth-service.js';
+import type { Clock } from '../../core/clock.js';
+import type { AuthSettings } from '../../core/config/site-schema.js';
+import {
+  type AuthService,
+  type Principal,
+  publicUser,
+  SESSION_COOKIE,
+} from '../../platform/security/auth-service.js';
 import { ROLE_PERMISSIONS, ROLE_TEXT, ROLES } from '../../platform/security/roles.js';
-import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
 import { HttpProblem } from './problem.js';
 
@@ -37,10 +43,16 @@ function describeSession(p: Principal) {
   };
 }
 
-export async function authRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface AuthRouteServices {
+  auth: AuthService;
+  clock: Clock;
+  /** hub.auth of the site file: login rate, session length. */
+  limits: AuthSettings;
+}
+
+export async function authRoutes(app: FastifyInstance, s: AuthRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const { auth } = s;
-  const limits = s.site.hub.auth;
+  const { auth, limits } = s;
 
   api.post(
     '/api/v1/auth/login',

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { CommandService } from '../../core/devices/command-service.js';
 import { actorOf } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
 
 const CommandBody = z.strictObject({
@@ -10,7 +10,11 @@ const CommandBody = z.strictObject({
   reason: z.string().max(500).optional().describe('kept in the audit log'),
 });
 
-export async function commandRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface CommandRouteServices {
+  commands: CommandService;
+}
+
+export async function commandRoutes(app: FastifyInstance, s: CommandRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const config = { access: ['setpoint:write', 'gate:command'] as const };
 

@@ -1,13 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DriverError } from '../../core/devices/driver.js';
+import type { Pipeline } from '../../core/devices/pipeline.js';
+import type { DeviceDiagnostics, DeviceHealthView } from '../../core/devices/supervisor.js';
+import { notFound } from '../../core/errors.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { actorOf } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
+import type { DeviceCredentialStore } from '../../platform/security/device-credentials.js';
 import { principalOf } from './access.js';
-import { HttpProblem, notFound } from './problem.js';
 
-export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface DeviceRouteServices {
+  site: SiteModel;
+  health: DeviceHealthView;
+  diagnostics: DeviceDiagnostics;
+  pipeline: Pick<Pipeline, 'counters'>;
+  deviceCredentials: DeviceCredentialStore;
+}
+
+export async function deviceRoutes(app: FastifyInstance, s: DeviceRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/devices',
@@ -19,13 +29,11 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
       },
     },
     async () => ({
-      links: s.supervisor.linkHealth(),
-      devices: s.supervisor
-        .deviceHealth()
-        .map((d) => ({ ...d, name: s.site.deviceById.get(d.deviceId)?.name })),
+      links: s.health.linkHealth(),
+      devices: s.health.deviceHealth().map((d) => ({ ...d, name: s.site.deviceById.get(d.deviceId)?.name })),
       pipeline: s.pipeline.counters,
       /** Logins, publishes and subscriptions refused to clients that are no configured device. */
-      unknownClients: s.supervisor.unknownClientDenials(),
+      unknownClients: s.health.unknownClientDenials(),
     }),
   );
 
@@ -49,16 +57,7 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
     async (req) => {
       if (s.site.deviceById.get(req.params.id)?.protocol !== 'modbus')
         throw notFound('Modbus device', req.params.id);
-      try {
-        return await s.supervisor.browse(req.params.id, req.query);
-      } catch (err) {
-        const e = DriverError.from(err);
-        throw new HttpProblem(
-          e.code === 'closed' ? 503 : 502,
-          'Device error',
-          `${req.params.id}: ${e.message}`,
-        );
-      }
+      return s.diagnostics.browse(req.params.id, req.query);
     },
   );
   api.get(
@@ -78,17 +77,42 @@ export async function deviceRoutes(app: FastifyInstance, s: HubServices): Promis
     async (req) => {
       if (s.site.deviceById.get(req.params.id)?.protocol !== 'opcua')
         throw notFound('OPC UA device', req.params.id);
-      try {
-        return await s.supervisor.browse(req.params.id, req.query);
-      } catch (err) {
-        const e = DriverError.from(err);
-        if (e.code === 'bad-config') throw new HttpProblem(400, 'Bad node id', e.message);
-        throw new HttpProblem(
-          e.code === 'closed' ? 503 : 502,
-          'Device error',
-          `${req.params.id}: ${e.message}`,
-        );
-      }
+      return s.diagnostics.browse(req.params.id, req.query);
+    },
+  );
+  api.get(
+    '/api/v1/devices/bacnet/discover',
+    {
+      config: { access: 'devices:diagnose' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Who-Is on the hub’s BACnet socket (through its BBMD when it has one): every device that answers, with its name, max APDU, segmentation and objects (name, object, unit, present value), ready for the site file',
+        querystring: z.strictObject({
+          timeoutMs: z.coerce.number().int().min(100).max(30_000).default(3_000),
+          low: z.coerce.number().int().min(0).max(4_194_303).default(0),
+          high: z.coerce.number().int().min(0).max(4_194_303).default(4_194_303),
+        }),
+      },
+    },
+    async (req) => s.diagnostics.discover('bacnet', req.query),
+  );
+  api.get(
+    '/api/v1/devices/:id/bacnet/object',
+    {
+      config: { access: 'devices:diagnose' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'One object of a BACnet device: its value, status flags, reliability, priority array and relinquish default (who commands it, at what level)',
+        params: DeviceParams,
+        querystring: z.strictObject({ object: z.string().min(3).max(64).describe('e.g. analog-value:1') }),
+      },
+    },
+    async (req) => {
+      if (s.site.deviceById.get(req.params.id)?.protocol !== 'bacnet')
+        throw notFound('BACnet device', req.params.id);
+      return s.diagnostics.browse(req.params.id, req.query);
     },
   );
   api.get(

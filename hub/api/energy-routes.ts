@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EnergyError } from '../../domains/energy/energy-service.js';
+import type { EnergyOverview } from '../../domains/energy/energy-overview.js';
+import type { EnergyService } from '../../domains/energy/energy-service.js';
 import { reportCsv } from '../../domains/energy/report-csv.js';
-import { localDate } from '../../domains/energy/slot-calendar.js';
-import { actorOf } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
-import { principalOf } from './access.js';
-import { HttpProblem } from './problem.js';
+import { personOf } from './access.js';
 import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 
 const date = z
@@ -17,24 +14,18 @@ const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'expected YYY
 const format = z.enum(['json', 'csv']).default('json').describe('json, or csv: one row per meter');
 const MeterParams = z.strictObject({ id: z.string().max(128) });
 
+export interface EnergyRouteServices {
+  energy: EnergyService;
+  overview: EnergyOverview;
+  /** Now, for the intervals' default range. */
+  now: () => number;
+}
+
 /** Energy: the meter hierarchy, intervals, baselines, savings, daily and monthly reports (JSON or CSV). */
-export async function energyRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export async function energyRoutes(app: FastifyInstance, s: EnergyRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const read = { access: 'site:read' as const };
   const tags = ['energy'];
-  const run = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof EnergyError)
-        throw new HttpProblem(
-          err.status,
-          { 400: 'Bad Request', 404: 'Not Found', 503: 'Service Unavailable' }[err.status],
-          err.message,
-        );
-      throw err;
-    }
-  };
 
   api.get(
     '/api/v1/energy/meters',
@@ -45,11 +36,7 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
         summary: 'The meter hierarchy (site → building → floor/system), virtual meters included',
       },
     },
-    async () => ({
-      timezone: s.site.site.timezone,
-      currency: s.site.config.energy.currency,
-      meters: s.energy.tree(),
-    }),
+    async () => s.energy.hierarchy(),
   );
 
   api.get(
@@ -69,11 +56,10 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
       },
     },
     async (req) => {
-      const to = req.query.to ?? s.clock.now();
+      const to = req.query.to ?? s.now();
       const from = req.query.from ?? to - 86_400_000;
-      if (from >= to) throw new HttpProblem(400, 'Bad Request', 'from must be before to');
       checkIntervalCount(from, to, req.query.interval);
-      return run(() => s.energy.intervals(req.params.id, from, to, req.query.interval));
+      return s.energy.intervals(req.params.id, from, to, req.query.interval);
     },
   );
 
@@ -89,7 +75,7 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
         querystring: z.strictObject({ date: date.optional().describe('default: today') }),
       },
     },
-    async (req) => run(() => s.energy.baseline(req.params.id, req.query.date ?? today(s))),
+    async (req) => s.energy.baseline(req.params.id, req.query.date),
   );
 
   api.get(
@@ -106,7 +92,7 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
         }),
       },
     },
-    async (req) => run(() => s.energy.savings(req.params.id, req.query.since, req.query.until)),
+    async (req) => s.energy.savings(req.params.id, req.query.since, req.query.until),
   );
 
   for (const kind of ['daily', 'monthly'] as const)
@@ -128,9 +114,9 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
       },
       async (req, reply) => {
         const q = req.query as { date?: string; month?: string; zone?: string; format: 'json' | 'csv' };
-        const label = kind === 'daily' ? (q.date ?? yesterday(s)) : (q.month ?? lastMonth(s));
-        const report = await run(() => s.energy.report(kind, label, q.zone));
+        const report = await s.energy.report(kind, kind === 'daily' ? q.date : q.month, q.zone);
         if (q.format === 'json') return report;
+        const { label } = report.period;
         return reply
           .type('text/csv; charset=utf-8')
           .header(
@@ -151,34 +137,7 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
           "Site power now and today's consumption per medium against the baseline (the dashboard's overview)",
       },
     },
-    async () => {
-      const KW: Record<string, number> = { W: 0.001, kW: 1, MW: 1000 };
-      let powerKw: number | null = null;
-      let at: number | null = null;
-      const powerPoints = s.energy.sitePowerPoints();
-      for (const id of powerPoints) {
-        const v = s.latest.get(id);
-        if (typeof v?.value !== 'number' || v.quality === 'bad') continue;
-        powerKw = (powerKw ?? 0) + v.value * KW[s.site.pointById.get(id)!.unit]!;
-        at = Math.max(at ?? 0, v.ts ?? 0);
-      }
-      // without storage there is no history: power only
-      const report = s.storage.history ? await run(() => s.energy.report('daily', today(s))) : undefined;
-      return {
-        powerKw: powerKw === null ? null : Number(powerKw.toFixed(3)),
-        at,
-        powerPoints: powerPoints.map((id) => ({ id, unit: s.site.pointById.get(id)!.unit })),
-        today: (report?.totals ?? []).map((t) => ({
-          medium: t.medium,
-          unit: t.unit,
-          consumption: t.consumption,
-          completeness: t.completeness,
-          baseline: t.baseline,
-          cost: t.cost,
-        })),
-        currency: s.site.config.energy.currency,
-      };
-    },
+    async () => s.overview.now(),
   );
 
   api.get(
@@ -203,26 +162,6 @@ export async function energyRoutes(app: FastifyInstance, s: HubServices): Promis
         body: z.strictObject({ from: instant, to: instant }),
       },
     },
-    async (req) => {
-      const { from, to } = req.body;
-      if (from >= to) throw new HttpProblem(400, 'Bad Request', 'from must be before to');
-      const rows = s.energy.ledger.unsettle(from, to);
-      s.audit.record(actorOf(principalOf(req), req.ip), {
-        action: 'energy.ledger-unsettled',
-        target: `${new Date(from).toISOString()}/${new Date(to).toISOString()}`,
-        detail: `${rows} rows`,
-      });
-      return { rows };
-    },
+    async (req) => s.energy.unsettle(req.body.from, req.body.to, personOf(req)),
   );
 }
-
-/** The site's local date a number of days from now (a day is 24 h: fine away from a DST change's hour). */
-const localDay = (s: HubServices, offsetDays: number) =>
-  localDate(s.clock.now() + offsetDays * 86_400_000, s.site.site.timezone);
-const today = (s: HubServices) => localDay(s, 0);
-const yesterday = (s: HubServices) => localDay(s, -1);
-const lastMonth = (s: HubServices) => {
-  const [y, m] = today(s).split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 7);
-};

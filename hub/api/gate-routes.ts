@@ -1,18 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { gateKeyOf } from '../../domains/visitors/allow-list.js';
-import { traffic } from '../../domains/visitors/traffic.js';
-import type { HubServices } from '../services.js';
-import { badRequest, notFound } from './problem.js';
+import type { GateReports } from '../../domains/visitors/gate-reports.js';
+import { personOf } from './access.js';
 
-const DAY = 86_400_000;
+export interface GateRouteServices {
+  gates: GateReports;
+}
 
 /** Gates: their state and counters, who is on site, traffic for the access-management report, provisioning. */
-export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export async function gateRoutes(app: FastifyInstance, s: GateRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['visitors'];
-  const { gates, gateStore, key } = s.visitors;
+  const { gates } = s;
 
   api.get(
     '/api/v1/gates',
@@ -20,18 +20,7 @@ export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<
       config: { access: 'site:read' },
       schema: { tags, summary: 'The visitor gates: zone, device state, decisions and problems counted' },
     },
-    async () => {
-      const stats = gates.statsByGate();
-      const devices = s.supervisor.deviceHealth();
-      return [...gates.gates.values()].map((g) => ({
-        id: g.id,
-        name: s.site.assetById.get(g.id)?.name ?? g.id,
-        zone: g.zone,
-        device: g.deviceId,
-        state: devices.find((d) => d.deviceId === g.deviceId)?.state ?? 'unknown',
-        ...stats[g.id],
-      }));
-    },
+    async () => gates.summaries(),
   );
 
   api.get(
@@ -40,10 +29,7 @@ export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<
       config: { access: 'site:read' },
       schema: { tags, summary: 'How many visitors and staff are on site now (counts only)' },
     },
-    async () => {
-      const inside = gateStore.inside();
-      return { visitors: inside.visitors.length, staff: inside.staff.length };
-    },
+    async () => gates.occupancy(),
   );
 
   api.get(
@@ -55,7 +41,7 @@ export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<
         summary: 'The evacuation list: every visitor (with host) and staff member on site now',
       },
     },
-    async () => ({ at: s.clock.now(), ...gateStore.inside() }),
+    async () => gates.onSite(),
   );
 
   api.get(
@@ -71,12 +57,7 @@ export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<
         }),
       },
     },
-    async (req) => {
-      const { from, to } = req.query;
-      if (to <= from) throw badRequest('to must be after from');
-      if (to - from > 366 * DAY) throw badRequest('at most a year at a time');
-      return traffic(gateStore, s.site.site.timezone, from, to);
-    },
+    async (req) => gates.traffic(req.query.from, req.query.to),
   );
 
   api.get(
@@ -89,17 +70,6 @@ export async function gateRoutes(app: FastifyInstance, s: HubServices): Promise<
         params: z.strictObject({ id: z.string().max(64) }),
       },
     },
-    async (req) => {
-      if (!gates.gates.has(req.params.id)) throw notFound('gate', req.params.id);
-      s.audit.record(
-        {
-          actor: req.principal?.user.username ?? 'unknown',
-          via: req.principal?.via ?? 'session',
-          ip: req.ip,
-        },
-        { action: 'gate.allowlist-key', target: req.params.id },
-      );
-      return { gate: req.params.id, key: gateKeyOf(key, req.params.id).toString('hex') };
-    },
+    async (req) => gates.allowListKey(req.params.id, personOf(req)),
   );
 }

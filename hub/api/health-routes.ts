@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { HubServices } from '../services.js';
-import { createMetrics } from './metrics.js';
+import type { Clock } from '../../core/clock.js';
+import { createMetrics, type MetricSources } from './metrics.js';
 
-export async function healthRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface HealthRouteServices extends MetricSources {
+  siteId: string;
+  clock: Clock;
+  startedAt: number;
+}
+
+export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices): Promise<void> {
   const metrics = createMetrics(s);
 
   app.get(
@@ -25,7 +31,7 @@ export async function healthRoutes(app: FastifyInstance, s: HubServices): Promis
       const ready = links.every((l) => l.state === 'up');
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'starting',
-        site: s.site.site.id,
+        site: s.siteId,
         links: links.map((l) => ({ linkId: l.linkId, state: l.state })),
       });
     },

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import { invalid, notFound, unavailable } from '../../core/errors.js';
+import type { SiteModel } from '../../core/model/site-model.js';
 import { counterIntervals } from '../../domains/energy/counter-intervals.js';
+import type { CounterEventLog } from '../../platform/storage/counter-events.js';
 import { AGGREGATES, chooseStep, parseDuration } from '../../platform/storage/history.js';
-import type { HubServices } from '../services.js';
-import { badRequest, HttpProblem, notFound } from './problem.js';
+import type { StorageService } from '../../platform/storage/storage-service.js';
 import { checkIntervalCount, INTERVALS, instant } from './query-schemas.js';
 
 const MAX_BUCKETS = 100_000;
@@ -20,20 +23,27 @@ const RangeQuery = {
   agg: z.enum(AGGREGATES).optional().describe('default: mean for numbers, last otherwise'),
 };
 
-export async function historyRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface HistoryRouteServices {
+  site: SiteModel;
+  clock: Clock;
+  storage: Pick<StorageService, 'history' | 'health'>;
+  counterEvents: CounterEventLog;
+}
+
+export async function historyRoutes(app: FastifyInstance, s: HistoryRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const config = { access: 'site:read' as const };
   const tags = ['history'];
 
   const history = () => {
     const h = s.storage.history;
-    if (!h) throw new HttpProblem(503, 'Service Unavailable', 'storage is off (storage.mode: off)');
+    if (!h) throw unavailable('storage is off (storage.mode: off)');
     return h;
   };
   const range = (q: { from?: number; to?: number }) => {
     const to = q.to ?? s.clock.now();
     const from = q.from ?? to - 86_400_000;
-    if (from >= to) throw badRequest('from must be before to');
+    if (from >= to) throw invalid('from must be before to');
     return { from, to };
   };
   const point = (id: string) => {
@@ -48,15 +58,15 @@ export async function historyRoutes(app: FastifyInstance, s: HubServices): Promi
     let stepMs = chooseStep(from, to);
     if (q.step !== undefined) {
       const parsed = parseDuration(q.step);
-      if (!parsed) throw badRequest('step: expected a duration such as 30s, 5m, 1h or a number of ms');
+      if (!parsed) throw invalid('step: expected a duration such as 30s, 5m, 1h or a number of ms');
       if ((to - from) / parsed > MAX_BUCKETS)
-        throw badRequest(`step: more than ${MAX_BUCKETS} buckets; use a larger step`);
+        throw invalid(`step: more than ${MAX_BUCKETS} buckets; use a larger step`);
       stepMs = parsed;
     }
     const numeric = points.every((p) => p.type === 'number');
     const agg = q.agg ?? (numeric ? 'mean' : 'last');
     if (!numeric && agg !== 'last' && agg !== 'count')
-      throw badRequest(`agg: ${agg} needs number points; use last or count`);
+      throw invalid(`agg: ${agg} needs number points; use last or count`);
     const result = await history().series({ pointIds: ids, from, to, stepMs, agg });
     return {
       from,
@@ -112,8 +122,7 @@ export async function historyRoutes(app: FastifyInstance, s: HubServices): Promi
     },
     async (req) => {
       const ids = req.query.points.split(',').filter(Boolean);
-      if (!ids.length || ids.length > MAX_POINTS)
-        throw badRequest(`points: expected 1–${MAX_POINTS} point ids`);
+      if (!ids.length || ids.length > MAX_POINTS) throw invalid(`points: expected 1–${MAX_POINTS} point ids`);
       return seriesFor(ids, req.query);
     },
   );
@@ -125,8 +134,7 @@ export async function historyRoutes(app: FastifyInstance, s: HubServices): Promi
   });
   const energy = async (id: string, q: z.infer<typeof EnergyQuery>) => {
     const p = point(id);
-    if (p.kind !== 'counter')
-      throw badRequest(`${p.id} is a ${p.kind} point; energy intervals need a counter`);
+    if (p.kind !== 'counter') throw invalid(`${p.id} is a ${p.kind} point; energy intervals need a counter`);
     const { from, to } = range(q);
     const unit = q.interval;
     checkIntervalCount(from, to, unit);

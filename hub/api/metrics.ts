@@ -1,11 +1,22 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { HubServices } from '../services.js';
+import type { Pipeline } from '../../core/devices/pipeline.js';
+import type { Supervisor } from '../../core/devices/supervisor.js';
+import type { StorageService } from '../../platform/storage/storage-service.js';
+
+/** What the metrics are read from. */
+export interface MetricSources {
+  pipeline: Pick<Pipeline, 'counters'>;
+  supervisor: Pick<Supervisor, 'linkHealth' | 'deviceHealth' | 'unknownClientDenials'>;
+  storage: Pick<StorageService, 'health'>;
+  /** Connected live (socket.io) clients. */
+  liveClients: () => number;
+}
 
 /**
  * Prometheus metrics, read from the services' own counters at scrape time: nothing is counted twice and
  * the hot path pays nothing for them.
  */
-export function createMetrics(s: HubServices): Registry {
+export function createMetrics(s: MetricSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_' });
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
@@ -92,8 +103,6 @@ export function createMetrics(s: HubServices): Registry {
       const v = value();
       if (v !== undefined) g.set(v);
     });
-  gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) =>
-    g.set(s.live?.clientCount ?? 0),
-  );
+  gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) => g.set(s.liveClients()));
   return registry;
 }

@@ -6,18 +6,27 @@ import {
   pkiDirOf,
   setServerCertificateTrust,
 } from '../../adapters/opcua/opcua-pki.js';
+import { DomainError } from '../../core/errors.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { actorOf } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
-import { HttpProblem } from './problem.js';
 
 /**
  * The OPC UA servers' certificates the hub has seen. An unknown one is refused and listed here as
  * rejected until an administrator trusts it; the next reconnect then succeeds.
  */
-export async function opcuaCertificateRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface OpcuaCertificateRouteServices {
+  /** hub.dataDir: the PKI lives under it. */
+  dataDir: string;
+  audit: AuditLog;
+}
+
+export async function opcuaCertificateRoutes(
+  app: FastifyInstance,
+  s: OpcuaCertificateRouteServices,
+): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const dir = pkiDirOf(s.site.hub.dataDir);
+  const dir = pkiDirOf(s.dataDir);
   api.get(
     '/api/v1/opcua/certificates',
     {
@@ -52,7 +61,7 @@ export async function opcuaCertificateRoutes(app: FastifyInstance, s: HubService
       },
       async (req) => {
         const result = await setServerCertificateTrust(dir, req.params.thumbprint, trust);
-        if (typeof result === 'string') throw new HttpProblem(404, 'Not found', result);
+        if (typeof result === 'string') throw new DomainError('not-found', result);
         s.audit.record(actorOf(principalOf(req), req.ip), {
           action: trust ? 'opcua.certificate-trusted' : 'opcua.certificate-rejected',
           target: result.thumbprint,

@@ -14,6 +14,10 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
+/**
+ * A problem only HTTP has, raised by the API layer itself: not logged in (401), an account locked (423), too
+ * many requests (429), a device's diagnostic read failing. Everything a service refuses is a DomainError.
+ */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
@@ -26,16 +30,13 @@ export class HttpProblem extends Error {
   }
 }
 
-export function notFound(what: string, id: string): HttpProblem {
-  return new HttpProblem(404, 'Not Found', `no ${what} "${id}"`);
-}
-
 /** Each kind of domain error as HTTP: the one place that knows. */
 const STATUS: Record<DomainErrorKind, [number, string]> = {
   invalid: [400, 'Bad Request'],
   forbidden: [403, 'Forbidden'],
   'not-found': [404, 'Not Found'],
   conflict: [409, 'Conflict'],
+  expired: [410, 'Gone'],
   'too-large': [413, 'Payload Too Large'],
   unsupported: [415, 'Unsupported Media Type'],
   'too-many': [429, 'Too Many Requests'],
@@ -103,7 +104,4 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   );
 }
 
-export const badRequest = (detail: string) => new HttpProblem(400, 'Bad Request', detail);
 export const unauthorized = (detail: string) => new HttpProblem(401, 'Unauthorized', detail);
-export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
-export const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail);

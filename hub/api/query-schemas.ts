@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from './problem.js';
+import { invalid } from '../../core/errors.js';
 
 /** Query-string pieces the history and energy routes share. */
 
@@ -24,5 +24,5 @@ const MAX_INTERVALS = 10_000;
 /** Refuse a range that would give more than 10,000 intervals. */
 export function checkIntervalCount(from: number, to: number, interval: (typeof INTERVALS)[number]): void {
   if ((to - from) / APPROX_MS[interval] > MAX_INTERVALS)
-    throw badRequest(`more than ${MAX_INTERVALS} intervals; use a larger interval`);
+    throw invalid(`more than ${MAX_INTERVALS} intervals; use a larger interval`);
 }

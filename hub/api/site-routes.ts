@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { PointDef } from '../../core/model/site-model.js';
-import type { HubServices } from '../services.js';
-import { notFound } from './problem.js';
+import { notFound } from '../../core/errors.js';
+import type { LatestValues } from '../../core/latest-values.js';
+import type { PointDef, SiteModel } from '../../core/model/site-model.js';
 
 const LatestSchema = z.object({
   pointId: z.string(),
@@ -14,7 +14,12 @@ const LatestSchema = z.object({
   unit: z.string(),
 });
 
-export async function siteRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface SiteRouteServices {
+  site: SiteModel;
+  latest: LatestValues;
+}
+
+export async function siteRoutes(app: FastifyInstance, s: SiteRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { site, latest } = s;
   const config = { access: 'site:read' as const };

@@ -3,25 +3,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Permission } from '../../core/actor.js';
-import { suggestDispatch } from '../../domains/tickets/dispatch-suggest.js';
-import { equipmentFile } from '../../domains/tickets/equipment-file.js';
-import { KPI_GROUPS, ticketKpis } from '../../domains/tickets/kpis.js';
-import { PhotoRejectedError } from '../../domains/tickets/photo-store.js';
-import { TicketInputError, TicketNotFoundError } from '../../domains/tickets/ticket-service.js';
-import {
-  TICKET_ACTIONS,
-  type TicketAction,
-  TicketForbiddenError,
-  TicketStateError,
-} from '../../domains/tickets/ticket-state.js';
-import { FINISHED_STATES, TICKET_KINDS, TICKET_STATES } from '../../domains/tickets/ticket-types.js';
-import type { HubServices } from '../services.js';
-import { personOf, principalOf } from './access.js';
-import { badRequest, HttpProblem, notFound } from './problem.js';
+import { KPI_GROUPS } from '../../domains/tickets/kpis.js';
+import type { Maintenance } from '../../domains/tickets/maintenance.js';
+import { PHOTO_UPLOAD_TYPES, type TicketPhotos } from '../../domains/tickets/ticket-photos.js';
+import type { TicketService } from '../../domains/tickets/ticket-service.js';
+import { TICKET_ACTIONS, type TicketAction } from '../../domains/tickets/ticket-state.js';
+import { TICKET_KINDS, TICKET_STATES } from '../../domains/tickets/ticket-types.js';
+import { personOf } from './access.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const comment = z.string().max(2_000).optional();
-const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/octet-stream'];
 
 /** Who may call each action's route; the transition table then checks the person against the ticket. */
 const ACTION_ACCESS: Record<TicketAction, readonly Permission[]> = {
@@ -83,35 +74,19 @@ const ACTION_SUMMARY: Record<TicketAction, string> = {
   cancel: 'Cancel (the requester before dispatch, or a supervisor)',
 };
 
+export interface TicketRouteServices {
+  tickets: TicketService;
+  photos: TicketPhotos;
+  equipmentFile: Maintenance['equipmentFile'];
+}
+
 /** Maintenance tickets: report, the workflow's steps, notes, photos, evidence, suggestions, KPIs, equipment files. */
-export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export async function ticketRoutes(app: FastifyInstance, s: TicketRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['tickets'];
-  const { tickets, photos } = s.maintenance;
-  const config = s.site.config.maintenance;
+  const { tickets, photos } = s;
   const who = personOf;
-  const run = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof TicketNotFoundError) throw notFound('ticket', String(err.id));
-      if (err instanceof TicketStateError)
-        throw new HttpProblem(409, 'Conflict', err.message, { state: err.state, allowed: err.allowed });
-      if (err instanceof TicketForbiddenError) throw new HttpProblem(403, 'Forbidden', err.message);
-      if (err instanceof TicketInputError) throw badRequest(err.message);
-      throw err;
-    }
-  };
-  const detail = (id: number, req: FastifyRequest) => {
-    const ticket = run(() => tickets.mustGet(id));
-    return {
-      ticket,
-      actions: tickets.actionsFor(ticket, who(req)),
-      events: tickets.store.events(id),
-      photos: tickets.store.photos(id),
-      evidence: tickets.store.evidence(id) ?? null,
-    };
-  };
+  const detail = (id: number, req: FastifyRequest) => tickets.detail(id, who(req));
 
   api.get(
     '/api/v1/tickets',
@@ -140,18 +115,8 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
     },
     async (req) => {
       const { asset, before, mine, ...q } = req.query;
-      const base = { ...q, assetId: asset, beforeId: before };
-      let list = tickets.list(base);
-      if (mine) {
-        const me = principalOf(req).user.username;
-        const merged = new Map<number, (typeof list)[number]>();
-        for (const t of [
-          ...tickets.list({ ...base, requester: me }),
-          ...tickets.list({ ...base, assignee: me }),
-        ])
-          merged.set(t.id, t);
-        list = [...merged.values()].sort((a, b) => b.id - a.id).slice(0, q.limit);
-      }
+      const query = { ...q, assetId: asset, beforeId: before };
+      const list = mine ? tickets.listInvolving(query, who(req).username) : tickets.list(query);
       return { tickets: list, next: list.length === q.limit ? list.at(-1)?.id : undefined };
     },
   );
@@ -173,7 +138,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
       },
     },
     async (req, reply) => {
-      const ticket = run(() => tickets.report(who(req), req.body));
+      const ticket = tickets.report(who(req), req.body);
       return reply.code(201).send(detail(ticket.id, req));
     },
   );
@@ -195,8 +160,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
     },
     async (req) => {
       const { from, to, group } = req.query;
-      if (to <= from) throw badRequest('to must be after from');
-      return { from, to, group: group ?? null, ...ticketKpis(s.db, from, to, group) };
+      return { from, to, group: group ?? null, ...tickets.kpis(from, to, group) };
     },
   );
 
@@ -226,7 +190,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
         },
       },
       async (req) => {
-        run(() => tickets.act(req.params.id, action, who(req), (req.body ?? {}) as object));
+        tickets.act(req.params.id, action, who(req), (req.body ?? {}) as object);
         return detail(req.params.id, req);
       },
     );
@@ -243,7 +207,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
       },
     },
     async (req) => {
-      run(() => tickets.note(req.params.id, who(req), req.body.comment));
+      tickets.note(req.params.id, who(req), req.body.comment);
       return detail(req.params.id, req);
     },
   );
@@ -260,7 +224,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
       },
     },
     async (req) => {
-      run(() => tickets.setPriority(req.params.id, who(req), req.body.priority, req.body.comment));
+      tickets.setPriority(req.params.id, who(req), req.body.priority, req.body.comment);
       return detail(req.params.id, req);
     },
   );
@@ -275,19 +239,13 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
         params: IdParams,
       },
     },
-    async (req) => {
-      const t = run(() => tickets.mustGet(req.params.id));
-      const inHand = (username: string) =>
-        tickets.list({ assignee: username, open: true, limit: 500 }).filter((x) => x.state !== 'resolved')
-          .length;
-      return suggestDispatch(t, config.teams, s.site, inHand);
-    },
+    async (req) => tickets.suggestions(req.params.id),
   );
 
   // Photos arrive as the request body itself (a phone's camera file), checked by content, not by name or type.
   app.addContentTypeParser(
-    PHOTO_TYPES,
-    { parseAs: 'buffer', bodyLimit: config.photoMaxBytes },
+    PHOTO_UPLOAD_TYPES,
+    { parseAs: 'buffer', bodyLimit: photos.maxBytes },
     (_req, body, done) => done(null, body),
   );
 
@@ -297,58 +255,14 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
       config: { access: ['tickets:submit', 'tickets:work', 'tickets:dispatch', 'tickets:manage'] },
       schema: {
         tags,
-        summary: `Attach a photo (JPEG, PNG, WebP or HEIC as the raw body, at most ${Math.round(config.photoMaxBytes / 1_048_576)} MB)`,
+        summary: `Attach a photo (JPEG, PNG, WebP or HEIC as the raw body, at most ${Math.round(photos.maxBytes / 1_048_576)} MB)`,
         params: IdParams,
         querystring: z.strictObject({ stage: z.enum(['report', 'work', 'resolution']).default('report') }),
       },
     },
     async (req, reply) => {
-      const t = run(() => tickets.mustGet(req.params.id));
-      const me = who(req);
-      const involved =
-        t.requester === me.username ||
-        t.assignee === me.username ||
-        me.permissions.has('tickets:dispatch') ||
-        me.permissions.has('tickets:manage');
-      if (!involved)
-        throw new HttpProblem(
-          403,
-          'Forbidden',
-          'only its requester, its technician, the service desk or a supervisor may add photos',
-        );
-      if (FINISHED_STATES.includes(t.state))
-        throw new HttpProblem(409, 'Conflict', `ticket ${t.id} is ${t.state}`);
-      if (tickets.store.photoCount(t.id) >= config.photosPerTicket)
-        throw new HttpProblem(409, 'Conflict', `ticket ${t.id} already has ${config.photosPerTicket} photos`);
-      if (!Buffer.isBuffer(req.body))
-        throw new HttpProblem(
-          415,
-          'Unsupported Media Type',
-          `send the photo as the body with one of: ${PHOTO_TYPES.join(', ')}`,
-        );
-      let saved: ReturnType<typeof photos.save>;
-      try {
-        saved = photos.save(req.body);
-      } catch (err) {
-        if (err instanceof PhotoRejectedError)
-          throw new HttpProblem(
-            err.reason === 'too-large' ? 413 : 415,
-            err.reason === 'too-large' ? 'Payload Too Large' : 'Unsupported Media Type',
-            err.message,
-          );
-        throw err;
-      }
-      tickets.store.addPhoto({
-        ticketId: t.id,
-        file: saved.file,
-        mime: saved.mime,
-        bytes: saved.bytes,
-        stage: req.query.stage,
-        uploadedBy: me.username,
-        ts: s.clock.now(),
-      });
-      tickets.note(t.id, me, `photo added (${req.query.stage})`, 'photo', { file: saved.file });
-      return reply.code(201).send(tickets.store.photo(t.id, saved.file));
+      const photo = Buffer.isBuffer(req.body) ? req.body : undefined;
+      return reply.code(201).send(photos.add(req.params.id, who(req), photo, req.query.stage));
     },
   );
 
@@ -363,9 +277,7 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
       },
     },
     async (req, reply) => {
-      const photo = tickets.store.photo(req.params.id, req.params.file);
-      const opened = photo && photos.open(photo.file);
-      if (!opened) throw notFound('photo', req.params.file);
+      const opened = photos.open(req.params.id, req.params.file);
       return reply
         .type(opened.mime)
         .header('cache-control', 'private, max-age=86400')
@@ -385,17 +297,6 @@ export async function ticketRoutes(app: FastifyInstance, s: HubServices): Promis
         params: z.strictObject({ id: z.string().max(64) }),
       },
     },
-    async (req) => {
-      const file = equipmentFile(req.params.id, {
-        site: s.site,
-        latest: s.latest,
-        alerts: s.alerts,
-        tickets,
-        plans: config.plans,
-        now: s.clock.now(),
-      });
-      if (!file) throw notFound('asset', req.params.id);
-      return file;
-    },
+    async (req) => s.equipmentFile(req.params.id),
   );
 }

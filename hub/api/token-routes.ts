@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../core/actor.js';
-import { publicToken } from '../../platform/security/auth-service.js';
-import type { HubServices } from '../services.js';
+import { type AuthService, publicToken } from '../../platform/security/auth-service.js';
 import { principalOf } from './access.js';
 
-export async function tokenRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface TokenRouteServices {
+  auth: AuthService;
+}
+
+export async function tokenRoutes(app: FastifyInstance, s: TokenRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { auth } = s;
   const tags = ['auth'];

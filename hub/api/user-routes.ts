@@ -2,17 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../../core/config/zod-helpers.js';
-import { actorOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
+import { notFound } from '../../core/errors.js';
+import { type AuthService, actorOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
 import { ROLES } from '../../platform/security/roles.js';
-import type { HubServices } from '../services.js';
 import { principalOf } from './access.js';
-import { notFound } from './problem.js';
 
 const RolesSchema = z.array(z.enum(ROLES)).min(1).max(ROLES.length);
 const UserIdParams = z.strictObject({ id: z.coerce.number().int().positive() });
 const access = 'users:manage' as const;
 
-export async function userRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export interface UserRouteServices {
+  auth: AuthService;
+}
+
+export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { auth } = s;
   const tags = ['users'];
@@ -49,7 +52,7 @@ export async function userRoutes(app: FastifyInstance, s: HubServices): Promise<
     { config: { access }, schema: { tags, summary: 'One user', params: UserIdParams } },
     async (req) => {
       const user = auth.users.get(req.params.id);
-      if (!user) throw notFound('user', String(req.params.id));
+      if (!user) throw notFound('user', req.params.id);
       return publicUser(user);
     },
   );
@@ -123,7 +126,7 @@ export async function userRoutes(app: FastifyInstance, s: HubServices): Promise<
     { config: { access }, schema: { tags, summary: "A user's API tokens", params: UserIdParams } },
     async (req) => {
       const user = auth.users.get(req.params.id);
-      if (!user) throw notFound('user', String(req.params.id));
+      if (!user) throw notFound('user', req.params.id);
       return auth.tokens.list(user.id).map((t) => publicToken(t, user.username));
     },
   );

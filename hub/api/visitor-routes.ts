@@ -1,18 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DomainError } from '../../core/errors.js';
 import { linkChoicePage, linkErrorPage, linkResultPage } from '../../domains/visitors/link-page.js';
-import {
-  PassInputError,
-  PassLinkError,
-  PassNotFoundError,
-  type PassService,
-} from '../../domains/visitors/pass-service.js';
-import { PassForbiddenError, PassStateError } from '../../domains/visitors/pass-state.js';
+import type { PassService } from '../../domains/visitors/pass-service.js';
 import { PASS_STATES, type PassView } from '../../domains/visitors/pass-types.js';
-import type { HubServices } from '../services.js';
 import { personOf } from './access.js';
-import { badRequest, HttpProblem, notFound } from './problem.js';
+import { problemOfDomainError } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 /** fastify's router refuses path parameters over 100 characters (maxParamLength): links are shorter. */
@@ -51,12 +45,17 @@ const Registration = z.strictObject({
 /** The public link routes: enough for a host's clicks, too few to guess tokens or flood the hub. */
 const LINK_RATE = { max: 30, timeWindow: 60_000 };
 
+export interface VisitorRouteServices {
+  passes: PassService;
+  /** The site's time zone, for the link pages. */
+  timeZone: string;
+}
+
 /** Visitors: registration, passes and their lifecycle, the host's signed link, the export of records. */
-export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promise<void> {
+export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['visitors'];
-  const passes: PassService = s.visitors.passes;
-  const timeZone = s.site.site.timezone;
+  const { passes, timeZone } = s;
 
   // The link page's form posts `decision=approve` (no script on that page); parsed for these routes only.
   app.addContentTypeParser(
@@ -66,19 +65,8 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
   );
 
   const who = personOf;
-  const run = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      throw problemOf(err);
-    }
-  };
   /** The pass if the caller may see it; 404 alike for one that does not exist and one that is not theirs. */
-  const visible = (id: number, req: FastifyRequest): PassView => {
-    const p = passes.get(id);
-    if (!p || !passes.visibleTo(p, who(req))) throw notFound('pass', String(id));
-    return p;
-  };
+  const visible = (id: number, req: FastifyRequest): PassView => passes.visible(id, who(req));
   const detail = (p: PassView, req: FastifyRequest) => ({ pass: p, actions: passes.actionsFor(p, who(req)) });
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
@@ -94,7 +82,7 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
       },
     },
     async (req, reply) => {
-      const result = run(() => passes.register(who(req), req.body));
+      const result = passes.register(who(req), req.body);
       noStore(reply);
       return reply.code(201).send({ ...result, actions: passes.actionsFor(result.pass, who(req)) });
     },
@@ -152,7 +140,7 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
     },
     async (req, reply) => {
       visible(req.params.id, req);
-      const issued = run(() => passes.approve(req.params.id, who(req), req.body?.comment));
+      const issued = passes.approve(req.params.id, who(req), req.body?.comment);
       noStore(reply);
       return { ...issued, actions: passes.actionsFor(issued.pass, who(req)) };
     },
@@ -175,7 +163,7 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
       },
       async (req) => {
         visible(req.params.id, req);
-        const p = run(() => passes[action](req.params.id, who(req), req.body.comment));
+        const p = passes[action](req.params.id, who(req), req.body.comment);
         return detail(p, req);
       },
     );
@@ -194,7 +182,7 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
     },
     async (req) => {
       visible(req.params.id, req);
-      const p = run(() => passes.cancel(req.params.id, who(req), req.body?.comment));
+      const p = passes.cancel(req.params.id, who(req), req.body?.comment);
       return detail(p, req);
     },
   );
@@ -205,14 +193,14 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
     req.method === 'GET'
       ? (req.headers.accept ?? '').includes('text/html')
       : (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-  /** Problems as a page for a browser, as problem+json for a script. */
+  /** The service's refusals as a page for a browser; a script gets problem+json from the error handler. */
   const linkCall = async <T>(req: FastifyRequest, reply: FastifyReply, fn: () => T) => {
     noStore(reply);
     try {
       return fn();
     } catch (err) {
-      const problem = problemOf(err);
-      if (!wantsHtml(req) || !(problem instanceof HttpProblem)) throw problem;
+      if (!wantsHtml(req) || !(err instanceof DomainError)) throw err;
+      const problem = problemOfDomainError(err);
       return reply
         .code(problem.status)
         .type('text/html; charset=utf-8')
@@ -279,9 +267,7 @@ export async function visitorRoutes(app: FastifyInstance, s: HubServices): Promi
       },
     },
     async (req, reply) => {
-      const { from, to } = req.query;
-      if (from !== undefined && to !== undefined && to <= from) throw badRequest('to must be after from');
-      const csv = passes.exportCsv(who(req), from, to);
+      const csv = passes.exportCsv(who(req), req.query.from, req.query.to);
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="visitors.csv"')
@@ -305,21 +291,4 @@ function linkSummary(p: PassView) {
     validUntil: p.validUntil,
     maxEntries: p.maxEntries,
   };
-}
-
-function problemOf(err: unknown): unknown {
-  if (err instanceof PassNotFoundError) return notFound('pass', String(err.id));
-  if (err instanceof PassStateError)
-    return new HttpProblem(409, 'Conflict', err.message, { state: err.state, allowed: err.allowed });
-  if (err instanceof PassForbiddenError) return new HttpProblem(403, 'Forbidden', err.message);
-  if (err instanceof PassInputError) return badRequest(err.message);
-  if (err instanceof PassLinkError) {
-    const status = { malformed: 400, tampered: 403, expired: 410, 'host-disabled': 403 }[err.reason];
-    return new HttpProblem(
-      status,
-      status === 410 ? 'Gone' : status === 400 ? 'Bad Request' : 'Forbidden',
-      err.message,
-    );
-  }
-  return err;
 }

@@ -8,6 +8,9 @@ import type { Logger } from '../../core/logger.js';
 import type { Principal } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
 
+/** What the live gateway reads: who may connect, the site, the values and the bus's events. */
+export type LiveGatewayServices = Pick<HubServices, 'site' | 'bus' | 'clock' | 'latest' | 'auth'>;
+
 const SubscribeSchema = z.strictObject({
   site: z.boolean().optional(),
   assets: z.array(z.string()).max(10_000).optional(),
@@ -49,7 +52,7 @@ export class LiveGateway {
 
   constructor(
     server: HttpServer,
-    private readonly s: HubServices,
+    private readonly s: LiveGatewayServices,
     private readonly log: Logger,
   ) {
     this.clock = s.clock;

@@ -3,8 +3,8 @@ import type { Actor, Permission } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { AuthSettings } from '../../core/config/site-schema.js';
+import { conflict, forbidden, invalid, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { badRequest, conflict, forbidden, notFound } from '../../hub/api/problem.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { permissionsOf, type Role } from './roles.js';
@@ -382,12 +382,12 @@ export class AuthService {
 
   private requirePolicy(password: string, username: string, field: string): void {
     const problem = this.passwordProblem(password, username);
-    if (problem) throw badRequest(`${field}: ${problem}`);
+    if (problem) throw invalid(`${field}: ${problem}`);
   }
 
   private requireUser(id: number): User {
     const user = this.users.get(id);
-    if (!user) throw notFound('user', String(id));
+    if (!user) throw notFound('user', id);
     return user;
   }
 }

@@ -1,8 +1,8 @@
 import type { Actor } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
 import type { DeviceCredentials } from '../../core/devices/driver.js';
+import { notFound } from '../../core/errors.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import { notFound } from '../../hub/api/problem.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { randomSecret, safeEqual, sha256 } from './secrets.js';

@@ -58,7 +58,7 @@ export const ROLE_TEXT: Record<Role, string> = {
   viewer: 'sees the site, values and alerts',
   requester: 'anyone on site: reports faults (报修), follows and rates their own tickets',
   engineer:
-    'facility engineer: also writes setpoints to equipment, reads raw device data, acknowledges and shelves alerts, puts assets in maintenance',
+    'facility engineer: also writes setpoints to equipment, reads raw device data, acknowledges and shelves alerts, takes assets out of service (their alerts suppressed)',
   technician: 'maintenance technician: acknowledges alerts, accepts (接单) and works on tickets',
   dispatcher: 'service desk: acknowledges alerts, dispatches tickets (派工), closes resolved ones',
   approver: 'approves tickets and visitor passes for their department',

@@ -2,7 +2,7 @@ import type { Migration } from './index.js';
 
 /**
  * Alerts (one row per rule instance, its ISA-18.2 state), every transition with who and when, and the assets
- * in maintenance (their alerts are suppressed).
+ * out of service (their alerts are suppressed; the table is `maintenance`, named before the tickets existed).
  */
 export const alerts: Migration = {
   version: 3,
