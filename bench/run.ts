@@ -100,7 +100,9 @@ function percentile(hist: number[], overflow: number, total: number, p: number):
 
 const tsx = { execArgv: ['--import', 'tsx'] };
 /** The hub's process, with extra Node options from BENCH_HUB_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
-const hubTsx = { execArgv: ['--import', 'tsx', ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] };
+const hubTsx = {
+  execArgv: ['--import', 'tsx', ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+};
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 async function runStep(scenario: Scenario, readingsPerS: number, durationS: number): Promise<StepResult> {
