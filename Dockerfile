@@ -2,10 +2,11 @@
 # The facility hub as a container: compiled with tsc in a build stage, run as the unprivileged `node` user.
 # `docker compose up` (docker-compose.yml) runs it with InfluxDB; see config/compose/README.md.
 #
-# Node 24 ("Krypton") is an LTS line supported until April 2028, newer than the Node >= 20.19 the code needs
-# (package.json engines), and better-sqlite3 ships prebuilt binaries for it. Both stages must use the same
-# Node major: better-sqlite3 is a native module compiled in the build stage for that ABI.
-ARG NODE_VERSION=24
+# Node 26, the current LTS line (supported until April 2029): the newest Node that CI tests (.ci/run runs
+# `npm test` on Node 20, the oldest package.json's engines allow, and on Node 26), and one better-sqlite3 12
+# supports (engines 20.x-26.x). Both stages must use the same Node major: better-sqlite3 is a native module
+# compiled in the build stage for that ABI. bookworm, as in CI (the node:26 images default to trixie).
+ARG NODE_VERSION=26
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
