@@ -34,9 +34,11 @@ export type BacnetDeviceConfig = z.infer<typeof BacnetDeviceSchema>;
 
 export const bacnetPointShape = {
   /** The object whose present value the point is: `analog-input:1`, `binary-output:3`, `multi-state-value:2`. */
-  object: z.string().refine((s) => parseObjectKey(s) !== undefined, {
-    error: 'expected an object such as analog-input:1 (type-name:instance)',
-  }),
+  object: z
+    .string({ error: 'expected an object such as analog-input:1' })
+    .refine((s) => parseObjectKey(s) !== undefined, {
+      error: 'expected an object such as analog-input:1 (type-name:instance)',
+    }),
   /** false: poll this point even when its device takes COV subscriptions. */
   cov: z.boolean().optional(),
 };

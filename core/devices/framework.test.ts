@@ -336,6 +336,17 @@ describe('device framework: pushed values, heartbeats and the silence watch', ()
     deadSink.values('d1', [pushed('a1/temp_c', 0)]);
     t.pipeline.flush();
     expect(t.readings.slice(before).some((r) => r.value === 0 || (r.value as number) < -17)).toBe(false);
+    // nor is the last value of the old subscription passed on as a heartbeat of the new one: only a fresh value
+    for (let i = 0; i < 6; i++) {
+      await t.run(500);
+      t.state.sink!.alive();
+    }
+    expect(t.readings.slice(before).filter((r) => r.pointId === 'a1/temp_c')).toEqual([]);
+    t.state.sink!.values('d1', [pushed('a1/temp_c', 50)]);
+    await t.run(1_500);
+    expect(t.readings.slice(before).filter((r) => r.pointId === 'a1/temp_c').length).toBeGreaterThanOrEqual(
+      2,
+    );
     await t.supervisor.stop();
   });
 

@@ -127,7 +127,9 @@ export class Link {
   async write(point: PointDef, raw: PointValue | null, priority: number): Promise<void> {
     const driver = this.ready();
     const back = await driver.write(point, raw, priority);
-    if (back && point.deviceId) this.values(point.deviceId, [back]);
+    if (!back || !point.deviceId) return;
+    this.watch?.update([back]);
+    this.values(point.deviceId, [back]);
   }
 
   async send(assetId: string, channel: string, payload: string, opts?: { retain?: boolean }): Promise<void> {
@@ -140,13 +142,13 @@ export class Link {
     await driver.send(assetId, channel, payload, opts);
   }
 
-  browse(deviceId: string, request: Record<string, unknown>): Promise<unknown> {
+  async browse(deviceId: string, request: Record<string, unknown>): Promise<unknown> {
     const driver = this.ready();
     if (!driver.browse) throw new DriverError('bad-config', `device ${deviceId} has no diagnostics`);
     return driver.browse(deviceId, request);
   }
 
-  discover(request: Record<string, unknown>): Promise<unknown> {
+  async discover(request: Record<string, unknown>): Promise<unknown> {
     const driver = this.ready();
     if (!driver.discover)
       throw new DriverError('bad-config', `${this.plan.protocol} cannot discover devices`);

@@ -70,16 +70,7 @@ export class PushWatch {
     return {
       values: (deviceId, values) => {
         if (gen !== this.generation) return;
-        const now = this.clock.now();
-        for (const r of values) {
-          const item = this.items.get(r.pointId);
-          if (!item) continue;
-          item.value = r.value;
-          item.quality = r.quality;
-          item.reason = r.reason;
-          item.bad = false;
-          item.publishedAt = now;
-        }
+        this.update(values);
         this.alive();
         this.report.values(deviceId, values);
       },
@@ -95,6 +86,21 @@ export class PushWatch {
     };
   }
 
+  /** The newest value of pushed points (from the subscription, or read back after a write). */
+  update(values: readonly RawReading[]): void {
+    if (!this.changesOnly) return;
+    const now = this.clock.now();
+    for (const r of values) {
+      const item = this.items.get(r.pointId);
+      if (!item) continue;
+      item.value = r.value;
+      item.quality = r.quality;
+      item.reason = r.reason;
+      item.bad = false;
+      item.publishedAt = now;
+    }
+  }
+
   /** The subscription is in place: watch it. */
   started(result: SubscribeResult): void {
     this.keepAliveMs = result.keepAliveMs ?? 0;
@@ -106,10 +112,14 @@ export class PushWatch {
     this.timer = this.clock.setInterval(() => gen === this.generation && this.tick(), tick);
   }
 
-  /** The link is lost or closed: the current sink goes dead. */
+  /**
+   * The link is lost or closed: the current sink goes dead, and no value of it is passed on again until the next
+   * subscription sends a fresh one.
+   */
   stop(): void {
     this.generation++;
     this.silence = 'lost';
+    for (const item of this.items.values()) item.bad = true;
     if (this.timer !== undefined) this.clock.clearInterval(this.timer);
     this.timer = undefined;
   }

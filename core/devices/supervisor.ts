@@ -116,7 +116,9 @@ export class Supervisor implements DeviceDiagnostics, DeviceHealthView {
   }
 
   async discover(protocol: string, request: Record<string, unknown>): Promise<unknown> {
-    const link = [...this.links.values()].find((l) => l.plan.protocol === protocol && l.up);
+    const links = [...this.links.values()].filter((l) => l.plan.protocol === protocol);
+    if (!links.length) throw notFound(`${protocol} device in the site file`, protocol);
+    const link = links.find((l) => l.up);
     if (!link) throw new DomainError('unavailable', `no ${protocol} link is up`);
     return link.discover(request).catch((err) => {
       throw diagnosticError(err, protocol);
