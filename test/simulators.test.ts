@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
-import bacnet, { ObjectType as O, PropertyIdentifier as P } from '@bacnet-js/client';
+import bacnet, { ObjectType as O, PropertyIdentifier as P, ApplicationTag as T } from '@bacnet-js/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type { BacnetDeviceConfig } from '../adapters/bacnet/bacnet-schema.js';
@@ -8,6 +8,8 @@ import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
 import { SYSTEM } from '../core/actor.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { parseSiteText } from '../hub/site-file.js';
+import { BacnetSimulation } from '../simulators/bacnet-simulation.js';
+import { siteHour } from '../simulators/curves.js';
 import { type Simulation, startSimulation } from '../simulators/main.js';
 import { startTestHub, type TestHub, tempDataDir, waitFor } from './hub-harness.js';
 import { freePort } from './services.js';
@@ -342,5 +344,92 @@ describe('simulators driving the demo site', () => {
         30_000,
       );
     }, 100_000);
+  });
+});
+
+/** The BACnet simulation of any site file: models by asset kind, the objects points name, host and ports. */
+describe('BacnetSimulation of a site file', () => {
+  const site = parseSiteText(
+    `
+site: { id: s, name: S, timezone: Asia/Shanghai }
+mqtt: { mode: 'off' }
+zones: [{ id: z, name: Z }]
+devices:
+  - { id: ahu-ctl, protocol: bacnet, instance: 11, address: '127.0.0.1:47901' }
+  - { id: fcu-ctl, protocol: bacnet, instance: 12, address: 127.0.0.1 }
+  - { id: found-by-who-is, protocol: bacnet, instance: 13 }
+assets:
+  - id: ahu
+    name: AHU
+    kind: ahu
+    zone: z
+    device: ahu-ctl
+    points:
+      - { name: supply_c, unit: degC, object: analog-input:1 }
+      - { name: co2_setpoint_ppm, unit: ppm, kind: command, min: 400, max: 1200, object: analog-value:7 }
+  - id: fcu
+    name: FCU
+    kind: fan-coil
+    zone: z
+    device: fcu-ctl
+    points:
+      - { name: room_c, unit: degC, min: 10, max: 30, object: analog-input:3 }
+      - { name: speed, kind: command, min: 1, max: 3, object: multi-state-value:2 }
+      - { name: on, type: boolean, kind: command, object: binary-value:4 }
+  - { id: other, name: Other, kind: generic, zone: z, device: found-by-who-is, points: [{ name: x, object: analog-input:1 }] }
+`,
+    'bacnet-sim.yaml',
+  );
+  let sim: BacnetSimulation;
+  let client: Client;
+
+  beforeAll(async () => {
+    sim = new BacnetSimulation(site, { host: '127.0.0.78', portOf: () => 0, tickMs: 100 });
+    await sim.start();
+    client = new Client({
+      interface: '127.0.0.78',
+      port: await freeUdpPort('127.0.0.78'),
+      apduTimeout: 1000,
+    });
+    client.on('error', () => undefined);
+    await new Promise<void>((resolve) => client.once('listening', () => resolve()));
+  });
+  afterAll(async () => {
+    client?.close();
+    await sim?.stop();
+  });
+
+  it('simulates the devices with an address, on the host and ports it is given, with the model of the asset', () => {
+    expect([...sim.devices.keys()]).toEqual(['ahu-ctl', 'fcu-ctl']);
+    for (const id of sim.devices.keys()) expect(sim.status(id).address).toMatch(/^127\.0\.0\.78:\d+$/);
+    expect(sim.status('ahu-ctl')).toMatchObject({ instance: 11, model: 'ahu' });
+    expect(sim.status('fcu-ctl')).toMatchObject({ instance: 12, model: 'generic' });
+  });
+
+  it('serves the objects the points name that the model lacks: commandable where they are commands', async () => {
+    const fcu = { address: sim.status('fcu-ctl').address };
+    const room = await client.readProperty(fcu, { type: O.ANALOG_INPUT, instance: 3 }, P.PRESENT_VALUE);
+    expect(room.values[0]!.value as number).toBeCloseTo(20, 0); // the middle of its range
+    await client.writeProperty(
+      fcu,
+      { type: O.MULTI_STATE_VALUE, instance: 2 },
+      P.PRESENT_VALUE,
+      [{ type: T.UNSIGNED_INTEGER, value: 3 }],
+      { priority: 8 },
+    );
+    expect(sim.objects('fcu-ctl').find((o) => o.object === 'multi-state-value:2')).toMatchObject({
+      presentValue: 3,
+      priorities: { 8: 3 },
+    });
+    expect(sim.object('ahu-ctl', 'analog-value:7').priority).toHaveLength(16);
+    expect(sim.objects('ahu-ctl').map((o) => o.object)).toContain('analog-input:3'); // the model's own airflow
+  });
+
+  it("runs the AHU's time program at priority 16: the fan on 06:00-22:00 site time", () => {
+    const hour = siteHour(Date.now(), 'Asia/Shanghai');
+    // a minute's margin either side of a switch
+    if (Math.abs(hour - 6) < 0.02 || Math.abs(hour - 22) < 0.02) return;
+    const on = hour >= 6 && hour < 22 ? 1 : 0;
+    expect(sim.object('ahu-ctl', 'binary-value:1').priority![15]).toBe(on);
   });
 });
