@@ -31,9 +31,9 @@ async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
 }
 
 /**
- * The demo site file with its BACnet/IP ports moved to free ones (beside other test files and a running demo):
- * the hub's socket, each device's address and the broadcast list, hosts as written. `ports` maps each port of
- * the file to the one used.
+ * The demo site file with its BACnet/IP and Modbus ports moved to free ones (beside other test files, other
+ * checkouts' tests and a running demo): the hub's BACnet socket, each BACnet device's address and the broadcast
+ * list, each Modbus port; hosts as written. `ports` maps each BACnet port of the file to the one used.
  */
 async function demoSiteOnFreePorts(env: NodeJS.ProcessEnv) {
   const doc = parseDocument(await readFile(DEMO_SITE, 'utf8'));
@@ -48,7 +48,13 @@ async function demoSiteOnFreePorts(env: NodeJS.ProcessEnv) {
   };
   const devices = doc.get('devices');
   if (!isSeq(devices)) throw new Error(`${DEMO_SITE}: no devices`);
+  const modbusPorts = new Map<number, number>();
   for (const d of devices.items) {
+    if (isMap(d) && d.get('protocol') === 'modbus') {
+      const port = Number(d.get('port'));
+      if (!modbusPorts.has(port)) modbusPorts.set(port, await freePort());
+      d.set('port', modbusPorts.get(port));
+    }
     if (!isMap(d) || d.get('protocol') !== 'bacnet') continue;
     d.set('localPort', await moved(String(d.get('localAddress')), Number(d.get('localPort'))));
     d.set('address', await movedAddress(String(d.get('address'))));
@@ -96,7 +102,7 @@ describe('simulators driving the demo site', () => {
       `mqtt://127.0.0.1:${mqttPort}`,
       { host: '127.0.0.1', port: 0 },
       passwords,
-      // the BACnet devices answer where the site file (now on free ports) puts them
+      // the Modbus and BACnet devices answer where the site file (now on free ports) puts them
       { opcuaPort: (p) => opcuaPorts.get(p)! },
     );
   });
@@ -333,17 +339,22 @@ describe('simulators driving the demo site', () => {
       expect(device(AHU).state).toBe('online');
     });
 
-    it('a stopped BACnet device falls silent and goes offline; started, it comes back', async () => {
+    it('a stopped BACnet device falls silent: its points go bad, it goes offline; started, it comes back', async () => {
       expect(await control(`/devices/${AHU}/stop`)).toMatchObject({ state: 'offline' });
-      // the polled airflow times out until the breaker opens
-      await waitFor(() => device(AHU).state === 'offline', 60_000);
-      expect(device(LIGHTING).state).toBe('online'); // a link of its own
-      expect(await control(`/devices/${AHU}/start`)).toMatchObject({ state: 'online' });
+      try {
+        // the polled airflow times out at once; the COV points at their next renewal; then the breaker opens
+        await waitFor(() => latest('b2-ahu-1/airflow_m3h').quality === 'bad', 30_000);
+        await waitFor(() => device(AHU).state === 'offline', 150_000);
+        expect(latest('b2-ahu-1/return_air_temp_c').quality).toBe('bad'); // a COV point too
+        expect(device(LIGHTING).state).toBe('online'); // a link of its own
+      } finally {
+        expect(await control(`/devices/${AHU}/start`)).toMatchObject({ state: 'online' });
+      }
       await waitFor(
         () => device(AHU).state === 'online' && latest('b2-ahu-1/airflow_m3h').quality === 'good',
         30_000,
       );
-    }, 100_000);
+    }, 200_000);
   });
 });
 
