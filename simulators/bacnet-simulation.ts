@@ -148,6 +148,22 @@ export class BacnetSimulation {
     await Promise.all([...this.devices.values()].map((d) => d.stop()));
   }
 
+  /**
+   * Resolves once no answering device holds a COV subscription (true), or after `timeoutMs` (false). On a
+   * shutdown the devices answer until then: a hub stopping at the same time cancels its subscriptions and is
+   * not left waiting for answers from devices that are already gone.
+   */
+  async unsubscribed(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    const held = () =>
+      [...this.devices.values()].some((d) => d.running && d.isAnswering && d.covSubscriptions().length > 0);
+    while (held()) {
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
   /** Step every model one tick (a frozen device's stands still) and send the COV notifications due. */
   tick(): void {
     if (this.paused) return;

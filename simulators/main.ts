@@ -171,7 +171,17 @@ async function main() {
       `${sim.gates.controllers.size} gate controllers; ` +
       `control API ${sim.controlUrl}\n`,
   );
-  const stop = () => void sim.stop().then(() => process.exit(0));
+  // the BACnet devices answer a few seconds more, until a hub stopping beside them has cancelled its COV
+  // subscriptions (Ctrl-C reaches both; `npm run demo` stops the simulators, then the hub)
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void sim.bacnet
+      .unsubscribed(5_000)
+      .then(() => sim.stop())
+      .then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

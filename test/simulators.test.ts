@@ -436,6 +436,16 @@ assets:
     expect(sim.objects('ahu-ctl').map((o) => o.object)).toContain('analog-input:3'); // the model's own airflow
   });
 
+  it('on a shutdown, waits (bounded) until the COV subscriptions are cancelled', async () => {
+    const ahu = { address: sim.status('ahu-ctl').address };
+    const ai1 = { type: O.ANALOG_INPUT, instance: 1 };
+    await client.subscribeCov(ahu, ai1, 5, false, false, 60);
+    expect(await sim.unsubscribed(200)).toBe(false);
+    const cancelled = sim.unsubscribed(3_000);
+    await client.subscribeCov(ahu, ai1, 5, true, false, 0);
+    expect(await cancelled).toBe(true);
+  });
+
   it("runs the AHU's time program at priority 16: the fan on 06:00-22:00 site time", () => {
     const hour = siteHour(Date.now(), 'Asia/Shanghai');
     // a minute's margin either side of a switch
