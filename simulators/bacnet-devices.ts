@@ -54,12 +54,17 @@ const DEVICE_PROPERTIES = [
   ...[P.APDU_TIMEOUT, P.NUMBER_OF_APDU_RETRIES, P.DATABASE_REVISION],
 ];
 
-/** The simulator's socket: it can fall silent, and it cannot send a segmented answer. */
+/** The simulator's socket: it can fall silent or answer late, and it cannot send a segmented answer. */
 class SimTransport extends UdpTransport {
   muted = false;
+  /** Every datagram goes out this many ms late (a slow or overloaded controller). */
+  delayMs = 0;
   /** While set, an answer (ComplexAck) longer than this many octets becomes an Abort, as on a device without segmented transmit. */
   replyLimit?: number;
   aborts = 0;
+  /** Who sent this device something, and when (ms since the epoch). */
+  readonly heard = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   override send(buffer: Buffer, length: number, receiver?: string): void {
     // the APDU starts after the BVLL (4) and an NPDU without routing (2): this device answers direct peers only
@@ -70,11 +75,28 @@ class SimTransport extends UdpTransport {
   }
 
   override sendRaw(bytes: Buffer, to: string): void {
-    if (!this.muted) super.sendRaw(bytes, to);
+    if (this.muted) return;
+    if (this.delayMs <= 0) {
+      super.sendRaw(bytes, to);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.muted) super.sendRaw(bytes, to); // fell silent while the answer was on its way: none
+    }, this.delayMs);
+    this.timers.add(timer);
+  }
+
+  override close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    super.close();
   }
 
   protected override receive(msg: Buffer, from: string): void {
-    if (!this.muted) super.receive(msg, from);
+    if (this.muted) return;
+    this.heard.set(from, Date.now());
+    super.receive(msg, from);
   }
 }
 
@@ -128,7 +150,11 @@ export class SimulatedBacnetDevice {
   };
   /** false: SubscribeCOV is rejected (unrecognized service), as on a device without COV. */
   covEnabled = true;
+  /** true: the model stands still (tick() moves nothing); writes and faults still apply. */
+  frozen = false;
   maxApdu: number;
+  private answering = true;
+  private delayMs = 0;
   private lib?: Library;
   private transport?: SimTransport;
   private timer?: NodeJS.Timeout;
@@ -177,6 +203,8 @@ export class SimulatedBacnetDevice {
     lib.on('subscribeCov', (c) => this.onSubscribeCov(c));
     this.lib = lib;
     this.transport = transport;
+    transport.muted = !this.answering;
+    transport.delayMs = this.delayMs;
     const tickMs = this.options.tickMs ?? 1000;
     if (tickMs > 0) this.timer = setInterval(() => this.tick(tickMs / 1000), tickMs);
   }
@@ -193,7 +221,36 @@ export class SimulatedBacnetDevice {
 
   /** Stop answering anything (the socket stays bound, as with a hung controller), or answer again. */
   setAnswering(on: boolean): void {
+    this.answering = on;
     if (this.transport) this.transport.muted = !on;
+  }
+
+  /** Answering (not muted by setAnswering(false)). */
+  get isAnswering(): boolean {
+    return this.answering;
+  }
+
+  /** Send everything `ms` late (0: at once again); an answer later than the client's timeout is a lost one. */
+  slow(ms: number): void {
+    this.delayMs = ms;
+    if (this.transport) this.transport.delayMs = ms;
+  }
+
+  get slowMs(): number {
+    return this.delayMs;
+  }
+
+  /** The addresses that sent this device something in the last `withinMs` (the hub's socket, a client's). */
+  peers(withinMs = 60_000): string[] {
+    const since = Date.now() - withinMs;
+    return [...(this.transport?.heard ?? [])].filter(([, at]) => at >= since).map(([address]) => address);
+  }
+
+  /** Forget every COV subscription, as a controller does when it restarts; returns how many there were. */
+  dropSubscriptions(): number {
+    const n = this.subscriptions.length;
+    this.subscriptions = [];
+    return n;
   }
 
   /** Health of an object: a reliability (`no-sensor` → fault), out of service, in alarm, overridden. */
@@ -205,12 +262,21 @@ export class SimulatedBacnetDevice {
     this.covCheck();
   }
 
-  /** An input's (or non-commandable value's) value; a commandable object's value at priority 16. */
-  setValue(key: string, value: number): void {
+  /**
+   * An input's (or non-commandable value's) value, which the model moves on unless the object is out of
+   * service; a commandable object's value at priority 16 (null relinquishes it).
+   */
+  setValue(key: string, value: number | null): void {
     const o = this.object(key);
     if (o.priority) o.priority[15] = value;
-    else o.value = value;
+    else if (value !== null) o.value = value;
+    else throw new Error(`${key} on device ${this.deviceId} has no priority array to relinquish`);
     this.covCheck();
+  }
+
+  /** Every object, in the order of the object list. */
+  objectList(): SimObject[] {
+    return [...this.objects.values()];
   }
 
   /** 1476 … 50: the I-Am says it, and longer answers become an Abort (segmentation not supported). */
@@ -254,8 +320,10 @@ export class SimulatedBacnetDevice {
 
   /** Advance the model by `dt` seconds and send the COV notifications that are due. */
   tick(dt: number): void {
-    this.t += dt;
-    this.options.model.step(dt, this.t);
+    if (!this.frozen) {
+      this.t += dt;
+      this.options.model.step(dt, this.t);
+    }
     this.covCheck();
   }
 

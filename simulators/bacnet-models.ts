@@ -67,7 +67,7 @@ function commandable(
 }
 
 export interface SimModel {
-  kind: 'ahu' | 'lighting';
+  kind: 'ahu' | 'lighting' | 'generic';
   objects: SimObject[];
   /** Advance the physics by `dt` seconds (`t`: seconds since the start). */
   step(dt: number, t: number): void;
@@ -138,6 +138,55 @@ export function lightingModel(): SimModel {
       const on = zones.filter((z) => presentValue(z) === 1).length;
       const daylight = 150 + 100 * Math.sin(t / 900);
       if (!lux.outOfService) lux.value = Math.max(0, lag(lux.value, daylight + 60 * on, dt, 2) + noise(1));
+    },
+  };
+}
+
+/** Types whose present value is commanded through a priority array. */
+const COMMANDABLE = new Set<ObjectType>([
+  ObjectType.ANALOG_OUTPUT,
+  ObjectType.ANALOG_VALUE,
+  ObjectType.BINARY_OUTPUT,
+  ObjectType.BINARY_VALUE,
+  ObjectType.MULTI_STATE_OUTPUT,
+  ObjectType.MULTI_STATE_VALUE,
+]);
+
+/**
+ * An object a site file names that its device's model does not have: commandable (priority array) where the
+ * point is a command on an output or value object, holding `value` (binary 0/1, multistate 1…states).
+ */
+export function siteObject(
+  type: ObjectType,
+  instance: number,
+  name: string,
+  options: { command: boolean; value: number; units?: EngineeringUnits; states?: number },
+): SimObject {
+  const extra: Partial<SimObject> = { units: isAnalog(type) ? options.units : undefined };
+  if (!isAnalog(type) && !isBinary(type))
+    extra.stateText = Array.from({ length: Math.max(2, options.states ?? 2) }, (_, i) => `State ${i + 1}`);
+  return options.command && COMMANDABLE.has(type)
+    ? commandable(type, instance, name, options.value, extra)
+    : object(type, instance, name, options.value, extra);
+}
+
+/**
+ * A device of any other kind: only the objects its site points name (added by the simulation), the analog
+ * inputs wandering a little around where they started.
+ */
+export function genericModel(): SimModel {
+  const objects: SimObject[] = [];
+  const start = new Map<SimObject, number>();
+  return {
+    kind: 'generic',
+    objects,
+    step(dt) {
+      for (const o of objects) {
+        if (o.type !== ObjectType.ANALOG_INPUT || o.outOfService) continue;
+        const home = start.get(o) ?? o.value;
+        start.set(o, home);
+        o.value = lag(o.value, home, dt, 60) + noise(Math.max(0.01, Math.abs(home) * 0.002));
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { loadSiteFile } from '../hub/site-file.js';
+import { BacnetSimulation } from './bacnet-simulation.js';
 import { buildControlApi } from './control-api.js';
 import { createGateSimulation, type GateControllerOptions, type GateSimulation } from './gate-controllers.js';
 import { ModbusSimulation } from './modbus-devices.js';
@@ -18,6 +19,8 @@ export interface Simulation {
   modbus: ModbusSimulation;
   /** One OPC UA server per OPC UA device, and the equipment models behind them. */
   opcua: OpcuaSimulation;
+  /** One simulated BACnet/IP device per BACnet device with an address, each on its UDP port. */
+  bacnet: BacnetSimulation;
   controlUrl: string;
   stop(): Promise<void>;
 }
@@ -31,6 +34,10 @@ export interface SimulationOptions {
   opcuaHost?: string;
   /** An OPC UA device's endpoint port in the site file → the port to listen on (default: the same). */
   opcuaPort?: (port: number) => number;
+  /** The address the BACnet devices bind (default: each device's own address's host). */
+  bacnetHost?: string;
+  /** A BACnet device's port in the site file (47808 when its address has none) → the UDP port to answer on. */
+  bacnetPort?: (port: number) => number;
   /** Gate controllers' timings (decision timeout, door). */
   gates?: GateControllerOptions;
   /** Start the visitor traffic generator at this many scans an hour at the day's peak. */
@@ -40,8 +47,8 @@ export interface SimulationOptions {
 /**
  * Start every simulated device of the site and the fault-injection API. `passwords` holds the MQTT password
  * the hub issued to each device (none for a broker that takes anonymous clients). The Modbus TCP devices are
- * served on their ports, one server per port, and each OPC UA device by its own server; it rejects when one of
- * those ports cannot be bound.
+ * served on their ports, one server per port, each OPC UA device by its own server, and each BACnet/IP device
+ * with an address on its UDP port; it rejects when one of those ports cannot be bound.
  */
 export async function startSimulation(
   site: SiteModel,
@@ -53,10 +60,12 @@ export async function startSimulation(
   const modbus = new ModbusSimulation(site, { host: options.modbusHost, portOf: options.modbusPort });
   await modbus.start();
   const opcua = new OpcuaSimulation(site, { host: options.opcuaHost, portOf: options.opcuaPort });
+  const bacnet = new BacnetSimulation(site, { host: options.bacnetHost, portOf: options.bacnetPort });
   try {
     await opcua.start();
+    await bacnet.start();
   } catch (err) {
-    await modbus.stop();
+    await Promise.all([modbus.stop(), opcua.stop()]);
     throw err;
   }
   const devices = new Map<string, SimulatedMqttDevice>();
@@ -65,13 +74,15 @@ export async function startSimulation(
   const gates = createGateSimulation(site, devices, options.gates);
   for (const d of devices.values()) d.start();
   if (options.gateTrafficPerHour) gates.traffic.start(options.gateTrafficPerHour);
-  const api = buildControlApi(devices, modbus, opcua, gates);
+  const api = buildControlApi(devices, modbus, opcua, gates, bacnet);
+  const stopDevices = () =>
+    Promise.all([modbus.stop(), opcua.stop(), bacnet.stop(), ...[...devices.values()].map((d) => d.stop())]);
   let controlUrl: string;
   try {
     controlUrl = await api.listen(control);
   } catch (err) {
     gates.stop();
-    await Promise.all([modbus.stop(), opcua.stop(), ...[...devices.values()].map((d) => d.stop())]);
+    await stopDevices();
     throw err;
   }
   return {
@@ -79,11 +90,12 @@ export async function startSimulation(
     gates,
     modbus,
     opcua,
+    bacnet,
     controlUrl,
     async stop() {
       await api.close();
       gates.stop();
-      await Promise.all([modbus.stop(), opcua.stop(), ...[...devices.values()].map((d) => d.stop())]);
+      await stopDevices();
     },
   };
 }
@@ -104,6 +116,9 @@ async function main() {
       /** Where the OPC UA servers listen; added to every OPC UA device's endpoint port. */
       'opcua-host': { type: 'string', default: process.env.SIM_OPCUA_HOST ?? '127.0.0.1' },
       'opcua-port-offset': { type: 'string', default: process.env.SIM_OPCUA_PORT_OFFSET ?? '0' },
+      /** Where the BACnet devices bind (default each one's own address in the site file); added to their UDP ports. */
+      'bacnet-host': { type: 'string', default: process.env.SIM_BACNET_HOST },
+      'bacnet-port-offset': { type: 'string', default: process.env.SIM_BACNET_PORT_OFFSET ?? '0' },
       /** Visitor scans an hour at the day's peak at the gates (0: none; codes via POST /gates/visitors). */
       'gate-traffic': { type: 'string', default: process.env.SIM_GATE_TRAFFIC ?? '0' },
       /** JSON file { "<gate id>": "<hex key>" }: each gate's allow-list key (GET /api/v1/gates/:id/allowlist-key). */
@@ -119,6 +134,9 @@ async function main() {
   const opcuaOffset = Number(values['opcua-port-offset']);
   if (!Number.isInteger(opcuaOffset))
     throw new Error(`--opcua-port-offset: expected an integer, got ${values['opcua-port-offset']}`);
+  const bacnetOffset = Number(values['bacnet-port-offset']);
+  if (!Number.isInteger(bacnetOffset))
+    throw new Error(`--bacnet-port-offset: expected an integer, got ${values['bacnet-port-offset']}`);
   const gateTraffic = Number(values['gate-traffic']);
   if (!(gateTraffic >= 0))
     throw new Error(`--gate-traffic: expected scans an hour, got ${values['gate-traffic']}`);
@@ -132,6 +150,8 @@ async function main() {
       modbusPort: (port) => port + offset,
       opcuaHost: values['opcua-host'],
       opcuaPort: (port) => port + opcuaOffset,
+      bacnetHost: values['bacnet-host'] || undefined,
+      bacnetPort: (port) => port + bacnetOffset,
       gateTrafficPerHour: gateTraffic,
       gates: {
         keys: values['gate-keys']
@@ -142,14 +162,26 @@ async function main() {
   );
   const endpoints = [...sim.opcua.servers.values()].map((s) => s.endpointUrl).join(', ');
   const ports = sim.modbus.servers.map((s) => s.port).join(', ');
+  const bacnet = [...sim.bacnet.devices.values()].map((d) => `${d.deviceId}@${d.address}`).join(', ');
   process.stdout.write(
     `simulators: ${sim.devices.size} MQTT devices → ${values.broker}; ` +
       `${sim.modbus.devices.size} Modbus devices on ${values['modbus-host']} port ${ports || '(none)'}; ` +
       `${sim.opcua.servers.size} OPC UA servers at ${endpoints || '(none)'}; ` +
+      `${sim.bacnet.devices.size} BACnet devices ${bacnet || '(none)'}; ` +
       `${sim.gates.controllers.size} gate controllers; ` +
       `control API ${sim.controlUrl}\n`,
   );
-  const stop = () => void sim.stop().then(() => process.exit(0));
+  // the BACnet devices answer a few seconds more, until a hub stopping beside them has cancelled its COV
+  // subscriptions (Ctrl-C reaches both; `npm run demo` stops the simulators, then the hub)
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void sim.bacnet
+      .unsubscribed(5_000)
+      .then(() => sim.stop())
+      .then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

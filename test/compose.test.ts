@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import type { BacnetDeviceConfig } from '../adapters/bacnet/bacnet-schema.js';
+import { normalizeAddress } from '../adapters/bacnet/udp-transport.js';
 import { ENV_OVERRIDES } from '../core/config/load-config.js';
 import {
   HttpSettingsSchema,
@@ -38,7 +40,11 @@ interface Service {
   command?: string | string[];
   environment?: Record<string, Scalar> | string[];
   volumes?: (string | { type?: string; source?: string; target: string; read_only?: boolean })[];
-  ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
+  ports?: (
+    | string
+    | number
+    | { target: number; published?: string | number; host_ip?: string; protocol?: string }
+  )[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   network_mode?: string;
@@ -133,24 +139,32 @@ interface Port {
   hostIp?: string;
   published?: string;
   target: number;
+  /** tcp (the default) or udp. */
+  protocol: string;
 }
 
 /** Short syntax "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTO]" or "CONTAINER_PORT", or the long syntax. */
 function portsOf(s: Service): Port[] {
   return (s.ports ?? []).map((p) => {
     if (typeof p === 'object')
-      return { hostIp: p.host_ip, published: p.published?.toString(), target: Number(p.target) };
-    const spec = String(p).split('/')[0]!;
+      return {
+        hostIp: p.host_ip,
+        published: p.published?.toString(),
+        target: Number(p.target),
+        protocol: p.protocol ?? 'tcp',
+      };
+    const [spec = '', protocol = 'tcp'] = String(p).split('/');
     const i = spec.lastIndexOf(':');
-    if (i < 0) return { target: Number(spec) };
+    if (i < 0) return { target: Number(spec), protocol };
     const host = spec.slice(0, i);
     const j = host.lastIndexOf(':');
     return j < 0
-      ? { published: host, target: Number(spec.slice(i + 1)) }
+      ? { published: host, target: Number(spec.slice(i + 1)), protocol }
       : {
           hostIp: host.slice(0, j).replace(/^\[|\]$/g, ''),
           published: host.slice(j + 1),
           target: Number(spec.slice(i + 1)),
+          protocol,
         };
   });
 }
@@ -415,6 +429,7 @@ describe('docker-compose.yml: environment', () => {
       'HUB_ADMIN_PASSWORD',
       'HUB_LOG_LEVEL',
       'SIM_BROKER_URL',
+      'SIM_BACNET_HOST',
     ])
       expect(readByCode, `the scan of hub/, adapters/ and simulators/ finds ${name}`).toContain(name);
   });
@@ -676,6 +691,48 @@ describe('docker-compose.yml: the demo simulators', () => {
     expect(new Set(hosts), 'every Modbus and OPC UA device of the demo is at 127.0.0.1').toEqual(
       new Set(['127.0.0.1']),
     );
+  });
+
+  it("serves the site file's BACnet/IP devices in the hub's namespace too: loopback, distinct UDP ports, nothing published", async () => {
+    const site = await siteOf(compose, 'hub', hubEnv.HUB_SITE_FILE!);
+    const devices = site.devicesOf('bacnet') as unknown as BacnetDeviceConfig[];
+    expect(devices.length, 'the demo site has BACnet devices').toBeGreaterThan(0);
+    const hostOf = (address: string) => normalizeAddress(address).split(':')[0];
+    const portOf = (address: string) => Number(normalizeAddress(address).split(':')[1]);
+    for (const d of devices) {
+      expect(d.address, `BACnet device ${d.id}: an address (the simulators serve only those)`).toBeTruthy();
+      expect(hostOf(d.address!), `BACnet device ${d.id}: at 127.0.0.1`).toBe('127.0.0.1');
+      expect(d.localAddress, `BACnet device ${d.id}: the hub's socket (localAddress) on 127.0.0.1`).toBe(
+        '127.0.0.1',
+      );
+      // loopback has no broadcast: Who-Is reaches the devices the list names
+      expect(
+        new Set((d.broadcast ?? []).map(normalizeAddress)),
+        `BACnet device ${d.id}: broadcast lists every BACnet device, for discovery`,
+      ).toEqual(new Set(devices.map((x) => normalizeAddress(x.address!))));
+    }
+    const sockets = new Set(devices.map((d) => `${d.localAddress}:${d.localPort}`));
+    expect(sockets.size, "the BACnet devices share the hub's one socket").toBe(1);
+    const devicePorts = devices.map((d) => portOf(d.address!));
+    expect(new Set(devicePorts).size, 'each simulated BACnet device on its own UDP port').toBe(
+      devices.length,
+    );
+    expect(devicePorts, "no simulated device on the hub's BACnet port").not.toContain(devices[0]!.localPort);
+
+    // the simulators bind them where the site file says: no other host, no port offset
+    const simEnv = containerEnv(sims);
+    const host = option(argv, 'bacnet-host') ?? simEnv.SIM_BACNET_HOST;
+    expect(
+      [undefined, '', '127.0.0.1', '0.0.0.0'],
+      `service simulators: --bacnet-host / SIM_BACNET_HOST ${host}`,
+    ).toContain(host);
+    const offset = option(argv, 'bacnet-port-offset') ?? simEnv.SIM_BACNET_PORT_OFFSET ?? '0';
+    expect(Number(offset), 'service simulators: no BACnet port offset').toBe(0);
+    // a port published to a socket on the container's loopback would reach nothing
+    expect(
+      portsOf(hub).filter((p) => p.protocol === 'udp'),
+      'service hub: no UDP port published (BACnet stays on loopback)',
+    ).toEqual([]);
   });
 
   it('serves the fault-injection API on 127.0.0.1 only', () => {
