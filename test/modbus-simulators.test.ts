@@ -112,7 +112,7 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
       'mqtt://127.0.0.1:1', // no broker: these tests are about the Modbus devices
       { host: '127.0.0.1', port: 0 },
       {},
-      { modbusPort: (p) => ports.get(p)!, opcuaPort: (p) => opcuaPorts.get(p)! },
+      { modbusPort: (p) => ports.get(p)!, opcuaPort: (p) => opcuaPorts.get(p)!, bacnetPort: () => 0 },
     );
   });
   afterAll(async () => {

@@ -50,24 +50,15 @@ export class BacnetDriver implements Driver<BacnetPlan> {
     const c = this.config;
     this.client = await this.sockets.acquire(c, this.ctx);
     const address = c.address && withPort(c.address);
+    // Who-Is straight to a known address, else broadcast or through the BBMD: the I-Am tells the max APDU
     const [found] = await this.client.whoIs(c.timeoutMs, { low: c.instance, high: c.instance }, address);
-    if (found) this.device = address ? { ...found, address } : found;
-    // a device whose address is known but that does not answer Who-Is: its max APDU is the smallest BACnet allows
-    else if (c.address)
-      this.device = {
-        deviceId: c.instance,
-        address: withPort(c.address),
-        maxApdu: 50,
-        segmentation: 3,
-        vendorId: 0,
-      };
-    else throw new DriverError('timeout', `no I-Am from device ${c.instance}`);
+    if (!found) throw new DriverError('timeout', `no I-Am from device ${c.instance}`);
+    this.device = address ? { ...found, address } : found;
   }
 
   async close(): Promise<void> {
-    const subscriptions = this.subscriptions;
-    this.subscriptions = [];
-    await Promise.all(subscriptions.map((s) => s.cancel()));
+    // cancellations go out at once; a device that is gone would make waiting for each answer take a timeout
+    for (const s of this.subscriptions.splice(0)) void s.cancel();
     this.device = undefined;
     if (this.client) await this.sockets.release(this.config);
     this.client = undefined;
@@ -78,12 +69,9 @@ export class BacnetDriver implements Driver<BacnetPlan> {
     const { client, device } = this.ready();
     const pollInstead: string[] = [];
     const lifetimeS = this.config.covLifetimeS;
+    let refused = !this.config.cov;
     for (const { point } of points) {
-      if (
-        !this.config.cov ||
-        (point.config as unknown as BacnetPointFields).cov === false ||
-        pollInstead.length
-      ) {
+      if (refused || (point.config as unknown as BacnetPointFields).cov === false) {
         pollInstead.push(point.id);
         continue;
       }
@@ -105,6 +93,7 @@ export class BacnetDriver implements Driver<BacnetPlan> {
           { device: this.config.id, reason: (err as Error).message },
           'no COV: polling instead',
         );
+        refused = true;
         pollInstead.push(point.id);
       }
     }
