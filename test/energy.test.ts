@@ -148,6 +148,7 @@ describe('energy against InfluxDB: known synthetic series', () => {
     expect(res.statusCode, res.body).toBe(200);
     return res;
   };
+  // biome-ignore lint/suspicious/noExplicitAny: an API response's JSON; each test reads the fields it checks
   const json = async <T = any>(url: string): Promise<T> => (await get(url)).json() as T;
 
   beforeAll(async () => {

@@ -108,6 +108,7 @@ type Call = (
 ) => Promise<{
   statusCode: number;
   body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: an API response's JSON; each test reads the fields it checks
   json(): any;
 }>;
 
@@ -521,11 +522,13 @@ describe('service levels and plans on the hub’s clock, across restarts', () =>
   // Monday 30 Nov 2026, 07:58 UTC (the site's zone)
   const clock = new ManualClock(Date.UTC(2026, 10, 30, 7, 58));
   let hub: Hub;
+  // biome-ignore lint/suspicious/noExplicitAny: webhook bodies of several events; each test reads what it checks
   let hooks: Hook<any>[];
   let server: Server;
   let hookUrl: string;
 
   beforeAll(async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: as above, the webhook bodies
     ({ server, url: hookUrl, hooks } = await hookServer<any>());
     hub = await buildTicketHub(dataDir, clock, hookUrl);
     await hub.start();

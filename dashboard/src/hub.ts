@@ -35,7 +35,6 @@ export function onHub<T = unknown>(type: string, fn: (detail: T) => void): () =>
 }
 
 export function useHubEvent<T = unknown>(type: string, fn: (detail: T) => void, deps: unknown[] = []): void {
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller lists what fn depends on
   useEffect(() => onHub<T>(type, fn), deps);
 }
 
