@@ -119,7 +119,10 @@ export class Link {
     return {
       ...this.driver?.stats?.(),
       ...this.scheduler?.stats(),
-      ...(this.watch ? { ...this.watch.counters, silentMs: this.watch.silentMs() } : {}),
+      // heartbeats and silence mean something only where values come as changes
+      ...(this.watch && this.factory.changesOnly
+        ? { ...this.watch.counters, silentMs: this.watch.silentMs() }
+        : {}),
     };
   }
 
