@@ -128,3 +128,60 @@ export interface LinkEvent {
   error?: string;
   ts: number;
 }
+
+/** A BACnet property value as plain data (adapters/bacnet/values.ts PlainValue). */
+export type BacnetValue =
+  | number
+  | boolean
+  | string
+  | null
+  | { type: number; instance: number }
+  | BacnetValue[];
+
+/** An object of a discovered device (adapters/bacnet/discovery.ts DiscoveredObject). */
+export interface BacnetDiscoveredObject {
+  /** A point name made from the object name. */
+  name: string;
+  /** `analog-input:1`, the site file's spelling. */
+  object: string;
+  /** The hub's unit (`degC`), or BACnet's name of another. */
+  unit?: string;
+  objectName?: string;
+  presentValue?: BacnetValue;
+}
+
+/** GET /devices/bacnet/discover: a device that answered Who-Is (adapters/bacnet/discovery.ts DiscoveredDevice). */
+export interface BacnetDiscoveredDevice {
+  deviceId: number;
+  /** host:port */
+  address: string;
+  maxApdu: number;
+  /** BACnet's Segmentation: 0 both, 1 transmit, 2 receive, 3 none. */
+  segmentation: number;
+  vendorId: number;
+  name?: string;
+  objects: BacnetDiscoveredObject[];
+  /** Why its name and objects could not be read. */
+  error?: string;
+}
+
+/** A property the device could not give: `object/unknown-object`, `property/unknown-property`. */
+export type BacnetField<T> = T | { error: string };
+
+/** GET /devices/:id/bacnet/object (the BACnet driver's browse): one object, who commands it and at what level. */
+export interface BacnetObjectAnswer {
+  /** The device's instance. */
+  device: number;
+  object: string;
+  name: BacnetField<string>;
+  presentValue: BacnetField<BacnetValue>;
+  /** in alarm, fault, overridden, out of service. */
+  statusFlags: BacnetField<boolean[]>;
+  /** BACnet's Reliability (0: no fault detected). */
+  reliability: BacnetField<number>;
+  /** 16 levels, 1 the highest; null where empty. Commandable objects only. */
+  priorityArray: BacnetField<BacnetValue[]>;
+  relinquishDefault: BacnetField<BacnetValue>;
+  /** BACnet's EngineeringUnits number. */
+  units: BacnetField<number>;
+}

@@ -1,7 +1,8 @@
 import { fmtDateTime, fmtNumber, fmtTime } from '../i18n.js';
 import { Badge } from '../ui.js';
 import { type Bucket, TONE } from './devices-health.js';
-import { age, known, t } from './devices-text.js';
+import { statName } from './devices-stats-text.js';
+import { age, t } from './devices-text.js';
 
 /** The cells the links' and the devices' tables share: a state since when, a last error, statistics. */
 
@@ -48,7 +49,7 @@ export function Stats({ stats }: { stats?: Record<string, number | string | bool
     <dl class="dv-stats">
       {entries.map(([k, v]) => (
         <div key={k} data-stat={k}>
-          <dt>{known('stat', k)}</dt>
+          <dt>{statName(k)}</dt>
           <dd>
             {typeof v === 'boolean' ? t(v ? 'yes' : 'no') : typeof v === 'number' ? fmtNumber(v, 1) : v}
           </dd>

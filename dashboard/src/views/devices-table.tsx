@@ -1,13 +1,21 @@
 import type { DeviceHealth } from '../hub-types.js';
 import { fmtDateTime, fmtNumber, fmtTime } from '../i18n.js';
 import { href } from '../router.js';
+import { bt } from './devices-bacnet-text.js';
 import { ErrorCell, StateCell } from './devices-cells.js';
 import { deviceBucket, sum } from './devices-health.js';
 import { age, known, t } from './devices-text.js';
 
+/** The diagnostic tool each protocol has. */
+const TOOLS: Record<string, 'preview' | 'browse' | 'inspect' | undefined> = {
+  modbus: 'preview',
+  opcua: 'browse',
+  bacnet: 'inspect',
+};
+
 /**
  * The devices: state, last seen, readings, malformed and refused messages, last error; for engineers
- * (devices:diagnose) the Modbus decode preview or the OPC UA browser of each.
+ * (devices:diagnose) the Modbus decode preview, the OPC UA browser or the BACnet object inspector of each.
  */
 
 export function DevicesTable({
@@ -42,7 +50,7 @@ export function DevicesTable({
           {devices.map((d) => {
             const refused = sum(d.denied);
             const topics = Object.entries(d.malformedByTopic ?? {});
-            const tool = d.protocol === 'modbus' ? 'preview' : d.protocol === 'opcua' ? 'browse' : undefined;
+            const tool = TOOLS[d.protocol];
             return (
               <tr
                 key={d.deviceId}
@@ -111,7 +119,7 @@ export function DevicesTable({
                         data-action={tool}
                         aria-current={open === d.deviceId ? 'true' : undefined}
                       >
-                        {t(tool === 'preview' ? 'preview' : 'browse')}
+                        {tool === 'inspect' ? bt('inspect') : t(tool)}
                       </a>
                     )}
                   </td>

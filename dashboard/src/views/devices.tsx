@@ -3,6 +3,8 @@ import { can } from '../hub.js';
 import { fmtNumber, fmtTime, useLang } from '../i18n.js';
 import type { Route } from '../router.js';
 import { ErrorBox, Loading, Tile, useNow } from '../ui.js';
+import { BacnetDiscover, useBacnetDiscovery } from './devices-bacnet.js';
+import { BacnetInspect } from './devices-bacnet-object.js';
 import { type Bucket, deviceBucket, linkBucket, RANK, sum, useHealth } from './devices-health.js';
 import { LinksTable } from './devices-links.js';
 import { ModbusPreview } from './devices-modbus.js';
@@ -14,8 +16,9 @@ import { known, t } from './devices-text.js';
  * Devices and links (GET /devices): each link's connection state, retries and last error with its
  * statistics, each device's state, when it was last heard and its counters; offline first. Live: a 'device'
  * or 'link' event changes the row at once (and the counters are read again soon), and the list is read
- * again every 10 s. For engineers (devices:diagnose) a Modbus device opens the decode preview and an OPC UA
- * device a browser of its server, at `#/devices/<id>`.
+ * again every 10 s. For engineers (devices:diagnose) a Modbus device opens the decode preview, an OPC UA
+ * device a browser of its server and a BACnet device the object inspector, at `#/devices/<id>`; a site with
+ * BACnet devices has the BACnet discovery panel (its last answer kept here, for the inspector's choices too).
  */
 
 export default function DevicesView({ route }: { route: Route }) {
@@ -27,6 +30,7 @@ export default function DevicesView({ route }: { route: Route }) {
   const [protocol, setProtocol] = useState(route.query.get('protocol') ?? '');
   const [text, setText] = useState(route.query.get('q') ?? '');
   const openId = route.rest[0];
+  const bacnet = useBacnetDiscovery();
 
   const protocols = useMemo(
     () => [...new Set([...(data?.links ?? []), ...(data?.devices ?? [])].map((x) => x.protocol))].sort(),
@@ -193,7 +197,14 @@ export default function DevicesView({ route }: { route: Route }) {
             <div ref={panel}>
               {open.protocol === 'modbus' && <ModbusPreview key={open.deviceId} device={open} />}
               {open.protocol === 'opcua' && <OpcuaBrowse key={open.deviceId} device={open} />}
+              {open.protocol === 'bacnet' && (
+                <BacnetInspect key={open.deviceId} device={open} seen={bacnet.seen} onSeen={bacnet.onSeen} />
+              )}
             </div>
+          )}
+
+          {diagnose && all.some((d) => d.protocol === 'bacnet') && (
+            <BacnetDiscover found={bacnet.found} onFound={bacnet.onFound} />
           )}
 
           {data.pipeline && (

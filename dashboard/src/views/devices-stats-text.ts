@@ -1,0 +1,86 @@
+import { messages } from '../i18n.js';
+
+/** The names of the statistics the links report (adapters, the device framework), in both languages. */
+const st = messages({
+  en: {
+    'stat.transport': 'transport',
+    'stat.devices': 'devices',
+    'stat.requestsPerCycle': 'requests per cycle',
+    'stat.polls': 'polls',
+    'stat.failedPolls': 'failed polls',
+    'stat.exceptions': 'exceptions',
+    'stat.overruns': 'overruns',
+    'stat.openBreakers': 'open breakers',
+    'stat.lastCycleMs': 'last cycle ms',
+    'stat.mode': 'mode',
+    'stat.topics': 'topics',
+    'stat.messages': 'messages',
+    'stat.unmapped': 'unmapped',
+    'stat.malformed': 'malformed',
+    'stat.clients': 'clients',
+    'stat.loginsRefused': 'logins refused',
+    'stat.publishesRefused': 'publishes refused',
+    'stat.subscriptionsRefused': 'subscriptions refused',
+    'stat.brokerDropped': 'dropped by broker',
+    'stat.lagging': 'lagging',
+    'stat.monitoredItems': 'monitored items',
+    'stat.readPoints': 'read points',
+    'stat.keepAliveMs': 'keep-alive ms',
+    'stat.silentMs': 'silent ms',
+    'stat.securityMode': 'security',
+    'stat.received': 'received',
+    'stat.sent': 'sent',
+    'stat.address': 'address',
+    'stat.subscriptions': 'subscriptions',
+    'stat.covSubscriptions': 'COV subscriptions',
+    'stat.polledDevices': 'polled devices',
+    'stat.maxApdu': 'max APDU',
+    'stat.heartbeats': 'heartbeats',
+    'stat.silences': 'silences',
+  },
+  'zh-CN': {
+    'stat.transport': '传输',
+    'stat.devices': '设备',
+    'stat.requestsPerCycle': '每周期请求',
+    'stat.polls': '轮询',
+    'stat.failedPolls': '失败轮询',
+    'stat.exceptions': '异常应答',
+    'stat.overruns': '超时周期',
+    'stat.openBreakers': '熔断设备',
+    'stat.lastCycleMs': '上周期毫秒',
+    'stat.mode': '模式',
+    'stat.topics': '主题',
+    'stat.messages': '消息',
+    'stat.unmapped': '未映射',
+    'stat.malformed': '格式错误',
+    'stat.clients': '客户端',
+    'stat.loginsRefused': '拒绝登录',
+    'stat.publishesRefused': '拒绝发布',
+    'stat.subscriptionsRefused': '拒绝订阅',
+    'stat.brokerDropped': '代理丢弃',
+    'stat.lagging': '滞后',
+    'stat.monitoredItems': '监视项',
+    'stat.readPoints': '读取点',
+    'stat.keepAliveMs': '保活毫秒',
+    'stat.silentMs': '静默毫秒',
+    'stat.securityMode': '安全模式',
+    'stat.received': '接收',
+    'stat.sent': '发送',
+    'stat.address': '地址',
+    'stat.subscriptions': '订阅',
+    'stat.covSubscriptions': 'COV 订阅',
+    'stat.polledDevices': '轮询设备',
+    'stat.maxApdu': '最大 APDU',
+    'stat.heartbeats': '心跳',
+    'stat.silences': '静默',
+  },
+});
+
+type StatKey = Parameters<typeof st>[0];
+
+/** A statistic's name: its words when known, else the key as the link reported it. */
+export function statName(key: string): string {
+  const k = `stat.${key}` as StatKey;
+  const text = st(k);
+  return text === k ? key : text;
+}
