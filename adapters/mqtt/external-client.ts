@@ -43,6 +43,9 @@ export class ExternalClient {
       // With QoS 1 the broker keeps our session and queues messages while the hub restarts.
       clean: qos === 0,
       resubscribe: false,
+      // mqtt.js traces every packet through the `debug` package unless given a logger: at tens of thousands
+      // of messages a second that alone is a few per cent of a core
+      log: () => undefined,
     });
     this.client = client;
     await new Promise<void>((resolve, reject) => {
