@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { SiteModel } from '../model/site-model.js';
+import { type PhaseTimings, stopwatch } from './phase-timings.js';
 import { type SiteSpec, validateSite } from './validate-site.js';
 
 /** The hub refuses to start on any of these; `errors` holds one line per failing path. */
@@ -51,13 +52,17 @@ export async function loadSite(
   return parseSite(text, file, spec, env);
 }
 
+/** `timings`, when given, gets each phase's milliseconds added (the bench's breakdown; see phase-timings.ts). */
 export function parseSite(
   text: string,
   file: string,
   spec: SiteSpec,
   env: NodeJS.ProcessEnv = {},
+  timings?: PhaseTimings,
 ): SiteModel {
+  const lap = stopwatch(timings);
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  lap('yaml parse');
   if (doc.errors.length) {
     throw new ConfigError(
       file,
@@ -75,6 +80,7 @@ export function parseSite(
     // The yaml package throws (a ReferenceError) on an alias bomb ("billion laughs") or an unresolved alias.
     throw new ConfigError(file, [`YAML: ${(err as Error).message}`]);
   }
+  lap('yaml toJS');
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new ConfigError(file, ['(root): expected a mapping with site, zones, devices and assets']);
 
@@ -91,7 +97,7 @@ export function parseSite(
     fromEnv.set(o.path.join('.'), name);
   }
 
-  const result = validateSite(raw, spec);
+  const result = validateSite(raw, spec, timings);
   if (!result.ok) {
     throw new ConfigError(
       file,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DriverFactory } from '../devices/driver.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../units.js';
+import { type PhaseTimings, stopwatch } from './phase-timings.js';
 import {
   CoreSiteShape,
   type DeviceConfig,
@@ -54,13 +55,15 @@ function fileSchemaOf(spec: SiteSpec): z.ZodObject {
  * side on the raw document, so one mistake never hides another: the file's structure; each device and point
  * against its protocol's strict schema; and the cross-references (zones, devices, duplicate ids).
  */
-export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
+export function validateSite(raw: unknown, spec: SiteSpec, timings?: PhaseTimings): ValidationResult {
   const { factories } = spec;
+  const lap = stopwatch(timings);
   const errors: string[] = [];
   const fail: Fail = (path, message) => errors.push(`${formatPath(path)}: ${message}`);
 
   const structure = fileSchemaOf(spec).safeParse(raw, { reportInput: true });
   if (!structure.success) errors.push(...formatIssues(structure.error.issues));
+  lap('structure (zod)');
 
   const doc = obj(raw) ?? {};
   const zones = arr(doc.zones).map(obj);
@@ -76,6 +79,7 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
       fail(['zones', i, 'parent'], `no zone "${zone.parent}"`);
   });
   for (const i of zoneCycles(zones)) fail(['zones', i], 'zone parents form a cycle');
+  lap('cross-references');
 
   const parsedDevices = new Map<number, DeviceConfig>();
   const protocolOf = new Map<unknown, string>();
@@ -96,6 +100,7 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
     else errors.push(...formatIssues(parsed.error.issues, ['devices', i]));
   });
   const deviceIds = new Set(devices.map((d) => d?.id));
+  lap('devices (protocol schemas)');
 
   const parsedPoints = new Map<string, PointConfig>();
   assets.forEach((asset, a) => {
@@ -122,6 +127,7 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
       parsedPoints.set(`${a}/${p}`, config);
     });
   });
+  lap('points (protocol schemas)');
 
   const config = structure.success ? (structure.data as unknown as SiteConfig) : undefined;
   if (config) {
@@ -132,18 +138,23 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
       );
     });
   }
+  lap('merge');
   // sections that read the assets (rules) are checked against them as parsed, when the assets are sound
   const sound = config && !errors.length ? config : undefined;
   const parsedSections = spec.sections.map((section) => section.parse?.(doc, sound, errors, fail));
   if (!config || errors.length) return { ok: false, errors };
   for (const values of parsedSections) if (values) Object.assign(config, values);
+  lap('sections (parse)');
   // The checks that need the whole site, on one model (which the loader then keeps): each protocol's
   // cross-checks, then each section's.
   const site = new SiteModel(config);
+  lap('site model');
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
   }
+  lap('drivers (checkSite)');
   for (const section of spec.sections) section.check?.(config, site, fail);
+  lap('sections (check)');
   return errors.length ? { ok: false, errors } : { ok: true, config, site };
 }
 
