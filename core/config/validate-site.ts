@@ -102,7 +102,9 @@ export function validateSite(raw: unknown, spec: SiteSpec, timings?: PhaseTiming
   const deviceIds = new Set(devices.map((d) => d?.id));
   lap('devices (protocol schemas)');
 
-  const parsedPoints = new Map<string, PointConfig>();
+  const parsedPoints: (PointConfig | undefined)[][] = [];
+  // Points written alike (the same profile point on a thousand meters) parse alike: one safeParse each.
+  const samePoints = new Map<string, PointConfig>();
   assets.forEach((asset, a) => {
     if (!asset) return;
     if (typeof asset.zone === 'string' && !zoneIds.has(asset.zone))
@@ -111,20 +113,29 @@ export function validateSite(raw: unknown, spec: SiteSpec, timings?: PhaseTiming
       fail(['assets', a, 'device'], `no device "${asset.device}"`);
     const points = arr(asset.points).map(obj);
     unique(points, ['assets', a, 'points'], fail, 'name');
+    const parsedOfAsset: (PointConfig | undefined)[] = [];
+    parsedPoints[a] = parsedOfAsset;
     points.forEach((point, p) => {
       if (!point) return;
-      const path = ['assets', a, 'points', p];
       if (typeof point.device === 'string' && !deviceIds.has(point.device))
-        fail([...path, 'device'], `no device "${point.device}"`);
+        fail(['assets', a, 'points', p, 'device'], `no device "${point.device}"`);
       const deviceId = point.device ?? asset.device;
-      const parsed = pointSchema(protocolOf.get(deviceId), factories).safeParse(point, { reportInput: true });
-      if (!parsed.success) {
-        errors.push(...formatIssues(parsed.error.issues, path));
-        return;
+      const protocol = protocolOf.get(deviceId);
+      const key = samenessKey(protocol, point);
+      const same = key === undefined ? undefined : samePoints.get(key);
+      let config: PointConfig;
+      if (same) config = { ...same };
+      else {
+        const parsed = pointSchema(protocol, factories).safeParse(point, { reportInput: true });
+        if (!parsed.success) {
+          errors.push(...formatIssues(parsed.error.issues, ['assets', a, 'points', p]));
+          return;
+        }
+        config = parsed.data as PointConfig;
+        if (key !== undefined && isFlat(config)) samePoints.set(key, { ...config });
       }
-      const config = parsed.data as PointConfig;
-      checkPointSemantics(config, path, fail);
-      parsedPoints.set(`${a}/${p}`, config);
+      checkPointSemantics(config, a, p, fail);
+      parsedOfAsset[p] = config;
     });
   });
   lap('points (protocol schemas)');
@@ -133,9 +144,7 @@ export function validateSite(raw: unknown, spec: SiteSpec, timings?: PhaseTiming
   if (config) {
     config.devices = config.devices.map((d, i) => parsedDevices.get(i) ?? d);
     config.assets.forEach((asset, a) => {
-      asset.points = asset.points.map(
-        (_, p) => parsedPoints.get(`${a}/${p}`) ?? (asset.points[p] as PointConfig),
-      );
+      asset.points = asset.points.map((_, p) => parsedPoints[a]?.[p] ?? (asset.points[p] as PointConfig));
     });
   }
   lap('merge');
@@ -182,23 +191,52 @@ function pointSchema(
   return schema;
 }
 
-function checkPointSemantics(point: PointConfig, path: PropertyKey[], fail: Fail) {
+/**
+ * The same string for two points exactly when they hold the same keys in the same order with the same values
+ * (strings, booleans, finite numbers other than -0) and are fed by the same protocol; undefined for any other
+ * point (it is parsed on its own). A point's schema is a function of these alone, so such points parse alike.
+ */
+function samenessKey(protocol: string | undefined, point: Obj): string | undefined {
+  // strings with their length before them, so no key or value can run into the next
+  let key = protocol === undefined ? '-' : `${protocol.length}:${protocol}`;
+  for (const k in point) {
+    if (!Object.hasOwn(point, k)) return undefined;
+    const v = point[k];
+    key += `|${k.length}:${k}`;
+    if (typeof v === 'string') key += `s${v.length}:${v}`;
+    else if (typeof v === 'number') {
+      if (!Number.isFinite(v) || Object.is(v, -0)) return undefined;
+      key += `n${v};`;
+    } else if (typeof v === 'boolean') key += v ? 't' : 'f';
+    else return undefined;
+  }
+  return key;
+}
+
+/** Only primitives (a copy is then the same as a fresh parse). */
+function isFlat(o: object): boolean {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object') return false;
+  return true;
+}
+
+function checkPointSemantics(point: PointConfig, a: number, p: number, fail: Fail) {
+  const path = () => ['assets', a, 'points', p];
   if (point.min !== undefined && point.max !== undefined && point.min > point.max)
-    fail([...path, 'min'], `expected min ≤ max, got min ${point.min} > max ${point.max}`);
+    fail([...path(), 'min'], `expected min ≤ max, got min ${point.min} > max ${point.max}`);
   if (point.sourceUnit && !unitConversion(point.sourceUnit, point.unit)) {
     const known = KNOWN_UNITS.includes(point.sourceUnit) && KNOWN_UNITS.includes(point.unit);
     fail(
-      [...path, 'sourceUnit'],
+      [...path(), 'sourceUnit'],
       known
         ? `cannot convert ${point.sourceUnit} to ${point.unit}: different quantities`
         : `expected units the hub can convert (${KNOWN_UNITS.join(', ')}), got ${point.sourceUnit} → ${point.unit || '(none)'}`,
     );
   }
   if (point.rolloverAt !== undefined && point.kind !== 'counter')
-    fail([...path, 'rolloverAt'], `rolloverAt applies to counters only, but the point is a ${point.kind}`);
+    fail([...path(), 'rolloverAt'], `rolloverAt applies to counters only, but the point is a ${point.kind}`);
   if (point.type !== 'number' && (point.scale !== 1 || point.offset !== 0 || point.deadband !== 0))
     fail(
-      [...path, 'type'],
+      [...path(), 'type'],
       `scale, offset and deadband apply to numbers only, but the point is ${point.type}`,
     );
 }
