@@ -106,12 +106,12 @@ export class ModbusConnection {
         try {
           const res =
             table === 'holding'
-              ? await client.readHoldingRegisters(start, count)
+              ? await answer<{ data: number[] }>((next) => client.writeFC3(unitId, start, count, next))
               : table === 'input'
-                ? await client.readInputRegisters(start, count)
+                ? await answer<{ data: number[] }>((next) => client.writeFC4(unitId, start, count, next))
                 : table === 'coil'
-                  ? await client.readCoils(start, count)
-                  : await client.readDiscreteInputs(start, count);
+                  ? await answer<{ data: boolean[] }>((next) => client.writeFC1(unitId, start, count, next))
+                  : await answer<{ data: boolean[] }>((next) => client.writeFC2(unitId, start, count, next));
           return res.data as number[] | boolean[];
         } catch (err) {
           const e = classify(err);
@@ -135,10 +135,10 @@ export class ModbusConnection {
       client.setID(unitId);
       client.setTimeout(timeoutMs);
       try {
-        if (table === 'coil') await client.writeCoil(start, values as boolean);
+        if (table === 'coil') await answer((next) => client.writeFC5(unitId, start, values as boolean, next));
         else if ((values as number[]).length === 1)
-          await client.writeRegister(start, (values as number[])[0]!);
-        else await client.writeRegisters(start, values as number[]);
+          await answer((next) => client.writeFC6(unitId, start, (values as number[])[0]!, next));
+        else await answer((next) => client.writeFC16(unitId, start, values as number[], next));
       } catch (err) {
         throw classify(err);
       } finally {
@@ -159,6 +159,34 @@ export class ModbusConnection {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * One request through modbus-serial's callback form (what its promise methods call, with the unit id they
+ * would take from setID). The library keeps each request's transaction, callback included, until its
+ * transaction id comes round again (256 requests later on a TCP link: minutes on a quiet one). A promise
+ * method's callback holds its promise and so the whole answer; this one lets go of the answer once delivered,
+ * so what the library keeps is a few small objects per transaction instead of every recent answer.
+ */
+function answer<T = unknown>(send: (next: (err: Error | null, res?: T) => void) => void): Promise<T> {
+  const waiting = new Waiting<T>();
+  return new Promise<T>((resolve, reject) => {
+    waiting.resolve = resolve;
+    waiting.reject = reject;
+    send(waiting.next);
+  });
+}
+
+class Waiting<T> {
+  resolve?: (value: T) => void;
+  reject?: (err: unknown) => void;
+  readonly next = (err: Error | null, res?: T): void => {
+    const { resolve, reject } = this;
+    this.resolve = undefined;
+    this.reject = undefined;
+    if (err) reject?.(err);
+    else resolve?.(res as T);
+  };
 }
 
 function classify(err: unknown): ModbusRequestError {
