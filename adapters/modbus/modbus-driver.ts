@@ -11,7 +11,7 @@ import type { PointDef } from '../../core/model/site-model.js';
 import { bytesToRegisters, decodeValue, encodeValue, registersToBytes } from './decode.js';
 import { ModbusConnection, ModbusRequestError } from './modbus-connection.js';
 import { type ModbusDevice, type ModbusSource, registersOf } from './modbus-schema.js';
-import { fieldBytes, planReads, type ReadRequest } from './plan.js';
+import { fieldBytesInto, planReads, type ReadRequest } from './plan.js';
 import { previewDecodings } from './preview.js';
 
 /** One device's polled points as requests (coalesced); a block refused for one bad address is split in place. */
@@ -210,12 +210,20 @@ export class ModbusDriver implements Driver<ModbusPlan> {
   }
 }
 
+/** Where decodeInto puts a field's bytes (125 registers at most); decodeValue keeps nothing of them. */
+const FIELD_BYTES = Buffer.alloc(256);
+
 function decodeInto(req: ReadRequest, data: number[] | boolean[], ts: number, out: RawReading[]) {
   const bits = req.table === 'coil' || req.table === 'discrete';
   for (const f of req.fields) {
     const value: PointValue = bits
       ? (data as boolean[])[f.offset] === true
-      : decodeValue(fieldBytes(data as number[], f), f.source.dataType, f.source.order, f.source.bit);
+      : decodeValue(
+          fieldBytesInto(data as number[], f, FIELD_BYTES),
+          f.source.dataType,
+          f.source.order,
+          f.source.bit,
+        );
     out.push({ pointId: f.pointId, value, quality: 'good', ts });
   }
 }
