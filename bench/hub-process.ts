@@ -29,6 +29,9 @@ export interface HubStats {
   links: { linkId: string; polls: number; failedPolls: number; stats?: Record<string, unknown> }[];
   /** RSS before the hub started (the site loaded, nothing connected). */
   baselineRssBytes: number;
+  /** Peaks of V8's heap (total, as reserved) and of memory outside it (Buffers), sampled every second. */
+  maxHeapTotalBytes: number;
+  maxExternalBytes: number;
   /** With `sequence` tracking (values that count up by 1 per change): changes seen, and changes skipped. */
   sequence?: { changes: number; skipped: number; points: number };
 }
@@ -96,6 +99,15 @@ hub.bus.on('readings.accepted', (batch) => {
   }
 });
 const baselineRssBytes = process.memoryUsage().rss;
+let maxHeapTotalBytes = 0;
+let maxExternalBytes = 0;
+const sampleMemory = () => {
+  const m = process.memoryUsage();
+  maxHeapTotalBytes = Math.max(maxHeapTotalBytes, m.heapTotal);
+  maxExternalBytes = Math.max(maxExternalBytes, m.external);
+};
+sampleMemory();
+setInterval(sampleMemory, 1000).unref();
 const url = await hub.start();
 while (hub.supervisor.linkHealth()[0]?.state !== 'up') await new Promise((r) => setTimeout(r, 20));
 let cpuAtStart = processCpuSeconds();
@@ -129,6 +141,8 @@ process.on('message', async (msg: { cmd: string }) => {
         stats: l.stats,
       })),
       baselineRssBytes,
+      maxHeapTotalBytes,
+      maxExternalBytes,
       sequence: trackSequence ? { changes, skipped, points: lastValue.size } : undefined,
     };
     process.send?.({ cmd: 'stats', stats });

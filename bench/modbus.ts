@@ -22,7 +22,8 @@ const POINTS = 40;
 const tsx = { execArgv: ['--import', 'tsx'] };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-function site(basePort: number): string {
+/** The bench's site file: 1,000 SDM630 meters × 40 points (40,000), simulators from `basePort` on. */
+export function modbusSite(basePort: number): string {
   const names = Object.keys(eastronSdm630.points).slice(0, POINTS);
   const points = names
     .map(
@@ -70,6 +71,9 @@ export interface ModbusWindow {
   hubCpuPct: number;
   simCpuPct: number;
   hubMaxRssMb: number;
+  /** Of which V8's heap at most (sampled every second), and Buffers outside it. */
+  hubMaxHeapMb: number;
+  hubMaxExternalMb: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
@@ -79,7 +83,7 @@ export async function runModbusBench(
 ): Promise<{ healthy: ModbusWindow; tenPercentDead: ModbusWindow }> {
   const basePort = 20_000 + Math.floor(Math.random() * 20_000);
   const file = join(mkdtempSync(join(tmpdir(), 'bench-modbus-site-')), 'site.yaml');
-  writeFileSync(file, site(basePort));
+  writeFileSync(file, modbusSite(basePort));
   const yaml = `@${file}`;
   const sim = fork(here('./modbus-sim-process.ts'), [yaml], tsx);
   await request(sim, '', 'ready');
@@ -113,6 +117,8 @@ export async function runModbusBench(
       hubCpuPct: Math.round((after.cpuSeconds / s) * 100),
       simCpuPct: Math.round((simCpu / s) * 100),
       hubMaxRssMb: Math.round(after.maxRssBytes / 2 ** 20),
+      hubMaxHeapMb: Math.round(after.maxHeapTotalBytes / 2 ** 20),
+      hubMaxExternalMb: Math.round(after.maxExternalBytes / 2 ** 20),
       loopDelayP99Ms: after.loopDelay.p99,
       loopDelayMaxMs: after.loopDelay.max,
     };
@@ -137,7 +143,7 @@ export function printModbus(r: { healthy: ModbusWindow; tenPercentDead: ModbusWi
     `\nmodbus: ${METERS} SDM630 meters × ${POINTS} registers, 1 s interval; ${OWN} own endpoints + ${GATEWAYS} gateways × ${PER_GATEWAY} units; ${windowS} s windows`,
   );
   console.log(
-    '  window            live  answered %  cycles   p50 ms  p99 ms  max ms  hub CPU  sim CPU  hub RSS MB',
+    '  window            live  answered %  cycles   p50 ms  p99 ms  max ms  hub CPU  sim CPU  hub RSS MB (heap/ext)  loop p99/max ms',
   );
   for (const [name, w] of [
     ['all live', r.healthy],
@@ -155,6 +161,7 @@ export function printModbus(r: { healthy: ModbusWindow; tenPercentDead: ModbusWi
         `${w.hubCpuPct}%`.padStart(9),
         `${w.simCpuPct}%`.padStart(9),
         String(w.hubMaxRssMb).padStart(12),
+        `(${w.hubMaxHeapMb}/${w.hubMaxExternalMb})`.padStart(11),
         `${w.loopDelayP99Ms}/${w.loopDelayMaxMs}`.padStart(17),
       ].join(''),
     );

@@ -10,6 +10,7 @@
  *   storage-outage    the same with InfluxDB killed for --outage seconds (default 300) while ingest goes on
  *   storage-embedded  the same into the embedded store (SQLite), counted in its rows
  *   modbus            1,000 simulated SDM630 meters polled every second (bench/modbus.ts)
+ *   site-load         the Modbus bench's 40,000-point site file loaded and validated, by phase (bench/site-load.ts)
  *   opcua             10,000 OPC UA monitored items on 4 simulated servers (bench/opcua.ts)
  *   rules             1,000 rules over 250,000 readings/s: the engine's cost (bench/rules.ts)
  *   live              200 dashboard socket.io clients on the whole site; the dashboard's JS size and first paint (bench/live.ts)
@@ -40,6 +41,7 @@ import { printModbus, runModbusBench } from './modbus.js';
 import { printOpcua, runOpcuaBench } from './opcua.js';
 import { processCpuSeconds } from './proc.js';
 import { printRules, runRulesBench } from './rules.js';
+import { printSiteLoad, runSiteLoadBench } from './site-load.js';
 import { printStorageHeader, printStorageStep, runStorageStep, type StorageStepResult } from './storage.js';
 
 interface Scenario {
@@ -265,6 +267,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string', default: '60' },
     rates: { type: 'string' },
     outage: { type: 'string', default: '300' },
+    runs: { type: 'string', default: '7' },
   },
 });
 const STORAGE = ['storage', 'storage-outage', 'storage-embedded'];
@@ -274,6 +277,10 @@ for (const name of names) {
   const rates = values.rates?.split(',').map(Number);
   if (name === 'modbus') {
     printModbus(await runModbusBench(Number(values.duration)), Number(values.duration));
+    continue;
+  }
+  if (name === 'site-load') {
+    printSiteLoad(await runSiteLoadBench(Number(values.runs)));
     continue;
   }
   if (name === 'rules') {
@@ -310,7 +317,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'opcua', 'rules', 'gates', 'energy', 'decode', 'live'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'energy', 'decode', 'live'].join(', ')}, all`,
     );
     process.exit(2);
   }

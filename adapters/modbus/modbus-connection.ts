@@ -106,12 +106,20 @@ export class ModbusConnection {
         try {
           const res =
             table === 'holding'
-              ? await client.readHoldingRegisters(start, count)
+              ? await answer<{ data: number[] }>(client, (next) =>
+                  client.writeFC3(unitId, start, count, next),
+                )
               : table === 'input'
-                ? await client.readInputRegisters(start, count)
+                ? await answer<{ data: number[] }>(client, (next) =>
+                    client.writeFC4(unitId, start, count, next),
+                  )
                 : table === 'coil'
-                  ? await client.readCoils(start, count)
-                  : await client.readDiscreteInputs(start, count);
+                  ? await answer<{ data: boolean[] }>(client, (next) =>
+                      client.writeFC1(unitId, start, count, next),
+                    )
+                  : await answer<{ data: boolean[] }>(client, (next) =>
+                      client.writeFC2(unitId, start, count, next),
+                    );
           return res.data as number[] | boolean[];
         } catch (err) {
           const e = classify(err);
@@ -135,10 +143,11 @@ export class ModbusConnection {
       client.setID(unitId);
       client.setTimeout(timeoutMs);
       try {
-        if (table === 'coil') await client.writeCoil(start, values as boolean);
+        if (table === 'coil')
+          await answer(client, (next) => client.writeFC5(unitId, start, values as boolean, next));
         else if ((values as number[]).length === 1)
-          await client.writeRegister(start, (values as number[])[0]!);
-        else await client.writeRegisters(start, values as number[]);
+          await answer(client, (next) => client.writeFC6(unitId, start, (values as number[])[0]!, next));
+        else await answer(client, (next) => client.writeFC16(unitId, start, values as number[], next));
       } catch (err) {
         throw classify(err);
       } finally {
@@ -159,6 +168,58 @@ export class ModbusConnection {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+/** What modbus-serial keeps of its requests (internals, read here only to drop a finished one). */
+interface TransactionTable {
+  _transactions?: Record<string, unknown>;
+  _port?: { _transactionIdWrite?: unknown };
+}
+
+/**
+ * One request through modbus-serial's callback form (what its promise methods call, with the unit id they
+ * would take from setID). The library files each request's transaction under its id and leaves it there until
+ * the id comes round again: 256 requests later on a TCP link, minutes on a quiet one, so 240 links held some
+ * 60,000 finished transactions, and through a promise method's callback each one's whole answer. Here the
+ * callback lets go of the answer once delivered, and the finished transaction is taken out of the table (a
+ * late or repeated answer for it is ignored either way: the library drops an answer it has no transaction
+ * for, as it drops one whose timeout fired). Where the library's internals are not as expected, nothing is
+ * taken out.
+ */
+function answer<T = unknown>(
+  client: ModbusClient,
+  send: (next: (err: Error | null, res?: T) => void) => void,
+): Promise<T> {
+  const internals = client as unknown as TransactionTable;
+  // the id this request is filed under (a TCP link's counter; serial lines reuse one slot)
+  const key = String(internals._port?._transactionIdWrite);
+  const waiting = new Waiting<T>();
+  return new Promise<T>((resolve, reject) => {
+    waiting.resolve = resolve;
+    waiting.reject = reject;
+    send(waiting.next);
+    const table = internals._transactions;
+    const transaction = table?.[key];
+    if (table && transaction && typeof transaction === 'object')
+      waiting.done = () => {
+        if (table[key] === transaction) delete table[key];
+      };
+  });
+}
+
+class Waiting<T> {
+  resolve?: (value: T) => void;
+  reject?: (err: unknown) => void;
+  done?: () => void;
+  readonly next = (err: Error | null, res?: T): void => {
+    const { resolve, reject, done } = this;
+    this.resolve = undefined;
+    this.reject = undefined;
+    this.done = undefined;
+    if (err) reject?.(err);
+    else resolve?.(res as T);
+    done?.();
+  };
 }
 
 function classify(err: unknown): ModbusRequestError {

@@ -11,7 +11,7 @@ import type { PointDef } from '../../core/model/site-model.js';
 import { bytesToRegisters, decodeValue, encodeValue, float32Decimal, registersToBytes } from './decode.js';
 import { ModbusConnection, ModbusRequestError } from './modbus-connection.js';
 import { type ModbusDevice, type ModbusSource, registersOf } from './modbus-schema.js';
-import { fieldBytes, planReads, type ReadRequest } from './plan.js';
+import { fieldBytesInto, planReads, type ReadRequest } from './plan.js';
 import { previewDecodings } from './preview.js';
 
 /** One device's polled points as requests (coalesced); a block refused for one bad address is split in place. */
@@ -210,13 +210,16 @@ export class ModbusDriver implements Driver<ModbusPlan> {
   }
 }
 
+/** Where decodeInto puts a field's bytes (125 registers at most); decodeValue keeps nothing of them. */
+const FIELD_BYTES = Buffer.alloc(256);
+
 function decodeInto(req: ReadRequest, data: number[] | boolean[], ts: number, out: RawReading[]) {
   const bits = req.table === 'coil' || req.table === 'discrete';
   for (const f of req.fields) {
     const { dataType, order, bit } = f.source;
     let value: PointValue = bits
       ? (data as boolean[])[f.offset] === true
-      : decodeValue(fieldBytes(data as number[], f), dataType, order, bit);
+      : decodeValue(fieldBytesInto(data as number[], f, FIELD_BYTES), dataType, order, bit);
     if (dataType === 'float32' && typeof value === 'number') value = float32Decimal(value);
     out.push({ pointId: f.pointId, value, quality: 'good', ts });
   }

@@ -32,6 +32,7 @@ export const modbusDriverFactory: DriverFactory = {
   checkSite(config: SiteConfig, site: SiteModel) {
     if (!config.devices.some((d) => d.protocol === 'modbus')) return [];
     const { sources, problems, profileProblems } = resolveSources(site);
+    sourcesBySite.set(site, sources); // the drivers' and the transforms' too, not resolved again
     const issues: { path: PropertyKey[]; message: string }[] = [];
     const badProfile = new Set(profileProblems.map((p) => p.deviceId));
     for (const p of profileProblems)

@@ -9,7 +9,7 @@ import {
   type ModbusType,
   WORD_ORDERS,
 } from './modbus-schema.js';
-import { fieldBytes, type PlanOptions, planReads, type ReadRequest } from './plan.js';
+import { fieldBytes, fieldBytesInto, type PlanOptions, planReads, type ReadRequest } from './plan.js';
 
 /**
  * The read planner: hand-checked plans for the cases that matter (gaps, the 125-register and 2000-bit
@@ -440,6 +440,30 @@ describe('fieldBytes', () => {
     );
     const c = { pointId: 'c', source: field('c', 'coil', 1, 'bool').source, offset: 1 };
     expect(() => fieldBytes([1], c)).toThrow(/c: needs bits 1–1 of the answer, which has 1/);
+  });
+
+  it('fieldBytesInto gives the same bytes and errors in a reused buffer', () => {
+    const scratch = Buffer.alloc(256, 0xff);
+    const answer = [0x5344, 0x4d36, 0x3330, 0x4366, 0x0000, 0x1ffff, 0, 1];
+    const cases = [
+      { pointId: 'v', source: field('v', 'holding', 12, 'float32').source, offset: 3 },
+      { pointId: 's', source: field('s', 'holding', 0, 'string', { length: 3 }).source, offset: 0 },
+      { pointId: 'u', source: field('u', 'holding', 5, 'uint16').source, offset: 5 },
+      { pointId: 'd', source: field('d', 'holding', 4, 'float64').source, offset: 4 },
+      { pointId: 'c', source: field('c', 'coil', 7, 'bool').source, offset: 7 },
+      { pointId: 'b', source: field('b', 'coil', 7, 'bool', { bit: 3 }).source, offset: 7 },
+      { pointId: 'x', source: field('x', 'holding', 6, 'float32').source, offset: 7 },
+    ];
+    for (const f of cases) {
+      let expected: Buffer | Error;
+      try {
+        expected = fieldBytes(answer, f);
+      } catch (err) {
+        expected = err as Error;
+      }
+      if (expected instanceof Error) expect(() => fieldBytesInto(answer, f, scratch)).toThrow(expected);
+      else expect(fieldBytesInto(answer, f, scratch).toString('hex')).toBe(expected.toString('hex'));
+    }
   });
 });
 

@@ -26,6 +26,9 @@ export function resolveSources(site: SiteModel): {
   const problems: { pointId: string; message: string }[] = [];
   const profiles = new Map<string, ModbusProfile | string>();
   const profileProblems: { deviceId: string; message: string }[] = [];
+  // A point read as its profile has it (no fields of its own) shares that entry's source with every other
+  // such point: a thousand meters of one profile hold 40 sources, not 40,000. Sources are read, never changed.
+  const shared = new Map<ModbusProfile, Map<string, ModbusSource>>();
   for (const d of site.devicesOf('modbus') as ModbusDevice[]) {
     if (!d.profile) continue;
     if (!profiles.has(d.profile)) profiles.set(d.profile, loadProfile(d.profile));
@@ -42,7 +45,26 @@ export function resolveSources(site: SiteModel): {
       if (typeof p === 'object') profile = p;
     }
     const own = point.config as ModbusPointFields;
-    const fromProfile = profile?.points[own.from ?? point.name];
+    const entry = own.from ?? point.name;
+    const fromProfile = profile?.points[entry];
+    const ownFields =
+      own.register !== undefined ||
+      own.table !== undefined ||
+      own.dataType !== undefined ||
+      own.order !== undefined ||
+      own.bit !== undefined ||
+      own.length !== undefined;
+    const sharedKey = `${point.type} ${entry}`;
+    let bySharedKey: Map<string, ModbusSource> | undefined;
+    if (profile && fromProfile && !ownFields) {
+      bySharedKey = shared.get(profile) ?? new Map();
+      shared.set(profile, bySharedKey);
+      const same = bySharedKey.get(sharedKey);
+      if (same) {
+        sources.set(point.id, same);
+        continue;
+      }
+    }
     const register = own.register ?? fromProfile?.register;
     if (register === undefined) {
       problems.push({
@@ -56,7 +78,7 @@ export function resolveSources(site: SiteModel): {
     const dataType = own.dataType ?? fromProfile?.dataType ?? (point.type === 'boolean' ? 'bool' : 'uint16');
     const table =
       own.table ?? fromProfile?.table ?? (dataType === 'bool' && own.bit === undefined ? 'coil' : 'holding');
-    sources.set(point.id, {
+    const source: ModbusSource = {
       table,
       register,
       dataType,
@@ -66,7 +88,9 @@ export function resolveSources(site: SiteModel): {
       // the profile's scale and unit apply to its own register map only
       scale: own.register === undefined ? fromProfile?.scale : undefined,
       unit: own.register === undefined ? fromProfile?.unit : undefined,
-    });
+    };
+    sources.set(point.id, source);
+    bySharedKey?.set(sharedKey, source);
   }
   return { sources, problems, profileProblems };
 }

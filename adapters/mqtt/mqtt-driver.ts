@@ -308,7 +308,8 @@ export const mqttDriverFactory: DriverFactory = {
     site.assets.forEach((asset, a) => {
       asset.points.forEach((p, i) => {
         const deviceId = p.device ?? asset.device;
-        if (!deviceId || site.devices.find((d) => d.id === deviceId)?.protocol !== 'mqtt') return;
+        // device ids are unique here (checkSite runs on a file without errors)
+        if (!deviceId || model.deviceById.get(deviceId)?.protocol !== 'mqtt') return;
         if (p.kind === 'command') {
           const topic = commandTopicOf(site.site.id, asset.id, p as MqttPointSource);
           if (channelTopics.has(topic))

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { SiteModel } from '../model/site-model.js';
+import { NOT_PLAIN, parsePlainYaml } from './fast-yaml.js';
+import { type PhaseTimings, stopwatch } from './phase-timings.js';
 import { type SiteSpec, validateSite } from './validate-site.js';
 
 /** The hub refuses to start on any of these; `errors` holds one line per failing path. */
@@ -51,30 +53,20 @@ export async function loadSite(
   return parseSite(text, file, spec, env);
 }
 
+/** `timings`, when given, gets each phase's milliseconds added (the bench's breakdown; see phase-timings.ts). */
 export function parseSite(
   text: string,
   file: string,
   spec: SiteSpec,
   env: NodeJS.ProcessEnv = {},
+  timings?: PhaseTimings,
 ): SiteModel {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        return `${at ? `line ${at.line}, column ${at.col}` : 'YAML'}: ${message}`;
-      }),
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = doc.toJS();
-  } catch (err) {
-    // The yaml package throws (a ReferenceError) on an alias bomb ("billion laughs") or an unresolved alias.
-    throw new ConfigError(file, [`YAML: ${(err as Error).message}`]);
-  }
+  const lap = stopwatch(timings);
+  // Plain YAML (most site files, and every large generated one) takes the fast path, which gives the same
+  // value; anything else, and every error with its position, is the yaml package's.
+  let raw = parsePlainYaml(text);
+  lap('yaml (fast path)');
+  if (raw === NOT_PLAIN) raw = parseYaml(text, file, lap);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new ConfigError(file, ['(root): expected a mapping with site, zones, devices and assets']);
 
@@ -91,7 +83,7 @@ export function parseSite(
     fromEnv.set(o.path.join('.'), name);
   }
 
-  const result = validateSite(raw, spec);
+  const result = validateSite(raw, spec, timings);
   if (!result.ok) {
     throw new ConfigError(
       file,
@@ -102,6 +94,30 @@ export function parseSite(
     );
   }
   return result.site;
+}
+
+/** The site file's value by the yaml package, or a ConfigError with each YAML error's line and column. */
+function parseYaml(text: string, file: string, lap: (phase: string) => void): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  lap('yaml parse');
+  if (doc.errors.length) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return `${at ? `line ${at.line}, column ${at.col}` : 'YAML'}: ${message}`;
+      }),
+    );
+  }
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // The yaml package throws (a ReferenceError) on an alias bomb ("billion laughs") or an unresolved alias.
+    throw new ConfigError(file, [`YAML: ${(err as Error).message}`]);
+  } finally {
+    lap('yaml toJS');
+  }
 }
 
 function getPath(obj: unknown, path: string[]): unknown {

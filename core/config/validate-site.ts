@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DriverFactory } from '../devices/driver.js';
 import { SiteModel } from '../model/site-model.js';
 import { KNOWN_UNITS, unitConversion } from '../units.js';
+import { type PhaseTimings, stopwatch } from './phase-timings.js';
 import {
   CoreSiteShape,
   type DeviceConfig,
@@ -54,13 +55,15 @@ function fileSchemaOf(spec: SiteSpec): z.ZodObject {
  * side on the raw document, so one mistake never hides another: the file's structure; each device and point
  * against its protocol's strict schema; and the cross-references (zones, devices, duplicate ids).
  */
-export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
+export function validateSite(raw: unknown, spec: SiteSpec, timings?: PhaseTimings): ValidationResult {
   const { factories } = spec;
+  const lap = stopwatch(timings);
   const errors: string[] = [];
   const fail: Fail = (path, message) => errors.push(`${formatPath(path)}: ${message}`);
 
   const structure = fileSchemaOf(spec).safeParse(raw, { reportInput: true });
   if (!structure.success) errors.push(...formatIssues(structure.error.issues));
+  lap('structure (zod)');
 
   const doc = obj(raw) ?? {};
   const zones = arr(doc.zones).map(obj);
@@ -76,6 +79,7 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
       fail(['zones', i, 'parent'], `no zone "${zone.parent}"`);
   });
   for (const i of zoneCycles(zones)) fail(['zones', i], 'zone parents form a cycle');
+  lap('cross-references');
 
   const parsedDevices = new Map<number, DeviceConfig>();
   const protocolOf = new Map<unknown, string>();
@@ -96,8 +100,11 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
     else errors.push(...formatIssues(parsed.error.issues, ['devices', i]));
   });
   const deviceIds = new Set(devices.map((d) => d?.id));
+  lap('devices (protocol schemas)');
 
-  const parsedPoints = new Map<string, PointConfig>();
+  const parsedPoints: (PointConfig | undefined)[][] = [];
+  // Points written alike (the same profile point on a thousand meters) parse alike: one safeParse each.
+  const samePoints = new Map<string, PointConfig>();
   assets.forEach((asset, a) => {
     if (!asset) return;
     if (typeof asset.zone === 'string' && !zoneIds.has(asset.zone))
@@ -106,44 +113,57 @@ export function validateSite(raw: unknown, spec: SiteSpec): ValidationResult {
       fail(['assets', a, 'device'], `no device "${asset.device}"`);
     const points = arr(asset.points).map(obj);
     unique(points, ['assets', a, 'points'], fail, 'name');
+    const parsedOfAsset: (PointConfig | undefined)[] = [];
+    parsedPoints[a] = parsedOfAsset;
     points.forEach((point, p) => {
       if (!point) return;
-      const path = ['assets', a, 'points', p];
       if (typeof point.device === 'string' && !deviceIds.has(point.device))
-        fail([...path, 'device'], `no device "${point.device}"`);
+        fail(['assets', a, 'points', p, 'device'], `no device "${point.device}"`);
       const deviceId = point.device ?? asset.device;
-      const parsed = pointSchema(protocolOf.get(deviceId), factories).safeParse(point, { reportInput: true });
-      if (!parsed.success) {
-        errors.push(...formatIssues(parsed.error.issues, path));
-        return;
+      const protocol = protocolOf.get(deviceId);
+      const key = samenessKey(protocol, point);
+      const same = key === undefined ? undefined : samePoints.get(key);
+      let config: PointConfig;
+      if (same) config = { ...same };
+      else {
+        const parsed = pointSchema(protocol, factories).safeParse(point, { reportInput: true });
+        if (!parsed.success) {
+          errors.push(...formatIssues(parsed.error.issues, ['assets', a, 'points', p]));
+          return;
+        }
+        config = parsed.data as PointConfig;
+        if (key !== undefined && isFlat(config)) samePoints.set(key, { ...config });
       }
-      const config = parsed.data as PointConfig;
-      checkPointSemantics(config, path, fail);
-      parsedPoints.set(`${a}/${p}`, config);
+      checkPointSemantics(config, a, p, fail);
+      parsedOfAsset[p] = config;
     });
   });
+  lap('points (protocol schemas)');
 
   const config = structure.success ? (structure.data as unknown as SiteConfig) : undefined;
   if (config) {
     config.devices = config.devices.map((d, i) => parsedDevices.get(i) ?? d);
     config.assets.forEach((asset, a) => {
-      asset.points = asset.points.map(
-        (_, p) => parsedPoints.get(`${a}/${p}`) ?? (asset.points[p] as PointConfig),
-      );
+      asset.points = asset.points.map((_, p) => parsedPoints[a]?.[p] ?? (asset.points[p] as PointConfig));
     });
   }
+  lap('merge');
   // sections that read the assets (rules) are checked against them as parsed, when the assets are sound
   const sound = config && !errors.length ? config : undefined;
   const parsedSections = spec.sections.map((section) => section.parse?.(doc, sound, errors, fail));
   if (!config || errors.length) return { ok: false, errors };
   for (const values of parsedSections) if (values) Object.assign(config, values);
+  lap('sections (parse)');
   // The checks that need the whole site, on one model (which the loader then keeps): each protocol's
   // cross-checks, then each section's.
   const site = new SiteModel(config);
+  lap('site model');
   for (const factory of factories.values()) {
     for (const issue of factory.checkSite?.(config, site) ?? []) fail(issue.path, issue.message);
   }
+  lap('drivers (checkSite)');
   for (const section of spec.sections) section.check?.(config, site, fail);
+  lap('sections (check)');
   return errors.length ? { ok: false, errors } : { ok: true, config, site };
 }
 
@@ -171,23 +191,52 @@ function pointSchema(
   return schema;
 }
 
-function checkPointSemantics(point: PointConfig, path: PropertyKey[], fail: Fail) {
+/**
+ * The same string for two points exactly when they hold the same keys in the same order with the same values
+ * (strings, booleans, finite numbers other than -0) and are fed by the same protocol; undefined for any other
+ * point (it is parsed on its own). A point's schema is a function of these alone, so such points parse alike.
+ */
+function samenessKey(protocol: string | undefined, point: Obj): string | undefined {
+  // strings with their length before them, so no key or value can run into the next
+  let key = protocol === undefined ? '-' : `${protocol.length}:${protocol}`;
+  for (const k in point) {
+    if (!Object.hasOwn(point, k)) return undefined;
+    const v = point[k];
+    key += `|${k.length}:${k}`;
+    if (typeof v === 'string') key += `s${v.length}:${v}`;
+    else if (typeof v === 'number') {
+      if (!Number.isFinite(v) || Object.is(v, -0)) return undefined;
+      key += `n${v};`;
+    } else if (typeof v === 'boolean') key += v ? 't' : 'f';
+    else return undefined;
+  }
+  return key;
+}
+
+/** Only primitives (a copy is then the same as a fresh parse). */
+function isFlat(o: object): boolean {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object') return false;
+  return true;
+}
+
+function checkPointSemantics(point: PointConfig, a: number, p: number, fail: Fail) {
+  const path = () => ['assets', a, 'points', p];
   if (point.min !== undefined && point.max !== undefined && point.min > point.max)
-    fail([...path, 'min'], `expected min ≤ max, got min ${point.min} > max ${point.max}`);
+    fail([...path(), 'min'], `expected min ≤ max, got min ${point.min} > max ${point.max}`);
   if (point.sourceUnit && !unitConversion(point.sourceUnit, point.unit)) {
     const known = KNOWN_UNITS.includes(point.sourceUnit) && KNOWN_UNITS.includes(point.unit);
     fail(
-      [...path, 'sourceUnit'],
+      [...path(), 'sourceUnit'],
       known
         ? `cannot convert ${point.sourceUnit} to ${point.unit}: different quantities`
         : `expected units the hub can convert (${KNOWN_UNITS.join(', ')}), got ${point.sourceUnit} → ${point.unit || '(none)'}`,
     );
   }
   if (point.rolloverAt !== undefined && point.kind !== 'counter')
-    fail([...path, 'rolloverAt'], `rolloverAt applies to counters only, but the point is a ${point.kind}`);
+    fail([...path(), 'rolloverAt'], `rolloverAt applies to counters only, but the point is a ${point.kind}`);
   if (point.type !== 'number' && (point.scale !== 1 || point.offset !== 0 || point.deadband !== 0))
     fail(
-      [...path, 'type'],
+      [...path(), 'type'],
       `scale, offset and deadband apply to numbers only, but the point is ${point.type}`,
     );
 }

@@ -91,8 +91,11 @@ export class Link {
       for (const point of deps.site.pointsByDevice.get(device.id) ?? []) {
         const p: DriverPoint = { point, deadbandRaw: deps.transforms.spanToRaw(point, point.deadband) };
         if (factory.pushed?.(point)) this.pushed.push(p);
-        else if (point.kind !== 'command')
-          this.polled.set(device.id, [...(this.polled.get(device.id) ?? []), p]);
+        else if (point.kind !== 'command') {
+          const list = this.polled.get(device.id);
+          if (list) list.push(p);
+          else this.polled.set(device.id, [p]);
+        }
       }
     }
   }

@@ -36,8 +36,14 @@ export class Pipeline {
   };
   private readonly points: PointDef[];
   private readonly byId: Map<string, PointDef>;
-  /** Per point (by index): last passed value and quality, and when anything last arrived. */
-  private readonly lastValue: (Reading['value'] | undefined)[];
+  /**
+   * Per point (by index): last passed value and quality, and when anything last arrived. A number is kept
+   * unboxed (lastNumber), anything else in lastOther; lastKind says which (0: none yet, 1: number, 2: other).
+   * A boxed number per reading, each kept for an interval, was old-space garbage at tens of thousands a second.
+   */
+  private readonly lastKind: Uint8Array;
+  private readonly lastNumber: Float64Array;
+  private readonly lastOther: (Reading['value'] | undefined)[];
   private readonly lastQuality: (Quality | undefined)[];
   private readonly lastPassedAt: Float64Array;
   private readonly lastArrivalAt: Float64Array;
@@ -59,7 +65,9 @@ export class Pipeline {
     this.points = site.points;
     this.byId = site.pointById;
     const n = site.points.length;
-    this.lastValue = new Array(n).fill(undefined);
+    this.lastKind = new Uint8Array(n);
+    this.lastNumber = new Float64Array(n);
+    this.lastOther = new Array(n).fill(undefined);
     this.lastQuality = new Array(n).fill(undefined);
     this.staleQuality = new Array(n).fill(undefined);
     this.badReason = new Array(n).fill(undefined);
@@ -87,7 +95,7 @@ export class Pipeline {
         continue;
       }
       if (point.kind === 'counter') this.checkCounter(point, r);
-      this.lastValue[idx] = r.value;
+      this.setLastValue(idx, r.value);
       this.lastQuality[idx] = r.quality;
       this.lastPassedAt[idx] = now;
       this.pending.push(r);
@@ -101,7 +109,7 @@ export class Pipeline {
 
   /** A counter that went down rolled over or was reset: say so (storage counts through it at query time). */
   private checkCounter(point: PointDef, r: Reading) {
-    const last = this.lastValue[point.index];
+    const last = this.lastValueOf(point.index);
     if (typeof last !== 'number' || typeof r.value !== 'number' || r.value >= last || r.quality !== 'good')
       return;
     const top = point.rolloverAt;
@@ -119,6 +127,22 @@ export class Pipeline {
     this.counters.accepted += batch.length;
     this.bus.emit('readings.accepted', batch);
   };
+
+  private lastValueOf(idx: number): Reading['value'] | undefined {
+    const kind = this.lastKind[idx];
+    return kind === 1 ? this.lastNumber[idx] : kind === 2 ? this.lastOther[idx] : undefined;
+  }
+
+  private setLastValue(idx: number, value: Reading['value']) {
+    if (typeof value === 'number') {
+      this.lastNumber[idx] = value;
+      this.lastKind[idx] = 1;
+      if (this.lastOther[idx] !== undefined) this.lastOther[idx] = undefined;
+    } else {
+      this.lastOther[idx] = value;
+      this.lastKind[idx] = 2;
+    }
+  }
 
   private normalise(point: PointDef, r: RawReading): boolean {
     const v = r.value;
@@ -152,7 +176,7 @@ export class Pipeline {
   private withinDeadband(point: PointDef, r: RawReading, now: number): boolean {
     if (point.deadband <= 0) return false;
     const idx = point.index;
-    const last = this.lastValue[idx];
+    const last = this.lastValueOf(idx);
     if (last === undefined || this.lastQuality[idx] !== r.quality) return false;
     // A heartbeat: even a steady value is passed on once per interval (less 10 % for the device's own
     // jitter), so history stays dense enough and a flat line is still seen to be alive.

@@ -43,7 +43,14 @@ export type LiveValue = LatestValue;
 export class LiveGateway {
   private readonly io: Server;
   private readonly clients = new Map<string, ClientState>();
-  private dirty = new Set<string>();
+  /**
+   * Points changed since the last flush, each once and in the order of its first change: a flag per point (by
+   * its index) and the changed indexes. Fixed arrays rather than a Set: a busy site changes thousands of
+   * points per interval, and a Set emptied and grown again each time reallocates its table every flush.
+   */
+  private readonly dirtyFlag: Uint8Array;
+  private readonly dirtyOrder: Int32Array;
+  private dirtyCount = 0;
   /** The pending flush, and when the last one ran. */
   private timer: unknown;
   private lastFlush = Number.NEGATIVE_INFINITY;
@@ -56,6 +63,8 @@ export class LiveGateway {
     private readonly log: Logger,
   ) {
     this.clock = s.clock;
+    this.dirtyFlag = new Uint8Array(s.site.points.length);
+    this.dirtyOrder = new Int32Array(s.site.points.length);
     // A dead connection (a laptop closed, a hub restarted mid-upgrade) is noticed within 15 s.
     this.io = new Server(server, {
       serveClient: true,
@@ -81,7 +90,11 @@ export class LiveGateway {
     s.bus.on('auth.revoked', (e) => this.revoked(e));
     s.latest.onChange((pointId) => {
       if (!this.clients.size) return; // a client that connects gets every value first
-      this.dirty.add(pointId);
+      const index = s.site.pointById.get(pointId)?.index;
+      if (index !== undefined && !this.dirtyFlag[index]) {
+        this.dirtyFlag[index] = 1;
+        this.dirtyOrder[this.dirtyCount++] = index;
+      }
       this.schedule();
     });
     s.bus.on('device.link-changed', (e) => this.io.to('devices').emit('device', e));
@@ -197,16 +210,26 @@ export class LiveGateway {
     }, wait);
   }
 
-  private tick() {
-    const dirty = this.dirty;
-    if (!this.clients.size) {
-      dirty.clear();
-      return;
+  /** The points changed since the last flush, in order, and none marked changed any more. */
+  private takeDirty(): string[] | undefined {
+    const n = this.dirtyCount;
+    this.dirtyCount = 0;
+    const ids = this.clients.size ? new Array<string>(n) : undefined;
+    const { points } = this.s.site;
+    for (let i = 0; i < n; i++) {
+      const index = this.dirtyOrder[i]!;
+      this.dirtyFlag[index] = 0;
+      if (ids) ids[i] = points[index]!.id;
     }
-    this.dirty = new Set();
+    return ids;
+  }
+
+  private tick() {
+    const dirty = this.takeDirty();
+    if (!dirty) return;
     const shared: string[] = [];
     for (const c of this.clients.values()) {
-      if (dirty.size) {
+      if (dirty.length) {
         if (c.site) {
           if (c.pending.size) for (const id of dirty) c.pending.add(id);
         } else
@@ -217,7 +240,7 @@ export class LiveGateway {
       }
       // socket.io keeps unsent packets in the engine's write buffer; a full one means a slow client.
       const slow = (c.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0;
-      if (c.site && !c.pending.size && dirty.size) {
+      if (c.site && !c.pending.size && dirty.length) {
         if (slow) for (const id of dirty) c.pending.add(id);
         else shared.push(c.socket.id);
         continue;
