@@ -199,7 +199,9 @@ describe('dashboard: BACnet discovery and the object inspector', () => {
     await panel().locator('input[name="low"]').fill('5000');
     await panel().locator('input[name="high"]').fill('5001');
     await panel().locator('[data-action="discover"]').click();
-    await expect.poll(() => panel().locator('[data-discover-result]').getAttribute('data-count')).toBe('0');
+    await expect
+      .poll(() => panel().locator('[data-discover-result]').getAttribute('data-count'), { timeout: 8_000 })
+      .toBe('0');
     expect(await panel().locator('[data-discover-result]').textContent()).toContain(
       'No device answered in 1 s',
     );
@@ -294,7 +296,10 @@ describe('dashboard: BACnet discovery and the object inspector', () => {
       '优先级 8（手动操作员）控制它',
     );
     await panel().locator('[data-action="discover"]').click();
-    await expect.poll(() => panel().locator('[data-discover-result]').getAttribute('data-count')).toBe('2');
+    // the last result (none answered) stays on screen while this one runs: its wait and reads take over a second
+    await expect
+      .poll(() => panel().locator('[data-discover-result]').getAttribute('data-count'), { timeout: 8_000 })
+      .toBe('2');
     expect(await panel().textContent()).toContain('2 个设备应答');
     expect(await panel().locator('[data-snippet="1001"]').textContent()).toContain('可写：kind: command？');
     await screenshot(page, 'devices-bacnet-zh');
