@@ -12,61 +12,94 @@ export interface LatestValue {
   reason?: string;
 }
 
-/** The newest value and quality of every point, kept in place from the bus. */
+/** What `value` holds besides nothing yet (0): a number (in `numbers`), or a string or boolean (in `others`). */
+const NUMBER = 1;
+const OTHER = 2;
+
+/**
+ * The newest value and quality of every point, kept from the bus. Numbers and timestamps sit in typed arrays:
+ * a reading's number kept in an object field would be a boxed heap number that lives until the next reading,
+ * a second or more, long enough to be moved to the old generation and pile up there as garbage (at 40,000
+ * readings/s, hundreds of MB before a full collection). `get` builds a small object when asked.
+ */
 export class LatestValues {
-  private readonly entries: LatestValue[];
-  private readonly byId = new Map<string, LatestValue>();
+  private readonly ids: string[];
+  private readonly indexOf = new Map<string, number>();
+  private readonly kind: Uint8Array;
+  private readonly numbers: Float64Array;
+  private readonly others: (PointValue | null)[];
+  /** NaN before the first reading. */
+  private readonly times: Float64Array;
+  private readonly qualities: Quality[];
+  private readonly reasons: (string | undefined)[];
   private readonly changeListeners: ((pointId: string) => void)[] = [];
-  /**
-   * The last timestamp stored, as one value for the readings that share it (a device's poll stamps all its
-   * readings alike): storing the same held number into each entry copies it, where storing each reading's own
-   * field boxes a new one per reading, each kept for an interval (old-space garbage at 40,000 readings/s).
-   */
-  private lastTs: number | null = null;
 
   constructor(site: SiteModel, bus: EventBus) {
-    this.entries = site.points.map((p) => ({
-      pointId: p.id,
-      value: null,
-      quality: 'bad',
-      ts: null,
-      reason: 'no data yet',
-    }));
-    for (const e of this.entries) this.byId.set(e.pointId, e);
+    const n = site.points.length;
+    this.ids = site.points.map((p) => p.id);
+    for (let i = 0; i < n; i++) this.indexOf.set(this.ids[i]!, i);
+    this.kind = new Uint8Array(n);
+    this.numbers = new Float64Array(n);
+    this.others = new Array(n).fill(null);
+    this.times = new Float64Array(n).fill(Number.NaN);
+    this.qualities = new Array(n).fill('bad');
+    this.reasons = new Array(n).fill('no data yet');
 
     bus.on('readings.accepted', (batch) => {
       for (let i = 0; i < batch.length; i++) {
         const r = batch[i]!;
-        const e = this.byId.get(r.pointId);
-        if (!e || (e.ts !== null && r.ts < e.ts)) continue; // an older reading never overwrites a newer one
-        e.value = r.value;
-        e.quality = r.quality;
-        if (!Object.is(r.ts, this.lastTs)) this.lastTs = r.ts;
-        e.ts = this.lastTs;
-        e.reason =
+        const at = this.indexOf.get(r.pointId);
+        if (at === undefined || r.ts < this.times[at]!) continue; // an older reading never overwrites a newer one
+        if (typeof r.value === 'number') {
+          this.kind[at] = NUMBER;
+          this.numbers[at] = r.value;
+          this.others[at] = null;
+        } else {
+          this.kind[at] = OTHER;
+          this.others[at] = r.value;
+        }
+        this.times[at] = r.ts;
+        this.qualities[at] = r.quality;
+        this.reasons[at] =
           r.quality === 'good' ? undefined : (r.reason ?? (r.quality === 'bad' ? 'out of range' : undefined));
         for (const l of this.changeListeners) l(r.pointId);
       }
     });
     bus.on('point.quality-changed', (c) => {
-      const e = this.byId.get(c.pointId);
-      if (!e) return;
-      e.quality = c.quality;
-      e.reason = c.reason;
+      const at = this.indexOf.get(c.pointId);
+      if (at === undefined) return;
+      this.qualities[at] = c.quality;
+      this.reasons[at] = c.reason;
       for (const l of this.changeListeners) l(c.pointId);
     });
   }
 
+  /** The point's newest value, as a new object (a copy: it does not change with later readings). */
   get(pointId: string): LatestValue | undefined {
-    return this.byId.get(pointId);
+    const at = this.indexOf.get(pointId);
+    return at === undefined ? undefined : this.at(at);
   }
 
-  all(): readonly LatestValue[] {
-    return this.entries;
+  all(): LatestValue[] {
+    return this.ids.map((_, i) => this.at(i));
   }
 
   /** Called for every changed point id; the live gateway uses it to mark points dirty. */
   onChange(listener: (pointId: string) => void): void {
     this.changeListeners.push(listener);
+  }
+
+  private at(i: number): LatestValue {
+    const k = this.kind[i];
+    const ts = this.times[i]!;
+    const v: LatestValue = {
+      pointId: this.ids[i]!,
+      value: k === NUMBER ? this.numbers[i]! : k === OTHER ? this.others[i]! : null,
+      quality: this.qualities[i]!,
+      ts: Number.isNaN(ts) ? null : ts,
+    };
+    const reason = this.reasons[i];
+    if (reason !== undefined) v.reason = reason;
+    return v;
   }
 }
