@@ -89,6 +89,9 @@ interface StepResult {
   brokerCpuPct: number | null;
   generatorCpuPct: number;
   hubMaxRssMb: number;
+  /** Peaks of V8's heap (reserved) and of memory outside it (Buffers), MB: where the RSS is. */
+  hubMaxHeapMb: number;
+  hubMaxExternalMb: number;
   generatorLimited: boolean;
 }
 
@@ -176,6 +179,8 @@ async function runStep(scenario: Scenario, readingsPerS: number, durationS: numb
     brokerCpuPct,
     generatorCpuPct: Math.round(result.cpuPct),
     hubMaxRssMb: Math.round(stats.maxRssBytes / 2 ** 20),
+    hubMaxHeapMb: Math.round(stats.maxHeapTotalBytes / 2 ** 20),
+    hubMaxExternalMb: Math.round(stats.maxExternalBytes / 2 ** 20),
     hubLoopDelayMs: stats.loopDelay,
     generatorLimited: sent / elapsedS < readingsPerS * 0.97,
   };
@@ -187,7 +192,7 @@ async function runScenario(scenario: Scenario, durationS: number, rates?: number
     `\n${scenario.name}: ${DEVICES} devices, ${scenario.fields} field(s) per message, ${scenario.broker} broker, ${durationS} s per step`,
   );
   console.log(
-    '  offered r/s     sent r/s  accepted r/s      lost  p50 ms  p99 ms  max ms  hub CPU  broker CPU  gen CPU  hub RSS MB',
+    '  offered r/s     sent r/s  accepted r/s      lost  p50 ms  p99 ms  max ms  hub CPU  broker CPU  gen CPU  hub RSS MB (heap/ext)',
   );
   const n = (v: number) => v.toLocaleString('en');
   for (const rate of rates ?? scenario.rates) {
@@ -206,6 +211,7 @@ async function runScenario(scenario: Scenario, durationS: number, rates?: number
         (s.brokerCpuPct === null ? '-' : `${s.brokerCpuPct}%`).padStart(12),
         `${s.generatorCpuPct}%`.padStart(9),
         String(s.hubMaxRssMb).padStart(12),
+        `   (${s.hubMaxHeapMb}/${s.hubMaxExternalMb})`.padEnd(12),
         s.generatorLimited ? '  (the generator could not hold the rate)' : '',
       ].join(''),
     );
