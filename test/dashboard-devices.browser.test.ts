@@ -78,8 +78,10 @@ describe('dashboard: devices and links, the Modbus decode preview', () => {
   const decoded = (type: string, order: string) =>
     view().locator(`[data-decoded="${type}"] [data-order="${order}"]`).textContent();
 
+  let port: number;
+
   beforeAll(async () => {
-    const port = await freePort();
+    port = await freePort();
     server = await startRegisterServer(port, [1]);
     const hr = server.units.get(1)!.hr;
     hr.splice(0, 2, ...float32Registers(230.5)); // float32 ABCD
@@ -182,6 +184,8 @@ describe('dashboard: devices and links, the Modbus decode preview', () => {
     expect(await deviceRow().textContent()).toContain('离线');
     await expect.poll(() => linkRow().getAttribute('data-state'), { timeout: 5_000 }).not.toBe('up');
     await expect.poll(() => linkRow().locator('.dv-error-msg').count()).toBe(1);
+    // while the link is down its error stands, in red
+    expect(await linkRow().locator('[data-error-past]').count()).toBe(0);
     // the event changed the row at once; the counters follow from the API soon after
     await expect
       .poll(async () => Number(await linkRow().locator('[data-field="attempts"]').textContent()), {
@@ -220,5 +224,18 @@ describe('dashboard: devices and links, the Modbus decode preview', () => {
     } finally {
       await other.page.close();
     }
+  });
+
+  it('once the device is back, the last error is said to be from before it recovered, not shown as standing', async () => {
+    server = await startRegisterServer(port, [1]);
+    await expect.poll(() => linkRow().getAttribute('data-state'), { timeout: 15_000 }).toBe('up');
+    await expect.poll(() => deviceRow().getAttribute('data-state'), { timeout: 10_000 }).toBe('online');
+    const cell = linkRow().locator('td.dv-error');
+    await expect.poll(() => cell.getAttribute('data-error-past')).toBe('true');
+    expect(await cell.textContent()).toContain('恢复之前'); // the page is in Chinese since the test above
+    expect(await cell.locator('.dv-error-msg').textContent()).toBeTruthy(); // still there to read
+    const colour = await cell.locator('.dv-error-msg').evaluate((e) => getComputedStyle(e).color);
+    expect(colour).toBe('rgb(123, 135, 148)'); // --muted, not --bad
+    await screenshot(page, 'devices-recovered-zh');
   });
 });

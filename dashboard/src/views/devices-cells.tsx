@@ -23,16 +23,24 @@ export function StateCell({ state, label, since }: { state: Bucket; label: strin
   );
 }
 
+/**
+ * The last error, in red while it stands; muted and marked "before it recovered" once the device or link has
+ * been healthy since (`healthySince`), so a link that failed while its peer was starting does not look broken.
+ */
 export function ErrorCell({
   error,
   now,
+  healthySince,
 }: {
   error?: { code?: string; message: string; at: number };
   now: number;
+  healthySince?: number;
 }) {
   if (!error) return <td class="dv-error muted">—</td>;
+  const past = healthySince !== undefined && error.at <= healthySince;
   return (
-    <td class="dv-error">
+    <td class={past ? 'dv-error dv-error-past' : 'dv-error'} data-error-past={past ? 'true' : undefined}>
+      {past && <small class="dv-past">{t('beforeRecovery')}</small>}
       {error.code && <code class="dv-code">{error.code}</code>}
       <span class="dv-error-msg">{error.message}</span>
       <small class="muted" title={fmtDateTime(error.at)}>

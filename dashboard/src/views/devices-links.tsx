@@ -44,7 +44,11 @@ export function LinksTable({ links, now }: { links: LinkHealth[]; now: number })
                   <span class="muted">—</span>
                 )}
               </td>
-              <ErrorCell error={l.lastError} now={now} />
+              <ErrorCell
+                error={l.lastError}
+                now={now}
+                healthySince={l.state === 'up' ? l.since : undefined}
+              />
               <td>
                 <Stats stats={l.stats} />
               </td>

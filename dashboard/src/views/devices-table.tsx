@@ -109,7 +109,11 @@ export function DevicesTable({
                 >
                   {fmtNumber(refused, 0)}
                 </td>
-                <ErrorCell error={d.lastError} now={now} />
+                <ErrorCell
+                  error={d.lastError}
+                  now={now}
+                  healthySince={d.state === 'online' ? d.since : undefined}
+                />
                 {diagnose && (
                   <td class="dv-actions">
                     {tool && (
