@@ -234,7 +234,9 @@ describe('dashboard: devices and links, the Modbus decode preview', () => {
     await expect.poll(() => cell.getAttribute('data-error-past')).toBe('true');
     expect(await cell.textContent()).toContain('恢复之前'); // the page is in Chinese since the test above
     expect(await cell.locator('.dv-error-msg').textContent()).toBeTruthy(); // still there to read
-    const colour = await cell.locator('.dv-error-msg').evaluate((e) => getComputedStyle(e).color);
+    const colour = await cell
+      .locator('.dv-error-msg')
+      .evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).color);
     expect(colour).toBe('rgb(123, 135, 148)'); // --muted, not --bad
     await screenshot(page, 'devices-recovered-zh');
   });
