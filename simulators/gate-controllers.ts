@@ -273,11 +273,17 @@ export class SimulatedGateController implements DeviceHooks {
     this.timers.add(t);
   }
 
-  /** Publish a door or passage event now, or queue it while the hub is unreachable. */
+  /**
+   * Publish a door or passage event now, or queue it while the hub is unreachable. A publish the client refuses
+   * or cannot finish (the link is going down as the person passes) is queued too: the hub drops a passage it
+   * hears of twice (by the scan's nonce), never one it did not hear of.
+   */
   private emit(channel: 'door' | 'passage', event: Record<string, unknown>) {
     const client = this.link();
     if (client && this.status.hubReachable)
-      client.publish(this.topic[channel], JSON.stringify(event), { qos: 1 });
+      client.publish(this.topic[channel], JSON.stringify(event), { qos: 1 }, (err) => {
+        if (err) this.enqueue({ kind: channel, ...event, offline: true });
+      });
     else this.enqueue({ kind: channel, ...event, offline: true });
   }
 
