@@ -81,7 +81,9 @@ describe('a day of gate traffic against the real decision engine', () => {
       ['gate-north', 'gate-south'].map((g) => [g, gateKeyOf(hub.visitors.key, g).toString('hex')]),
     );
     sim = createGateSimulation(hub.site, devices, {
-      decisionTimeoutMs: 500,
+      // the gate decides alone when the hub does not answer in time; under a busy CI machine 500 ms was
+      // sometimes exceeded, and such a gate's local verdict can differ from the hub's recorded one (anti-passback)
+      decisionTimeoutMs: 2_000,
       passageAfterMs: 20,
       doorOpenMs: 40,
       keys,
