@@ -1,9 +1,9 @@
 import type { Clock } from '../../core/clock.js';
-import { conflict, forbidden, notFound, unsupported } from '../../core/errors.js';
+import { conflict, notFound, unsupported } from '../../core/errors.js';
 import type { PhotoMime, PhotoStore } from './photo-store.js';
 import type { TicketService } from './ticket-service.js';
-import type { TicketActor } from './ticket-state.js';
-import { FINISHED_STATES, type TicketPhotoView } from './ticket-types.js';
+import { checkAddTo, type TicketActor } from './ticket-state.js';
+import type { TicketPhotoView } from './ticket-types.js';
 
 /** What a photo may arrive as: an image type, or octet-stream; the real type is read from the bytes. */
 export const PHOTO_UPLOAD_TYPES = [
@@ -38,14 +38,7 @@ export class TicketPhotos {
     stage: TicketPhotoView['stage'],
   ): TicketPhotoView {
     const t = this.tickets.mustGet(ticketId);
-    const involved =
-      t.requester === who.username ||
-      t.assignee === who.username ||
-      who.permissions.has('tickets:dispatch') ||
-      who.permissions.has('tickets:manage');
-    if (!involved)
-      throw forbidden('only its requester, its technician, the service desk or a supervisor may add photos');
-    if (FINISHED_STATES.includes(t.state)) throw conflict(`ticket ${t.id} is ${t.state}`);
+    checkAddTo(t, who, 'photos'); // the rule notes follow too
     const { perTicket } = this.opts;
     if (this.tickets.store.photoCount(t.id) >= perTicket)
       throw conflict(`ticket ${t.id} already has ${perTicket} photos`);

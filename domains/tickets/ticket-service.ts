@@ -21,6 +21,8 @@ import {
 import {
   allowedActions,
   checkAction,
+  checkAddTo,
+  mayAddTo,
   type Organisation,
   type TicketAction,
   type TicketActor,
@@ -122,12 +124,16 @@ export class TicketService implements Organisation {
     return [...merged.values()].sort((a, b) => b.id - a.id).slice(0, q.limit);
   }
 
-  /** One ticket with its timeline, photos, evidence and the actions this person may take now. */
+  /**
+   * One ticket with its timeline, photos, evidence, the actions this person may take now, and whether they
+   * may add notes and photos (`mayAdd`).
+   */
   detail(id: number, who: TicketActor) {
     const ticket = this.mustGet(id);
     return {
       ticket,
       actions: this.actionsFor(ticket, who),
+      mayAdd: mayAddTo(ticket, who),
       events: this.store.events(id),
       photos: this.store.photos(id),
       evidence: this.store.evidence(id) ?? null,
@@ -271,7 +277,13 @@ export class TicketService implements Organisation {
     return ticket;
   }
 
-  /** A note on the timeline (a person, or the hub: an alert that cleared or came back). */
+  /** A person's note on the timeline: who may, and when, is the rule photos follow too (checkAddTo). */
+  addNote(id: number, who: TicketActor, comment: string): TicketView {
+    checkAddTo(this.mustGet(id), who, 'notes');
+    return this.note(id, who, comment);
+  }
+
+  /** A note on the timeline, unchecked (the hub: an alert that cleared or came back, a plan; a photo's). */
   note(id: number, who: TicketActor, comment: string, event = 'note', data?: unknown): TicketView {
     const t = this.mustGet(id);
     const now = this.deps.clock.now();

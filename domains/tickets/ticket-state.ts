@@ -1,6 +1,12 @@
 import type { ActingPerson, Permission } from '../../core/actor.js';
 import { conflict, forbidden } from '../../core/errors.js';
-import { TICKET_ACTIONS, type TicketAction, type TicketState, type TicketView } from './ticket-types.js';
+import {
+  FINISHED_STATES,
+  TICKET_ACTIONS,
+  type TicketAction,
+  type TicketState,
+  type TicketView,
+} from './ticket-types.js';
 
 /**
  * The repair workflow as one table: for each action a person can take, the states it starts from, the
@@ -143,4 +149,26 @@ export function checkAction(
   }
   if (!step.may(t, a, org)) throw forbidden(`only ${step.who} may ${action} ticket ${t.id}`);
   return step.to;
+}
+
+/**
+ * Who may add to a ticket (a note on its timeline, a photo), and when: one rule for both. Its requester, its
+ * technician, the service desk or a supervisor, while the ticket is not finished (closed, cancelled,
+ * rejected: what belongs to a closed one goes on it once it is reopened).
+ */
+export function mayAddTo(t: TicketView, a: TicketActor): boolean {
+  return addsTo(t, a) && !FINISHED_STATES.includes(t.state);
+}
+
+const addsTo = (t: TicketView, a: TicketActor) =>
+  t.requester === a.username || isAssignee(t, a) || has(a, 'tickets:dispatch') || has(a, 'tickets:manage');
+
+/** mayAddTo as a refusal: forbidden for a person not involved, a conflict for a finished ticket. */
+export function checkAddTo(t: TicketView, a: TicketActor, what: 'notes' | 'photos'): void {
+  if (!addsTo(t, a))
+    throw forbidden(
+      `only its requester, its technician, the service desk or a supervisor may add ${what} to ticket ${t.id}`,
+    );
+  if (FINISHED_STATES.includes(t.state))
+    throw conflict(`ticket ${t.id} is ${t.state}: nothing more can be added to it`, { state: t.state });
 }

@@ -201,14 +201,15 @@ export async function ticketRoutes(app: FastifyInstance, s: TicketRouteServices)
       config: { access: ['tickets:submit', 'tickets:work', 'tickets:dispatch', 'tickets:manage'] },
       schema: {
         tags,
-        summary: 'Add a note to the timeline',
+        summary:
+          'Add a note to the timeline: its requester, its technician, the desk or a supervisor (403), while not closed, cancelled or rejected (409)',
         params: IdParams,
         body: z.strictObject({ comment: z.string().trim().min(1).max(2_000) }),
       },
     },
-    async (req) => {
-      tickets.note(req.params.id, who(req), req.body.comment);
-      return detail(req.params.id, req);
+    async (req, reply) => {
+      tickets.addNote(req.params.id, who(req), req.body.comment);
+      return reply.code(201).send(detail(req.params.id, req));
     },
   );
 

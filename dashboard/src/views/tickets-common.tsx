@@ -45,6 +45,8 @@ export interface AlertSnapshot {
 export interface TicketDetail {
   ticket: Ticket;
   actions: TicketAction[];
+  /** The caller may add notes and photos (the hub's one rule: involved, and the ticket not finished). */
+  mayAdd: boolean;
   events: TicketEvent[];
   photos: TicketPhoto[];
   evidence: {

@@ -1,17 +1,9 @@
 import { useState } from 'preact/hooks';
-import { can, session } from '../hub.js';
-import { FINISHED, problemLines, type Ticket, type TicketDetail } from './tickets-common.js';
+import { problemLines, type Ticket, type TicketDetail } from './tickets-common.js';
 import { photoUrl, uploadPhoto } from './tickets-photo.js';
 import { stageText, t } from './tickets-text.js';
 
 /** A ticket's photos, and adding one (from the phone's camera) at the stage the ticket is in. */
-
-/** Who may add photos (the API's rule): its requester, its technician, the desk, a supervisor; not when finished. */
-function mayAddPhoto(tk: Ticket): boolean {
-  const me = session()?.user.username;
-  if (FINISHED.includes(tk.state)) return false;
-  return tk.requester === me || tk.assignee === me || can('tickets:dispatch') || can('tickets:manage');
-}
 
 const stageOf = (tk: Ticket): 'report' | 'work' | 'resolution' =>
   tk.state === 'resolved'
@@ -44,7 +36,7 @@ export function Photos({ detail, onAdded }: { detail: TicketDetail; onAdded: () 
     <section class="panel tk-photos" aria-labelledby="tk-photos-title">
       <div class="section-head">
         <h2 id="tk-photos-title">{t('photos')}</h2>
-        {mayAddPhoto(tk) && (
+        {detail.mayAdd && (
           <label class={`btn btn-small tk-file${busy ? ' is-busy' : ''}`}>
             <input
               type="file"

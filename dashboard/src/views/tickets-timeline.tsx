@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, can } from '../hub.js';
+import { api } from '../hub.js';
 import { fmtDateTime } from '../i18n.js';
 import { problemLines, type TicketDetail, type TicketEvent } from './tickets-common.js';
 import { eventText, stateText, t, who } from './tickets-text.js';
@@ -19,9 +19,6 @@ function eventData(e: TicketEvent): string | null {
   if (e.event === 'rate' && d.rating) return '★'.repeat(d.rating);
   return null;
 }
-
-const mayNote = () =>
-  can('tickets:submit') || can('tickets:work') || can('tickets:dispatch') || can('tickets:manage');
 
 export function Timeline({ detail, onNote }: { detail: TicketDetail; onNote: (d: TicketDetail) => void }) {
   const [note, setNote] = useState('');
@@ -52,7 +49,7 @@ export function Timeline({ detail, onNote }: { detail: TicketDetail; onNote: (d:
       <div class="section-head">
         <h2 id="tk-timeline-title">{t('timeline')}</h2>
       </div>
-      {mayNote() && (
+      {detail.mayAdd && (
         <form class="tk-note" onSubmit={add}>
           <label for="tk-note-text" class="tk-sr">
             {t('note')}
