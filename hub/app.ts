@@ -247,6 +247,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         supervisor,
         storage,
         liveClients: () => services.live?.clientCount ?? 0,
+        photos: maintenance.photos,
       }),
     (app) => authRoutes(app, { auth, clock, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),

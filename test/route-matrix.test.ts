@@ -20,6 +20,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
   'GET /metrics': EVERYONE,
+  'GET /api/v1/health': EVERYONE,
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/logout': 'authenticated',
   'GET /api/v1/auth/session': 'authenticated',

@@ -141,6 +141,10 @@ export const MaintenanceSchema = z.strictObject({
   /** Photos: the largest accepted upload, and how many a ticket may hold. */
   photoMaxBytes: intIn(1_024, 50 * 1024 * 1024).default(8 * 1024 * 1024),
   photosPerTicket: intIn(1, 100).default(20),
+  /** How many photos one person may add in a day (midnight to midnight in the site's time zone). */
+  photosPerUserPerDay: intIn(1, 10_000).default(50),
+  /** All photos together (<dataDir>/photos): uploads that would pass it are refused; health warns at 80 %. */
+  photosMaxTotalBytes: intIn(1024 * 1024, 1024 ** 4).default(4 * 1024 ** 3),
 });
 
 export type MaintenanceConfig = z.infer<typeof MaintenanceSchema>;

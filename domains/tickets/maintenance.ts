@@ -93,7 +93,16 @@ export function buildMaintenance(deps: {
   const photos = new TicketPhotos(
     tickets,
     new PhotoStore(join(site.hub.dataDir, 'photos'), config.photoMaxBytes),
-    { perTicket: config.photosPerTicket, clock },
+    {
+      limits: {
+        perTicket: config.photosPerTicket,
+        perUserPerDay: config.photosPerUserPerDay,
+        totalBytes: config.photosMaxTotalBytes,
+      },
+      clock,
+      timeZone: site.site.timezone,
+      log,
+    },
   );
   const files = { site, latest: deps.latest, alerts: deps.alerts, tickets, plans: config.plans, clock };
 

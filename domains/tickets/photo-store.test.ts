@@ -69,9 +69,9 @@ describe('PhotoStore', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const refusal = (fn: () => unknown) => {
+  const refusal = async (fn: () => Promise<unknown>) => {
     try {
-      fn();
+      await fn();
     } catch (err) {
       expect(err).toBeInstanceOf(DomainError);
       return { kind: (err as DomainError).kind, message: (err as Error).message };
@@ -79,11 +79,11 @@ describe('PhotoStore', () => {
     throw new Error('expected a DomainError');
   };
 
-  it('saves a real PNG and JPEG under random names, 0600 in a 0700 directory, and opens them', () => {
+  it('saves a real PNG and JPEG under random names, 0600 in a 0700 directory, and opens them', async () => {
     const store = new PhotoStore(dir, 1_000_000);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    const png = store.save(PNG);
-    const jpeg = store.save(JPEG);
+    const png = await store.save(PNG);
+    const jpeg = await store.save(JPEG);
     expect(png).toEqual({
       file: expect.stringMatching(/^[0-9a-f]{32}\.png$/),
       mime: 'image/png',
@@ -94,7 +94,7 @@ describe('PhotoStore', () => {
       mime: 'image/jpeg',
       bytes: JPEG.length,
     });
-    expect(png.file).not.toBe(store.save(PNG).file);
+    expect(png.file).not.toBe((await store.save(PNG)).file);
     for (const { file } of [png, jpeg]) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
     expect(store.open(png.file)).toEqual({ path: join(dir, png.file), mime: 'image/png' });
     expect(readFileSync(store.open(jpeg.file)!.path)).toEqual(JPEG);
@@ -102,7 +102,7 @@ describe('PhotoStore', () => {
     expect(readdirSync(dir).every((f) => PHOTO_NAME.test(f))).toBe(true);
   });
 
-  it('refuses text, HTML, SVG, an EXE and a cut-off PNG signature, writing nothing', () => {
+  it('refuses text, HTML, SVG, an EXE and a cut-off PNG signature, writing nothing', async () => {
     const store = new PhotoStore(dir, 1_000_000);
     for (const buf of [
       Buffer.from('hello'),
@@ -111,32 +111,32 @@ describe('PhotoStore', () => {
       Buffer.concat([Buffer.from('MZ'), Buffer.alloc(100)]),
       PNG.subarray(0, 7),
     ]) {
-      const r = refusal(() => store.save(buf));
+      const r = await refusal(() => store.save(buf));
       expect(r.kind).toBe('unsupported');
       expect(r.message).toMatch(/^not a JPEG, PNG, WebP or HEIC image/);
     }
-    expect(refusal(() => store.save(Buffer.alloc(0)))).toEqual({
+    expect(await refusal(() => store.save(Buffer.alloc(0)))).toEqual({
       kind: 'unsupported',
       message: 'the photo is empty',
     });
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses a photo over the limit before writing anything', () => {
+  it('refuses a photo over the limit before writing anything', async () => {
     const store = new PhotoStore(dir, 2 * 1_048_576);
     const big = Buffer.concat([PNG, Buffer.alloc(2 * 1_048_576)]);
-    const r = refusal(() => store.save(big));
+    const r = await refusal(() => store.save(big));
     expect(r.kind).toBe('too-large');
     expect(r.message).toMatch(/limit is 2 MB \(2097152 bytes\)/);
     expect(readdirSync(dir)).toEqual([]);
     // Exactly at the limit is fine.
     const atLimit = Buffer.concat([PNG, Buffer.alloc(2 * 1_048_576 - PNG.length)]);
-    expect(store.save(atLimit).bytes).toBe(2 * 1_048_576);
+    expect((await store.save(atLimit)).bytes).toBe(2 * 1_048_576);
   });
 
-  it('open and remove accept only names save() makes: no traversal, no absolute path, no other file', () => {
+  it('open and remove accept only names save() makes: no traversal, no absolute path, no other file', async () => {
     const store = new PhotoStore(dir, 1_000_000);
-    const { file } = store.save(PNG);
+    const { file } = await store.save(PNG);
     writeFileSync(join(root, 'secret.png'), PNG);
     writeFileSync(join(dir, 'notes.txt'), 'x');
     const hex = file.slice(0, 32);
@@ -172,9 +172,9 @@ describe('PhotoStore', () => {
     expect(store.open(`${'b'.repeat(32)}.png`)).toBeUndefined();
   });
 
-  it('remove deletes a stored photo once', () => {
+  it('remove deletes a stored photo once', async () => {
     const store = new PhotoStore(dir, 1_000_000);
-    const { file } = store.save(JPEG);
+    const { file } = await store.save(JPEG);
     expect(store.remove(file)).toBe(true);
     expect(store.open(file)).toBeUndefined();
     expect(store.remove(file)).toBe(false);

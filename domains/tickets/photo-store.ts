@@ -1,20 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  fchmodSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { open as openFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tooLarge, unsupported } from '../../core/errors.js';
+import { DomainError, unsupported } from '../../core/errors.js';
 
 /**
  * Photos attached to maintenance tickets, one file each under <dataDir>/photos. The type comes from the
@@ -52,7 +40,15 @@ export function detectImageType(buf: Buffer): PhotoMime | undefined {
   return undefined;
 }
 
-const megabytes = (n: number) => `${Number((n / 1_048_576).toFixed(1))} MB`;
+export const megabytes = (n: number) => `${Number((n / 1_048_576).toFixed(1))} MB`;
+
+/** A photo written under its temporary name, not yet served. */
+export interface StagedPhoto {
+  file: string;
+  mime: PhotoMime;
+  bytes: number;
+  tmp: string;
+}
 
 export class PhotoStore {
   constructor(
@@ -67,37 +63,63 @@ export class PhotoStore {
   }
 
   /**
-   * Checks, then writes the photo under a fresh random name. An empty photo or one that is no image is
-   * refused as unsupported, one over the limit as too large, having written nothing.
+   * What the photo is, before anything is written: an empty photo or one that is no image is refused as
+   * unsupported, one over the limit as too large.
    */
-  save(buf: Buffer): { file: string; mime: PhotoMime; bytes: number } {
+  check(buf: Buffer): { mime: PhotoMime; bytes: number } {
     if (buf.length === 0) throw unsupported('the photo is empty');
     if (buf.length > this.maxBytes)
-      throw tooLarge(
-        `the photo is ${megabytes(buf.length)} (${buf.length} bytes); the limit is ${megabytes(this.maxBytes)} (${this.maxBytes} bytes)`,
+      throw new DomainError(
+        'too-large',
+        `the photo is ${megabytes(buf.length)} (${buf.length} bytes); the limit is ${megabytes(this.maxBytes)} (${this.maxBytes} bytes): maintenance.photoMaxBytes`,
+        { limit: 'photoMaxBytes' },
       );
     const mime = detectImageType(buf);
     if (!mime)
       throw unsupported(`not a ${ACCEPTED} image (the type is read from the file's content, not its name)`);
+    return { mime, bytes: buf.length };
+  }
+
+  /**
+   * Checks the photo and writes it under a fresh random name with `.tmp` (fsynced, off the event loop: an
+   * 8 MB fsync on a slow card must not hold up gate decisions). Nothing serves it until commit(); discard()
+   * removes it, and a crash leaves only a temp file that the next start clears.
+   */
+  async stage(buf: Buffer): Promise<StagedPhoto> {
+    const { mime, bytes } = this.check(buf);
     const file = `${randomBytes(16).toString('hex')}.${EXT[mime]}`;
-    const path = join(this.dir, file);
-    const tmp = `${path}.tmp`;
-    // Temp file, fsync, rename: the final name only ever holds a whole photo.
-    const fd = openSync(tmp, 'wx', 0o600);
+    const tmp = join(this.dir, `${file}.tmp`);
+    const handle = await openFile(tmp, 'wx', 0o600);
     try {
       try {
-        fchmodSync(fd, 0o600); // exact, whatever the umask
-        for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-        fsyncSync(fd);
+        await handle.chmod(0o600); // exact, whatever the umask
+        await handle.writeFile(buf);
+        await handle.sync();
       } finally {
-        closeSync(fd);
+        await handle.close();
       }
-      renameSync(tmp, path);
     } catch (err) {
-      rmSync(tmp, { force: true });
+      await rm(tmp, { force: true });
       throw err;
     }
-    return { file, mime, bytes: buf.length };
+    return { file, mime, bytes, tmp };
+  }
+
+  /** A staged photo takes its name (an atomic rename: the name only ever holds a whole photo). */
+  commit(staged: StagedPhoto): void {
+    renameSync(staged.tmp, join(this.dir, staged.file));
+  }
+
+  /** A staged photo that was refused after all. */
+  discard(staged: StagedPhoto): void {
+    rmSync(staged.tmp, { force: true });
+  }
+
+  /** Stage and commit at once (no limit to check in between). */
+  async save(buf: Buffer): Promise<{ file: string; mime: PhotoMime; bytes: number }> {
+    const staged = await this.stage(buf);
+    this.commit(staged);
+    return { file: staged.file, mime: staged.mime, bytes: staged.bytes };
   }
 
   /** A stored photo's path and type; undefined for any name save() could not have made, or a missing file. */

@@ -88,7 +88,12 @@ export class TicketStore {
       ),
       events: db.prepare('SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id'),
       photos: db.prepare('SELECT * FROM ticket_photos WHERE ticket_id = ? ORDER BY id'),
-      photoCount: db.prepare('SELECT COUNT(*) FROM ticket_photos WHERE ticket_id = ?').pluck(),
+      photoFigures: db.prepare(
+        `SELECT (SELECT COUNT(*) FROM ticket_photos WHERE ticket_id = ?) AS onTicket,
+                (SELECT COUNT(*) FROM ticket_photos WHERE uploaded_by = ? AND ts >= ?) AS byUser,
+                (SELECT COALESCE(SUM(bytes), 0) FROM ticket_photos) AS totalBytes`,
+      ),
+      photoUsage: db.prepare('SELECT COUNT(*) AS files, COALESCE(SUM(bytes), 0) AS bytes FROM ticket_photos'),
       photoByFile: db.prepare('SELECT * FROM ticket_photos WHERE ticket_id = ? AND file = ?'),
       addPhoto: db.prepare(
         `INSERT INTO ticket_photos (ticket_id, file, mime, bytes, stage, uploaded_by, ts)
@@ -131,6 +136,11 @@ export class TicketStore {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** A transaction that takes the write lock at BEGIN: what it reads cannot change before it writes. */
+  immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   get(id: number): TicketView | undefined {
@@ -261,8 +271,22 @@ export class TicketStore {
     return r && photoView(r);
   }
 
-  photoCount(ticketId: number): number {
-    return this.q.photoCount.get(ticketId) as number;
+  /** What the photo limits are checked on: the ticket's photos, this person's since `since`, all bytes. */
+  photoFigures(
+    ticketId: number,
+    username: string,
+    since: number,
+  ): { onTicket: number; byUser: number; totalBytes: number } {
+    return this.q.photoFigures.get(ticketId, username, since) as {
+      onTicket: number;
+      byUser: number;
+      totalBytes: number;
+    };
+  }
+
+  /** Every stored photo: how many, and their bytes. */
+  photoUsage(): { files: number; bytes: number } {
+    return this.q.photoUsage.get() as { files: number; bytes: number };
   }
 
   addPhoto(p: Omit<TicketPhotoView, 'id'>): void {

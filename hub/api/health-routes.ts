@@ -1,11 +1,47 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
+import type { TicketPhotos } from '../../domains/tickets/ticket-photos.js';
 import { createMetrics, type MetricSources } from './metrics.js';
 
 export interface HealthRouteServices extends MetricSources {
   siteId: string;
   clock: Clock;
   startedAt: number;
+  photos: Pick<TicketPhotos, 'usage'>;
+}
+
+/** Something an operator should act on before it becomes a refusal or a loss. */
+export interface HealthWarning {
+  source: 'outbox' | 'photos';
+  message: string;
+  /** How full the bounded thing is, 0–1, where there is one. */
+  fill?: number;
+}
+
+const percent = (fill: number) => `${Math.floor(fill * 100)} %`;
+const size = (n: number) =>
+  n >= 1024 ** 3 ? `${Number((n / 1024 ** 3).toFixed(1))} GB` : `${Number((n / 1024 ** 2).toFixed(1))} MB`;
+
+/** The warnings of the moment: the history outbox, the ticket photos at 80 % of their bound. */
+function healthWarnings(s: HealthRouteServices): HealthWarning[] {
+  const warnings: HealthWarning[] = [];
+  const outbox = s.storage.health().outbox;
+  if (outbox && outbox.state !== 'ok')
+    warnings.push({
+      source: 'outbox',
+      message:
+        outbox.state === 'dropping'
+          ? 'the history outbox is full: the oldest lines are being dropped (storage.outbox.maxBytes)'
+          : 'the history outbox is above 80 % of storage.outbox.maxBytes: InfluxDB is not keeping up or is away',
+    });
+  const photos = s.photos.usage();
+  if (photos.state !== 'ok')
+    warnings.push({
+      source: 'photos',
+      message: `ticket photos take ${percent(photos.fill)} of maintenance.photosMaxTotalBytes (${size(photos.bytes)} of ${size(photos.maxBytes)}): uploads that do not fit are refused`,
+      fill: photos.fill,
+    });
+  return warnings;
 }
 
 export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices): Promise<void> {
@@ -34,6 +70,28 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
         site: s.siteId,
         links: links.map((l) => ({ linkId: l.linkId, state: l.state })),
       });
+    },
+  );
+
+  app.get(
+    '/api/v1/health',
+    {
+      config: { access: 'site:read' },
+      schema: {
+        tags: ['health'],
+        summary:
+          "The hub's warnings (history outbox, ticket photos at 80 % of their bound) and the photos' use of their bound",
+      },
+    },
+    async () => {
+      const warnings = healthWarnings(s);
+      return {
+        status: warnings.length ? 'warning' : 'ok',
+        site: s.siteId,
+        uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
+        warnings,
+        photos: s.photos.usage(),
+      };
     },
   );
 

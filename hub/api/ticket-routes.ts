@@ -263,7 +263,7 @@ export async function ticketRoutes(app: FastifyInstance, s: TicketRouteServices)
     },
     async (req, reply) => {
       const photo = Buffer.isBuffer(req.body) ? req.body : undefined;
-      return reply.code(201).send(photos.add(req.params.id, who(req), photo, req.query.stage));
+      return reply.code(201).send(await photos.add(req.params.id, who(req), photo, req.query.stage));
     },
   );
 
