@@ -8,7 +8,13 @@ import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { permissionsOf } from '../../platform/security/roles.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import { sealCode } from './code-seal.js';
-import { checkPassAction, type PassAction, type PassActor, passActions } from './pass-state.js';
+import {
+  checkPassAction,
+  type PassAction,
+  type PassActor,
+  type PassPolicy,
+  passActions,
+} from './pass-state.js';
 import type { PassQuery, PassStore, PassUpdate } from './pass-store.js';
 import { type PassRow, type PassView, toPassView } from './pass-types.js';
 import { keyedHash, maskId, maskPhone, normalise, signLink, verifyLink } from './privacy.js';
@@ -80,6 +86,8 @@ export const passQr = (code: string) => `${QR_PREFIX}${code}`;
  */
 export class PassService {
   private readonly earlyMs: number;
+  /** Kiosks and self-hosting (visitors.kiosks, visitors.pass.selfHostAllowed): pass-state.ts applies them. */
+  private readonly policy: PassPolicy;
 
   constructor(
     readonly store: PassStore,
@@ -103,6 +111,10 @@ export class PassService {
     },
   ) {
     this.earlyMs = deps.config.pass.earlyMinutes * MIN;
+    this.policy = {
+      kiosks: new Set(deps.config.kiosks),
+      selfHostAllowed: deps.config.pass.selfHostAllowed,
+    };
   }
 
   // ─── for the gate engine ──────────────────────────────────────────────────────────────────────────────
@@ -177,7 +189,7 @@ export class PassService {
   }
 
   actionsFor(p: PassView, who: PassActor): PassAction[] {
-    return passActions(p, who, this.deps.clock.now());
+    return passActions(p, who, this.deps.clock.now(), this.policy);
   }
 
   /** A visitor registers (a host's form, a kiosk): waits for the host, or is issued at once by policy. */
@@ -186,6 +198,8 @@ export class PassService {
     const now = clock.now();
     const host = this.deps.users.findByName(r.host.trim());
     if (!host || host.disabled) throw invalid(`no active user "${r.host}" to be the host`);
+    if (this.policy.kiosks.has(host.username))
+      throw invalid(`"${host.username}" is a kiosk (visitors.kiosks) and cannot be a visitor's host`);
     if (r.validUntil <= r.validFrom) throw invalid('validUntil must be after validFrom');
     if (r.validUntil - r.validFrom > config.pass.maxDays * DAY)
       throw invalid(`the window is longer than ${config.pass.maxDays} day(s) (visitors.pass.maxDays)`);
@@ -319,7 +333,7 @@ export class PassService {
   ): { pass: PassView; code?: string; qr?: string } {
     const before = this.mustGet(id);
     const now = this.deps.clock.now();
-    const to = checkPassAction(before, action, who, now);
+    const to = checkPassAction(before, action, who, now, this.policy);
     const note = comment?.trim() || null;
     let code: string | undefined;
     this.store.transaction(() => {

@@ -16,6 +16,28 @@ export type PassAction = (typeof PASS_ACTIONS)[number];
 /** A person (or the hub) acting on a pass. */
 export type PassActor = ActingPerson;
 
+/** What the site's policy adds to the table (visitors.kiosks, visitors.pass.selfHostAllowed). */
+export interface PassPolicy {
+  kiosks: ReadonlySet<string>;
+  selfHostAllowed: boolean;
+}
+
+/** The decisions on a pass, which a kiosk never takes. */
+const DECISIONS: ReadonlySet<PassAction> = new Set(['approve', 'decline', 'revoke']);
+
+/**
+ * Why this person may never take the step, whatever their permissions, or undefined: a kiosk never
+ * decides; whoever registered a visitor as their own host does not approve it too (someone else does,
+ * unless visitors.pass.selfHostAllowed).
+ */
+function barred(p: PassView, action: PassAction, a: PassActor, policy: PassPolicy): string | undefined {
+  if (DECISIONS.has(action) && policy.kiosks.has(a.username))
+    return `${a.username} is a kiosk (visitors.kiosks): kiosks register visitors and never ${action} a pass`;
+  if (action === 'approve' && !policy.selfHostAllowed && p.createdBy === a.username && p.host === a.username)
+    return `${a.username} registered this visitor as their own host: someone else (security, passes:manage) approves pass ${p.id} (visitors.pass.selfHostAllowed)`;
+  return undefined;
+}
+
 interface Step {
   from: readonly PassState[];
   to: PassState;
@@ -72,19 +94,32 @@ function refused(p: PassView, action: PassAction, allowed: PassAction[], reason?
 }
 
 /** The actions this person may take on the pass now (the dashboard offers exactly these). */
-export function passActions(p: PassView, a: PassActor, now: number): PassAction[] {
+export function passActions(p: PassView, a: PassActor, now: number, policy: PassPolicy): PassAction[] {
   return PASS_ACTIONS.filter((action) => {
     const step = PASS_STEPS[action];
-    return step.from.includes(p.state) && !step.blocked?.(p, now) && step.may(p, a);
+    return (
+      step.from.includes(p.state) &&
+      !step.blocked?.(p, now) &&
+      step.may(p, a) &&
+      !barred(p, action, a, policy)
+    );
   });
 }
 
 /** The state the action leads to, or the refusal: a conflict for the state or the moment, forbidden for the person. */
-export function checkPassAction(p: PassView, action: PassAction, a: PassActor, now: number): PassState {
+export function checkPassAction(
+  p: PassView,
+  action: PassAction,
+  a: PassActor,
+  now: number,
+  policy: PassPolicy,
+): PassState {
   const step = PASS_STEPS[action];
-  if (!step.from.includes(p.state)) throw refused(p, action, passActions(p, a, now));
+  if (!step.from.includes(p.state)) throw refused(p, action, passActions(p, a, now, policy));
   if (!step.may(p, a)) throw forbidden(`only ${step.who} may ${action} pass ${p.id}`);
+  const bar = barred(p, action, a, policy);
+  if (bar) throw forbidden(bar);
   const reason = step.blocked?.(p, now);
-  if (reason) throw refused(p, action, passActions(p, a, now), reason);
+  if (reason) throw refused(p, action, passActions(p, a, now, policy), reason);
   return step.to;
 }

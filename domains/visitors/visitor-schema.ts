@@ -35,8 +35,26 @@ export const VisitorsSchema = z.strictObject({
       maxDays: intIn(1, 366).default(7),
       /** A pass opens this long before its window starts (visitors arrive early). */
       earlyMinutes: intIn(0, 1_440).default(30),
+      /**
+       * A person may approve a visitor they registered themselves as the host. Default false: someone
+       * else decides on such a pass (security, passes:manage), so nobody issues themselves a pass alone.
+       */
+      selfHostAllowed: z.boolean().default(false),
     })
     .prefault({}),
+  /**
+   * The accounts of registration kiosks (usernames): their sessions and API tokens register visitors and
+   * cancel what they registered, and never approve, decline or revoke a pass, whatever their roles; nor can
+   * a kiosk be a visitor's host.
+   */
+  kiosks: z
+    .array(
+      z
+        .string({ error: 'expected a username' })
+        .min(1, { error: 'expected a username' })
+        .max(64, { error: 'expected a username of at most 64 characters' }),
+    )
+    .default([]),
   /** A visitor who went in must come out before entering again (and the reverse). */
   antiPassback: z.boolean().default(true),
   /** Actions (webhook or e-mail) that tell a host about a new visitor, with a signed approve/decline link. */
