@@ -34,11 +34,12 @@ COPY --from=build /app/config ./config
 # mounted there on first use takes this owner and mode.
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME /data
-# 8080 HTTP (dashboard, API, live), 1883 embedded MQTT broker, 8883 the broker over TLS (with mqtt.tls).
+# 8080 HTTP or HTTPS with hub.http.tls (dashboard, API, live), 1883 embedded MQTT broker, 8883 the broker over TLS (with mqtt.tls).
 EXPOSE 8080 1883 8883
 USER node
-# Slim images have no curl: ask /healthz with node itself (HUB_HTTP_PORT if the port was moved).
+# Slim images have no curl: ask /healthz with node itself (HUB_HTTP_PORT if the port was moved), over HTTPS
+# first (hub.http.tls; its own certificate on loopback, so any is taken), then plain HTTP.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HUB_HTTP_PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const get = (m) => new Promise((ok, no) => require(m).get({ host: '127.0.0.1', port: process.env.HUB_HTTP_PORT || 8080, path: '/healthz', rejectUnauthorized: false, timeout: 2000 }, (r) => ok(r.statusCode)).on('timeout', function () { this.destroy(new Error('timeout')); }).on('error', no)); get('node:https').catch(() => get('node:http')).then((s) => process.exit(s === 200 ? 0 : 1), () => process.exit(1))"]
 # The site file: HUB_SITE_FILE, or a path after main.js; without either, the demo site in config/.
 CMD ["node", "dist/hub/main.js"]

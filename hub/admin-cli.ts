@@ -3,7 +3,7 @@
  * `npm run admin -- <command>`: what an operator does on the hub's machine, with or without the hub
  * running (SQLite takes both). Every change is audited with the operating-system user as the actor.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ModbusConnection } from '../adapters/modbus/modbus-connection.js';
@@ -26,6 +26,8 @@ import { ROLES, type Role } from '../platform/security/roles.js';
 import { parseDuration } from '../platform/storage/history.js';
 import { openHistory } from '../platform/storage/storage-service.js';
 import { loadSiteFile } from './site-file.js';
+import { createSelfSigned, SELF_SIGNED_DAYS, writeSelfSigned } from './tls/self-signed.js';
+import { defaultTlsFiles, tlsFilesOf } from './tls/tls-files.js';
 
 const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
 
@@ -45,6 +47,9 @@ const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
   opcua-certs                          OPC UA server certificates the hub has seen: trusted and rejected
   opcua-trust <thumbprint>             trust a server's certificate (the device connects on its next retry)
   opcua-untrust <thumbprint>           stop trusting it
+  tls-selfsigned [--days 825] [--host name,...] [--force]
+                                       make a key and self-signed HTTPS certificate for the files hub.http.tls
+                                       names (else <dataDir>/tls/); prints its SHA-256 fingerprint
 
 roles: ${ROLES.join(', ')}`;
 
@@ -71,6 +76,8 @@ export async function runAdmin(argv: string[]): Promise<number> {
       from: { type: 'string', default: '-7d' },
       to: { type: 'string' },
       step: { type: 'string' },
+      days: { type: 'string', default: String(SELF_SIGNED_DAYS) },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -82,6 +89,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
   if (command === 'modbus-preview') return modbusPreview(values);
   const site = await loadSiteFile(values.site!);
   if (command === 'backtest') return backtestCommand(site, args[0], values);
+  if (command === 'tls-selfsigned') return tlsSelfSigned(site, values);
   if (command === 'mosquitto-acl') {
     process.stdout.write(mosquittoAcl(site, values['hub-user']!));
     return 0;
@@ -212,6 +220,49 @@ async function backtestCommand(
   } finally {
     opened.close();
   }
+}
+
+/** A key and self-signed certificate where the hub reads them (no database: the hub may run meanwhile). */
+async function tlsSelfSigned(
+  site: SiteModel,
+  v: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const days = Number(v.days);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new CliError('--days: expected 1–3650');
+  const { host } = site.hub.http;
+  const hosts = [
+    ...((v.host as string | undefined) ?? '').split(','),
+    ...(['0.0.0.0', '::', ''].includes(host) ? [] : [host]),
+  ]
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const configured = site.hub.http.tls;
+  const files = tlsFilesOf(configured, site.hub.dataDir);
+  const defaults = defaultTlsFiles(site.hub.dataDir);
+  const existing = [files.certFile, files.keyFile].filter((f) => existsSync(f));
+  if (existing.length && !v.force)
+    throw new CliError(
+      `${existing.join(' and ')} already there; --force replaces (a running hub takes the new one on kill -HUP)`,
+    );
+  const made = await createSelfSigned({ hosts, days });
+  writeSelfSigned(files, made);
+  process.stdout.write(
+    [
+      `wrote ${files.certFile} and ${files.keyFile} (mode 600), valid until ${made.validTo.toISOString().slice(0, 10)}`,
+      `for ${made.names.join(', ')}`,
+      `SHA-256 fingerprint: ${made.fingerprint256}`,
+      ...(configured
+        ? ['a running hub takes it on kill -HUP <pid>']
+        : [
+            'add to the site file (or hub.http.tls: { selfSigned: true }, which uses these files):',
+            '  hub:',
+            '    http:',
+            `      tls: { certFile: ${defaults.certFile}, keyFile: ${defaults.keyFile} }`,
+          ]),
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 /** Straight to the device (the hub need not run): raw registers, decoded every way. */

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { adapterFactories } from '../adapters/index.js';
 import { SYSTEM } from '../core/actor.js';
@@ -53,6 +54,8 @@ import { userRoutes } from './api/user-routes.js';
 import { visitorRoutes } from './api/visitor-routes.js';
 import { LiveGateway } from './live/live-gateway.js';
 import type { HubServices } from './services.js';
+import { HttpsCertificate } from './tls/https-certificate.js';
+import { HttpsRedirect } from './tls/https-redirect.js';
 
 export interface HubOptions {
   site: SiteModel;
@@ -75,7 +78,9 @@ export interface Hub extends HubServices {
   routes: readonly RouteAccess[];
   /** Set by start() when it created the first admin with a generated password: print it once. */
   firstAdmin?: { username: string; generatedPassword?: string };
-  /** Listen on HTTP and connect every link. Returns the dashboard URL. */
+  /** With hub.http.tls: the certificate served (reload() on SIGHUP). */
+  tls?: HttpsCertificate;
+  /** Listen on HTTP(S) (and the redirect port) and connect every link. Returns the dashboard URL. */
   start(): Promise<string>;
   /** Close links, then the HTTP server; flushes the pipeline. */
   stop(): Promise<void>;
@@ -83,12 +88,25 @@ export interface Hub extends HubServices {
 
 /**
  * Wire the hub together. Opens (and migrates) the state database in the data dir; nothing listens and no
- * device is contacted until start().
+ * device is contacted until start(). A TLS certificate or key that cannot be used rejects with a TlsFileError
+ * before anything is opened.
  */
 export async function buildHub(opts: HubOptions): Promise<Hub> {
   const { site } = opts;
   const log = opts.log ?? createLogger(site.hub.logLevel);
   const clock = opts.clock ?? systemClock;
+  const tlsSettings = site.hub.http.tls;
+  const tls = tlsSettings
+    ? await HttpsCertificate.open(tlsSettings, site.hub.dataDir, log.child({ component: 'tls' }))
+    : undefined;
+  const redirect =
+    tlsSettings?.redirectHttpPort !== undefined
+      ? new HttpsRedirect({
+          host: site.hub.http.host,
+          port: tlsSettings.redirectHttpPort,
+          log: log.child({ component: 'http' }),
+        })
+      : undefined;
   const bus = new EventBus(log.child({ component: 'bus' }));
   const db = openDatabase(site.hub.dataDir, log.child({ component: 'db' }));
   const audit = new AuditLog(db, () => clock.now());
@@ -235,7 +253,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     startedAt: clock.now(),
   };
 
-  const { http, routes } = await createHttpServer({ site, log, auth, audit });
+  const { http, routes } = await createHttpServer({ site, log, auth, audit, tls });
   // Each plugin gets the services it uses, nothing else.
   const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [
     (app) =>
@@ -293,6 +311,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     http,
     log,
     routes,
+    tls,
     async start() {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
@@ -315,6 +334,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       const { host, port } = site.hub.http;
       const address = await http.listen({ host, port });
       const url = new URL(address);
+      await redirect?.start((http.server.address() as AddressInfo).port);
       if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
       log.info({ url: url.href }, 'hub started');
       return url.href;
@@ -334,6 +354,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       await notifier.stop();
       await storage.stop();
       await services.live?.close();
+      await redirect?.stop();
       await http.close();
       if (db.open) db.close();
       log.info('hub stopped');

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { ConfigError } from '../core/config/load-config.js';
 import { createLogger } from '../core/logger.js';
-import { buildHub } from './app.js';
+import { buildHub, type Hub } from './app.js';
 import { loadSiteFile } from './site-file.js';
+import { TlsFileError } from './tls/tls-files.js';
 
-/** `hub [site.yaml]`: exit 2 on an invalid site file (nothing started), 1 on a start failure. */
+/**
+ * `hub [site.yaml]`: exit 2 on an invalid site file or unusable TLS files (nothing started), 1 on a start
+ * failure. SIGHUP reloads the HTTPS certificate.
+ */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const file = argv[0] ?? process.env.HUB_SITE_FILE ?? 'config/demo-site.yaml';
   let site: Awaited<ReturnType<typeof loadSiteFile>>;
@@ -18,7 +22,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     throw err;
   }
   const log = createLogger(site.hub.logLevel);
-  const hub = await buildHub({ site, log, admin: adminFromEnv() });
+  let hub: Hub;
+  try {
+    hub = await buildHub({ site, log, admin: adminFromEnv() });
+  } catch (err) {
+    if (err instanceof TlsFileError) {
+      process.stderr.write(`invalid site file ${file}: cannot serve HTTPS\n  ${err.problems.join('\n  ')}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -31,9 +44,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // new connections get the new certificate, open ones keep theirs; a bad file keeps the one in use (logged)
+  if (hub.tls) process.on('SIGHUP', () => void hub.tls?.reload());
   try {
     const url = await hub.start();
     process.stdout.write(`facility hub: dashboard at ${url}\n`);
+    printCertificate(hub.tls);
     printFirstAdmin(hub.firstAdmin);
   } catch (err) {
     log.fatal({ err }, 'cannot start');
@@ -45,6 +61,26 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 /** HUB_ADMIN_USERNAME and HUB_ADMIN_PASSWORD: the first admin, for automated installs. */
 export function adminFromEnv(env = process.env): { username?: string; password?: string } {
   return { username: env.HUB_ADMIN_USERNAME || undefined, password: env.HUB_ADMIN_PASSWORD || undefined };
+}
+
+/** The HTTPS certificate's fingerprint, to compare with what a browser shows (a self-signed one above all). */
+export function printCertificate(tls: Hub['tls']): void {
+  if (!tls) return;
+  if (!tls.generated) {
+    process.stdout.write(`HTTPS certificate SHA-256 fingerprint: ${tls.fingerprint256}\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      '',
+      `  First start: made a self-signed HTTPS certificate (${tls.files.certFile}, key ${tls.files.keyFile}).`,
+      '  Browsers warn about it: accept it only if they show this SHA-256 fingerprint:',
+      '',
+      `      ${tls.fingerprint256}`,
+      '',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** The generated first-admin password goes to the terminal once, never to the log. */

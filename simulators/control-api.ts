@@ -7,6 +7,7 @@ import { gateRoutes } from './gate-routes.js';
 import type { ModbusSimulation, SimulatedModbusDevice } from './modbus-devices.js';
 import type { GarbageKind, SimulatedMqttDevice } from './mqtt-devices.js';
 import type { OpcuaSimulation } from './opcua-servers.js';
+import { installSameSiteGuard } from './same-site-guard.js';
 
 const GARBAGE_KINDS = ['not-json', 'wrong-type', 'nan', 'oversize', 'no-fields'] as const;
 const BACNET_GARBAGE_KINDS = [
@@ -61,6 +62,9 @@ const BACNET_GARBAGE_KINDS = [
  *   POST /bacnet/:device/max-apdu?octets=128      a smaller max APDU: longer answers become an Abort
  * Gate controllers (the visitor gate protocol): GET /gates, POST /gates/:id/scan | door | tailgate | offline |
  * online, POST /gates/visitors, POST /gates/traffic — see gate-routes.ts.
+ *
+ * No login: it answers only to loopback names, the address it was reached on and `host` (where it listens),
+ * and refuses what a browser marks cross-site (same-site-guard.ts).
  */
 export function buildControlApi(
   devices: Map<string, SimulatedMqttDevice>,
@@ -68,8 +72,10 @@ export function buildControlApi(
   opcua?: OpcuaSimulation,
   gates?: GateSimulation,
   bacnet?: BacnetSimulation,
+  opts: { host?: string } = {},
 ): FastifyInstance {
   const app = Fastify();
+  installSameSiteGuard(app, opts.host);
   const notFound = (id: string) =>
     Object.assign(new Error(`no simulated device "${id}"`), { statusCode: 404 });
   const device = (id: string) => {

@@ -74,7 +74,7 @@ export async function startSimulation(
   const gates = createGateSimulation(site, devices, options.gates);
   for (const d of devices.values()) d.start();
   if (options.gateTrafficPerHour) gates.traffic.start(options.gateTrafficPerHour);
-  const api = buildControlApi(devices, modbus, opcua, gates, bacnet);
+  const api = buildControlApi(devices, modbus, opcua, gates, bacnet, { host: control.host });
   const stopDevices = () =>
     Promise.all([modbus.stop(), opcua.stop(), bacnet.stop(), ...[...devices.values()].map((d) => d.stop())]);
   let controlUrl: string;

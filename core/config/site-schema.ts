@@ -30,14 +30,53 @@ export const SiteInfoSchema = z.strictObject({
   address: z.string().optional(),
 });
 
-export const HttpSettingsSchema = z.strictObject({
-  host: z.string().default('0.0.0.0'),
-  port: portSchema.default(8080),
-  /** Behind a reverse proxy: take the client address (for the audit log) from X-Forwarded-For. */
-  trustProxy: z.boolean().default(false),
-  /** Largest request body accepted. */
-  bodyLimitBytes: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+/** Strict-Transport-Security, sent over HTTPS only. */
+export const HstsSchema = z.strictObject({
+  /** 180 days; 0 tells browsers to forget it. */
+  maxAgeS: intIn(0, 2 * 365 * 24 * 3600).default(15_552_000),
+  includeSubDomains: z.boolean().default(false),
 });
+
+/** HTTPS on the hub's own port (hub/tls/). File paths are read from the hub's working directory, as mqtt.tls's. */
+export const HttpTlsSchema = z
+  .strictObject({
+    /** PEM files: the certificate (chain) and its unencrypted key; reloaded on SIGHUP. */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** Intermediate CA certificates sent with the certificate. */
+    caFile: z.string().min(1).optional(),
+    /**
+     * Generate a self-signed certificate and key at the first start when the files are missing (default files:
+     * <dataDir>/tls/hub.crt and hub.key).
+     */
+    selfSigned: z.boolean().default(false),
+    /** A plain-HTTP listener on this port answering 308 to the same host and path over https. */
+    redirectHttpPort: portSchema.optional(),
+    hsts: HstsSchema.prefault({}),
+  })
+  .refine((t) => t.selfSigned || (t.certFile !== undefined && t.keyFile !== undefined), {
+    error: 'expected certFile and keyFile (or selfSigned: true)',
+    path: ['certFile'],
+  })
+  .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+    error: 'expected certFile and keyFile together',
+    path: ['keyFile'],
+  });
+
+export const HttpSettingsSchema = z
+  .strictObject({
+    host: z.string().default('0.0.0.0'),
+    port: portSchema.default(8080),
+    /** Behind a reverse proxy: take the client address (for the audit log) from X-Forwarded-For. */
+    trustProxy: z.boolean().default(false),
+    /** Largest request body accepted. */
+    bodyLimitBytes: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+    tls: HttpTlsSchema.optional(),
+  })
+  .refine((h) => !h.tls?.redirectHttpPort || h.tls.redirectHttpPort !== h.port, {
+    error: 'expected another port than hub.http.port',
+    path: ['tls', 'redirectHttpPort'],
+  });
 
 export const AuthSettingsSchema = z.strictObject({
   /** A dashboard session ends after this much inactivity... */
@@ -244,6 +283,7 @@ export const CoreSiteShape = {
 
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;
 export type HubSettings = z.infer<typeof HubSettingsSchema>;
+export type HttpTlsSettings = z.infer<typeof HttpTlsSchema>;
 export type SmtpSettings = z.infer<typeof SmtpSettingsSchema>;
 export type AuthSettings = z.infer<typeof AuthSettingsSchema>;
 export type MqttSettings = z.infer<typeof MqttSettingsSchema>;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -12,26 +13,34 @@ import type { Logger } from '../../core/logger.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { AuthService } from '../../platform/security/auth-service.js';
+import type { HttpsCertificate } from '../tls/https-certificate.js';
 import { installAccessControl, type RouteAccess } from './access.js';
 import { HttpProblem, registerProblemHandlers } from './problem.js';
 
 /**
  * The HTTP server before any route: zod schemas, problem+json for every error, the access check (so every
- * route registered after it must declare its access), security headers, rate limits, OpenAPI.
+ * route registered after it must declare its access), security headers, rate limits, OpenAPI. With `tls`, it
+ * is an HTTPS server (the certificate swapped on reload) that sends Strict-Transport-Security.
  */
 export async function createHttpServer(o: {
   site: SiteModel;
   log: Logger;
   auth: AuthService;
   audit: AuditLog;
+  tls?: HttpsCertificate;
 }): Promise<{ http: FastifyInstance; routes: RouteAccess[] }> {
-  const { site, log, auth, audit } = o;
-  const http = Fastify({
+  const { site, log, auth, audit, tls } = o;
+  const options = {
     // Request lines are info; the hub logs what goes wrong, not every dashboard poll.
     loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: site.hub.http.bodyLimitBytes,
     trustProxy: site.hub.http.trustProxy,
-  });
+  };
+  // socket.io (hub/live) attaches to this same server, so it is served over wss with it
+  const http = tls
+    ? (Fastify({ ...options, https: tls.serverOptions }) as unknown as FastifyInstance)
+    : Fastify(options);
+  if (tls) tls.attach(http.server as unknown as TlsServer);
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(http);
@@ -46,6 +55,14 @@ export async function createHttpServer(o: {
         imgSrc: ["'self'", 'data:', 'blob:'],
       },
     },
+    // Only with the hub's own TLS (a TLS proxy in front sends its own, if it wants one).
+    hsts: tls
+      ? {
+          maxAge: tls.settings.hsts.maxAgeS,
+          includeSubDomains: tls.settings.hsts.includeSubDomains,
+          preload: false,
+        }
+      : false,
   });
   await http.register(fastifyRateLimit, {
     global: false,
