@@ -81,9 +81,10 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/alerts': EVERYONE,
   'GET /api/v1/alerts/:id': EVERYONE,
   'POST /api/v1/alerts/:id/ack': ['engineer', 'technician', 'dispatcher', 'supervisor', 'security', 'admin'],
-  'POST /api/v1/alerts/:id/shelve': ['engineer', 'admin'],
-  'POST /api/v1/alerts/:id/unshelve': ['engineer', 'admin'],
-  'PUT /api/v1/assets/:id/maintenance': ['engineer', 'admin'],
+  // engineers (alerts:manage) and security (alerts:security, a gate's alerts): the domain says which per alert
+  'POST /api/v1/alerts/:id/shelve': ['engineer', 'security', 'admin'],
+  'POST /api/v1/alerts/:id/unshelve': ['engineer', 'security', 'admin'],
+  'PUT /api/v1/assets/:id/maintenance': ['engineer', 'security', 'admin'],
   'GET /api/v1/maintenance': EVERYONE,
   'GET /api/v1/tickets': EVERYONE,
   'POST /api/v1/tickets': SUBMIT,
