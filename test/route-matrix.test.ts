@@ -38,6 +38,8 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'DELETE /api/v1/tokens/:id': 'authenticated',
   'GET /api/v1/audit': ['admin'],
   'GET /api/v1/audit/verify': ['admin'],
+  'POST /api/v1/audit/verify': ['admin'],
+  'GET /api/v1/audit/checkpoint': ['admin'],
   'GET /api/v1/site': EVERYONE,
   'GET /api/v1/assets': EVERYONE,
   'GET /api/v1/assets/:id': EVERYONE,
