@@ -31,8 +31,10 @@ export const PERMISSIONS = [
   'audit:read',
   /** Acknowledge alerts (reading them needs only site:read). */
   'alerts:ack',
-  /** Shelve and unshelve alerts; take assets out of service (their alerts are suppressed); rules. */
+  /** Shelve and unshelve alerts; take assets out of service (their alerts are suppressed); rules. Not gates'. */
   'alerts:manage',
+  /** Shelve, unshelve and suppress the gates' alerts, and take gates out of service (security staff). */
+  'alerts:security',
   /** Report a fault (a maintenance ticket), cancel or rate one's own tickets. */
   'tickets:submit',
   /** Approve or reject tickets for one's department (maintenance.departments). */

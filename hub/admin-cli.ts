@@ -3,7 +3,7 @@
  * `npm run admin -- <command>`: what an operator does on the hub's machine, with or without the hub
  * running (SQLite takes both). Every change is audited with the operating-system user as the actor.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ModbusConnection } from '../adapters/modbus/modbus-connection.js';
@@ -18,7 +18,7 @@ import { DomainError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { backtest } from '../domains/rules/backtest.js';
-import { AuditLog } from '../platform/audit/audit-log.js';
+import { type AuditCheckpoint, AuditLog } from '../platform/audit/audit-log.js';
 import { openDatabase } from '../platform/db/database.js';
 import { AuthService, publicUser } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
@@ -41,7 +41,10 @@ const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
   modbus-preview --host H [--port 502] [--unit 1] [--table holding] [--register 0] [--count 2]
                  [--transport tcp|rtu-over-tcp|rtu --path /dev/ttyUSB0 --baud 9600 --parity none]
                                        read raw registers and show them as every type in every word order
-  audit-verify                         check the audit log's hash chain
+  audit-verify [--checkpoint FILE]     check the audit log's keyed hash chain, and that it still holds
+                                       the head of a checkpoint taken earlier
+  audit-checkpoint [--out FILE]        the log's head now, signed with the hub's audit key (JSON);
+                                       keep it off this machine
   backtest <rule-id> --from T --to T   replay a site-file rule over stored history (T: ISO time or "-7d");
                         [--step 60s]   lists when it would have fired and cleared
   opcua-certs                          OPC UA server certificates the hub has seen: trusted and rejected
@@ -62,6 +65,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
       roles: { type: 'string' },
       all: { type: 'boolean', default: false },
       out: { type: 'string' },
+      checkpoint: { type: 'string' },
       'hub-user': { type: 'string', default: 'facility-hub' },
       host: { type: 'string' },
       port: { type: 'string', default: '502' },
@@ -162,11 +166,27 @@ export async function runAdmin(argv: string[]): Promise<number> {
         return 0;
       }
       case 'audit-verify': {
-        const r = audit.verify();
-        process.stdout.write(
-          r.ok ? `audit log intact: ${r.entries} entries\n` : `audit log ALTERED at entry ${r.firstBadId}\n`,
-        );
+        const checkpoint = values.checkpoint ? readCheckpoint(values.checkpoint) : undefined;
+        const r = audit.verify(checkpoint);
+        if (r.ok) {
+          const cp = r.checkpoint
+            ? `; holds the checkpoint's head ${r.checkpoint.headId} after ${r.checkpoint.count} entries`
+            : '';
+          process.stdout.write(`audit log intact: ${r.entries} entries${cp}\n`);
+        } else
+          process.stdout.write(
+            `audit log ALTERED${r.firstBadId !== undefined ? ` at entry ${r.firstBadId}` : ''}: ${r.reason}\n`,
+          );
         return r.ok ? 0 : 1;
+      }
+      case 'audit-checkpoint': {
+        audit.record(me, { action: 'audit.checkpoint' });
+        const json = `${JSON.stringify(audit.checkpoint())}\n`;
+        if (values.out) {
+          writeFileSync(values.out, json);
+          process.stdout.write(`checkpoint written to ${values.out}\n`);
+        } else process.stdout.write(json);
+        return 0;
       }
       default:
         throw new CliError(`unknown command "${command}"\n${USAGE}`);
@@ -177,6 +197,21 @@ export async function runAdmin(argv: string[]): Promise<number> {
 }
 
 class CliError extends Error {}
+
+function readCheckpoint(file: string): AuditCheckpoint {
+  let c: Partial<AuditCheckpoint>;
+  try {
+    c = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--checkpoint ${file}: ${(err as Error).message}`);
+  }
+  const ints = [c.count, c.headId, c.at].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+  if (!ints || typeof c.headHash !== 'string' || typeof c.sig !== 'string')
+    throw new CliError(
+      `--checkpoint ${file}: expected { count, headId, headHash, at, sig } (audit-checkpoint)`,
+    );
+  return c as AuditCheckpoint;
+}
 
 /** A time: ISO 8601, or relative to now ("-7d", "-12h"). */
 function parseTime(text: string | undefined, now: number): number {

@@ -157,7 +157,15 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     settledBefore: () => storage.settledBefore(),
     schedules: site.schedules,
   });
-  const alerts = new AlertService({ db, bus, clock, log: log.child({ component: 'alerts' }), audit });
+  const alerts = new AlertService({
+    db,
+    bus,
+    clock,
+    log: log.child({ component: 'alerts' }),
+    audit,
+    assetKind: (id) => site.assetById.get(id)?.kind,
+    limits: site.config.alerts,
+  });
   const ruleStore = new RuleStore(db);
   const rulesLog = log.child({ component: 'rules' });
   const rules = new RuleEngine({

@@ -2,6 +2,7 @@ import { adapterFactories } from '../adapters/index.js';
 import { loadSite, parseSite } from '../core/config/load-config.js';
 import type { SiteSpec } from '../core/config/validate-site.js';
 import type { SiteModel } from '../core/model/site-model.js';
+import { alertsSection } from '../domains/alerts/alerts-section.js';
 import { energySection } from '../domains/energy/energy-section.js';
 import { rulesSection } from '../domains/rules/rules-section.js';
 import { maintenanceSection } from '../domains/tickets/maintenance-section.js';
@@ -13,7 +14,7 @@ import { visitorsSection } from '../domains/visitors/visitors-section.js';
  */
 export const HUB_SITE: SiteSpec = {
   factories: adapterFactories,
-  sections: [maintenanceSection, visitorsSection, energySection, rulesSection],
+  sections: [alertsSection, maintenanceSection, visitorsSection, energySection, rulesSection],
 };
 
 /** Read, parse and validate the hub's site file, with the environment's overrides applied. */

@@ -1,7 +1,7 @@
 import type { EventBus } from '../../core/bus.js';
 import { type AlertEvent, type AlertState, transition } from './alert-state.js';
 import { type AlertRow, type AlertStore, type By, json, toAlertView } from './alert-store.js';
-import type { AlertInstance, AlertVerdict, TransitionEvent } from './alert-types.js';
+import type { AlertInstance, AlertVerdict, AlertView, TransitionEvent } from './alert-types.js';
 
 export const RULES: By = { actor: 'system', via: 'rules' };
 export const TIMER: By = { actor: 'system', via: 'timer' };
@@ -19,7 +19,14 @@ export class AlertLifecycle {
   constructor(
     readonly store: AlertStore,
     private readonly bus: EventBus,
+    /** What shelving or suppressing the alert takes (alert-policy.ts), for its public view. */
+    private readonly permissionOf: (row: AlertRow) => AlertView['managePermission'],
   ) {}
+
+  /** The public view of a row. */
+  view(row: AlertRow): AlertView {
+    return toAlertView(row, this.permissionOf(row));
+  }
 
   rowByKey(key: string): AlertRow | null {
     let row = this.byKey.get(key);
@@ -105,8 +112,8 @@ export class AlertLifecycle {
     if (r.to !== from) this.saveWith(row, { from, to: r.to, event, by }, now, value);
     else this.save(row, now);
     if (hidden || r.to === from) return; // remembered only: no notification
-    if (event === 'activate') this.bus.emit('alert.raised', { alert: toAlertView(row) });
-    else this.bus.emit('alert.cleared', { alert: toAlertView(row) });
+    if (event === 'activate') this.bus.emit('alert.raised', { alert: this.view(row) });
+    else this.bus.emit('alert.cleared', { alert: this.view(row) });
   }
 
   /**
@@ -136,13 +143,13 @@ export class AlertLifecycle {
    * was hidden.
    */
   settled(row: AlertRow, from: AlertState, to: AlertState, by: string): void {
-    const alert = toAlertView(row);
+    const alert = this.view(row);
     this.bus.emit('alert.changed', { alert, from, to, by });
     if (row.active === 1 && to === 'unacked') this.bus.emit('alert.raised', { alert });
     else if (row.active === 0) this.bus.emit('alert.cleared', { alert });
   }
 
   changed(row: AlertRow, from: AlertState, to: AlertState, by: string): void {
-    this.bus.emit('alert.changed', { alert: toAlertView(row), from, to, by });
+    this.bus.emit('alert.changed', { alert: this.view(row), from, to, by });
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../../core/actor.js';
+import type { ActingPerson } from '../../core/actor.js';
 import { EventBus, type EventMap } from '../../core/bus.js';
 import { ManualClock } from '../../core/clock.js';
 import { DomainError } from '../../core/errors.js';
@@ -12,7 +12,13 @@ import { type Db, openDatabase } from '../../platform/db/database.js';
 import { type AlertInstance, AlertService, type AlertVerdict } from './alert-service.js';
 
 const T0 = 1_700_000_000_000;
-const alice: Actor = { actor: 'alice', via: 'session', ip: '10.0.0.5' };
+const alice: ActingPerson = {
+  username: 'alice',
+  permissions: new Set(['alerts:ack', 'alerts:manage']),
+  via: 'session',
+  ip: '10.0.0.5',
+};
+const HOUR = 3_600_000;
 
 const instance = (over: Partial<AlertInstance> = {}): AlertInstance => ({
   key: 'high-temp|ahu-1|ahu-1/supply_temp_c',
@@ -287,7 +293,7 @@ describe('AlertService', () => {
     ]);
 
     // on, then off by hand; off again changes nothing
-    svc.setOutOfService('ahu-1', alice, { on: true });
+    svc.setOutOfService('ahu-1', alice, { on: true, until: clock.now() + HOUR });
     expect(svc.get(b.id)!.state).toBe('suppressed');
     expect(svc.setOutOfService('ahu-1', alice, { on: false }).alerts.map((x) => x.state)).toEqual([
       'normal',
@@ -299,13 +305,39 @@ describe('AlertService', () => {
   it('out of service outranks a shelf', () => {
     const { id } = feed(on)!;
     svc.shelve(id, alice, 60_000);
-    svc.setOutOfService('ahu-1', alice, { on: true });
+    svc.setOutOfService('ahu-1', alice, { on: true, until: clock.now() + HOUR });
     expect(svc.get(id)).toMatchObject({ state: 'suppressed', shelvedUntil: null });
     clock.advance(120_000);
     svc.tick(clock.now());
     expect(svc.get(id)!.state).toBe('suppressed');
     svc.setOutOfService('ahu-1', alice, { on: false });
     expect(svc.get(id)!.state).toBe('unacked');
+  });
+
+  it("a gate's own alert is security's by its rule id, even with no asset kind known", () => {
+    const forced = feed(
+      on,
+      1_000,
+      instance({
+        key: 'system:gate-door-forced|gate-9|',
+        ruleId: 'system:gate-door-forced',
+        assetId: 'gate-9',
+      }),
+    )!;
+    expect(forced.managePermission).toBe('alerts:security');
+    expect(feed(on)!.managePermission).toBe('alerts:manage');
+    expect(() => svc.shelve(forced.id, alice, 60_000)).toThrow(
+      expect.objectContaining({ kind: 'forbidden', details: { needs: 'alerts:security' } }),
+    );
+    const guard: ActingPerson = { ...alice, username: 'guard', permissions: new Set(['alerts:security']) };
+    expect(svc.shelve(forced.id, guard, 60_000).state).toBe('shelved');
+    expect(() => svc.unshelve(forced.id, alice)).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+    expect(svc.unshelve(forced.id, guard).state).toBe('unacked');
+    // an out-of-service window needs an end, at most 72 h ahead by default
+    expect(() => svc.setOutOfService('ahu-1', alice, { on: true })).toThrow(/^until: required/);
+    expect(() =>
+      svc.setOutOfService('ahu-1', alice, { on: true, until: clock.now() + 72 * HOUR + 1 }),
+    ).toThrow(/^until: at most 72 h ahead/);
   });
 
   it('a chattering condition becomes one flapping alert, silent until quiet for the window', () => {
@@ -375,7 +407,7 @@ describe('AlertService', () => {
     svc.ack(a.id, alice, 'on it');
     const b = feed(on, 1_000, instance({ key: 'k2|ahu-1|', ruleId: 'k2', pointId: undefined }))!;
     svc.shelve(b.id, alice, 60_000);
-    svc.setOutOfService('ahu-9', alice, { on: true, comment: 'decommissioning' });
+    svc.setOutOfService('ahu-9', alice, { on: true, until: clock.now() + HOUR, comment: 'decommissioning' });
     db.close();
     db = openDatabase(dir, silentLogger);
     build();

@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/actor.js';
+import { type ActingPerson, personActor } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import { conflict, notFound } from '../../core/errors.js';
@@ -8,8 +8,9 @@ import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
 import { AlertChatter } from './alert-chatter.js';
 import { AlertLifecycle, RULES, TIMER } from './alert-lifecycle.js';
+import { AlertPolicy, type ManagePermission } from './alert-policy.js';
 import { type AlertEvent, transition, USER_ACTIONS, type UserAction } from './alert-state.js';
-import { type AlertQuery, type AlertRow, AlertStore, json, toAlertView } from './alert-store.js';
+import { type AlertQuery, type AlertRow, AlertStore, json } from './alert-store.js';
 import type {
   ActiveCounts,
   AlertInstance,
@@ -18,8 +19,10 @@ import type {
   AlertView,
   OutOfServiceView,
 } from './alert-types.js';
+import { type AlertsConfig, DEFAULT_ALERTS_CONFIG } from './alerts-section.js';
 import { OutOfService, type OutOfServiceChange } from './out-of-service.js';
 
+export type { ManagePermission } from './alert-policy.js';
 export type { AlertQuery } from './alert-store.js';
 export type {
   ActiveCounts,
@@ -37,6 +40,10 @@ export interface AlertServiceDeps {
   clock: Clock;
   log: Logger;
   audit: AuditLog;
+  /** An asset's kind (a gate's alerts are security's); default none known. */
+  assetKind?: (assetId: string) => string | undefined;
+  /** The site file's `alerts:` limits; default the section's defaults. */
+  limits?: AlertsConfig;
 }
 
 /** The hub's own alerts (`system:…`) are raised and cleared by the hub, never by a rule. */
@@ -58,13 +65,22 @@ export class AlertService {
   private readonly life: AlertLifecycle;
   private readonly chatter: AlertChatter;
   private readonly outOfServiceWindows: OutOfService;
+  private readonly policy: AlertPolicy;
 
   constructor(deps: AlertServiceDeps) {
     this.clock = deps.clock;
     this.audit = deps.audit;
-    this.life = new AlertLifecycle(new AlertStore(deps.db), deps.bus);
+    const policy = new AlertPolicy(
+      deps.assetKind ?? (() => undefined),
+      deps.limits ?? DEFAULT_ALERTS_CONFIG,
+      deps.audit,
+    );
+    this.policy = policy;
+    this.life = new AlertLifecycle(new AlertStore(deps.db), deps.bus, (row) =>
+      policy.forAlert(row.rule_id, row.asset_id),
+    );
     this.chatter = new AlertChatter(this.life, deps.log);
-    this.outOfServiceWindows = new OutOfService(this.life, deps.audit);
+    this.outOfServiceWindows = new OutOfService(this.life, deps.audit, policy, deps.clock.now());
   }
 
   // ── the rules engine ────────────────────────────────────────────────────────────────────────────────────
@@ -92,7 +108,7 @@ export class AlertService {
         row.value = value;
         this.life.save(row, now);
       }
-      return toAlertView(row);
+      return this.life.view(row);
     }
 
     // the condition flipped
@@ -110,15 +126,15 @@ export class AlertService {
       // chattering: only the remembered condition changes
       if (verdict.active) row.occurrences++;
       this.life.save(row, now);
-      return toAlertView(row);
+      return this.life.view(row);
     }
-    if (this.chatter.startFlapping(row, inst, recent, verdict, now)) return toAlertView(row);
+    if (this.chatter.startFlapping(row, inst, recent, verdict, now)) return this.life.view(row);
 
     // an alert raised while its asset is out of service is suppressed from the start
     if (this.outOfServiceWindows.has(row.asset_id) && row.state !== 'suppressed')
       this.life.apply(row, 'suppress', RULES, now, 'asset out of service');
     this.life.applyCondition(row, verdict.active ? 'activate' : 'clear', RULES, now, verdict.value);
-    return toAlertView(row);
+    return this.life.view(row);
   }
 
   /**
@@ -165,55 +181,60 @@ export class AlertService {
 
   // ── people ──────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Acknowledge: unacked → acked, rtn-unacked → normal. */
-  ack(id: number, actor: Actor, comment?: string): AlertView {
-    return this.userAction(id, actor, 'ack', 'alert.acknowledged', comment, (row, now) => {
+  /** Acknowledge: unacked → acked, rtn-unacked → normal (the route checks alerts:ack). */
+  ack(id: number, person: ActingPerson, comment?: string): AlertView {
+    return this.userAction(id, person, 'ack', 'alert.acknowledged', comment, (row, now) => {
       row.acked_at = now;
-      row.acked_by = actor.actor;
+      row.acked_by = person.username;
       row.ack_comment = comment ?? null;
     });
   }
 
-  /** Hide an alert for durationMs (it comes back by itself, as unacked if its condition is still active). */
-  shelve(id: number, actor: Actor, durationMs: number, comment?: string): AlertView {
-    if (!(durationMs > 0)) throw new RangeError('durationMs must be positive');
-    return this.userAction(id, actor, 'shelve', 'alert.shelved', comment, (row, now) => {
+  /**
+   * Hide an alert for durationMs, at most alerts.maxShelveHours (it comes back by itself, as unacked if its
+   * condition is still active). A gate's alert needs alerts:security, any other alerts:manage.
+   */
+  shelve(id: number, person: ActingPerson, durationMs: number, comment?: string): AlertView {
+    this.policy.checkShelve(durationMs);
+    return this.userAction(id, person, 'shelve', 'alert.shelved', comment, (row, now) => {
       row.shelved_until = now + durationMs;
-      row.shelved_by = actor.actor;
+      row.shelved_by = person.username;
     });
   }
 
-  unshelve(id: number, actor: Actor, comment?: string): AlertView {
-    return this.userAction(id, actor, 'unshelve', 'alert.unshelved', comment);
+  /** End a shelf now; the same permission as shelving (security staff undo any shelf on a gate's alert). */
+  unshelve(id: number, person: ActingPerson, comment?: string): AlertView {
+    return this.userAction(id, person, 'unshelve', 'alert.unshelved', comment);
   }
 
   /**
    * Take an asset out of service (every alert of it, and any raised meanwhile, is suppressed) until `until`
-   * or until returned to service (`on: false`), which returns each alert to unacked or normal. Idempotent.
+   * (required, at most alerts.maxOutOfServiceHours ahead), or return it to service (`on: false`), which
+   * returns each alert to unacked or normal. A gate needs alerts:security either way. Idempotent.
    */
   setOutOfService(
     assetId: string,
-    actor: Actor,
+    person: ActingPerson,
     opts: { on: boolean; until?: number; comment?: string },
   ): OutOfServiceChange {
     const now = this.clock.now();
     return opts.on
-      ? this.outOfServiceWindows.begin(assetId, actor, opts, now)
-      : this.outOfServiceWindows.end(assetId, actor, now, opts.comment);
+      ? this.outOfServiceWindows.begin(assetId, person, opts, now)
+      : this.outOfServiceWindows.endBy(assetId, person, now, opts.comment);
   }
 
   // ── queries ─────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Newest first. */
   list(q: AlertQuery): AlertView[] {
-    return this.life.store.list(q).map((r) => toAlertView(this.life.adopt(r)));
+    return this.life.store.list(q).map((r) => this.life.view(this.life.adopt(r)));
   }
 
   /** One alert with every transition, oldest first. */
   get(id: number): (AlertView & { transitions: AlertTransitionView[] }) | undefined {
     const row = this.life.rowById(id);
     if (!row) return undefined;
-    return { ...toAlertView(row), transitions: this.life.store.transitionsOf(id) };
+    return { ...this.life.view(row), transitions: this.life.store.transitionsOf(id) };
   }
 
   activeCount(): ActiveCounts {
@@ -246,7 +267,7 @@ export class AlertService {
 
   private userAction(
     id: number,
-    actor: Actor,
+    person: ActingPerson,
     action: UserAction,
     auditAction: string,
     comment: string | undefined,
@@ -254,6 +275,15 @@ export class AlertService {
   ): AlertView {
     const row = this.life.rowById(id);
     if (!row) throw notFound('alert', id);
+    const needed: ManagePermission | undefined =
+      action === 'ack' ? undefined : this.policy.forAlert(row.rule_id, row.asset_id);
+    if (needed)
+      this.policy.require(person, needed, {
+        action: auditAction,
+        target: String(id),
+        what: `${action === 'shelve' ? 'shelving' : 'unshelving'} alert ${id} (${row.asset_id})`,
+      });
+    const actor = personActor(person);
     const from = row.state;
     const r = transition(from, action, row.active === 1);
     if (!r.ok) {
@@ -287,6 +317,6 @@ export class AlertService {
     });
     if (action === 'unshelve') this.life.settled(row, from, r.to, actor.actor);
     else this.life.changed(row, from, r.to, actor.actor);
-    return toAlertView(row);
+    return this.life.view(row);
   }
 }

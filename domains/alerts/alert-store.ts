@@ -40,10 +40,13 @@ export type NewAlertRow = Pick<
 export interface OutOfServiceRow {
   asset_id: string;
   since: number;
-  until: number | null;
+  until: number;
   by: string;
   comment: string | null;
 }
+
+/** A window as stored: those set before every window had to end have no `until`. */
+export type StoredOutOfServiceRow = Omit<OutOfServiceRow, 'until'> & { until: number | null };
 
 interface TransitionRow {
   id: number;
@@ -77,7 +80,7 @@ export interface By {
 export const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
-export function toAlertView(r: AlertRow): AlertView {
+export function toAlertView(r: AlertRow, managePermission: AlertView['managePermission']): AlertView {
   return {
     id: r.id,
     key: r.key,
@@ -100,6 +103,7 @@ export function toAlertView(r: AlertRow): AlertView {
     flapping: r.flapping === 1,
     occurrences: r.occurrences,
     updatedAt: r.updated_at,
+    managePermission,
   };
 }
 
@@ -177,7 +181,7 @@ export class AlertStore {
         .prepare<[], number>("SELECT COUNT(*) FROM alerts WHERE state IN ('unacked', 'rtn-unacked')")
         .pluck(),
       activeKeys: db.prepare<[], string>('SELECT key FROM alerts WHERE active = 1 ORDER BY id').pluck(),
-      outOfServiceAll: db.prepare<[], OutOfServiceRow>('SELECT * FROM maintenance ORDER BY asset_id'),
+      outOfServiceAll: db.prepare<[], StoredOutOfServiceRow>('SELECT * FROM maintenance ORDER BY asset_id'),
       outOfServiceUpsert: db.prepare(
         `INSERT INTO maintenance (asset_id, since, until, "by", comment) VALUES (@asset_id, @since, @until, @by, @comment)
          ON CONFLICT (asset_id) DO UPDATE SET until = excluded.until, "by" = excluded."by", comment = excluded.comment`,
@@ -271,7 +275,7 @@ export class AlertStore {
     return this.q.activeKeys.all();
   }
 
-  outOfServiceWindows(): OutOfServiceRow[] {
+  outOfServiceWindows(): StoredOutOfServiceRow[] {
     return this.q.outOfServiceAll.all();
   }
 

@@ -31,6 +31,8 @@ export type AlertView = {
   flapping: boolean;
   occurrences: number;
   updatedAt: number;
+  /** What shelving, unshelving or suppressing it takes: `alerts:security` for a gate's, else `alerts:manage`. */
+  managePermission: 'alerts:manage' | 'alerts:security';
 };
 
 /** What a stored transition records; flapping starts and ends are recorded too. */
@@ -55,7 +57,8 @@ export interface AlertTransitionView {
 export interface OutOfServiceView {
   assetId: string;
   since: number;
-  until: number | null;
+  /** Every window ends (at most alerts.maxOutOfServiceHours after it was set). */
+  until: number;
   by: string;
   comment: string | null;
 }

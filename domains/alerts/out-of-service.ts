@@ -1,18 +1,11 @@
-import type { Actor } from '../../core/actor.js';
-import { invalid } from '../../core/errors.js';
+import { type ActingPerson, type Actor, personActor, SYSTEM } from '../../core/actor.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { type AlertLifecycle, TIMER } from './alert-lifecycle.js';
+import type { AlertPolicy } from './alert-policy.js';
 import type { AlertState } from './alert-state.js';
-import {
-  type AlertRow,
-  type By,
-  type OutOfServiceRow,
-  toAlertView,
-  toOutOfServiceView,
-} from './alert-store.js';
+import { type AlertRow, type By, type OutOfServiceRow, toOutOfServiceView } from './alert-store.js';
 import type { AlertView, OutOfServiceView } from './alert-types.js';
 
-const TIMER_ACTOR: Actor = { actor: 'system', via: 'system' };
 const byOf = (a: Actor): By => ({ actor: a.actor, via: a.via });
 
 /** What taking an asset out of service, or returning it, did. */
@@ -26,9 +19,10 @@ export interface OutOfServiceChange {
 /**
  * Assets out of service (ISA-18.2 out-of-service suppression): while an asset is, every alert of it, and any
  * raised meanwhile, is suppressed; when the window ends (at `until`, or by hand) each returns to unacked or
- * normal. The windows are few: all are kept in memory, and stored (in the `maintenance` table, its name from
- * before tickets) so they survive a restart. Audited under the `alert.maintenance-*` actions the log has
- * always used.
+ * normal. Every window ends, at most `alerts.maxOutOfServiceHours` ahead; a gate's needs `alerts:security`
+ * (alert-policy.ts). The windows are few: all are kept in memory, and stored (in the `maintenance` table, its
+ * name from before tickets) so they survive a restart. Audited under the `alert.maintenance-*` actions the
+ * log has always used.
  */
 export class OutOfService {
   private readonly windows = new Map<string, OutOfServiceRow>();
@@ -36,8 +30,28 @@ export class OutOfService {
   constructor(
     private readonly life: AlertLifecycle,
     private readonly audit: AuditLog,
+    private readonly policy: AlertPolicy,
+    now: number,
   ) {
-    for (const w of life.store.outOfServiceWindows()) this.windows.set(w.asset_id, w);
+    for (const w of life.store.outOfServiceWindows()) {
+      const latest = now + policy.maxOutOfServiceMs;
+      if (w.until !== null && w.until <= latest) {
+        this.windows.set(w.asset_id, { ...w, until: w.until });
+        continue;
+      }
+      // Set before every window had to end (or before the maximum was lowered): it ends at the latest
+      // allowed from now, so nobody finds the asset back in service without warning.
+      const capped: OutOfServiceRow = { ...w, until: latest };
+      life.store.putOutOfService(capped);
+      this.windows.set(w.asset_id, capped);
+      this.audit.record(SYSTEM, {
+        action: 'alert.maintenance-changed',
+        target: w.asset_id,
+        before: { until: w.until },
+        after: { until: latest },
+        detail: 'given an end: out-of-service windows end at most alerts.maxOutOfServiceHours ahead',
+      });
+    }
   }
 
   has(assetId: string): boolean {
@@ -55,19 +69,26 @@ export class OutOfService {
       .map(toOutOfServiceView);
   }
 
-  /** Take an asset out of service until `until` (or until returned), or change its window. Idempotent. */
+  /** Take an asset out of service until `until`, or change its window. Idempotent. */
   begin(
     assetId: string,
-    actor: Actor,
+    person: ActingPerson,
     opts: { until?: number; comment?: string },
     now: number,
   ): OutOfServiceChange {
-    if (opts.until !== undefined && opts.until <= now) throw invalid('until is in the past');
     const previous = this.windows.get(assetId);
+    const action = previous ? 'alert.maintenance-changed' : 'alert.maintenance-started';
+    this.policy.require(person, this.policy.forAsset(assetId), {
+      action,
+      target: assetId,
+      what: `taking ${assetId} out of service`,
+    });
+    const until = this.policy.checkUntil(opts.until, now);
+    const actor = personActor(person);
     const w: OutOfServiceRow = {
       asset_id: assetId,
       since: previous?.since ?? now,
-      until: opts.until ?? null,
+      until,
       by: actor.actor,
       comment: opts.comment ?? null,
     };
@@ -85,24 +106,34 @@ export class OutOfService {
     });
     this.windows.set(assetId, w);
     this.audit.record(actor, {
-      action: previous ? 'alert.maintenance-changed' : 'alert.maintenance-started',
+      action,
       target: assetId,
       after: { until: w.until, suppressed: changed.map((r) => r.id) },
       detail: opts.comment,
     });
     for (const row of changed) this.life.changed(row, from.get(row.id)!, row.state, actor.actor);
-    return { window: toOutOfServiceView(w), alerts: changed.map(toAlertView) };
+    return { window: toOutOfServiceView(w), alerts: changed.map((r) => this.life.view(r)) };
   }
 
-  /** Return an asset to service: its alerts leave suppression. Nothing happens if it was in service. */
-  end(
-    assetId: string,
-    actor: Actor,
-    now: number,
-    comment?: string,
-    by: By = byOf(actor),
-  ): OutOfServiceChange {
+  /** A person returns an asset to service: its alerts leave suppression. Nothing happens if it was in service. */
+  endBy(assetId: string, person: ActingPerson, now: number, comment?: string): OutOfServiceChange {
     if (!this.windows.has(assetId)) return { window: null, alerts: [] };
+    this.policy.require(person, this.policy.forAsset(assetId), {
+      action: 'alert.maintenance-ended',
+      target: assetId,
+      what: `returning ${assetId} to service`,
+    });
+    const actor = personActor(person);
+    return this.end(assetId, actor, now, comment, byOf(actor));
+  }
+
+  /** Windows whose `until` has come end by themselves. */
+  expire(now: number): void {
+    for (const w of [...this.windows.values()])
+      if (w.until <= now) this.end(w.asset_id, SYSTEM, now, 'expired', TIMER);
+  }
+
+  private end(assetId: string, actor: Actor, now: number, comment: string | undefined, by: By) {
     const changed: AlertRow[] = [];
     this.life.store.transaction(() => {
       this.life.store.deleteOutOfService(assetId);
@@ -117,12 +148,6 @@ export class OutOfService {
       detail: comment,
     });
     for (const row of changed) this.life.settled(row, 'suppressed', row.state, by.actor);
-    return { window: null, alerts: changed.map(toAlertView) };
-  }
-
-  /** Windows whose `until` has come end by themselves. */
-  expire(now: number): void {
-    for (const w of [...this.windows.values()])
-      if (w.until !== null && w.until <= now) this.end(w.asset_id, TIMER_ACTOR, now, 'expired', TIMER);
+    return { window: null, alerts: changed.map((r) => this.life.view(r)) };
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.js';
@@ -6,12 +6,12 @@ import { SEVERITIES } from '../../core/model/severity.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import type { AlertService } from '../../domains/alerts/alert-service.js';
 import { ALERT_STATES } from '../../domains/alerts/alert-state.js';
-import { actorOf } from '../../platform/security/auth-service.js';
-import { principalOf } from './access.js';
+import { personOf } from './access.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const comment = z.string().max(500).optional().describe('kept with the transition and in the audit log');
-const MAX_SHELVE_MINUTES = 7 * 24 * 60;
+/** The route lets both in; the alerts domain says which one an alert or asset needs (a gate's: security). */
+const MANAGE = ['alerts:manage', 'alerts:security'] as const;
 
 export interface AlertRouteServices {
   alerts: AlertService;
@@ -20,12 +20,12 @@ export interface AlertRouteServices {
 
 /**
  * Alerts (ISA-18.2 lifecycle): read them, acknowledge, shelve, and take assets out of service (the API calls
- * that "maintenance", its name from before the tickets).
+ * that "maintenance", its name from before the tickets). Each alert says what shelving it takes
+ * (`managePermission`); the limits come from the site file's `alerts:` section.
  */
 export async function alertRoutes(app: FastifyInstance, s: AlertRouteServices): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['alerts'];
-  const actor = (req: FastifyRequest) => actorOf(principalOf(req), req.ip);
 
   api.get(
     '/api/v1/alerts',
@@ -88,48 +88,49 @@ export async function alertRoutes(app: FastifyInstance, s: AlertRouteServices): 
         body: z.strictObject({ comment }).nullish().describe('optional'),
       },
     },
-    async (req) => s.alerts.ack(req.params.id, actor(req), req.body?.comment),
+    async (req) => s.alerts.ack(req.params.id, personOf(req), req.body?.comment),
   );
 
   api.post(
     '/api/v1/alerts/:id/shelve',
     {
-      config: { access: 'alerts:manage' },
+      config: { access: MANAGE },
       schema: {
         tags,
-        summary: 'Hide an alert for a while; it comes back by itself (unacked if its condition still holds)',
+        summary:
+          "Hide an alert for a while; it comes back by itself (unacked if its condition still holds). A gate's alert needs alerts:security, others alerts:manage",
         params: IdParams,
         body: z.strictObject({
-          minutes: z.number().int().min(1).max(MAX_SHELVE_MINUTES),
+          minutes: z.number().int().min(1).describe('at most alerts.maxShelveHours (default 168 h)'),
           comment,
         }),
       },
     },
-    async (req) => s.alerts.shelve(req.params.id, actor(req), req.body.minutes * 60_000, req.body.comment),
+    async (req) => s.alerts.shelve(req.params.id, personOf(req), req.body.minutes * 60_000, req.body.comment),
   );
 
   api.post(
     '/api/v1/alerts/:id/unshelve',
     {
-      config: { access: 'alerts:manage' },
+      config: { access: MANAGE },
       schema: {
         tags,
-        summary: 'End a shelf now',
+        summary: 'End a shelf now (the same permission as shelving it)',
         params: IdParams,
         body: z.strictObject({ comment }).nullish().describe('optional'),
       },
     },
-    async (req) => s.alerts.unshelve(req.params.id, actor(req), req.body?.comment),
+    async (req) => s.alerts.unshelve(req.params.id, personOf(req), req.body?.comment),
   );
 
   api.put(
     '/api/v1/assets/:id/maintenance',
     {
-      config: { access: 'alerts:manage' },
+      config: { access: MANAGE },
       schema: {
         tags,
         summary:
-          'Out of service ("maintenance mode") on or off: while on (until `until`, or until turned off) every alert of the asset is suppressed',
+          'Out of service ("maintenance mode") on or off: while on (until `until`, or until turned off) every alert of the asset is suppressed. A gate needs alerts:security, other assets alerts:manage',
         params: z.strictObject({ id: z.string().max(64) }),
         body: z.strictObject({
           on: z.boolean(),
@@ -138,14 +139,16 @@ export async function alertRoutes(app: FastifyInstance, s: AlertRouteServices): 
             .int()
             .positive()
             .optional()
-            .describe('ms since the epoch; default: until turned off'),
+            .describe(
+              'ms since the epoch; required with on: true, at most alerts.maxOutOfServiceHours (default 72 h) ahead',
+            ),
           comment,
         }),
       },
     },
     async (req) => {
       if (!s.site.assetById.has(req.params.id)) throw notFound('asset', req.params.id);
-      const { window, alerts } = s.alerts.setOutOfService(req.params.id, actor(req), req.body);
+      const { window, alerts } = s.alerts.setOutOfService(req.params.id, personOf(req), req.body);
       return { maintenance: window, alerts };
     },
   );

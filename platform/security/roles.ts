@@ -47,6 +47,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     ...ALL_ROLES_READ,
     'gate:command',
     'alerts:ack',
+    'alerts:security',
     'tickets:submit',
     'passes:register',
     'passes:manage',
@@ -58,13 +59,14 @@ export const ROLE_TEXT: Record<Role, string> = {
   viewer: 'sees the site, values and alerts',
   requester: 'anyone on site: reports faults (报修), follows and rates their own tickets',
   engineer:
-    'facility engineer: also writes setpoints to equipment, reads raw device data, acknowledges and shelves alerts, takes assets out of service (their alerts suppressed)',
+    "facility engineer: also writes setpoints to equipment, reads raw device data, acknowledges and shelves alerts, takes assets out of service (their alerts suppressed); gates' alerts are security's",
   technician: 'maintenance technician: acknowledges alerts, accepts (接单) and works on tickets',
   dispatcher: 'service desk: acknowledges alerts, dispatches tickets (派工), closes resolved ones',
   approver: 'approves tickets and visitor passes for their department',
   supervisor:
     'maintenance supervisor: approves, dispatches, cancels, reopens and re-prioritises tickets; escalations and service KPIs',
-  security: 'visitors and gates: opens gates, manages passes, acknowledges alerts',
+  security:
+    "visitors and gates: opens gates, manages passes, acknowledges alerts; the only ones (with admins) who shelve or suppress a gate's alerts",
   admin: 'everything, including users, device credentials and the audit log',
 };
 

@@ -7,6 +7,7 @@ import { Badge, ErrorBox, Loading } from '../ui.js';
 import {
   type Alert,
   type AlertDetail,
+  isSecurityAlert,
   SEVERITY_TONE,
   STATE_TONE,
   STATES,
@@ -83,8 +84,14 @@ export function AlertDetailPanel(props: {
             <Badge tone={SEVERITY_TONE[a.severity]}>{t(`sev-${a.severity}`)}</Badge>
             <Badge tone={STATE_TONE[a.state]}>{stateText(a.state)}</Badge>
             {a.flapping && <span class="chip alerts-chip-flap">{t('flapping')}</span>}
+            {isSecurityAlert(a) && (
+              <span class="chip alerts-chip-security" data-security>
+                {t('security')}
+              </span>
+            )}
           </div>
           <h3 class="alerts-detail-msg">{a.message}</h3>
+          {isSecurityAlert(a) && <p class="muted alerts-security-hint">{t('securityHint')}</p>}
           <dl class="alerts-facts">
             <dt>{t('asset')}</dt>
             <dd>

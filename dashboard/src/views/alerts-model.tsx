@@ -147,11 +147,12 @@ export function allowedActions(state: AlertState): Action[] {
   }
 }
 
-export const ACTION_PERMISSION: Record<Action, string> = {
-  ack: 'alerts:ack',
-  shelve: 'alerts:manage',
-  unshelve: 'alerts:manage',
-};
+/** The permission an action on this alert takes: shelving a gate's alert is security's (the hub says which). */
+export const actionPermission = (a: Alert, action: Action): string =>
+  action === 'ack' ? 'alerts:ack' : a.managePermission;
+
+/** A gate's alert: only security staff (and admins) shelve it. */
+export const isSecurityAlert = (a: Alert) => a.managePermission === 'alerts:security';
 
 /** Waiting for someone: unacknowledged, whether or not the condition is still there. */
 export const needsAck = (a: Alert) => a.state === 'unacked' || a.state === 'rtn-unacked';

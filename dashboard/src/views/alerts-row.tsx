@@ -6,6 +6,7 @@ import {
   type Alert,
   type Counts,
   type Filter,
+  isSecurityAlert,
   needsAck,
   SEVERITIES,
   SEVERITY_TONE,
@@ -89,6 +90,11 @@ export function AlertRow(props: {
           </a>
           {props.fresh && <span class="alerts-new">{t('new')}</span>}
           {a.flapping && <span class="chip alerts-chip-flap">{t('flapping')}</span>}
+          {isSecurityAlert(a) && (
+            <span class="chip alerts-chip-security" data-security title={t('securityHint')}>
+              {t('security')}
+            </span>
+          )}
           {a.occurrences > 1 && (
             <span class="alerts-sub alerts-occ muted"> · {t('occurrences', { n: a.occurrences })}</span>
           )}

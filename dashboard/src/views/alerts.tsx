@@ -8,9 +8,9 @@ import { AlertDetailPanel } from './alerts-detail.js';
 import { ActionForm } from './alerts-form.js';
 import { useAlertList } from './alerts-list.js';
 import {
-  ACTION_PERMISSION,
   type Action,
   type Alert,
+  actionPermission,
   allowedActions,
   type Filter,
   filterFromQuery,
@@ -27,7 +27,8 @@ import { AlertsToolbar } from './alerts-toolbar.js';
 /**
  * The alerts console: active and recent alerts, filtered (severity, state, active only: by the API; asset or
  * text: here) and sorted (newest or most severe first); acknowledge with a comment, shelve for a while and
- * unshelve where the user's roles allow (alerts:ack, alerts:manage); the details and transitions of the
+ * unshelve where the user's roles allow (alerts:ack; alerts:manage, or alerts:security for a gate's alert, as
+ * each alert's `managePermission` says: the buttons one may not use are not shown); the details and transitions of the
  * selected alert (`#/alerts/<id>`). Live `alert` events update the rows in place; a newly raised alert is
  * highlighted, and a critical one also shows a banner at the top (and beeps, if the user turned sound on).
  */
@@ -104,7 +105,7 @@ export default function AlertsView({ route }: { route: Route }) {
   };
 
   const actionsFor = (a: Alert, where: FormState['where']) => {
-    const allowed = allowedActions(a.state).filter((x) => can(ACTION_PERMISSION[x]));
+    const allowed = allowedActions(a.state).filter((x) => can(actionPermission(a, x)));
     const open = (action: FormState['action']) =>
       setForm((f) =>
         f?.id === a.id && f.action === action && f.where === where ? null : { id: a.id, action, where },
@@ -157,7 +158,7 @@ export default function AlertsView({ route }: { route: Route }) {
     navigate(selectHref(a.id));
   };
 
-  const mayAct = can('alerts:ack') || can('alerts:manage');
+  const mayAct = can('alerts:ack') || can('alerts:manage') || can('alerts:security');
 
   return (
     <section class="view alerts-view" data-view-id="alerts">

@@ -24,7 +24,7 @@ export interface EquipmentFile {
     documents: { title: string; url: string }[];
   };
   points: { id: string; name: string; label: string | null; unit: string }[];
-  maintenanceMode: { since: number; until: number | null; by: string; comment: string | null } | null;
+  maintenanceMode: { since: number; until: number; by: string; comment: string | null } | null;
   alerts: Alert[];
   tickets: Ticket[];
   plans: {
@@ -210,8 +210,8 @@ export function FilePanel({ file }: { file: EquipmentFile }) {
           {m ? (
             <p class="as-maint as-maint-on" data-part="maintenance" data-maintenance="on">
               {t('inMaintenance', { since: fmtDateTime(m.since), by: m.by })},{' '}
-              {m.until ? t('maintUntil', { until: fmtDateTime(m.until) }) : t('maintOpen')}.
-              {m.comment && <q>{m.comment}</q>} <small>{t('maintNote')}</small>
+              {t('maintUntil', { until: fmtDateTime(m.until) })}.{m.comment && <q>{m.comment}</q>}{' '}
+              <small>{t('maintNote')}</small>
             </p>
           ) : (
             <p class="placeholder" data-part="maintenance" data-maintenance="off">
