@@ -19,6 +19,8 @@ export interface DecisionRow {
   gate_id: string;
   nonce: string;
   credential_type: string;
+  /** Keyed hash of the credential's type and value: a retry must present the same one (null before 009). */
+  credential_hash: string | null;
   decision: 'open' | 'deny';
   reason: string | null;
   pass_id: number | null;
@@ -63,10 +65,10 @@ export class GateStore {
       ),
       badge: db.prepare('SELECT * FROM staff_badges WHERE badge_hash = ?'),
       insertDecision: db.prepare(
-        `INSERT OR IGNORE INTO gate_decisions (ts, gate_id, nonce, credential_type, decision, reason, pass_id,
-           badge_id, direction, offline, latency_ms)
-         VALUES (@ts, @gate_id, @nonce, @credential_type, @decision, @reason, @pass_id, @badge_id, @direction,
-           @offline, @latency_ms)`,
+        `INSERT OR IGNORE INTO gate_decisions (ts, gate_id, nonce, credential_type, credential_hash, decision,
+           reason, pass_id, badge_id, direction, offline, latency_ms)
+         VALUES (@ts, @gate_id, @nonce, @credential_type, @credential_hash, @decision, @reason, @pass_id,
+           @badge_id, @direction, @offline, @latency_ms)`,
       ),
       decisionByNonce: db.prepare('SELECT * FROM gate_decisions WHERE gate_id = ? AND nonce = ?'),
       passage: db.prepare(
