@@ -199,6 +199,27 @@ describe('a retried scan must present the same credential', () => {
   });
 });
 
+describe('a retried scan: how long the credential is remembered', () => {
+  let t: Awaited<ReturnType<typeof gateHub>>;
+  beforeAll(async () => {
+    t = await gateHub(true);
+  });
+  afterAll(() => t?.stop());
+
+  it('a decision keeps its credential’s hash for a day, then it is cleared (an ID card’s included)', async () => {
+    const hashOf = (nonce: string) =>
+      t.hub.db.prepare('SELECT credential_hash FROM gate_decisions WHERE nonce = ?').pluck().get(nonce);
+    await t.scan('gate-north', { type: 'id', value: '110101199003077777' }, { nonce: 'id-1' });
+    expect(hashOf('id-1')).toMatch(/^[0-9a-f]{64}$/);
+    t.clock.advance(25 * HOUR); // the hourly clean-up runs on the hub's clock
+    await waitFor(() => hashOf('id-1') === null);
+    // a "retry" after that cannot be told from a reused nonce: refused
+    expect(
+      await t.scan('gate-north', { type: 'id', value: '110101199003077777' }, { nonce: 'id-1' }),
+    ).toMatchObject({ decision: 'deny', reason: 'nonce-reused' });
+  });
+});
+
 describe('an open decision holds its entry until the passage or the door time', () => {
   let t: Awaited<ReturnType<typeof gateHub>>;
   beforeAll(async () => {

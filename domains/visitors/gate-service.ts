@@ -43,6 +43,8 @@ export interface GateStats {
   lastProblem?: string;
 }
 
+/** How long a decision keeps its credential's hash for telling a retry from a reused nonce. */
+export const CREDENTIAL_KEPT_MS = 86_400_000;
 /** A live message's own time is trusted this far from its arrival (a gate's clock may be off). */
 const LIVE_SKEW_MS = 60_000;
 
@@ -82,6 +84,7 @@ export class GateService {
   /** Decisions being sent, by `<gate>|<nonce>`, until recorded. */
   private readonly deciding = new Map<string, DecisionRow>();
   private off?: () => void;
+  private forgetTimer?: unknown;
 
   constructor(
     private readonly store: GateStore,
@@ -101,16 +104,8 @@ export class GateService {
   ) {
     this.gates = new Map(deps.gates.map((g) => [g.id, g]));
     this.verdicts = new GateVerdicts(store, deps);
-    for (const id of this.gates.keys())
-      this.stats.set(id, {
-        scans: 0,
-        opened: 0,
-        denied: 0,
-        malformed: 0,
-        sendFailures: 0,
-        offlineEvents: 0,
-        nonceReused: 0,
-      });
+    const zero = { scans: 0, opened: 0, denied: 0, malformed: 0, sendFailures: 0, offlineEvents: 0 };
+    for (const id of this.gates.keys()) this.stats.set(id, { ...zero, nonceReused: 0 });
     store.syncBadges(
       deps.config.staff.map((b) => ({
         badge_hash: keyedHash(deps.key, 'badge', b.badge),
@@ -125,10 +120,14 @@ export class GateService {
 
   start(): void {
     this.off = this.deps.bus.on('device.message', (m) => this.message(m));
+    const forget = () => this.store.forgetCredentials(this.deps.clock.now() - CREDENTIAL_KEPT_MS);
+    forget();
+    this.forgetTimer = this.deps.clock.setInterval(forget, 3_600_000);
   }
 
   stop(): void {
     this.off?.();
+    this.deps.clock.clearInterval(this.forgetTimer);
   }
 
   statsByGate(): Record<string, GateStats> {

@@ -130,6 +130,24 @@ export class GateStore {
       .run(passId ?? null, badgeId ?? null, gateId, nonce);
   }
 
+  /**
+   * Clear the credential hashes of decisions before `before` (a retry comes within seconds; an ID card's hash
+   * must not outlive the visitor's retention). With secure_delete, as the visitor purge: gone from the file.
+   */
+  forgetCredentials(before: number): number {
+    const was = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      return this.db
+        .prepare(
+          'UPDATE gate_decisions SET credential_hash = NULL WHERE ts < ? AND credential_hash IS NOT NULL',
+        )
+        .run(before).changes;
+    } finally {
+      this.db.pragma(`secure_delete = ${was}`);
+    }
+  }
+
   decisionByNonce(gateId: string, nonce: string): DecisionRow | undefined {
     return this.q.decisionByNonce.get(gateId, nonce) as DecisionRow | undefined;
   }
