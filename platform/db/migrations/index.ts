@@ -6,7 +6,7 @@ import { tickets } from './005-tickets.js';
 import { visitors } from './006-visitors.js';
 import { passSeal } from './007-pass-seal.js';
 import { energy } from './008-energy.js';
-import { gateCredentials } from './009-gate-credentials.js';
+import { gateCredentials } from './010-gate-credentials.js';
 
 export interface Migration {
   version: number;

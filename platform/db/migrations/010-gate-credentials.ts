@@ -5,7 +5,7 @@ import type { Migration } from './index.js';
  * (same gate, same nonce) is answered again only when it presents the same credential.
  */
 export const gateCredentials: Migration = {
-  version: 9,
+  version: 10,
   name: 'gate-credentials',
   sql: `
 ALTER TABLE gate_decisions ADD COLUMN credential_hash TEXT;
