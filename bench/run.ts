@@ -16,6 +16,7 @@
  *   live              200 dashboard socket.io clients on the whole site; the dashboard's JS size and first paint (bench/live.ts)
  *   gates             100 visitor gates scanning: scan → decision latency at 200, 500, 1,000 scans/s (bench/gates.ts)
  *   energy            the monthly energy report of 500 meters from InfluxDB: cold, warm, HTTP, CSV; counterIntervals over a year (bench/energy.ts)
+ *   allowlist         a gate's offline allow-list for 10,000 passes: build time, size, the old construction, an attacker's HMAC rate (bench/allowlist.ts)
  *   decode            the slowest single case of the MQTT payload decoder and the site-file parser over generated inputs (bench/decode.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
@@ -30,6 +31,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
+import { printAllowList, runAllowListBench } from './allowlist.js';
 import { benchSite, DEVICES, request } from './common.js';
 import { printDecode, runDecodeBench } from './decode.js';
 import { printEnergy, runEnergyBench } from './energy.js';
@@ -297,6 +299,10 @@ for (const name of names) {
     printGates(await runGatesBench(Number(values.duration)));
     continue;
   }
+  if (name === 'allowlist') {
+    printAllowList(await runAllowListBench());
+    continue;
+  }
   if (name === 'decode') {
     printDecode(runDecodeBench());
     continue;
@@ -323,7 +329,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'energy', 'decode', 'live'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'live'].join(', ')}, all`,
     );
     process.exit(2);
   }

@@ -6,15 +6,18 @@ import type { CredentialType, DenyReason } from '../domains/visitors/gate-types.
  *
  *   { version, gate, issuedAt, validUntil, entries: [{ h, from?, until, gates? }], sig }
  *
- * `h` = HMAC-SHA256(gate key, '<type>:<value>') in lowercase hex, type `code` (a QR `FH1:<code>` is that code)
- * or `card`; `sig` = HMAC-SHA256(gate key, JSON of the list without `sig`). The gate key is provisioned into
- * the controller once (`GET /api/v1/gates/:id/allowlist-key`, hex); without it the list is of no use.
+ * `h` = HMAC-SHA256(gate key, '<type>:<value>') in lowercase hex: type `qr` with the tag of a pass's QR
+ * `FH2:<code>.<tag>` (the part after the dot), or `card` with a badge number; `sig` = HMAC-SHA256(gate key,
+ * JSON of the list without `sig`). The gate key is provisioned into the controller once
+ * (`GET /api/v1/gates/:id/allowlist-key`, hex); without it the list is of no use. A typed code, an `FH1:` QR
+ * (the code alone) and an ID card have no entry: offline, the gate refuses them as `hub-unreachable`.
  */
-export function allowListKey(gateKey: Buffer, type: 'code' | 'card', value: string): string {
+export function allowListKey(gateKey: Buffer, type: 'qr' | 'card', value: string): string {
   return createHmac('sha256', gateKey).update(`${type}:${value}`, 'utf8').digest('hex');
 }
 
-const QR_PREFIX = 'FH1:';
+const QR_PREFIX = 'FH2:';
+const LEGACY_QR_PREFIX = 'FH1:';
 
 /** One allowed credential: from and until when (ms UTC) and, when given, only at these gates. */
 export interface AllowListEntry {
@@ -85,12 +88,21 @@ export function parseAllowList(
   };
 }
 
-/** The credential as the list hashes it: a QR carrying a pass code is that code; ids are never listed. */
-function listed(credential: { type: CredentialType; value: string }) {
+/**
+ * The credential as the list hashes it: a QR by its tag, a badge by its number. A typed code, an `FH1:` QR
+ * and an ID card need the hub (their entry would give away the code: 10^8 codes are soon tried).
+ */
+function listed(credential: {
+  type: CredentialType;
+  value: string;
+}): { type: 'qr' | 'card'; value: string } | 'hub-only' | undefined {
   const { type, value } = credential;
-  if (type === 'code' || type === 'card') return { type, value };
-  if (type === 'qr' && value.startsWith(QR_PREFIX))
-    return { type: 'code' as const, value: value.slice(QR_PREFIX.length) };
+  if (type === 'card') return { type, value };
+  if (type === 'code' || type === 'id') return 'hub-only';
+  const prefix = value.slice(0, 4).toUpperCase();
+  if (prefix === LEGACY_QR_PREFIX) return 'hub-only';
+  const dot = value.indexOf('.');
+  if (prefix === QR_PREFIX && dot > 0) return { type: 'qr', value: value.slice(dot + 1) };
   return undefined;
 }
 
@@ -105,9 +117,10 @@ export function decideFromAllowList(
   direction: 'in' | 'out',
   now: number,
 ): { decision: 'open' | 'deny'; reason?: DenyReason } {
+  const c = listed(credential);
+  if (c === 'hub-only') return { decision: 'deny', reason: 'hub-unreachable' };
   // no list, or one past its validity: the gate knows nobody
   if (!list || !(now < list.validUntil)) return { decision: 'deny', reason: 'unknown' };
-  const c = listed(credential);
   const entry = c && list.entries.get(allowListKey(list.key, c.type, c.value));
   if (!entry) return { decision: 'deny', reason: 'unknown' };
   if (entry.gates && !entry.gates.includes(gateId)) return { decision: 'deny', reason: 'wrong-gate' };

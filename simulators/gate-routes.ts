@@ -39,7 +39,8 @@ const VisitorCodes = z.object({
  *   POST /gates/:id/offline | /online    drop / restore the controller's MQTT connection
  *   POST /gates/:id/key                  `{ "key": "<hex>" }` (or ?key=): provision the allow-list key, as
  *                                        `GET /api/v1/gates/:id/allowlist-key` on the hub gives it
- *   POST /gates/visitors                 `{ "codes": ["12345678", …], "replace": true }`: codes the traffic uses
+ *   POST /gates/visitors                 `{ "codes": ["FH2:12345678.<tag>", "12345678", …], "replace": true }`:
+ *                                        what the traffic presents (QR payloads as qr, anything else typed)
  *   POST /gates/traffic?on=true&perHour=120   visitor traffic by the working day's curve (on=false stops)
  */
 export function gateRoutes(app: FastifyInstance, gates: GateSimulation, badQuery: BadQuery): void {

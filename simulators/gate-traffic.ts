@@ -5,7 +5,10 @@ export interface TrafficStatus {
   running: boolean;
   /** Scans an hour at the busiest time of day; fewer by the office occupancy curve. */
   perHour: number;
-  /** Visitor codes it may use (given through the control API); without any it only tries wrong codes. */
+  /**
+   * Visitor credentials it may use (given through the control API): QR payloads (`FH2:…`, scanned as qr) or
+   * typed codes; without any it only tries wrong codes.
+   */
   codes: number;
   inside: number;
   scans: number;
@@ -19,9 +22,10 @@ const WRONG_CODE_SHARE = 0.15;
 const LEAVING_SHARE = 0.4;
 
 /**
- * A day of visitor traffic for the demo: arrivals follow the working day; each presents one of the codes it
- * was given (the hub decides whether it is still valid: expired and used-up passes are denied there) or,
- * now and then, a wrong one; those let in leave later through any gate.
+ * A day of visitor traffic for the demo: arrivals follow the working day; each presents one of the credentials
+ * it was given (a QR payload, or a code typed in; the hub decides whether it is still valid: expired and
+ * used-up passes are denied there) or, now and then, a wrong code; those let in leave later through any gate.
+ * Offline, a gate opens for a QR only (a typed code needs the hub).
  */
 export class GateTraffic {
   private codes: string[] = [];
@@ -82,7 +86,8 @@ export class GateTraffic {
         ? pick(waiting, this.random)!
         : String(Math.floor(this.random() * 1e8)).padStart(8, '0');
     this.status.scans++;
-    const outcome = await gate.scan({ type: 'code', value: code }, leaving ? 'out' : 'in');
+    const type = code.startsWith('FH') ? 'qr' : 'code';
+    const outcome = await gate.scan({ type, value: code }, leaving ? 'out' : 'in');
     if (outcome.decision === 'open') {
       this.status.opened++;
       if (leaving) this.inside.delete(code);

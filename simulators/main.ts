@@ -119,7 +119,7 @@ async function main() {
       /** Where the BACnet devices bind (default each one's own address in the site file); added to their UDP ports. */
       'bacnet-host': { type: 'string', default: process.env.SIM_BACNET_HOST },
       'bacnet-port-offset': { type: 'string', default: process.env.SIM_BACNET_PORT_OFFSET ?? '0' },
-      /** Visitor scans an hour at the day's peak at the gates (0: none; codes via POST /gates/visitors). */
+      /** Visitor scans an hour at the day's peak at the gates (0: none; QR payloads or codes via POST /gates/visitors). */
       'gate-traffic': { type: 'string', default: process.env.SIM_GATE_TRAFFIC ?? '0' },
       /** JSON file { "<gate id>": "<hex key>" }: each gate's allow-list key (GET /api/v1/gates/:id/allowlist-key). */
       'gate-keys': { type: 'string', default: process.env.SIM_GATE_KEYS_FILE },

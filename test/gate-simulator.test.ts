@@ -30,6 +30,14 @@ visitors: { gates: [] }
 `;
 }
 
+/** QR payloads `FH2:<code>.<tag>` (the tag made up: the fake decider and the list built here know them). */
+const QR: Record<string, string> = Object.fromEntries(
+  ['11111111', '22222222', '33333333', '44444444'].map((c) => [c, `FH2:${c}.${c}${c}tagTAG`]),
+);
+const tagOf = (code: string) => QR[code]!.split('.')[1]!;
+const scanQr = (code: string, direction = 'in') =>
+  `type=qr&value=${encodeURIComponent(QR[code]!)}&direction=${direction}`;
+
 interface Heard {
   assetId: string;
   channel: string;
@@ -85,7 +93,7 @@ async function start(opts: { anonymous?: boolean } = {}) {
   };
 }
 
-/** Stands in for the hub's decision engine (written elsewhere): code 11111111 is Ada's pass 1. */
+/** Stands in for the hub's decision engine (written elsewhere): code 11111111 (or its QR) is Ada's pass 1. */
 function fakeDecider(hub: Hub) {
   const state = { answering: true, scans: 0 };
   hub.bus.on('device.message', (m) => {
@@ -93,7 +101,7 @@ function fakeDecider(hub: Hub) {
     state.scans++;
     const scan = JSON.parse(m.payload.toString('utf8')) as ScanMessage;
     const d: DecisionMessage =
-      scan.credential.value === '11111111'
+      scan.credential.value === '11111111' || scan.credential.value === QR['11111111']
         ? { nonce: scan.nonce, decision: 'open', passId: 1, name: 'Ada', ts: Date.now() }
         : { nonce: scan.nonce, decision: 'deny', reason: 'unknown', ts: Date.now() };
     void hub.supervisor.send(m.assetId, 'decision', JSON.stringify(d));
@@ -160,7 +168,7 @@ describe('gate controller simulator against the hub', () => {
     // built and signed with the hub's own functions, with the key the hub would provision
     const gateKey = randomBytes(32);
     const now = Date.now();
-    const h = (code: string) => allowListHash(gateKey, 'code', code);
+    const h = (code: string) => allowListHash(gateKey, 'qr', tagOf(code));
     const list = {
       version: 7,
       gate: 'gate-a',
@@ -189,18 +197,18 @@ describe('gate controller simulator against the hub', () => {
     await waitFor(() => device().state === 'offline');
     const since = t.heard.length;
     const scans = decider.scans;
-    const ok = await t.control('/gates/gate-a/scan?type=code&value=11111111');
+    const ok = await t.control(`/gates/gate-a/scan?${scanQr('11111111')}`);
     expect(ok).toMatchObject({ decision: 'open', source: 'allow-list', offline: true });
-    expect(await t.control('/gates/gate-a/scan?type=code&value=22222222')).toMatchObject({
+    expect(await t.control(`/gates/gate-a/scan?${scanQr('22222222')}`)).toMatchObject({
       decision: 'deny',
       reason: 'expired',
       offline: true,
     });
-    expect(await t.control('/gates/gate-a/scan?type=code&value=33333333')).toMatchObject({
+    expect(await t.control(`/gates/gate-a/scan?${scanQr('33333333')}`)).toMatchObject({
       decision: 'deny',
       reason: 'not-yet-valid',
     });
-    expect(await t.control('/gates/gate-a/scan?type=code&value=44444444')).toMatchObject({
+    expect(await t.control(`/gates/gate-a/scan?${scanQr('44444444')}`)).toMatchObject({
       decision: 'deny',
       reason: 'unknown',
     });
@@ -219,10 +227,10 @@ describe('gate controller simulator against the hub', () => {
     expect(events.every((e) => e.offline === true)).toBe(true);
     const decisions = events.filter((e) => e.kind === 'decision');
     expect(decisions.map((e) => [(e.credential as { value: string }).value, e.decision, e.reason])).toEqual([
-      ['11111111', 'open', undefined],
-      ['22222222', 'deny', 'expired'],
-      ['33333333', 'deny', 'not-yet-valid'],
-      ['44444444', 'deny', 'unknown'],
+      [QR['11111111'], 'open', undefined],
+      [QR['22222222'], 'deny', 'expired'],
+      [QR['33333333'], 'deny', 'not-yet-valid'],
+      [QR['44444444'], 'deny', 'unknown'],
     ]);
     expect(decisions[0]).toMatchObject({ nonce: ok.nonce, direction: 'in', ts: expect.any(Number) });
     const rest = events.filter((e) => e.kind !== 'decision');
@@ -242,7 +250,7 @@ describe('gate controller simulator against the hub', () => {
     await waitFor(() => status(t.gates, 'gate-a').allowList?.version === 7);
     decider.answering = false;
     const since = t.heard.length;
-    expect(await t.control('/gates/gate-a/scan?type=code&value=11111111&direction=out')).toMatchObject({
+    expect(await t.control(`/gates/gate-a/scan?${scanQr('11111111', 'out')}`)).toMatchObject({
       decision: 'open',
       source: 'allow-list',
     });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
+import { qrTagger } from '../domains/visitors/pass-qr.js';
 import type { PassView } from '../domains/visitors/pass-types.js';
 import { signLink } from '../domains/visitors/privacy.js';
 import { buildHub, type Hub } from '../hub/app.js';
@@ -152,7 +153,8 @@ describe('visitor passes through the API', () => {
     expect(approved.headers['cache-control']).toBe('no-store');
     const issued = approved.json();
     expect(issued.code).toMatch(/^\d{8}$/);
-    expect(issued.qr).toBe(`FH1:${issued.code}`);
+    // the QR carries the code and a 128-bit tag bound to the pass (the gates' offline lists know the tag)
+    expect(issued.qr).toBe(`FH2:${issued.code}.${qrTagger(hub.visitors.key)(pass.id, issued.code)}`);
     expect(issued.pass).toMatchObject({ state: 'approved', decidedBy: 'alice', issued: true });
     codes.push(issued.code);
     // the visitor's notification carries the code, once

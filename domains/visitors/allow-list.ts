@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { openCode, subKey } from './code-seal.js';
+import { codeOpener, subKey } from './code-seal.js';
 import type { Gate } from './gate-service.js';
 import type { GateStore } from './gate-store.js';
+import { qrTagger } from './pass-qr.js';
 import type { VisitorsConfig } from './visitor-schema.js';
 
 /**
@@ -12,22 +13,36 @@ import type { VisitorsConfig } from './visitor-schema.js';
  *
  *   { version, gate, issuedAt, validUntil, entries: [{ h, from, until }], sig }
  *
- * `h` = HMAC-SHA256(gate key, '<type>:<value>') in hex, for type `code` (a pass code; a QR's `FH1:<code>` is
- * the same code) and `card` (a staff badge that opens this gate). `sig` = HMAC-SHA256(gate key, the JSON of
- * the list without `sig`). The gate key is the gate's own (`GET /api/v1/gates/:id/allowlist-key`,
- * provisioned once): a list is only readable and only forgeable with it, and the broker lets only that gate
- * read its topic. A gate must refuse a list whose `sig` does not verify or whose `validUntil` has passed.
+ * `h` = HMAC-SHA256(gate key, 'qr:<tag>') in hex for a pass valid at this gate (the 128-bit tag of its QR
+ * `FH2:<code>.<tag>`, pass-qr.ts), or HMAC-SHA256(gate key, 'card:<badge>') for a staff badge that opens this
+ * gate. Typed 8-digit codes (and ID cards) have no entry: the hub alone checks them. `sig` = HMAC-SHA256(gate
+ * key, the JSON of the list without `sig`). The gate key is the gate's own (`GET /api/v1/gates/:id/allowlist-key`,
+ * provisioned once), derived from the visitors key and the gate id.
+ *
+ * Why tags and not codes: the gate key sits in every controller. With it, an entry `HMAC(key, 'code:' + code)`
+ * falls to trying all 10^8 codes (minutes in Node on one core, seconds in native code: `npm run bench
+ * allowlist`), and the code then opens every gate. An entry over a 128-bit tag needs 2^128 tries; and gate B's
+ * entries are keyed with B's key. What one gate's key still gives: forging that gate's list (so opening that
+ * gate), and trying badge numbers against its `card` entries (see the README).
  */
 export function gateKeyOf(key: Buffer, gateId: string): Buffer {
   return subKey(key, `gate-allowlist:${gateId}`);
 }
 
-export function allowListHash(gateKey: Buffer, type: 'code' | 'card', value: string): string {
+export function allowListHash(gateKey: Buffer, type: 'qr' | 'card', value: string): string {
   return createHmac('sha256', gateKey).update(`${type}:${value}`).digest('hex');
 }
 
 export function signAllowList(gateKey: Buffer, list: Record<string, unknown>): string {
   return createHmac('sha256', gateKey).update(JSON.stringify(list)).digest('hex');
+}
+
+/** An active pass as the lists need it: its QR tag, when it opens, and its gates (null: every gate). */
+export interface ListedPass {
+  tag: string;
+  from: number;
+  until: number;
+  gates: string[] | null;
 }
 
 export class AllowListPublisher {
@@ -72,19 +87,32 @@ export class AllowListPublisher {
     }, 1_000);
   }
 
-  build(gate: Gate, now: number): Record<string, unknown> {
-    const gateKey = gateKeyOf(this.deps.key, gate.id);
-    const entries: { h: string; from?: number; until: number }[] = [];
+  /** The active passes' tags, derived once per publication for all gates. */
+  listedPasses(now: number): ListedPass[] {
+    const open = codeOpener(this.deps.key);
+    const tagOf = qrTagger(this.deps.key);
     const early = this.deps.config.pass.earlyMinutes * 60_000;
+    const passes: ListedPass[] = [];
     for (const p of this.store.sealedCodes(now)) {
-      if (p.gates && !(JSON.parse(p.gates) as string[]).includes(gate.id)) continue;
-      const code = openCode(this.deps.key, p.code_sealed);
+      const code = open(p.code_sealed);
       if (code)
-        entries.push({
-          h: allowListHash(gateKey, 'code', code),
+        passes.push({
+          tag: tagOf(p.id, code),
           from: p.valid_from - early,
           until: p.valid_until,
+          gates: p.gates ? (JSON.parse(p.gates) as string[]) : null,
         });
+    }
+    return passes;
+  }
+
+  /** One gate's list: the passes valid at this gate (none limited to others), and its badges. */
+  build(gate: Gate, now: number, passes = this.listedPasses(now)): Record<string, unknown> {
+    const gateKey = gateKeyOf(this.deps.key, gate.id);
+    const entries: { h: string; from?: number; until: number }[] = [];
+    for (const p of passes) {
+      if (p.gates && !p.gates.includes(gate.id)) continue;
+      entries.push({ h: allowListHash(gateKey, 'qr', p.tag), from: p.from, until: p.until });
     }
     const validUntil = now + this.deps.config.allowList.validHours * 3_600_000;
     for (const badge of this.deps.badgesFor(gate))
@@ -95,9 +123,11 @@ export class AllowListPublisher {
 
   async publishAll(): Promise<void> {
     const now = this.deps.clock.now();
+    const passes = this.listedPasses(now);
     for (const gate of this.deps.gates) {
       try {
-        await this.deps.send(gate.id, 'allowlist', JSON.stringify(this.build(gate, now)), { retain: true });
+        const list = JSON.stringify(this.build(gate, now, passes));
+        await this.deps.send(gate.id, 'allowlist', list, { retain: true });
       } catch (err) {
         // the gate's link is down: the next refresh tries again; the gate keeps its last list meanwhile
         this.deps.log.debug({ gate: gate.id, err: (err as Error).message }, 'allow-list not sent');

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
+import type { AuditTrail } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { DeviceMessage } from '../../core/devices/driver.js';
 import type { Logger } from '../../core/logger.js';
 import { gateDevices } from '../../core/model/asset-channels.js';
 import type { SiteModel } from '../../core/model/site-model.js';
-import { zoneSubtree } from '../../core/model/zones.js';
 import type { BusinessCalendar } from '../../core/time/business-time.js';
-import { type BadgeFacts, decide, type Verdict } from './gate-decider.js';
+import type { Verdict } from './gate-decider.js';
 import {
   type Door,
   DoorSchema,
@@ -18,8 +18,9 @@ import {
   ScanSchema,
   SyncSchema,
 } from './gate-messages.js';
-import type { GateStore } from './gate-store.js';
-import type { DecisionMessage } from './gate-types.js';
+import type { DecisionRow, GateStore } from './gate-store.js';
+import type { CredentialType, DecisionMessage } from './gate-types.js';
+import { GateVerdicts } from './gate-verdicts.js';
 import { keyedHash } from './privacy.js';
 import type { VisitorsConfig } from './visitor-schema.js';
 
@@ -37,10 +38,13 @@ export interface GateStats {
   /** Decisions the hub could not send (the gate's link down). */
   sendFailures: number;
   offlineEvents: number;
+  /** Scans that repeated a recorded scan's nonce with another credential (denied, audited). */
+  nonceReused: number;
   lastProblem?: string;
 }
 
-const QR_PREFIX = 'FH1:';
+/** How long a decision keeps its credential's hash for telling a retry from a reused nonce. */
+export const CREDENTIAL_KEPT_MS = 86_400_000;
 /** A live message's own time is trusted this far from its arrival (a gate's clock may be off). */
 const LIVE_SKEW_MS = 60_000;
 
@@ -75,9 +79,12 @@ export class GateService {
   readonly gates: ReadonlyMap<string, Gate>;
   private readonly stats = new Map<string, GateStats>();
   private readonly problemLogged = new Set<string>();
-  /** A badge's zones (its JSON list) → them and their sub-zones. */
-  private readonly badgeZones = new Map<string, ReadonlySet<string>>();
+  /** Lookups, held entries and the decider (gate-verdicts.ts). */
+  readonly verdicts: GateVerdicts;
+  /** Decisions being sent, by `<gate>|<nonce>`, until recorded. */
+  private readonly deciding = new Map<string, DecisionRow>();
   private off?: () => void;
+  private forgetTimer?: unknown;
 
   constructor(
     private readonly store: GateStore,
@@ -89,14 +96,16 @@ export class GateService {
       clock: Clock;
       log: Logger;
       calendars: ReadonlyMap<string, BusinessCalendar>;
+      audit: AuditTrail;
       /** visitorGates(): the gates it answers for. */
       gates: readonly Gate[];
       send(assetId: string, channel: string, payload: string): Promise<void>;
     },
   ) {
     this.gates = new Map(deps.gates.map((g) => [g.id, g]));
-    for (const id of this.gates.keys())
-      this.stats.set(id, { scans: 0, opened: 0, denied: 0, malformed: 0, sendFailures: 0, offlineEvents: 0 });
+    this.verdicts = new GateVerdicts(store, deps);
+    const zero = { scans: 0, opened: 0, denied: 0, malformed: 0, sendFailures: 0, offlineEvents: 0 };
+    for (const id of this.gates.keys()) this.stats.set(id, { ...zero, nonceReused: 0 });
     store.syncBadges(
       deps.config.staff.map((b) => ({
         badge_hash: keyedHash(deps.key, 'badge', b.badge),
@@ -111,10 +120,14 @@ export class GateService {
 
   start(): void {
     this.off = this.deps.bus.on('device.message', (m) => this.message(m));
+    const forget = () => this.store.forgetCredentials(this.deps.clock.now() - CREDENTIAL_KEPT_MS);
+    forget();
+    this.forgetTimer = this.deps.clock.setInterval(forget, 3_600_000);
   }
 
   stop(): void {
     this.off?.();
+    this.deps.clock.clearInterval(this.forgetTimer);
   }
 
   statsByGate(): Record<string, GateStats> {
@@ -145,11 +158,21 @@ export class GateService {
     }
   }
 
-  /** Decide, answer, record. The answer goes first: the person is waiting at the gate. */
+  /**
+   * Decide, answer, record. The answer goes first: the person is waiting at the gate. A retry (the nonce of a
+   * recorded scan) is answered again only when it presents the same credential; an open entry is held until
+   * its passage (or the door time) so that no other gate lets the same pass in meanwhile.
+   */
   async scan(gate: Gate, scan: Scan, receivedAt: number): Promise<void> {
     const stats = this.stats.get(gate.id)!;
     stats.scans++;
-    const earlier = this.store.decisionByNonce(gate.id, scan.nonce);
+    const now = this.deps.clock.now();
+    const credentialHash = this.verdicts.credentialHash(scan.credential);
+    const key = `${gate.id}|${scan.nonce}`;
+    // a retry may come while the first answer is still being sent (and not yet recorded)
+    const earlier = this.deciding.get(key) ?? this.store.decisionByNonce(gate.id, scan.nonce);
+    if (earlier && earlier.credential_hash !== credentialHash)
+      return this.nonceReused(gate, scan, earlier, receivedAt);
     const verdict: Verdict = earlier
       ? {
           decision: earlier.decision,
@@ -157,7 +180,25 @@ export class GateService {
           passId: earlier.pass_id ?? undefined,
           badgeId: earlier.badge_id ?? undefined,
         }
-      : this.verdict(gate, scan, this.deps.clock.now());
+      : this.verdicts.verdict(gate, scan, now);
+    const row: DecisionRow = {
+      ts: receivedAt,
+      gate_id: gate.id,
+      nonce: scan.nonce,
+      credential_type: scan.credential.type,
+      credential_hash: credentialHash,
+      decision: verdict.decision,
+      reason: verdict.reason ?? null,
+      pass_id: verdict.passId ?? null,
+      badge_id: verdict.badgeId ?? null,
+      direction: scan.direction,
+      offline: 0,
+      latency_ms: null,
+    };
+    if (!earlier) {
+      this.verdicts.hold(verdict, gate.id, scan.nonce, scan.direction, now);
+      this.deciding.set(key, row);
+    }
     const answer: DecisionMessage = {
       nonce: scan.nonce,
       decision: verdict.decision,
@@ -172,25 +213,16 @@ export class GateService {
     } catch (err) {
       sent = false;
       stats.sendFailures++;
+      if (!earlier) this.verdicts.passed(gate.id, scan.nonce); // the gate never heard "open": nobody passes
       this.problem(gate.id, 'send', `decision not sent: ${(err as Error).message}`);
     }
     if (earlier) return; // a retry: answered again, recorded once
+    this.deciding.delete(key);
     if (verdict.decision === 'open') stats.opened++;
     else stats.denied++;
-    const latency = this.deps.clock.now() - receivedAt;
-    this.store.recordDecision({
-      ts: receivedAt,
-      gate_id: gate.id,
-      nonce: scan.nonce,
-      credential_type: scan.credential.type,
-      decision: verdict.decision,
-      reason: verdict.reason ?? (sent ? null : 'not-sent'),
-      pass_id: verdict.passId ?? null,
-      badge_id: verdict.badgeId ?? null,
-      direction: scan.direction,
-      offline: 0,
-      latency_ms: sent ? latency : null,
-    });
+    row.reason ??= sent ? null : 'not-sent';
+    row.latency_ms = sent ? this.deps.clock.now() - receivedAt : null;
+    this.store.recordDecision(row);
     this.deps.bus.emit('gate.scanned', {
       gateId: gate.id,
       nonce: scan.nonce,
@@ -205,42 +237,57 @@ export class GateService {
     });
   }
 
-  private verdict(gate: Gate, scan: Scan, now: number): Verdict {
-    const { key, config } = this.deps;
-    const { type, value } = scan.credential;
-    const found: Parameters<typeof decide>[1] = {};
-    if (type === 'card') found.badge = this.badgeFacts(keyedHash(key, 'badge', value));
-    if (type === 'id') found.pass = this.store.passByIdHash(keyedHash(key, 'id', value), now);
-    if (type === 'code' || type === 'qr') {
-      const code = type === 'qr' ? (value.startsWith(QR_PREFIX) ? value.slice(QR_PREFIX.length) : '') : value;
-      if (code) found.pass = this.store.passByCodeHash(keyedHash(key, 'code', code));
+  /** A scan that reuses a recorded nonce with another credential: denied, not given the recorded verdict. */
+  private async nonceReused(gate: Gate, scan: Scan, earlier: DecisionRow, receivedAt: number) {
+    const stats = this.stats.get(gate.id)!;
+    stats.denied++;
+    this.reportNonceReused(gate, scan, earlier, receivedAt, false);
+    const answer: DecisionMessage = {
+      nonce: scan.nonce,
+      decision: 'deny',
+      reason: 'nonce-reused',
+      ts: this.deps.clock.now(),
+    };
+    try {
+      await this.deps.send(gate.id, 'decision', JSON.stringify(answer));
+    } catch (err) {
+      stats.sendFailures++;
+      this.problem(gate.id, 'send', `decision not sent: ${(err as Error).message}`);
     }
-    return decide({ type, gateId: gate.id, gateZone: gate.zone, direction: scan.direction, now }, found, {
-      antiPassback: config.antiPassback,
-      earlyMs: config.pass.earlyMinutes * 60_000,
-    });
   }
 
-  private badgeFacts(hash: string): BadgeFacts | undefined {
-    const b = this.store.badge(hash);
-    if (!b) return undefined;
-    // a handful of distinct lists: each expanded to its sub-zones once, not at every scan
-    let zones = this.badgeZones.get(b.zones);
-    if (!zones) {
-      const expanded = new Set<string>();
-      for (const z of JSON.parse(b.zones) as string[])
-        for (const s of zoneSubtree(this.deps.site.zones, z)) expanded.add(s);
-      this.badgeZones.set(b.zones, expanded);
-      zones = expanded;
-    }
-    return {
-      id: b.id,
-      holder: b.holder,
-      zones,
-      schedule: b.schedule ? this.deps.calendars.get(b.schedule) : undefined,
-      inside: b.inside === 1,
-      disabled: b.disabled === 1,
-    };
+  /**
+   * The nonce of a recorded scan with another credential is not a retry (a retry repeats the same scan): a
+   * buggy or forged controller. Counted, audited as the gate's device, announced; the recorded row stays.
+   */
+  private reportNonceReused(
+    gate: Gate,
+    scan: { nonce: string; credential: { type: CredentialType }; direction: 'in' | 'out' },
+    earlier: DecisionRow,
+    ts: number,
+    offline: boolean,
+  ): void {
+    this.stats.get(gate.id)!.nonceReused++;
+    this.problem(gate.id, 'nonce', `scan ${scan.nonce} repeated with another credential: not a retry`);
+    this.deps.audit.record(
+      { actor: gate.deviceId, via: 'device' },
+      {
+        action: 'gate.nonce-reused',
+        target: gate.id,
+        outcome: 'denied',
+        detail: `nonce ${scan.nonce}${offline ? ' (offline sync)' : ''}: another ${scan.credential.type} than the recorded ${earlier.credential_type}`,
+      },
+    );
+    this.deps.bus.emit('gate.scanned', {
+      gateId: gate.id,
+      nonce: scan.nonce,
+      credentialType: scan.credential.type,
+      decision: 'deny',
+      reason: 'nonce-reused',
+      direction: scan.direction,
+      ts,
+      offline,
+    });
   }
 
   passage(gate: Gate, p: Passage, receivedAt: number, offline: boolean): void {
@@ -254,6 +301,8 @@ export class GateService {
     }
     if (badgeId === undefined && p.badge)
       badgeId = this.store.badge(keyedHash(this.deps.key, 'badge', p.badge))?.id;
+    // the entry held since the decision is counted by the passage itself from now on
+    this.verdicts.passed(gate.id, p.nonce, passId, badgeId);
     const fresh = this.store.recordPassage({
       ts,
       gateId: gate.id,
@@ -286,11 +335,13 @@ export class GateService {
     for (const e of events) {
       stats.offlineEvents++;
       if (e.kind === 'decision') {
+        const credentialHash = this.verdicts.credentialHash(e.credential);
         const inserted = this.store.recordDecision({
           ts: e.ts,
           gate_id: gate.id,
           nonce: e.nonce,
           credential_type: e.credential.type,
+          credential_hash: credentialHash,
           decision: e.decision,
           reason: e.decision === 'deny' ? 'offline' : null,
           pass_id: null,
@@ -299,9 +350,15 @@ export class GateService {
           offline: 1,
           latency_ms: null,
         });
-        if (!inserted) continue;
+        if (!inserted) {
+          // a replayed sync is the same scan; the nonce of another scan with another credential is not
+          const earlier = this.store.decisionByNonce(gate.id, e.nonce);
+          if (earlier && earlier.credential_hash !== credentialHash)
+            this.reportNonceReused(gate, e, earlier, e.ts, true);
+          continue;
+        }
         // who it was, if the hub knows the credential (the gate only had hashes)
-        const who = this.verdict(gate, e, e.ts);
+        const who = this.verdicts.verdict(gate, e, e.ts);
         if (who.passId !== undefined || who.badgeId !== undefined)
           this.store.patchDecision(gate.id, e.nonce, who.passId, who.badgeId);
         this.deps.bus.emit('gate.scanned', {

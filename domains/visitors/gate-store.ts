@@ -19,6 +19,8 @@ export interface DecisionRow {
   gate_id: string;
   nonce: string;
   credential_type: string;
+  /** Keyed hash of the credential's type and value: a retry must present the same one (null before 009). */
+  credential_hash: string | null;
   decision: 'open' | 'deny';
   reason: string | null;
   pass_id: number | null;
@@ -63,10 +65,10 @@ export class GateStore {
       ),
       badge: db.prepare('SELECT * FROM staff_badges WHERE badge_hash = ?'),
       insertDecision: db.prepare(
-        `INSERT OR IGNORE INTO gate_decisions (ts, gate_id, nonce, credential_type, decision, reason, pass_id,
-           badge_id, direction, offline, latency_ms)
-         VALUES (@ts, @gate_id, @nonce, @credential_type, @decision, @reason, @pass_id, @badge_id, @direction,
-           @offline, @latency_ms)`,
+        `INSERT OR IGNORE INTO gate_decisions (ts, gate_id, nonce, credential_type, credential_hash, decision,
+           reason, pass_id, badge_id, direction, offline, latency_ms)
+         VALUES (@ts, @gate_id, @nonce, @credential_type, @credential_hash, @decision, @reason, @pass_id,
+           @badge_id, @direction, @offline, @latency_ms)`,
       ),
       decisionByNonce: db.prepare('SELECT * FROM gate_decisions WHERE gate_id = ? AND nonce = ?'),
       passage: db.prepare(
@@ -126,6 +128,24 @@ export class GateStore {
     this.db
       .prepare('UPDATE gate_decisions SET pass_id = ?, badge_id = ? WHERE gate_id = ? AND nonce = ?')
       .run(passId ?? null, badgeId ?? null, gateId, nonce);
+  }
+
+  /**
+   * Clear the credential hashes of decisions before `before` (a retry comes within seconds; an ID card's hash
+   * must not outlive the visitor's retention). With secure_delete, as the visitor purge: gone from the file.
+   */
+  forgetCredentials(before: number): number {
+    const was = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      return this.db
+        .prepare(
+          'UPDATE gate_decisions SET credential_hash = NULL WHERE ts < ? AND credential_hash IS NOT NULL',
+        )
+        .run(before).changes;
+    } finally {
+      this.db.pragma(`secure_delete = ${was}`);
+    }
   }
 
   decisionByNonce(gateId: string, nonce: string): DecisionRow | undefined {

@@ -29,7 +29,11 @@ export type DenyReason =
   | 'anti-passback'
   | 'wrong-gate'
   | 'outside-schedule'
-  | 'malformed';
+  | 'malformed'
+  /** A scan repeating an earlier scan's nonce with another credential (a retry must be the same scan). */
+  | 'nonce-reused'
+  /** The gate's own answer, hub unreachable: a typed code or ID card is checked by the hub only. */
+  | 'hub-unreachable';
 
 /** hub → gate `…/decision` */
 export interface DecisionMessage {

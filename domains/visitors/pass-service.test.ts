@@ -7,7 +7,8 @@ import { AuditLog } from '../../platform/audit/audit-log.js';
 import { openDatabase } from '../../platform/db/database.js';
 import { permissionsOf, type Role } from '../../platform/security/roles.js';
 import { UserStore } from '../../platform/security/user-store.js';
-import { type Issued, PassService, passQr } from './pass-service.js';
+import { passQr, qrTagger } from './pass-qr.js';
+import { type Issued, PassService } from './pass-service.js';
 import type { PassActor } from './pass-state.js';
 import { PassStore } from './pass-store.js';
 import { keyedHash } from './privacy.js';
@@ -77,7 +78,9 @@ describe('the pass lifecycle', () => {
     t.clock.advance(MIN);
     const issued = t.passes.approve(pass.id, t.host, 'see you');
     expect(issued.code).toMatch(/^\d{8}$/);
-    expect(issued.qr).toBe(`FH1:${issued.code}`);
+    // FH2:<code>.<128-bit tag bound to the pass>
+    expect(issued.qr).toBe(`FH2:${issued.code}.${qrTagger(KEY)(pass.id, issued.code)}`);
+    expect(issued.qr).toMatch(/^FH2:\d{8}\.[\w-]{22}$/);
     expect(issued.pass).toMatchObject({
       state: 'approved',
       issued: true,
@@ -176,7 +179,9 @@ describe('what the gate engine uses', () => {
     const first = t.passes.approve(t.register().pass.id, t.host);
     const second = t.passes.approve(t.register().pass.id, t.host);
     expect([first.code, second.code]).toEqual(['11111111', '22222222']);
-    expect(t.passes.passByCodeHash(t.passes.codeHash(passQr('22222222')))?.id).toBe(second.pass.id);
+    const qr = passQr(KEY, second.pass.id, '22222222');
+    expect(t.passes.passByCodeHash(t.passes.codeHash(qr))?.id).toBe(second.pass.id);
+    expect(t.passes.codeHash('FH1:22222222')).toBe(keyedHash(KEY, 'code', '22222222'));
     expect(t.passes.codeHash(' 2222-2222 ')).toBe(keyedHash(KEY, 'code', '22222222'));
   });
 

@@ -8,6 +8,7 @@ import type { AuditLog } from '../../platform/audit/audit-log.js';
 import { permissionsOf } from '../../platform/security/roles.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import { sealCode } from './code-seal.js';
+import { parseQr, passQr } from './pass-qr.js';
 import {
   checkPassAction,
   type PassAction,
@@ -24,8 +25,6 @@ import type { VisitorsConfig } from './visitor-schema.js';
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-/** The QR a gate reads is `FH1:<code>`: versioned, so the payload can change without confusing old gates. */
-export const QR_PREFIX = 'FH1:';
 const CODE_TRIES = 10;
 const EXPORT_MAX_ROWS = 100_000;
 
@@ -76,8 +75,6 @@ function linkRefused(reason: 'malformed' | 'tampered' | 'expired' | 'host-disabl
   }
 }
 
-export const passQr = (code: string) => `${QR_PREFIX}${code}`;
-
 /**
  * Visitor passes: registration, the host's decision, revocation and cancellation, the code issued once, and
  * the retention purge. Writes the audit log for every person's step and announces `pass.requested`,
@@ -119,11 +116,9 @@ export class PassService {
 
   // ─── for the gate engine ──────────────────────────────────────────────────────────────────────────────
 
-  /** The keyed hash of what a gate read: a code (`12345678`) or its QR (`FH1:12345678`). */
+  /** The keyed hash of the code in what a gate read: a code (`12345678`) or its QR (`FH2:12345678.<tag>`). */
   codeHash(credential: string): string {
-    const v = credential.trim();
-    const code = v.toUpperCase().startsWith(QR_PREFIX) ? v.slice(QR_PREFIX.length) : v;
-    return keyedHash(this.deps.key, 'code', code);
+    return keyedHash(this.deps.key, 'code', parseQr(credential)?.code ?? credential.trim());
   }
 
   /** The pass holding this code hash, in any state (the engine says why it denies). */
@@ -354,7 +349,7 @@ export class PassService {
         detail: [detail, note].filter(Boolean).join(': ') || undefined,
       });
     this.deps.log.info({ pass: id, action, by: who.username }, `pass ${PAST[action]}`);
-    const issued = code === undefined ? undefined : { pass, code, qr: passQr(code) };
+    const issued = code === undefined ? undefined : { pass, code, qr: passQr(this.deps.key, id, code) };
     // before the event, so whoever keeps something of the code has it when listeners react
     if (issued)
       try {

@@ -72,6 +72,11 @@ export const VisitorsSchema = z.strictObject({
       validHours: intIn(1, 168).default(24),
     })
     .prefault({}),
+  /**
+   * How long a gate's door stays open for one decision (the controllers' setting; the longest if they differ).
+   * An open decision holds its entry this long plus 5 s, until the passage is reported.
+   */
+  doorOpenSeconds: intIn(1, 600).default(10),
   /** Door held open longer than this raises an alert. */
   doorHeldOpenSeconds: intIn(5, 3_600).default(30),
   /** This many denials at one gate within the window raise an alert. */

@@ -127,6 +127,7 @@ export function buildVisitors(deps: {
     clock: deps.clock,
     log: deps.log,
     calendars,
+    audit: deps.audit,
     gates: gateList,
     send: (assetId, channel, payload) => deps.send(assetId, channel, payload),
   });

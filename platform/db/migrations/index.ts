@@ -7,6 +7,7 @@ import { visitors } from './006-visitors.js';
 import { passSeal } from './007-pass-seal.js';
 import { energy } from './008-energy.js';
 import { auditKeyed } from './009-audit-keyed.js';
+import { gateCredentials } from './010-gate-credentials.js';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   passSeal,
   energy,
   auditKeyed,
+  gateCredentials,
 ];
