@@ -174,6 +174,32 @@ describe('dashboard: visitors and gates, in English and Chinese', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
+  it('a visitor the host registered as their own waits for someone else: no Approve button for them', async () => {
+    const res = await call(host, 'POST', '/visitors', {
+      name: 'Wang Fang',
+      phone: '13812345679',
+      company: 'Initech',
+      host: host.username,
+      purpose: 'Own guest',
+      validFrom: Date.now() - MIN,
+      validUntil: Date.now() + 3 * HOUR,
+      maxEntries: 1,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const own = (res.json() as { pass: PassView }).pass;
+    const row = page.locator(`[data-section="pending"] [data-pass-id="${own.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-action="decline"]').count()).toBe(1);
+    expect(await row.locator('[data-action="approve"]').count()).toBe(0);
+    expect(await row.locator('[data-approval="other"]').textContent()).toContain('someone else');
+    await screenshot(page, 'visitors-own-guest-en');
+    // security approves it; the host's list follows
+    const approved = await call(guard, 'POST', `/passes/${own.id}/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    await expect.poll(() => row.count()).toBe(0);
+    expect(unexpected(errors)).toEqual([]);
+  });
+
   it('a scan of the code at the gate shows in the live gate events, and the visitor is counted inside', async () => {
     expect(await text('[data-occupancy="visitors"]')).toBe('0');
     const refused = await scan('00000000');

@@ -95,7 +95,7 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
       schema: {
         tags,
         summary:
-          'Passes, newest first: security sees all, anyone else those they host or registered; from/to select passes whose window overlaps [from, to)',
+          'Passes, newest first, each with the actions the caller may take now: security sees all, anyone else those they host or registered; from/to select passes whose window overlaps [from, to)',
         querystring: z.strictObject({
           state: z.enum(PASS_STATES).optional(),
           host: z.string().max(64).optional(),
@@ -109,7 +109,8 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
     async (req) => {
       const { before, ...q } = req.query;
       const list = passes.list({ ...q, beforeId: before }, who(req));
-      return { passes: list, next: list.length === q.limit ? list.at(-1)?.id : undefined };
+      const withActions = list.map((p) => ({ ...p, actions: passes.actionsFor(p, who(req)) }));
+      return { passes: withActions, next: list.length === q.limit ? list.at(-1)?.id : undefined };
     },
   );
 

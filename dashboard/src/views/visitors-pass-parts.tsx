@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PassView } from '../../../domains/visitors/pass-types.js';
-import { api, can, problemText } from '../hub.js';
+import { api, problemText } from '../hub.js';
 import { fmtDateTime, fmtTime, siteDate } from '../i18n.js';
 import { Badge } from '../ui.js';
 import { known, t } from './visitors-text.js';
@@ -23,7 +23,10 @@ export type Pass = Pick<
   | 'entriesUsed'
   | 'inside'
   | 'createdBy'
->;
+> & {
+  /** What the caller may do with it now, as the hub decides (the host rule, self-hosting, kiosks). */
+  actions?: string[];
+};
 
 /** What POST /passes/:id/approve answers: the code and QR payload, this once. */
 export interface Issued {
@@ -188,5 +191,5 @@ export function ErrorRow({ id, actions, span }: { id: number; actions: Actions; 
   );
 }
 
-/** The host's or security's say on a pass. */
-export const decides = (pass: Pass, me: string | undefined) => pass.host === me || can('passes:manage');
+/** Whether the hub lets the caller take this action on the pass (GET /passes carries them per pass). */
+export const may = (pass: Pass, action: Action) => pass.actions?.includes(action) ?? false;

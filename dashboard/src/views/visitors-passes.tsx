@@ -1,9 +1,9 @@
 import { useSession } from '../hub.js';
 import { Badge } from '../ui.js';
 import {
-  decides,
   ErrorRow,
   type Issued,
+  may,
   Panel,
   type Pass,
   ReasonRow,
@@ -53,7 +53,8 @@ export function PendingPasses({
             <tbody>
               {passes.map((p) => {
                 const over = p.validUntil <= now;
-                const mine = decides(p, me);
+                const approve = may(p, 'approve');
+                const decline = may(p, 'decline');
                 return [
                   <tr key={p.id} data-pass-id={p.id} data-state={p.state}>
                     <VisitorCell pass={p} />
@@ -76,17 +77,19 @@ export function PendingPasses({
                       {p.maxEntries === 0 ? t('anyEntries') : p.maxEntries}
                     </td>
                     <td class="pass-actions">
-                      {mine ? (
+                      {approve || decline ? (
                         <>
-                          <button
-                            type="button"
-                            class="btn btn-small btn-primary"
-                            data-action="approve"
-                            disabled={actions.busy === p.id || over}
-                            onClick={() => void actions.run(p.id, 'approve')}
-                          >
-                            {t('approve')}
-                          </button>
+                          {approve && (
+                            <button
+                              type="button"
+                              class="btn btn-small btn-primary"
+                              data-action="approve"
+                              disabled={actions.busy === p.id || over}
+                              onClick={() => void actions.run(p.id, 'approve')}
+                            >
+                              {t('approve')}
+                            </button>
+                          )}
                           <button
                             type="button"
                             class="btn btn-small"
@@ -99,6 +102,11 @@ export function PendingPasses({
                           >
                             {t('decline')}
                           </button>
+                          {!approve && (
+                            <span class="visitor-sub muted" data-approval="other">
+                              {t('approvedByOther')}
+                            </span>
+                          )}
                         </>
                       ) : (
                         <span class="muted">{t('waitingFor', { host: p.host })}</span>
@@ -170,7 +178,7 @@ export function TodayPasses({ passes, onChanged }: { passes: Pass[] | undefined;
                     {p.inside ? <Badge tone="info">{t('yes')}</Badge> : t('no')}
                   </td>
                   <td class="pass-actions">
-                    {p.state === 'approved' && decides(p, me) && (
+                    {may(p, 'revoke') && (
                       <button
                         type="button"
                         class="btn btn-small"

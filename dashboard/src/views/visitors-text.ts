@@ -31,6 +31,7 @@ export const t = messages({
     anyEntries: 'any',
     windowOver: 'window over',
     waitingFor: 'waiting for {host}',
+    approvedByOther: 'you registered this visitor: someone else (security) approves',
     registeredBy: 'registered by {who}',
     you: 'you',
 
@@ -128,6 +129,7 @@ export const t = messages({
     anyEntries: '不限',
     windowOver: '已过期',
     waitingFor: '等待 {host} 审批',
+    approvedByOther: '访客由您本人登记：需由他人（安保）审批',
     registeredBy: '登记人 {who}',
     you: '您',
 
