@@ -91,17 +91,26 @@ describe('logins under attack', () => {
     expect((await loginFrom(OWNER, 'admin', TEST_ADMIN.password)).statusCode).toBe(200);
   });
 
-  it('a parallel burst of wrong passwords costs no more hashes than the budget', async () => {
+  it('parallel bursts of wrong passwords cost no more hashes than the budget', async () => {
     const victim = await sessionAs(hub, ['engineer']);
     const computed = hub.auth.hasher.stats.computed;
     const burst = await Promise.all(
       Array.from({ length: 12 }, (_, i) => loginFrom(ATTACKER, victim.username, `burst-${i}`)),
     );
-    expect(burst.map((r) => r.statusCode).sort()).toEqual([...Array(3).fill(401), ...Array(9).fill(429)]);
-    const checked = hub.audit
-      .query({ action: 'login.failed', target: victim.username, limit: 100 })
-      .filter((e) => e.ip === ATTACKER);
-    expect(checked).toHaveLength(3);
+    // one check at a time per name and address: the burst gets one, the rest come back in a second
+    expect(burst.map((r) => r.statusCode).sort()).toEqual([401, ...Array(11).fill(429)]);
+    const checked = () =>
+      hub.audit
+        .query({ action: 'login.failed', target: victim.username, limit: 100 })
+        .filter((e) => e.ip === ATTACKER).length;
+    expect(checked()).toBe(1);
+    expect(hub.auth.hasher.stats.computed - computed).toBe(1);
+    // and bursts after it never get past the budget of three
+    for (let round = 0; round < 4; round++)
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) => loginFrom(ATTACKER, victim.username, `again-${round}-${i}`)),
+      );
+    expect(checked()).toBe(3);
     expect(hub.auth.hasher.stats.computed - computed).toBe(3);
     expect(hub.auth.hasher.stats.peakRunning).toBeLessThanOrEqual(2);
   });

@@ -1,8 +1,8 @@
 /**
  * Failed logins per key (an account name as typed and a client address): each key gets `freeFailures`
  * failures, then every further attempt waits (1 s, doubling with each failure, up to `maxDelayMs`). An
- * attempt is reserved before its password is hashed, so a burst of parallel requests gets no more than the
- * budget, and one in flight past the budget holds the key until it is settled.
+ * attempt is reserved before its password is hashed, and a key has one attempt in flight at a time, so a
+ * burst of parallel requests gets one hash (the rest 429) and never more than the budget.
  *
  * Kept in memory, not in SQLite: a restart forgets it (an attacker gains one budget per restart, which an
  * operator sees), and what someone typed as a username, a password by mistake sometimes, is never written
@@ -33,7 +33,7 @@ interface Entry {
   waitUntil: number;
 }
 
-/** How long to come back after when the last free attempt is still being checked: about one hash. */
+/** How long to come back after while the key's attempt is still being checked: about one hash. */
 const IN_FLIGHT_RETRY_MS = 1_000;
 
 export class LoginThrottle {
@@ -57,8 +57,8 @@ export class LoginThrottle {
       this.insert(key, e);
     }
     if (now < e.waitUntil) return { ok: false, retryAfterMs: e.waitUntil - now };
-    if (e.pending > 0 && e.failures + e.pending >= this.settings.freeFailures)
-      return { ok: false, retryAfterMs: IN_FLIGHT_RETRY_MS };
+    // one check at a time per key: a burst cannot queue its whole budget of hashes ahead of everyone else's
+    if (e.pending > 0) return { ok: false, retryAfterMs: IN_FLIGHT_RETRY_MS };
     e.pending++;
     return { ok: true };
   }
