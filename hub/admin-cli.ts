@@ -118,7 +118,9 @@ export async function runAdmin(argv: string[]): Promise<number> {
         const r = await auth.resetPassword(me, user(args[0]).id);
         process.stdout.write(`${args[0]}: ${r.generatedPassword}\n`);
         if (r.revokedTokens.length)
-          process.stderr.write(`${r.revokedTokens.length} API token(s) revoked: ${r.revokedTokens.join(', ')}\n`);
+          process.stderr.write(
+            `${r.revokedTokens.length} API token(s) revoked: ${r.revokedTokens.join(', ')}\n`,
+          );
         return 0;
       }
       case 'unlock':

@@ -3,7 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../../core/config/zod-helpers.js';
 import { notFound } from '../../core/errors.js';
-import { type AuthService, managerOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
+import {
+  type AuthService,
+  managerOf,
+  publicToken,
+  publicUser,
+} from '../../platform/security/auth-service.js';
 import { ROLES } from '../../platform/security/roles.js';
 import { principalOf } from './access.js';
 
@@ -43,7 +48,10 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
       },
     },
     async (req, reply) => {
-      const { user, generatedPassword } = await auth.createUser(managerOf(principalOf(req), req.ip), req.body);
+      const { user, generatedPassword } = await auth.createUser(
+        managerOf(principalOf(req), req.ip),
+        req.body,
+      );
       return reply.code(201).send({ user: publicUser(user), password: generatedPassword });
     },
   );
