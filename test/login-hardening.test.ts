@@ -281,6 +281,18 @@ describe('passwords, tokens and privileges', () => {
     );
   });
 
+  it('guessing the current password in the change-password form meets the login throttle', async () => {
+    const eng = await sessionAs(hub, ['engineer']);
+    const change = (currentPassword: string) =>
+      post('/api/v1/auth/password', { currentPassword, newPassword: 'a-brand-new-password' }, eng.headers);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await change(`guess-${i}`)).statusCode);
+    expect(statuses).toEqual([403, 403, 403, 429, 429]);
+    const waiting = await change(eng.password);
+    expect(waiting.statusCode).toBe(429); // not checked while waiting
+    expect(waiting.headers['retry-after']).toBe('1');
+  });
+
   it('a token scoped to users:manage alone cannot create an admin nor reset an admin’s password; an admin session can', async () => {
     const manage = await newToken(admin, 'user sync', ['users:manage']);
     const adminId = userId('admin');
