@@ -6,7 +6,7 @@ import { tickets } from './005-tickets.js';
 import { visitors } from './006-visitors.js';
 import { passSeal } from './007-pass-seal.js';
 import { energy } from './008-energy.js';
-import { loginResets } from './009-login-resets.js';
+import { loginResets } from './011-login-resets.js';
 
 export interface Migration {
   version: number;

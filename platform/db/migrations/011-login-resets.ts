@@ -6,7 +6,7 @@ import type { Migration } from './index.js';
  * while the hub runs lifts the hub's throttles too. `failed_logins` and `locked_until` are no longer written.
  */
 export const loginResets: Migration = {
-  version: 9,
+  version: 11,
   name: 'login-resets',
   sql: `
 ALTER TABLE users ADD COLUMN logins_reset_at INTEGER;
