@@ -18,6 +18,7 @@
  *   energy            the monthly energy report of 500 meters from InfluxDB: cold, warm, HTTP, CSV; counterIntervals over a year (bench/energy.ts)
  *   allowlist         a gate's offline allow-list for 10,000 passes: build time, size, the old construction, an attacker's HMAC rate (bench/allowlist.ts)
  *   decode            the slowest single case of the MQTT payload decoder and the site-file parser over generated inputs (bench/decode.ts)
+ *   login             logins at the production scrypt cost: success, wrong password, unknown name, while an address hammers (bench/login.ts)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -39,6 +40,7 @@ import { printGates, runGatesBench } from './gates.js';
 import type { HubStats } from './hub-process.js';
 import { printLive, runLiveBench } from './live.js';
 import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
+import { printLogin, runLoginBench } from './login.js';
 import { printModbus, runModbusBench } from './modbus.js';
 import { printOpcua, runOpcuaBench } from './opcua.js';
 import { processCpuSeconds } from './proc.js';
@@ -307,6 +309,10 @@ for (const name of names) {
     printDecode(runDecodeBench());
     continue;
   }
+  if (name === 'login') {
+    printLogin(await runLoginBench());
+    continue;
+  }
   if (name === 'energy') {
     printEnergy(await runEnergyBench());
     continue;
@@ -329,7 +335,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'live'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live'].join(', ')}, all`,
     );
     process.exit(2);
   }

@@ -33,8 +33,9 @@ const USAGE = `usage: npm run admin -- <command> [--site config/site.yaml]
 
   users                                list users, their roles and lock state
   create-user <name> --roles a,b       create a user; prints a generated password
-  reset-password <name>                set a generated password (prints it); ends their sessions
-  unlock <name>                        lift a lock-out after failed logins
+  reset-password <name>                set a generated password (prints it); ends their sessions and
+                                       revokes their API tokens
+  unlock <name>                        lift the login throttles of a name (also in a running hub)
   device-credentials <id>... | --all   issue (rotate) MQTT device passwords; prints them as JSON,
                         [--out FILE]   or writes them to FILE (mode 600)
   mosquitto-acl [--hub-user NAME]      print a mosquitto acl_file with the embedded broker's rules
@@ -113,7 +114,7 @@ export async function runAdmin(argv: string[]): Promise<number> {
       case 'users':
         for (const u of auth.users.list().map(publicUser))
           process.stdout.write(
-            `${u.username}\t${u.roles.join(',')}\t${u.disabled ? 'disabled' : u.lockedUntil && u.lockedUntil > Date.now() ? 'locked' : 'active'}\n`,
+            `${u.username}\t${u.roles.join(',')}\t${u.disabled ? 'disabled' : 'active'}\n`,
           );
         return 0;
       case 'create-user': {
@@ -128,6 +129,10 @@ export async function runAdmin(argv: string[]): Promise<number> {
       case 'reset-password': {
         const r = await auth.resetPassword(me, user(args[0]).id);
         process.stdout.write(`${args[0]}: ${r.generatedPassword}\n`);
+        if (r.revokedTokens.length)
+          process.stderr.write(
+            `${r.revokedTokens.length} API token(s) revoked: ${r.revokedTokens.join(', ')}\n`,
+          );
         return 0;
       }
       case 'unlock':

@@ -31,7 +31,7 @@ import { openDatabase } from '../platform/db/database.js';
 import { Notifier } from '../platform/notify/notifier.js';
 import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
-import type { ScryptCost } from '../platform/security/secrets.js';
+import type { ScryptCost } from '../platform/security/password-hasher.js';
 import { CounterEventLog } from '../platform/storage/counter-events.js';
 import { StorageService } from '../platform/storage/storage-service.js';
 import type { RouteAccess } from './api/access.js';
@@ -275,7 +275,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         liveClients: () => services.live?.clientCount ?? 0,
         photos: maintenance.photos,
       }),
-    (app) => authRoutes(app, { auth, clock, limits: site.hub.auth }),
+    (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
     (app) => tokenRoutes(app, { auth }),
     (app) => auditRoutes(app, { audit }),

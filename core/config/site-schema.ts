@@ -83,11 +83,14 @@ export const AuthSettingsSchema = z.strictObject({
   sessionIdleMinutes: intIn(1, 7 * 24 * 60).default(12 * 60),
   /** ...and at the latest this long after login. */
   sessionMaxHours: intIn(1, 24 * 90).default(7 * 24),
-  /** Failed logins in a row that lock an account... */
+  /**
+   * Failed logins in a row for one name from one client address before each next attempt from there waits
+   * (1 s, doubling with each failure)... The account itself is never locked: from elsewhere it logs in.
+   */
   lockoutAttempts: intIn(1, 100).default(5),
-  /** ...for this long (an admin can unlock sooner). */
+  /** ...up to this long (an admin's unlock lifts it sooner). */
   lockoutMinutes: intIn(1, 24 * 60).default(15),
-  /** Login attempts per client address per minute, whatever the username. */
+  /** Login attempts per client address (IPv6: per /64) per minute, whatever the username. */
   loginAttemptsPerMinute: intIn(1, 10_000).default(10),
   passwordMinLength: intIn(8, 128).default(10),
 });

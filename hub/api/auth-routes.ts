@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS } from '../../core/actor.js';
-import type { Clock } from '../../core/clock.js';
 import type { AuthSettings } from '../../core/config/site-schema.js';
 import {
   type AuthService,
@@ -11,6 +10,7 @@ import {
   publicUser,
   SESSION_COOKIE,
 } from '../../platform/security/auth-service.js';
+import { addressKey } from '../../platform/security/login-guard.js';
 import { ROLE_PERMISSIONS, ROLE_TEXT, ROLES } from '../../platform/security/roles.js';
 import { principalOf } from './access.js';
 import { HttpProblem } from './problem.js';
@@ -45,7 +45,6 @@ function describeSession(p: Principal) {
 
 export interface AuthRouteServices {
   auth: AuthService;
-  clock: Clock;
   /** hub.auth of the site file: login rate, session length. */
   limits: AuthSettings;
 }
@@ -59,11 +58,17 @@ export async function authRoutes(app: FastifyInstance, s: AuthRouteServices): Pr
     {
       config: {
         access: 'public',
-        rateLimit: { max: limits.loginAttemptsPerMinute, timeWindow: 60_000 },
+        // every attempt from an address, whatever the name (password spraying); IPv6 counted by its /64
+        rateLimit: {
+          max: limits.loginAttemptsPerMinute,
+          timeWindow: 60_000,
+          keyGenerator: (req) => addressKey(req.ip),
+        },
       },
       schema: {
         tags: ['auth'],
-        summary: 'Log in: sets an http-only session cookie and returns the CSRF token',
+        summary:
+          'Log in: sets an http-only session cookie and returns the CSRF token. Repeated failures for a name from one address make that pair wait (429 with Retry-After)',
         body: Credentials,
       },
     },
@@ -72,14 +77,13 @@ export async function authRoutes(app: FastifyInstance, s: AuthRouteServices): Pr
         ip: req.ip,
         userAgent: req.headers['user-agent'],
       });
-      if (!result.ok && result.reason === 'locked') {
-        const retryS = Math.max(1, Math.ceil((result.lockedUntil - s.clock.now()) / 1000));
+      if (!result.ok && result.reason === 'throttled') {
+        const retryS = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
         reply.header('retry-after', String(retryS));
         throw new HttpProblem(
-          423,
-          'Locked',
-          `too many failed logins: the account is locked until ${new Date(result.lockedUntil).toISOString()}, or until an admin unlocks it`,
-          { lockedUntil: result.lockedUntil },
+          429,
+          'Too Many Requests',
+          `too many failed logins for this name from this address; try again in ${retryS} s`,
         );
       }
       if (!result.ok) throw new HttpProblem(401, 'Unauthorized', 'wrong username or password');
@@ -113,12 +117,19 @@ export async function authRoutes(app: FastifyInstance, s: AuthRouteServices): Pr
       config: { access: 'authenticated' },
       schema: {
         tags: ['auth'],
-        summary: "Change one's own password; other sessions end",
-        body: z.strictObject({ currentPassword: z.string().max(256), newPassword: z.string().max(256) }),
+        summary:
+          "Change one's own password; other sessions end, and with revokeTokens the API tokens are revoked too",
+        body: z.strictObject({
+          currentPassword: z.string().max(256),
+          newPassword: z.string().max(256),
+          revokeTokens: z.boolean().optional().describe('also revoke every API token of yours'),
+        }),
       },
     },
     async (req, reply) => {
-      await auth.changeOwnPassword(principalOf(req), req.body.currentPassword, req.body.newPassword, req.ip);
+      const { currentPassword, newPassword, revokeTokens } = req.body;
+      const change = { current: currentPassword, next: newPassword, revokeTokens };
+      await auth.changeOwnPassword(principalOf(req), change, req.ip);
       return reply.code(204).send();
     },
   );

@@ -10,13 +10,12 @@ export interface Problem {
   detail?: string;
   instance?: string;
   errors?: { path: string; message: string }[];
-  /** Extension members (RFC 9457 §3.2), e.g. lockedUntil. */
+  /** Extension members (RFC 9457 §3.2), e.g. a conflict's allowed actions. */
   [extension: string]: unknown;
 }
 
 /**
- * A problem only HTTP has, raised by the API layer itself: not logged in (401), an account locked (423), too
- * many requests (429), a device's diagnostic read failing. Everything a service refuses is a DomainError.
+ * A problem only HTTP has, raised by the API layer itself: not logged in (401), too many requests (429), a device's diagnostic read failing. Everything a service refuses is a DomainError.
  */
 export class HttpProblem extends Error {
   constructor(

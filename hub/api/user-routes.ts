@@ -3,7 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../../core/config/zod-helpers.js';
 import { notFound } from '../../core/errors.js';
-import { type AuthService, actorOf, publicToken, publicUser } from '../../platform/security/auth-service.js';
+import {
+  type AuthService,
+  managerOf,
+  publicToken,
+  publicUser,
+} from '../../platform/security/auth-service.js';
 import { ROLES } from '../../platform/security/roles.js';
 import { principalOf } from './access.js';
 
@@ -32,7 +37,8 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
       config: { access },
       schema: {
         tags,
-        summary: 'Create a user; without a password the hub generates one and returns it once',
+        summary:
+          'Create a user; without a password the hub generates one and returns it once. Only roles whose permissions you hold',
         body: z.strictObject({
           username: idSchema.describe('lower-case letters, digits, - and _'),
           displayName: z.string().min(1).max(100).optional(),
@@ -42,7 +48,10 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
       },
     },
     async (req, reply) => {
-      const { user, generatedPassword } = await auth.createUser(actorOf(principalOf(req), req.ip), req.body);
+      const { user, generatedPassword } = await auth.createUser(
+        managerOf(principalOf(req), req.ip),
+        req.body,
+      );
       return reply.code(201).send({ user: publicUser(user), password: generatedPassword });
     },
   );
@@ -72,7 +81,7 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
         }),
       },
     },
-    async (req) => publicUser(auth.updateUser(actorOf(principalOf(req), req.ip), req.params.id, req.body)),
+    async (req) => publicUser(auth.updateUser(managerOf(principalOf(req), req.ip), req.params.id, req.body)),
   );
 
   api.post(
@@ -81,18 +90,19 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
       config: { access },
       schema: {
         tags,
-        summary: 'Set a new password (or generate one, returned once); the user is logged out everywhere',
+        summary:
+          'Set a new password (or generate one, returned once); the user is logged out everywhere and their API tokens are revoked',
         params: UserIdParams,
         body: z.strictObject({ password: z.string().max(256).optional() }).optional(),
       },
     },
     async (req) => {
       const r = await auth.resetPassword(
-        actorOf(principalOf(req), req.ip),
+        managerOf(principalOf(req), req.ip),
         req.params.id,
         req.body?.password,
       );
-      return { password: r.generatedPassword };
+      return { password: r.generatedPassword, revokedTokens: r.revokedTokens };
     },
   );
 
@@ -100,10 +110,14 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
     '/api/v1/users/:id/unlock',
     {
       config: { access },
-      schema: { tags, summary: 'Lift a lock-out after failed logins', params: UserIdParams },
+      schema: {
+        tags,
+        summary: "Lift the login throttles of the user's name, from every address",
+        params: UserIdParams,
+      },
     },
     async (req) => {
-      auth.unlock(actorOf(principalOf(req), req.ip), req.params.id);
+      auth.unlock(managerOf(principalOf(req), req.ip), req.params.id);
       return publicUser(auth.users.get(req.params.id)!);
     },
   );
@@ -116,7 +130,7 @@ export async function userRoutes(app: FastifyInstance, s: UserRouteServices): Pr
     },
     async (req, reply) => {
       const p = principalOf(req);
-      auth.deleteUser(actorOf(p, req.ip), req.params.id, p);
+      auth.deleteUser(managerOf(p, req.ip), req.params.id, p);
       return reply.code(204).send();
     },
   );

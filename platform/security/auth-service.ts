@@ -1,56 +1,28 @@
 import { parseCookie } from 'cookie';
-import type { Actor, Permission } from '../../core/actor.js';
+import type { Permission } from '../../core/actor.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { AuthSettings } from '../../core/config/site-schema.js';
-import { conflict, forbidden, invalid, notFound } from '../../core/errors.js';
+import { forbidden, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { permissionsOf, type Role } from './roles.js';
-import {
-  DEFAULT_SCRYPT,
-  generatePassword,
-  hashPassword,
-  type ScryptCost,
-  verifyPassword,
-} from './secrets.js';
-import { type Session, SessionStore } from './session-store.js';
+import { AccountAdmin } from './account-admin.js';
+import type { LoginGuard } from './login-guard.js';
+import { type LoginResult, LoginService, loginGuardFor } from './login-service.js';
+import { DEFAULT_SCRYPT, PasswordHasher, type ScryptCost } from './password-hasher.js';
+import { actorOf, type Principal, publicToken, publicUser } from './principal.js';
+import { permissionsOf } from './roles.js';
+import { generatePassword } from './secrets.js';
+import { SessionStore } from './session-store.js';
 import { type ApiToken, TokenStore } from './token-store.js';
-import { type User, UserStore } from './user-store.js';
+import { UserStore } from './user-store.js';
+
+export { type NewUser, RESERVED_USERNAMES } from './account-admin.js';
+export { actorOf, managerOf, type Principal, publicToken, publicUser } from './principal.js';
+export type { LoginResult };
 
 export const SESSION_COOKIE = 'hub_session';
-
-/** Who is asking: a user through a dashboard session, or an integration through an API token. */
-/** Actors the hub writes as itself (the audit log, automation): no user may take these names. */
-export const RESERVED_USERNAMES: readonly string[] = ['system', 'rules', 'anonymous', 'site-file'];
-
-export interface Principal {
-  via: 'session' | 'token';
-  user: User;
-  /** What this request may do: the user's roles' permissions, narrowed to the token's scopes. */
-  permissions: ReadonlySet<Permission>;
-  session?: Session;
-  token?: ApiToken;
-}
-
-export function actorOf(p: Principal | undefined, ip?: string): Actor {
-  if (!p) return { actor: 'anonymous', via: 'anonymous', ip };
-  return { actor: p.user.username, via: p.via, tokenId: p.token?.id, ip };
-}
-
-export type LoginResult =
-  | { ok: true; cookieValue: string; session: Session; user: User }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked'; lockedUntil: number };
-
-export interface NewUser {
-  username: string;
-  displayName?: string;
-  roles: Role[];
-  /** Omitted: the hub generates one and returns it once. */
-  password?: string;
-}
 
 /**
  * Users, logins, sessions and API tokens, with every change written to the audit log. Framework-free: the
@@ -60,18 +32,23 @@ export class AuthService {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly tokens: TokenStore;
-  /** Checked against when the username is unknown, so the answer takes as long either way. */
-  private dummyHash?: Promise<string>;
+  readonly hasher: PasswordHasher;
+  /** The login throttle and the password check behind it. */
+  readonly guard: LoginGuard;
+  private readonly logins: LoginService;
+  private readonly accounts: AccountAdmin;
 
   constructor(
     db: Db,
-    private readonly settings: AuthSettings,
+    settings: AuthSettings,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly bus: EventBus,
     private readonly log: Logger,
-    private readonly scrypt: ScryptCost = DEFAULT_SCRYPT,
+    scrypt: ScryptCost = DEFAULT_SCRYPT,
   ) {
+    this.hasher = new PasswordHasher(scrypt);
+    this.guard = loginGuardFor(settings, this.hasher);
     this.users = new UserStore(db);
     this.sessions = new SessionStore(
       db,
@@ -79,7 +56,22 @@ export class AuthService {
       settings.sessionMaxHours * 3_600_000,
     );
     this.tokens = new TokenStore(db);
+    const { users, sessions, tokens, guard, hasher } = this;
+    this.logins = new LoginService({ users, sessions, guard, hasher, audit, log, clock });
+    this.accounts = new AccountAdmin({ users, sessions, tokens, hasher, guard, audit, bus, clock, settings });
   }
+
+  // Changes to accounts, audited and limited to what the acting credential holds: see AccountAdmin.
+  readonly createUser: AccountAdmin['createUser'] = (by, u) => this.accounts.createUser(by, u);
+  readonly updateUser: AccountAdmin['updateUser'] = (by, id, c) => this.accounts.updateUser(by, id, c);
+  readonly deleteUser: AccountAdmin['deleteUser'] = (by, id, self) => this.accounts.deleteUser(by, id, self);
+  readonly resetPassword: AccountAdmin['resetPassword'] = (by, id, pw) =>
+    this.accounts.resetPassword(by, id, pw);
+  readonly unlock: AccountAdmin['unlock'] = (by, id) => this.accounts.unlock(by, id);
+  readonly changeOwnPassword: AccountAdmin['changeOwnPassword'] = (p, c, ip) =>
+    this.accounts.changeOwnPassword(p, c, ip);
+  readonly passwordProblem: AccountAdmin['passwordProblem'] = (pw, name) =>
+    this.accounts.passwordProblem(pw, name);
 
   /**
    * First start: create the admin. The password comes from HUB_ADMIN_PASSWORD or is generated and returned
@@ -95,12 +87,12 @@ export class AuthService {
     }
     const username = opts.username ?? 'admin';
     const password = opts.password ?? generatePassword();
-    if (opts.password) this.requirePolicy(opts.password, username, 'HUB_ADMIN_PASSWORD');
+    if (opts.password) this.accounts.requirePolicy(opts.password, username, 'HUB_ADMIN_PASSWORD');
     const user = this.users.create({
       username,
       displayName: 'Administrator',
       roles: ['admin'],
-      passwordHash: await hashPassword(password, this.scrypt),
+      passwordHash: await this.hasher.hash(password),
       now: this.clock.now(),
     });
     this.audit.record(
@@ -117,67 +109,13 @@ export class AuthService {
     return { username, generatedPassword: opts.password ? undefined : password };
   }
 
-  /** Check a password; lock the account after repeated failures. Every outcome is audited. */
-  async login(
+  /** Check a password (throttled per name and address, audited) and open a session: see LoginService. */
+  login(
     username: string,
     password: string,
     client: { ip?: string; userAgent?: string },
   ): Promise<LoginResult> {
-    const now = this.clock.now();
-    const found = this.users.findForLogin(username);
-    const who: Actor = {
-      actor: found?.user.username ?? username.slice(0, 64),
-      via: 'anonymous',
-      ip: client.ip,
-    };
-    if (!found) {
-      this.dummyHash ??= hashPassword(generatePassword(), this.scrypt);
-      await verifyPassword(password, await this.dummyHash);
-      this.audit.record(who, {
-        action: 'login.failed',
-        target: who.actor,
-        outcome: 'denied',
-        detail: 'unknown user',
-      });
-      return { ok: false, reason: 'invalid' };
-    }
-    const { user, passwordHash } = found;
-    if (user.lockedUntil !== null && now < user.lockedUntil) {
-      this.audit.record(who, {
-        action: 'login.failed',
-        target: user.username,
-        outcome: 'denied',
-        detail: 'account locked',
-      });
-      return { ok: false, reason: 'locked', lockedUntil: user.lockedUntil };
-    }
-    const good = await verifyPassword(password, passwordHash);
-    if (!good || user.disabled) {
-      const detail = user.disabled ? 'account disabled' : 'wrong password';
-      this.audit.record(who, { action: 'login.failed', target: user.username, outcome: 'denied', detail });
-      if (user.disabled) return { ok: false, reason: 'invalid' };
-      const lockUntil = now + this.settings.lockoutMinutes * 60_000;
-      const { locked, failures } = this.users.loginFailed(user.id, this.settings.lockoutAttempts, lockUntil);
-      if (locked) {
-        this.log.warn(
-          { user: user.username, ip: client.ip, failures },
-          'account locked after repeated failed logins',
-        );
-        this.audit.record(who, {
-          action: 'account.locked',
-          target: user.username,
-          outcome: 'denied',
-          after: { lockedUntil: lockUntil },
-          detail: `${failures} failed logins in a row`,
-        });
-        return { ok: false, reason: 'locked', lockedUntil: lockUntil };
-      }
-      return { ok: false, reason: 'invalid' };
-    }
-    this.users.loginSucceeded(user.id, now);
-    const { cookieValue, session } = this.sessions.create(user.id, now, client);
-    this.audit.record({ ...who, via: 'session' }, { action: 'login.succeeded', target: user.username });
-    return { ok: true, cookieValue, session, user: this.users.get(user.id)! };
+    return this.logins.login(username, password, client);
   }
 
   logout(p: Principal, ip?: string): void {
@@ -226,113 +164,6 @@ export class AuthService {
     return false;
   }
 
-  // ── Users ────────────────────────────────────────────────────────────────
-
-  async createUser(by: Actor, u: NewUser): Promise<{ user: User; generatedPassword?: string }> {
-    // the names the hub acts under itself: the audit log and the rules' override interlock tell them apart
-    if (RESERVED_USERNAMES.includes(u.username))
-      throw conflict(`"${u.username}" is a name the hub uses for itself; choose another`);
-    if (this.users.findByName(u.username)) throw conflict(`user "${u.username}" already exists`);
-    const password = u.password ?? generatePassword();
-    if (u.password) this.requirePolicy(u.password, u.username, 'password');
-    const user = this.users.create({
-      username: u.username,
-      displayName: u.displayName ?? u.username,
-      roles: unique(u.roles),
-      passwordHash: await hashPassword(password, this.scrypt),
-      now: this.clock.now(),
-    });
-    this.audit.record(by, { action: 'user.created', target: user.username, after: publicUser(user) });
-    return { user, generatedPassword: u.password ? undefined : password };
-  }
-
-  updateUser(
-    by: Actor,
-    id: number,
-    changes: { displayName?: string; roles?: Role[]; disabled?: boolean },
-  ): User {
-    const before = this.requireUser(id);
-    const losesAdmin =
-      (changes.roles !== undefined && !changes.roles.includes('admin')) || changes.disabled === true;
-    if (
-      losesAdmin &&
-      before.roles.includes('admin') &&
-      !before.disabled &&
-      this.users.otherActiveAdmins(id) === 0
-    )
-      throw conflict('this is the last enabled admin; make another admin first');
-    this.users.update(id, { ...changes, roles: changes.roles && unique(changes.roles) });
-    const after = this.users.get(id)!;
-    if (changes.disabled === true && !before.disabled) {
-      this.sessions.deleteForUser(id);
-      this.bus.emit('auth.revoked', { userId: id, reason: 'user disabled' });
-    } else if (changes.roles && JSON.stringify(after.roles) !== JSON.stringify(before.roles))
-      this.bus.emit('auth.revoked', { userId: id, reason: 'roles changed', reconnect: true });
-    this.audit.record(by, {
-      action: 'user.updated',
-      target: after.username,
-      before: publicUser(before),
-      after: publicUser(after),
-    });
-    return after;
-  }
-
-  deleteUser(by: Actor, id: number, self?: Principal): void {
-    const user = this.requireUser(id);
-    if (self?.user.id === id) throw conflict('you cannot delete yourself');
-    if (user.roles.includes('admin') && !user.disabled && this.users.otherActiveAdmins(id) === 0)
-      throw conflict('this is the last enabled admin; make another admin first');
-    this.users.delete(id);
-    this.bus.emit('auth.revoked', { userId: id, reason: 'user deleted' });
-    this.audit.record(by, { action: 'user.deleted', target: user.username, before: publicUser(user) });
-  }
-
-  /** An admin sets a new password (or has one generated); the user's sessions end. */
-  async resetPassword(by: Actor, id: number, password?: string): Promise<{ generatedPassword?: string }> {
-    const user = this.requireUser(id);
-    const next = password ?? generatePassword();
-    if (password) this.requirePolicy(password, user.username, 'password');
-    this.users.setPassword(id, await hashPassword(next, this.scrypt), this.clock.now());
-    this.sessions.deleteForUser(id);
-    this.bus.emit('auth.revoked', { userId: id, reason: 'password reset' });
-    this.audit.record(by, { action: 'user.password-reset', target: user.username });
-    return { generatedPassword: password ? undefined : next };
-  }
-
-  unlock(by: Actor, id: number): void {
-    const user = this.requireUser(id);
-    this.users.unlock(id);
-    this.audit.record(by, {
-      action: 'user.unlocked',
-      target: user.username,
-      before: { lockedUntil: user.lockedUntil },
-    });
-  }
-
-  /** A user changes their own password; their other sessions end. */
-  async changeOwnPassword(p: Principal, current: string, next: string, ip?: string): Promise<void> {
-    if (p.via === 'token') throw forbidden('an API token cannot change a password; log in');
-    const hash = this.users.passwordHash(p.user.id)!;
-    if (!(await verifyPassword(current, hash))) {
-      this.audit.record(actorOf(p, ip), {
-        action: 'user.password-changed',
-        target: p.user.username,
-        outcome: 'denied',
-        detail: 'wrong current password',
-      });
-      throw forbidden('the current password is wrong');
-    }
-    this.requirePolicy(next, p.user.username, 'newPassword');
-    this.users.setPassword(p.user.id, await hashPassword(next, this.scrypt), this.clock.now());
-    this.sessions.deleteForUser(p.user.id, p.session?.idHash);
-    this.bus.emit('auth.revoked', {
-      userId: p.user.id,
-      exceptSessionId: p.session?.idHash,
-      reason: 'password changed',
-    });
-    this.audit.record(actorOf(p, ip), { action: 'user.password-changed', target: p.user.username });
-  }
-
   // ── API tokens ───────────────────────────────────────────────────────────
 
   createToken(p: Principal, t: { name: string; scopes?: Permission[]; expiresInDays?: number }, ip?: string) {
@@ -369,56 +200,8 @@ export class AuthService {
     }
     return this.tokens.get(id)!;
   }
-
-  // ── Helpers ──────────────────────────────────────────────────────────────
-
-  passwordProblem(password: string, username: string): string | undefined {
-    const min = this.settings.passwordMinLength;
-    if (password.length < min) return `expected at least ${min} characters`;
-    if (password.length > 256) return 'expected at most 256 characters';
-    if (password.toLowerCase().includes(username.toLowerCase())) return 'must not contain the username';
-    return undefined;
-  }
-
-  private requirePolicy(password: string, username: string, field: string): void {
-    const problem = this.passwordProblem(password, username);
-    if (problem) throw invalid(`${field}: ${problem}`);
-  }
-
-  private requireUser(id: number): User {
-    const user = this.users.get(id);
-    if (!user) throw notFound('user', id);
-    return user;
-  }
 }
 
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
-}
-
-/** A user as the API and the audit log show it: never the password hash. */
-export function publicUser(u: User) {
-  return {
-    id: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    roles: u.roles,
-    disabled: u.disabled,
-    lockedUntil: u.lockedUntil,
-    lastLoginAt: u.lastLoginAt,
-    createdAt: u.createdAt,
-  };
-}
-
-export function publicToken(t: ApiToken, owner?: string) {
-  return {
-    id: t.id,
-    name: t.name,
-    owner,
-    scopes: t.scopes,
-    createdAt: t.createdAt,
-    expiresAt: t.expiresAt,
-    lastUsedAt: t.lastUsedAt,
-    revokedAt: t.revokedAt,
-  };
 }

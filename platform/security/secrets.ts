@@ -1,49 +1,9 @@
-import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /**
- * Password hashing (scrypt, parameters stored with the hash so they can be raised later) and the random
- * secrets the hub generates. Generated secrets have ≥ 128 bits of entropy, so a fast hash (SHA-256) is
- * enough for them; people's passwords get the slow one.
+ * The random secrets the hub generates, and the fast hash that protects them. Generated secrets have ≥ 128 bits
+ * of entropy, so SHA-256 is enough for them; people's passwords get scrypt (password-hasher.ts).
  */
-export interface ScryptCost {
-  N: number;
-  r: number;
-  p: number;
-}
-
-/** ~50 ms and 32 MiB per hash on the development machine. */
-export const DEFAULT_SCRYPT: ScryptCost = { N: 2 ** 15, r: 8, p: 1 };
-const KEY_LENGTH = 32;
-
-function scryptAsync(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(
-      password.normalize('NFKC'),
-      salt,
-      KEY_LENGTH,
-      { ...cost, maxmem: 128 * cost.N * cost.r * 2 },
-      (err, key) => (err ? reject(err) : resolve(key)),
-    ),
-  );
-}
-
-export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_SCRYPT): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, cost);
-  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, N, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), {
-    N: Number(N),
-    r: Number(r),
-    p: Number(p),
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('base64url');

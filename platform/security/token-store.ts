@@ -93,4 +93,16 @@ export class TokenStore {
   revoke(id: string, now: number): void {
     this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
   }
+
+  /** Revoke every live token of a user; the ones revoked now. */
+  revokeForUser(userId: number, now: number): ApiToken[] {
+    const live = this.list(userId).filter((t) => t.revokedAt === null);
+    const revoke = this.db.prepare(
+      'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+    );
+    this.db.transaction(() => {
+      for (const t of live) revoke.run(now, t.id);
+    })();
+    return live;
+  }
 }

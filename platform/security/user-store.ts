@@ -7,8 +7,8 @@ export interface User {
   displayName: string;
   roles: Role[];
   disabled: boolean;
-  failedLogins: number;
-  lockedUntil: number | null;
+  /** When an admin last lifted the account's login throttles (the hub, or the admin CLI beside it). */
+  loginsResetAt: number | null;
   passwordChangedAt: number;
   createdAt: number;
   lastLoginAt: number | null;
@@ -21,8 +21,7 @@ interface UserRow {
   roles: string;
   password_hash: string;
   disabled: number;
-  failed_logins: number;
-  locked_until: number | null;
+  logins_reset_at: number | null;
   password_changed_at: number;
   created_at: number;
   last_login_at: number | null;
@@ -35,8 +34,7 @@ function toUser(row: UserRow): User {
     displayName: row.display_name,
     roles: JSON.parse(row.roles) as Role[],
     disabled: row.disabled === 1,
-    failedLogins: row.failed_logins,
-    lockedUntil: row.locked_until,
+    loginsResetAt: row.logins_reset_at,
     passwordChangedAt: row.password_changed_at,
     createdAt: row.created_at,
     lastLoginAt: row.last_login_at,
@@ -116,31 +114,26 @@ export class UserStore {
 
   setPassword(id: number, passwordHash: string, now: number): void {
     this.db
-      .prepare(
-        'UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE id = ?',
-      )
+      .prepare('UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?')
       .run(passwordHash, now, id);
   }
 
-  /** Count a failed login; lock the account once `limit` failures in a row are reached. */
-  loginFailed(id: number, limit: number, lockUntil: number): { failures: number; locked: boolean } {
-    const u = this.get(id)!;
-    const failures = u.failedLogins + 1;
-    const locked = failures >= limit;
-    this.db
-      .prepare('UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?')
-      .run(locked ? 0 : failures, locked ? lockUntil : u.lockedUntil, id);
-    return { failures, locked };
+  /** The same password hashed again at new parameters, unless it changed meanwhile. */
+  rehash(id: number, was: string, passwordHash: string): boolean {
+    return (
+      this.db
+        .prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
+        .run(passwordHash, id, was).changes === 1
+    );
   }
 
   loginSucceeded(id: number, now: number): void {
-    this.db
-      .prepare('UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?')
-      .run(now, id);
+    this.db.prepare('UPDATE users SET last_login_at = ? WHERE id = ?').run(now, id);
   }
 
-  unlock(id: number): void {
-    this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(id);
+  /** An admin lifted the account's login throttles at `now`. */
+  loginsReset(id: number, now: number): void {
+    this.db.prepare('UPDATE users SET logins_reset_at = ? WHERE id = ?').run(now, id);
   }
 
   delete(id: number): void {

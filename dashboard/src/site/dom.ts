@@ -40,6 +40,7 @@ interface PageElements {
   'password-current': HTMLInputElement;
   'password-new': HTMLInputElement;
   'password-confirm': HTMLInputElement;
+  'password-revoke-tokens': HTMLInputElement;
   'password-error': HTMLParagraphElement;
   'password-submit': HTMLButtonElement;
   'password-cancel': HTMLButtonElement;

@@ -1,6 +1,5 @@
 import { ApiError, api, currentSession, type Session, SessionEnded } from './api.js';
 import { $ } from './dom.js';
-import { formatFull, shownTimeZone } from './format.js';
 import { closeLive } from './live.js';
 import { isLoginBusy, setLoginBusy, showLogin } from './login-form.js';
 import { setMessage, showBanner } from './messages.js';
@@ -9,24 +8,11 @@ import { t } from './text.js';
 
 /** Logging in (the form's answer, and why a login was refused) and logging out. */
 
-/** The ISO time in a 423's detail, else now + Retry-After. */
-function lockedUntil(err: ApiError): string {
-  const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/.exec(err.detail ?? '')?.[0];
-  const ms = iso ? Date.parse(iso) : err.retryAfter !== undefined ? Date.now() + err.retryAfter * 1000 : NaN;
-  if (!Number.isFinite(ms)) return '';
-  // The site's time zone once a page has loaded the site, the browser's before: name it either way.
-  return `${formatFull(ms)} (${shownTimeZone()})`;
-}
-
 function loginErrorText(err: unknown): string {
   if (!(err instanceof ApiError)) return t('hubUnreachable', { message: (err as Error).message });
   switch (err.status) {
     case 401:
       return t('wrongPassword');
-    case 423: {
-      const until = lockedUntil(err);
-      return until ? t('lockedUntil', { until }) : t('locked');
-    }
     case 429:
       return err.retryAfter !== undefined
         ? t('tooManyAttemptsIn', { s: err.retryAfter })

@@ -3,7 +3,7 @@ import { $ } from './dom.js';
 import { type Message, setMessage, showNotice } from './messages.js';
 import { t } from './text.js';
 
-/** The dialog to change one's own password (the hub logs out one's other sessions). */
+/** The dialog to change one's own password (the hub logs out one's other sessions; API tokens if asked). */
 
 export function openPasswordDialog(): void {
   const session = currentSession();
@@ -21,6 +21,7 @@ export async function submitPassword(ev: SubmitEvent): Promise<void> {
   ev.preventDefault();
   const currentPassword = $('password-current').value;
   const newPassword = $('password-new').value;
+  const revokeTokens = $('password-revoke-tokens').checked;
   const error = $('password-error');
   if (!currentPassword || !newPassword) {
     setMessage(error, () => t('enterPasswords'));
@@ -35,9 +36,9 @@ export async function submitPassword(ev: SubmitEvent): Promise<void> {
   submit.disabled = true;
   setMessage(error, '');
   try {
-    await api('/auth/password', { method: 'POST', body: { currentPassword, newPassword } });
+    await api('/auth/password', { method: 'POST', body: { currentPassword, newPassword, revokeTokens } });
     $('password-dialog').close();
-    showNotice(() => t('passwordChanged'));
+    showNotice(() => t(revokeTokens ? 'passwordChangedTokensRevoked' : 'passwordChanged'));
   } catch (err) {
     if (err instanceof SessionEnded) return; // the login form is shown
     const status = err instanceof ApiError ? err.status : undefined;

@@ -8,6 +8,7 @@ import { passSeal } from './007-pass-seal.js';
 import { energy } from './008-energy.js';
 import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
+import { loginResets } from './011-login-resets.js';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   energy,
   auditKeyed,
   gateCredentials,
+  loginResets,
 ];
