@@ -534,6 +534,7 @@ describe('dashboard: logging in and out', () => {
       })
     ).json().token;
     await page.getByLabel('Also revoke my API tokens').check();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/screenshots/password-dialog-en.png` });
     await fillIn(user.password, 'a-new-password-0123');
     await dialog.waitFor({ state: 'hidden' });
     expect(await page.locator('#notice').textContent()).toBe(
@@ -576,6 +577,7 @@ describe('dashboard: logging in and out', () => {
       text = (await page.locator('#login-error').textContent()) ?? '';
     }
     expect(text).toMatch(/^Too many login attempts from this address: try again in \d+ s\.$/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/screenshots/login-throttled-en.png` });
     expect(await page.locator('#app').isHidden()).toBe(true);
     expect(await siteDataShown(page)).toEqual(NO_SITE_DATA);
     expect(unexpected(errors)).toEqual([statusLogged('429 (Too Many Requests)')]);
