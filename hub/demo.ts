@@ -73,7 +73,7 @@ sim.on('exit', (code) => {
 });
 
 process.stdout.write(
-  `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:8090/devices\n  Ctrl-C to stop.\n\n`,
+  `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:${process.env.SIM_CONTROL_PORT ?? '8090'}/devices\n  Ctrl-C to stop.\n\n`,
 );
 if (hub.firstAdmin) printFirstAdmin(hub.firstAdmin);
 else

@@ -85,6 +85,16 @@ describe('a registrant is not their own approving host (the default)', () => {
     );
     // nor through her signed approval link, which acts as her
     const { token } = v.hub.visitors.passes.approvalLink(pass);
+    // the link offers her only the decline, as JSON and as the page a browser opens
+    const offered = await v.call(undefined, 'GET', `/api/v1/passes/link/${token}`);
+    expect(offered.json().choices).toEqual(['decline']);
+    const page = await v.hub.http.inject({
+      url: `/api/v1/passes/link/${token}`,
+      headers: { accept: 'text/html' },
+    });
+    expect(page.body).toContain('value="decline"');
+    expect(page.body).not.toContain('value="approve"');
+    expect(page.body).toContain('someone else (security) approves');
     const byLink = await v.call(undefined, 'POST', `/api/v1/passes/link/${token}`, { decision: 'approve' });
     expect(byLink.statusCode, byLink.body).toBe(403);
     expect(v.hub.visitors.passes.get(pass.id)?.state).toBe('requested');

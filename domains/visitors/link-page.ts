@@ -42,12 +42,24 @@ function summary(p: PassView, timeZone: string): string {
     .join('')}</dl>`;
 }
 
-/** The choice, while the pass waits for its host. */
-export function linkChoicePage(p: PassView, timeZone: string): string {
+/** The choice, while the pass waits for its host: the buttons the host may use (`choices`). */
+export function linkChoicePage(
+  p: PassView,
+  timeZone: string,
+  choices: readonly ('approve' | 'decline')[],
+): string {
+  const button = (d: 'approve' | 'decline') =>
+    choices.includes(d)
+      ? `<button name="decision" value="${d}">${d === 'approve' ? 'Approve' : 'Decline'}</button>`
+      : '';
+  const own =
+    p.state === 'requested' && !choices.includes('approve')
+      ? '<p>You registered this visitor as your own guest: someone else (security) approves.</p>'
+      : '';
   const form =
-    p.state === 'requested'
-      ? `<form method="post"><button name="decision" value="approve">Approve</button><button name="decision" value="decline">Decline</button></form>`
-      : `<p>This visit is already ${esc(p.state)}.</p>`;
+    p.state !== 'requested'
+      ? `<p>This visit is already ${esc(p.state)}.</p>`
+      : `${own}${choices.length ? `<form method="post">${button('approve')}${button('decline')}</form>` : ''}`;
   return page(`Visitor ${p.visitorName}`, summary(p, timeZone) + form);
 }
 

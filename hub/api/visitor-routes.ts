@@ -222,10 +222,13 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
     },
     async (req, reply) =>
       linkCall(req, reply, () => {
-        const { pass, expiresAt } = passes.openLink(req.params.token);
-        const choices = pass.state === 'requested' ? ['approve', 'decline'] : [];
+        const { pass, host, expiresAt } = passes.openLink(req.params.token);
+        // what the host may do through it: a visitor they registered as their own host, only decline
+        const choices = passes
+          .actionsFor(pass, host)
+          .filter((a): a is 'approve' | 'decline' => a === 'approve' || a === 'decline');
         if (wantsHtml(req))
-          return reply.type('text/html; charset=utf-8').send(linkChoicePage(pass, timeZone));
+          return reply.type('text/html; charset=utf-8').send(linkChoicePage(pass, timeZone, choices));
         return { pass: linkSummary(pass), choices, expiresAt };
       }),
   );
