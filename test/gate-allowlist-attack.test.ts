@@ -8,15 +8,9 @@ import { parseSiteText } from '../hub/site-file.js';
 import { parseAllowList } from '../simulators/allow-list.js';
 import { createGateSimulation, type GateSimulation } from '../simulators/gate-controllers.js';
 import { SimulatedMqttDevice } from '../simulators/mqtt-devices.js';
-import {
-  connectDevice,
-  sessionAs,
-  type TestSession,
-  tempDataDir,
-  testHubOptions,
-  waitFor,
-} from './hub-harness.js';
+import { connectDevice, sessionAs, type TestSession, testHubOptions, waitFor } from './hub-harness.js';
 import { freePort } from './services.js';
+import { gateSiteYaml } from './site-fixtures.js';
 
 const HOUR = 3_600_000;
 /**
@@ -27,21 +21,16 @@ const HOUR = 3_600_000;
 const KNOWN_DIGITS = 3;
 
 function siteYaml(port: number): string {
-  return `
-site: { id: k1, name: Key site, timezone: Asia/Shanghai }
-hub: { http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
-mqtt: { mode: embedded, host: 127.0.0.1, port: ${port} }
-zones: [{ id: campus, name: Campus, kind: campus }]
-devices:
-  - { id: a-ctl, protocol: mqtt, clientId: a-ctl }
-  - { id: b-ctl, protocol: mqtt, clientId: b-ctl }
-assets:
-  - { id: gate-a, name: Gate A, kind: gate, zone: campus, device: a-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
-  - { id: gate-b, name: Gate B, kind: gate, zone: campus, device: b-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
-visitors:
-  requireHostApproval: false
-  pass: { maxEntries: 0 }
-`;
+  return gateSiteYaml({
+    id: 'k1',
+    name: 'Key site',
+    mqttPort: port,
+    gates: [
+      ['gate-a', 'Gate A', 'a-ctl'],
+      ['gate-b', 'Gate B', 'b-ctl'],
+    ],
+    visitors: '  requireHostApproval: false\n  pass: { maxEntries: 0 }',
+  });
 }
 
 const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('hex');

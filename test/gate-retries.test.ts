@@ -5,15 +5,9 @@ import type { DecisionMessage } from '../domains/visitors/gate-types.js';
 import { HOLD_MARGIN_MS } from '../domains/visitors/gate-verdicts.js';
 import { buildHub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
-import {
-  connectDevice,
-  sessionAs,
-  type TestSession,
-  tempDataDir,
-  testHubOptions,
-  waitFor,
-} from './hub-harness.js';
+import { connectDevice, sessionAs, type TestSession, testHubOptions, waitFor } from './hub-harness.js';
 import { freePort } from './services.js';
+import { gateSiteYaml, NORTH_SOUTH } from './site-fixtures.js';
 
 const HOUR = 3_600_000;
 const DOOR_OPEN_S = 10;
@@ -21,24 +15,17 @@ const DOOR_OPEN_S = 10;
 const HOLD_MS = DOOR_OPEN_S * 1_000 + HOLD_MARGIN_MS;
 
 function siteYaml(port: number, antiPassback: boolean): string {
-  return `
-site: { id: r1, name: Retry site, timezone: Asia/Shanghai }
-hub: { http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
-mqtt: { mode: embedded, host: 127.0.0.1, port: ${port} }
-zones: [{ id: campus, name: Campus, kind: campus }]
-devices:
-  - { id: north-ctl, protocol: mqtt, clientId: north-ctl }
-  - { id: south-ctl, protocol: mqtt, clientId: south-ctl }
-assets:
-  - { id: gate-north, name: North gate, kind: gate, zone: campus, device: north-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
-  - { id: gate-south, name: South gate, kind: gate, zone: campus, device: south-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
-visitors:
-  requireHostApproval: false
+  return gateSiteYaml({
+    id: 'r1',
+    name: 'Retry site',
+    mqttPort: port,
+    gates: NORTH_SOUTH,
+    visitors: `  requireHostApproval: false
   antiPassback: ${antiPassback}
   doorOpenSeconds: ${DOOR_OPEN_S}
   staff:
-    - { badge: 'CARD-0042', holder: Li Na, zones: [campus] }
-`;
+    - { badge: 'CARD-0042', holder: Li Na, zones: [campus] }`,
+  });
 }
 
 /** A hub on a manual clock and its two gates as plain MQTT clients speaking the gate protocol. */

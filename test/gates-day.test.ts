@@ -6,27 +6,21 @@ import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { createGateSimulation, type GateSimulation } from '../simulators/gate-controllers.js';
 import { SimulatedMqttDevice } from '../simulators/mqtt-devices.js';
-import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { sessionAs, type TestSession, testHubOptions, waitFor } from './hub-harness.js';
 import { freePort } from './services.js';
+import { gateSiteYaml, NORTH_SOUTH } from './site-fixtures.js';
 
 const HOUR = 3_600_000;
 const VISITORS = 20;
 
 function siteYaml(port: number): string {
-  return `
-site: { id: d1, name: Day site, timezone: Asia/Shanghai }
-hub: { http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
-mqtt: { mode: embedded, host: 127.0.0.1, port: ${port} }
-zones: [{ id: campus, name: Campus, kind: campus }]
-devices:
-  - { id: north-ctl, protocol: mqtt, clientId: north-ctl }
-  - { id: south-ctl, protocol: mqtt, clientId: south-ctl }
-assets:
-  - { id: gate-north, name: North gate, kind: gate, zone: campus, device: north-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
-  - { id: gate-south, name: South gate, kind: gate, zone: campus, device: south-ctl, points: [{ name: door_open, type: boolean, kind: state }] }
-visitors:
-  requireHostApproval: false
-`;
+  return gateSiteYaml({
+    id: 'd1',
+    name: 'Day site',
+    mqttPort: port,
+    gates: NORTH_SOUTH,
+    visitors: '  requireHostApproval: false',
+  });
 }
 
 /**

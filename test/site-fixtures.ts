@@ -63,3 +63,39 @@ assets:
 export function testSite(opts: Parameters<typeof testSiteYaml>[0] = {}): SiteModel {
   return parseSiteText(testSiteYaml(opts), 'test-site.yaml');
 }
+
+/** Two visitor gates, north and south, each on its own controller. */
+export const NORTH_SOUTH = [
+  ['gate-north', 'North gate', 'north-ctl'],
+  ['gate-south', 'South gate', 'south-ctl'],
+] as const;
+
+/**
+ * A campus with visitor gates on MQTT gate controllers (`[asset id, name, controller id]`, each controller's
+ * client id its own id) and the `visitors:` section given, indented by two spaces.
+ */
+export function gateSiteYaml(opts: {
+  id: string;
+  name: string;
+  mqttPort: number;
+  gates: readonly (readonly [asset: string, name: string, controller: string])[];
+  visitors: string;
+}): string {
+  const devices = opts.gates.map(([, , c]) => `  - { id: ${c}, protocol: mqtt, clientId: ${c} }`);
+  const assets = opts.gates.map(
+    ([id, name, c]) =>
+      `  - { id: ${id}, name: ${name}, kind: gate, zone: campus, device: ${c}, points: [{ name: door_open, type: boolean, kind: state }] }`,
+  );
+  return `
+site: { id: ${opts.id}, name: ${opts.name}, timezone: Asia/Shanghai }
+hub: { http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
+mqtt: { mode: embedded, host: 127.0.0.1, port: ${opts.mqttPort} }
+zones: [{ id: campus, name: Campus, kind: campus }]
+devices:
+${devices.join('\n')}
+assets:
+${assets.join('\n')}
+visitors:
+${opts.visitors}
+`;
+}
