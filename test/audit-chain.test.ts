@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
+import { type AuditContent, rowHash } from '../platform/audit/audit-chain.js';
 import {
   login,
   sessionAs,
@@ -52,21 +52,8 @@ function tamperAndRechain(dbFile: string, victimId: number) {
       continue;
     }
     if (r.id === victimId) r.actor = 'nobody';
-    const fields = [
-      prev,
-      r.ts,
-      r.actor,
-      r.via,
-      r.token_id,
-      r.ip,
-      r.action,
-      r.target,
-      r.outcome,
-      r.before,
-      r.after,
-      r.detail,
-    ];
-    const hash = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+    // the plain chain's published construction, without the key
+    const hash = rowHash('sha256', Buffer.alloc(0), prev, r as unknown as AuditContent);
     db.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(
       r.actor,
       prev,

@@ -108,8 +108,9 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
     },
     async (req) => {
       const { before, ...q } = req.query;
-      const list = passes.list({ ...q, beforeId: before }, who(req));
-      const withActions = list.map((p) => ({ ...p, actions: passes.actionsFor(p, who(req)) }));
+      const caller = who(req);
+      const list = passes.list({ ...q, beforeId: before }, caller);
+      const withActions = list.map((p) => ({ ...p, actions: passes.actionsFor(p, caller) }));
       return { passes: withActions, next: list.length === q.limit ? list.at(-1)?.id : undefined };
     },
   );

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,29 +7,17 @@ import type { Actor } from '../../core/actor.js';
 import { silentLogger } from '../../core/logger.js';
 import { type Db, migrate, openDatabase } from '../db/database.js';
 import { migrations } from '../db/migrations/index.js';
+import { type AuditContent, rowHash } from './audit-chain.js';
 import { AuditLog } from './audit-log.js';
+
+const NO_KEY = Buffer.alloc(0);
 
 const alice: Actor = { actor: 'alice', via: 'session', ip: '10.0.0.5' };
 const T0 = 1_700_000_000_000;
 
 /** The hash every row had before the chain was keyed (and what an attacker without the key can compute). */
-function plainHash(prev: string, r: Record<string, unknown>): string {
-  const fields = [
-    prev,
-    r.ts,
-    r.actor,
-    r.via,
-    r.token_id,
-    r.ip,
-    r.action,
-    r.target,
-    r.outcome,
-    r.before,
-    r.after,
-    r.detail,
-  ];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
-}
+const plainHash = (prev: string, r: Record<string, unknown>) =>
+  rowHash('sha256', NO_KEY, prev, r as unknown as AuditContent);
 
 /** What someone with the database file and a sqlite shell does: drop the triggers, edit, re-chain in SHA-256. */
 function rewritePlain(
