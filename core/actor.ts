@@ -51,6 +51,8 @@ export const PERMISSIONS = [
   'passes:manage',
   /** Have the energy ledger worked out again from history (after an import). */
   'energy:manage',
+  /** Schedules, calendars, scenes, occupancy and demand-limit plans (automation); a scene's own roles still apply. */
+  'control:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

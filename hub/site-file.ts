@@ -3,6 +3,7 @@ import { loadSite, parseSite } from '../core/config/load-config.js';
 import type { SiteSpec } from '../core/config/validate-site.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { alertsSection } from '../domains/alerts/alerts-section.js';
+import { controlSection } from '../domains/control/control-section.js';
 import { energySection } from '../domains/energy/energy-section.js';
 import { rulesSection } from '../domains/rules/rules-section.js';
 import { maintenanceSection } from '../domains/tickets/maintenance-section.js';
@@ -14,7 +15,7 @@ import { visitorsSection } from '../domains/visitors/visitors-section.js';
  */
 export const HUB_SITE: SiteSpec = {
   factories: adapterFactories,
-  sections: [alertsSection, maintenanceSection, visitorsSection, energySection, rulesSection],
+  sections: [alertsSection, maintenanceSection, visitorsSection, energySection, rulesSection, controlSection],
 };
 
 /** Read, parse and validate the hub's site file, with the environment's overrides applied. */

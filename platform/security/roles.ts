@@ -30,6 +30,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:submit',
     'passes:register',
     'energy:manage',
+    'control:manage',
   ],
   technician: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:work', 'passes:register'],
   dispatcher: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:dispatch', 'passes:register'],
