@@ -185,3 +185,109 @@ export interface BacnetObjectAnswer {
   /** BACnet's EngineeringUnits number. */
   units: BacnetField<number>;
 }
+
+// ── Control: schedules, calendars, dry run, optimum start (H7; hub/api/control-schedule-routes.ts) ────────
+// One block, so the control view's other parts add theirs beside it without a conflict.
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A period of a day: `from` and `to` as 'HH:MM' in the site's time zone ('24:00' ends at midnight). */
+export interface SchedulePeriod {
+  from: string;
+  to: string;
+  value: PointValue;
+}
+
+/** A one-off event: it overrides its day's periods between from and to. */
+export interface ScheduleEvent {
+  date: string;
+  from: string;
+  to: string;
+  value: PointValue;
+  name?: string;
+}
+
+/** What a schedule commands (domains/control/targets.ts TargetsSchema). */
+export interface ScheduleTargets {
+  points?: string[];
+  groups?: { zone?: string; kind?: string; point: string }[];
+}
+
+export interface OptimumStartConfig {
+  temperature: string;
+  setpoint: number;
+  outdoor?: string;
+  maxLeadMinutes?: number;
+}
+
+/** A schedule as the site file and the API body have it. */
+export interface ScheduleBody {
+  id: string;
+  name: string;
+  targets: ScheduleTargets;
+  /** The level it commands at (default 'schedule', 14). */
+  level?: string | number;
+  calendar?: string;
+  weekly: Partial<Record<Weekday, SchedulePeriod[]>>;
+  holiday?: SchedulePeriod[];
+  /** The value outside every period; omitted: the schedule relinquishes its level. */
+  outside?: PointValue;
+  events?: ScheduleEvent[];
+  optimumStart?: OptimumStartConfig;
+}
+
+/** GET /control/schedules: each schedule, where it comes from, the points it resolves to, its next edge. */
+export interface ScheduleAnswer extends ScheduleBody {
+  source: 'site-file' | 'api';
+  points?: string[];
+  next?: { at: number; value: PointValue | null } | null;
+}
+
+/** A holiday calendar: off days (a date or a 'YYYY-MM-DD..YYYY-MM-DD' range) and make-up working days (调休). */
+export interface CalendarBody {
+  id: string;
+  name: string;
+  holidays: string[];
+  workdays: { date: string; as: Weekday }[];
+}
+
+export interface CalendarAnswer extends CalendarBody {
+  source: 'site-file' | 'api';
+}
+
+/** How a date counts for a schedule. */
+export type DayType = 'weekday' | 'weekend' | 'holiday' | 'workday' | 'event';
+
+/** One write of a dry run: at a local time, a value (null: the level relinquished) to a point. */
+export interface PreviewWrite {
+  pointId: string;
+  /** ms UTC */
+  at: number;
+  /** 'HH:MM' in the site's time zone. */
+  time: string;
+  value: PointValue | null;
+  /** The event that causes it, if one does. */
+  event?: string;
+}
+
+/** GET /control/schedules/:id/preview, POST /control/schedules/preview: what a schedule writes on a date. */
+export interface PreviewAnswer {
+  date: string;
+  dayType: DayType;
+  /** A make-up working day follows this weekday. */
+  as?: Weekday;
+  points: string[];
+  writes: PreviewWrite[];
+}
+
+/** GET /control/optimum-start: per schedule with optimum start, what it learned and how each morning went. */
+export interface OptimumStartAnswer {
+  scheduleId: string;
+  /** Learned warm-up/cool-down rate, °C per hour (null: not learned yet). */
+  ratePerHour: number | null;
+  /** The lead used this morning, minutes (null: none yet today). */
+  leadMinutes: number | null;
+  /** Each recent morning: minutes the zone reached its setpoint after (+) or before (−) occupancy. */
+  mornings: { date: string; missMinutes: number | null }[];
+}

@@ -1,0 +1,208 @@
+import { useMemo, useState } from 'preact/hooks';
+import { can, useApi } from '../hub.js';
+import type {
+  AssetAnswer,
+  CalendarAnswer,
+  OptimumStartAnswer,
+  ScheduleAnswer,
+  ScheduleBody,
+  SiteAnswer,
+  ZoneNode,
+} from '../hub-types.js';
+import { fmtDateTime, useLang } from '../i18n.js';
+import { Badge, ErrorBox, Loading, Section } from '../ui.js';
+import { OptimumStart } from './control-optimum-start.js';
+import { type FormContext, ScheduleForm } from './control-schedule-form.js';
+import { listOf, resolvePoints, valueKind, valueText, zoneSubtrees } from './control-schedule-model.js';
+import { t } from './control-schedules-text.js';
+
+/**
+ * The control view's schedules section: every schedule (site-file ones read-only, API ones editable with
+ * control:manage) with its points, calendar and next change; the one picked opens in the week-grid editor with
+ * its dry run; under them, how optimum start did each morning.
+ */
+
+function flatZones(zones: ZoneNode[], prefix = '', out: { id: string; name: string }[] = []) {
+  for (const z of zones) {
+    const name = prefix ? `${prefix} / ${z.name}` : z.name;
+    out.push({ id: z.id, name });
+    flatZones(z.children, name, out);
+  }
+  return out;
+}
+
+/** The schedules, calendars, assets and zones the editor needs. */
+export function useScheduleData() {
+  const schedules = useApi<unknown>('/control/schedules');
+  const calendars = useApi<unknown>('/control/calendars');
+  const assets = useApi<AssetAnswer[]>('/assets');
+  const site = useApi<SiteAnswer>('/site');
+  const ctx = useMemo<FormContext>(
+    () => ({
+      assets: assets.data ?? [],
+      zones: flatZones(site.data?.zones ?? []),
+      subtrees: zoneSubtrees(site.data?.zones ?? []),
+      calendars: listOf<CalendarAnswer>(calendars.data, 'calendars') ?? [],
+    }),
+    [assets.data, site.data, calendars.data],
+  );
+  return { schedules, calendars, assets, site, ctx };
+}
+
+type Open = { kind: 'saved'; id: string } | { kind: 'new'; start?: ScheduleBody } | null;
+
+function ScheduleRow(props: {
+  s: ScheduleAnswer;
+  ctx: FormContext;
+  open: boolean;
+  onOpen: () => void;
+  onCopy: () => void;
+}) {
+  const { s, ctx } = props;
+  const points = s.points?.length ?? resolvePoints(s.targets, ctx.assets, ctx.subtrees).length;
+  const unit = valueKind(resolvePoints(s.targets, ctx.assets, ctx.subtrees)).unit;
+  const cal = ctx.calendars.find((c) => c.id === s.calendar);
+  const editable = s.source !== 'site-file' && can('control:manage');
+  return (
+    <tr data-schedule-row={s.id} class={props.open ? 'selected' : ''}>
+      <td>
+        <strong>{s.name}</strong>
+        <div class="muted mono">{s.id}</div>
+      </td>
+      <td>
+        <Badge tone={s.source === 'site-file' ? 'muted' : 'info'}>
+          {s.source === 'site-file' ? t('siteFile') : t('api')}
+        </Badge>
+      </td>
+      <td class="num" data-points={points}>
+        {points === 1 ? t('onePoint') : t('nPoints', { n: points })}
+      </td>
+      <td>{cal?.name ?? s.calendar ?? <span class="muted">—</span>}</td>
+      <td data-next>
+        {s.next ? (
+          <>
+            {fmtDateTime(s.next.at)} →{' '}
+            {s.next.value === null ? t('relinquished') : valueText(s.next.value, [t('on'), t('off')], unit)}
+          </>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td class="cs-row-actions">
+        <button type="button" class="btn btn-small" data-action="open-schedule" onClick={props.onOpen}>
+          {editable ? t('edit') : t('view')}
+        </button>
+        {s.source === 'site-file' && can('control:manage') && (
+          <button type="button" class="btn btn-small" data-action="copy-schedule" onClick={props.onCopy}>
+            {t('copy')}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function SchedulesSection() {
+  useLang();
+  const { schedules, assets, site, ctx } = useScheduleData();
+  const optimum = useApi<unknown>('/control/optimum-start');
+  const [open, setOpen] = useState<Open>(null);
+  const list = listOf<ScheduleAnswer>(schedules.data, 'schedules');
+  const manage = can('control:manage');
+  const openSaved = open?.kind === 'saved' ? list?.find((s) => s.id === open.id) : undefined;
+
+  const copyOf = (s: ScheduleAnswer): ScheduleBody => {
+    const { source: _s, points: _p, next: _n, ...body } = s;
+    return { ...body, id: `${s.id}-copy`, name: `${s.name} (2)` };
+  };
+
+  return (
+    <Section
+      title={t('schedules')}
+      actions={
+        manage && (
+          <button
+            type="button"
+            class="btn btn-small btn-primary"
+            data-action="new-schedule"
+            onClick={() => setOpen({ kind: 'new' })}
+          >
+            {t('newSchedule')}
+          </button>
+        )
+      }
+    >
+      <div class="cs" data-section="schedules">
+        <p class="muted">{t('schedulesHint')}</p>
+        {schedules.error && <ErrorBox error={schedules.error} retry={schedules.reload} />}
+        {(assets.error || site.error) && <ErrorBox error={assets.error ?? site.error} />}
+        {!list && !schedules.error && <Loading />}
+        {list && list.length === 0 && <p class="placeholder">{t('none')}</p>}
+        {list && list.length > 0 && (
+          <div class="cs-table-wrap">
+            <table class="table cs-table cs-list">
+              <thead>
+                <tr>
+                  <th>{t('name')}</th>
+                  <th>{t('source')}</th>
+                  <th class="num">{t('targets')}</th>
+                  <th>{t('calendar')}</th>
+                  <th>{t('nextEdge')}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((s) => (
+                  <ScheduleRow
+                    key={s.id}
+                    s={s}
+                    ctx={ctx}
+                    open={open?.kind === 'saved' && open.id === s.id}
+                    onOpen={() => setOpen({ kind: 'saved', id: s.id })}
+                    onCopy={() => setOpen({ kind: 'new', start: copyOf(s) })}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {!manage && <p class="muted">{t('mayNotEdit')}</p>}
+
+        {open?.kind === 'new' && (
+          <ScheduleForm
+            saved={null}
+            start={open.start}
+            editable={manage}
+            ctx={ctx}
+            onSaved={(b) => {
+              schedules.reload();
+              setOpen({ kind: 'saved', id: b.id });
+            }}
+            onDeleted={() => setOpen(null)}
+            onClose={() => setOpen(null)}
+          />
+        )}
+        {openSaved && (
+          <ScheduleForm
+            key={openSaved.id}
+            saved={openSaved}
+            editable={manage && openSaved.source !== 'site-file'}
+            ctx={ctx}
+            onSaved={() => schedules.reload()}
+            onDeleted={() => {
+              setOpen(null);
+              schedules.reload();
+            }}
+            onClose={() => setOpen(null)}
+          />
+        )}
+
+        <OptimumStart
+          data={listOf<OptimumStartAnswer>(optimum.data, 'schedules')}
+          error={optimum.error}
+          names={new Map((list ?? []).map((s) => [s.id, s.name]))}
+        />
+      </div>
+    </Section>
+  );
+}
