@@ -7,6 +7,7 @@ import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from '.
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
 import AssetView from './views/asset.js';
+import ControlTemp from './views/control-h7-temp.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
@@ -29,6 +30,7 @@ const t = messages({
     visitors: 'Visitors',
     trends: 'Trends',
     devices: 'Devices',
+    control: 'Control',
     assets: 'Asset',
     language: 'Language',
   },
@@ -40,12 +42,22 @@ const t = messages({
     visitors: '访客',
     trends: '趋势',
     devices: '设备',
+    control: '控制',
     assets: '资产',
     language: '语言',
   },
 });
 
-type ViewId = 'overview' | 'alerts' | 'tickets' | 'energy' | 'visitors' | 'trends' | 'devices' | 'assets';
+type ViewId =
+  | 'overview'
+  | 'alerts'
+  | 'tickets'
+  | 'energy'
+  | 'visitors'
+  | 'trends'
+  | 'devices'
+  | 'control'
+  | 'assets';
 const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   overview: Overview,
   alerts: AlertsView,
@@ -54,6 +66,7 @@ const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   visitors: VisitorsView,
   trends: TrendsView,
   devices: DevicesView,
+  control: ControlTemp,
   /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */
   assets: AssetView,
 };
