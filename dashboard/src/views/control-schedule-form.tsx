@@ -47,6 +47,8 @@ export function ScheduleForm(props: {
   saved: ScheduleAnswer | null;
   /** A new schedule's starting point (a copy), if any. */
   start?: ScheduleBody;
+  /** Opened right after its creation: say it was saved. */
+  justCreated?: boolean;
   editable: boolean;
   ctx: FormContext;
   onSaved: (s: ScheduleBody) => void;
@@ -64,7 +66,7 @@ export function ScheduleForm(props: {
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState(!!props.justCreated);
   const phone = usePhone();
 
   useEffect(() => {
@@ -361,7 +363,14 @@ export function ScheduleForm(props: {
         </div>
       )}
 
-      <DryRun id={saved?.id ?? null} draft={dirty || isNew ? body : null} kind={kind} labels={labels} />
+      {(saved || points.length > 0) && (
+        <DryRun
+          id={saved?.id ?? null}
+          draft={dirty || isNew ? { ...body, id: body.id.trim() || 'draft' } : null}
+          kind={kind}
+          labels={labels}
+        />
+      )}
     </form>
   );
 }

@@ -107,6 +107,8 @@ export function SchedulesSection() {
   const { schedules, assets, site, ctx } = useScheduleData();
   const optimum = useApi<unknown>('/control/optimum-start');
   const [open, setOpen] = useState<Open>(null);
+  /** The schedule just created: its form says so once it reopens as saved. */
+  const [created, setCreated] = useState<string>();
   const list = listOf<ScheduleAnswer>(schedules.data, 'schedules');
   const manage = can('control:manage');
   const openSaved = open?.kind === 'saved' ? list?.find((s) => s.id === open.id) : undefined;
@@ -176,6 +178,7 @@ export function SchedulesSection() {
             ctx={ctx}
             onSaved={(b) => {
               schedules.reload();
+              setCreated(b.id);
               setOpen({ kind: 'saved', id: b.id });
             }}
             onDeleted={() => setOpen(null)}
@@ -186,6 +189,7 @@ export function SchedulesSection() {
           <ScheduleForm
             key={openSaved.id}
             saved={openSaved}
+            justCreated={created === openSaved.id}
             editable={manage && openSaved.source !== 'site-file'}
             ctx={ctx}
             onSaved={() => schedules.reload()}
