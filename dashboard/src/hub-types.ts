@@ -259,26 +259,39 @@ export interface CalendarAnswer extends CalendarBody {
 /** How a date counts for a schedule. */
 export type DayType = 'weekday' | 'weekend' | 'holiday' | 'workday' | 'event';
 
-/** One write of a dry run: at a local time, a value (null: the level relinquished) to a point. */
+/** One change of what a point's schedule level holds during the day (domains/control/schedule-preview.ts). */
 export interface PreviewWrite {
-  pointId: string;
   /** ms UTC */
   at: number;
-  /** 'HH:MM' in the site's time zone. */
+  /** 'HH:MM' in the site's time zone ('02:30+' on the second pass of a repeated hour). */
   time: string;
+  /** null: relinquished (no schedule wants the level). */
   value: PointValue | null;
-  /** The event that causes it, if one does. */
-  event?: string;
+  /** The schedule that rules from then on. */
+  scheduleId: string | null;
+  kind?: 'event' | 'period' | 'outside';
+  dayType?: 'weekday' | 'holiday' | 'workday';
+  /** The weekday whose periods the date follows (a make-up workday: the one it follows). */
+  weekday?: Weekday;
+  eventName?: string;
+  /** Started this many minutes early (optimum start). */
+  leadMinutes?: number;
+  /** The first entry: what the level holds as the day begins (not a write when unchanged). */
+  dayStart?: true;
+}
+
+/** A point of a dry run: every schedule at the level on it, and its changes during the day. */
+export interface PreviewPoint {
+  pointId: string;
+  level: number;
+  schedules: string[];
+  writes: PreviewWrite[];
 }
 
 /** GET /control/schedules/:id/preview, POST /control/schedules/preview: what a schedule writes on a date. */
 export interface PreviewAnswer {
   date: string;
-  dayType: DayType;
-  /** A make-up working day follows this weekday. */
-  as?: Weekday;
-  points: string[];
-  writes: PreviewWrite[];
+  points: PreviewPoint[];
 }
 
 /** GET /control/optimum-start: per schedule with optimum start, what it learned and how each morning went. */

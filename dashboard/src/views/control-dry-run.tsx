@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../hub.js';
-import type { PreviewAnswer, ScheduleBody } from '../hub-types.js';
+import type { DayType, PreviewAnswer, ScheduleBody } from '../hub-types.js';
+import { WEEKDAYS } from '../hub-types.js';
 import { Badge } from '../ui.js';
 import { cleanBody, fieldErrors, siteTomorrow, type ValueKind, valueText } from './control-schedule-model.js';
 import { dayName, dayTypeText, t } from './control-schedules-text.js';
@@ -19,6 +20,21 @@ const DAY_TONE: Record<string, string> = {
   workday: 'warn',
   event: 'good',
 };
+
+/**
+ * How the date counts for the schedule: its writes say (the day type and weekday of the pieces it rules); a
+ * weekday that is Saturday or Sunday is the weekend; events by name.
+ */
+export function dayOf(a: PreviewAnswer, subject: string | null) {
+  const all = a.points.flatMap((p) => p.writes);
+  const own = all.filter((w) => w.scheduleId === subject && w.dayType);
+  const w = own[0] ?? all.find((x) => x.dayType);
+  const weekday = w?.weekday ?? WEEKDAYS[weekdayIndex(a.date)];
+  let type: DayType = w?.dayType ?? 'weekday';
+  if (type === 'weekday' && (weekday === 'sat' || weekday === 'sun')) type = 'weekend';
+  const events = [...new Set(own.filter((x) => x.kind === 'event').map((x) => x.eventName ?? ''))];
+  return { type, weekday, events };
+}
 
 export function DryRun(props: {
   /** The saved schedule's id; null for one never saved. */
@@ -68,9 +84,9 @@ export function DryRun(props: {
     };
   }, [props.id, draftKey, date]);
 
-  const byPoint = new Map<string, PreviewAnswer['writes']>();
-  for (const w of answer?.writes ?? []) byPoint.set(w.pointId, [...(byPoint.get(w.pointId) ?? []), w]);
-  const pointsOrder = answer?.points?.length ? answer.points : [...byPoint.keys()];
+  const subject = props.draft?.id ?? props.id;
+  const day = answer ? dayOf(answer, subject) : undefined;
+  const changes = answer?.points.reduce((n, p) => n + p.writes.filter((w) => !w.dayStart).length, 0) ?? 0;
 
   return (
     <div class="cs-dry" data-part="dry-run" data-state={busy ? 'loading' : answer ? 'ready' : 'idle'}>
@@ -97,50 +113,68 @@ export function DryRun(props: {
           {error}
         </p>
       )}
-      {answer && (
+      {answer && day && (
         <>
-          <p class="cs-dry-day" data-day-type={answer.dayType}>
+          <p class="cs-dry-day" data-day-type={day.type}>
             <strong>{answer.date}</strong>{' '}
-            <Badge tone={DAY_TONE[answer.dayType] ?? 'info'}>
-              {dayTypeText(answer.dayType)}
-              {answer.dayType === 'workday' && answer.as
-                ? ` · ${t('asDay', { day: dayName(answer.as) })}`
-                : ''}
+            <Badge tone={DAY_TONE[day.type] ?? 'info'}>
+              {dayTypeText(day.type)}
+              {day.type === 'workday' && day.weekday ? ` · ${t('asDay', { day: dayName(day.weekday) })}` : ''}
             </Badge>{' '}
-            <span class="muted">{t('writes', { n: answer.writes.length })}</span>
+            {day.events.map((e) => (
+              <Badge key={e} tone="good">
+                {dayTypeText('event')} · {e}
+              </Badge>
+            ))}{' '}
+            <span class="muted">{t('writes', { n: changes })}</span>
           </p>
-          {answer.writes.length === 0 ? (
+          {changes === 0 && (
             <p class="muted" data-dry-empty>
               {t('dryRunNone', { date: answer.date })}
             </p>
-          ) : (
-            <ul class="cs-dry-list">
-              {pointsOrder.map((id) => (
-                <li key={id} data-dry-point={id}>
-                  <span class="cs-dry-point">
-                    {props.labels.get(id) ?? id} <span class="muted mono">{id}</span>
-                  </span>
-                  <span class="cs-dry-writes">
-                    {(byPoint.get(id) ?? []).map((w) => (
-                      <span
-                        key={`${w.at}`}
-                        class={`cs-write${w.value === false || w.value === null ? ' off' : ''}`}
-                        data-write={w.time}
-                        data-value={String(w.value)}
-                        title={w.event}
-                      >
-                        <b>{w.time}</b> →{' '}
-                        {w.value === null
-                          ? t('relinquished')
-                          : valueText(w.value, [t('on'), t('off')], props.kind.unit)}
-                        {w.event && <span class="muted"> · {w.event}</span>}
-                      </span>
-                    ))}
-                  </span>
-                </li>
-              ))}
-            </ul>
           )}
+          <ul class="cs-dry-list">
+            {answer.points.map((p) => (
+              <li key={p.pointId} data-dry-point={p.pointId}>
+                <span class="cs-dry-point">
+                  {props.labels.get(p.pointId) ?? p.pointId} <span class="muted mono">{p.pointId}</span>
+                  {p.schedules.length > 1 && (
+                    <span class="muted"> · {t('shared', { list: p.schedules.join(', ') })}</span>
+                  )}
+                </span>
+                <span class="cs-dry-writes">
+                  {p.writes.map((w) => (
+                    <span
+                      key={`${w.at}`}
+                      class={`cs-write${w.value === false || w.value === null ? ' off' : ''}${w.dayStart ? ' start' : ''}`}
+                      data-write={w.dayStart ? undefined : w.time}
+                      data-day-start={w.dayStart ? '' : undefined}
+                      data-value={String(w.value)}
+                      title={
+                        w.dayStart
+                          ? t('dayStart')
+                          : w.scheduleId
+                            ? `${w.scheduleId}${w.kind ? ` · ${w.kind}` : ''}`
+                            : undefined
+                      }
+                    >
+                      <b>{w.time}</b> →{' '}
+                      {w.value === null
+                        ? t('relinquished')
+                        : valueText(w.value, [t('on'), t('off')], props.kind.unit)}
+                      {w.eventName && <span class="muted"> · {w.eventName}</span>}
+                      {w.leadMinutes ? (
+                        <span class="muted"> · {t('early', { n: w.leadMinutes })}</span>
+                      ) : null}
+                      {w.scheduleId && w.scheduleId !== subject && (
+                        <span class="muted"> · {w.scheduleId}</span>
+                      )}
+                    </span>
+                  ))}
+                </span>
+              </li>
+            ))}
+          </ul>
         </>
       )}
     </div>

@@ -90,6 +90,9 @@ export const t = messages({
     writes: '{n} writes',
     pickSchedule: 'Pick a schedule to see its dry run.',
     relinquished: 'relinquish',
+    shared: 'with {list}',
+    dayStart: 'as the day begins',
+    early: '{n} min early',
     optimum: 'Optimum start',
     optimumHint:
       'Learned from history: how fast each zone reaches its setpoint; equipment starts just early enough. A miss is minutes late (+) or early (−) at occupancy.',
@@ -203,6 +206,9 @@ export const t = messages({
     writes: '{n} 次写入',
     pickSchedule: '选择一个时间表查看试运行。',
     relinquished: '释放',
+    shared: '同级：{list}',
+    dayStart: '当天开始时',
+    early: '提前 {n} 分钟',
     optimum: '最优启动',
     optimumHint:
       '根据历史数据学习各区域达到设定值的速度，使设备恰好提前启动。偏差为到岗时刻晚到（+）或早到（−）的分钟数。',
