@@ -224,7 +224,7 @@ export interface OptimumStartConfig {
 /** A schedule as the site file and the API body have it. */
 export interface ScheduleBody {
   id: string;
-  name: string;
+  name?: string;
   targets: ScheduleTargets;
   /** The level it commands at (default 'schedule', 14). */
   level?: string | number;
@@ -237,23 +237,62 @@ export interface ScheduleBody {
   optimumStart?: OptimumStartConfig;
 }
 
-/** GET /control/schedules: each schedule, where it comes from, the points it resolves to, its next edge. */
-export interface ScheduleAnswer extends ScheduleBody {
-  source: 'site-file' | 'api';
-  points?: string[];
-  next?: { at: number; value: PointValue | null } | null;
+/** What a schedule wants now and until when (domains/control/schedule-service.ts wantView). */
+export interface ScheduleNow {
+  value: PointValue | null;
+  kind: 'event' | 'period' | 'outside';
+  dayType: 'weekday' | 'holiday' | 'workday';
+  weekday: Weekday;
+  date: string;
+  eventName?: string;
+  leadMinutes?: number;
+  since: number | null;
+  sinceLocal: string | null;
+  /** The next edge, ms UTC, and as the site's local 'YYYY-MM-DD HH:MM'. */
+  nextEdge: number | null;
+  nextEdgeLocal: string | null;
+}
+
+/** A schedule of GET /control/schedules: where it comes from, its body, the points it resolves to, now. */
+export interface ScheduleAnswer {
+  id: string;
+  name?: string;
+  origin: 'site-file' | 'api';
+  level: number;
+  schedule: ScheduleBody;
+  points: string[];
+  /** The points whose level it holds now (another schedule at the level may rule the rest). */
+  rulesPoints: string[];
+  now: ScheduleNow | null;
+  updatedAt?: number;
+  updatedBy?: string;
+}
+
+export interface SchedulesAnswer {
+  timeZone: string;
+  schedules: ScheduleAnswer[];
+  /** Stored schedules that no longer fit the site, with why. */
+  broken: { id: string; origin: 'api'; body: unknown; errors: string[] }[];
 }
 
 /** A holiday calendar: off days (a date or a 'YYYY-MM-DD..YYYY-MM-DD' range) and make-up working days (调休). */
 export interface CalendarBody {
   id: string;
-  name: string;
+  name?: string;
   holidays: string[];
   workdays: { date: string; as: Weekday }[];
 }
 
-export interface CalendarAnswer extends CalendarBody {
-  source: 'site-file' | 'api';
+/** A calendar of GET /control/calendars: its body, every holiday date (ranges expanded), who uses it. */
+export interface CalendarAnswer {
+  id: string;
+  name?: string;
+  origin: 'site-file' | 'api';
+  calendar: CalendarBody;
+  dates: string[];
+  usedBy: string[];
+  updatedAt?: number;
+  updatedBy?: string;
 }
 
 /** How a date counts for a schedule. */
@@ -294,13 +333,40 @@ export interface PreviewAnswer {
   points: PreviewPoint[];
 }
 
+/** A morning optimum start recorded (domains/control/optimum-start.ts Morning). */
+export interface OptimumMorning {
+  date: string;
+  /** When the first period began (occupancy), ms UTC. */
+  occupiedAt: number;
+  leadMinutes: number;
+  startedAt?: number;
+  indoor?: number;
+  outdoor?: number;
+  reachedAt?: number;
+  /** Minutes the zone reached its setpoint after (+) or before (−) occupancy. */
+  missMinutes?: number;
+}
+
 /** GET /control/optimum-start: per schedule with optimum start, what it learned and how each morning went. */
 export interface OptimumStartAnswer {
   scheduleId: string;
-  /** Learned warm-up/cool-down rate, °C per hour (null: not learned yet). */
-  ratePerHour: number | null;
-  /** The lead used this morning, minutes (null: none yet today). */
-  leadMinutes: number | null;
-  /** Each recent morning: minutes the zone reached its setpoint after (+) or before (−) occupancy. */
-  mornings: { date: string; missMinutes: number | null }[];
+  temperature: string;
+  outdoor?: string;
+  setpoint: number;
+  maxLeadMinutes: number;
+  /** The fitted model; null until enough mornings. */
+  model: {
+    intercept: number;
+    perK: number;
+    perOutdoorK?: number;
+    samples: number;
+    rmseMinutes: number;
+  } | null;
+  /** Minutes per kelvin of gap: the learned rate (or the default before it learned). */
+  minutesPerK: number;
+  /** The lead it would use now, minutes. */
+  leadNow: number;
+  meanAbsMissMinutes: number | null;
+  /** Newest first. */
+  mornings: OptimumMorning[];
 }

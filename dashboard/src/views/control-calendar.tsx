@@ -179,18 +179,18 @@ function CalendarCard(props: {
   onSaved: () => void;
 }) {
   const { cal } = props;
-  const editable = cal.source !== 'site-file' && can('control:manage');
-  const [draft, setDraft] = useState<Draft>(() => draftOf(cal));
+  const editable = cal.origin !== 'site-file' && can('control:manage');
+  const [draft, setDraft] = useState<Draft>(() => draftOf(cal.calendar));
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<{ detail?: string; byPath: Map<string, string> }>({
     byPath: new Map(),
   });
   const [saved, setSaved] = useState(false);
-  useEffect(() => setDraft(draftOf(cal)), [cal]);
+  useEffect(() => setDraft(draftOf(cal.calendar)), [cal]);
 
-  const body = (): CalendarBody => ({ id: cal.id, name: cal.name, ...sendable(draft) });
-  const dirty = JSON.stringify(sendable(draft)) !== JSON.stringify(sendable(draftOf(cal)));
+  const body = (): CalendarBody => ({ ...cal.calendar, ...sendable(draft) });
+  const dirty = JSON.stringify(sendable(draft)) !== JSON.stringify(sendable(draftOf(cal.calendar)));
 
   async function save() {
     setBusy(true);
@@ -215,8 +215,8 @@ function CalendarCard(props: {
     <div class="cal-card" data-calendar={cal.id}>
       <div class="cal-card-head">
         <h3>{cal.name || cal.id}</h3>
-        <Badge tone={cal.source === 'site-file' ? 'muted' : 'info'}>
-          {cal.source === 'site-file' ? t('siteFile') : t('api')}
+        <Badge tone={cal.origin === 'site-file' ? 'muted' : 'info'}>
+          {cal.origin === 'site-file' ? t('siteFile') : t('api')}
         </Badge>
         {props.usedBy.length > 0 && (
           <span class="muted">{t('usedBy', { list: props.usedBy.join(', ') })}</span>
@@ -253,7 +253,7 @@ function CalendarCard(props: {
         selected={editable ? selected : null}
         onPick={(d) => editable && setSelected(d === selected ? null : d)}
       />
-      {!editable && cal.source === 'site-file' && <p class="muted">{t('calendarReadOnly')}</p>}
+      {!editable && cal.origin === 'site-file' && <p class="muted">{t('calendarReadOnly')}</p>}
       {editable && selected && (
         <DayEditor
           date={selected}
@@ -343,12 +343,11 @@ export function CalendarSection() {
   const [month, setMonth] = useState(() => siteToday().slice(0, 7));
   const [current, setCurrent] = useState<string>();
   const [adding, setAdding] = useState(false);
-  const usedBy = useMemo(() => {
-    const m = new Map<string, string[]>();
-    for (const s of listOf<ScheduleAnswer>(schedules.data, 'schedules') ?? [])
-      if (s.calendar) m.set(s.calendar, [...(m.get(s.calendar) ?? []), s.name || s.id]);
-    return m;
-  }, [schedules.data]);
+  const names = useMemo(
+    () =>
+      new Map((listOf<ScheduleAnswer>(schedules.data, 'schedules') ?? []).map((s) => [s.id, s.name || s.id])),
+    [schedules.data],
+  );
   const cal = list?.find((c) => c.id === current) ?? list?.[0];
 
   return (
@@ -402,7 +401,7 @@ export function CalendarSection() {
           <CalendarCard
             key={cal.id}
             cal={cal}
-            usedBy={usedBy.get(cal.id) ?? []}
+            usedBy={(cal.usedBy ?? []).map((id) => names.get(id) ?? id)}
             month={month}
             onMonth={setMonth}
             onSaved={calendars.reload}

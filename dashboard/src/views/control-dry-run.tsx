@@ -3,7 +3,14 @@ import { api } from '../hub.js';
 import type { DayType, PreviewAnswer, ScheduleBody } from '../hub-types.js';
 import { WEEKDAYS } from '../hub-types.js';
 import { Badge } from '../ui.js';
-import { cleanBody, fieldErrors, siteTomorrow, type ValueKind, valueText } from './control-schedule-model.js';
+import {
+  cleanBody,
+  fieldErrors,
+  siteTomorrow,
+  type ValueKind,
+  valueText,
+  weekdayIndex,
+} from './control-schedule-model.js';
 import { dayName, dayTypeText, t } from './control-schedules-text.js';
 
 /**
@@ -56,9 +63,9 @@ export function DryRun(props: {
     const run = () => {
       setBusy(true);
       const ask = props.draft
-        ? api<PreviewAnswer>('/control/schedules/preview', {
+        ? api<PreviewAnswer>(`/control/schedules/preview?date=${date}`, {
             method: 'POST',
-            body: { schedule: JSON.parse(draftKey), date },
+            body: JSON.parse(draftKey),
           })
         : api<PreviewAnswer>(`/control/schedules/${encodeURIComponent(props.id ?? '')}/preview?date=${date}`);
       ask.then(

@@ -2,6 +2,7 @@ import type { ApiProblem } from '../hub.js';
 import type { OptimumStartAnswer } from '../hub-types.js';
 import { fmtNumber } from '../i18n.js';
 import { ErrorBox } from '../ui.js';
+import { siteToday } from './control-schedule-model.js';
 import { t } from './control-schedules-text.js';
 
 /**
@@ -38,38 +39,47 @@ export function OptimumStart(props: {
               </tr>
             </thead>
             <tbody>
-              {props.data.map((o) => (
-                <tr key={o.scheduleId} data-optimum={o.scheduleId}>
-                  <td>{props.names.get(o.scheduleId) ?? o.scheduleId}</td>
-                  <td class="num">
-                    {o.ratePerHour === null ? (
-                      <span class="muted">{t('notLearned')}</span>
-                    ) : (
-                      t('perHour', { v: fmtNumber(o.ratePerHour, 2) })
-                    )}
-                  </td>
-                  <td class="num">
-                    {o.leadMinutes === null ? '—' : t('minutes', { v: fmtNumber(o.leadMinutes, 0) })}
-                  </td>
-                  <td>
-                    <span class="cs-mornings">
-                      {o.mornings.map((m) => (
-                        <span
-                          key={m.date}
-                          class={`cs-miss badge badge-${missTone(m.missMinutes)}`}
-                          title={m.date}
-                          data-miss={m.missMinutes ?? ''}
-                        >
-                          <small>{m.date.slice(5)}</small>{' '}
-                          {m.missMinutes === null
-                            ? '—'
-                            : `${m.missMinutes > 0 ? '+' : ''}${fmtNumber(m.missMinutes, 0)}`}
-                        </span>
-                      ))}
-                    </span>
-                  </td>
-                </tr>
-              ))}
+              {props.data.map((o) => {
+                const today = o.mornings.find((m) => m.date === siteToday());
+                const recent = o.mornings.slice(0, 10).reverse();
+                return (
+                  <tr key={o.scheduleId} data-optimum={o.scheduleId}>
+                    <td>
+                      {props.names.get(o.scheduleId) ?? o.scheduleId}
+                      <div class="muted mono">{o.temperature}</div>
+                    </td>
+                    <td class="num" data-learned={o.model ? 'true' : 'false'}>
+                      {t('perK', { v: fmtNumber(o.minutesPerK, 1) })}
+                      <div class="muted">
+                        {o.model ? t('fromMornings', { n: o.model.samples }) : t('notLearned')}
+                      </div>
+                    </td>
+                    <td class="num">
+                      {today
+                        ? t('minutes', { v: fmtNumber(today.leadMinutes, 0) })
+                        : t('nextLead', { v: fmtNumber(o.leadNow, 0) })}
+                    </td>
+                    <td>
+                      <span class="cs-mornings">
+                        {recent.map((m) => (
+                          <span
+                            key={m.date}
+                            class={`cs-miss badge badge-${missTone(m.missMinutes ?? null)}`}
+                            title={`${m.date} · ${t('lead')}: ${fmtNumber(m.leadMinutes, 0)}`}
+                            data-miss={m.missMinutes ?? ''}
+                          >
+                            <small>{m.date.slice(5)}</small>{' '}
+                            {m.missMinutes === undefined
+                              ? '—'
+                              : `${m.missMinutes > 0 ? '+' : ''}${fmtNumber(m.missMinutes, 0)}`}
+                          </span>
+                        ))}
+                        {recent.length === 0 && <span class="muted">—</span>}
+                      </span>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

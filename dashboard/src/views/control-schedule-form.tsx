@@ -57,7 +57,7 @@ export function ScheduleForm(props: {
 }) {
   const { saved, ctx } = props;
   const initial = useMemo<ScheduleBody>(
-    () => (saved ? cleanBody(saved) : (props.start ?? emptySchedule())),
+    () => (saved ? cleanBody(saved.schedule) : (props.start ?? emptySchedule())),
     [saved, props.start],
   );
   const [body, setBody] = useState<ScheduleBody>(initial);
@@ -111,14 +111,15 @@ export function ScheduleForm(props: {
     } catch (err) {
       const { byPath, detail } = fieldErrors(err);
       setErrors(byPath);
-      setProblem(detail);
+      // the detail repeats the field errors: say only that the hub refused, the fields say why
+      setProblem(byPath.size ? '' : detail);
     } finally {
       setBusy(false);
     }
   }
 
   async function remove() {
-    if (!saved || !confirm(t('deleteConfirm', { name: saved.name }))) return;
+    if (!saved || !confirm(t('deleteConfirm', { name: saved.name || saved.id }))) return;
     setBusy(true);
     try {
       await api(`/control/schedules/${encodeURIComponent(saved.id)}`, { method: 'DELETE' });
@@ -142,7 +143,7 @@ export function ScheduleForm(props: {
   return (
     <form class="cs-form" onSubmit={save} noValidate data-form="schedule" data-schedule={saved?.id ?? ''}>
       <div class="cs-form-head">
-        <h3>{isNew ? t('newTitle') : t('editTitle', { name: saved.name })}</h3>
+        <h3>{isNew ? t('newTitle') : t('editTitle', { name: saved.name || saved.id })}</h3>
         {dirty && (
           <span class="badge badge-warn" data-dirty>
             {t('unsaved')}
@@ -152,7 +153,7 @@ export function ScheduleForm(props: {
           {t('close')}
         </button>
       </div>
-      {saved?.source === 'site-file' && (
+      {saved?.origin === 'site-file' && (
         <p class="cs-note" data-note="site-file">
           {t('readOnly')}
         </p>
@@ -164,7 +165,7 @@ export function ScheduleForm(props: {
           <input
             name="name"
             maxLength={120}
-            value={body.name}
+            value={body.name ?? ''}
             disabled={!edit}
             onInput={(e) => change({ ...body, name: (e.target as HTMLInputElement).value })}
           />
@@ -202,7 +203,7 @@ export function ScheduleForm(props: {
             <option value="">{t('noCalendar')}</option>
             {ctx.calendars.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name}
+                {c.name || c.id}
               </option>
             ))}
           </select>

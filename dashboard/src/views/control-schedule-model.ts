@@ -95,7 +95,6 @@ export function emptySchedule(): ScheduleBody {
 export function cleanBody(b: ScheduleBody): ScheduleBody {
   const out: ScheduleBody = {
     id: b.id.trim(),
-    name: b.name.trim(),
     targets: {
       ...(b.targets.points?.length ? { points: b.targets.points } : {}),
       ...(b.targets.groups?.length ? { groups: b.targets.groups } : {}),
@@ -103,6 +102,7 @@ export function cleanBody(b: ScheduleBody): ScheduleBody {
     weekly: b.weekly,
   };
   if (b.level !== undefined && b.level !== 'schedule' && b.level !== 14) out.level = b.level;
+  if (b.name?.trim()) out.name = b.name.trim();
   if (b.calendar) out.calendar = b.calendar;
   if (b.holiday?.length) out.holiday = b.holiday;
   if (b.outside !== undefined) out.outside = b.outside;
@@ -196,7 +196,10 @@ export function fieldErrors(err: unknown): { byPath: Map<string, string>; detail
       path = Array.isArray(x.path) ? x.path.join('.') : (x.path ?? '');
       message = x.message ?? '';
     }
-    path = path.replace(/^(body\.?|schedule\.|calendar\.)/, '').replace(/^\./, '');
+    path = path
+      .replace(/\[(\d+)\]/g, '.$1')
+      .replace(/^(body|schedule|calendar)(\.|$)/, '')
+      .replace(/^\./, '');
     byPath.set(path, byPath.has(path) ? `${byPath.get(path)}; ${message}` : message);
   }
   const detail = p?.detail ?? (err as Error)?.message ?? String(err);

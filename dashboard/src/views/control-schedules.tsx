@@ -6,14 +6,23 @@ import type {
   OptimumStartAnswer,
   ScheduleAnswer,
   ScheduleBody,
+  SchedulesAnswer,
   SiteAnswer,
   ZoneNode,
 } from '../hub-types.js';
-import { fmtDateTime, useLang } from '../i18n.js';
+import { useLang } from '../i18n.js';
 import { Badge, ErrorBox, Loading, Section } from '../ui.js';
 import { OptimumStart } from './control-optimum-start.js';
 import { type FormContext, ScheduleForm } from './control-schedule-form.js';
-import { listOf, resolvePoints, valueKind, valueText, zoneSubtrees } from './control-schedule-model.js';
+import {
+  cleanBody,
+  listOf,
+  resolvePoints,
+  siteToday,
+  valueKind,
+  valueText,
+  zoneSubtrees,
+} from './control-schedule-model.js';
 import { t } from './control-schedules-text.js';
 
 /**
@@ -59,30 +68,40 @@ function ScheduleRow(props: {
   onCopy: () => void;
 }) {
   const { s, ctx } = props;
-  const points = s.points?.length ?? resolvePoints(s.targets, ctx.assets, ctx.subtrees).length;
-  const unit = valueKind(resolvePoints(s.targets, ctx.assets, ctx.subtrees)).unit;
-  const cal = ctx.calendars.find((c) => c.id === s.calendar);
-  const editable = s.source !== 'site-file' && can('control:manage');
+  const points = s.points.length;
+  const unit = valueKind(resolvePoints(s.schedule.targets, ctx.assets, ctx.subtrees)).unit;
+  const calId = s.schedule.calendar;
+  const cal = ctx.calendars.find((c) => c.id === calId);
+  const editable = s.origin !== 'site-file' && can('control:manage');
+  const now = s.now;
   return (
     <tr data-schedule-row={s.id} class={props.open ? 'selected' : ''}>
       <td>
-        <strong>{s.name}</strong>
+        <strong>{s.name || s.id}</strong>
         <div class="muted mono">{s.id}</div>
       </td>
       <td>
-        <Badge tone={s.source === 'site-file' ? 'muted' : 'info'}>
-          {s.source === 'site-file' ? t('siteFile') : t('api')}
+        <Badge tone={s.origin === 'site-file' ? 'muted' : 'info'}>
+          {s.origin === 'site-file' ? t('siteFile') : t('api')}
         </Badge>
       </td>
       <td class="num" data-points={points}>
         {points === 1 ? t('onePoint') : t('nPoints', { n: points })}
       </td>
-      <td>{cal?.name ?? s.calendar ?? <span class="muted">—</span>}</td>
-      <td data-next>
-        {s.next ? (
+      <td>{cal?.name || calId || <span class="muted">—</span>}</td>
+      <td data-next={now?.nextEdge ?? ''}>
+        {now ? (
           <>
-            {fmtDateTime(s.next.at)} →{' '}
-            {s.next.value === null ? t('relinquished') : valueText(s.next.value, [t('on'), t('off')], unit)}
+            <span data-now={String(now.value)}>
+              {t('nowIs', {
+                v: now.value === null ? t('relinquished') : valueText(now.value, [t('on'), t('off')], unit),
+              })}
+            </span>
+            {now.nextEdgeLocal && (
+              <div class="muted">
+                {t('untilEdge', { at: now.nextEdgeLocal.replace(`${siteToday()} `, '') })}
+              </div>
+            )}
           </>
         ) : (
           <span class="muted">—</span>
@@ -92,7 +111,7 @@ function ScheduleRow(props: {
         <button type="button" class="btn btn-small" data-action="open-schedule" onClick={props.onOpen}>
           {editable ? t('edit') : t('view')}
         </button>
-        {s.source === 'site-file' && can('control:manage') && (
+        {s.origin === 'site-file' && can('control:manage') && (
           <button type="button" class="btn btn-small" data-action="copy-schedule" onClick={props.onCopy}>
             {t('copy')}
           </button>
@@ -110,12 +129,13 @@ export function SchedulesSection() {
   /** The schedule just created: its form says so once it reopens as saved. */
   const [created, setCreated] = useState<string>();
   const list = listOf<ScheduleAnswer>(schedules.data, 'schedules');
+  const broken = (schedules.data as SchedulesAnswer | undefined)?.broken ?? [];
   const manage = can('control:manage');
   const openSaved = open?.kind === 'saved' ? list?.find((s) => s.id === open.id) : undefined;
 
   const copyOf = (s: ScheduleAnswer): ScheduleBody => {
-    const { source: _s, points: _p, next: _n, ...body } = s;
-    return { ...body, id: `${s.id}-copy`, name: `${s.name} (2)` };
+    const body = cleanBody(s.schedule);
+    return { ...body, id: `${s.id}-copy`, name: `${s.name || s.id} (2)` };
   };
 
   return (
@@ -168,6 +188,18 @@ export function SchedulesSection() {
             </table>
           </div>
         )}
+        {broken.length > 0 && (
+          <div class="form-error" role="alert" data-broken>
+            <p>{t('broken')}</p>
+            <ul>
+              {broken.map((b) => (
+                <li key={b.id}>
+                  <span class="mono">{b.id}</span>: {b.errors.join('; ')}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         {!manage && <p class="muted">{t('mayNotEdit')}</p>}
 
         {open?.kind === 'new' && (
@@ -190,7 +222,7 @@ export function SchedulesSection() {
             key={openSaved.id}
             saved={openSaved}
             justCreated={created === openSaved.id}
-            editable={manage && openSaved.source !== 'site-file'}
+            editable={manage && openSaved.origin !== 'site-file'}
             ctx={ctx}
             onSaved={() => schedules.reload()}
             onDeleted={() => {
@@ -204,7 +236,7 @@ export function SchedulesSection() {
         <OptimumStart
           data={listOf<OptimumStartAnswer>(optimum.data, 'schedules')}
           error={optimum.error}
-          names={new Map((list ?? []).map((s) => [s.id, s.name]))}
+          names={new Map((list ?? []).map((s) => [s.id, s.name || s.id]))}
         />
       </div>
     </Section>
