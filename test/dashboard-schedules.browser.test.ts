@@ -273,6 +273,22 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     expect(unexpected(errors).filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
   });
 
+  it('a viewer sees the schedules and calendars, and nothing to change them with', async () => {
+    const viewer = await sessionAs(hub, ['viewer'], 'watcher');
+    const { page: v, errors: vErrors } = await open(viewer);
+    const row = v.locator('[data-schedule-row="ahus-b1"]');
+    await row.waitFor();
+    expect(await v.locator('[data-action="new-schedule"]').count()).toBe(0);
+    expect(await row.locator('[data-action="copy-schedule"]').count()).toBe(0);
+    await row.locator('[data-action="open-schedule"]').click();
+    await form(v).locator('[data-period="mon.0"]').waitFor();
+    expect(await form(v).locator('[data-action="save-schedule"]').count()).toBe(0);
+    expect(await form(v).locator('[data-add]').count()).toBe(0);
+    await toCalendar(v);
+    expect(await v.locator('[data-action="new-calendar"]').count()).toBe(0);
+    expect(unexpected(vErrors)).toEqual([]);
+  });
+
   it('in Chinese at phone width: the grid is a list per day, a period added with a tap', async () => {
     const { page: phone, errors: phoneErrors } = await open(eng, { phone: true, lang: 'zh-CN' });
     await phone.locator('[data-schedule-row="ahus-b1"] [data-action="open-schedule"]').click();

@@ -26,7 +26,7 @@ export const t = messages({
     onePoint: '1 point',
     readOnly:
       'Defined in the site file: read-only here. Change it in the site file, or copy it as a new schedule.',
-    mayNotEdit: 'Editing schedules needs the control:manage permission.',
+    mayNotEdit: 'Editing schedules needs the control:manage and setpoint:write permissions.',
     copy: 'Copy as new',
     edit: 'Edit',
     view: 'View',
@@ -147,7 +147,7 @@ export const t = messages({
     nPoints: '{n} 个点位',
     onePoint: '1 个点位',
     readOnly: '该时间表来自站点文件，此处只读。请在站点文件中修改，或复制为新时间表。',
-    mayNotEdit: '编辑时间表需要 control:manage 权限。',
+    mayNotEdit: '编辑时间表需要 control:manage 和 setpoint:write 权限。',
     copy: '复制为新',
     edit: '编辑',
     view: '查看',

@@ -64,6 +64,7 @@ function ScheduleRow(props: {
   s: ScheduleAnswer;
   ctx: FormContext;
   open: boolean;
+  manage: boolean;
   onOpen: () => void;
   onCopy: () => void;
 }) {
@@ -72,7 +73,7 @@ function ScheduleRow(props: {
   const unit = valueKind(resolvePoints(s.schedule.targets, ctx.assets, ctx.subtrees)).unit;
   const calId = s.schedule.calendar;
   const cal = ctx.calendars.find((c) => c.id === calId);
-  const editable = s.origin !== 'site-file' && can('control:manage');
+  const editable = s.origin !== 'site-file' && props.manage;
   const now = s.now;
   return (
     <tr data-schedule-row={s.id} class={props.open ? 'selected' : ''}>
@@ -111,7 +112,7 @@ function ScheduleRow(props: {
         <button type="button" class="btn btn-small" data-action="open-schedule" onClick={props.onOpen}>
           {editable ? t('edit') : t('view')}
         </button>
-        {s.origin === 'site-file' && can('control:manage') && (
+        {s.origin === 'site-file' && props.manage && (
           <button type="button" class="btn btn-small" data-action="copy-schedule" onClick={props.onCopy}>
             {t('copy')}
           </button>
@@ -130,7 +131,8 @@ export function SchedulesSection() {
   const [created, setCreated] = useState<string>();
   const list = listOf<ScheduleAnswer>(schedules.data, 'schedules');
   const broken = (schedules.data as SchedulesAnswer | undefined)?.broken ?? [];
-  const manage = can('control:manage');
+  // a schedule writes to equipment: the API wants setpoint:write as well
+  const manage = can('control:manage') && can('setpoint:write');
   const openSaved = open?.kind === 'saved' ? list?.find((s) => s.id === open.id) : undefined;
 
   const copyOf = (s: ScheduleAnswer): ScheduleBody => {
@@ -180,6 +182,7 @@ export function SchedulesSection() {
                     s={s}
                     ctx={ctx}
                     open={open?.kind === 'saved' && open.id === s.id}
+                    manage={manage}
                     onOpen={() => setOpen({ kind: 'saved', id: s.id })}
                     onCopy={() => setOpen({ kind: 'new', start: copyOf(s) })}
                   />
