@@ -192,7 +192,9 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     await f.locator('[data-action="save-schedule"]').click();
     await f.locator('[data-saved]').waitFor();
     const saved = await get('/control/schedules/ahus-b1');
-    expect(saved).toMatchObject({
+    expect(saved.origin).toBe('api');
+    expect(saved.points).toEqual(['ahu-1/run_cmd', 'ahu-2/run_cmd']);
+    expect(saved.schedule).toMatchObject({
       id: 'ahus-b1',
       name: 'AHUs building 1',
       calendar: 'cn-h7',
@@ -209,7 +211,16 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     for (const p of ['ahu-1/run_cmd', 'ahu-2/run_cmd'])
       await expect.poll(() => dryWrites(page, p)).toEqual(['08:00=true', '12:00=null']);
     const preview = await get(`/control/schedules/ahus-b1/preview?date=${TOMORROW}`);
-    expect(preview.writes.map((w: { time: string }) => w.time)).toEqual(['08:00', '08:00', '12:00', '12:00']);
+    // the page shows what the API says
+    type W = { time: string; value: unknown; dayStart?: true; dayType?: string };
+    const apiWrites = (preview.points as { pointId: string; writes: W[] }[]).map((p) => [
+      p.pointId,
+      p.writes.filter((w) => !w.dayStart).map((w) => `${w.time}=${w.value}`),
+    ]);
+    expect(apiWrites).toEqual([
+      ['ahu-1/run_cmd', ['08:00=true', '12:00=null']],
+      ['ahu-2/run_cmd', ['08:00=true', '12:00=null']],
+    ]);
     await screenshot(page, 'schedules-saved-dry-run');
   });
 
@@ -232,7 +243,7 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     await f.locator('#cs-period-from').selectOption('07:30');
     await f.locator('[data-action="save-schedule"]').click();
     await f.locator('[data-saved]').waitFor();
-    expect((await get('/control/schedules/ahus-b1')).weekly.mon).toEqual([
+    expect((await get('/control/schedules/ahus-b1')).schedule.weekly.mon).toEqual([
       { from: '07:30', to: '13:30', value: true },
     ]);
     await expect.poll(() => dryWrites(page, 'ahu-2/run_cmd')).toEqual(['07:30=true', '13:30=null']);
@@ -254,7 +265,7 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     expect(await tomorrow.textContent()).toContain('班');
     if (TOMORROW.slice(0, 7) !== TODAY.slice(0, 7)) await cal.locator('[data-action="prev-month"]').click();
 
-    await cal.locator('[data-action="new-calendar"]').click();
+    await page.locator('[data-action="new-calendar"]').click();
     await cal.locator('form[data-form="calendar"] input[name="id"]').fill('site-own');
     await cal.locator('form[data-form="calendar"] input[name="name"]').fill('Site days');
     await cal.locator('form[data-form="calendar"] button[type="submit"]').click();
@@ -265,7 +276,7 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     await own.locator('select[name="cal-as"]').selectOption('fri');
     await own.locator('[data-action="save-calendar"]').click();
     await expect
-      .poll(async () => (await get('/control/calendars/site-own')).workdays)
+      .poll(async () => (await get('/control/calendars/site-own')).calendar.workdays)
       .toEqual([{ date: OWN_WORKDAY, as: 'fri' }]);
     expect(await own.locator(`[data-date="${OWN_WORKDAY}"]`).getAttribute('data-kind')).toBe('workday');
     expect(await own.locator(`[data-date="${OWN_WORKDAY}"]`).textContent()).toContain('班');
