@@ -2,7 +2,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
-import { launchBrowser, logIn, openLoginPage, screenshot, unexpected } from './browser-harness.js';
+import {
+  launchBrowser,
+  logIn,
+  openLoginPage,
+  SCREENSHOT_DIR,
+  screenshot as shoot,
+  unexpected,
+} from './browser-harness.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 
 /**
@@ -123,6 +130,11 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   };
+  /** A full-page screenshot from the top (the sticky top bar stays where it belongs). */
+  async function screenshot(p: Page, name: string) {
+    await p.evaluate('scrollTo(0, 0)');
+    return shoot(p, name);
+  }
   const noHorizontalScroll = (page: Page) =>
     page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
 
@@ -312,6 +324,17 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     await expect.poll(() => f.locator('[data-day-type]').textContent()).toContain('调休上班日');
     expect(await noHorizontalScroll(phone)).toBe(true);
     await screenshot(phone, 'schedules-phone-zh');
+    for (const [part, sel] of [
+      ['list', '.cs-list'],
+      ['targets', '.cs-targets'],
+      ['week', '.cs-week'],
+      ['dry-run', '.cs-dry'],
+    ] as const)
+      await f
+        .page()
+        .locator(sel)
+        .first()
+        .screenshot({ path: `${SCREENSHOT_DIR}/schedules-phone-zh-${part}.png` });
     await toCalendar(phone);
     await screenshot(phone, 'schedules-calendar-phone-zh');
     expect(unexpected(phoneErrors)).toEqual([]);

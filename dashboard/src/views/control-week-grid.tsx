@@ -51,6 +51,18 @@ function addTo(p: GridProps, row: RowId, span: [number, number]) {
   p.onChange(next, { row, index: rowPeriods(next, row).indexOf(period) });
 }
 
+/** A row's complaints from the API, each named by its period's times ('14:00–13:30: expected "to" after "from"'). */
+function rowErrors(grid: GridProps, row: RowId): string[] {
+  const periods = rowPeriods(grid.body, row);
+  const prefix = `${rowPath(row)}.`;
+  return [...grid.errors]
+    .filter(([p]) => p === rowPath(row) || p.startsWith(prefix))
+    .map(([p, m]) => {
+      const q = periods[Number(p.slice(prefix.length).split('.')[0])];
+      return q ? `${q.from}–${q.to}: ${m}` : m;
+    });
+}
+
 const pct = (min: number) => `${(min / DAY_MIN) * 100}%`;
 
 function Block(props: { grid: GridProps; row: RowId; index: number; period: SchedulePeriod }) {
@@ -163,7 +175,7 @@ export function WeekGrid(grid: GridProps) {
       <div class="cs-days" data-grid="list">
         {rows.map((row) => {
           const periods = rowPeriods(grid.body, row);
-          const rowErr = errorsUnder(grid.errors, rowPath(row));
+          const rowErr = rowErrors(grid, row);
           return (
             <div key={row} class={`cs-dayline${row === 'holiday' ? ' holiday' : ''}`} data-row={row}>
               <span class="cs-day">{dayName(row)}</span>
@@ -208,7 +220,7 @@ export function WeekGrid(grid: GridProps) {
         <span />
       </div>
       {rows.map((row) => {
-        const rowErr = errorsUnder(grid.errors, rowPath(row));
+        const rowErr = rowErrors(grid, row);
         return (
           <div key={row} class={`cs-row${row === 'holiday' ? ' holiday' : ''}`} data-row={row}>
             <span class="cs-day" title={row === 'holiday' ? t('holidayRowHint') : undefined}>
