@@ -60,6 +60,7 @@ assets:
     points:
       - { name: run_cmd, label: Run command, type: boolean, kind: command }
       - { name: sat_setpoint, label: Supply air setpoint, unit: degC, kind: command, min: 12, max: 28 }
+      - { name: zone_temp, label: Zone temperature, unit: degC }
   - id: ahu-2
     name: AHU 2
     kind: ahu
@@ -89,6 +90,12 @@ control:
       weekly:
         mon: [{ from: '07:00', to: '19:00', value: true }]
       outside: false
+    - id: f1-warmup
+      name: Floor 1 warm-up
+      targets: { points: [ahu-1/sat_setpoint] }
+      weekly:
+        mon: [{ from: '08:00', to: '18:00', value: 18 }]
+      optimumStart: { temperature: ahu-1/zone_temp, setpoint: 22, maxLeadMinutes: 90 }
 `;
 }
 
@@ -175,6 +182,10 @@ describe('the control view: week-grid schedules, dry run and holiday calendars',
     await expect.poll(() => dryWrites(page, 'lights-1/on_cmd')).toEqual(['07:00=true', '19:00=false']);
     expect(await form(page).locator('[data-day-type]').getAttribute('data-day-type')).toBe('workday');
     await screenshot(page, 'schedules-site-file');
+    // optimum start: the warm-up schedule's row, not learned yet (no history), with the lead it would use
+    const optimum = page.locator('[data-optimum="f1-warmup"]');
+    expect(await optimum.textContent()).toContain('Floor 1 warm-up');
+    expect(await optimum.locator('[data-learned]').getAttribute('data-learned')).toBe('false');
     await form(page).locator('[data-action="close-schedule"]').click();
   });
 

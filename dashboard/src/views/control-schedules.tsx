@@ -94,9 +94,9 @@ function ScheduleRow(props: {
         {now ? (
           <>
             <span data-now={String(now.value)}>
-              {t('nowIs', {
-                v: now.value === null ? t('relinquished') : valueText(now.value, [t('on'), t('off')], unit),
-              })}
+              {now.value === null
+                ? t('nowReleased')
+                : t('nowIs', { v: valueText(now.value, [t('on'), t('off')], unit) })}
             </span>
             {now.nextEdgeLocal && (
               <div class="muted">
