@@ -39,6 +39,8 @@ export interface StartAdvisor {
   nextDecision(s: PlannedSchedule, now: number): number | undefined;
   /** Decide the lead that is due at `now` (always marks it decided); true when the plan changed. */
   decide(s: PlannedSchedule, now: number): boolean;
+  /** The schedules the engine now runs. */
+  setSchedules?(list: readonly PlannedSchedule[]): void;
   /** A schedule's state changed at an edge (the first period started: a morning to watch). */
   edge?(s: PlannedSchedule, want: Want, now: number): void;
 }
@@ -103,6 +105,7 @@ export class ScheduleEngine {
       plannedSchedule(s.config, s.config.calendar ? cals.get(s.config.calendar) : undefined, i),
     );
     this.origins = new Map(schedules.map((s) => [s.config.id, s.origin]));
+    this.d.advisor?.setSchedules?.(this.schedules);
     this.targetsOf = new Map(
       this.schedules.map((s) => [s.config.id, resolveTargets(s.config.targets, this.d.site)]),
     );
