@@ -83,6 +83,7 @@ export async function createHttpServer(o: {
         'devices',
         'alerts',
         'rules',
+        'control',
         'tickets',
         'visitors',
       ].map((name) => ({
