@@ -357,6 +357,11 @@ export class ScheduleService {
     };
   }
 
+  /** Optimum start learns again from history (at start, then daily). */
+  learn(): Promise<void> {
+    return this.d.optimum?.learn(this.d.engine.list()) ?? Promise.resolve();
+  }
+
   optimumStart() {
     return { timeZone: this.tz, schedules: this.d.optimum?.report() ?? [] };
   }
