@@ -422,6 +422,9 @@ describe('schedules over Modbus: a working Saturday in Asia/Shanghai', () => {
       headers: engineer.headers,
     });
     expect(del.statusCode).toBe(204);
+    const spec = (await r.hub.http.inject({ url: '/api/docs/json' })).json();
+    expect(spec.paths['/api/v1/control/schedules/{id}/preview'].get.tags).toEqual(['control']);
+    expect(spec.tags.map((t: { name: string }) => t.name)).toContain('control');
     const list = (
       await r.hub.http.inject({ url: '/api/v1/control/schedules', headers: viewer.headers })
     ).json();
