@@ -41,6 +41,7 @@ import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
+import { controlRoutes } from './api/control-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
@@ -205,15 +206,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log: log.child({ component: 'notify' }),
   });
-  const commandActions = new CommandActions({
-    site,
-    bus,
-    commands,
-    audit,
-    clock,
-    log: log.child({ component: 'rule-commands' }),
-    actions: site.config.actions,
-  });
+  // rules command through the priority array at level 12 (automation)
+  const commandActions = new CommandActions({ control, log: log.child({ component: 'rule-commands' }) });
   wireAlertActions({
     site,
     bus,
@@ -299,7 +293,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) =>
       deviceRoutes(app, { site, health: supervisor, diagnostics: supervisor, pipeline, deviceCredentials }),
     (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
-    (app) => commandRoutes(app, { commands }),
+    (app) => commandRoutes(app, { commands, control, latest, site, clock }),
+    (app) => controlRoutes(app, { site, control, commands }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
     (app) =>
