@@ -161,6 +161,11 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'control' }),
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+    devicesOfLink: (linkId) =>
+      supervisor
+        .deviceHealth()
+        .filter((d) => d.linkId === linkId)
+        .map((d) => d.deviceId),
   });
   const energy = new EnergyService({
     site,

@@ -3,6 +3,7 @@
  * a socket) and the BACnet simulators (simulators/bacnet-*). Priority conflicts, overrides and their expiry, a
  * restart with the same data dir, a device offline at a change.
  */
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ManualClock } from '../core/clock.js';
@@ -10,6 +11,7 @@ import type { CommandRequester } from '../core/devices/command-service.js';
 import type { PointControlState } from '../domains/control/control-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
+import { type BacnetSite, startBacnetSite } from '../simulators/bacnet-site.js';
 import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { type RegisterServer, startRegisterServer } from './modbus-fixtures.js';
 import { freePort } from './services.js';
@@ -83,17 +85,18 @@ const writesTo = (server: RegisterServer, addr: number) =>
 describe('priority arrays on a Modbus point', () => {
   let server: RegisterServer;
   let hub: Hub;
+  let url: string;
   const changes: PointControlState[] = [];
 
   beforeAll(async () => {
     server = await startRegisterServer(await freePort(), [1]);
     hub = await buildHub(
       testHubOptions(modbusSite(server.port, tempDataDir(), { defaults: [{ point: SP, value: 18 }] }), {
-        live: false,
+        live: true,
       }),
     );
     hub.bus.on('control.changed', (s) => changes.push(s));
-    await hub.start();
+    url = await hub.start();
     await online(hub);
     await waitFor(() => server.units.get(1)!.hr[30] === 18, 5_000); // the site file's default, re-asserted
   });
@@ -203,6 +206,60 @@ describe('priority arrays on a Modbus point', () => {
     await expect(
       hub.control.command({ ...cmd, by: { ...SCHEDULES, permissions: new Set() } }),
     ).rejects.toThrow(/needs the permission setpoint:write/);
+  });
+
+  it('a change of the array reaches dashboards over the live connection; the points API lists every command point', async () => {
+    const viewer = await sessionAs(hub, ['viewer']);
+    const socket = io(url, { transports: ['websocket'], extraHeaders: { cookie: viewer.cookie } });
+    try {
+      const got: PointControlState[] = [];
+      socket.on('control', (e: PointControlState) => got.push(e));
+      await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+      await hub.control.command({ pointId: SP, level: 14, value: 27, by: SCHEDULES, source: 'schedule:eve' });
+      await waitFor(() => got.some((e) => e.pointId === SP && e.effective.value === 27), 5_000);
+      const list = await hub.http.inject({ url: '/api/v1/control/points', headers: viewer.headers });
+      expect(list.statusCode).toBe(200);
+      expect(list.json().map((p: { pointId: string }) => p.pointId)).toEqual([SP, FAN]);
+      expect(list.json()[0]).toMatchObject({
+        pointId: SP,
+        unit: 'degC',
+        min: 10,
+        max: 35,
+        mayWrite: false, // a viewer
+        effective: { value: 27, level: 14, source: 'schedule:eve' },
+        pending: false,
+      });
+      const eng = await sessionAs(hub, ['engineer']);
+      const one = await hub.http.inject({ url: `/api/v1/control/points/${SP}`, headers: eng.headers });
+      expect(one.json()).toMatchObject({ pointId: SP, mayWrite: true });
+      // a level relinquished by hand (a stuck schedule), with a reason
+      const rel = await hub.http.inject({
+        method: 'POST',
+        url: `/api/v1/control/points/${SP}/relinquish`,
+        headers: eng.headers,
+        payload: { level: 14, reason: 'schedule removed' },
+      });
+      expect(rel.statusCode, rel.body).toBe(200);
+      expect(rel.json().effective).toMatchObject({ value: 18, level: 16 });
+      await waitFor(() => server.units.get(1)!.hr[30] === 18, 5_000);
+      // the viewer may not
+      const denied = await hub.http.inject({
+        method: 'POST',
+        url: `/api/v1/control/points/${SP}/override`,
+        headers: viewer.headers,
+        payload: { value: 20, reason: 'x' },
+      });
+      expect(denied.statusCode).toBe(403);
+      const noReason = await hub.http.inject({
+        method: 'POST',
+        url: `/api/v1/control/points/${SP}/override`,
+        headers: eng.headers,
+        payload: { value: 20 },
+      });
+      expect(noReason.statusCode).toBe(400);
+    } finally {
+      socket.close();
+    }
   });
 
   it('a device offline at a change: the point is pending with the error, and gets the value when it is back', async () => {
@@ -365,4 +422,157 @@ describe('operator overrides expire (manual clock)', () => {
       await server.close();
     }
   }, 40_000);
+});
+
+/** The simulated AHU on BACnet/IP: a setpoint (analog-value:1) and a fan command (binary-value:1). */
+function bacnetSite(sim: BacnetSite, dataDir = tempDataDir()) {
+  return parseSiteText(
+    stringify({
+      site: { id: 'cb', name: 'BACnet control site' },
+      hub: { http: { host: '127.0.0.1', port: 0 }, dataDir, logLevel: 'silent' },
+      mqtt: { mode: 'off' },
+      storage: { mode: 'off' },
+      zones: [{ id: 'plant', name: 'Plant room' }],
+      devices: [
+        {
+          id: 'ahu-ctl',
+          protocol: 'bacnet',
+          instance: 1001,
+          address: sim.ahu.address,
+          localAddress: '127.0.0.28',
+          localPort: 0,
+          intervalMs: 500,
+          timeoutMs: 300,
+          retries: 0,
+          breakerFailures: 2,
+          covLifetimeS: 2,
+        },
+      ],
+      assets: [
+        {
+          id: 'ahu-1',
+          name: 'AHU 1',
+          kind: 'ahu',
+          zone: 'plant',
+          device: 'ahu-ctl',
+          points: [
+            { name: 'return_temp_c', unit: 'degC', object: 'analog-input:2', cov: false },
+            { name: 'setpoint_c', unit: 'degC', object: 'analog-value:1', kind: 'command', min: 10, max: 35 },
+            { name: 'fan_cmd', type: 'boolean', object: 'binary-value:1', kind: 'command' },
+          ],
+        },
+      ],
+    }),
+    'bacnet-control.yaml',
+  );
+}
+
+describe("priority arrays on a BACnet point: each level lands in the device's own array", () => {
+  let sim: BacnetSite;
+  let hub: Hub;
+  const BSP = 'ahu-1/setpoint_c';
+  const slot = (n: number) => sim.ahu.object('analog-value:1').priority![n - 1];
+
+  const dataDir = tempDataDir();
+  beforeAll(async () => {
+    sim = await startBacnetSite({ hosts: ['127.0.0.21', '127.0.0.22', '127.0.0.23'], tickMs: 200 });
+    hub = await buildHub(testHubOptions(bacnetSite(sim, dataDir), { live: false }));
+    await hub.start();
+    await waitFor(
+      () =>
+        hub.supervisor.deviceHealth()[0]?.state === 'online' &&
+        hub.supervisor.linkHealth()[0]?.state === 'up',
+      10_000,
+    );
+  }, 30_000);
+  afterAll(async () => {
+    await hub?.stop();
+    await sim?.stop();
+  });
+
+  it('schedule at 14 and operator at 8 both held by the device; relinquishing 8 falls through to 14', async () => {
+    await hub.control.command({ pointId: BSP, level: 14, value: 24, by: SCHEDULES, source: 'schedule:day' });
+    expect(slot(14)).toBe(24);
+    const eng = await sessionAs(hub, ['engineer']);
+    const res = await hub.http.inject({
+      method: 'POST',
+      url: `/api/v1/control/points/${BSP}/override`,
+      headers: eng.headers,
+      payload: { value: 21.5, reason: 'tenant complaint' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect([slot(8), slot(14)]).toEqual([21.5, 24]);
+    await waitFor(() => hub.latest.get(BSP)?.value === 21.5, 5_000);
+    // the schedule moves underneath the override: the device's level 14 follows, level 8 still rules
+    await hub.control.command({ pointId: BSP, level: 14, value: 25, by: SCHEDULES, source: 'schedule:day' });
+    expect([slot(8), slot(14)]).toEqual([21.5, 25]);
+    expect(hub.audit.query({ action: 'setpoint.write', target: BSP, limit: 1 })[0]).toMatchObject({
+      outcome: 'ok',
+      after: { value: 25, priority: 14 },
+    });
+    const del = await hub.http.inject({
+      method: 'DELETE',
+      url: `/api/v1/control/points/${BSP}/override`,
+      headers: eng.headers,
+    });
+    expect(del.statusCode, del.body).toBe(200);
+    expect(slot(8)).toBeNull();
+    expect(slot(14)).toBe(25);
+    await waitFor(() => hub.latest.get(BSP)?.value === 25, 5_000);
+    // the schedule lets go: the device's own relinquish default rules
+    await hub.control.command({
+      pointId: BSP,
+      level: 14,
+      value: null,
+      by: SCHEDULES,
+      source: 'schedule:day',
+    });
+    expect(slot(14)).toBeNull();
+  });
+
+  it('a level changed while the controller is silent is written to its array when it answers again', async () => {
+    sim.ahu.setAnswering(false);
+    await waitFor(() => hub.supervisor.deviceHealth()[0]?.state === 'offline', 10_000);
+    const s = await hub.control.command({
+      pointId: BSP,
+      level: 14,
+      value: 22,
+      by: SCHEDULES,
+      source: 'schedule:x',
+    });
+    expect(s).toMatchObject({ pending: true, effective: { value: 22, level: 14 } });
+    expect(slot(14)).toBeNull();
+    sim.ahu.setAnswering(true);
+    await waitFor(() => slot(14) === 22, 15_000);
+    await waitFor(() => hub.control.state(BSP)!.pending === false, 5_000);
+  }, 30_000);
+
+  it('after a restart each held level is written to the device once (a controller that lost its array)', async () => {
+    await hub.control.command({
+      pointId: BSP,
+      level: 10,
+      value: 26,
+      by: SCHEDULES,
+      source: 'demand-limit:b1',
+    });
+    expect([slot(10), slot(14)]).toEqual([26, 22]);
+    await hub.stop();
+    // the controller restarts and forgets its priority array
+    const array = sim.ahu.object('analog-value:1').priority!;
+    array.fill(null);
+    hub = await buildHub(testHubOptions(bacnetSite(sim, dataDir), { live: false }));
+    const written: unknown[] = [];
+    hub.bus.on('command.completed', (c) => c.ok && written.push(c.value));
+    await hub.start();
+    await waitFor(() => slot(10) === 26 && slot(14) === 22, 15_000);
+    await waitFor(() => hub.control.state(BSP)!.pending === false, 5_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(written.sort()).toEqual([22, 26]);
+    expect(
+      hub.audit.query({ action: 'setpoint.write', outcome: 'ok', limit: 2 }).map((e) => e.after),
+    ).toEqual([
+      { value: 22, priority: 14 },
+      { value: 26, priority: 10 },
+    ]);
+  }, 30_000);
 });

@@ -50,6 +50,8 @@ export interface PriorityArraysOptions {
   log: Logger;
   /** A device's state now (the supervisor's); later changes come from `device.link-changed`. */
   deviceState: (deviceId: string) => DeviceState;
+  /** The devices a link serves (the supervisor's). */
+  devicesOfLink: (linkId: string) => string[];
 }
 
 /** A command and what the device made of it (the old command route answers with the write's result or error). */
@@ -136,6 +138,12 @@ export class PriorityArrays implements PointControl {
       bus.on('device.link-changed', (e) => {
         this.writer.setState(e.deviceId, e.state);
         if (e.state === 'online') this.retryDevice(e.deviceId, 'device back online');
+      }),
+    );
+    // a device can be heard from before its link takes writes (BACnet): a link that comes up retries too
+    this.unsubscribe.push(
+      bus.on('link.changed', (e) => {
+        if (e.state === 'up') this.retryLink(e.linkId);
       }),
     );
     this.retryTimer = clock.setInterval(() => this.retryDue(), RETRY_TICK_MS);
@@ -442,6 +450,21 @@ export class PriorityArrays implements PointControl {
       if (rt.pending && rt.def.deviceId === deviceId) {
         this.writer.resetRetry(rt);
         this.enqueueFlush(rt, reason);
+      }
+  }
+
+  /** A link came up: pending points of its devices that are not offline get their values. */
+  private retryLink(linkId: string): void {
+    const devices = new Set(this.opts.devicesOfLink(linkId));
+    for (const rt of this.points.values())
+      if (
+        rt.pending &&
+        rt.def.deviceId &&
+        devices.has(rt.def.deviceId) &&
+        this.writer.stateOf(rt.def.deviceId) !== 'offline'
+      ) {
+        this.writer.resetRetry(rt);
+        this.enqueueFlush(rt, 'link up');
       }
   }
 
