@@ -196,6 +196,22 @@ describe('priority arrays on a Modbus point', () => {
     expect(hub.audit.query({ action: 'control.command', target: FAN, limit: 100 }).length).toBe(audits);
   });
 
+  it('many commands at once: points in parallel, each point in the order given', async () => {
+    const before = server.writes.length;
+    const states = await hub.control.commandMany([
+      { pointId: SP, level: 12, value: 30, by: SCHEDULES, source: 'scene:hot' },
+      { pointId: FAN, level: 12, value: false, by: SCHEDULES, source: 'scene:hot' },
+      { pointId: SP, level: 12, value: 31, by: SCHEDULES, source: 'scene:hot' },
+    ]);
+    expect(states.map((x) => x.effective.value)).toEqual([30, false, 31]);
+    expect(writesTo(server, 30).slice(-2)).toEqual([30, 31]);
+    expect(server.units.get(1)!.co[3]).toBe(false);
+    expect(server.writes.length - before).toBe(3);
+    await hub.control.commandMany(
+      [SP, FAN].map((pointId) => ({ pointId, level: 12, value: null, by: SCHEDULES, source: 'scene:hot' })),
+    );
+  });
+
   it('checks: a value out of range, a level out of 1–16, a reading point, a requester without the permission', async () => {
     const cmd = { pointId: SP, level: 14, value: 24, by: SCHEDULES, source: 'schedule:day' };
     await expect(hub.control.command({ ...cmd, value: 99 })).rejects.toThrow(/above the point's maximum 35/);
@@ -419,6 +435,49 @@ describe('operator overrides expire (manual clock)', () => {
       expect(long.statusCode).toBe(400);
     } finally {
       await hub.stop();
+      await server.close();
+    }
+  }, 40_000);
+
+  it('an override that expired while the hub was stopped is dropped at start (audited), and the level below applies', async () => {
+    const server = await startRegisterServer(await freePort(), [1]);
+    const clock = new ManualClock(Date.UTC(2026, 11, 7, 8, 0));
+    const dataDir = tempDataDir();
+    const start = async () => {
+      const hub = await buildHub(testHubOptions(modbusSite(server.port, dataDir), { live: false, clock }));
+      await hub.start();
+      await waitFor(() => {
+        clock.advance(200);
+        return hub.supervisor.deviceHealth()[0]?.state === 'online';
+      }, 10_000);
+      return hub;
+    };
+    const first = await start();
+    try {
+      await first.control.command({
+        pointId: SP,
+        level: 14,
+        value: 24,
+        by: SCHEDULES,
+        source: 'schedule:day',
+      });
+      await first.control.override(SCHEDULES, SP, 20, 'night shift test', 60);
+      expect(server.units.get(1)!.hr[30]).toBe(20);
+    } finally {
+      await first.stop();
+    }
+    clock.advance(2 * 3_600_000); // the hub is down for two hours
+    const second = await start();
+    try {
+      expect(second.control.state(SP)!.slots.map((s) => s.level)).toEqual([14]);
+      expect(second.audit.query({ action: 'control.expired', limit: 1 })[0]).toMatchObject({
+        target: SP,
+        before: { value: 20, level: 8 },
+        after: { value: 24, level: 14 },
+      });
+      await waitFor(() => server.units.get(1)!.hr[30] === 24, 5_000);
+    } finally {
+      await second.stop();
       await server.close();
     }
   }, 40_000);
