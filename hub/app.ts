@@ -45,6 +45,7 @@ import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
+import { controlRoutes } from './api/control-routes.js';
 import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
@@ -165,6 +166,11 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'control' }),
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+    devicesOfLink: (linkId) =>
+      supervisor
+        .deviceHealth()
+        .filter((d) => d.linkId === linkId)
+        .map((d) => d.deviceId),
   });
   // schedules command the arrays at their level (14 by default); optimum start moves each first period earlier
   const schedulesLog = log.child({ component: 'schedules' });
@@ -241,15 +247,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log: log.child({ component: 'notify' }),
   });
-  const commandActions = new CommandActions({
-    site,
-    bus,
-    commands,
-    audit,
-    clock,
-    log: log.child({ component: 'rule-commands' }),
-    actions: site.config.actions,
-  });
+  // rules command through the priority array at level 12 (automation)
+  const commandActions = new CommandActions({ control, log: log.child({ component: 'rule-commands' }) });
   wireAlertActions({
     site,
     bus,
@@ -337,7 +336,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) =>
       deviceRoutes(app, { site, health: supervisor, diagnostics: supervisor, pipeline, deviceCredentials }),
     (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
-    (app) => commandRoutes(app, { commands }),
+    (app) => commandRoutes(app, { commands, control, latest, site, clock }),
+    (app) => controlRoutes(app, { site, control, commands }),
     (app) => controlScheduleRoutes(app, { schedules: scheduleService }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),

@@ -80,6 +80,7 @@ export async function createHttpServer(o: {
         'site',
         'points',
         'commands',
+        'control',
         'devices',
         'alerts',
         'rules',
