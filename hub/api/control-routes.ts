@@ -44,6 +44,11 @@ export async function controlRoutes(app: FastifyInstance, s: ControlRouteService
       min: def.min,
       max: def.max,
       protocol: def.protocol,
+      /**
+       * What the device does once every level is relinquished: a BACnet object falls back to its own relinquish
+       * default; a Modbus register, OPC UA node or MQTT device keeps the last value it was written.
+       */
+      whenRelinquished: def.protocol === 'bacnet' ? 'device-default' : 'keeps-last-value',
       mayWrite: principalOf(req).permissions.has(s.commands.permissionFor(def)),
     };
   };
