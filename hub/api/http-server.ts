@@ -84,6 +84,7 @@ export async function createHttpServer(o: {
         'devices',
         'alerts',
         'rules',
+        'control',
         'tickets',
         'visitors',
       ].map((name) => ({
