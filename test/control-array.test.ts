@@ -663,7 +663,7 @@ describe('the site file: control.defaults and the override limits', () => {
     );
     expect(
       modbusSite(1502, tempDataDir(), { defaults: [{ point: FAN, value: false }] }).config.control,
-    ).toEqual({
+    ).toMatchObject({
       overrideMinutes: 120,
       maxOverrideMinutes: 1440,
       defaults: [{ point: FAN, value: false }],
