@@ -235,8 +235,9 @@ describe('priority arrays on a Modbus point', () => {
       await waitFor(() => got.some((e) => e.pointId === SP && e.effective.value === 27), 5_000);
       const list = await hub.http.inject({ url: '/api/v1/control/points', headers: viewer.headers });
       expect(list.statusCode).toBe(200);
-      expect(list.json().map((p: { pointId: string }) => p.pointId)).toEqual([SP, FAN]);
-      expect(list.json()[0]).toMatchObject({
+      expect(list.json()).toMatchObject({ overrideMinutes: 120, maxOverrideMinutes: 1440 });
+      expect(list.json().points.map((p: { pointId: string }) => p.pointId)).toEqual([SP, FAN]);
+      expect(list.json().points[0]).toMatchObject({
         pointId: SP,
         unit: 'degC',
         min: 10,

@@ -66,10 +66,13 @@ export async function controlRoutes(app: FastifyInstance, s: ControlRouteService
       schema: {
         tags: ['control'],
         summary:
-          "Every command point's priority array: the held levels, the effective value and who holds it, pending writes, and whether you may write it",
+          "Every command point's priority array (the held levels, the effective value and who holds it, pending writes, whether you may write it), and the override expiry's default and maximum (minutes)",
       },
     },
-    async (req) => s.control.list().map((state) => view(state, req)),
+    async (req) => ({
+      points: s.control.list().map((state) => view(state, req)),
+      ...s.control.settings,
+    }),
   );
 
   api.get(
