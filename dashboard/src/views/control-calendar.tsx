@@ -411,3 +411,6 @@ export function CalendarSection() {
     </Section>
   );
 }
+
+/** The control view's tab (`#/control/calendar`): its entry in control.tsx's SECTIONS. */
+export const calendarSection = { id: 'calendar', label: () => t('calendars'), View: CalendarSection };

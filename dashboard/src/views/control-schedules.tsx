@@ -245,3 +245,6 @@ export function SchedulesSection() {
     </Section>
   );
 }
+
+/** The control view's tab (`#/control/schedules`): its entry in control.tsx's SECTIONS. */
+export const schedulesSection = { id: 'schedules', label: () => t('schedules'), View: SchedulesSection };
