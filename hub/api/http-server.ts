@@ -85,6 +85,7 @@ export async function createHttpServer(o: {
         'rules',
         'tickets',
         'visitors',
+        'control',
       ].map((name) => ({
         name,
       })),

@@ -9,6 +9,7 @@ import { energy } from './008-energy.js';
 import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
+import { scenesPlans } from './014-scenes-plans.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,6 @@ export const migrations: readonly Migration[] = [
   auditKeyed,
   gateCredentials,
   loginResets,
+  // 012 (priority arrays) and 013 (schedules) come with their branches
+  scenesPlans,
 ];
