@@ -9,6 +9,7 @@ import { energy } from './008-energy.js';
 import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
+import { priorityArrays } from './012-priority-arrays.js';
 import { scenesPlans } from './014-scenes-plans.js';
 
 export interface Migration {
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   auditKeyed,
   gateCredentials,
   loginResets,
-  // 012 (priority arrays) and 013 (schedules) come with their branches
+  priorityArrays,
+  // 013 (schedules) comes with its branch
   scenesPlans,
 ];
