@@ -16,7 +16,12 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { AlertService } from '../domains/alerts/alert-service.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-alerts.js';
 import { ControlStore } from '../domains/control/control-store.js';
+import { DemandService } from '../domains/control/demand-service.js';
+import { DemandStore } from '../domains/control/demand-store.js';
+import { OccupancyService } from '../domains/control/occupancy-service.js';
 import { PriorityArrays } from '../domains/control/priority-array.js';
+import { SceneService } from '../domains/control/scene-service.js';
+import { SceneStore } from '../domains/control/scene-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
@@ -41,6 +46,7 @@ import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
+import { controlSceneRoutes } from './api/control-scene-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
@@ -251,6 +257,38 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
   });
+  // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
+  const scenes = new SceneService({
+    site,
+    control,
+    store: new SceneStore(db),
+    audit,
+    clock,
+    log: log.child({ component: 'scenes' }),
+    permissionFor: (pointId) => commands.permissionFor(site.pointById.get(pointId)!),
+  });
+  const occupancy = new OccupancyService({
+    site,
+    control,
+    bus,
+    clock,
+    latest,
+    log: log.child({ component: 'occupancy' }),
+    peopleOnSite: () => {
+      const o = visitors.reports.occupancy();
+      return o.visitors + o.staff;
+    },
+  });
+  const demand = new DemandService({
+    site,
+    control,
+    bus,
+    clock,
+    latest,
+    store: new DemandStore(db),
+    audit,
+    log: log.child({ component: 'demand-limit' }),
+  });
   const services: HubServices = {
     site,
     bus,
@@ -264,6 +302,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceCredentials,
     commands,
     control,
+    scenes,
+    occupancy,
+    demand,
     storage,
     counterEvents: new CounterEventLog(db, bus),
     alerts,
@@ -300,6 +341,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       deviceRoutes(app, { site, health: supervisor, diagnostics: supervisor, pipeline, deviceCredentials }),
     (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
     (app) => commandRoutes(app, { commands }),
+    (app) => controlSceneRoutes(app, { scenes, occupancy, demand }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
     (app) =>
@@ -344,6 +386,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       storage.start();
       energy.start(); // warms the ledger from history in the background
       control.start(); // before the links: each held value is re-asserted once its device is online
+      occupancy.start();
+      demand.start(); // the sheds a restart found are put back
       rules.start(); // before readings flow, so none is missed
       maintenance.start(); // listens for alerts and counter readings
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
@@ -368,6 +412,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);
       clock.clearInterval(visitorTimer);
+      occupancy.stop();
+      demand.stop();
+      await Promise.all([occupancy.settled(), demand.settled()]);
       await control.stop(); // writes in flight finish before the links close
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
