@@ -19,9 +19,13 @@ import { ControlStore } from '../domains/control/control-store.js';
 import { DemandService } from '../domains/control/demand-service.js';
 import { DemandStore } from '../domains/control/demand-store.js';
 import { OccupancyService } from '../domains/control/occupancy-service.js';
+import { OptimumStart } from '../domains/control/optimum-start.js';
 import { PriorityArrays } from '../domains/control/priority-array.js';
 import { SceneService } from '../domains/control/scene-service.js';
 import { SceneStore } from '../domains/control/scene-store.js';
+import { ScheduleEngine } from '../domains/control/schedule-engine.js';
+import { ScheduleService } from '../domains/control/schedule-service.js';
+import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
@@ -46,7 +50,9 @@ import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
+import { controlRoutes } from './api/control-routes.js';
 import { controlSceneRoutes } from './api/control-scene-routes.js';
+import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
@@ -166,6 +172,42 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'control' }),
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+    devicesOfLink: (linkId) =>
+      supervisor
+        .deviceHealth()
+        .filter((d) => d.linkId === linkId)
+        .map((d) => d.deviceId),
+  });
+  // schedules command the arrays at their level (14 by default); optimum start moves each first period earlier
+  const schedulesLog = log.child({ component: 'schedules' });
+  const optimumStart = new OptimumStart({
+    db,
+    bus,
+    clock,
+    log: schedulesLog,
+    timeZone: site.site.timezone,
+    history: () => storage.history,
+    latest: (pointId) => {
+      const v = latest.get(pointId)?.value;
+      return typeof v === 'number' ? v : undefined;
+    },
+  });
+  const scheduleEngine = new ScheduleEngine({
+    site,
+    control,
+    clock,
+    log: schedulesLog,
+    advisor: optimumStart,
+  });
+  const scheduleService = new ScheduleService({
+    site,
+    schedules: new ControlItemStore(db, 'control_schedules'),
+    calendars: new ControlItemStore(db, 'control_calendars'),
+    engine: scheduleEngine,
+    audit,
+    clock,
+    log: schedulesLog,
+    optimum: optimumStart,
   });
   const energy = new EnergyService({
     site,
@@ -211,15 +253,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log: log.child({ component: 'notify' }),
   });
-  const commandActions = new CommandActions({
-    site,
-    bus,
-    commands,
-    audit,
-    clock,
-    log: log.child({ component: 'rule-commands' }),
-    actions: site.config.actions,
-  });
+  // rules command through the priority array at level 12 (automation)
+  const commandActions = new CommandActions({ control, log: log.child({ component: 'rule-commands' }) });
   wireAlertActions({
     site,
     bus,
@@ -305,6 +340,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     scenes,
     occupancy,
     demand,
+    scheduleEngine,
+    scheduleService,
     storage,
     counterEvents: new CounterEventLog(db, bus),
     alerts,
@@ -340,7 +377,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) =>
       deviceRoutes(app, { site, health: supervisor, diagnostics: supervisor, pipeline, deviceCredentials }),
     (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
-    (app) => commandRoutes(app, { commands }),
+    (app) => commandRoutes(app, { commands, control, latest, site, clock }),
+    (app) => controlRoutes(app, { site, control, commands }),
+    (app) => controlScheduleRoutes(app, { schedules: scheduleService }),
     (app) => controlSceneRoutes(app, { scenes, occupancy, demand }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
@@ -365,6 +404,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
   let purgeTimer: unknown;
+  let learnTimer: unknown;
   let alertTimer: unknown;
   let ticketTimer: unknown;
   let visitorTimer: unknown;
@@ -386,6 +426,12 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       storage.start();
       energy.start(); // warms the ledger from history in the background
       control.start(); // before the links: each held value is re-asserted once its device is online
+      // the schedules' current values (the arrays write nothing a level already holds), then edge to edge
+      optimumStart.start();
+      await scheduleService.apply();
+      void scheduleEngine.start();
+      void scheduleService.learn(); // from history, in the background, then daily
+      learnTimer = clock.setInterval(() => void scheduleService.learn(), 86_400_000);
       occupancy.start();
       demand.start(); // the sheds a restart found are put back
       rules.start(); // before readings flow, so none is missed
@@ -415,6 +461,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       occupancy.stop();
       demand.stop();
       await Promise.all([occupancy.settled(), demand.settled()]);
+      clock.clearInterval(learnTimer);
+      scheduleEngine.stop();
+      optimumStart.stop();
+      await scheduleEngine.idle();
       await control.stop(); // writes in flight finish before the links close
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them

@@ -10,6 +10,8 @@ import type { DemandService } from '../domains/control/demand-service.js';
 import type { OccupancyService } from '../domains/control/occupancy-service.js';
 import type { PriorityArrays } from '../domains/control/priority-array.js';
 import type { SceneService } from '../domains/control/scene-service.js';
+import type { ScheduleEngine } from '../domains/control/schedule-engine.js';
+import type { ScheduleService } from '../domains/control/schedule-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
 import type { RuleService } from '../domains/rules/rule-service.js';
@@ -49,6 +51,10 @@ export interface HubServices {
   occupancy: OccupancyService;
   /** Demand limiting: shed and restore loads against the 15-minute demand forecast (domains/control). */
   demand: DemandService;
+  /** The schedules running on the arrays (domains/control/schedule-engine.ts). */
+  scheduleEngine: ScheduleEngine;
+  /** Schedules and calendars as people manage them (site file read only; the API's stored, audited). */
+  scheduleService: ScheduleService;
   storage: StorageService;
   counterEvents: CounterEventLog;
   alerts: AlertService;

@@ -80,12 +80,12 @@ export async function createHttpServer(o: {
         'site',
         'points',
         'commands',
+        'control',
         'devices',
         'alerts',
         'rules',
         'tickets',
         'visitors',
-        'control',
       ].map((name) => ({
         name,
       })),

@@ -10,6 +10,7 @@ import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
 import { priorityArrays } from './012-priority-arrays.js';
+import { schedules } from './013-schedules.js';
 import { scenesPlans } from './014-scenes-plans.js';
 
 export interface Migration {
@@ -32,6 +33,6 @@ export const migrations: readonly Migration[] = [
   gateCredentials,
   loginResets,
   priorityArrays,
-  // 013 (schedules) comes with its branch
+  schedules,
   scenesPlans,
 ];
