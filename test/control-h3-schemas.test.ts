@@ -156,4 +156,17 @@ describe('control: scenes, occupancy, demandLimit in the site file', () => {
       ].sort(),
     );
   });
+
+  it('a plan names its meter by energy.meters id or by the meter asset; power from the asset’s power point', () => {
+    const plan = (meter: string) => `
+  demandLimit:
+    - { id: p, meter: ${meter}, limitKw: 10, loads: [{ name: p, targets: { points: [pump-2/run_cmd] }, value: false }] }
+`;
+    const extra = 'energy:\n  meters:\n    - { id: main, point: main-meter/energy_kwh }\n';
+    expect(controlSiteErrors({ extra, control: plan('main') })).toEqual([]);
+    expect(controlSiteErrors({ extra, control: plan('main-meter') })).toEqual([]);
+    expect(controlSiteErrors({ extra, control: plan('pump-2') })).toEqual([
+      'control.demandLimit[0].meter: no meter pump-2 (energy.meters, or an electricity meter asset)',
+    ]);
+  });
 });

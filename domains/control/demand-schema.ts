@@ -72,7 +72,11 @@ export interface DemandMeter {
 
 /** The meter a plan names, resolved against the energy domain's hierarchy; a string says what is wrong. */
 export function demandMeterOf(meterId: string, config: SiteConfig, site: SiteModel): DemandMeter | string {
-  const meter = resolveMeters(config, site, () => {}).find((m) => m.id === meterId);
+  const meters = resolveMeters(config, site, () => {});
+  // an energy.meters id, or the meter asset whose counter a physical meter reads
+  const meter =
+    meters.find((m) => m.id === meterId) ??
+    meters.find((m) => m.pointId !== undefined && site.pointById.get(m.pointId)?.assetId === meterId);
   if (!meter) return `no meter ${meterId} (energy.meters, or an electricity meter asset)`;
   if (meter.medium !== 'electricity') return `${meterId} is a ${meter.medium} meter; expected electricity`;
   if (!meter.pointId) return `${meterId} is a virtual meter; expected a physical one`;
