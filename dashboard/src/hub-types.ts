@@ -185,3 +185,83 @@ export interface BacnetObjectAnswer {
   /** BACnet's EngineeringUnits number. */
   units: BacnetField<number>;
 }
+
+/** One non-null level of a command point's priority array (domains/control/control-types.ts Slot). */
+export interface ControlSlot {
+  level: number;
+  value: PointValue;
+  /** `<kind>:<id>`: `operator:alice`, `schedule:office-ahus`, `scene:after-hours`, `demand-limit:b1`. */
+  source: string;
+  /** The person or service that commanded it. */
+  actor: string;
+  reason?: string;
+  since: number;
+  /** An operator override relinquishes itself then (ms UTC). */
+  expiresAt?: number;
+}
+
+/** A command point as its priority array holds it (domains/control/control-types.ts PointControlState). */
+export interface ControlState {
+  pointId: string;
+  /** Non-null levels, highest priority (lowest number) first. */
+  slots: ControlSlot[];
+  effective: { value: PointValue | null; level: number | null; source: string | null };
+  lastWrite?: { value: PointValue | null; level: number | null; ts: number; ok: boolean; error?: string };
+  /** The effective value has not reached the device yet. */
+  pending: boolean;
+}
+
+/** A point of GET /control/points (hub/api/control-routes.ts): its state, what it is, whether the caller may write it. */
+export interface ControlPoint extends ControlState {
+  assetId: string;
+  label?: string;
+  unit?: string;
+  type?: PointConfig['type'];
+  min?: number;
+  max?: number;
+  mayWrite: boolean;
+}
+
+/** GET /control/points. */
+export interface ControlPointsAnswer {
+  points: ControlPoint[];
+  /** The default expiry of an operator override (the site file's control.overrideMinutes). */
+  overrideMinutes?: number;
+  maxOverrideMinutes?: number;
+}
+
+/** A scene of GET /control/scenes (hub/api/control-scene-routes.ts). */
+export interface SceneAnswer {
+  id: string;
+  name: string;
+  /** The level it commands at (1–16). */
+  level: number;
+  /** Set while it is active. */
+  active?: { since: number; by: string; reason?: string } | null;
+  mayActivate: boolean;
+  /** How many points it commands. */
+  points?: number;
+}
+
+/** A zone of GET /control/occupancy: how many people, the CO₂, whether it counts as occupied and what it commands. */
+export interface OccupancyAnswer {
+  zone: string;
+  occupied: boolean;
+  people?: number | null;
+  co2?: number | null;
+  since?: number | null;
+  /** What the plan commands now: DCV damper position, lighting on/off, setback. */
+  commands?: { kind: string; points: string[]; value: PointValue | null; reason?: string }[];
+}
+
+/** A demand-limit plan of GET /control/demand. */
+export interface DemandAnswer {
+  id: string;
+  meter: string;
+  limitKw: number;
+  forecastKw: number | null;
+  shedAtPercent: number;
+  restoreAtPercent: number;
+  /** The loads in shed order; the ones shed now with their step and since when. */
+  loads: { name: string; shed: boolean; step?: number; steps?: number; since?: number | null }[];
+}
