@@ -230,17 +230,21 @@ export interface ControlPointsAnswer {
   maxOverrideMinutes?: number;
 }
 
-/** A scene of GET /control/scenes (hub/api/control-scene-routes.ts). */
+/** A scene of GET /control/scenes (domains/control/scene-service.ts SceneView). */
 export interface SceneAnswer {
   id: string;
   name: string;
+  description?: string;
   /** The level it commands at (1–16). */
   level: number;
-  /** Set while it is active. */
-  active?: { since: number; by: string; reason?: string } | null;
+  levelName?: string;
+  roles?: string[];
+  source?: 'site-file' | 'api';
+  /** The caller may activate and release it; `refusal` says why not. */
   mayActivate: boolean;
-  /** How many points it commands. */
-  points?: number;
+  refusal?: string;
+  /** Set while it is active: since when, by whom, and how many of its points it still holds. */
+  active: { since: number; by: string; reason?: string; holding?: number; points?: number } | null;
 }
 
 /** A zone of GET /control/occupancy: how many people, the CO₂, whether it counts as occupied and what it commands. */

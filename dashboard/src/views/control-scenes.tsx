@@ -62,6 +62,7 @@ function ScenesView() {
               <h3 class="ct-scene-name">{s.name}</h3>
               {s.active && <Badge tone="warn">{ct('active')}</Badge>}
             </div>
+            {s.description && <p class="ct-scene-desc">{s.description}</p>}
             <p class="muted ct-scene-level">
               {ct('level')} {levelText(s.level)}
             </p>
@@ -103,7 +104,9 @@ function ScenesView() {
                 )}
               </div>
             ) : (
-              <p class="muted ct-scene-denied">{ct('notAllowed')}</p>
+              <p class="muted ct-scene-denied" data-refusal>
+                {s.refusal ?? ct('notAllowed')}
+              </p>
             )}
             {error?.id === s.id && (
               <p class="form-error" role="alert">
