@@ -9,6 +9,8 @@ import { energy } from './008-energy.js';
 import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
+import { priorityArrays } from './012-priority-arrays.js';
+import { schedules } from './013-schedules.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +31,6 @@ export const migrations: readonly Migration[] = [
   auditKeyed,
   gateCredentials,
   loginResets,
+  priorityArrays,
+  schedules,
 ];
