@@ -247,25 +247,58 @@ export interface SceneAnswer {
   active: { since: number; by: string; reason?: string; holding?: number; points?: number } | null;
 }
 
-/** A zone of GET /control/occupancy: how many people, the CO₂, whether it counts as occupied and what it commands. */
+/** A zone of GET /control/occupancy (domains/control/occupancy-service.ts describe()). */
 export interface OccupancyAnswer {
   zone: string;
-  occupied: boolean;
-  people?: number | null;
-  co2?: number | null;
-  since?: number | null;
-  /** What the plan commands now: DCV damper position, lighting on/off, setback. */
-  commands?: { kind: string; points: string[]; value: PointValue | null; reason?: string }[];
+  name: string;
+  /** null before anything was heard. */
+  occupied: boolean | null;
+  occupiedSince: number | null;
+  emptySince: number | null;
+  people: number | null;
+  motion: { point: string; value: PointValue | null }[];
+  schedule: { id: string; on: boolean } | null;
+  co2: number | null;
+  dcv: {
+    points: string[];
+    value: number | null;
+    since: number | null;
+    co2Low: number;
+    co2High: number;
+    min: number;
+    max: number;
+  } | null;
+  lighting: { points: string[]; off: boolean; since: number | null; offAfterMinutes: number } | null;
+  setback: {
+    points: string[];
+    on: boolean;
+    since: number | null;
+    value: PointValue;
+    afterMinutes: number;
+  } | null;
+  /** The points it holds now, at what value, since when. */
+  commands: { point: string; value: PointValue; since: number }[];
 }
 
-/** A demand-limit plan of GET /control/demand. */
+/** A demand-limit plan of GET /control/demand (domains/control/demand-service.ts describe()). */
 export interface DemandAnswer {
   id: string;
+  name: string;
   meter: string;
   limitKw: number;
+  shedAtKw: number;
+  restoreAtKw: number;
   forecastKw: number | null;
-  shedAtPercent: number;
-  restoreAtPercent: number;
-  /** The loads in shed order; the ones shed now with their step and since when. */
-  loads: { name: string; shed: boolean; step?: number; steps?: number; since?: number | null }[];
+  stage: 'normal' | 'shedding' | 'holding' | 'restoring';
+  lastShedAt: number | null;
+  lastRestoreAt: number | null;
+  /** In shed order: shed or not, how many steps of how many, since when. */
+  loads: {
+    name: string;
+    points: string[];
+    shed: boolean;
+    steps: number;
+    maxSteps: number;
+    since: number | null;
+  }[];
 }
