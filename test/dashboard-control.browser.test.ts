@@ -194,6 +194,8 @@ describe('dashboard: the control view', () => {
     expect(await text(page, SETPOINT, 'effective')).toBe('23.5 °C');
     await expect.poll(() => text(page, SETPOINT, 'read-back'), { timeout: 5_000 }).toBe('23.5 °C');
     expect(await card(page, SETPOINT).getAttribute('data-pending')).toBe('false');
+    // the controller's own priority array holds it at level 8
+    expect(sim.ahu.object('analog-value:1').priority![7]).toBe(23.5);
     const state: { slots: { level: number; expiresAt?: number; reason?: string }[] } = await api(
       engineer,
       '/control/points/ahu-1/setpoint_c',
@@ -229,7 +231,9 @@ describe('dashboard: the control view', () => {
     expect(await array.locator('[data-form="relinquish"] .form-error').textContent()).toBe('Give a reason.');
     await array.locator('[data-form="relinquish"] input[name="reason"]').fill('Commissioning test');
     await array.locator('[data-form="relinquish"] [data-action="confirm-relinquish"]').click();
-    await expect.poll(() => text(page, SETPOINT, 'holder')).toBe('every level relinquished: the device’s own default rules');
+    await expect
+      .poll(() => text(page, SETPOINT, 'holder'))
+      .toBe('every level relinquished: the device’s own default rules');
     expect(await text(page, SETPOINT, 'effective')).toBe('—');
     expect(unexpected(errors)).toEqual([]);
   }, 40_000);
@@ -264,6 +268,34 @@ describe('dashboard: the control view', () => {
       await v.page.close();
     }
   }, 30_000);
+
+  it('shows a write the device has not taken as pending, until it answers again', async () => {
+    await page.locator('[data-tab="points"]').click();
+    await card(page, SETPOINT).waitFor();
+    sim.ahu.setAnswering(false);
+    await waitFor(() => hub.supervisor.deviceHealth()[0]?.state === 'offline', 10_000);
+    await card(page, SETPOINT).locator('[data-action="override"]').click();
+    const form = card(page, SETPOINT).locator('[data-form="override"]');
+    await form.locator('input[name="value"]').fill('25');
+    await form.locator('input[name="reason"]').fill('Controller replaced');
+    await form.locator('[data-action="apply-override"]').click();
+    await form.waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => card(page, SETPOINT).getAttribute('data-pending')).toBe('true');
+    expect(await card(page, SETPOINT).locator('[data-badge="pending"]').textContent()).toBe('pending');
+    expect(await text(page, SETPOINT, 'effective')).toBe('25 °C');
+    expect(sim.ahu.object('analog-value:1').priority![7]).toBeNull();
+    await shoot(page, 'points-pending-en');
+    sim.ahu.setAnswering(true);
+    await expect
+      .poll(() => card(page, SETPOINT).getAttribute('data-pending'), { timeout: 15_000 })
+      .toBe('false');
+    expect(await card(page, SETPOINT).locator('[data-badge="pending"]').count()).toBe(0);
+    expect(sim.ahu.object('analog-value:1').priority![7]).toBe(25);
+    await expect.poll(() => text(page, SETPOINT, 'read-back'), { timeout: 5_000 }).toBe('25 °C');
+    await card(page, SETPOINT).locator('.ct-point-actions [data-action="release-override"]').click();
+    await expect.poll(() => text(page, SETPOINT, 'holder')).toMatch(/^every level relinquished/);
+    expect(unexpected(errors)).toEqual([]);
+  }, 40_000);
 
   it.skipIf(!HAS_SCENES)(
     'activates a scene only after a confirmation with a reason, and releases it',
