@@ -222,6 +222,14 @@ export interface ControlPoint extends ControlState {
   mayWrite: boolean;
 }
 
+/** GET /control/points. */
+export interface ControlPointsAnswer {
+  points: ControlPoint[];
+  /** The default expiry of an operator override (the site file's control.overrideMinutes). */
+  overrideMinutes?: number;
+  maxOverrideMinutes?: number;
+}
+
 /** A scene of GET /control/scenes (domains/control/scene-service.ts SceneView). */
 export interface SceneAnswer {
   id: string;

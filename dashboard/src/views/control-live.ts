@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useApi, useHubEvent } from '../hub.js';
-import type { ControlPoint, ControlState, LatestValue } from '../hub-types.js';
-import { DEFAULT_OVERRIDE_MINUTES } from './control-model.js';
+import type { ControlPoint, ControlPointsAnswer, ControlState, LatestValue } from '../hub-types.js';
+import { DEFAULT_OVERRIDE_MINUTES, MAX_OVERRIDE_MINUTES, pointsOf } from './control-model.js';
 
 /** An asset of GET /assets: its name and zone (for the groups) and its points' latest values. */
 export interface AssetLite {
@@ -17,10 +17,10 @@ export interface AssetLite {
  * live connection was down. `assetId` narrows it to one asset's points (the asset page).
  */
 export function useControlPoints(assetId?: string) {
-  const answer = useApi<ControlPoint[]>('/control/points');
+  const answer = useApi<ControlPointsAnswer | ControlPoint[]>('/control/points');
   const [points, setPoints] = useState<ControlPoint[]>([]);
   useEffect(() => {
-    const all = answer.data ?? [];
+    const all = pointsOf(answer.data);
     setPoints(assetId ? all.filter((p) => p.assetId === assetId) : all);
   }, [answer.data, assetId]);
 
@@ -63,6 +63,7 @@ export function useControlPoints(assetId?: string) {
     conn.current = s;
   });
 
+  const meta = Array.isArray(answer.data) ? undefined : answer.data;
   return {
     points,
     readBack,
@@ -71,7 +72,8 @@ export function useControlPoints(assetId?: string) {
     loading: answer.loading && !answer.data,
     error: answer.error,
     reload: answer.reload,
-    overrideMinutes: DEFAULT_OVERRIDE_MINUTES,
+    overrideMinutes: meta?.overrideMinutes ?? DEFAULT_OVERRIDE_MINUTES,
+    maxOverrideMinutes: meta?.maxOverrideMinutes ?? MAX_OVERRIDE_MINUTES,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ControlPoint, ControlSlot, PointValue } from '../hub-types.js';
+import type { ControlPoint, ControlPointsAnswer, ControlSlot, PointValue } from '../hub-types.js';
 import { fmtNumber } from '../i18n.js';
 import { unitText } from './chart.js';
 import { type ControlKey, ct } from './control-text.js';
@@ -8,8 +8,8 @@ import { type ControlKey, ct } from './control-text.js';
 /** The named levels (domains/control/control-types.ts LEVELS). */
 export const NAMED_LEVELS = [1, 8, 10, 12, 14, 16] as const;
 export const OPERATOR_LEVEL = 8;
-/** The spec's default expiry of an override (the points API does not say the site's control.overrideMinutes). */
 export const DEFAULT_OVERRIDE_MINUTES = 120;
+export const MAX_OVERRIDE_MINUTES = 1440;
 
 const SOURCE_KINDS = ['operator', 'schedule', 'scene', 'rule', 'occupancy', 'demand-limit', 'site-file'];
 
@@ -50,6 +50,12 @@ export function valueText(v: PointValue | null | undefined, p?: Pick<ControlPoin
 /** The operator override a point has (level 8), if any. */
 export const operatorSlot = (p: ControlPoint): ControlSlot | undefined =>
   p.slots.find((s) => s.level === OPERATOR_LEVEL);
+
+/** The answer, whether the hub sends `{ points }` or the list itself. */
+export function pointsOf(answer: ControlPointsAnswer | ControlPoint[] | undefined): ControlPoint[] {
+  if (!answer) return [];
+  return Array.isArray(answer) ? answer : answer.points;
+}
 
 /** `/control/points/<asset>/<point>` for a point id `asset/point`. */
 export function pointPath(pointId: string): string {

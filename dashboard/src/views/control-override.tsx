@@ -13,17 +13,19 @@ export function OverrideForm({
   point: p,
   actions,
   minutes: defaultMinutes,
+  maxMinutes,
   onDone,
 }: {
   point: ControlPoint;
   actions: PointActions;
   minutes: number;
+  maxMinutes: number;
   onDone: () => void;
 }) {
   const type = p.type ?? 'number';
   const current = p.effective.value;
   const [value, setValue] = useState(
-    type === 'boolean' ? String(current !== true) : current === null ? '' : String(current),
+    type === 'boolean' ? String(current === true ? false : true) : current === null ? '' : String(current),
   );
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState(String(defaultMinutes));
@@ -55,8 +57,8 @@ export function OverrideForm({
     const v = parse();
     if (typeof v === 'string' && type !== 'string') return setInvalid(v);
     const m = Number(minutes);
-    // the longest (control.maxOverrideMinutes) is the hub's to check: its answer is shown
-    if (!Number.isInteger(m) || m < 1) return setInvalid(ct('minutesRange'));
+    if (!Number.isInteger(m) || m < 1 || m > maxMinutes)
+      return setInvalid(ct('minutesRange', { max: maxMinutes }));
     if (!reason.trim()) return setInvalid(ct('reasonRequired'));
     setInvalid(undefined);
     if (await actions.override({ value: v as PointValue, reason: reason.trim(), minutes: m })) onDone();
@@ -117,11 +119,12 @@ export function OverrideForm({
             type="number"
             inputMode="numeric"
             min={1}
+            max={maxMinutes}
             step={1}
             value={minutes}
             onInput={(e) => setMinutes((e.target as HTMLInputElement).value)}
           />
-          <small class="muted">{ct('minutesHint')}</small>
+          <small class="muted">{ct('minutesHint', { max: maxMinutes })}</small>
         </div>
         <div class="field ct-field-wide">
           <label for={id('reason')}>{ct('reason')}</label>

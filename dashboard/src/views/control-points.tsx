@@ -24,7 +24,7 @@ export function PointCard({
 }: {
   point: ControlPoint;
   readBack?: LatestValue;
-  control: Pick<ControlPoints, 'apply' | 'overrideMinutes'>;
+  control: Pick<ControlPoints, 'apply' | 'overrideMinutes' | 'maxOverrideMinutes'>;
 }) {
   const actions = usePointActions(p.pointId, control.apply);
   const [editing, setEditing] = useState(false);
@@ -101,6 +101,7 @@ export function PointCard({
           point={p}
           actions={actions}
           minutes={control.overrideMinutes}
+          maxMinutes={control.maxOverrideMinutes}
           onDone={() => setEditing(false)}
         />
       )}
