@@ -87,7 +87,7 @@ function site(sim: BacnetSite) {
         },
       ],
       control: {
-        overrideMinutes: 120,
+        overrideMinutes: 90,
         defaults: [{ point: SETPOINT, value: 18 }],
         ...(HAS_SCENES && {
           scenes: [
@@ -167,10 +167,10 @@ describe('dashboard: the control view', () => {
     expect(await text(page, SETPOINT, 'effective')).toBe('18 °C');
     await expect.poll(() => text(page, SETPOINT, 'read-back'), { timeout: 5_000 }).toBe('18 °C');
 
-    // the form: the value within the point's bounds, a reason, the expiry (120 min unless changed)
+    // the form: the value within the point's bounds, a reason, the expiry (the site's control.overrideMinutes, 90 here)
     await card(page, SETPOINT).locator('[data-action="override"]').click();
     const form = card(page, SETPOINT).locator('[data-form="override"]');
-    expect(await form.locator('input[name="minutes"]').inputValue()).toBe('120');
+    expect(await form.locator('input[name="minutes"]').inputValue()).toBe('90');
     await form.locator('input[name="value"]').fill('45');
     await form.locator('input[name="reason"]').fill('Tenant says it is too cold');
     await form.locator('[data-action="apply-override"]').click();

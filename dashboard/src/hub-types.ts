@@ -222,7 +222,7 @@ export interface ControlPoint extends ControlState {
   mayWrite: boolean;
 }
 
-/** GET /control/points. */
+/** GET /control/points (hub/api/control-routes.ts): the points and the override expiry's default and longest. */
 export interface ControlPointsAnswer {
   points: ControlPoint[];
   /** The default expiry of an operator override (the site file's control.overrideMinutes). */

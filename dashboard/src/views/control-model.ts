@@ -51,7 +51,7 @@ export function valueText(v: PointValue | null | undefined, p?: Pick<ControlPoin
 export const operatorSlot = (p: ControlPoint): ControlSlot | undefined =>
   p.slots.find((s) => s.level === OPERATOR_LEVEL);
 
-/** The answer, whether the hub sends `{ points }` or the list itself. */
+/** The points of the answer (an older hub sent the list itself). */
 export function pointsOf(answer: ControlPointsAnswer | ControlPoint[] | undefined): ControlPoint[] {
   if (!answer) return [];
   return Array.isArray(answer) ? answer : answer.points;
