@@ -362,6 +362,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
   let purgeTimer: unknown;
+  let learnTimer: unknown;
   let alertTimer: unknown;
   let ticketTimer: unknown;
   let visitorTimer: unknown;
@@ -387,7 +388,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       optimumStart.start();
       await scheduleService.apply();
       void scheduleEngine.start();
-      void optimumStart.learn(scheduleEngine.list()); // from history, in the background
+      void scheduleService.learn(); // from history, in the background, then daily
+      learnTimer = clock.setInterval(() => void scheduleService.learn(), 86_400_000);
       rules.start(); // before readings flow, so none is missed
       maintenance.start(); // listens for alerts and counter readings
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
@@ -412,6 +414,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);
       clock.clearInterval(visitorTimer);
+      clock.clearInterval(learnTimer);
       scheduleEngine.stop();
       optimumStart.stop();
       await scheduleEngine.idle();
