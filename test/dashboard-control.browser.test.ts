@@ -361,6 +361,12 @@ describe('dashboard: the control view', () => {
     await page.locator('[data-tab="scenes"]').click();
     await page.locator('[data-section="scenes"] :is([data-scene], [data-empty])').first().waitFor();
     await shoot(page, 'scenes-zh');
+    if (HAS_SCENES) {
+      await page.locator('[data-scene="after-hours"] [data-action="activate"]').click();
+      await page.locator('[data-dialog="activate-scene"] input[name="reason"]').fill('提前下班');
+      await page.screenshot({ path: `${SHOTS}/scene-confirm-zh.png` });
+      await page.locator('[data-dialog="activate-scene"] button[type="button"]').click();
+    }
     await page.locator('[data-tab="plans"]').click();
     await page.locator('[data-section="demand"]').waitFor();
     await shoot(page, 'plans-zh');
@@ -393,6 +399,11 @@ describe('dashboard: the control view', () => {
       ] as const) {
         await phone.page.goto(`${url}${route}`);
         await phone.page.locator('[data-view-id] .panel').first().waitFor();
+        if (route === '#/control/scenes' && HAS_SCENES) {
+          await phone.page.locator('[data-scene="after-hours"] [data-action="activate"]').click();
+          await phone.page.screenshot({ path: `${SHOTS}/phone-scene-confirm-zh.png` });
+          await phone.page.locator('[data-dialog="activate-scene"] button[type="button"]').click();
+        }
         if (route === '#/control/points') {
           await card(phone.page, SETPOINT).locator('[data-part="array"] summary').click();
           await card(phone.page, SETPOINT).locator('[data-action="override"]').click();

@@ -167,7 +167,10 @@ function ActivateDialog({ scene, onClose }: { scene: SceneAnswer; onClose: (done
             type="text"
             maxLength={500}
             value={reason}
-            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+            onInput={(e) => {
+              setReason((e.target as HTMLInputElement).value);
+              setError(undefined);
+            }}
           />
         </div>
         {error && (
