@@ -25,7 +25,7 @@ export function OverrideForm({
   const type = p.type ?? 'number';
   const current = p.effective.value;
   const [value, setValue] = useState(
-    type === 'boolean' ? String(current === true ? false : true) : current === null ? '' : String(current),
+    type === 'boolean' ? String(current !== true) : current === null ? '' : String(current),
   );
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState(String(defaultMinutes));
