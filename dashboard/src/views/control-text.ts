@@ -218,7 +218,7 @@ export const ct = messages({
     active: '已启用',
     activate: '启用',
     activateTitle: '启用“{name}”？',
-    activateHint: '以第 {level} 级下发其命令，直至释放。',
+    activateHint: '按优先级「{level}」下发其命令，直至释放。',
     notAllowed: '您的角色无权启用此场景。',
     occupancyTitle: '占用控制',
     occupancyHint: '按区域：在场人数、移动感应、CO₂ 浓度及系统据此下发的控制。',
