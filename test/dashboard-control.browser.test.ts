@@ -368,7 +368,8 @@ describe('dashboard: the control view', () => {
       await page.locator('[data-dialog="activate-scene"] button[type="button"]').click();
     }
     await page.locator('[data-tab="plans"]').click();
-    await page.locator('[data-section="demand"]').waitFor();
+    await page.locator('[data-section="demand"] :is([data-empty], [data-demand])').first().waitFor();
+    await page.locator('[data-section="occupancy"] :is([data-empty], [data-occupancy])').first().waitFor();
     await shoot(page, 'plans-zh');
     await page.locator('#lang').selectOption('en');
     await shoot(page, 'plans-en');
@@ -399,6 +400,10 @@ describe('dashboard: the control view', () => {
       ] as const) {
         await phone.page.goto(`${url}${route}`);
         await phone.page.locator('[data-view-id] .panel').first().waitFor();
+        await phone.page
+          .locator('[data-view-id] .ct-section .placeholder:not([data-empty])')
+          .first()
+          .waitFor({ state: 'detached' });
         if (route === '#/control/scenes' && HAS_SCENES) {
           await phone.page.locator('[data-scene="after-hours"] [data-action="activate"]').click();
           await phone.page.screenshot({ path: `${SHOTS}/phone-scene-confirm-zh.png` });
