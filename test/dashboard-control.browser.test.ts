@@ -152,13 +152,13 @@ describe('dashboard: the control view', () => {
     await page.locator('[data-nav="control"]').click();
     await expect.poll(() => page.evaluate('location.hash')).toBe('#/control');
     await card(page, SETPOINT).waitFor();
-    expect(await page.locator('[data-view-id="control"] [data-tab]').allTextContents()).toEqual([
-      'Points',
-      'Schedules',
-      'Calendar',
-      'Scenes',
-      'Occupancy & demand',
-    ]);
+    expect(
+      await page
+        .locator('[data-view-id="control"] [data-tab]')
+        .evaluateAll((els) => els.map((e) => e.dataset.tab)),
+    ).toEqual(['points', 'schedules', 'calendar', 'scenes', 'plans']);
+    expect(await page.locator('[data-tab="points"]').textContent()).toBe('Points');
+    expect(await page.locator('[data-tab="plans"]').textContent()).toBe('Occupancy & demand');
     expect(await page.locator('[data-zone="plant"] .ct-zone-name').textContent()).toBe(
       'Building 1 › Plant room',
     );
