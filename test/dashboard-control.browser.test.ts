@@ -10,29 +10,15 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ControlSchema } from '../domains/control/control-schema.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { type BacnetSite, startBacnetSite } from '../simulators/bacnet-site.js';
-import {
-  launchBrowser,
-  logIn,
-  openLoginPage,
-  screenshot,
-  statusLogged,
-  unexpected as unexpectedAll,
-} from './browser-harness.js';
+import { launchBrowser, logIn, openLoginPage, screenshot, unexpected } from './browser-harness.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 
 const SHOTS = '/tmp/shots-h6';
 const SETPOINT = 'ahu-1/setpoint_c';
 const FAN = 'ahu-1/fan_cmd';
-/** Scenes are a later part of the control section: until the site file takes them, their test waits. */
-const HAS_SCENES = 'scenes' in ControlSchema.shape;
-/** Until then the scenes, occupancy and demand panels get a 404 and say so. */
-const unexpected = (errors: string[]) =>
-  unexpectedAll(errors).filter((e) => HAS_SCENES || e !== statusLogged('404 (Not Found)'));
-
 function site(sim: BacnetSite) {
   return parseSiteText(
     stringify({
@@ -89,17 +75,15 @@ function site(sim: BacnetSite) {
       control: {
         overrideMinutes: 90,
         defaults: [{ point: SETPOINT, value: 18 }],
-        ...(HAS_SCENES && {
-          scenes: [
-            {
-              id: 'after-hours',
-              name: 'After hours 下班模式',
-              level: 'automation',
-              roles: ['engineer', 'admin'],
-              commands: [{ targets: { points: [FAN] }, value: false }],
-            },
-          ],
-        }),
+        scenes: [
+          {
+            id: 'after-hours',
+            name: 'After hours 下班模式',
+            level: 'automation',
+            roles: ['engineer', 'admin'],
+            commands: [{ targets: { points: [FAN] }, value: false }],
+          },
+        ],
       },
     }),
     'control-browser.yaml',
@@ -297,50 +281,46 @@ describe('dashboard: the control view', () => {
     expect(unexpected(errors)).toEqual([]);
   }, 40_000);
 
-  it.skipIf(!HAS_SCENES)(
-    'activates a scene only after a confirmation with a reason, and releases it',
-    async () => {
-      await page.locator('[data-tab="scenes"]').click();
-      const scene = page.locator('[data-scene="after-hours"]');
-      await scene.waitFor();
-      expect(await scene.getAttribute('data-active')).toBe('false');
-      await scene.locator('[data-action="activate"]').click();
-      const dialog = page.locator('[data-dialog="activate-scene"]');
-      await dialog.waitFor();
-      expect(await dialog.locator('h2').textContent()).toBe('Activate “After hours 下班模式”?');
-      expect(await dialog.locator('p.muted').textContent()).toContain('level 12 automation');
-      // cancelling does nothing
-      await dialog.locator('button', { hasText: 'Cancel' }).click();
-      await dialog.waitFor({ state: 'detached' });
-      expect(await scene.getAttribute('data-active')).toBe('false');
-      // no reason, no activation
-      await scene.locator('[data-action="activate"]').click();
-      await dialog.locator('[data-action="confirm-activate"]').click();
-      expect(await dialog.locator('.form-error').textContent()).toBe('Give a reason.');
-      await dialog.locator('input[name="reason"]').fill('Everyone left early');
-      await shoot(page, 'scene-confirm-en');
-      await dialog.locator('[data-action="confirm-activate"]').click();
-      await dialog.waitFor({ state: 'detached' });
-      await expect.poll(() => scene.getAttribute('data-active')).toBe('true');
-      expect(await scene.locator('[data-field="state"]').textContent()).toMatch(/^active since .+, by eng$/);
-      await shoot(page, 'scenes-en');
+  it('activates a scene only after a confirmation with a reason, and releases it', async () => {
+    await page.locator('[data-tab="scenes"]').click();
+    const scene = page.locator('[data-scene="after-hours"]');
+    await scene.waitFor();
+    expect(await scene.getAttribute('data-active')).toBe('false');
+    await scene.locator('[data-action="activate"]').click();
+    const dialog = page.locator('[data-dialog="activate-scene"]');
+    await dialog.waitFor();
+    expect(await dialog.locator('h2').textContent()).toBe('Activate “After hours 下班模式”?');
+    expect(await dialog.locator('p.muted').textContent()).toContain('level 12 automation');
+    // cancelling does nothing
+    await dialog.locator('button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await scene.getAttribute('data-active')).toBe('false');
+    // no reason, no activation
+    await scene.locator('[data-action="activate"]').click();
+    await dialog.locator('[data-action="confirm-activate"]').click();
+    expect(await dialog.locator('.form-error').textContent()).toBe('Give a reason.');
+    await dialog.locator('input[name="reason"]').fill('Everyone left early');
+    await shoot(page, 'scene-confirm-en');
+    await dialog.locator('[data-action="confirm-activate"]').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => scene.getAttribute('data-active')).toBe('true');
+    expect(await scene.locator('[data-field="state"]').textContent()).toMatch(/^active since .+, by eng$/);
+    await shoot(page, 'scenes-en');
 
-      // the fan is the scene's now, and the device has it
-      await page.locator('[data-tab="points"]').click();
-      await expect.poll(() => text(page, FAN, 'holder')).toBe('Scene after-hours · 12 automation');
-      expect(await text(page, FAN, 'effective')).toBe('Off');
-      await expect.poll(() => text(page, FAN, 'read-back'), { timeout: 5_000 }).toBe('Off');
+    // the fan is the scene's now, and the device has it
+    await page.locator('[data-tab="points"]').click();
+    await expect.poll(() => text(page, FAN, 'holder')).toBe('Scene after-hours · 12 automation');
+    expect(await text(page, FAN, 'effective')).toBe('Off');
+    await expect.poll(() => text(page, FAN, 'read-back'), { timeout: 5_000 }).toBe('Off');
 
-      // released: the scene's level is empty again
-      await page.locator('[data-tab="scenes"]').click();
-      await scene.locator('[data-action="release-scene"]').click();
-      await expect.poll(() => scene.getAttribute('data-active')).toBe('false');
-      await page.locator('[data-tab="points"]').click();
-      await expect.poll(() => text(page, FAN, 'holder')).not.toContain('Scene');
-      expect(unexpected(errors)).toEqual([]);
-    },
-    30_000,
-  );
+    // released: the scene's level is empty again
+    await page.locator('[data-tab="scenes"]').click();
+    await scene.locator('[data-action="release-scene"]').click();
+    await expect.poll(() => scene.getAttribute('data-active')).toBe('false');
+    await page.locator('[data-tab="points"]').click();
+    await expect.poll(() => text(page, FAN, 'holder')).not.toContain('Scene');
+    expect(unexpected(errors)).toEqual([]);
+  }, 30_000);
 
   it('in Chinese, on the asset page and at phone width', async () => {
     // an override to look at
@@ -359,14 +339,12 @@ describe('dashboard: the control view', () => {
     await shoot(page, 'points-zh');
     await card(page, SETPOINT).locator('[data-form="override"] button[type="button"]').click();
     await page.locator('[data-tab="scenes"]').click();
-    await page.locator('[data-section="scenes"] :is([data-scene], [data-empty])').first().waitFor();
+    await page.locator('[data-scene]').first().waitFor();
     await shoot(page, 'scenes-zh');
-    if (HAS_SCENES) {
-      await page.locator('[data-scene="after-hours"] [data-action="activate"]').click();
-      await page.locator('[data-dialog="activate-scene"] input[name="reason"]').fill('提前下班');
-      await page.screenshot({ path: `${SHOTS}/scene-confirm-zh.png` });
-      await page.locator('[data-dialog="activate-scene"] button[type="button"]').click();
-    }
+    await page.locator('[data-scene="after-hours"] [data-action="activate"]').click();
+    await page.locator('[data-dialog="activate-scene"] input[name="reason"]').fill('提前下班');
+    await page.screenshot({ path: `${SHOTS}/scene-confirm-zh.png` });
+    await page.locator('[data-dialog="activate-scene"] button[type="button"]').click();
     await page.locator('[data-tab="plans"]').click();
     await page.locator('[data-section="demand"] :is([data-empty], [data-demand])').first().waitFor();
     await page.locator('[data-section="occupancy"] :is([data-empty], [data-occupancy])').first().waitFor();
@@ -404,7 +382,7 @@ describe('dashboard: the control view', () => {
           .locator('[data-view-id] .ct-section .placeholder:not([data-empty])')
           .first()
           .waitFor({ state: 'detached' });
-        if (route === '#/control/scenes' && HAS_SCENES) {
+        if (route === '#/control/scenes') {
           await phone.page.locator('[data-scene="after-hours"] [data-action="activate"]').click();
           await phone.page.screenshot({ path: `${SHOTS}/phone-scene-confirm-zh.png` });
           await phone.page.locator('[data-dialog="activate-scene"] button[type="button"]').click();
