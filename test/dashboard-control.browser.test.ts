@@ -7,6 +7,7 @@
  * to /tmp/shots-h6/ (and test-results/screenshots/).
  */
 import { mkdirSync } from 'node:fs';
+import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -14,12 +15,22 @@ import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { type BacnetSite, startBacnetSite } from '../simulators/bacnet-site.js';
 import { launchBrowser, logIn, openLoginPage, screenshot, unexpected } from './browser-harness.js';
-import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import {
+  connectDevice,
+  sessionAs,
+  type TestSession,
+  tempDataDir,
+  testHubOptions,
+  waitFor,
+} from './hub-harness.js';
+import { freePort } from './services.js';
 
 const SHOTS = '/tmp/shots-h6';
 const SETPOINT = 'ahu-1/setpoint_c';
 const FAN = 'ahu-1/fan_cmd';
-function site(sim: BacnetSite) {
+const DAMPER = 'ahu-1/damper_pct';
+
+function site(sim: BacnetSite, mqttPort: number) {
   return parseSiteText(
     stringify({
       site: { id: 'ct', name: 'Control site', timezone: 'Asia/Shanghai' },
@@ -29,7 +40,7 @@ function site(sim: BacnetSite) {
         logLevel: 'silent',
         liveIntervalMs: 50,
       },
-      mqtt: { mode: 'off' },
+      mqtt: { mode: 'embedded', host: '127.0.0.1', port: mqttPort },
       storage: { mode: 'embedded' },
       zones: [
         { id: 'b1', name: 'Building 1', kind: 'building' },
@@ -49,6 +60,7 @@ function site(sim: BacnetSite) {
           retries: 0,
           covLifetimeS: 2,
         },
+        { id: 'env-1', protocol: 'mqtt', clientId: 'env-1' },
       ],
       assets: [
         {
@@ -69,12 +81,40 @@ function site(sim: BacnetSite) {
               max: 30,
             },
             { name: 'fan_cmd', label: 'Fan', type: 'boolean', object: 'binary-value:1', kind: 'command' },
+            {
+              name: 'damper_pct',
+              label: 'Fresh-air damper',
+              unit: '%',
+              object: 'analog-output:1',
+              kind: 'command',
+              min: 0,
+              max: 100,
+            },
+          ],
+        },
+        {
+          id: 'room-1',
+          name: 'Plant room sensor',
+          kind: 'env-sensor',
+          zone: 'plant',
+          device: 'env-1',
+          points: [
+            { name: 'co2_ppm', unit: 'ppm', intervalMs: 60_000 },
+            { name: 'motion', type: 'boolean', kind: 'state', intervalMs: 60_000 },
           ],
         },
       ],
       control: {
         overrideMinutes: 90,
         defaults: [{ point: SETPOINT, value: 18 }],
+        occupancy: [
+          {
+            zone: 'plant',
+            people: { motion: ['room-1/motion'] },
+            co2: ['room-1/co2_ppm'],
+            dcv: { targets: { points: [DAMPER] }, co2Low: 600, co2High: 1000, min: 20, max: 100 },
+          },
+        ],
         scenes: [
           {
             id: 'after-hours',
@@ -99,6 +139,8 @@ describe('dashboard: the control view', () => {
   let viewer: TestSession;
   let page: Page;
   let errors: string[];
+  let mqttPort: number;
+  let sensor: MqttClient | undefined;
 
   const card = (p: Page, id: string) => p.locator(`[data-view-id] [data-control-point="${id}"]`);
   const field = (p: Page, id: string, name: string) => card(p, id).locator(`[data-field="${name}"]`).first();
@@ -114,9 +156,13 @@ describe('dashboard: the control view', () => {
 
   beforeAll(async () => {
     sim = await startBacnetSite({ hosts: ['127.0.0.61', '127.0.0.62', '127.0.0.63'], tickMs: 500 });
-    hub = await buildHub(testHubOptions(site(sim)));
+    mqttPort = await freePort();
+    hub = await buildHub(testHubOptions(site(sim, mqttPort)));
     url = await hub.start();
-    await waitFor(() => hub.supervisor.deviceHealth()[0]?.state === 'online', 10_000);
+    await waitFor(
+      () => hub.supervisor.deviceHealth().find((d) => d.deviceId === 'ahu-ctl')?.state === 'online',
+      10_000,
+    );
     engineer = await sessionAs(hub, ['engineer'], 'eng');
     viewer = await sessionAs(hub, ['viewer'], 'vera');
     browser = await launchBrowser();
@@ -126,6 +172,7 @@ describe('dashboard: the control view', () => {
   }, 30_000);
 
   afterAll(async () => {
+    await sensor?.endAsync();
     await page?.close();
     await browser?.close();
     await hub?.stop();
@@ -244,7 +291,7 @@ describe('dashboard: the control view', () => {
       // the asset page: the same cards, read only
       await v.page.goto(`${url}#/assets/ahu-1`);
       await v.page.locator('[data-section="control"]').waitFor();
-      expect(await v.page.locator('[data-section="control"] [data-control-point]').count()).toBe(2);
+      expect(await v.page.locator('[data-section="control"] [data-control-point]').count()).toBe(3);
       expect(await v.page.locator('[data-section="control"] [data-action]').count()).toBe(0);
       await shoot(v.page, 'viewer-en');
       expect(unexpected(v.errors)).toEqual([]);
@@ -257,7 +304,10 @@ describe('dashboard: the control view', () => {
     await page.locator('[data-tab="points"]').click();
     await card(page, SETPOINT).waitFor();
     sim.ahu.setAnswering(false);
-    await waitFor(() => hub.supervisor.deviceHealth()[0]?.state === 'offline', 10_000);
+    await waitFor(
+      () => hub.supervisor.deviceHealth().find((d) => d.deviceId === 'ahu-ctl')?.state === 'offline',
+      10_000,
+    );
     await card(page, SETPOINT).locator('[data-action="override"]').click();
     const form = card(page, SETPOINT).locator('[data-form="override"]');
     await form.locator('input[name="value"]').fill('25');
@@ -322,6 +372,33 @@ describe('dashboard: the control view', () => {
     expect(unexpected(errors)).toEqual([]);
   }, 30_000);
 
+  it('the occupancy panel follows the zone: CO₂ from a sensor, and the damper DCV commands', async () => {
+    sensor = await connectDevice(hub, mqttPort, 'env-1');
+    await sensor.publishAsync('site/ct/room-1/telemetry', JSON.stringify({ co2_ppm: 800, motion: true }));
+    await page.locator('[data-tab="plans"]').click();
+    const zone = page.locator('[data-occupancy="plant"]');
+    await zone.waitFor();
+    await expect.poll(() => zone.getAttribute('data-occupied'), { timeout: 5_000 }).toBe('occupied');
+    await expect
+      .poll(() => zone.locator('[data-field="co2"]').textContent(), { timeout: 5_000 })
+      .toBe('800 ppm');
+    expect(await zone.locator('[data-field="motion"]').textContent()).toBe('movement');
+    // 800 ppm, halfway between 600 and 1000: halfway between 20 and 100 %
+    await expect
+      .poll(() => zone.locator('[data-command="dcv"] b').textContent(), { timeout: 5_000 })
+      .toBe('60 %');
+    expect(await zone.locator('[data-command="dcv"]').textContent()).toContain('CO₂ 600–1000 ppm → 20–100 %');
+    expect(await page.locator('[data-section="demand"] [data-empty]').textContent()).toBe(
+      'No demand limit is configured.',
+    );
+    await shoot(page, 'plans-occupancy-en');
+    // and the damper's card says who holds it; the controller reads it back
+    await page.locator('[data-tab="points"]').click();
+    await expect.poll(() => text(page, DAMPER, 'holder')).toBe('Occupancy plant · 12 automation');
+    await expect.poll(() => text(page, DAMPER, 'read-back'), { timeout: 5_000 }).toBe('60 %');
+    expect(unexpected(errors)).toEqual([]);
+  }, 30_000);
+
   it('in Chinese, on the asset page and at phone width', async () => {
     // an override to look at
     await card(page, SETPOINT).locator('[data-action="override"]').click();
@@ -356,7 +433,7 @@ describe('dashboard: the control view', () => {
     await page.goto(`${url}#/assets/ahu-1`);
     const asset = page.locator('[data-section="control"]');
     await asset.waitFor();
-    expect(await asset.locator('[data-control-point]').count()).toBe(2);
+    expect(await asset.locator('[data-control-point]').count()).toBe(3);
     expect(await text(page, SETPOINT, 'holder')).toMatch(/^Operator eng · 8 manual operator/);
     await asset.locator(`[data-control-point="${SETPOINT}"] [data-action="override"]`).click();
     await shoot(page, 'asset-en');
