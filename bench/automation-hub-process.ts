@@ -7,6 +7,8 @@
  * event-loop delay.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../core/logger.js';
 import type { PointValue } from '../core/model/reading.js';
@@ -88,6 +90,8 @@ try {
 } catch {
   // not Linux, or not allowed: the peak then includes the start
 }
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+let profiler: Session | undefined;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
@@ -99,7 +103,44 @@ process.on('message', async (msg: { cmd: string } & Record<string, unknown>) => 
     process.send?.({ cmd: 'watching' });
   } else if (msg.cmd === 'mark') {
     loopDelay.reset(); // the event-loop delay from the edge on
+    // BENCH_PROFILE_DIR: a CPU profile of the burst, from the edge until `profile-stop`
+    if (PROFILE_DIR) {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+      await profiler.post('Profiler.start');
+    }
     process.send?.({ cmd: 'marked' });
+  } else if (msg.cmd === 'profile-stop') {
+    let file: string | undefined;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      file = join(PROFILE_DIR!, `automation-hub-${Date.now()}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = undefined;
+    }
+    process.send?.({ cmd: 'profile', file });
+  } else if (msg.cmd === 'command-at') {
+    // `--via control`: at the edge, one commandMany of every point at level 14, as a schedule engine would
+    const { at, commands } = msg as unknown as {
+      at: number;
+      commands: { pointId: string; value: PointValue; source: string }[];
+    };
+    const by = {
+      actor: 'schedules',
+      via: 'system' as const,
+      permissions: new Set(['setpoint:write'] as const),
+    };
+    setTimeout(
+      () =>
+        void hub.control
+          .commandMany(commands.map((c) => ({ ...c, level: 14, by, reason: 'bench automation' })))
+          .catch(() => undefined),
+      Math.max(0, at - Date.now()),
+    );
+    process.send?.({ cmd: 'command-armed' });
   } else if (msg.cmd === 'values') {
     const out: Record<string, PointValue | null> = {};
     for (const p of commandPoints) out[p.id] = hub.latest.get(p.id)?.value ?? null;

@@ -21,7 +21,7 @@
  * Results: bench/results/automation.json.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,7 +214,7 @@ function pcts(xs: number[]): Pcts | null {
 }
 
 export interface AutomationResult {
-  via: 'schedules' | 'api';
+  via: 'schedules' | 'api' | 'control';
   points: number;
   schedules: number;
   perProtocol: Record<Protocol, number>;
@@ -261,7 +261,74 @@ export interface AutomationResult {
   loopDelayAfterEdgeMs: { p50: number; p99: number; max: number };
   uptimeBefore: string;
   uptimeAfter: string;
+  /** With BENCH_PROFILE_DIR: where the hub's CPU went from the edge to the end of the burst. */
+  profile?: ProfileSummary;
   note?: string;
+}
+
+interface ProfileSummary {
+  file: string;
+  sampledMs: number;
+  /** Self time by source: a package under node_modules, a project folder, or Node itself. */
+  byArea: { area: string; ms: number; pct: number }[];
+  /** The functions with the most self time. */
+  topFunctions: { fn: string; where: string; ms: number; pct: number }[];
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function summarizeProfile(file: string): ProfileSummary {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const areaOf = (url: string, fn: string) => {
+    if (!url) return fn === '(garbage collector)' ? '(gc)' : fn === '(idle)' ? '(idle)' : '(node/v8)';
+    const path = url.replace(/^file:\/\//, '');
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    if (pkg) return pkg[1]!;
+    if (path.startsWith(root)) return path.slice(root.length).split('/').slice(0, 2).join('/');
+    return path.startsWith('node:') ? 'node' : path;
+  };
+  const areas = new Map<string, number>();
+  const fns = new Map<string, { fn: string; where: string; us: number }>();
+  let total = 0;
+  for (const [id, us] of self) {
+    const f = byId.get(id)!;
+    if (f.functionName === '(idle)' || f.functionName === '(program)') continue;
+    total += us;
+    const area = areaOf(f.url, f.functionName);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+    const where = `${f.url
+      .replace(/^file:\/\//, '')
+      .replace(root, '')
+      .replace(/.*node_modules\//, '')}:${f.lineNumber + 1}`;
+    const key = `${f.functionName} ${where}`;
+    const e = fns.get(key) ?? { fn: f.functionName || '(anonymous)', where, us: 0 };
+    e.us += us;
+    fns.set(key, e);
+  }
+  const ms = (us: number) => Math.round(us / 100) / 10;
+  const pct = (us: number) => Math.round((us / Math.max(1, total)) * 1000) / 10;
+  return {
+    file,
+    sampledMs: ms(total),
+    byArea: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([area, us]) => ({ area, ms: ms(us), pct: pct(us) })),
+    topFunctions: [...fns.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, 15)
+      .map((f) => ({ fn: f.fn, where: f.where, ms: ms(f.us), pct: pct(f.us) })),
+  };
 }
 
 /** Every child this bench started, killed (by its pid) if the bench fails half-way. */
@@ -331,9 +398,9 @@ async function commandThroughApi(
   return failures;
 }
 
-export async function runAutomationBench(
-  via: 'schedules' | 'api' | 'auto' = 'auto',
-): Promise<AutomationResult> {
+export type Via = 'schedules' | 'api' | 'control' | 'auto';
+
+export async function runAutomationBench(via: Via = 'auto'): Promise<AutomationResult> {
   try {
     return await run(via);
   } finally {
@@ -341,7 +408,7 @@ export async function runAutomationBench(
   }
 }
 
-async function run(via: 'schedules' | 'api' | 'auto'): Promise<AutomationResult> {
+async function run(via: Via): Promise<AutomationResult> {
   const uptimeBefore = uptime();
   const assets = planAssets();
   const expected = new Map<string, PointValue>();
@@ -398,7 +465,7 @@ async function run(via: 'schedules' | 'api' | 'auto'): Promise<AutomationResult>
   // 2. the hub with 500 schedules, all starting their period at the same minute
   const edge = Math.ceil((Date.now() + LEAD_MS) / 60_000) * 60_000;
   const scheduledText = automationSite(assets, ep, edge);
-  let mode: 'schedules' | 'api' = via === 'api' ? 'api' : 'schedules';
+  let mode: 'schedules' | 'api' | 'control' = via === 'auto' ? 'schedules' : via;
   let note: string | undefined;
   if (mode === 'schedules') {
     try {
@@ -439,6 +506,18 @@ async function run(via: 'schedules' | 'api' | 'auto'): Promise<AutomationResult>
   );
   const auth = mode === 'api' ? await session(url) : undefined;
   await ask(hub, { cmd: 'watch', values: Object.fromEntries(expected), since: edge }, 'watching');
+  if (mode === 'control')
+    await ask(
+      hub,
+      {
+        cmd: 'command-at',
+        at: edge,
+        commands: assets.flatMap((a, k) =>
+          a.points.map((pointId) => ({ pointId, value: a.value, source: `schedule:s${k}` })),
+        ),
+      },
+      'command-armed',
+    );
   const pre0 = await cpuOf(hub);
   const simPre0 = await Promise.all(PROTOCOLS.map((p) => cpuOf(sims[p])));
   await sleepUntil(edge - 300);
@@ -468,6 +547,7 @@ async function run(via: 'schedules' | 'api' | 'auto'): Promise<AutomationResult>
   }
   const burst = await cpuOf(hub);
   const simBurst = await Promise.all(PROTOCOLS.map((p) => cpuOf(sims[p])));
+  const { file: profileFile } = await ask<{ file?: string }>(hub, { cmd: 'profile-stop' }, 'profile');
   progress(`burst over after ${((burstEnd - edge) / 1000).toFixed(1)} s`);
   burstEnd ||= Date.now();
   // a little longer: a duplicate write would come now
@@ -576,6 +656,7 @@ async function run(via: 'schedules' | 'api' | 'auto'): Promise<AutomationResult>
     loopDelayAfterEdgeMs: s.loopDelay,
     uptimeBefore,
     uptimeAfter: uptime(),
+    profile: profileFile ? summarizeProfile(profileFile) : undefined,
     note,
   };
 }
@@ -584,7 +665,9 @@ export function printAutomation(r: AutomationResult): void {
   const how =
     r.via === 'schedules'
       ? `${r.schedules} schedules (4 points each) starting at ${r.edgeLocal}: level 14 through the schedule engine`
-      : `through the API (POST /api/v1/points/:asset/:point/command, ${API_CONCURRENCY} at a time, fired at ${r.edgeLocal}), NOT the schedule engine`;
+      : r.via === 'control'
+        ? `one PriorityArrays.commandMany of every point at level 14 at ${r.edgeLocal} (in the hub, as a schedule engine commands an edge), NOT the schedule engine`
+        : `through the API (POST /api/v1/points/:asset/:point/command, ${API_CONCURRENCY} at a time, fired at ${r.edgeLocal}), NOT the schedule engine`;
   console.log(
     `\nautomation: ${r.points} command points (Modbus ${r.perProtocol.modbus}, OPC UA ${r.perProtocol.opcua}, BACnet ${r.perProtocol.bacnet}); ${how}`,
   );
@@ -619,6 +702,18 @@ export function printAutomation(r: AutomationResult): void {
     `  hub RSS ${r.hubRssMb} MB (peak ${r.hubPeakRssMb} MB, heap used ${r.hubHeapUsedMb} MB); event-loop delay from the edge p50/p99/max ${r.loopDelayAfterEdgeMs.p50}/${r.loopDelayAfterEdgeMs.p99}/${r.loopDelayAfterEdgeMs.max} ms`,
   );
   console.log(`  machine after: ${r.uptimeAfter}`);
+  if (r.profile) {
+    console.log(
+      `  hub CPU profile of the burst (${r.profile.sampledMs} ms sampled, not idle; ${r.profile.file}), self time by source:`,
+    );
+    for (const a of r.profile.byArea)
+      console.log(`    ${a.area.padEnd(40)}${String(a.ms).padStart(8)} ms ${String(a.pct).padStart(5)} %`);
+    console.log('  the functions with the most self time:');
+    for (const f of r.profile.topFunctions)
+      console.log(
+        `    ${`${f.fn} (${f.where})`.slice(0, 90).padEnd(92)}${String(f.ms).padStart(8)} ms ${String(f.pct).padStart(5)} %`,
+      );
+  }
   if (r.note) console.log(`  note: ${r.note}`);
   mkdirSync(here('./results/'), { recursive: true });
   writeFileSync(
