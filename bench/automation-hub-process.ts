@@ -84,6 +84,7 @@ while (Date.now() < until) {
   if (up && subscribed.every((p) => hub.latest.get(p.id) !== undefined)) break;
   await new Promise((r) => setTimeout(r, 100));
 }
+const modbusPoints = new Set(commandPoints.filter((p) => p.protocol === 'modbus').map((p) => p.id));
 const missing = subscribed.filter((p) => hub.latest.get(p.id) === undefined).length;
 try {
   writeFileSync('/proc/self/clear_refs', '5'); // the peak RSS from here on is the running hub's
@@ -145,6 +146,12 @@ process.on('message', async (msg: { cmd: string } & Record<string, unknown>) => 
     const out: Record<string, PointValue | null> = {};
     for (const p of commandPoints) out[p.id] = hub.latest.get(p.id)?.value ?? null;
     process.send?.({ cmd: 'values', values: out });
+  } else if (msg.cmd === 'progress') {
+    // cheap, asked every 200 ms during the burst: counts only (the full stats once, at the end)
+    const since = msg.since as number;
+    let modbusDone = 0;
+    for (const w of writes) if (w.ok && w.doneAt >= since && modbusPoints.has(w.pointId)) modbusDone++;
+    process.send?.({ cmd: 'progress', readBack: readBack.size, modbusDone });
   } else if (msg.cmd === 'stats') {
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
     const mem = process.memoryUsage();
