@@ -5,6 +5,7 @@ import type { EventMap } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { LatestValue } from '../../core/latest-values.js';
 import type { Logger } from '../../core/logger.js';
+import type {} from '../../domains/control/control-events.js';
 import type { Principal } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
 
@@ -38,7 +39,8 @@ export type LiveValue = LatestValue;
  * (in the next turn of the event loop, with whatever else changed in it), later ones wait for the interval
  * to end (a leading-edge throttle, so a quiet site is shown without delay and a busy one at 10 batches a
  * second). A client whose socket has not drained skips a flush: it loses intermediate values, never the
- * latest. Device and link changes go out as they happen.
+ * latest. Device and link changes, alerts, tickets, gate traffic and priority-array changes (`control`) go out as
+ * they happen.
  */
 export class LiveGateway {
   private readonly io: Server;
@@ -103,6 +105,8 @@ export class LiveGateway {
     s.bus.on('alert.raised', (e) => this.io.to('devices').emit('alert', { event: 'raised', ...e }));
     s.bus.on('alert.changed', (e) => this.io.to('devices').emit('alert', { event: 'changed', ...e }));
     s.bus.on('alert.cleared', (e) => this.io.to('devices').emit('alert', { event: 'cleared', ...e }));
+    // a point's priority array: who holds it, its effective value, a pending write (the control view)
+    s.bus.on('control.changed', (e) => this.io.to('devices').emit('control', e));
     // tickets too: a new one, a dispatch to me, an escalation show without a reload
     s.bus.on('ticket.created', (e) => this.io.to('devices').emit('ticket', { event: 'created', ...e }));
     s.bus.on('ticket.changed', (e) => this.io.to('devices').emit('ticket', e));
