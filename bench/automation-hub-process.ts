@@ -93,6 +93,25 @@ try {
 }
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 let profiler: Session | undefined;
+
+async function startProfile(): Promise<void> {
+  if (!PROFILE_DIR) return;
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+  await profiler.post('Profiler.start');
+}
+
+async function stopProfile(name: string): Promise<string | undefined> {
+  if (!profiler) return undefined;
+  const { profile } = await profiler.post('Profiler.stop');
+  const file = join(PROFILE_DIR!, `automation-hub-${name}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  profiler.disconnect();
+  profiler = undefined;
+  return file;
+}
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
@@ -104,24 +123,14 @@ process.on('message', async (msg: { cmd: string } & Record<string, unknown>) => 
     process.send?.({ cmd: 'watching' });
   } else if (msg.cmd === 'mark') {
     loopDelay.reset(); // the event-loop delay from the edge on
-    // BENCH_PROFILE_DIR: a CPU profile of the burst, from the edge until `profile-stop`
-    if (PROFILE_DIR) {
-      profiler = new Session();
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
-      await profiler.post('Profiler.start');
-    }
     process.send?.({ cmd: 'marked' });
+  } else if (msg.cmd === 'profile-start') {
+    await startProfile();
+    process.send?.({ cmd: 'profiling' });
   } else if (msg.cmd === 'profile-stop') {
-    let file: string | undefined;
-    if (profiler) {
-      const { profile } = await profiler.post('Profiler.stop');
-      file = join(PROFILE_DIR!, `automation-hub-${Date.now()}.cpuprofile`);
-      writeFileSync(file, JSON.stringify(profile));
-      profiler.disconnect();
-      profiler = undefined;
-    }
+    // BENCH_PROFILE_DIR: the profile since `profile-start`, and (restart) a new one from now
+    const file = await stopProfile(msg.name as string);
+    if (msg.restart) await startProfile();
     process.send?.({ cmd: 'profile', file });
   } else if (msg.cmd === 'command-at') {
     // `--via control`: at the edge, one commandMany of every point at level 14, as a schedule engine would

@@ -1,24 +1,36 @@
 /**
- * `npm run bench automation [--via schedules|api]`: 2,000 command points on simulated Modbus TCP units
- * (holding registers), OPC UA servers (writable variables) and BACnet/IP controllers (analog-value and
- * binary-value objects with their 16-level priority arrays), 500 schedules of 4 points each whose period all
- * starts at the same minute (the first whole minute at least 50 s after the hub is built, in the site's time
- * zone): at that instant the schedule engine commands 2,000 writes at level 14 (`schedule`).
+ * `npm run bench automation [--via schedules|control|api]`: 2,000 command points on simulated Modbus TCP units
+ * (one uint16 holding register each; 167 units behind 8 TCP ports), OPC UA servers (writable Double and Boolean
+ * variables; 2 servers) and BACnet/IP controllers (analog-value and binary-value objects with their 16-level
+ * priority arrays; 4 controllers, COV), 500 schedules of 4 points each (one asset each, the protocols taken in
+ * turn) whose first period starts at the same minute: the first whole minute at least 50 s after the scheduled
+ * hub is started, in the site's time zone. At that instant the schedule engine commands 2,000 writes at level 14
+ * (`schedule`) through the priority arrays: each a number of its schedule's own (100 + k) or on.
  *
  * Processes: the hub (bench/automation-hub-process.ts) and one simulator process per protocol
- * (bench/automation-sim-process.ts), which logs every write its devices take, with the time. Measured, per
- * point, from the minute: when the command service started the write, when the device took it (the
- * simulator's log), when the write finished in the hub (read back by the driver), and when a reading first
- * showed the value (the hub's read-back: poll, subscription or COV); p50/p99/max of each, overall and per
- * protocol. Lost: a point whose value was not read back within 30 s. Duplicated: a device that took the
- * value more than once. Writes: counted at the devices. CPU (from /proc, 100 % = one core): the hub with the
- * same site and no schedules, then with the 500 schedules over the time before the edge (the engine idle
- * between edges: the difference is its cost), and over the burst. RSS of the hub. The machine's load average
- * (`uptime`) before and after: the machine is shared.
+ * (bench/automation-sim-process.ts), which logs every write its devices take (Modbus FC6/FC16, OPC UA Write of
+ * the Value attribute, BACnet WriteProperty of present-value at a priority), with the time. Measured per point,
+ * from the minute: when the command service started the write (the end of the engine's and the array's part),
+ * when the device took it (the simulator's log), when the write finished in the hub (its driver read it back),
+ * and the read-back: the first reading in the hub that showed the value (OPC UA passes the driver's read after
+ * the write on, BACnet the COV notification); a Modbus command register is not polled, its driver reads it back
+ * inside the write and resolves only when the device holds the value, so there the write's end is the read-back.
+ * p50/p99/max of each, overall and per protocol. Written: points whose device took the value after the minute.
+ * Lost: not read back within 30 s. Duplicated: a device that took the value more than once (counted at the
+ * simulators, for 3 s after the last read-back). CPU (from /proc, 100 % = one core): the hub with the same site
+ * and no schedules (30 s), the hub with the 500 schedules before the edge (the engine idle between edges), and
+ * over the burst; the simulators' too. RSS of the hub. The machine's load (`uptime`) before and after: the
+ * machine may be shared, and a starved hub is a slow one.
  *
- * `--via api`: the same 2,000 writes through the hub's HTTP API (`POST /api/v1/points/:asset/:point/command`,
- * 64 at a time, fired at the minute), not the schedule engine: for a hub without one. The result says which.
- * Results: bench/results/automation.json.
+ * BENCH_PROFILE_DIR=dir: CPU profiles of the hub before the edge and over the burst (written there), summed up
+ * by component (inclusive), by source and by function (self time). The profiler costs CPU: take the CPU
+ * figures from a run without it.
+ *
+ * `--via control`: no schedules; at the minute the hub makes one PriorityArrays.commandMany of the same 2,000
+ * level-14 commands (what the engine does at an edge, without the engine). `--via api`: the same writes
+ * through the HTTP API (`POST /api/v1/points/:asset/:point/command`, an operator override at level 8, 64 at a
+ * time, fired at the minute). Both are labelled "NOT the schedule engine"; `auto` (the default) is the engine,
+ * or the API on a hub whose site file takes no control.schedules. Results: bench/results/automation.json.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -264,20 +276,48 @@ export interface AutomationResult {
   uptimeAfter: string;
   /** With BENCH_PROFILE_DIR: where the hub's CPU went from the edge to the end of the burst. */
   profile?: ProfileSummary;
+  /** The same over the time before the edge (from when the hub was ready to 2 s before the minute). */
+  idleProfile?: ProfileSummary;
   note?: string;
 }
 
+/** Parts of the hub whose inclusive time the profile summary gives (a frame of theirs on the stack). */
+const COMPONENTS: [string, RegExp][] = [
+  ['schedule engine (domains/control/schedule*)', /domains\/control\/schedule/],
+  ['priority arrays (domains/control/priority-array*)', /domains\/control\/priority-array/],
+  ['control store (SQLite)', /domains\/control\/control-store/],
+  ['audit log (SQLite)', /platform\/audit\//],
+  ['command service', /core\/devices\/command-service/],
+  ['Modbus driver + modbus-serial', /adapters\/modbus\/|modbus-serial/],
+  ['OPC UA driver + node-opcua', /adapters\/opcua\/|node-opcua/],
+  ['BACnet driver + @bacnet-js', /adapters\/bacnet\/|@bacnet-js/],
+  ['readings pipeline', /core\/devices\/pipeline/],
+  ['live gateway (socket.io)', /hub\/live\/|socket\.io/],
+  ['HTTP API (fastify)', /fastify|hub\/api\//],
+  ['the bench (its listeners in the hub)', /bench\//],
+];
+
 interface ProfileSummary {
   file: string;
+  /** The profile's length, and the time its samples were not idle (on the CPU, or waiting for it). */
+  windowMs: number;
   sampledMs: number;
   /** Self time by source: a package under node_modules, a project folder, or Node itself. */
   byArea: { area: string; ms: number; pct: number }[];
+  /** Inclusive time: samples with a frame of that source on the stack. */
+  inclusive: { component: string; ms: number; pct: number }[];
   /** The functions with the most self time. */
   topFunctions: { fn: string; where: string; ms: number; pct: number }[];
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
+  startTime: number;
+  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -318,9 +358,25 @@ function summarizeProfile(file: string): ProfileSummary {
   }
   const ms = (us: number) => Math.round(us / 100) / 10;
   const pct = (us: number) => Math.round((us / Math.max(1, total)) * 1000) / 10;
+  // inclusive: a sample counts for a component when any frame on its stack is from it
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map(COMPONENTS.map(([name]) => [name, 0]));
+  for (const [id, us] of self) {
+    const f = byId.get(id)!;
+    if (f.functionName === '(idle)' || f.functionName === '(program)') continue;
+    const hit = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const url = byId.get(cur)!.url;
+      for (const [name, re] of COMPONENTS) if (re.test(url)) hit.add(name);
+    }
+    for (const name of hit) inclusive.set(name, inclusive.get(name)! + us);
+  }
   return {
     file,
     sampledMs: ms(total),
+    windowMs: Math.round((p.endTime - p.startTime) / 1000),
+    inclusive: [...inclusive].map(([component, us]) => ({ component, ms: ms(us), pct: pct(us) })),
     byArea: [...areas]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 12)
@@ -519,8 +575,16 @@ async function run(via: Via): Promise<AutomationResult> {
       },
       'command-armed',
     );
+  if (process.env.BENCH_PROFILE_DIR) await ask(hub, { cmd: 'profile-start' }, 'profiling');
   const pre0 = await cpuOf(hub);
   const simPre0 = await Promise.all(PROTOCOLS.map((p) => cpuOf(sims[p])));
+  await sleepUntil(edge - 2_000);
+  // the idle profile ends, the burst's starts, away from the edge (writing a profile takes a moment)
+  const { file: idleProfile } = await ask<{ file?: string }>(
+    hub,
+    { cmd: 'profile-stop', name: 'idle', restart: true },
+    'profile',
+  );
   await sleepUntil(edge - 300);
   const pre1 = await cpuOf(hub);
   const simPre1 = await Promise.all(PROTOCOLS.map((p) => cpuOf(sims[p])));
@@ -546,7 +610,11 @@ async function run(via: Via): Promise<AutomationResult> {
   }
   const burst = await cpuOf(hub);
   const simBurst = await Promise.all(PROTOCOLS.map((p) => cpuOf(sims[p])));
-  const { file: profileFile } = await ask<{ file?: string }>(hub, { cmd: 'profile-stop' }, 'profile');
+  const { file: profileFile } = await ask<{ file?: string }>(
+    hub,
+    { cmd: 'profile-stop', name: 'burst' },
+    'profile',
+  );
   progress(`burst over after ${((burstEnd - edge) / 1000).toFixed(1)} s`);
   burstEnd ||= Date.now();
   // a little longer: a duplicate write would come now
@@ -656,6 +724,7 @@ async function run(via: Via): Promise<AutomationResult> {
     uptimeBefore,
     uptimeAfter: uptime(),
     profile: profileFile ? summarizeProfile(profileFile) : undefined,
+    idleProfile: idleProfile ? summarizeProfile(idleProfile) : undefined,
     note,
   };
 }
@@ -701,16 +770,26 @@ export function printAutomation(r: AutomationResult): void {
     `  hub RSS ${r.hubRssMb} MB (peak ${r.hubPeakRssMb} MB, heap used ${r.hubHeapUsedMb} MB); event-loop delay from the edge p50/p99/max ${r.loopDelayAfterEdgeMs.p50}/${r.loopDelayAfterEdgeMs.p99}/${r.loopDelayAfterEdgeMs.max} ms`,
   );
   console.log(`  machine after: ${r.uptimeAfter}`);
-  if (r.profile) {
+  for (const [what, prof] of [
+    ['the burst', r.profile],
+    ['before the edge (the schedule engine idle)', r.idleProfile],
+  ] as const) {
+    if (!prof) continue;
     console.log(
-      `  hub CPU profile of the burst (${r.profile.sampledMs} ms sampled, not idle; ${r.profile.file}), self time by source:`,
+      `  hub CPU profile of ${what}: ${prof.windowMs} ms long, ${prof.sampledMs} ms not idle (${prof.file})`,
     );
-    for (const a of r.profile.byArea)
-      console.log(`    ${a.area.padEnd(40)}${String(a.ms).padStart(8)} ms ${String(a.pct).padStart(5)} %`);
-    console.log('  the functions with the most self time:');
-    for (const f of r.profile.topFunctions)
+    console.log('    inclusive (a frame of it on the stack):');
+    for (const c of prof.inclusive)
       console.log(
-        `    ${`${f.fn} (${f.where})`.slice(0, 90).padEnd(92)}${String(f.ms).padStart(8)} ms ${String(f.pct).padStart(5)} %`,
+        `      ${c.component.padEnd(52)}${String(c.ms).padStart(9)} ms ${String(c.pct).padStart(5)} %`,
+      );
+    console.log('    self time by source:');
+    for (const a of prof.byArea.slice(0, 8))
+      console.log(`      ${a.area.padEnd(52)}${String(a.ms).padStart(9)} ms ${String(a.pct).padStart(5)} %`);
+    console.log('    the functions with the most self time:');
+    for (const f of prof.topFunctions.slice(0, 10))
+      console.log(
+        `      ${`${f.fn} (${f.where})`.slice(0, 90).padEnd(92)}${String(f.ms).padStart(8)} ms ${String(f.pct).padStart(5)} %`,
       );
   }
   if (r.note) console.log(`  note: ${r.note}`);
