@@ -17,7 +17,7 @@
  * inside the write and resolves only when the device holds the value, so there the write's end is the read-back.
  * p50/p99/max of each, overall and per protocol. Written: points whose device took the value after the minute.
  * Lost: not read back within 30 s. Duplicated: a device that took the value more than once (counted at the
- * simulators, for 3 s after the last read-back). CPU (from /proc, 100 % = one core): the hub with the same site
+ * simulators, for 6 s after the last read-back). Holding at the end: the devices' values then. CPU (from /proc, 100 % = one core): the hub with the same site
  * and no schedules (30 s), the hub with the 500 schedules before the edge (the engine idle between edges), and
  * over the burst; the simulators' too. RSS of the hub. The machine's load (`uptime`) before and after: the
  * machine may be shared, and a starved hub is a slow one.
@@ -57,7 +57,11 @@ const LEAD_MS = 50_000;
 const BASELINE_MS = 30_000;
 const TARGET_MS = 5_000;
 const LOST_AFTER_MS = 30_000;
+/** A burst still going at 30 s is followed until it ends, at most this long (late writes are counted too). */
+const GIVE_UP_MS = 60_000;
 const API_CONCURRENCY = 64;
+/** After the last read-back, writes are still counted this long (a retry or re-assert would come now). */
+const AFTER_MS = 6_000;
 
 type Protocol = 'modbus' | 'opcua' | 'bacnet';
 const PROTOCOLS: Protocol[] = ['modbus', 'opcua', 'bacnet'];
@@ -236,6 +240,8 @@ export interface AutomationResult {
   /** Counted at the devices. */
   expectedWrites: number;
   writtenPoints: number;
+  /** Devices holding the commanded value at the end (6 s after the last read-back). */
+  holdingAtEnd: number;
   /** Points whose value was read back in the hub within 5 s of the minute, and at all within 30 s. */
   readBackWithin5s: number;
   lost: number;
@@ -248,6 +254,12 @@ export interface AutomationResult {
   /** Points that held their value already before the edge (a write of it would not show). */
   alreadyHeldBeforeEdge: number;
   failedWrites: number;
+  /** The first 20 failed writes, and duplicated points (device write times, the hub's writes of them). */
+  failures: string[];
+  duplicated: { pointId: string; writes: number; at: number[]; hub: string[] }[];
+  /** Read back, but after 30 s (counted as lost); never taken by the device at all (within 60 s). */
+  lateReadBacks: number;
+  neverWritten: number;
   /** ms from the minute. */
   startedMs: Pcts | null;
   deviceTookMs: Pcts | null;
@@ -596,7 +608,7 @@ async function run(via: Via): Promise<AutomationResult> {
   if (mode === 'api') apiFailures = await commandThroughApi(url, assets, auth!);
   const stats = async () => (await ask<{ stats: AutomationHubStats }>(hub, { cmd: 'stats' }, 'stats')).stats;
   let burstEnd = 0;
-  while (Date.now() < edge + LOST_AFTER_MS) {
+  while (Date.now() < edge + GIVE_UP_MS) {
     const p = await ask<{ readBack: number; modbusDone: number }>(
       hub,
       { cmd: 'progress', since: edge },
@@ -615,11 +627,18 @@ async function run(via: Via): Promise<AutomationResult> {
     { cmd: 'profile-stop', name: 'burst' },
     'profile',
   );
-  progress(`burst over after ${((burstEnd - edge) / 1000).toFixed(1)} s`);
+  progress(burstEnd ? `burst over after ${((burstEnd - edge) / 1000).toFixed(1)} s` : 'gave up waiting');
   burstEnd ||= Date.now();
   // a little longer: a duplicate write would come now
-  await new Promise((r) => setTimeout(r, 3_000));
+  await new Promise((r) => setTimeout(r, AFTER_MS));
   const s = await stats();
+  const finalValues: Record<string, PointValue | null> = {};
+  for (const p of PROTOCOLS)
+    Object.assign(
+      finalValues,
+      (await ask<{ values: Record<string, PointValue | null> }>(sims[p], { cmd: 'values' }, 'values')).values,
+    );
+  const holdingAtEnd = [...expected].filter(([id, v]) => finalValues[id] === v).length;
   const simWrites: SimWrite[] = [];
   for (const p of PROTOCOLS)
     simWrites.push(...(await ask<{ writes: SimWrite[] }>(sims[p], { cmd: 'writes' }, 'writes')).writes);
@@ -647,17 +666,32 @@ async function run(via: Via): Promise<AutomationResult> {
     count.set(pointId, (count.get(pointId) ?? 0) + 1);
     if (!deviceTook.has(pointId)) deviceTook.set(pointId, ts - edge);
   }
-  for (const n of count.values())
+  const duplicated: AutomationResult['duplicated'] = [];
+  for (const [pointId, n] of count)
     if (n > 1) {
       duplicatedPoints++;
       duplicateWrites += n - 1;
+      duplicated.push({
+        pointId,
+        writes: n,
+        at: simWrites.filter((w) => w[0] === pointId && w[2] >= edge).map((w) => w[2] - edge),
+        hub: s.writes
+          .filter((w) => w.pointId === pointId && w.doneAt >= edge)
+          .map(
+            (w) =>
+              `${w.ok ? 'ok' : `failed: ${w.error}`} ${w.startedAt - edge}→${w.doneAt - edge} ms (${w.actor})`,
+          ),
+      });
     }
   const firstDone = new Map<string, HubWrite>();
   let failedWrites = 0;
+  const failures: string[] = [];
   for (const w of s.writes) {
     if (w.doneAt < edge || !expected.has(w.pointId)) continue;
-    if (!w.ok) failedWrites++;
-    else if (w.value === expected.get(w.pointId) && !firstDone.has(w.pointId)) firstDone.set(w.pointId, w);
+    if (!w.ok) {
+      failedWrites++;
+      failures.push(`${w.pointId}: ${w.error} (${w.startedAt - edge}→${w.doneAt - edge} ms)`);
+    } else if (w.value === expected.get(w.pointId) && !firstDone.has(w.pointId)) firstDone.set(w.pointId, w);
   }
   // read back: a reading that showed the value (OPC UA passes on the driver's read after the write, BACnet
   // the COV notification); a Modbus command register is not polled: its driver reads it back inside the write
@@ -685,6 +719,7 @@ async function run(via: Via): Promise<AutomationResult> {
     edgeLocal: `${localParts(edge).date} ${localParts(edge).hhmm} ${TIME_ZONE}`,
     expectedWrites: expected.size,
     writtenPoints: deviceTook.size,
+    holdingAtEnd,
     readBackWithin5s: [...readBack.values()].filter((ms) => ms <= TARGET_MS).length,
     lost: ids.filter((id) => !((readBack.get(id) ?? Number.POSITIVE_INFINITY) <= LOST_AFTER_MS)).length,
     duplicatedPoints,
@@ -693,6 +728,10 @@ async function run(via: Via): Promise<AutomationResult> {
     writesBeforeEdge: beforeEdge,
     alreadyHeldBeforeEdge: alreadyHeld,
     failedWrites,
+    failures: failures.slice(0, 20),
+    duplicated: duplicated.slice(0, 20),
+    lateReadBacks: [...readBack.values()].filter((ms) => ms > LOST_AFTER_MS).length,
+    neverWritten: ids.filter((id) => !deviceTook.has(id)).length,
     startedMs: of(started),
     deviceTookMs: of(deviceTook),
     writeDoneMs: of(done),
@@ -740,10 +779,23 @@ export function printAutomation(r: AutomationResult): void {
     `\nautomation: ${r.points} command points (Modbus ${r.perProtocol.modbus}, OPC UA ${r.perProtocol.opcua}, BACnet ${r.perProtocol.bacnet}); ${how}`,
   );
   console.log(`  machine before: ${r.uptimeBefore}`);
-  const ok = r.readBackWithin5s === r.points && r.lost === 0 && r.duplicatedPoints === 0;
+  const ok =
+    r.readBackWithin5s === r.points &&
+    r.lost === 0 &&
+    r.duplicatedPoints === 0 &&
+    r.holdingAtEnd === r.points;
   console.log(
-    `  written ${r.writtenPoints}/${r.expectedWrites} (at the devices), read back within 5 s ${r.readBackWithin5s}/${r.points}, lost ${r.lost}, duplicated ${r.duplicatedPoints} (${r.duplicateWrites} extra writes), failed ${r.failedWrites}, other writes after the edge ${r.otherWritesAfterEdge}, writes before it ${r.writesBeforeEdge}${r.alreadyHeldBeforeEdge ? `, ${r.alreadyHeldBeforeEdge} held the value already` : ''}  → ${ok ? 'target met' : 'TARGET MISSED'}`,
+    `  written ${r.writtenPoints}/${r.expectedWrites} (at the devices; ${r.holdingAtEnd} hold it at the end), read back within 5 s ${r.readBackWithin5s}/${r.points}, lost ${r.lost}, duplicated ${r.duplicatedPoints} (${r.duplicateWrites} extra writes), failed ${r.failedWrites}, other writes after the edge ${r.otherWritesAfterEdge}, writes before it ${r.writesBeforeEdge}${r.alreadyHeldBeforeEdge ? `, ${r.alreadyHeldBeforeEdge} held the value already` : ''}  → ${ok ? 'target met' : 'TARGET MISSED'}`,
   );
+  if (r.lost)
+    console.log(
+      `  of the ${r.lost} lost: ${r.lateReadBacks} read back later than 30 s, ${r.neverWritten} never written`,
+    );
+  for (const f of r.failures.slice(0, 3)) console.log(`  failed: ${f}`);
+  for (const d of r.duplicated.slice(0, 3))
+    console.log(
+      `  duplicated: ${d.pointId} taken ${d.writes}× at ${d.at.join(', ')} ms; the hub: ${d.hub.join('; ')}`,
+    );
   console.log('  ms from the minute          n     min     p50     p99     max');
   const row = (name: string, p: Pcts | null) =>
     console.log(
