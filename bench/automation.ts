@@ -277,6 +277,9 @@ export interface AutomationResult {
     beforeEdgeWindowS: number;
     burstPct: number;
     burstS: number;
+    /** CPU seconds the hub spent on the burst, and per write: what it needs whatever the machine's load. */
+    burstCpuS: number;
+    cpuMsPerWrite: number;
     simulatorsBeforeEdgePct: Record<Protocol, number>;
     simulatorsBurstPct: Record<Protocol, number>;
   };
@@ -749,6 +752,8 @@ async function run(via: Via): Promise<AutomationResult> {
       beforeEdgeWindowS: round1((pre1.at - pre0.at) / 1000),
       burstPct: Math.round(((burst.seconds - pre1.seconds) / ((burstEnd - pre1.at) / 1000)) * 1000) / 10,
       burstS: round1((burstEnd - edge) / 1000),
+      burstCpuS: round1(burst.seconds - pre1.seconds),
+      cpuMsPerWrite: round1(((burst.seconds - pre1.seconds) * 1000) / expected.size),
       simulatorsBeforeEdgePct: Object.fromEntries(
         PROTOCOLS.map((p, i) => [p, pct(simPre0[i]!, simPre1[i]!)]),
       ) as Record<Protocol, number>,
@@ -811,7 +816,7 @@ export function printAutomation(r: AutomationResult): void {
     row(`  ${p}: read back`, r.byProtocol[p].readBackMs);
   }
   console.log(
-    `  hub CPU: ${r.cpu.idleHubNoSchedulesPct} % idle without schedules (${r.cpu.idleWindowS} s), ${r.cpu.beforeEdgePct} % with ${r.schedules} schedules before the edge (${r.cpu.beforeEdgeWindowS} s), ${r.cpu.burstPct} % over the burst (${r.cpu.burstS} s)`,
+    `  hub CPU: ${r.cpu.idleHubNoSchedulesPct} % idle without schedules (${r.cpu.idleWindowS} s), ${r.cpu.beforeEdgePct} % with ${r.schedules} schedules before the edge (${r.cpu.beforeEdgeWindowS} s), ${r.cpu.burstPct} % over the burst (${r.cpu.burstS} s): ${r.cpu.burstCpuS} CPU-s, ${r.cpu.cpuMsPerWrite} ms per write`,
   );
   const sim = (c: Record<Protocol, number>) =>
     `Modbus ${c.modbus} %, OPC UA ${c.opcua} %, BACnet ${c.bacnet} %`;
