@@ -506,20 +506,33 @@ async function run(via: Via): Promise<AutomationResult> {
   writeFileSync(bacnetFile, JSON.stringify(bacnetConfig));
   sims.bacnet = start('./automation-sim-process.ts', [`@${bacnetFile}`], tsx);
   const { addresses } = await ask<{ addresses: Record<string, string> }>(sims.bacnet, '', 'ready');
-  const ep: Endpoints = {
-    modbusPorts: await Promise.all(Array.from({ length: MODBUS_PORTS }, () => freePort())),
-    opcuaPorts: await Promise.all(Array.from({ length: OPCUA_SERVERS }, () => freePort())),
-    bacnet: Array.from({ length: BACNET_DEVICES }, (_, b) => addresses[String(BACNET_INSTANCE + b)]!),
-  };
+  const bacnet = Array.from({ length: BACNET_DEVICES }, (_, b) => addresses[String(BACNET_INSTANCE + b)]!);
   progress('BACnet controllers up; starting the Modbus and OPC UA simulators');
-  const plainSite = writeSite(automationSite(assets, ep));
-  for (const protocol of ['modbus', 'opcua'] as const)
-    sims[protocol] = start(
-      './automation-sim-process.ts',
-      [JSON.stringify({ protocol, site: plainSite })],
-      tsx,
-    );
-  await Promise.all([ask(sims.modbus, '', 'ready'), ask(sims.opcua, '', 'ready')]);
+  // free ports, as far as one can know: one taken meanwhile (EADDRINUSE) means new ones and another try
+  let ep: Endpoints | undefined;
+  let plainSite = '';
+  for (let attempt = 1; !ep; attempt++) {
+    const tried: Endpoints = {
+      modbusPorts: await Promise.all(Array.from({ length: MODBUS_PORTS }, () => freePort())),
+      opcuaPorts: await Promise.all(Array.from({ length: OPCUA_SERVERS }, () => freePort())),
+      bacnet,
+    };
+    plainSite = writeSite(automationSite(assets, tried));
+    for (const protocol of ['modbus', 'opcua'] as const)
+      sims[protocol] = start(
+        './automation-sim-process.ts',
+        [JSON.stringify({ protocol, site: plainSite })],
+        tsx,
+      );
+    try {
+      await Promise.all([ask(sims.modbus, '', 'ready'), ask(sims.opcua, '', 'ready')]);
+      ep = tried;
+    } catch (err) {
+      for (const protocol of ['modbus', 'opcua'] as const) sims[protocol].kill('SIGKILL');
+      if (attempt === 3) throw err;
+      progress(`a simulator could not start (${String(err)}); again on other ports`);
+    }
+  }
   const cpuOf = async (child: ChildProcess) =>
     ask<{ seconds: number; at: number }>(child, { cmd: 'cpu' }, 'cpu');
 
