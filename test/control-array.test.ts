@@ -235,13 +235,15 @@ describe('priority arrays on a Modbus point', () => {
       await waitFor(() => got.some((e) => e.pointId === SP && e.effective.value === 27), 5_000);
       const list = await hub.http.inject({ url: '/api/v1/control/points', headers: viewer.headers });
       expect(list.statusCode).toBe(200);
-      expect(list.json().map((p: { pointId: string }) => p.pointId)).toEqual([SP, FAN]);
-      expect(list.json()[0]).toMatchObject({
+      expect(list.json()).toMatchObject({ overrideMinutes: 120, maxOverrideMinutes: 1440 });
+      expect(list.json().points.map((p: { pointId: string }) => p.pointId)).toEqual([SP, FAN]);
+      expect(list.json().points[0]).toMatchObject({
         pointId: SP,
         unit: 'degC',
         min: 10,
         max: 35,
         mayWrite: false, // a viewer
+        whenRelinquished: 'keeps-last-value',
         effective: { value: 27, level: 14, source: 'schedule:eve' },
         pending: false,
       });
@@ -634,4 +636,38 @@ describe("priority arrays on a BACnet point: each level lands in the device's ow
       { value: 26, priority: 10 },
     ]);
   }, 30_000);
+});
+
+describe('the site file: control.defaults and the override limits', () => {
+  it('a default names a command point once, with a value it takes; exact paths', () => {
+    const bad = () =>
+      modbusSite(1502, tempDataDir(), {
+        overrideMinutes: 600,
+        maxOverrideMinutes: 300,
+        defaults: [
+          { point: 'ahu-1/nope', value: 1 },
+          { point: 'ahu-1/supply_temp_c', value: 1 },
+          { point: SP, value: 99 },
+          { point: FAN, value: true },
+          { point: FAN, value: false },
+        ],
+      });
+    expect(bad).toThrow(
+      [
+        'control-site.yaml: 5 problems',
+        'control.overrideMinutes: 600 is longer than maxOverrideMinutes (300)',
+        'control.defaults[0].point: no point ahu-1/nope in the site',
+        'control.defaults[1].point: ahu-1/supply_temp_c is a measurement point; expected a command point',
+        "control.defaults[2].value: 99 is above the point's maximum 35",
+        'control.defaults[4].point: ahu-1/fan_cmd has a default already',
+      ].join('\n  '),
+    );
+    expect(
+      modbusSite(1502, tempDataDir(), { defaults: [{ point: FAN, value: false }] }).config.control,
+    ).toMatchObject({
+      overrideMinutes: 120,
+      maxOverrideMinutes: 1440,
+      defaults: [{ point: FAN, value: false }],
+    });
+  });
 });

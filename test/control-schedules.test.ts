@@ -422,11 +422,122 @@ describe('schedules over Modbus: a working Saturday in Asia/Shanghai', () => {
       headers: engineer.headers,
     });
     expect(del.statusCode).toBe(204);
+    const spec = (await r.hub.http.inject({ url: '/api/docs/json' })).json();
+    expect(spec.paths['/api/v1/control/schedules/{id}/preview'].get.tags).toEqual(['control']);
+    expect(spec.tags.map((t: { name: string }) => t.name)).toContain('control');
     const list = (
       await r.hub.http.inject({ url: '/api/v1/control/schedules', headers: viewer.headers })
     ).json();
     expect(list.schedules.map((s: { id: string; origin: string }) => [s.id, s.origin])).toEqual([
       ['office', 'site-file'],
     ]);
+  });
+});
+
+describe('optimum start over Modbus, learning from history written through storage', () => {
+  let server: RegisterServer;
+  beforeAll(async () => {
+    server = await startRegisterServer(await freePort(), [1]);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const every = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+    .map((d) => `${d}: [{ from: '08:00', to: '18:00', value: 22 }]`)
+    .join(', ');
+  const control = `
+  schedules:
+    - id: warm-up
+      targets: { points: [${SP_ID}] }
+      weekly: { ${every} }
+      outside: 16
+      optimumStart: { temperature: ahu-1/zone_temp, outdoor: ahu-1/outdoor_temp, setpoint: 22, maxLeadMinutes: 120 }
+`;
+  /** The zone: minutes from the equipment start to the setpoint, by gap (K) and outdoor temperature. */
+  const truth = (gap: number, outdoor: number) => 10 + 12 * gap - 0.5 * outdoor;
+
+  it('learns the zone from five weeks of mornings, starts early by the predicted lead, reports the miss', async () => {
+    const now = Date.parse('2026-12-07T05:00:00Z'); // Monday
+    const clock = new ManualClock(now);
+    const yaml = siteYaml({ tz: 'UTC', port: server.port, dataDir: tempDataDir(), control })
+      .replace('storage: { mode: off }', 'storage: { mode: embedded, retention: { rawDays: 60 } }')
+      .replace(
+        '      - { name: zone_temp, unit: degC, register: 0, dataType: uint16 }',
+        '      - { name: zone_temp, unit: degC, register: 0, dataType: uint16 }\n      - { name: outdoor_temp, unit: degC, register: 1, dataType: uint16 }',
+      );
+    server.units.get(1)!.hr[0] = 18; // 4 K below the setpoint this morning
+    server.units.get(1)!.hr[1] = 0;
+    const site = parseSiteText(yaml, 'optimum.yaml');
+    const hub = await buildHub(testHubOptions(site, { live: false, clock }));
+    const r: Running = { hub, clock, done: [] };
+    hub.bus.on('command.completed', (c) => {
+      if (c.pointId === SP_ID) r.done.push({ ts: c.ts, value: c.value, ok: c.ok });
+    });
+    await hub.start();
+    try {
+      // five weeks of history through the storage path: each morning the zone waits at 22 − gap until the
+      // schedule starts the AHU at 08:00, then warms at the zone's rate
+      for (let d = 35; d >= 1; d--) {
+        const day = now - 5 * 3_600_000 - d * 86_400_000;
+        const gap = 1 + ((d * 7) % 10) / 2;
+        const outdoor = ((d * 13) % 15) - 3;
+        const batch = [];
+        for (let m = 6 * 60; m < 11 * 60; m++) {
+          const ts = day + m * 60_000;
+          const since = m - 8 * 60;
+          const v = since <= 0 ? 22 - gap : Math.min(22, 22 - gap + (gap * since) / truth(gap, outdoor));
+          batch.push({ pointId: 'ahu-1/zone_temp', value: v, quality: 'good' as const, ts });
+          batch.push({ pointId: 'ahu-1/outdoor_temp', value: outdoor, quality: 'good' as const, ts });
+        }
+        hub.bus.emit('readings.accepted', batch);
+      }
+      await hub.scheduleService.learn();
+      await waitFor(async () => {
+        if (hub.supervisor.deviceHealth()[0]?.state === 'online') return true;
+        clock.advance(100);
+        await new Promise((res) => setTimeout(res, 10));
+        return false;
+      }, 5_000);
+      await settle(hub);
+      const viewer = await sessionAs(hub, ['viewer']);
+      const report = async () =>
+        (await hub.http.inject({ url: '/api/v1/control/optimum-start', headers: viewer.headers })).json()
+          .schedules[0];
+      const learned = await report();
+      expect(learned.model.samples).toBe(35);
+      expect(learned.model.perOutdoorK).toBeLessThan(0); // colder outside: longer
+      const lead = learned.leadNow;
+      expect(Math.abs(lead - truth(4, 0))).toBeLessThan(10); // within the 0.5 K tolerance's head start
+      // the decision at 06:00 (08:00 − maxLead), the start at 08:00 − lead
+      await runUntil(r, Date.parse('2026-12-07T06:00:00Z'));
+      const start = Date.parse('2026-12-07T08:00:00Z') - lead * 60_000;
+      expect(hub.scheduleEngine.nextEdge).toBe(start);
+      await runUntil(r, start);
+      expect(server.units.get(1)!.hr[SP]).toBe(22);
+      expect(r.done.filter((d) => d.ok).at(-1)).toMatchObject({ ts: start, value: 22 });
+      // the zone reaches 22 °C at 08:03: three minutes late
+      server.units.get(1)!.hr[0] = 22;
+      await runUntil(r, Date.parse('2026-12-07T08:03:00Z'));
+      await waitFor(async () => (await report()).mornings[0]?.missMinutes !== undefined, 5_000);
+      const [morning] = (await report()).mornings;
+      expect(morning).toMatchObject({
+        date: '2026-12-07',
+        leadMinutes: lead,
+        indoor: 18,
+        outdoor: 0,
+        startedAt: start,
+      });
+      expect(morning.missMinutes).toBeCloseTo(3, 0);
+      // the dry run of tomorrow starts the first period early by the lead it would use now
+      const preview = (
+        await hub.http.inject({
+          url: '/api/v1/control/schedules/warm-up/preview?date=2026-12-08',
+          headers: viewer.headers,
+        })
+      ).json();
+      expect(preview.points[0].writes[1]).toMatchObject({ value: 22, kind: 'period' });
+    } finally {
+      await hub.stop();
+    }
   });
 });

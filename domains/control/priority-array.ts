@@ -407,7 +407,9 @@ export class PriorityArrays implements PointControl {
     if (this.stopped) return;
     const next = nextExpiry([...this.points.values()].flatMap((rt) => rt.slots));
     if (next === undefined) return;
-    this.expiryTimer = clock.setTimeout(() => this.expire(), Math.max(0, next - clock.now()));
+    // at most an hour at a time: a timer longer than 2^31 ms would fire at once
+    const wait = Math.min(Math.max(0, next - clock.now()), 3_600_000);
+    this.expiryTimer = clock.setTimeout(() => this.expire(), wait);
   }
 
   /** Expired overrides leave the array at once (so the next timer is for the next expiry); the write is queued. */

@@ -214,9 +214,29 @@ export class ScheduleEngine {
         continue;
       if (ruling.value === null && (!before || before.value === null) && !all) continue;
       const source = ruling.scheduleId ?? before?.scheduleId ?? t.schedules[0]!.config.id;
-      cmds.push(this.command(t.pointId, t.level, ruling.value, source, describeWant(winner, this.timeZone)));
+      cmds.push(
+        this.command(
+          t.pointId,
+          t.level,
+          ruling.value,
+          source,
+          this.reasonOf(winner && (this.wants.get(winner.scheduleId) ?? winner)),
+        ),
+      );
     }
     return cmds;
+  }
+
+  /** The audit reason of a want, worked out once per want (a group of 500 points shares it). */
+  private readonly reasons = new WeakMap<Want, string>();
+  private reasonOf(w: Want | undefined): string {
+    if (!w) return describeWant(undefined, this.timeZone);
+    let r = this.reasons.get(w);
+    if (r === undefined) {
+      r = describeWant(w, this.timeZone);
+      this.reasons.set(w, r);
+    }
+    return r;
   }
 
   private command(

@@ -78,6 +78,19 @@ export function addDays(date: string, n: number): string {
 
 /** The instant a local wall-clock time begins: the first instant whose wall clock shows it or later. */
 export function instantOf(date: string, minutes: number, tz: string): number {
+  const memoKey = `${tz}|${date}|${minutes}`;
+  const known = instants.get(memoKey);
+  if (known !== undefined) return known;
+  if (instants.size > 50_000) instants.clear();
+  const t = computeInstant(date, minutes, tz);
+  instants.set(memoKey, t);
+  return t;
+}
+
+/** instantOf's answers: many schedules share their edges (08:00 on the same dates), each worked out once. */
+const instants = new Map<string, number>();
+
+function computeInstant(date: string, minutes: number, tz: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const want = { year: y, month: m, day: d, hour: Math.floor(minutes / 60), minute: minutes % 60 };
   const t = fromWallTime(want, tz);

@@ -100,7 +100,7 @@ export class ScheduleService {
   }
 
   /** What the engine runs: the site file's schedules, then the API's that still fit the site (by id). */
-  scheduleConfigs(): { config: ScheduleConfig; origin: ScheduleOrigin }[] {
+  scheduleConfigs(log = false): { config: ScheduleConfig; origin: ScheduleOrigin }[] {
     const calendars = new Set(this.calendarConfigs().map((c) => c.config.id));
     const fileIds = new Set(this.file.schedules.map((s) => s.id));
     const out: { config: ScheduleConfig; origin: ScheduleOrigin }[] = this.file.schedules.map((config) => ({
@@ -110,10 +110,11 @@ export class ScheduleService {
     for (const st of this.d.schedules.list()) {
       const c = checkScheduleBody(st.body, this.d.site, calendars);
       if (!c.ok || fileIds.has(st.id)) {
-        this.d.log.error(
-          { schedule: st.id, errors: c.ok ? ['the site file now has a schedule with this id'] : c.errors },
-          'a schedule made through the API no longer fits the site; it is not running',
-        );
+        if (log)
+          this.d.log.error(
+            { schedule: st.id, errors: c.ok ? ['the site file now has a schedule with this id'] : c.errors },
+            'a schedule made through the API no longer fits the site; it is not running',
+          );
         continue;
       }
       out.push({ config: c.value, origin: 'api' });
@@ -125,7 +126,7 @@ export class ScheduleService {
   apply(): Promise<void> {
     return this.d.engine.setSchedules(
       this.calendarConfigs().map((c) => c.config),
-      this.scheduleConfigs(),
+      this.scheduleConfigs(true),
     );
   }
 
@@ -355,6 +356,11 @@ export class ScheduleService {
       level: subject.level,
       points: previewDay(subject, points, others, day, this.tz, leadOf),
     };
+  }
+
+  /** Optimum start learns again from history (at start, then daily). */
+  learn(): Promise<void> {
+    return this.d.optimum?.learn(this.d.engine.list()) ?? Promise.resolve();
   }
 
   optimumStart() {

@@ -44,6 +44,11 @@ export async function controlRoutes(app: FastifyInstance, s: ControlRouteService
       min: def.min,
       max: def.max,
       protocol: def.protocol,
+      /**
+       * What the device does once every level is relinquished: a BACnet object falls back to its own relinquish
+       * default; a Modbus register, OPC UA node or MQTT device keeps the last value it was written.
+       */
+      whenRelinquished: def.protocol === 'bacnet' ? 'device-default' : 'keeps-last-value',
       mayWrite: principalOf(req).permissions.has(s.commands.permissionFor(def)),
     };
   };
@@ -61,10 +66,13 @@ export async function controlRoutes(app: FastifyInstance, s: ControlRouteService
       schema: {
         tags: ['control'],
         summary:
-          "Every command point's priority array: the held levels, the effective value and who holds it, pending writes, and whether you may write it",
+          "Every command point's priority array (the held levels, the effective value and who holds it, pending writes, whether you may write it), and the override expiry's default and maximum (minutes)",
       },
     },
-    async (req) => s.control.list().map((state) => view(state, req)),
+    async (req) => ({
+      points: s.control.list().map((state) => view(state, req)),
+      ...s.control.settings,
+    }),
   );
 
   api.get(

@@ -5,7 +5,6 @@ import type { EventMap } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { LatestValue } from '../../core/latest-values.js';
 import type { Logger } from '../../core/logger.js';
-import type {} from '../../domains/control/control-events.js';
 import type { Principal } from '../../platform/security/auth-service.js';
 import type { HubServices } from '../services.js';
 
@@ -105,11 +104,11 @@ export class LiveGateway {
     s.bus.on('alert.raised', (e) => this.io.to('devices').emit('alert', { event: 'raised', ...e }));
     s.bus.on('alert.changed', (e) => this.io.to('devices').emit('alert', { event: 'changed', ...e }));
     s.bus.on('alert.cleared', (e) => this.io.to('devices').emit('alert', { event: 'cleared', ...e }));
-    // a point's priority array: who holds it, its effective value, a pending write (the control view)
-    s.bus.on('control.changed', (e) => this.io.to('devices').emit('control', e));
     // tickets too: a new one, a dispatch to me, an escalation show without a reload
     s.bus.on('ticket.created', (e) => this.io.to('devices').emit('ticket', { event: 'created', ...e }));
     s.bus.on('ticket.changed', (e) => this.io.to('devices').emit('ticket', e));
+    // a command point's priority array, effective value or pending state: the control view and asset pages
+    s.bus.on('control.changed', (e) => this.io.to('devices').emit('control', e));
     // gate traffic and pass changes without who: the dashboard asks the API, which applies who may see what
     const gate = (event: string, e: { gateId: string; ts: number; offline: boolean }, more: object) =>
       this.io.to('devices').emit('gate', { event, gateId: e.gateId, ts: e.ts, offline: e.offline, ...more });

@@ -11,6 +11,7 @@ import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
 import { priorityArrays } from './012-priority-arrays.js';
 import { schedules } from './013-schedules.js';
+import { scenesPlans } from './014-scenes-plans.js';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   loginResets,
   priorityArrays,
   schedules,
+  scenesPlans,
 ];
