@@ -264,10 +264,12 @@ export interface AutomationResult {
   startedMs: Pcts | null;
   deviceTookMs: Pcts | null;
   writeDoneMs: Pcts | null;
+  /** One write in the hub, from the command service's start to its end (the driver's round trips). */
+  writeTookMs: Pcts | null;
   readBackMs: Pcts | null;
   byProtocol: Record<
     Protocol,
-    { deviceTookMs: Pcts | null; writeDoneMs: Pcts | null; readBackMs: Pcts | null }
+    { deviceTookMs: Pcts | null; writeDoneMs: Pcts | null; writeTookMs: Pcts | null; readBackMs: Pcts | null }
   >;
   /** Hub CPU, % of one core. */
   cpu: {
@@ -720,6 +722,7 @@ async function run(via: Via): Promise<AutomationResult> {
     pcts(ids.filter((id) => (!p || protocolOf.get(id) === p) && m.has(id)).map((id) => m.get(id)!));
   const started = new Map([...firstDone].map(([id, w]) => [id, w.startedAt - edge]));
   const done = new Map([...firstDone].map(([id, w]) => [id, w.doneAt - edge]));
+  const took = new Map([...firstDone].map(([id, w]) => [id, w.doneAt - w.startedAt]));
   const pct = (a: { seconds: number; at: number }, b: { seconds: number; at: number }) =>
     Math.round(((b.seconds - a.seconds) / ((b.at - a.at) / 1000)) * 1000) / 10;
   if (apiFailures.length)
@@ -751,11 +754,17 @@ async function run(via: Via): Promise<AutomationResult> {
     startedMs: of(started),
     deviceTookMs: of(deviceTook),
     writeDoneMs: of(done),
+    writeTookMs: of(took),
     readBackMs: of(readBack),
     byProtocol: Object.fromEntries(
       PROTOCOLS.map((p) => [
         p,
-        { deviceTookMs: of(deviceTook, p), writeDoneMs: of(done, p), readBackMs: of(readBack, p) },
+        {
+          deviceTookMs: of(deviceTook, p),
+          writeDoneMs: of(done, p),
+          writeTookMs: of(took, p),
+          readBackMs: of(readBack, p),
+        },
       ]),
     ) as AutomationResult['byProtocol'],
     cpu: {
@@ -823,10 +832,12 @@ export function printAutomation(r: AutomationResult): void {
   row('device took it', r.deviceTookMs);
   row('write done (hub)', r.writeDoneMs);
   row('read back (hub)', r.readBackMs);
+  row('one write (start→done)', r.writeTookMs);
   for (const p of PROTOCOLS) {
     row(`  ${p}: device took it`, r.byProtocol[p].deviceTookMs);
     row(`  ${p}: write done`, r.byProtocol[p].writeDoneMs);
     row(`  ${p}: read back`, r.byProtocol[p].readBackMs);
+    row(`  ${p}: one write`, r.byProtocol[p].writeTookMs);
   }
   console.log(
     `  hub CPU: ${r.cpu.idleHubNoSchedulesPct} % idle without schedules (${r.cpu.idleWindowS} s), ${r.cpu.beforeEdgePct} % with ${r.schedules} schedules before the edge (${r.cpu.beforeEdgeWindowS} s), ${r.cpu.burstPct} % over the burst (${r.cpu.burstS} s): ${r.cpu.burstCpuS} CPU-s, ${r.cpu.cpuMsPerWrite} ms per write`,
