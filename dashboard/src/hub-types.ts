@@ -370,3 +370,120 @@ export interface OptimumStartAnswer {
   /** Newest first. */
   mornings: OptimumMorning[];
 }
+
+/** One non-null level of a command point's priority array (domains/control/control-types.ts Slot). */
+export interface ControlSlot {
+  level: number;
+  value: PointValue;
+  /** `<kind>:<id>`: `operator:alice`, `schedule:office-ahus`, `scene:after-hours`, `demand-limit:b1`. */
+  source: string;
+  /** The person or service that commanded it. */
+  actor: string;
+  reason?: string;
+  since: number;
+  /** An operator override relinquishes itself then (ms UTC). */
+  expiresAt?: number;
+}
+
+/** A command point as its priority array holds it (domains/control/control-types.ts PointControlState). */
+export interface ControlState {
+  pointId: string;
+  /** Non-null levels, highest priority (lowest number) first. */
+  slots: ControlSlot[];
+  effective: { value: PointValue | null; level: number | null; source: string | null };
+  lastWrite?: { value: PointValue | null; level: number | null; ts: number; ok: boolean; error?: string };
+  /** The effective value has not reached the device yet. */
+  pending: boolean;
+}
+
+/** A point of GET /control/points (hub/api/control-routes.ts): its state, what it is, whether the caller may write it. */
+export interface ControlPoint extends ControlState {
+  assetId: string;
+  label?: string;
+  unit?: string;
+  type?: PointConfig['type'];
+  min?: number;
+  max?: number;
+  mayWrite: boolean;
+}
+
+/** GET /control/points (hub/api/control-routes.ts): the points and the override expiry's default and longest. */
+export interface ControlPointsAnswer {
+  points: ControlPoint[];
+  /** The default expiry of an operator override (the site file's control.overrideMinutes). */
+  overrideMinutes?: number;
+  maxOverrideMinutes?: number;
+}
+
+/** A scene of GET /control/scenes (domains/control/scene-service.ts SceneView). */
+export interface SceneAnswer {
+  id: string;
+  name: string;
+  description?: string;
+  /** The level it commands at (1–16). */
+  level: number;
+  levelName?: string;
+  roles?: string[];
+  source?: 'site-file' | 'api';
+  /** The caller may activate and release it; `refusal` says why not. */
+  mayActivate: boolean;
+  refusal?: string;
+  /** Set while it is active: since when, by whom, and how many of its points it still holds. */
+  active: { since: number; by: string; reason?: string; holding?: number; points?: number } | null;
+}
+
+/** A zone of GET /control/occupancy (domains/control/occupancy-service.ts describe()). */
+export interface OccupancyAnswer {
+  zone: string;
+  name: string;
+  /** null before anything was heard. */
+  occupied: boolean | null;
+  occupiedSince: number | null;
+  emptySince: number | null;
+  people: number | null;
+  motion: { point: string; value: PointValue | null }[];
+  schedule: { id: string; on: boolean } | null;
+  co2: number | null;
+  dcv: {
+    points: string[];
+    value: number | null;
+    since: number | null;
+    co2Low: number;
+    co2High: number;
+    min: number;
+    max: number;
+  } | null;
+  lighting: { points: string[]; off: boolean; since: number | null; offAfterMinutes: number } | null;
+  setback: {
+    points: string[];
+    on: boolean;
+    since: number | null;
+    value: PointValue;
+    afterMinutes: number;
+  } | null;
+  /** The points it holds now, at what value, since when. */
+  commands: { point: string; value: PointValue; since: number }[];
+}
+
+/** A demand-limit plan of GET /control/demand (domains/control/demand-service.ts describe()). */
+export interface DemandAnswer {
+  id: string;
+  name: string;
+  meter: string;
+  limitKw: number;
+  shedAtKw: number;
+  restoreAtKw: number;
+  forecastKw: number | null;
+  stage: 'normal' | 'shedding' | 'holding' | 'restoring';
+  lastShedAt: number | null;
+  lastRestoreAt: number | null;
+  /** In shed order: shed or not, how many steps of how many, since when. */
+  loads: {
+    name: string;
+    points: string[];
+    shed: boolean;
+    steps: number;
+    maxSteps: number;
+    since: number | null;
+  }[];
+}

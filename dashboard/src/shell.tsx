@@ -7,7 +7,7 @@ import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from '.
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
 import AssetView from './views/asset.js';
-import ControlTemp from './views/control-h7-temp.js';
+import ControlView from './views/control.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
@@ -27,10 +27,10 @@ const t = messages({
     alerts: 'Alerts',
     tickets: 'Tickets',
     energy: 'Energy',
+    control: 'Control',
     visitors: 'Visitors',
     trends: 'Trends',
     devices: 'Devices',
-    control: 'Control',
     assets: 'Asset',
     language: 'Language',
   },
@@ -39,10 +39,10 @@ const t = messages({
     alerts: '报警',
     tickets: '工单',
     energy: '能耗',
+    control: '控制',
     visitors: '访客',
     trends: '趋势',
     devices: '设备',
-    control: '控制',
     assets: '资产',
     language: '语言',
   },
@@ -53,20 +53,20 @@ type ViewId =
   | 'alerts'
   | 'tickets'
   | 'energy'
+  | 'control'
   | 'visitors'
   | 'trends'
   | 'devices'
-  | 'control'
   | 'assets';
 const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   overview: Overview,
   alerts: AlertsView,
   tickets: TicketsView,
   energy: EnergyView,
+  control: ControlView,
   visitors: VisitorsView,
   trends: TrendsView,
   devices: DevicesView,
-  control: ControlTemp,
   /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */
   assets: AssetView,
 };
