@@ -17,6 +17,7 @@ import {
   siteObject,
 } from './bacnet-models.js';
 import { siteHour } from './curves.js';
+import { type SitePhysics, simModelLoads } from './site-physics.js';
 
 const BACNET_PORT = 47808;
 
@@ -72,6 +73,8 @@ export interface BacnetSimulationOptions {
   tickMs?: number;
   /** The controllers' own time programs at priority 16 (default on). */
   programs?: boolean;
+  /** The site's shared physics: an AHU's fan and a lighting controller's zones are loads behind the meters. */
+  physics?: SitePhysics;
 }
 
 /** The reliability names the fault route takes: `no-sensor`, `over-range`, `no-fault-detected` (clears) … */
@@ -115,6 +118,7 @@ export class BacnetSimulation {
       const model =
         asset?.kind === 'ahu' ? ahuModel() : asset?.kind === 'lighting' ? lightingModel() : genericModel();
       addSiteObjects(model, points);
+      if (options.physics && asset) simModelLoads(options.physics, asset, model);
       const device = new SimulatedBacnetDevice({
         deviceId: d.instance,
         name: d.name ?? d.id,

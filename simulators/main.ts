@@ -10,9 +10,12 @@ import { createGateSimulation, type GateControllerOptions, type GateSimulation }
 import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
 import { OpcuaSimulation } from './opcua-servers.js';
+import { SitePhysics } from './site-physics.js';
 
 export interface Simulation {
   devices: Map<string, SimulatedMqttDevice>;
+  /** What couples the devices (undefined when started with physics: false). */
+  physics?: SitePhysics;
   /** The gate controllers (on their MQTT devices' connections) and the visitor traffic generator. */
   gates: GateSimulation;
   /** The Modbus TCP devices and the servers they answer on. */
@@ -42,6 +45,11 @@ export interface SimulationOptions {
   gates?: GateControllerOptions;
   /** Start the visitor traffic generator at this many scans an hour at the day's peak. */
   gateTrafficPerHour?: number;
+  /**
+   * Couple the devices through the site's physics (lights, fans and chillers in the meters, floors' CO₂ and
+   * temperature following their AHUs); default on.
+   */
+  physics?: boolean;
 }
 
 /**
@@ -57,10 +65,19 @@ export async function startSimulation(
   passwords: Record<string, string> = {},
   options: SimulationOptions = {},
 ): Promise<Simulation> {
-  const modbus = new ModbusSimulation(site, { host: options.modbusHost, portOf: options.modbusPort });
+  const physics = options.physics === false ? undefined : new SitePhysics(site);
+  const modbus = new ModbusSimulation(site, {
+    host: options.modbusHost,
+    portOf: options.modbusPort,
+    physics,
+  });
   await modbus.start();
-  const opcua = new OpcuaSimulation(site, { host: options.opcuaHost, portOf: options.opcuaPort });
-  const bacnet = new BacnetSimulation(site, { host: options.bacnetHost, portOf: options.bacnetPort });
+  const opcua = new OpcuaSimulation(site, { host: options.opcuaHost, portOf: options.opcuaPort, physics });
+  const bacnet = new BacnetSimulation(site, {
+    host: options.bacnetHost,
+    portOf: options.bacnetPort,
+    physics,
+  });
   try {
     await opcua.start();
     await bacnet.start();
@@ -70,7 +87,7 @@ export async function startSimulation(
   }
   const devices = new Map<string, SimulatedMqttDevice>();
   for (const d of site.devicesOf('mqtt') as MqttDevice[])
-    devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id]));
+    devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id], physics));
   const gates = createGateSimulation(site, devices, options.gates);
   for (const d of devices.values()) d.start();
   if (options.gateTrafficPerHour) gates.traffic.start(options.gateTrafficPerHour);
@@ -87,6 +104,7 @@ export async function startSimulation(
   }
   return {
     devices,
+    physics,
     gates,
     modbus,
     opcua,

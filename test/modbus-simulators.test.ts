@@ -121,9 +121,9 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
 
   it('serves every Modbus device of the demo site, a server per port', async () => {
     const modbus = site.devicesOf('modbus').map((d) => d.id);
-    expect(modbus).toHaveLength(11);
+    expect(modbus).toHaveLength(17); // 11 meters and drives, 6 lighting relays behind one gateway
     expect([...sim.modbus.devices.keys()].sort()).toEqual([...modbus].sort());
-    expect(sim.modbus.servers.map((s) => s.units.size)).toEqual([1, 2, 2, 3, 3]);
+    expect(sim.modbus.servers.map((s) => s.units.size)).toEqual([1, 2, 2, 3, 3, 6]);
     const listed = (await (await fetch(`${sim.controlUrl}/devices`)).json()) as Record<string, unknown>[];
     expect(listed.filter((d) => d.protocol === 'mqtt')).toHaveLength(7);
     expect(listed.find((d) => d.deviceId === 'pm-b1-lighting')).toMatchObject({
