@@ -81,7 +81,8 @@ export interface SimModbusStatus {
  */
 export class SimulatedModbusDevice {
   private readonly points: ServedPoint[];
-  private readonly model?: DeviceModel;
+  /** The physical model behind its registers (none: the daily curves). */
+  readonly model?: DeviceModel;
   private readonly curve: LoadCurve;
   private readonly curveState: CurveState = { counters: new Map(), flags: new Map() };
   /** Devices without a model: command values written from the bus (or first drawn from the curve). */

@@ -192,9 +192,13 @@ export class SitePhysics {
     for (const a of running) {
       const zones = this.zonesOf(a.assetId);
       const occ = zones.length ? zones.reduce((s, z) => s + this.occupancy(z, now), 0) / zones.length : 0.5;
-      total += 12 + 28 * occ + 0.03 * a.oaPct() * dT;
+      total += 15 + 35 * occ + 0.03 * a.oaPct() * dT;
     }
-    return Math.min(100, total);
+    // shared between the building's chillers
+    const chillers = this.site.assets.filter(
+      (x) => x.kind === 'chiller' && this.buildingOf(x.zone) === building,
+    ).length;
+    return Math.min(100, total / Math.max(1, chillers));
   }
 
   /** Register an electrical load (a lighting circuit, an AHU's fan, a chiller, a pump). */
