@@ -15,6 +15,8 @@ import { createLogger, type Logger } from '../core/logger.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { AlertService } from '../domains/alerts/alert-service.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-alerts.js';
+import { ControlStore } from '../domains/control/control-store.js';
+import { PriorityArrays } from '../domains/control/priority-array.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
@@ -147,6 +149,18 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log.child({ component: 'commands' }),
   );
+  // the command priority arrays: every writer of a command point (operators, rules, schedules, scenes, plans)
+  const control = new PriorityArrays({
+    site,
+    store: new ControlStore(db),
+    commands,
+    audit,
+    bus,
+    clock,
+    log: log.child({ component: 'control' }),
+    deviceState: (deviceId) =>
+      supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+  });
   const energy = new EnergyService({
     site,
     db,
@@ -249,6 +263,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     auth,
     deviceCredentials,
     commands,
+    control,
     storage,
     counterEvents: new CounterEventLog(db, bus),
     alerts,
@@ -328,6 +343,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
       energy.start(); // warms the ledger from history in the background
+      control.start(); // before the links: each held value is re-asserted once its device is online
       rules.start(); // before readings flow, so none is missed
       maintenance.start(); // listens for alerts and counter readings
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
@@ -352,6 +368,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);
       clock.clearInterval(visitorTimer);
+      await control.stop(); // writes in flight finish before the links close
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
       rules.stop();

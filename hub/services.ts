@@ -6,6 +6,7 @@ import type { Supervisor } from '../core/devices/supervisor.js';
 import type { LatestValues } from '../core/latest-values.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import type { AlertService } from '../domains/alerts/alert-service.js';
+import type { PriorityArrays } from '../domains/control/priority-array.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
 import type { RuleService } from '../domains/rules/rule-service.js';
@@ -37,6 +38,8 @@ export interface HubServices {
   auth: AuthService;
   deviceCredentials: DeviceCredentialStore;
   commands: CommandService;
+  /** The command priority arrays: how operators and automation command points (domains/control). */
+  control: PriorityArrays;
   storage: StorageService;
   counterEvents: CounterEventLog;
   alerts: AlertService;

@@ -16,6 +16,8 @@ export interface RegisterServer {
   exceptions: Map<number, number>;
   /** Writes are ignored (a device that does not take the value): read-back shows the old one. */
   ignoreWrites: boolean;
+  /** Every write request served, in order (what the hub sent, taken or not). */
+  writes: { unit: number; addr: number; value: number | boolean }[];
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startRegisterServer(port: number, unitIds: number[]): Prom
     silent: new Set(),
     exceptions: new Map(),
     ignoreWrites: false,
+    writes: [],
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
   const count = (unit: number) => s.reads.set(unit, (s.reads.get(unit) ?? 0) + 1);
@@ -69,10 +72,12 @@ export async function startRegisterServer(port: number, unitIds: number[]): Prom
     setRegister: (addr: number, value: number, unit: number, cb: Cb<void>) => {
       const code = s.exceptions.get(addr);
       if (code) return cb(exception(code));
+      s.writes.push({ unit, addr, value });
       if (!s.ignoreWrites) s.units.get(unit)!.hr[addr] = value;
       cb(null);
     },
     setCoil: (addr: number, value: boolean, unit: number, cb: Cb<void>) => {
+      s.writes.push({ unit, addr, value });
       if (!s.ignoreWrites) s.units.get(unit)!.co[addr] = value;
       cb(null);
     },

@@ -190,7 +190,8 @@ function domainErrorOf(e: DriverError, target: string): DomainError {
 
 const OUTBOUND_CHANNELS: Partial<Record<string, readonly string[]>> = { gate: GATE_OUTBOUND };
 
-function valueProblem(point: PointDef, value: PointValue): string | undefined {
+/** What is wrong with this value for this command point (its type, min and max), or undefined. */
+export function valueProblem(point: PointDef, value: PointValue): string | undefined {
   if (point.type === 'number') {
     if (typeof value !== 'number' || !Number.isFinite(value))
       return `expected a number, got ${JSON.stringify(value)}`;

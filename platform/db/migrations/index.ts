@@ -9,6 +9,7 @@ import { energy } from './008-energy.js';
 import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
+import { priorityArrays } from './012-priority-arrays.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   auditKeyed,
   gateCredentials,
   loginResets,
+  priorityArrays,
 ];
