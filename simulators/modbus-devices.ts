@@ -97,6 +97,8 @@ export class SimulatedModbusDevice {
     port: number,
     host: string,
     physics?: SitePhysics,
+    /** When the models start (default now): a replay of the past starts them there. */
+    start?: number,
   ) {
     const asset = assetOf(site, device.id);
     this.curve = curveOf(asset);
@@ -104,10 +106,10 @@ export class SimulatedModbusDevice {
     if (typeof profile === 'string') throw new Error(`device ${device.id}: ${profile}`);
     this.points = profile ? profilePoints(profile) : ownPoints(site, device.id);
     this.model = profile
-      ? modelFor(profile, asset, device, site.site.timezone, this.curve, physics)
+      ? modelFor(profile, asset, device, site.site.timezone, this.curve, physics, start)
       : asset?.kind === 'lighting'
         ? // a relay and dimmer per circuit: its own points (on_cmd, dim_cmd, on, dim_pct, power_kw, energy_kwh)
-          new LightingCircuitModel({ ratedKw: ratedKwOf(asset, 4.5) })
+          new LightingCircuitModel({ ratedKw: ratedKwOf(asset, 4.5), ...(start ? { now: start } : {}) })
         : undefined;
     const model = this.model;
     if (physics && asset && model?.powerKw)
@@ -424,7 +426,9 @@ function modelFor(
   timeZone: string,
   curve: LoadCurve,
   physics?: SitePhysics,
+  now?: number,
 ): DeviceModel | undefined {
+  const at = now === undefined ? {} : { now };
   const has = (name: string) => name in profile.points;
   const key = `${asset?.id ?? device.id} ${asset?.name ?? ''}`.toLowerCase();
   if (has('total_active_power_w') || has('import_energy_kwh')) {
@@ -440,6 +444,7 @@ function modelFor(
       initialKwh: Math.round(nominalPeak * 150 + device.unitId * 37.5),
       seed: device.id,
       ...(controlledKw ? { controlledKw } : {}),
+      ...at,
     });
   }
   if (has('volume_m3')) {
@@ -449,7 +454,15 @@ function modelFor(
       : curve === 'office'
         ? [0.05, 6, 8_420]
         : [0.1, 9, 12_870];
-    return new FlowMeterModel({ timeZone, curve, baseM3h, peakM3h, initialM3, litresPerPulse: gas ? 10 : 1 });
+    return new FlowMeterModel({
+      timeZone,
+      curve,
+      baseM3h,
+      peakM3h,
+      initialM3,
+      litresPerPulse: gas ? 10 : 1,
+      ...at,
+    });
   }
   if (has('speed_setpoint_hz')) {
     const small = /water|domestic|booster/.test(key);
@@ -463,6 +476,7 @@ function modelFor(
       headKpa: small ? 350 : 300,
       initialKwh: small ? 8_300 : 41_000,
       initialHours: small ? 5_210 : 9_870,
+      ...at,
     });
   }
   return undefined;
@@ -634,7 +648,13 @@ export class ModbusSimulation {
    */
   constructor(
     site: SiteModel,
-    options: { host?: string; portOf?: (port: number) => number; physics?: SitePhysics } = {},
+    options: {
+      host?: string;
+      portOf?: (port: number) => number;
+      physics?: SitePhysics;
+      /** When the device models start (default now). */
+      start?: number;
+    } = {},
   ) {
     const host = options.host ?? '127.0.0.1';
     const byPort = new Map<number, ModbusPortServer>();
@@ -647,7 +667,7 @@ export class ModbusSimulation {
         byPort.set(port, server);
         this.servers.push(server);
       }
-      const device = new SimulatedModbusDevice(site, d, port, host, options.physics);
+      const device = new SimulatedModbusDevice(site, d, port, host, options.physics, options.start);
       server.add(device);
       this.devices.set(d.id, device);
     }

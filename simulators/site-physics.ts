@@ -192,7 +192,8 @@ export class SitePhysics {
     for (const a of running) {
       const zones = this.zonesOf(a.assetId);
       const occ = zones.length ? zones.reduce((s, z) => s + this.occupancy(z, now), 0) / zones.length : 0.5;
-      total += 15 + 35 * occ + 0.03 * a.oaPct() * dT;
+      // a warmer room setpoint asks less of the plant (the demand limiter's room-setpoint shed)
+      total += Math.max(5, 15 + 35 * occ + 0.03 * a.oaPct() * dT + 3 * (24 - a.zoneSetpointC()));
     }
     // shared between the building's chillers
     const chillers = this.site.assets.filter(

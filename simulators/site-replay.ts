@@ -43,7 +43,7 @@ export class SiteReplay {
     this.t0 = start;
     this.physics = new SitePhysics(site, () => this.now, holidays);
     // Modbus devices: built, never started (no server listens)
-    this.modbus = new ModbusSimulation(site, { physics: this.physics });
+    this.modbus = new ModbusSimulation(site, { physics: this.physics, start });
     this.equipment = equipmentModels(site, this.physics);
     for (const d of site.devicesOf('bacnet')) {
       const points = site.pointsByDevice.get(d.id) ?? [];

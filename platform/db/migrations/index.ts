@@ -10,6 +10,7 @@ import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
 import { priorityArrays } from './012-priority-arrays.js';
+import { controlActivity } from './015-control-activity.js';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   gateCredentials,
   loginResets,
   priorityArrays,
+  controlActivity,
 ];
