@@ -16,7 +16,11 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { AlertService } from '../domains/alerts/alert-service.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-alerts.js';
 import { ControlStore } from '../domains/control/control-store.js';
+import { OptimumStart } from '../domains/control/optimum-start.js';
 import { PriorityArrays } from '../domains/control/priority-array.js';
+import { ScheduleEngine } from '../domains/control/schedule-engine.js';
+import { ScheduleService } from '../domains/control/schedule-service.js';
+import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
@@ -41,6 +45,8 @@ import { alertRoutes } from './api/alert-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
+import { controlRoutes } from './api/control-routes.js';
+import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
@@ -161,6 +167,42 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'control' }),
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+    devicesOfLink: (linkId) =>
+      supervisor
+        .deviceHealth()
+        .filter((d) => d.linkId === linkId)
+        .map((d) => d.deviceId),
+  });
+  // schedules command the arrays at their level (14 by default); optimum start moves each first period earlier
+  const schedulesLog = log.child({ component: 'schedules' });
+  const optimumStart = new OptimumStart({
+    db,
+    bus,
+    clock,
+    log: schedulesLog,
+    timeZone: site.site.timezone,
+    history: () => storage.history,
+    latest: (pointId) => {
+      const v = latest.get(pointId)?.value;
+      return typeof v === 'number' ? v : undefined;
+    },
+  });
+  const scheduleEngine = new ScheduleEngine({
+    site,
+    control,
+    clock,
+    log: schedulesLog,
+    advisor: optimumStart,
+  });
+  const scheduleService = new ScheduleService({
+    site,
+    schedules: new ControlItemStore(db, 'control_schedules'),
+    calendars: new ControlItemStore(db, 'control_calendars'),
+    engine: scheduleEngine,
+    audit,
+    clock,
+    log: schedulesLog,
+    optimum: optimumStart,
   });
   const energy = new EnergyService({
     site,
@@ -207,15 +249,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     log: log.child({ component: 'notify' }),
   });
-  const commandActions = new CommandActions({
-    site,
-    bus,
-    commands,
-    audit,
-    clock,
-    log: log.child({ component: 'rule-commands' }),
-    actions: site.config.actions,
-  });
+  // rules command through the priority array at level 12 (automation)
+  const commandActions = new CommandActions({ control, log: log.child({ component: 'rule-commands' }) });
   wireAlertActions({
     site,
     bus,
@@ -266,6 +301,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceCredentials,
     commands,
     control,
+    scheduleEngine,
+    scheduleService,
     storage,
     counterEvents: new CounterEventLog(db, bus),
     alerts,
@@ -301,7 +338,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) =>
       deviceRoutes(app, { site, health: supervisor, diagnostics: supervisor, pipeline, deviceCredentials }),
     (app) => opcuaCertificateRoutes(app, { dataDir: site.hub.dataDir, audit }),
-    (app) => commandRoutes(app, { commands }),
+    (app) => commandRoutes(app, { commands, control, latest, site, clock }),
+    (app) => controlRoutes(app, { site, control, commands }),
+    (app) => controlScheduleRoutes(app, { schedules: scheduleService }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
     (app) =>
@@ -325,6 +364,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     services.live = new LiveGateway(http.server, services, log.child({ component: 'live' }));
 
   let purgeTimer: unknown;
+  let learnTimer: unknown;
   let alertTimer: unknown;
   let ticketTimer: unknown;
   let visitorTimer: unknown;
@@ -347,6 +387,12 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       energy.start(); // warms the ledger from history in the background
       control.start(); // before the links: each held value is re-asserted once its device is online
       controlActivity.start(); // which automation measure acts where (the energy savings per measure)
+      // the schedules' current values (the arrays write nothing a level already holds), then edge to edge
+      optimumStart.start();
+      await scheduleService.apply();
+      void scheduleEngine.start();
+      void scheduleService.learn(); // from history, in the background, then daily
+      learnTimer = clock.setInterval(() => void scheduleService.learn(), 86_400_000);
       rules.start(); // before readings flow, so none is missed
       maintenance.start(); // listens for alerts and counter readings
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
@@ -371,6 +417,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);
       clock.clearInterval(visitorTimer);
+      clock.clearInterval(learnTimer);
+      scheduleEngine.stop();
+      optimumStart.stop();
+      await scheduleEngine.idle();
       await control.stop(); // writes in flight finish before the links close
       controlActivity.stop();
       await supervisor.stop();

@@ -7,6 +7,8 @@ import type { LatestValues } from '../core/latest-values.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import type { AlertService } from '../domains/alerts/alert-service.js';
 import type { PriorityArrays } from '../domains/control/priority-array.js';
+import type { ScheduleEngine } from '../domains/control/schedule-engine.js';
+import type { ScheduleService } from '../domains/control/schedule-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
 import type { RuleService } from '../domains/rules/rule-service.js';
@@ -40,6 +42,10 @@ export interface HubServices {
   commands: CommandService;
   /** The command priority arrays: how operators and automation command points (domains/control). */
   control: PriorityArrays;
+  /** The schedules running on the arrays (domains/control/schedule-engine.ts). */
+  scheduleEngine: ScheduleEngine;
+  /** Schedules and calendars as people manage them (site file read only; the API's stored, audited). */
+  scheduleService: ScheduleService;
   storage: StorageService;
   counterEvents: CounterEventLog;
   alerts: AlertService;

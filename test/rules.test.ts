@@ -161,7 +161,7 @@ describe('rules over a real protocol: faults injected in the OPC UA simulator', 
     expect(res.json()).toMatchObject({ ticket: { id: t.id }, actions: [], evidence: { trendError: null } });
   });
 
-  it('a rule does not fight an operator: a manual setpoint holds the point, the rule skips and says so', async () => {
+  it("a rule does not fight an operator: the override at level 8 outranks the rule's 12; the rule's value applies when it ends", async () => {
     const engineer = await sessionAs(hub, ['engineer']);
     const manual = await hub.http.inject({
       method: 'POST',
@@ -170,19 +170,43 @@ describe('rules over a real protocol: faults injected in the OPC UA simulator', 
       payload: { value: 21, reason: 'event in the lobby' },
     });
     expect(manual.statusCode, manual.body).toBe(200);
+    await waitFor(() => hub.latest.get('ahu-1/supply_air_setpoint_c')?.value === 21, 5_000);
+    const writes = () => hub.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 100 }).length;
+    const rulesWrites = writes();
     const before = raised.length;
     await sim.control('/assets/chiller-1/fault?code=101');
     await waitFor(() => raised.length > before, 5_000);
+    // the rule holds level 12 underneath the operator's 8: nothing reaches the device
     await waitFor(
-      () => hub.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 5 })[0]?.outcome === 'denied',
+      () =>
+        hub.control
+          .state('ahu-1/supply_air_setpoint_c')!
+          .slots.some((s) => s.source === 'rule:chiller-fault'),
       5_000,
     );
-    expect(hub.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 })[0]!.detail).toMatch(
-      /manual value holds the point/,
-    );
+    expect(hub.control.state('ahu-1/supply_air_setpoint_c')!.effective).toMatchObject({
+      value: 21,
+      level: 8,
+      source: `operator:${engineer.username}`,
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(hub.latest.get('ahu-1/supply_air_setpoint_c')?.value).toBe(21);
+    expect(writes()).toBe(rulesWrites);
+    // the operator lets go: the rule's value applies
+    const end = await hub.http.inject({
+      method: 'DELETE',
+      url: '/api/v1/control/points/ahu-1/supply_air_setpoint_c/override',
+      headers: engineer.headers,
+    });
+    expect(end.statusCode, end.body).toBe(200);
+    expect(end.json().effective).toMatchObject({ value: 26, level: 12, source: 'rule:chiller-fault' });
+    await waitFor(() => hub.latest.get('ahu-1/supply_air_setpoint_c')?.value === 26, 5_000);
+    // the alert clears: the rule lets go of 12 and its onCleared value is the point's fallback (16)
     await sim.control('/assets/chiller-1/fault?code=0');
+    await waitFor(() => hub.latest.get('ahu-1/supply_air_setpoint_c')?.value === 16, 5_000);
+    expect(hub.control.state('ahu-1/supply_air_setpoint_c')!.slots.map((s) => [s.level, s.source])).toEqual([
+      [16, 'rule:chiller-fault'],
+    ]);
   });
 
   it('the server going away raises the offline alert once, and its return clears it', async () => {
@@ -578,8 +602,8 @@ describe('rules made through the API over a restart', () => {
   });
 });
 
-describe('the manual-override interlock over a restart', () => {
-  it("an operator's setpoint still holds after the hub restarts: the rule skips its write", async () => {
+describe('the operator override over a restart', () => {
+  it("an operator's override still holds after the hub restarts: the rule's value waits underneath, then applies", async () => {
     const port = await freePort();
     const dataDir = tempDataDir();
     const yaml = `${testSiteYaml({ mqttPort: port, dataDir })}
@@ -611,12 +635,26 @@ rules:
       });
       await c.publishAsync('site/t1/room-1/telemetry', JSON.stringify({ temp_c: 35 }));
       await c.endAsync();
-      await waitFor(
-        () => second.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 }).length > 0,
+      await waitFor(() =>
+        second.control.state('ahu-1/supply_temp_sp_c')!.slots.some((s) => s.source === 'rule:room-hot'),
       );
-      expect(second.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 })[0]).toMatchObject({
-        outcome: 'denied',
-        detail: expect.stringMatching(/manual value holds the point/),
+      expect(second.control.state('ahu-1/supply_temp_sp_c')!.effective).toMatchObject({
+        value: 21,
+        level: 8,
+      });
+      expect(second.audit.query({ action: 'setpoint.write', actor: 'rules', limit: 1 })).toEqual([]);
+      // the override ends: the rule's value is written
+      const admin = await sessionAs(second, ['engineer']);
+      const end = await second.http.inject({
+        method: 'DELETE',
+        url: '/api/v1/control/points/ahu-1/supply_temp_sp_c/override',
+        headers: admin.headers,
+      });
+      expect(end.statusCode, end.body).toBe(200);
+      expect(second.audit.query({ action: 'setpoint.write', limit: 1 })[0]).toMatchObject({
+        target: 'ahu-1/supply_temp_sp_c',
+        outcome: 'ok',
+        after: { value: 26, priority: 12 },
       });
     } finally {
       await second.stop();

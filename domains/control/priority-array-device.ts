@@ -32,7 +32,7 @@ export interface FlushOutcome {
   error?: unknown;
 }
 
-const FIRST_RETRY_MS = 15_000;
+const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 600_000;
 
 /**

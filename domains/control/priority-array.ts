@@ -50,6 +50,8 @@ export interface PriorityArraysOptions {
   log: Logger;
   /** A device's state now (the supervisor's); later changes come from `device.link-changed`. */
   deviceState: (deviceId: string) => DeviceState;
+  /** The devices a link serves (the supervisor's). */
+  devicesOfLink: (linkId: string) => string[];
 }
 
 /** A command and what the device made of it (the old command route answers with the write's result or error). */
@@ -136,6 +138,12 @@ export class PriorityArrays implements PointControl {
       bus.on('device.link-changed', (e) => {
         this.writer.setState(e.deviceId, e.state);
         if (e.state === 'online') this.retryDevice(e.deviceId, 'device back online');
+      }),
+    );
+    // a device can be heard from before its link takes writes (BACnet): a link that comes up retries too
+    this.unsubscribe.push(
+      bus.on('link.changed', (e) => {
+        if (e.state === 'up') this.retryLink(e.linkId);
       }),
     );
     this.retryTimer = clock.setInterval(() => this.retryDue(), RETRY_TICK_MS);
@@ -313,7 +321,15 @@ export class PriorityArrays implements PointControl {
         store.putLastWrite(pointId, rt.lastWrite!);
       } else {
         this.writer.resetRetry(rt);
-        outcome = await this.writer.flush(rt, cmd.by, cmd.reason ?? `${cmd.source} at level ${cmd.level}`);
+        // the write is the requester's when their command changed what the device gets; a write that only
+        // catches up on a pending value (a re-assert, a retry) is the array's own
+        const theirs =
+          rt.mode === 'levels'
+            ? (current?.value ?? null) !== cmd.value
+            : before.value !== effectiveOf(rt.slots).value;
+        outcome = theirs
+          ? await this.writer.flush(rt, cmd.by, cmd.reason ?? `${cmd.source} at level ${cmd.level}`)
+          : await this.writer.flush(rt, CONTROL_REQUESTER, 'a pending value, written with the next command');
       }
     }
     const state = stateOf(rt);
@@ -391,39 +407,42 @@ export class PriorityArrays implements PointControl {
     if (this.stopped) return;
     const next = nextExpiry([...this.points.values()].flatMap((rt) => rt.slots));
     if (next === undefined) return;
-    this.expiryTimer = clock.setTimeout(() => this.expire(), Math.max(0, next - clock.now()));
+    // at most an hour at a time: a timer longer than 2^31 ms would fire at once
+    const wait = Math.min(Math.max(0, next - clock.now()), 3_600_000);
+    this.expiryTimer = clock.setTimeout(() => this.expire(), wait);
   }
 
+  /** Expired overrides leave the array at once (so the next timer is for the next expiry); the write is queued. */
   private expire(): void {
     this.expiryTimer = undefined;
     const now = this.opts.clock.now();
-    for (const rt of this.points.values())
-      for (const s of expiredSlots(rt.slots, now))
-        void this.enqueue(rt, async () => {
-          // still the same override (not replaced or relinquished meanwhile)?
-          const current = rt.slots.find((x) => x.level === s.level);
-          if (!current || current.expiresAt === undefined || current.expiresAt > this.opts.clock.now())
-            return;
-          const before = effectiveOf(rt.slots);
-          rt.slots = withoutLevel(rt.slots, s.level);
-          this.opts.store.delete(rt.def.id, s.level);
-          const after = effectiveOf(rt.slots);
-          this.auditExpired(rt.def.id, current, before, after);
-          const next = afterCommand(rt.mode, {
-            level: s.level,
-            levelBefore: current.value,
-            levelAfter: null,
-            effectiveBefore: before.value,
-            effectiveAfter: after.value,
-            pending: rt.pending,
-            dirty: rt.dirty,
-          });
-          rt.pending = next.pending;
-          rt.dirty = next.dirty;
-          if (rt.pending && this.writer.stateOf(rt.def.deviceId) !== 'offline')
-            await this.writer.flush(rt, CONTROL_REQUESTER, `override by ${current.source} expired`);
-          this.opts.bus.emit('control.changed', stateOf(rt));
-        }).catch((err) => this.opts.log.error({ err, pointId: rt.def.id }, 'override expiry failed'));
+    for (const rt of this.points.values()) {
+      const expired = expiredSlots(rt.slots, now);
+      for (const slot of expired) {
+        const before = effectiveOf(rt.slots);
+        rt.slots = withoutLevel(rt.slots, slot.level);
+        this.opts.store.delete(rt.def.id, slot.level);
+        const after = effectiveOf(rt.slots);
+        this.auditExpired(rt.def.id, slot, before, after);
+        const next = afterCommand(rt.mode, {
+          level: slot.level,
+          levelBefore: slot.value,
+          levelAfter: null,
+          effectiveBefore: before.value,
+          effectiveAfter: after.value,
+          pending: rt.pending,
+          dirty: rt.dirty,
+        });
+        rt.pending = next.pending;
+        rt.dirty = next.dirty;
+      }
+      if (!expired.length) continue;
+      this.opts.bus.emit('control.changed', stateOf(rt));
+      if (rt.pending) {
+        this.writer.resetRetry(rt);
+        this.enqueueFlush(rt, `override by ${expired[0]!.source} expired`);
+      }
+    }
     this.armExpiry();
   }
 
@@ -433,6 +452,21 @@ export class PriorityArrays implements PointControl {
       if (rt.pending && rt.def.deviceId === deviceId) {
         this.writer.resetRetry(rt);
         this.enqueueFlush(rt, reason);
+      }
+  }
+
+  /** A link came up: pending points of its devices that are not offline get their values. */
+  private retryLink(linkId: string): void {
+    const devices = new Set(this.opts.devicesOfLink(linkId));
+    for (const rt of this.points.values())
+      if (
+        rt.pending &&
+        rt.def.deviceId &&
+        devices.has(rt.def.deviceId) &&
+        this.writer.stateOf(rt.def.deviceId) !== 'offline'
+      ) {
+        this.writer.resetRetry(rt);
+        this.enqueueFlush(rt, 'link up');
       }
   }
 
@@ -450,6 +484,14 @@ export class PriorityArrays implements PointControl {
       if (!rt.pending || this.stopped) {
         if (!rt.pending) this.writer.resetRetry(rt);
         else rt.retryAt = 0;
+        return;
+      }
+      if (this.writer.stateOf(rt.def.deviceId) === 'offline') {
+        // tried again when the device is back
+        rt.retryAt = 0;
+        this.writer.markOffline(rt);
+        this.opts.store.putLastWrite(rt.def.id, rt.lastWrite!);
+        this.opts.bus.emit('control.changed', stateOf(rt));
         return;
       }
       await this.writer.flush(rt, CONTROL_REQUESTER, reason);

@@ -1,54 +1,33 @@
 import type { Actor } from '../../core/actor.js';
-import type { EventBus } from '../../core/bus.js';
-import type { Clock } from '../../core/clock.js';
-import type { CommandService } from '../../core/devices/command-service.js';
+import type { CommandRequester } from '../../core/devices/command-service.js';
 import type { Logger } from '../../core/logger.js';
-import type { SiteModel } from '../../core/model/site-model.js';
-import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { AlertView } from '../alerts/alert-types.js';
+import { LEVELS, type PointControl } from '../control/control-types.js';
 import type { ActionConfig } from './rule-schema.js';
 
 type CommandAction = Extract<ActionConfig, { type: 'command' }>;
 
 /** Rules write as themselves, with the one permission automation needs (never gates). */
 export const RULES_ACTOR: Actor = { actor: 'rules', via: 'system' };
-const RULES_REQUESTER = { ...RULES_ACTOR, permissions: new Set(['setpoint:write'] as const) };
+export const RULES_REQUESTER: CommandRequester = {
+  ...RULES_ACTOR,
+  permissions: new Set(['setpoint:write'] as const),
+};
 
 /**
- * Automation through the command service. An operator's own write to a point holds it for the action's
- * manualHoldMs: a rule does not fight a manual override; it skips, and the audit log says why.
+ * Automation through the priority array, at level 12 (`automation`) as `rule:<ruleId>`. Raised: the rule holds
+ * `onRaised` at 12. Cleared: the rule lets go of 12, and the next level rules (a schedule at 14, a default at 16).
+ * With `onCleared`, that value becomes the point's level-16 fallback (held as `rule:<ruleId>`, unless the site
+ * file's default holds 16), so the point returns to it when nothing else commands it.
+ *
+ * An operator's override (level 8) outranks the rule: the rule's value waits underneath and applies once the
+ * override is relinquished or expires. (This replaces the old manualHoldMs interlock, which is accepted in the
+ * site file and has no effect.)
  */
 export class CommandActions {
-  /** Point id → when an operator last wrote it. */
-  private readonly manualAt = new Map<string, number>();
-  readonly counters = { written: 0, skipped: 0, failed: 0 };
+  readonly counters = { written: 0, held: 0, failed: 0 };
 
-  constructor(
-    private readonly opts: {
-      site: SiteModel;
-      bus: EventBus;
-      commands: CommandService;
-      audit: AuditLog;
-      clock: Clock;
-      log: Logger;
-      actions: ActionConfig[];
-    },
-  ) {
-    opts.bus.on('command.completed', (c) => {
-      if (c.ok && c.actor !== RULES_ACTOR.actor) this.manualAt.set(c.pointId, c.ts);
-    });
-    // an operator's hold survives a restart: the audit log has their recent writes
-    const longest = Math.max(0, ...opts.actions.map((a) => (a.type === 'command' ? a.manualHoldMs : 0)));
-    if (longest > 0)
-      for (const e of opts.audit.query({
-        action: 'setpoint.write',
-        outcome: 'ok',
-        from: opts.clock.now() - longest,
-        limit: 10_000,
-      }))
-        if (e.actor !== RULES_ACTOR.actor && e.target && (this.manualAt.get(e.target) ?? 0) < e.ts)
-          this.manualAt.set(e.target, e.ts);
-  }
+  constructor(private readonly opts: { control: PointControl; log: Logger }) {}
 
   /** The point an action writes for an alert of this asset. */
   pointOf(action: CommandAction, assetId: string): string {
@@ -56,38 +35,39 @@ export class CommandActions {
   }
 
   async run(action: CommandAction, event: 'raised' | 'cleared', alert: AlertView): Promise<void> {
-    const value = event === 'raised' ? action.onRaised : action.onCleared;
-    if (value === undefined) return;
+    const { control, log } = this.opts;
     const pointId = this.pointOf(action, alert.assetId);
-    const now = this.opts.clock.now();
-    const manual = this.manualAt.get(pointId);
-    if (manual !== undefined && now - manual < action.manualHoldMs) {
-      this.counters.skipped++;
-      this.opts.audit.record(RULES_ACTOR, {
-        action: 'setpoint.write',
-        target: pointId,
-        outcome: 'denied',
-        after: { value },
-        detail: `rule ${alert.ruleId} (${event}): skipped, an operator's manual value holds the point`,
-      });
-      this.opts.log.info(
-        { pointId, rule: alert.ruleId },
-        'rule command skipped: manual override holds the point',
-      );
-      return;
-    }
+    const source = `rule:${alert.ruleId}`;
+    const reason = `rule ${alert.ruleId} ${event}: ${alert.message}`;
+    const at = (level: number, value: CommandAction['onRaised'] | null) =>
+      control.command({ pointId, level, value, by: RULES_REQUESTER, source, reason });
     try {
-      await this.opts.commands.write(
-        RULES_REQUESTER,
-        pointId,
-        value,
-        `rule ${alert.ruleId} ${event}: ${alert.message}`,
-      );
-      this.counters.written++;
+      if (event === 'raised') {
+        const state = await at(LEVELS.automation, action.onRaised);
+        if (state.effective.level !== null && state.effective.level < LEVELS.automation) {
+          this.counters.held++;
+          log.info(
+            { pointId, rule: alert.ruleId, heldBy: state.effective.source },
+            "rule command waits: a higher level holds the point (the rule's value applies when it lets go)",
+          );
+        } else if (state.pending) this.counters.failed++;
+        else this.counters.written++;
+        return;
+      }
+      const slots = control.state(pointId)?.slots ?? [];
+      if (action.onCleared !== undefined) {
+        const fallback = slots.find((s) => s.level === LEVELS.default);
+        if (!fallback || fallback.source === source) await at(LEVELS.default, action.onCleared);
+      }
+      if (slots.find((s) => s.level === LEVELS.automation)?.source === source) {
+        const state = await at(LEVELS.automation, null);
+        if (state.pending) this.counters.failed++;
+        else this.counters.written++;
+      }
     } catch (err) {
-      // the command service audited and logged the failure
+      // the array and the command service audited and logged it
       this.counters.failed++;
-      this.opts.log.warn({ pointId, rule: alert.ruleId, err: (err as Error).message }, 'rule command failed');
+      log.warn({ pointId, rule: alert.ruleId, err: (err as Error).message }, 'rule command failed');
     }
   }
 }

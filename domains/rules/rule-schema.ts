@@ -234,9 +234,9 @@ export const RuleSchema = z.strictObject({
 export type RuleConfig = z.infer<typeof RuleSchema>;
 
 /**
- * Automation: write a command point when the alert is raised (and another value when it clears), through the
- * command service. A value an operator wrote to that point within manualHoldMs wins: the rule skips its write
- * (and says so in the audit log) rather than fight the override.
+ * Automation: command a point when the alert is raised, through its priority array at level 12 (automation); the
+ * rule lets go of the level when the alert clears (`onCleared`: the point's level-16 fallback). An operator's
+ * override (level 8) outranks it: the rule's value waits underneath (domains/rules/command-action.ts).
  */
 export const CommandActionSchema = z.strictObject({
   id: idSchema,
@@ -247,7 +247,9 @@ export const CommandActionSchema = z.strictObject({
   }),
   onRaised: z.union([z.number(), z.boolean(), z.string()]),
   onCleared: z.union([z.number(), z.boolean(), z.string()]).optional(),
-  manualHoldMs: positiveMs().default(2 * 3600_000),
+  manualHoldMs: positiveMs()
+    .optional()
+    .describe('deprecated, no effect: an operator override at level 8 outranks the rule at 12 until it ends'),
 });
 export const ActionSchema = z.discriminatedUnion('type', [
   WebhookActionSchema,

@@ -80,9 +80,11 @@ export async function createHttpServer(o: {
         'site',
         'points',
         'commands',
+        'control',
         'devices',
         'alerts',
         'rules',
+        'control',
         'tickets',
         'visitors',
       ].map((name) => ({

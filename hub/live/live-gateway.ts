@@ -38,7 +38,8 @@ export type LiveValue = LatestValue;
  * (in the next turn of the event loop, with whatever else changed in it), later ones wait for the interval
  * to end (a leading-edge throttle, so a quiet site is shown without delay and a busy one at 10 batches a
  * second). A client whose socket has not drained skips a flush: it loses intermediate values, never the
- * latest. Device and link changes go out as they happen.
+ * latest. Device and link changes, alerts, tickets, gate traffic and priority-array changes (`control`) go out as
+ * they happen.
  */
 export class LiveGateway {
   private readonly io: Server;
@@ -106,6 +107,8 @@ export class LiveGateway {
     // tickets too: a new one, a dispatch to me, an escalation show without a reload
     s.bus.on('ticket.created', (e) => this.io.to('devices').emit('ticket', { event: 'created', ...e }));
     s.bus.on('ticket.changed', (e) => this.io.to('devices').emit('ticket', e));
+    // a command point's priority array, effective value or pending state: the control view and asset pages
+    s.bus.on('control.changed', (e) => this.io.to('devices').emit('control', e));
     // gate traffic and pass changes without who: the dashboard asks the API, which applies who may see what
     const gate = (event: string, e: { gateId: string; ts: number; offline: boolean }, more: object) =>
       this.io.to('devices').emit('gate', { event, gateId: e.gateId, ts: e.ts, offline: e.offline, ...more });

@@ -10,6 +10,7 @@ import { auditKeyed } from './009-audit-keyed.js';
 import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
 import { priorityArrays } from './012-priority-arrays.js';
+import { schedules } from './013-schedules.js';
 import { controlActivity } from './015-control-activity.js';
 
 export interface Migration {
@@ -32,5 +33,6 @@ export const migrations: readonly Migration[] = [
   gateCredentials,
   loginResets,
   priorityArrays,
+  schedules,
   controlActivity,
 ];
