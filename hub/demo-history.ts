@@ -2,6 +2,8 @@ import type { ActingPerson } from '../core/actor.js';
 import type { ManualClock } from '../core/clock.js';
 import type { PointValue, Reading } from '../core/model/reading.js';
 import type { PointDef, SiteModel } from '../core/model/site-model.js';
+import { plannedSchedule, type Want, wantAt } from '../domains/control/schedule-plan.js';
+import { CalendarSchema, compileCalendar, ScheduleConfigSchema } from '../domains/control/schedule-schema.js';
 import { resolveTargets, type Targets } from '../domains/control/targets.js';
 import { type ActivityInterval, type Measure, measureOf } from '../domains/energy/savings-activity.js';
 import type { Role } from '../platform/security/roles.js';
@@ -23,18 +25,11 @@ import type { Hub } from './app.js';
  * record when each measure acted, so the energy savings per measure have a baseline and something to show.
  */
 
-type Period = { from: string; to: string; value: PointValue };
 /** The parts of the `control:` section the history acts out (a loose view: the schema owns the shapes). */
 export interface HistoryControl {
-  calendars?: { id: string; holidays?: string[]; workdays?: { date: string; as: string }[] }[];
-  schedules?: {
-    id: string;
-    targets: Targets;
-    calendar?: string;
-    weekly?: Partial<Record<string, Period[]>>;
-    holiday?: Period[];
-    outside?: PointValue;
-  }[];
+  /** As the site file has them: checked with the schedules' own schemas (schedule-schema.ts). */
+  calendars?: unknown[];
+  schedules?: unknown[];
   occupancy?: {
     zone: string;
     co2?: string[];
@@ -73,43 +68,10 @@ export interface DemoHistoryResult {
 const MINUTE = 60_000;
 const SLOT = 15 * MINUTE;
 const DAY = 86_400_000;
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /** Writers' levels, as the priority arrays arbitrate them. */
-const LEVEL = { 'demand-limit': 10, occupancy: 12, schedule: 14 } as const;
+const LEVEL = { 'demand-limit': 10, occupancy: 12 } as const;
 
 const targetsOf = (t: Partial<Targets>): Targets => ({ points: t.points ?? [], groups: t.groups ?? [] });
-const minutesOf = (hhmm: string) => {
-  const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  return h * 60 + m;
-};
-
-function expandDates(list: readonly string[] = []): Set<string> {
-  const out = new Set<string>();
-  for (const item of list) {
-    const [a, b] = item.split('..');
-    if (!b) {
-      out.add(a!);
-      continue;
-    }
-    for (let t = Date.parse(`${a}T00:00:00Z`); t <= Date.parse(`${b}T00:00:00Z`); t += DAY)
-      out.add(new Date(t).toISOString().slice(0, 10));
-  }
-  return out;
-}
-
-/** A schedule's value at a local wall time, or undefined (it relinquishes). */
-function scheduleValue(
-  s: NonNullable<HistoryControl['schedules']>[number],
-  cal: { holidays: Set<string>; workdays: Map<string, string> } | undefined,
-  w: { hour: number; weekday: number; date: string },
-): PointValue | undefined {
-  const minute = w.hour * 60;
-  const periods = cal?.holidays.has(w.date)
-    ? (s.holiday ?? [])
-    : (s.weekly?.[cal?.workdays.get(w.date) ?? WEEKDAYS[w.weekday]!] ?? []);
-  for (const p of periods) if (minute >= minutesOf(p.from) && minute < minutesOf(p.to)) return p.value;
-  return s.outside;
-}
 
 /**
  * Generate the history from the hub's clock now (a ManualClock the generator advances; start it at
@@ -133,24 +95,25 @@ export async function generateDemoHistory(o: {
   const automatedFrom = end - o.automatedWeeks * 7 * DAY;
   const control: HistoryControl =
     o.control ?? ((site.config as unknown as { control?: HistoryControl }).control as HistoryControl) ?? {};
+  // the schedules as the schedule engine evaluates them (schedule-plan.ts), with their calendars
   const calendars = new Map(
-    (control.calendars ?? []).map((c) => [
-      c.id,
-      {
-        holidays: expandDates(c.holidays),
-        workdays: new Map((c.workdays ?? []).map((d) => [d.date, d.as])),
-      },
-    ]),
+    (control.calendars ?? []).map((c) => {
+      const cal = compileCalendar(CalendarSchema.parse(c));
+      return [cal.id, cal];
+    }),
   );
   const holidays = new Set([...calendars.values()].flatMap((c) => [...c.holidays]));
   const replay = new SiteReplay(site, from, holidays);
 
   // ── what the automation commands ─────────────────────────────────────────────────────────────────
-  const schedules = (control.schedules ?? []).map((s) => ({
-    s,
-    points: resolveTargets(targetsOf(s.targets), site),
-    cal: s.calendar ? calendars.get(s.calendar) : undefined,
-  }));
+  const schedules = (control.schedules ?? []).map((raw, i) => {
+    const config = ScheduleConfigSchema.parse(raw);
+    return {
+      planned: plannedSchedule(config, config.calendar ? calendars.get(config.calendar) : undefined, i),
+      points: resolveTargets(config.targets, site),
+      want: undefined as Want | undefined,
+    };
+  });
   const dcv = (control.occupancy ?? []).flatMap((z) =>
     z.dcv
       ? [
@@ -228,9 +191,11 @@ export async function generateDemoHistory(o: {
       }
       for (const id of dcvPoints) write(id, 70);
     } else {
-      for (const { s, points: ids, cal } of schedules) {
-        const v = scheduleValue(s, cal, w);
-        if (v !== undefined) for (const id of ids) hold(id, LEVEL.schedule, `schedule:${s.id}`, v);
+      for (const x of schedules) {
+        if (!x.want || now >= x.want.until) x.want = wantAt(x.planned, now, tz);
+        const v = x.want.value;
+        if (v !== null)
+          for (const id of x.points) hold(id, x.planned.level, `schedule:${x.planned.config.id}`, v);
       }
       for (const d of dcv) {
         const co2s = d.co2.map((id) => replay.read(id)).filter((v): v is number => typeof v === 'number');
