@@ -8,6 +8,7 @@ import { resolveTargets, type Targets } from '../domains/control/targets.js';
 import { type ActivityInterval, type Measure, measureOf } from '../domains/energy/savings-activity.js';
 import type { Role } from '../platform/security/roles.js';
 import { permissionsOf } from '../platform/security/roles.js';
+import type { CounterSnapshot } from '../simulators/counters.js';
 import { siteWall } from '../simulators/curves.js';
 import { seededRandom } from '../simulators/meter-models.js';
 import { SiteReplay } from '../simulators/site-replay.js';
@@ -55,6 +56,8 @@ export interface HistoryControl {
 }
 
 export interface DemoHistoryResult {
+  /** The counters where the history ends: the live simulators carry on from them. */
+  counters: CounterSnapshot;
   from: number;
   to: number;
   automatedFrom: number;
@@ -228,6 +231,8 @@ export async function generateDemoHistory(o: {
       }
     }
   });
+  // a last reading at the end: the live readings' first counter step starts there, not up to 15 min before
+  if (end % sampleMs !== 0) for (const r of replay.readings(points)) batch.push(r);
   hub.storage.importReadings(batch);
   readings += batch.length;
   hub.storage.settleImport();
@@ -236,6 +241,7 @@ export async function generateDemoHistory(o: {
 
   const work = await people(o, from, end);
   return {
+    counters: replay.counters(),
     from,
     to: end,
     automatedFrom,

@@ -416,6 +416,24 @@ export class EquipmentModel {
     return this.physics.powerKw();
   }
 
+  /** Its counter points' values (run hours, door cycles), to carry them across a restart. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.points.values()) {
+      const v = this.generic.get(p.name) ?? this.physics.state[p.name];
+      if (p.kind === 'counter' && typeof v === 'number') out[p.name] = v;
+    }
+    return out;
+  }
+
+  setCounters(c: Record<string, number>): void {
+    for (const [name, v] of Object.entries(c)) {
+      if (this.points.get(name)?.kind !== 'counter' || !Number.isFinite(v)) continue;
+      if (this.generic.has(name)) this.generic.set(name, v);
+      else this.physics.state[name] = v;
+    }
+  }
+
   /** A physics state value (whether or not the site names the point). */
   physicsValue(name: string): Value | undefined {
     return this.physics.state[name];

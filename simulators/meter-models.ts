@@ -26,6 +26,15 @@ export interface DeviceModel {
   resetCounter(now: number): void;
   /** Electrical power it draws now (kW), for the meters upstream of it; undefined: not an electrical load. */
   powerKw?(now: number): number;
+  /** Its counters' state (a restart or the demo's history carries them on), and their restore. */
+  counters(): Record<string, number>;
+  setCounters(c: Record<string, number>): void;
+}
+
+/** Restore the counters that are numbers in `c` into `target` (names it does not know are ignored). */
+function assignCounters(target: Record<string, number>, c: Record<string, number>): void {
+  for (const k of Object.keys(target))
+    if (typeof c[k] === 'number' && Number.isFinite(c[k])) target[k] = c[k]!;
 }
 
 /** 0..1: how busy the site is now, by its local time of day and day of the week (offices empty at weekends). */
@@ -229,6 +238,19 @@ export class ElectricityMeterModel implements DeviceModel {
     return 'read-only';
   }
 
+  counters(): Record<string, number> {
+    const [l1, l2, l3] = this.phaseKwh as [number, number, number];
+    return { importKwh: this.importKwh, importKvarh: this.importKvarh, l1, l2, l3 };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.importKwh = t.importKwh!;
+    this.importKvarh = t.importKvarh!;
+    this.phaseKwh.splice(0, 3, t.l1!, t.l2!, t.l3!);
+  }
+
   resetCounter(now: number): void {
     this.sample(now); // settle the time up to now, then start from 0
     this.importKwh = 0;
@@ -286,6 +308,16 @@ export class FlowMeterModel implements DeviceModel {
 
   write(): WriteResult {
     return 'read-only';
+  }
+
+  counters(): Record<string, number> {
+    return { litres: this.litres };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.litres = t.litres!;
   }
 
   resetCounter(now: number): void {
@@ -426,6 +458,17 @@ export class VfdModel implements DeviceModel {
     return this.drawKw(this.freq);
   }
 
+  counters(): Record<string, number> {
+    return { energyKwh: this.energyKwh, runSeconds: this.runSeconds };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.energyKwh = t.energyKwh!;
+    this.runSeconds = t.runSeconds!;
+  }
+
   /** Trip the drive (it coasts to a stop until a fault reset). */
   trip(code: number): void {
     this.faultCode = code;
@@ -503,6 +546,16 @@ export class LightingCircuitModel implements DeviceModel {
       return 'ok';
     }
     return 'read-only';
+  }
+
+  counters(): Record<string, number> {
+    return { energyKwh: this.energyKwh };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.energyKwh = t.energyKwh!;
   }
 
   resetCounter(now: number): void {

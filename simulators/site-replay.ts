@@ -8,6 +8,7 @@ import type { PointValue, Reading } from '../core/model/reading.js';
 import type { PointDef, SiteModel } from '../core/model/site-model.js';
 import { presentValue, type SimModel, type SimObject } from './bacnet-models.js';
 import { bacnetModelFor } from './bacnet-simulation.js';
+import { type CounterSnapshot, snapshotCounters } from './counters.js';
 import { type CurveState, curveValue, siteHour } from './curves.js';
 import type { EquipmentModel } from './equipment-models.js';
 import type { Values } from './meter-models.js';
@@ -80,6 +81,11 @@ export class SiteReplay {
       for (const d of this.modbus.devices.values()) this.cache.set(d.device.id, d.values(this.now));
       each?.(this.now);
     }
+  }
+
+  /** Every counter now (the live simulators start from them: simulators/counters.ts). */
+  counters(): CounterSnapshot {
+    return snapshotCounters(this.modbus, this.equipment, this.now);
   }
 
   /** A command as the device would take it (the hub's priority arrays are not involved). */

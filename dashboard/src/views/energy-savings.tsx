@@ -28,6 +28,8 @@ const t = messages({
     none: 'Not attributed',
     noAutomation: 'Automation has not acted yet: nothing to attribute.',
     days: 'Per day',
+    legendUsed: 'used',
+    legendSaved: 'saved, by measure',
   },
   'zh-CN': {
     title: '自动化节能',
@@ -47,6 +49,8 @@ const t = messages({
     none: '未归因',
     noAutomation: '自动化尚未动作，暂无可归因的节能量。',
     days: '每日',
+    legendUsed: '实际用量',
+    legendSaved: '节约量（按措施）',
   },
 });
 
@@ -155,6 +159,12 @@ export function SavingsPanel(props: {
             </tbody>
           </table>
           <h3 class="e-sub">{t('days')}</h3>
+          <p class="muted e-note">
+            <span class="e-swatch e-savings-actual" /> {t('legendUsed')} ·{' '}
+            <span class="e-swatch e-swatch-schedule" />
+            <span class="e-swatch e-swatch-dcv" />
+            <span class="e-swatch e-swatch-demand-limit" /> {t('legendSaved')}
+          </p>
           <div class="e-savings-days" data-chart="savings-days">
             {d.days.map((day) => (
               <div
