@@ -16,8 +16,13 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { AlertService } from '../domains/alerts/alert-service.js';
 import { SYSTEM_RULE_NAMES, wireSystemAlerts } from '../domains/alerts/system-alerts.js';
 import { ControlStore } from '../domains/control/control-store.js';
+import { DemandService } from '../domains/control/demand-service.js';
+import { DemandStore } from '../domains/control/demand-store.js';
+import { OccupancyService } from '../domains/control/occupancy-service.js';
 import { OptimumStart } from '../domains/control/optimum-start.js';
 import { PriorityArrays } from '../domains/control/priority-array.js';
+import { SceneService } from '../domains/control/scene-service.js';
+import { SceneStore } from '../domains/control/scene-store.js';
 import { ScheduleEngine } from '../domains/control/schedule-engine.js';
 import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
@@ -46,6 +51,7 @@ import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
 import { controlRoutes } from './api/control-routes.js';
+import { controlSceneRoutes } from './api/control-scene-routes.js';
 import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
@@ -288,6 +294,38 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
   });
+  // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
+  const scenes = new SceneService({
+    site,
+    control,
+    store: new SceneStore(db),
+    audit,
+    clock,
+    log: log.child({ component: 'scenes' }),
+    permissionFor: (pointId) => commands.permissionFor(site.pointById.get(pointId)!),
+  });
+  const occupancy = new OccupancyService({
+    site,
+    control,
+    bus,
+    clock,
+    latest,
+    log: log.child({ component: 'occupancy' }),
+    peopleOnSite: () => {
+      const o = visitors.reports.occupancy();
+      return o.visitors + o.staff;
+    },
+  });
+  const demand = new DemandService({
+    site,
+    control,
+    bus,
+    clock,
+    latest,
+    store: new DemandStore(db),
+    audit,
+    log: log.child({ component: 'demand-limit' }),
+  });
   const services: HubServices = {
     site,
     bus,
@@ -301,6 +339,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceCredentials,
     commands,
     control,
+    scenes,
+    occupancy,
+    demand,
     scheduleEngine,
     scheduleService,
     storage,
@@ -341,6 +382,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) => commandRoutes(app, { commands, control, latest, site, clock }),
     (app) => controlRoutes(app, { site, control, commands }),
     (app) => controlScheduleRoutes(app, { schedules: scheduleService }),
+    (app) => controlSceneRoutes(app, { scenes, occupancy, demand }),
     (app) => alertRoutes(app, { alerts, site }),
     (app) => ruleRoutes(app, { rules: ruleService }),
     (app) =>
@@ -393,6 +435,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       void scheduleEngine.start();
       void scheduleService.learn(); // from history, in the background, then daily
       learnTimer = clock.setInterval(() => void scheduleService.learn(), 86_400_000);
+      occupancy.start();
+      demand.start(); // the sheds a restart found are put back
       rules.start(); // before readings flow, so none is missed
       maintenance.start(); // listens for alerts and counter readings
       // SLA deadlines, unrated and transient tickets, calendar plans: what fell due while stopped goes first
@@ -417,6 +461,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);
       clock.clearInterval(visitorTimer);
+      occupancy.stop();
+      demand.stop();
+      await Promise.all([occupancy.settled(), demand.settled()]);
       clock.clearInterval(learnTimer);
       scheduleEngine.stop();
       optimumStart.stop();

@@ -6,7 +6,10 @@ import type { Supervisor } from '../core/devices/supervisor.js';
 import type { LatestValues } from '../core/latest-values.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import type { AlertService } from '../domains/alerts/alert-service.js';
+import type { DemandService } from '../domains/control/demand-service.js';
+import type { OccupancyService } from '../domains/control/occupancy-service.js';
 import type { PriorityArrays } from '../domains/control/priority-array.js';
+import type { SceneService } from '../domains/control/scene-service.js';
 import type { ScheduleEngine } from '../domains/control/schedule-engine.js';
 import type { ScheduleService } from '../domains/control/schedule-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
@@ -42,6 +45,12 @@ export interface HubServices {
   commands: CommandService;
   /** The command priority arrays: how operators and automation command points (domains/control). */
   control: PriorityArrays;
+  /** Scenes: named sets of commands, role-gated, confirmed, audited (domains/control). */
+  scenes: SceneService;
+  /** Occupancy-driven control: DCV, lighting off, setback (domains/control). */
+  occupancy: OccupancyService;
+  /** Demand limiting: shed and restore loads against the 15-minute demand forecast (domains/control). */
+  demand: DemandService;
   /** The schedules running on the arrays (domains/control/schedule-engine.ts). */
   scheduleEngine: ScheduleEngine;
   /** Schedules and calendars as people manage them (site file read only; the API's stored, audited). */

@@ -11,6 +11,8 @@ const DESK: Role[] = ['dispatcher', 'supervisor', 'admin'];
 const TECH: Role[] = ['technician', 'admin'];
 /** Security (passes:manage): every pass, exports of visitor records. */
 const SECURITY: Role[] = ['security', 'admin'];
+/** Automation: schedules, calendars, scenes, plans (control:manage). */
+const CONTROL_MANAGE: Role[] = ['engineer', 'admin'];
 
 /**
  * Who may call what, written out by hand: it is the specification the route declarations must match.
@@ -142,6 +144,15 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/passes/link/:token': 'public',
   'POST /api/v1/passes/link/:token': 'public',
   'GET /api/v1/visitors/export.csv': SECURITY,
+  'GET /api/v1/control/scenes': EVERYONE,
+  // anyone may ask: the scene's own roles and each point's permission decide (403 from the scene service)
+  'POST /api/v1/control/scenes/:id/activate': EVERYONE,
+  'POST /api/v1/control/scenes/:id/release': EVERYONE,
+  'POST /api/v1/control/scenes': CONTROL_MANAGE,
+  'PUT /api/v1/control/scenes/:id': CONTROL_MANAGE,
+  'DELETE /api/v1/control/scenes/:id': CONTROL_MANAGE,
+  'GET /api/v1/control/occupancy': EVERYONE,
+  'GET /api/v1/control/demand': EVERYONE,
 };
 
 /** The dashboard's files and the OpenAPI viewer are documents anyone may read. */

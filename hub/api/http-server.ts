@@ -84,7 +84,6 @@ export async function createHttpServer(o: {
         'devices',
         'alerts',
         'rules',
-        'control',
         'tickets',
         'visitors',
       ].map((name) => ({

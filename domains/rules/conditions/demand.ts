@@ -1,14 +1,7 @@
+import { DemandForecast } from '../../energy/demand-forecast.js';
 import type { ConditionEvaluator, ConditionVerdict } from '../types.js';
 import { fmt, pointLabel } from './common.js';
-import {
-  alignedStart,
-  hhmm,
-  LoadTrace,
-  type MeterSource,
-  meterEvaluator,
-  meterFactor,
-  round3,
-} from './energy-common.js';
+import { hhmm, type MeterSource, meterEvaluator, meterFactor, round3 } from './energy-common.js';
 
 export interface DemandOptions {
   pointId: string;
@@ -51,46 +44,28 @@ export function createDemand(opts: DemandOptions): ConditionEvaluator {
     throw new Error(`${where}: windowMs must be whole minutes dividing an hour`);
   if (!(minElapsedMs >= 0 && minElapsedMs < windowMs))
     throw new Error(`${where}: minElapsedMs must be ≥ 0 and shorter than the window`);
-  const trace = new LoadTrace(source, meterFactor(source, opts.unit, where));
+  const fc = new DemandForecast(source, meterFactor(source, opts.unit, where), windowMs, tz);
   const label = pointLabel(pointId);
   const kw = (v: number) => `${fmt(v)} kW`;
 
-  let win: { start: number; end: number } | undefined;
   /** The last finished window over the limit, until a later forecast is within it. */
   let over: { start: number; end: number; avg: number } | undefined;
   let verdict: ConditionVerdict = { active: false, message: `${label} no demand data yet` };
 
   const span = (w: { start: number; end: number }) => `${hhmm(w.start, tz)}–${hhmm(w.end, tz)}`;
-
-  /** The average so far and the forecast of the window's end, as known at `at`; undefined without data. */
-  function forecastAt(
-    w: { start: number; end: number },
-    at: number,
-  ): { avg: number; forecast: number } | undefined {
-    const { kwMs, coveredMs, coveredTo } = trace.integrate(w.start, at);
-    if (coveredMs <= 0 || coveredTo === undefined) {
-      // a power reading just now is data (it holds from here); a counter needs a step in the window
-      const now = source === 'power' ? trace.current : undefined;
-      return now === undefined ? undefined : { avg: now, forecast: now };
-    }
-    const avg = kwMs / coveredMs;
-    const frac = Math.min(1, (coveredTo - w.start) / windowMs);
-    return { avg, forecast: avg * frac + (trace.current ?? avg) * (1 - frac) };
-  }
+  const forecastAt = (w: { start: number; end: number }, at: number) => fc.forecastAt(w, at);
 
   /** Close the windows that ended by `now`. */
   function roll(now: number): void {
-    while (win && now >= win.end) {
-      const f = forecastAt(win, win.end);
-      over = f && f.forecast > limitKw ? { ...win, avg: f.forecast } : undefined;
-      win = { start: win.end, end: win.end + windowMs };
-      trace.prune(win.start);
-    }
+    fc.roll(now, (w, f) => {
+      over = f && f.forecast > limitKw ? { ...w, avg: f.forecast } : undefined;
+    });
   }
 
   function evaluate(now: number): boolean {
     const was = verdict.active;
     roll(now);
+    const win = fc.win;
     if (!win) return false;
     const f = forecastAt(win, now);
     const ready = now - win.start >= minElapsedMs;
@@ -127,15 +102,12 @@ export function createDemand(opts: DemandOptions): ConditionEvaluator {
 
   return meterEvaluator(pointId, {
     take(now, value) {
-      if (!win) {
-        const start = alignedStart(now, windowMs, tz);
-        win = { start, end: start + windowMs };
-      }
-      trace.add(now, value); // before rolling: the step up to a boundary reading belongs to the old window
+      fc.take(now, value); // before rolling: the step up to a boundary reading belongs to the old window
     },
     evaluate,
     verdict: () => verdict,
     nextCheckAt(now) {
+      const win = fc.win;
       if (!win) return undefined;
       const gate = win.start + minElapsedMs;
       return gate > now ? gate : win.end;

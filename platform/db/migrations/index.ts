@@ -11,6 +11,7 @@ import { gateCredentials } from './010-gate-credentials.js';
 import { loginResets } from './011-login-resets.js';
 import { priorityArrays } from './012-priority-arrays.js';
 import { schedules } from './013-schedules.js';
+import { scenesPlans } from './014-scenes-plans.js';
 import { controlActivity } from './015-control-activity.js';
 
 export interface Migration {
@@ -34,5 +35,6 @@ export const migrations: readonly Migration[] = [
   loginResets,
   priorityArrays,
   schedules,
+  scenesPlans,
   controlActivity,
 ];
