@@ -131,7 +131,7 @@ export async function generateDemoHistory(o: {
   );
   const plans = (control.demandLimit ?? []).map((p) => ({
     p,
-    powerPoint: site.points.find((x) => x.assetId === p.meter && x.unit === 'kW' && x.kind !== 'counter')?.id,
+    powerPoint: powerPointOf(site, p.meter),
     loads: p.loads.map((l) => ({ l, points: resolveTargets(targetsOf(l.targets), site) })),
     /** Shed steps taken, in load order (a raiseBy load takes up to `steps`). */
     shed: [] as number[],
@@ -484,6 +484,13 @@ async function people(
   }
   at(to);
   return { tickets, passes };
+}
+
+/** A plan's meter (the meter asset, or an energy.meters id whose counter is on one): its power point. */
+function powerPointOf(site: SiteModel, meter: string): string | undefined {
+  const counter = site.config.energy?.meters?.find((m) => m.id === meter)?.point;
+  const asset = counter ? counter.split('/')[0]! : meter;
+  return site.points.find((x) => x.assetId === asset && x.unit === 'kW' && x.kind !== 'counter')?.id;
 }
 
 /** Where `weeks` of history ending at `to` start (a quarter hour). */
