@@ -222,7 +222,8 @@ export async function generateDemoHistory(o: {
       }
     }
     for (const id of open.keys()) if (!holders.has(id)) acting(id, now);
-    if (now % sampleMs === 0) {
+    // in the last minute of each slot (the ledger takes a slot's last reading: the live ones follow on)
+    if (now % sampleMs === sampleMs - MINUTE) {
       for (const r of replay.readings(points)) batch.push(r);
       if (batch.length >= 5_000) {
         hub.storage.importReadings(batch);
