@@ -19,6 +19,7 @@
  *   allowlist         a gate's offline allow-list for 10,000 passes: build time, size, the old construction, an attacker's HMAC rate (bench/allowlist.ts)
  *   decode            the slowest single case of the MQTT payload decoder and the site-file parser over generated inputs (bench/decode.ts)
  *   login             logins at the production scrypt cost: success, wrong password, unknown name, while an address hammers (bench/login.ts)
+ *   automation        2,000 command points on Modbus, OPC UA and BACnet simulators, 500 schedules starting at the same minute: each write timed from the minute, lost and duplicated writes counted at the devices, the engine's CPU between edges (bench/automation.ts; --via api: the same writes through the API; --via control: one PriorityArrays.commandMany in the hub)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
  * a drain. Latency is publish → accepted, from each message's timestamp; a unique millisecond per device
@@ -33,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMosquitto } from '../test/services.js';
 import { printAllowList, runAllowListBench } from './allowlist.js';
+import { printAutomation, runAutomationBench, type Via } from './automation.js';
 import { benchSite, DEVICES, request } from './common.js';
 import { printDecode, runDecodeBench } from './decode.js';
 import { printEnergy, runEnergyBench } from './energy.js';
@@ -278,6 +280,7 @@ const { values, positionals } = parseArgs({
     rates: { type: 'string' },
     outage: { type: 'string', default: '300' },
     runs: { type: 'string', default: '7' },
+    via: { type: 'string', default: 'auto' },
   },
 });
 const STORAGE = ['storage', 'storage-outage', 'storage-embedded'];
@@ -313,6 +316,10 @@ for (const name of names) {
     printLogin(await runLoginBench());
     continue;
   }
+  if (name === 'automation') {
+    printAutomation(await runAutomationBench(values.via as Via));
+    continue;
+  }
   if (name === 'energy') {
     printEnergy(await runEnergyBench());
     continue;
@@ -335,7 +342,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live', 'automation'].join(', ')}, all`,
     );
     process.exit(2);
   }

@@ -185,3 +185,305 @@ export interface BacnetObjectAnswer {
   /** BACnet's EngineeringUnits number. */
   units: BacnetField<number>;
 }
+
+// ── Control: schedules, calendars, dry run, optimum start (H7; hub/api/control-schedule-routes.ts) ────────
+// One block, so the control view's other parts add theirs beside it without a conflict.
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A period of a day: `from` and `to` as 'HH:MM' in the site's time zone ('24:00' ends at midnight). */
+export interface SchedulePeriod {
+  from: string;
+  to: string;
+  value: PointValue;
+}
+
+/** A one-off event: it overrides its day's periods between from and to. */
+export interface ScheduleEvent {
+  date: string;
+  from: string;
+  to: string;
+  value: PointValue;
+  name?: string;
+}
+
+/** What a schedule commands (domains/control/targets.ts TargetsSchema). */
+export interface ScheduleTargets {
+  points?: string[];
+  groups?: { zone?: string; kind?: string; point: string }[];
+}
+
+export interface OptimumStartConfig {
+  temperature: string;
+  setpoint: number;
+  outdoor?: string;
+  maxLeadMinutes?: number;
+}
+
+/** A schedule as the site file and the API body have it. */
+export interface ScheduleBody {
+  id: string;
+  name?: string;
+  targets: ScheduleTargets;
+  /** The level it commands at (default 'schedule', 14). */
+  level?: string | number;
+  calendar?: string;
+  weekly: Partial<Record<Weekday, SchedulePeriod[]>>;
+  holiday?: SchedulePeriod[];
+  /** The value outside every period; omitted: the schedule relinquishes its level. */
+  outside?: PointValue;
+  events?: ScheduleEvent[];
+  optimumStart?: OptimumStartConfig;
+}
+
+/** What a schedule wants now and until when (domains/control/schedule-service.ts wantView). */
+export interface ScheduleNow {
+  value: PointValue | null;
+  kind: 'event' | 'period' | 'outside';
+  dayType: 'weekday' | 'holiday' | 'workday';
+  weekday: Weekday;
+  date: string;
+  eventName?: string;
+  leadMinutes?: number;
+  since: number | null;
+  sinceLocal: string | null;
+  /** The next edge, ms UTC, and as the site's local 'YYYY-MM-DD HH:MM'. */
+  nextEdge: number | null;
+  nextEdgeLocal: string | null;
+}
+
+/** A schedule of GET /control/schedules: where it comes from, its body, the points it resolves to, now. */
+export interface ScheduleAnswer {
+  id: string;
+  name?: string;
+  origin: 'site-file' | 'api';
+  level: number;
+  schedule: ScheduleBody;
+  points: string[];
+  /** The points whose level it holds now (another schedule at the level may rule the rest). */
+  rulesPoints: string[];
+  now: ScheduleNow | null;
+  updatedAt?: number;
+  updatedBy?: string;
+}
+
+export interface SchedulesAnswer {
+  timeZone: string;
+  schedules: ScheduleAnswer[];
+  /** Stored schedules that no longer fit the site, with why. */
+  broken: { id: string; origin: 'api'; body: unknown; errors: string[] }[];
+}
+
+/** A holiday calendar: off days (a date or a 'YYYY-MM-DD..YYYY-MM-DD' range) and make-up working days (调休). */
+export interface CalendarBody {
+  id: string;
+  name?: string;
+  holidays: string[];
+  workdays: { date: string; as: Weekday }[];
+}
+
+/** A calendar of GET /control/calendars: its body, every holiday date (ranges expanded), who uses it. */
+export interface CalendarAnswer {
+  id: string;
+  name?: string;
+  origin: 'site-file' | 'api';
+  calendar: CalendarBody;
+  dates: string[];
+  usedBy: string[];
+  updatedAt?: number;
+  updatedBy?: string;
+}
+
+/** How a date counts for a schedule. */
+export type DayType = 'weekday' | 'weekend' | 'holiday' | 'workday' | 'event';
+
+/** One change of what a point's schedule level holds during the day (domains/control/schedule-preview.ts). */
+export interface PreviewWrite {
+  /** ms UTC */
+  at: number;
+  /** 'HH:MM' in the site's time zone ('02:30+' on the second pass of a repeated hour). */
+  time: string;
+  /** null: relinquished (no schedule wants the level). */
+  value: PointValue | null;
+  /** The schedule that rules from then on. */
+  scheduleId: string | null;
+  kind?: 'event' | 'period' | 'outside';
+  dayType?: 'weekday' | 'holiday' | 'workday';
+  /** The weekday whose periods the date follows (a make-up workday: the one it follows). */
+  weekday?: Weekday;
+  eventName?: string;
+  /** Started this many minutes early (optimum start). */
+  leadMinutes?: number;
+  /** The first entry: what the level holds as the day begins (not a write when unchanged). */
+  dayStart?: true;
+}
+
+/** A point of a dry run: every schedule at the level on it, and its changes during the day. */
+export interface PreviewPoint {
+  pointId: string;
+  level: number;
+  schedules: string[];
+  writes: PreviewWrite[];
+}
+
+/** GET /control/schedules/:id/preview, POST /control/schedules/preview: what a schedule writes on a date. */
+export interface PreviewAnswer {
+  date: string;
+  points: PreviewPoint[];
+}
+
+/** A morning optimum start recorded (domains/control/optimum-start.ts Morning). */
+export interface OptimumMorning {
+  date: string;
+  /** When the first period began (occupancy), ms UTC. */
+  occupiedAt: number;
+  leadMinutes: number;
+  startedAt?: number;
+  indoor?: number;
+  outdoor?: number;
+  reachedAt?: number;
+  /** Minutes the zone reached its setpoint after (+) or before (−) occupancy. */
+  missMinutes?: number;
+}
+
+/** GET /control/optimum-start: per schedule with optimum start, what it learned and how each morning went. */
+export interface OptimumStartAnswer {
+  scheduleId: string;
+  temperature: string;
+  outdoor?: string;
+  setpoint: number;
+  maxLeadMinutes: number;
+  /** The fitted model; null until enough mornings. */
+  model: {
+    intercept: number;
+    perK: number;
+    perOutdoorK?: number;
+    samples: number;
+    rmseMinutes: number;
+  } | null;
+  /** Minutes per kelvin of gap: the learned rate (or the default before it learned). */
+  minutesPerK: number;
+  /** The lead it would use now, minutes. */
+  leadNow: number;
+  meanAbsMissMinutes: number | null;
+  /** Newest first. */
+  mornings: OptimumMorning[];
+}
+
+/** One non-null level of a command point's priority array (domains/control/control-types.ts Slot). */
+export interface ControlSlot {
+  level: number;
+  value: PointValue;
+  /** `<kind>:<id>`: `operator:alice`, `schedule:office-ahus`, `scene:after-hours`, `demand-limit:b1`. */
+  source: string;
+  /** The person or service that commanded it. */
+  actor: string;
+  reason?: string;
+  since: number;
+  /** An operator override relinquishes itself then (ms UTC). */
+  expiresAt?: number;
+}
+
+/** A command point as its priority array holds it (domains/control/control-types.ts PointControlState). */
+export interface ControlState {
+  pointId: string;
+  /** Non-null levels, highest priority (lowest number) first. */
+  slots: ControlSlot[];
+  effective: { value: PointValue | null; level: number | null; source: string | null };
+  lastWrite?: { value: PointValue | null; level: number | null; ts: number; ok: boolean; error?: string };
+  /** The effective value has not reached the device yet. */
+  pending: boolean;
+}
+
+/** A point of GET /control/points (hub/api/control-routes.ts): its state, what it is, whether the caller may write it. */
+export interface ControlPoint extends ControlState {
+  assetId: string;
+  label?: string;
+  unit?: string;
+  type?: PointConfig['type'];
+  min?: number;
+  max?: number;
+  mayWrite: boolean;
+}
+
+/** GET /control/points (hub/api/control-routes.ts): the points and the override expiry's default and longest. */
+export interface ControlPointsAnswer {
+  points: ControlPoint[];
+  /** The default expiry of an operator override (the site file's control.overrideMinutes). */
+  overrideMinutes?: number;
+  maxOverrideMinutes?: number;
+}
+
+/** A scene of GET /control/scenes (domains/control/scene-service.ts SceneView). */
+export interface SceneAnswer {
+  id: string;
+  name: string;
+  description?: string;
+  /** The level it commands at (1–16). */
+  level: number;
+  levelName?: string;
+  roles?: string[];
+  source?: 'site-file' | 'api';
+  /** The caller may activate and release it; `refusal` says why not. */
+  mayActivate: boolean;
+  refusal?: string;
+  /** Set while it is active: since when, by whom, and how many of its points it still holds. */
+  active: { since: number; by: string; reason?: string; holding?: number; points?: number } | null;
+}
+
+/** A zone of GET /control/occupancy (domains/control/occupancy-service.ts describe()). */
+export interface OccupancyAnswer {
+  zone: string;
+  name: string;
+  /** null before anything was heard. */
+  occupied: boolean | null;
+  occupiedSince: number | null;
+  emptySince: number | null;
+  people: number | null;
+  motion: { point: string; value: PointValue | null }[];
+  schedule: { id: string; on: boolean } | null;
+  co2: number | null;
+  dcv: {
+    points: string[];
+    value: number | null;
+    since: number | null;
+    co2Low: number;
+    co2High: number;
+    min: number;
+    max: number;
+  } | null;
+  lighting: { points: string[]; off: boolean; since: number | null; offAfterMinutes: number } | null;
+  setback: {
+    points: string[];
+    on: boolean;
+    since: number | null;
+    value: PointValue;
+    afterMinutes: number;
+  } | null;
+  /** The points it holds now, at what value, since when. */
+  commands: { point: string; value: PointValue; since: number }[];
+}
+
+/** A demand-limit plan of GET /control/demand (domains/control/demand-service.ts describe()). */
+export interface DemandAnswer {
+  id: string;
+  name: string;
+  meter: string;
+  limitKw: number;
+  shedAtKw: number;
+  restoreAtKw: number;
+  forecastKw: number | null;
+  stage: 'normal' | 'shedding' | 'holding' | 'restoring';
+  lastShedAt: number | null;
+  lastRestoreAt: number | null;
+  /** In shed order: shed or not, how many steps of how many, since when. */
+  loads: {
+    name: string;
+    points: string[];
+    shed: boolean;
+    steps: number;
+    maxSteps: number;
+    since: number | null;
+  }[];
+}

@@ -7,6 +7,7 @@ import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from '.
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
 import AssetView from './views/asset.js';
+import ControlView from './views/control.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
@@ -26,6 +27,7 @@ const t = messages({
     alerts: 'Alerts',
     tickets: 'Tickets',
     energy: 'Energy',
+    control: 'Control',
     visitors: 'Visitors',
     trends: 'Trends',
     devices: 'Devices',
@@ -37,6 +39,7 @@ const t = messages({
     alerts: '报警',
     tickets: '工单',
     energy: '能耗',
+    control: '控制',
     visitors: '访客',
     trends: '趋势',
     devices: '设备',
@@ -45,12 +48,22 @@ const t = messages({
   },
 });
 
-type ViewId = 'overview' | 'alerts' | 'tickets' | 'energy' | 'visitors' | 'trends' | 'devices' | 'assets';
+type ViewId =
+  | 'overview'
+  | 'alerts'
+  | 'tickets'
+  | 'energy'
+  | 'control'
+  | 'visitors'
+  | 'trends'
+  | 'devices'
+  | 'assets';
 const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   overview: Overview,
   alerts: AlertsView,
   tickets: TicketsView,
   energy: EnergyView,
+  control: ControlView,
   visitors: VisitorsView,
   trends: TrendsView,
   devices: DevicesView,

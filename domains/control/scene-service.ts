@@ -33,7 +33,7 @@ export interface SceneView {
     value: SceneConfig['commands'][number]['value'];
     points: string[];
   }[];
-  /** The caller may activate and release it: one of its roles, and every point's permission. */
+  /** The caller may activate and release it: they hold one of its roles. */
   mayActivate: boolean;
   /** Why not, when not. */
   refusal?: string;
@@ -45,8 +45,8 @@ export type PermissionFor = (pointId: string) => Permission;
 
 /**
  * Scenes: named sets of commands at one level (after-hours, holiday, evacuation). Activating commands every
- * point at the scene's level with source `scene:<id>` as the person (their permission for each point applies;
- * only the roles the scene lists may run it; a confirmation is required); releasing relinquishes that level
+ * point at the scene's level with source `scene:<id>` as the person, with the scene's authority (only the roles
+ * the scene lists may run it; whoever saved it held every point's permission; a confirmation is required); releasing relinquishes that level
  * where the scene still holds it. Both audited with the reason; which scenes are active survives a restart.
  * Scenes come from the site file (read only) and the API (control:manage; stored and checked like the file's).
  */
@@ -113,23 +113,32 @@ export class SceneService {
     return [...out];
   }
 
-  /** Why this person may not run the scene, or undefined. */
+  /**
+   * Why this person may not run the scene, or undefined: a scene is role-gated. Its commands carry the scene's
+   * own authority (the site file's, or that of the person who saved it, who had to hold every point's
+   * permission), so a security officer listed on the evacuation scene may hold the AHUs in smoke mode without
+   * setpoint:write of their own.
+   */
   private refusal(
     scene: SceneConfig,
     person: { permissions: ReadonlySet<Permission>; roles: readonly string[] },
   ): string | undefined {
     if (!scene.roles.some((r) => person.roles.includes(r)))
       return `scene ${scene.id} is run by ${scene.roles.join(', ')}`;
+    return undefined;
+  }
+
+  /** The point permissions a person lacks to define this scene, or undefined. */
+  private missingPermissions(scene: SceneConfig, permissions: ReadonlySet<Permission>): string | undefined {
     const missing = new Map<Permission, string[]>();
     for (const id of this.points(scene)) {
       const p = this.d.permissionFor(id);
-      if (!person.permissions.has(p)) missing.set(p, [...(missing.get(p) ?? []), id]);
+      if (!permissions.has(p)) missing.set(p, [...(missing.get(p) ?? []), id]);
     }
-    if (missing.size)
-      return [...missing]
-        .map(([p, ids]) => `${ids.join(', ')} need${ids.length === 1 ? 's' : ''} ${p}`)
-        .join('; ');
-    return undefined;
+    if (!missing.size) return undefined;
+    return [...missing]
+      .map(([p, ids]) => `${ids.join(', ')} need${ids.length === 1 ? 's' : ''} ${p}`)
+      .join('; ');
   }
 
   /** The points where the scene holds its level now. */
@@ -178,8 +187,12 @@ export class SceneService {
     };
   }
 
-  private requester(person: ScenePerson): CommandRequester {
-    return { ...personActor(person), permissions: person.permissions };
+  /** The person, for the audit log, with the scene's authority: the permissions its points need. */
+  private requester(person: ScenePerson, scene: SceneConfig): CommandRequester {
+    return {
+      ...personActor(person),
+      permissions: new Set(this.points(scene).map((id) => this.d.permissionFor(id))),
+    };
   }
 
   private deny(person: ScenePerson, action: string, id: string, why: string): never {
@@ -208,7 +221,7 @@ export class SceneService {
     const refusal = this.refusal(scene, person);
     if (refusal) this.deny(person, 'scene.activated', id, refusal);
     const level = levelOf(scene.level);
-    const by = this.requester(person);
+    const by = this.requester(person, scene);
     const cmds: LevelCommand[] = [];
     for (const c of scene.commands)
       for (const pointId of resolveTargets(c.targets, this.d.site))
@@ -260,7 +273,7 @@ export class SceneService {
     const held = this.held(scene);
     if (!active && !held.length) throw conflict(`scene ${id} is not active`);
     const level = levelOf(scene.level);
-    const by = this.requester(person);
+    const by = this.requester(person, scene);
     const states = await this.d.control.commandMany(
       held.map((pointId) => ({
         pointId,
@@ -290,6 +303,15 @@ export class SceneService {
     const withId = { ...(body as object), id };
     const r = this.check(withId);
     if (!r.ok) throw invalid(`scene ${id}: ${r.errors.join('; ')}`, { errors: r.errors });
+    // whoever saves a scene vouches for its commands: they must hold every point's permission themselves
+    const missing = this.missingPermissions(r.scene, person.permissions);
+    if (missing)
+      this.deny(
+        person,
+        this.d.store.list().some((s) => s.id === id) ? 'scene.updated' : 'scene.created',
+        id,
+        missing,
+      );
     const before = this.d.store.list().find((s) => s.id === id)?.body;
     this.d.store.put(id, withId, person.username, this.d.clock.now());
     this.d.audit.record(personActor(person), {

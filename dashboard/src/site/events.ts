@@ -17,6 +17,8 @@ export interface HubEvents {
   ticket: unknown;
   gate: unknown;
   pass: unknown;
+  /** A command point's priority array changed (domains/control control.changed). */
+  control: unknown;
 }
 
 /** The live connection: `connecting` before the first, `live` subscribed, `reconnecting`, or `error`. */

@@ -29,6 +29,7 @@ interface ServerEvents {
   ticket: (e: unknown) => void;
   gate: (e: unknown) => void;
   pass: (e: unknown) => void;
+  control: (e: unknown) => void;
 }
 
 /** What the page asks: the whole site, with a snapshot of its latest values in the answer. */
@@ -146,7 +147,7 @@ export function connectLive(session: SessionHooks): void {
     markUpdated();
     emit('values', batch);
   });
-  for (const type of ['alert', 'ticket', 'gate', 'pass'] as const)
+  for (const type of ['alert', 'ticket', 'gate', 'pass', 'control'] as const)
     socket.on(type, (e) => {
       if (isCurrent()) emit(type, e);
     });

@@ -8,6 +8,7 @@ import { AlertsPanel, type EquipmentFile, FilePanel, TicketsPanel } from './asse
 import { type AssetAnswer, type Latest, PointsTable } from './asset-points.js';
 import { ageText, type Key, t } from './asset-text.js';
 import { AssetTrend, MAX_LINES } from './asset-trend.js';
+import { AssetControls } from './control-points.js';
 
 /**
  * One asset's page (`#/assets/<id>`, from the site tree): what and where it is, its device, its points live
@@ -183,6 +184,7 @@ export default function AssetView({ route }: { route: Route }) {
               <PointsTable points={a.points} live={live} />
             </div>
           </section>
+          <AssetControls assetId={a.id} />
           <AssetTrend points={numeric} tz={tz} />
         </div>
         <div class="as-side">
