@@ -66,6 +66,7 @@ import { ticketRoutes } from './api/ticket-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { userRoutes } from './api/user-routes.js';
 import { visitorRoutes } from './api/visitor-routes.js';
+import { ControlActivityRecorder } from './control-activity.js';
 import { LiveGateway } from './live/live-gateway.js';
 import type { HubServices } from './services.js';
 import { HttpsCertificate } from './tls/https-certificate.js';
@@ -219,6 +220,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     settledBefore: () => storage.settledBefore(),
     schedules: site.schedules,
   });
+  const controlActivity = new ControlActivityRecorder({ bus, clock, control, store: energy.activity });
   const alerts = new AlertService({
     db,
     bus,
@@ -426,6 +428,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       storage.start();
       energy.start(); // warms the ledger from history in the background
       control.start(); // before the links: each held value is re-asserted once its device is online
+      controlActivity.start(); // which automation measure acts where (the energy savings per measure)
       // the schedules' current values (the arrays write nothing a level already holds), then edge to edge
       optimumStart.start();
       await scheduleService.apply();
@@ -466,6 +469,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       optimumStart.stop();
       await scheduleEngine.idle();
       await control.stop(); // writes in flight finish before the links close
+      controlActivity.stop();
       await supervisor.stop();
       pipeline.stop(); // flushes the last readings onto the bus, so storage gets them
       rules.stop();

@@ -4,14 +4,17 @@
  * Nothing else is needed on the machine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM } from '../core/actor.js';
+import { ManualClock } from '../core/clock.js';
 import { ConfigError } from '../core/config/load-config.js';
 import { createLogger } from '../core/logger.js';
 import { gateKeyOf } from '../domains/visitors/allow-list.js';
+import { writeCounters } from '../simulators/counters.js';
 import { buildHub } from './app.js';
+import { generateDemoHistory, historyStart } from './demo-history.js';
 import { adminFromEnv, printFirstAdmin } from './main.js';
 import { loadSiteFile } from './site-file.js';
 
@@ -27,6 +30,34 @@ try {
   throw err;
 }
 const log = createLogger(site.hub.logLevel);
+
+// A fresh demo starts with weeks of history (DEMO_HISTORY_WEEKS, default 5; 0: none), generated from the
+// simulators' own models into storage, tickets and passes, by a hub of its own on a manual clock that never
+// listens nor connects: every view, baselines and savings included, has content in the first minute.
+const countersFile = join(site.hub.dataDir, 'simulator-counters.json');
+const historyWeeks = Number(process.env.DEMO_HISTORY_WEEKS ?? 5);
+let firstAdmin: Awaited<ReturnType<Awaited<ReturnType<typeof buildHub>>['auth']['bootstrapAdmin']>>;
+if (historyWeeks > 0 && site.storage.mode !== 'off' && !existsSync(join(site.hub.dataDir, 'hub.db'))) {
+  process.stdout.write(`  Generating ${historyWeeks} weeks of demo history (first start only)…\n`);
+  const to = Date.now();
+  const clock = new ManualClock(historyStart(to, historyWeeks));
+  const past = await buildHub({ site, log: createLogger('warn'), clock, live: false });
+  // the first admin before the history's people (the first start is the one without users)
+  firstAdmin = await past.auth.bootstrapAdmin(adminFromEnv());
+  const r = await generateDemoHistory({
+    hub: past,
+    clock,
+    site,
+    to,
+    automatedWeeks: Math.min(2, historyWeeks - 1),
+  });
+  await past.stop();
+  writeCounters(countersFile, r.counters);
+  process.stdout.write(
+    `  History: ${r.readings.toLocaleString('en')} readings, ${r.activity} automation intervals, ${r.tickets} tickets, ${r.passes} passes in ${(r.ms / 1000).toFixed(1)} s (automation from ${new Date(r.automatedFrom).toISOString().slice(0, 10)}).\n`,
+  );
+}
+
 const hub = await buildHub({ site, log, admin: adminFromEnv() });
 const url = await hub.start();
 
@@ -63,6 +94,8 @@ const sim: ChildProcess = spawn(
     credentialsFile,
     '--gate-keys',
     gateKeysFile,
+    '--counters',
+    countersFile,
     '--gate-traffic',
     process.env.SIM_GATE_TRAFFIC ?? '60',
   ],
@@ -75,7 +108,8 @@ sim.on('exit', (code) => {
 process.stdout.write(
   `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:${process.env.SIM_CONTROL_PORT ?? '8090'}/devices\n  Ctrl-C to stop.\n\n`,
 );
-if (hub.firstAdmin) printFirstAdmin(hub.firstAdmin);
+const admin = hub.firstAdmin ?? firstAdmin;
+if (admin) printFirstAdmin(admin);
 else
   process.stdout.write(
     '  Log in as admin with the password printed at the first start (or set HUB_ADMIN_PASSWORD before it).\n  Forgot it? npm run admin -- reset-password admin\n\n',

@@ -17,6 +17,7 @@ import {
   siteObject,
 } from './bacnet-models.js';
 import { siteHour } from './curves.js';
+import { type SitePhysics, simModelLoads } from './site-physics.js';
 
 const BACNET_PORT = 47808;
 
@@ -72,6 +73,8 @@ export interface BacnetSimulationOptions {
   tickMs?: number;
   /** The controllers' own time programs at priority 16 (default on). */
   programs?: boolean;
+  /** The site's shared physics: an AHU's fan and a lighting controller's zones are loads behind the meters. */
+  physics?: SitePhysics;
 }
 
 /** The reliability names the fault route takes: `no-sensor`, `over-range`, `no-fault-detected` (clears) … */
@@ -112,9 +115,8 @@ export class BacnetSimulation {
       const points = site.pointsByDevice.get(d.id) ?? [];
       const asset =
         site.assetById.get(points[0]?.assetId ?? '') ?? site.assets.find((a) => a.device === d.id);
-      const model =
-        asset?.kind === 'ahu' ? ahuModel() : asset?.kind === 'lighting' ? lightingModel() : genericModel();
-      addSiteObjects(model, points);
+      const model = bacnetModelFor(asset?.kind, points);
+      if (options.physics && asset) simModelLoads(options.physics, asset, model);
       const device = new SimulatedBacnetDevice({
         deviceId: d.instance,
         name: d.name ?? d.id,
@@ -299,6 +301,13 @@ export class BacnetSimulation {
 }
 
 /** Serve the objects the site's points name that the model lacks, as they are written there. */
+/** The simulated controller for an asset of a kind: its model's objects, and every object its site points name. */
+export function bacnetModelFor(kind: string | undefined, points: PointDef[]): SimModel {
+  const model = kind === 'ahu' ? ahuModel() : kind === 'lighting' ? lightingModel() : genericModel();
+  addSiteObjects(model, points);
+  return model;
+}
+
 function addSiteObjects(model: SimModel, points: PointDef[]): void {
   const have = new Set(model.objects.map(objectKey));
   for (const p of points) {

@@ -1,19 +1,42 @@
 import type { PointDef } from '../core/model/site-model.js';
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+/** The site's local hour (fractional) and weekday (0 Sunday … 6 Saturday) at a moment. */
+export function siteWall(ms: number, timeZone: string): { hour: number; weekday: number; date: string } {
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+    });
+    formats.set(timeZone, f);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  return {
+    hour: Number(parts.hour) + Number(parts.minute) / 60,
+    weekday: WEEKDAYS[parts.weekday!] ?? 1,
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+  };
+}
+
 /** Hour of day (fractional) at the site. */
 export function siteHour(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: 'numeric',
-    minute: 'numeric',
-    hourCycle: 'h23',
-  })
-    .formatToParts(new Date(ms))
-    .reduce<Record<string, string>>((acc, p) => {
-      acc[p.type] = p.value;
-      return acc;
-    }, {});
-  return Number(parts.hour) + Number(parts.minute) / 60;
+  return siteWall(ms, timeZone).hour;
+}
+
+/** How busy a weekend day is against a working day, per profile (an office is nearly empty). */
+export function dayFactor(weekday: number, profile: 'office' | 'canteen' | 'dormitory'): number {
+  if (weekday !== 0 && weekday !== 6) return 1;
+  return profile === 'office' ? 0.08 : profile === 'canteen' ? 0.35 : 1;
 }
 
 /** 0 at night, rising to 1 around mid-day on a working day; a canteen peaks at meal times. */

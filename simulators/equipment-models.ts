@@ -24,9 +24,21 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 const lag = (dtS: number, tauS: number) => 1 - Math.exp(-dtS / tauS);
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/**
+ * What the rest of the simulated site tells a model (simulators/site-physics.ts): without it each model runs on
+ * its own daily swing, as before.
+ */
+export interface ModelEnv {
+  /** Chiller: the cooling the running AHUs ask of it, % of its capacity (0: nothing runs, it idles). */
+  coolingLoadPct?(): number;
+  /** AHU: the air coming back from the zones it serves, °C. */
+  returnAirC?(): number | undefined;
+}
+
 /** One kind of equipment: its own state by point name, advanced in seconds. */
 abstract class Physics {
   readonly state: Record<string, Value> = {};
+  env: ModelEnv = {};
   readonly writable = new Set<string>();
   faultCode = 0;
   protected readonly rnd: () => number;
@@ -62,9 +74,16 @@ abstract class Physics {
   setVibrationRise(_mmsPerHour: number): boolean {
     return false;
   }
+  /** Electrical power drawn now, kW (0: not modelled). */
+  powerKw(): number {
+    return 0;
+  }
 }
 
-/** An 800 kW water-cooled chiller: the leaving water follows its setpoint, power follows the load. */
+/**
+ * An 800 kW water-cooled chiller: the leaving water follows its setpoint, power follows the load; a warmer
+ * setpoint raises its COP about 3 % per kelvin (the demand limiter's first shed). `run_cmd` stops it.
+ */
 class Chiller extends Physics {
   private readonly phase = this.rnd() * 2 * Math.PI;
   private walk = 0;
@@ -73,9 +92,11 @@ class Chiller extends Physics {
   constructor(seed: string) {
     super(seed);
     this.writable.add('chw_setpoint_c');
+    this.writable.add('run_cmd');
     this.supply = 7 + this.noise(0.2);
     Object.assign(this.state, {
       running: true,
+      run_cmd: true,
       chw_setpoint_c: 7,
       run_hours_h: round(2000 + this.rnd() * 6000, 3),
       fault_code: 0,
@@ -83,42 +104,76 @@ class Chiller extends Physics {
     this.advance(0);
   }
 
+  override powerKw(): number {
+    return this.state.power_kw as number;
+  }
+
   protected advance(dtS: number): void {
-    const running = this.faultCode === 0;
+    const running = this.faultCode === 0 && this.state.run_cmd !== false;
     const setpoint = this.state.chw_setpoint_c as number;
-    // the load wanders about a daily swing, a mean-reverting random walk on top
+    // the load wanders about a daily swing (or what the AHUs ask), a mean-reverting random walk on top
     this.walk += (-this.walk * dtS) / 1800 + this.noise(0.3 * Math.sqrt(Math.min(dtS, 600)));
-    const load = running
-      ? clamp(55 + 25 * Math.sin((2 * Math.PI * this.t) / DAY_S + this.phase) + this.walk, 10, 100)
-      : 0;
+    const asked = this.env.coolingLoadPct?.();
+    const load = !running
+      ? 0
+      : asked === undefined
+        ? clamp(55 + 25 * Math.sin((2 * Math.PI * this.t) / DAY_S + this.phase) + this.walk, 10, 100)
+        : asked <= 0
+          ? 0 // nothing asks for cooling: it idles on its loop
+          : clamp(asked + this.walk / 5, 10, 100);
     // stopped, the loop water warms toward the building's ~14 °C
     this.supply += ((running ? setpoint : 14) - this.supply) * lag(dtS, 180);
-    const cop = running ? 5.9 - 2.5 * (1 - load / 100) ** 2 : 0;
+    const cop = running && load > 0 ? (5.9 - 2.5 * (1 - load / 100) ** 2) * (1 + 0.03 * (setpoint - 7)) : 0;
     Object.assign(this.state, {
       running,
       load_pct: round(load, 1),
       chw_supply_temp_c: round(this.supply + this.noise(0.02), 2),
       chw_return_temp_c: round(this.supply + (running ? (5 * load) / 100 : 0.5) + this.noise(0.02), 2),
       cop: round(cop, 2),
-      power_kw: round(running ? (800 * load) / 100 / cop : 0, 1),
+      power_kw: round(running ? (load > 0 ? (800 * load) / 100 / cop : 3) : 0, 1),
       run_hours_h: round((this.state.run_hours_h as number) + (running ? dtS / 3600 : 0), 4),
     });
   }
 }
 
-/** An air-handling unit: supply air follows its setpoint; the filter fouls slowly, or fast when clogging. */
+/**
+ * An air-handling unit: supply air follows its setpoint; the filter fouls slowly, or fast when clogging.
+ * `run_cmd` starts and stops its fan (18.5 kW motor, power with the cube of the speed), `oa_damper_cmd` sets the
+ * outdoor-air damper (without it the damper swings with the day), `zone_temp_setpoint_c` is the temperature
+ * the zones it serves are held at while it runs (site-physics.ts).
+ */
 class Ahu extends Physics {
   private readonly phase = this.rnd() * 2 * Math.PI;
   private supply: number;
   private fouling = 115 + this.rnd() * 10;
   private cloggingPaPerHour = 0;
+  private damperCommanded = false;
 
   constructor(seed: string) {
     super(seed);
-    this.writable.add('supply_air_setpoint_c');
+    for (const w of ['supply_air_setpoint_c', 'run_cmd', 'oa_damper_cmd', 'zone_temp_setpoint_c'])
+      this.writable.add(w);
     this.supply = 16 + this.noise(0.2);
-    Object.assign(this.state, { running: true, supply_air_setpoint_c: 16, fault_code: 0 });
+    Object.assign(this.state, {
+      running: true,
+      run_cmd: true,
+      supply_air_setpoint_c: 16,
+      oa_damper_cmd: 70,
+      zone_temp_setpoint_c: 24,
+      fault_code: 0,
+    });
     this.advance(0);
+  }
+
+  override write(name: string, value: Value): WriteResult {
+    const r = super.write(name, value);
+    if (r === 'ok' && name === 'oa_damper_cmd') this.damperCommanded = true;
+    if (r === 'ok') this.advance(0);
+    return r;
+  }
+
+  override powerKw(): number {
+    return this.state.running ? 18.5 * ((this.state.fan_speed_pct as number) / 100) ** 3 + 0.4 : 0;
   }
 
   override setClogging(paPerHour: number): boolean {
@@ -128,18 +183,26 @@ class Ahu extends Physics {
 
   protected advance(dtS: number): void {
     const daily = Math.sin((2 * Math.PI * this.t) / DAY_S + this.phase);
-    const ret = 25 + daily + this.noise(0.05);
+    const zones = this.env.returnAirC?.();
+    const ret = (zones === undefined ? 25 + daily : zones + 0.5) + this.noise(0.05);
+    const running = this.state.run_cmd !== false && this.faultCode === 0;
     // a clean filter gains about 2 Pa a day
-    this.fouling += (dtS / 3600) * (2 / 24 + this.cloggingPaPerHour);
+    if (running) this.fouling += (dtS / 3600) * (2 / 24 + this.cloggingPaPerHour);
     // stopped, the coil does nothing: supply air drifts to the return air's temperature
-    const target = this.state.running ? (this.state.supply_air_setpoint_c as number) : ret;
+    const target = running ? (this.state.supply_air_setpoint_c as number) : ret;
     this.supply += (target - this.supply) * lag(dtS, 120);
+    const damper = !running
+      ? 0
+      : this.damperCommanded
+        ? (this.state.oa_damper_cmd as number)
+        : clamp(30 + 10 * daily + this.noise(0.5), 0, 100);
     Object.assign(this.state, {
+      running,
       supply_air_temp_c: round(this.supply + this.noise(0.03), 2),
       return_air_temp_c: round(ret, 2),
-      fan_speed_pct: round(clamp(72 + 8 * daily + this.noise(1), 0, 100), 1),
-      filter_dp_pa: round(clamp(this.fouling + this.noise(1), 0, 1000), 1),
-      damper_pct: round(clamp(30 + 10 * daily + this.noise(0.5), 0, 100), 1),
+      fan_speed_pct: running ? round(clamp(72 + 8 * daily + this.noise(1), 0, 100), 1) : 0,
+      filter_dp_pa: round(clamp(running ? this.fouling + this.noise(1) : 0, 0, 1000), 1),
+      damper_pct: round(damper, 1),
     });
   }
 }
@@ -163,6 +226,10 @@ class Pump extends Physics {
     return true;
   }
 
+  override powerKw(): number {
+    return ((this.state.current_a as number) * 400 * Math.sqrt(3) * 0.85) / 1000;
+  }
+
   protected advance(dtS: number): void {
     const running = this.state.run_command === true && this.faultCode === 0;
     if (running) this.vibrationRise += (this.riseMmsPerHour * dtS) / 3600;
@@ -177,9 +244,12 @@ class Pump extends Physics {
   }
 }
 
-type LiftState = 'idle' | 'moving-up' | 'moving-down' | 'door-open' | 'fault';
+type LiftState = 'idle' | 'moving-up' | 'moving-down' | 'door-open' | 'recalled' | 'fault';
 
-/** An elevator serving floors -1..3: waits, travels 3 s a floor, opens its door 5 s at the stop. */
+/**
+ * An elevator serving floors -1..3: waits, travels 3 s a floor, opens its door 5 s at the stop. `recall_cmd`
+ * (fire/evacuation recall) sends it to the ground floor (0), where it parks with its door open until released.
+ */
 class Elevator extends Physics {
   private phase: LiftState = 'idle';
   private left = 5;
@@ -187,7 +257,9 @@ class Elevator extends Physics {
 
   constructor(seed: string) {
     super(seed);
+    this.writable.add('recall_cmd');
     Object.assign(this.state, {
+      recall_cmd: false,
       floor: 0,
       door_cycles: Math.floor(this.rnd() * 50_000),
       fault_code: 0,
@@ -213,8 +285,41 @@ class Elevator extends Physics {
     this.publish();
   }
 
+  override write(name: string, value: Value): WriteResult {
+    const r = super.write(name, value);
+    if (r === 'ok' && name === 'recall_cmd') {
+      if (value === false && this.phase === 'recalled') {
+        this.phase = 'idle';
+        this.left = 5;
+      } else if (value === true && this.phase === 'idle') this.left = 0;
+      this.publish();
+    }
+    return r;
+  }
+
   private next(): void {
     const floor = this.state.floor as number;
+    const recall = this.state.recall_cmd === true;
+    if (this.phase === 'recalled') {
+      this.left = 3600; // parked until released
+      return;
+    }
+    if (recall && this.phase === 'idle') {
+      if (floor === 0) {
+        this.phase = 'recalled';
+        this.left = 3600;
+        return;
+      }
+      this.target = 0;
+      this.phase = floor > 0 ? 'moving-down' : 'moving-up';
+      this.left = 3;
+      return;
+    }
+    if (recall && this.phase === 'door-open') {
+      this.phase = 'idle';
+      this.left = 0;
+      return;
+    }
     if (this.phase === 'idle') {
       do this.target = -1 + Math.floor(this.rnd() * 5);
       while (this.target === floor);
@@ -223,7 +328,11 @@ class Elevator extends Physics {
     } else if (this.phase === 'moving-up' || this.phase === 'moving-down') {
       const now = floor + (this.phase === 'moving-up' ? 1 : -1);
       this.state.floor = now;
-      if (now === this.target) {
+      if (recall && now === 0) {
+        this.phase = 'recalled';
+        this.state.door_cycles = (this.state.door_cycles as number) + 1;
+        this.left = 3600;
+      } else if (now === this.target) {
         this.phase = 'door-open';
         this.state.door_cycles = (this.state.door_cycles as number) + 1;
         this.left = 5;
@@ -238,7 +347,7 @@ class Elevator extends Physics {
     Object.assign(this.state, {
       state: this.phase,
       moving: this.phase === 'moving-up' || this.phase === 'moving-down',
-      door_open: this.phase === 'door-open',
+      door_open: this.phase === 'door-open' || this.phase === 'recalled',
     });
   }
 }
@@ -276,9 +385,11 @@ export class EquipmentModel {
     readonly kind: string,
     points: ModelPoint[],
     seed: string,
+    env?: ModelEnv,
   ) {
     const P = PHYSICS[kind] ?? NoPhysics;
     this.physics = new P(seed);
+    if (env) this.physics.env = env;
     for (const p of points) {
       this.points.set(p.name, p);
       if (!(p.name in this.physics.state))
@@ -298,6 +409,34 @@ export class EquipmentModel {
       );
     }
     for (const d of this.drift.values()) d.offset += (d.perHour * dtMs) / HOUR_MS;
+  }
+
+  /** Electrical power it draws now, kW (0 where its kind has no electrical model). */
+  powerKw(): number {
+    return this.physics.powerKw();
+  }
+
+  /** Its counter points' values (run hours, door cycles), to carry them across a restart. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.points.values()) {
+      const v = this.generic.get(p.name) ?? this.physics.state[p.name];
+      if (p.kind === 'counter' && typeof v === 'number') out[p.name] = v;
+    }
+    return out;
+  }
+
+  setCounters(c: Record<string, number>): void {
+    for (const [name, v] of Object.entries(c)) {
+      if (this.points.get(name)?.kind !== 'counter' || !Number.isFinite(v)) continue;
+      if (this.generic.has(name)) this.generic.set(name, v);
+      else this.physics.state[name] = v;
+    }
+  }
+
+  /** A physics state value (whether or not the site names the point). */
+  physicsValue(name: string): Value | undefined {
+    return this.physics.state[name];
   }
 
   /** A point's value as served: frozen when stuck, offset when drifting. */

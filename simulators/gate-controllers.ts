@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { channelTopic } from '../adapters/mqtt/gate-channels.js';
-import { statusTopic } from '../adapters/mqtt/mqtt-schema.js';
+import { commandTopicOf, type MqttPointSource, statusTopic } from '../adapters/mqtt/mqtt-schema.js';
 import { gateDevices } from '../core/model/asset-channels.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import type { CredentialType, DecisionMessage, DenyReason } from '../domains/visitors/gate-types.js';
@@ -44,6 +44,8 @@ export interface GateStatus {
   connected: boolean;
   hubReachable: boolean;
   door: 'open' | 'closed';
+  /** Held open by the hub's `hold_open` command (an evacuation scene): it stays open until released. */
+  heldOpen: boolean;
   allowList?: { version: number; validUntil: number; entries: number };
   /** Why the last allow-list received is not used (no key, a bad signature, another gate's). */
   allowListProblem?: string;
@@ -68,6 +70,8 @@ export class SimulatedGateController implements DeviceHooks {
   private client?: MqttClient;
   private readonly topic: Record<'scan' | 'door' | 'passage' | 'sync' | 'decision' | 'allowlist', string>;
   private readonly statusTopic: string;
+  /** The gate's `hold_open` command point's topic, when the site gives the gate one. */
+  private readonly holdTopic?: string;
   private readonly pending = new Map<string, (d: DecisionMessage) => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closeTimer?: NodeJS.Timeout;
@@ -95,6 +99,9 @@ export class SimulatedGateController implements DeviceHooks {
       allowlist: t('allowlist'),
     };
     this.statusTopic = statusTopic(site.site.id, gateId);
+    const hold = site.pointById.get(`${gateId}/hold_open`);
+    if (hold?.kind === 'command')
+      this.holdTopic = commandTopicOf(site.site.id, gateId, hold.config as MqttPointSource);
     // one will per connection: the first gate of a device carries it
     if (opts.will !== false)
       this.will = {
@@ -114,6 +121,7 @@ export class SimulatedGateController implements DeviceHooks {
       connected: false,
       hubReachable: true,
       door: 'closed',
+      heldOpen: false,
       keyProvisioned: false,
       queued: 0,
       scans: 0,
@@ -136,7 +144,10 @@ export class SimulatedGateController implements DeviceHooks {
   connected(client: MqttClient): void {
     this.client = client;
     this.status.connected = true;
-    client.subscribe([this.topic.decision, this.topic.allowlist], { qos: 1 });
+    client.subscribe(
+      [this.topic.decision, this.topic.allowlist, ...(this.holdTopic ? [this.holdTopic] : [])],
+      { qos: 1 },
+    );
     client.publish(this.statusTopic, JSON.stringify({ online: true }), { qos: 1, retain: true });
     this.reachable(); // the link is back: send what was decided without the hub
   }
@@ -151,6 +162,22 @@ export class SimulatedGateController implements DeviceHooks {
       if (typeof d?.nonce === 'string' && (d.decision === 'open' || d.decision === 'deny'))
         this.pending.get(d.nonce)?.(d);
     } else if (topic === this.topic.allowlist) this.readAllowList(payload);
+    else if (topic === this.holdTopic) {
+      // `{"point": "hold_open", "value": true|false|1|0}` (the hub's MQTT command)
+      const c = parse(payload) as { point?: string; value?: unknown } | undefined;
+      if (c?.point === 'hold_open' && c.value !== undefined && c.value !== null)
+        this.holdOpen(c.value === true || c.value === 1 || c.value === 'true');
+    }
+  }
+
+  /** Hold the door open (an evacuation: everyone out without a scan) or release it to close. */
+  holdOpen(on: boolean): void {
+    this.status.heldOpen = on;
+    if (on) {
+      if (this.closeTimer) clearTimeout(this.closeTimer);
+      this.closeTimer = undefined;
+      if (this.status.door !== 'open') this.door('opened');
+    } else if (this.status.door === 'open') this.door('closed');
   }
 
   private readAllowList(payload: Buffer) {
@@ -261,7 +288,7 @@ export class SimulatedGateController implements DeviceHooks {
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.closeTimer = setTimeout(() => {
       this.closeTimer = undefined;
-      if (this.status.door === 'open') this.door('closed');
+      if (this.status.door === 'open' && !this.status.heldOpen) this.door('closed');
     }, this.opts.doorOpenMs);
   }
 

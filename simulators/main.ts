@@ -6,13 +6,17 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { loadSiteFile } from '../hub/site-file.js';
 import { BacnetSimulation } from './bacnet-simulation.js';
 import { buildControlApi } from './control-api.js';
+import { readCounters, restoreCounters, snapshotCounters, writeCounters } from './counters.js';
 import { createGateSimulation, type GateControllerOptions, type GateSimulation } from './gate-controllers.js';
 import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
 import { OpcuaSimulation } from './opcua-servers.js';
+import { SitePhysics } from './site-physics.js';
 
 export interface Simulation {
   devices: Map<string, SimulatedMqttDevice>;
+  /** What couples the devices (undefined when started with physics: false). */
+  physics?: SitePhysics;
   /** The gate controllers (on their MQTT devices' connections) and the visitor traffic generator. */
   gates: GateSimulation;
   /** The Modbus TCP devices and the servers they answer on. */
@@ -42,6 +46,13 @@ export interface SimulationOptions {
   gates?: GateControllerOptions;
   /** Start the visitor traffic generator at this many scans an hour at the day's peak. */
   gateTrafficPerHour?: number;
+  /** Counters to start from and to write back on stop (simulators/counters.ts): the demo's history ends there. */
+  countersFile?: string;
+  /**
+   * Couple the devices through the site's physics (lights, fans and chillers in the meters, floors' CO₂ and
+   * temperature following their AHUs); default on.
+   */
+  physics?: boolean;
 }
 
 /**
@@ -57,10 +68,21 @@ export async function startSimulation(
   passwords: Record<string, string> = {},
   options: SimulationOptions = {},
 ): Promise<Simulation> {
-  const modbus = new ModbusSimulation(site, { host: options.modbusHost, portOf: options.modbusPort });
+  const physics = options.physics === false ? undefined : new SitePhysics(site);
+  const modbus = new ModbusSimulation(site, {
+    host: options.modbusHost,
+    portOf: options.modbusPort,
+    physics,
+  });
   await modbus.start();
-  const opcua = new OpcuaSimulation(site, { host: options.opcuaHost, portOf: options.opcuaPort });
-  const bacnet = new BacnetSimulation(site, { host: options.bacnetHost, portOf: options.bacnetPort });
+  const opcua = new OpcuaSimulation(site, { host: options.opcuaHost, portOf: options.opcuaPort, physics });
+  const saved = options.countersFile ? readCounters(options.countersFile) : undefined;
+  if (saved) restoreCounters(saved, modbus, opcua.models);
+  const bacnet = new BacnetSimulation(site, {
+    host: options.bacnetHost,
+    portOf: options.bacnetPort,
+    physics,
+  });
   try {
     await opcua.start();
     await bacnet.start();
@@ -70,7 +92,7 @@ export async function startSimulation(
   }
   const devices = new Map<string, SimulatedMqttDevice>();
   for (const d of site.devicesOf('mqtt') as MqttDevice[])
-    devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id]));
+    devices.set(d.id, new SimulatedMqttDevice(site, d, brokerUrl, passwords[d.id], physics));
   const gates = createGateSimulation(site, devices, options.gates);
   for (const d of devices.values()) d.start();
   if (options.gateTrafficPerHour) gates.traffic.start(options.gateTrafficPerHour);
@@ -87,12 +109,14 @@ export async function startSimulation(
   }
   return {
     devices,
+    physics,
     gates,
     modbus,
     opcua,
     bacnet,
     controlUrl,
     async stop() {
+      if (options.countersFile) writeCounters(options.countersFile, snapshotCounters(modbus, opcua.models));
       await api.close();
       gates.stop();
       await stopDevices();
@@ -123,6 +147,8 @@ async function main() {
       'gate-traffic': { type: 'string', default: process.env.SIM_GATE_TRAFFIC ?? '0' },
       /** JSON file { "<gate id>": "<hex key>" }: each gate's allow-list key (GET /api/v1/gates/:id/allowlist-key). */
       'gate-keys': { type: 'string', default: process.env.SIM_GATE_KEYS_FILE },
+      /** JSON file of the counters to start from, written again on stop (the demo's history ends there). */
+      counters: { type: 'string', default: process.env.SIM_COUNTERS_FILE },
     },
   });
   const site = await loadSiteFile(positionals[0] ?? 'config/demo-site.yaml');
@@ -153,6 +179,7 @@ async function main() {
       bacnetHost: values['bacnet-host'] || undefined,
       bacnetPort: (port) => port + bacnetOffset,
       gateTrafficPerHour: gateTraffic,
+      ...(values.counters ? { countersFile: values.counters } : {}),
       gates: {
         keys: values['gate-keys']
           ? (JSON.parse(readFileSync(values['gate-keys'], 'utf8')) as Record<string, string>)

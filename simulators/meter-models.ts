@@ -1,4 +1,4 @@
-import { occupancy, siteHour } from './curves.js';
+import { dayFactor, occupancy, siteWall } from './curves.js';
 
 /**
  * Physical models of the field devices the Modbus simulators serve: what a real meter or drive would
@@ -17,20 +17,36 @@ export type LoadCurve = 'office' | 'canteen' | 'dormitory' | 'mixed';
 export type WriteResult = 'ok' | 'read-only' | 'illegal-value';
 
 export interface DeviceModel {
-  readonly kind: 'electricity-meter' | 'flow-meter' | 'vfd';
+  readonly kind: 'electricity-meter' | 'flow-meter' | 'vfd' | 'lighting-circuit';
   /** Every value the device shows now, advancing its counters to `now`. */
   sample(now: number): Values;
   /** A command from the bus (a setpoint, a run command). */
   write(name: string, value: number | boolean, now: number): WriteResult;
   /** The energy or volume counter starts again at 0, as when the meter is replaced. */
   resetCounter(now: number): void;
+  /** Electrical power it draws now (kW), for the meters upstream of it; undefined: not an electrical load. */
+  powerKw?(now: number): number;
+  /** Its counters' state (a restart or the demo's history carries them on), and their restore. */
+  counters(): Record<string, number>;
+  setCounters(c: Record<string, number>): void;
 }
 
-/** 0..1: how busy the site is now, by its local time of day. */
+/** Restore the counters that are numbers in `c` into `target` (names it does not know are ignored). */
+function assignCounters(target: Record<string, number>, c: Record<string, number>): void {
+  for (const k of Object.keys(target))
+    if (typeof c[k] === 'number' && Number.isFinite(c[k])) target[k] = c[k]!;
+}
+
+/** 0..1: how busy the site is now, by its local time of day and day of the week (offices empty at weekends). */
 export function loadFactor(now: number, timeZone: string, curve: LoadCurve): number {
-  const hour = siteHour(now, timeZone);
-  if (curve === 'mixed') return (occupancy(hour, 'canteen') + occupancy(hour, 'dormitory')) / 2;
-  return occupancy(hour, curve);
+  const { hour, weekday } = siteWall(now, timeZone);
+  if (curve === 'mixed')
+    return (
+      (occupancy(hour, 'canteen') * dayFactor(weekday, 'canteen') +
+        occupancy(hour, 'dormitory') * dayFactor(weekday, 'dormitory')) /
+      2
+    );
+  return occupancy(hour, curve) * dayFactor(weekday, curve);
 }
 
 /** A small deterministic generator, so each device keeps its own imbalance and offsets across restarts. */
@@ -79,6 +95,12 @@ export interface ElectricityMeterOptions {
   /** Per-device constants (phase imbalance, voltage offsets) are drawn from it. */
   seed: string;
   now?: number;
+  /**
+   * The commanded loads behind the meter (lighting circuits, AHU fans, chillers, pumps), kW now: added to the
+   * daily curve (which is then only the loads nobody commands), so the power rises and falls as they are
+   * switched.
+   */
+  controlledKw?: (now: number) => number;
 }
 
 /**
@@ -122,8 +144,12 @@ export class ElectricityMeterModel implements DeviceModel {
     const { baseKw, peakKw } = this.o;
     const occ = this.clock.load(now);
     const slow = Math.sin(now / 7.3e5 + this.wobble); // a ~75-minute swing of a few per cent
-    const totalW = Math.max(0, (baseKw + (peakKw - baseKw) * occ) * (1 + 0.03 * slow + noise(0.01)) * 1000);
-    const loadShare = clamp(totalW / (peakKw * 1000), 0, 1);
+    const controlled = this.o.controlledKw?.(now) ?? 0;
+    const totalW = Math.max(
+      0,
+      ((baseKw + (peakKw - baseKw) * occ) * (1 + 0.03 * slow + noise(0.01)) + controlled) * 1000,
+    );
+    const loadShare = clamp(totalW / ((peakKw + (this.o.controlledKw ? 300 : 0)) * 1000), 0, 1);
     const v: number[] = [];
     const i: number[] = [];
     const p: number[] = [];
@@ -212,6 +238,19 @@ export class ElectricityMeterModel implements DeviceModel {
     return 'read-only';
   }
 
+  counters(): Record<string, number> {
+    const [l1, l2, l3] = this.phaseKwh as [number, number, number];
+    return { importKwh: this.importKwh, importKvarh: this.importKvarh, l1, l2, l3 };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.importKwh = t.importKwh!;
+    this.importKvarh = t.importKvarh!;
+    this.phaseKwh.splice(0, 3, t.l1!, t.l2!, t.l3!);
+  }
+
   resetCounter(now: number): void {
     this.sample(now); // settle the time up to now, then start from 0
     this.importKwh = 0;
@@ -271,6 +310,16 @@ export class FlowMeterModel implements DeviceModel {
     return 'read-only';
   }
 
+  counters(): Record<string, number> {
+    return { litres: this.litres };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.litres = t.litres!;
+  }
+
   resetCounter(now: number): void {
     this.sample(now);
     this.litres = 0;
@@ -325,7 +374,7 @@ export class VfdModel implements DeviceModel {
     this.last = o.now ?? Date.now();
   }
 
-  private powerKw(freq: number): number {
+  private drawKw(freq: number): number {
     if (freq <= 0) return 0;
     const r = freq / this.maxHz;
     return this.o.ratedKw * (0.9 * r ** 3 + 0.02); // pump load plus the drive's and motor's losses
@@ -340,7 +389,7 @@ export class VfdModel implements DeviceModel {
     const rate = this.maxHz / (target > this.freq ? this.accelS : this.decelS);
     const step = rate * dtS;
     this.freq = target > this.freq ? Math.min(target, this.freq + step) : Math.max(target, this.freq - step);
-    const meanKw = (this.powerKw(before) + this.powerKw(this.freq)) / 2;
+    const meanKw = (this.drawKw(before) + this.drawKw(this.freq)) / 2;
     this.energyKwh += meanKw * (dtS / 3600);
     if (before > 0 || this.freq > 0) this.runSeconds += dtS;
   }
@@ -350,7 +399,7 @@ export class VfdModel implements DeviceModel {
     const { ratedKw, ratedCurrentA, staticKpa, headKpa } = this.o;
     const f = this.freq;
     const r = f / this.maxHz;
-    const kw = f > 0 ? this.powerKw(f) * (1 + noise(0.01)) : 0;
+    const kw = f > 0 ? this.drawKw(f) * (1 + noise(0.01)) : 0;
     const volts = f > 0 ? Math.round(380 * Math.min(1, r)) : 0;
     const active = f > 0 ? (kw * 1000) / (Math.sqrt(3) * Math.max(volts, 20) * 0.86) : 0;
     const magnetising = f > 0 ? 0.3 * ratedCurrentA * Math.min(1, r * 1.5) : 0;
@@ -404,9 +453,109 @@ export class VfdModel implements DeviceModel {
     }
   }
 
+  powerKw(now: number): number {
+    this.advance(now);
+    return this.drawKw(this.freq);
+  }
+
+  counters(): Record<string, number> {
+    return { energyKwh: this.energyKwh, runSeconds: this.runSeconds };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.energyKwh = t.energyKwh!;
+    this.runSeconds = t.runSeconds!;
+  }
+
   /** Trip the drive (it coasts to a stop until a fault reset). */
   trip(code: number): void {
     this.faultCode = code;
+  }
+
+  resetCounter(now: number): void {
+    this.advance(now);
+    this.energyKwh = 0;
+  }
+}
+
+export interface LightingCircuitOptions {
+  /** Power of the circuit's fittings at full brightness. */
+  ratedKw: number;
+  /** Switched on when the simulation starts (a building nobody automates leaves its lights on). */
+  on?: boolean;
+  now?: number;
+}
+
+/**
+ * A lighting circuit on a relay with a dimmer (DALI gateway, 0–10 V): `on_cmd` switches it, `dim_cmd` sets its
+ * level (%); the fittings draw their rated power × (0.1 + 0.9 × level) while on (drivers are not linear at
+ * the bottom), a few watts of standby while off. `on` and `dim_pct` read back what the relay does, `power_kw`
+ * what it draws, `energy_kwh` counts it.
+ */
+export class LightingCircuitModel implements DeviceModel {
+  readonly kind = 'lighting-circuit';
+  private on: boolean;
+  private dim = 100;
+  private energyKwh = 0;
+  private last: number;
+
+  constructor(private readonly o: LightingCircuitOptions) {
+    this.on = o.on ?? true;
+    this.last = o.now ?? Date.now();
+  }
+
+  private kw(): number {
+    return this.on ? this.o.ratedKw * (0.1 + 0.9 * (this.dim / 100)) : 0.02;
+  }
+
+  private advance(now: number) {
+    const dtS = Math.max(0, (now - this.last) / 1000);
+    this.last = Math.max(this.last, now);
+    this.energyKwh += this.kw() * (dtS / 3600);
+  }
+
+  powerKw(now: number): number {
+    this.advance(now);
+    return this.kw();
+  }
+
+  sample(now: number): Values {
+    this.advance(now);
+    return {
+      on_cmd: this.on,
+      dim_cmd: this.dim,
+      on: this.on,
+      dim_pct: this.on ? this.dim : 0,
+      power_kw: Math.round(this.kw() * 1000) / 1000,
+      energy_kwh: this.energyKwh,
+    };
+  }
+
+  write(name: string, value: number | boolean, now: number): WriteResult {
+    this.advance(now);
+    if (name === 'on_cmd') {
+      this.on = value === true || value === 1;
+      return 'ok';
+    }
+    if (name === 'dim_cmd') {
+      const n = Number(value);
+      if (!(n >= 0 && n <= 100)) return 'illegal-value';
+      this.dim = n;
+      return 'ok';
+    }
+    return 'read-only';
+  }
+
+  counters(): Record<string, number> {
+    return { energyKwh: this.energyKwh };
+  }
+
+  setCounters(c: Record<string, number>): void {
+    const t = this.counters();
+    assignCounters(t, c);
+    this.energyKwh = t.energyKwh!;
   }
 
   resetCounter(now: number): void {

@@ -18,10 +18,12 @@ import {
   type DeviceModel,
   ElectricityMeterModel,
   FlowMeterModel,
+  LightingCircuitModel,
   type LoadCurve,
   type Values,
   VfdModel,
 } from './meter-models.js';
+import type { SitePhysics } from './site-physics.js';
 
 /** Thrown inside a request handler: modbus-serial answers it as that Modbus exception. */
 interface ModbusException {
@@ -79,7 +81,8 @@ export interface SimModbusStatus {
  */
 export class SimulatedModbusDevice {
   private readonly points: ServedPoint[];
-  private readonly model?: DeviceModel;
+  /** The physical model behind its registers (none: the daily curves). */
+  readonly model?: DeviceModel;
   private readonly curve: LoadCurve;
   private readonly curveState: CurveState = { counters: new Map(), flags: new Map() };
   /** Devices without a model: command values written from the bus (or first drawn from the curve). */
@@ -93,13 +96,29 @@ export class SimulatedModbusDevice {
     readonly device: ModbusDevice,
     port: number,
     host: string,
+    physics?: SitePhysics,
+    /** When the models start (default now): a replay of the past starts them there. */
+    start?: number,
   ) {
     const asset = assetOf(site, device.id);
     this.curve = curveOf(asset);
     const profile = device.profile ? loadProfile(device.profile) : undefined;
     if (typeof profile === 'string') throw new Error(`device ${device.id}: ${profile}`);
     this.points = profile ? profilePoints(profile) : ownPoints(site, device.id);
-    this.model = profile ? modelFor(profile, asset, device, site.site.timezone, this.curve) : undefined;
+    this.model = profile
+      ? modelFor(profile, asset, device, site.site.timezone, this.curve, physics, start)
+      : asset?.kind === 'lighting'
+        ? // a relay and dimmer per circuit: its own points (on_cmd, dim_cmd, on, dim_pct, power_kw, energy_kwh)
+          new LightingCircuitModel({ ratedKw: ratedKwOf(asset, 4.5), ...(start ? { now: start } : {}) })
+        : undefined;
+    const model = this.model;
+    if (physics && asset && model?.powerKw)
+      physics.addLoad({
+        assetId: asset.id,
+        kind: asset.kind,
+        zone: asset.zone,
+        kw: (now) => model.powerKw!(now),
+      });
     this.status = {
       deviceId: device.id,
       protocol: 'modbus',
@@ -382,6 +401,23 @@ const ELECTRIC_LOADS: [RegExp, number, number][] = [
   [/kitchen|canteen/, 6, 90],
 ];
 
+/**
+ * With the site physics, a meter that has commanded loads behind it measures them plus only what nobody
+ * commands (plug loads, lifts, emergency lighting): [pattern, night kW, peak kW] of that remainder.
+ */
+const UNCONTROLLED_LOADS: [RegExp, number, number][] = [
+  [/b2.*main|main.*b2/, 20, 160],
+  [/main|incomer/, 25, 110],
+  [/hvac|chiller|air/, 1, 3],
+  [/light/, 1.2, 1.8],
+];
+
+/** A lighting circuit's rated kW from its asset (`model: '… 6 kW'`), else the default. */
+function ratedKwOf(asset: AssetConfig, fallback: number): number {
+  const m = /(\d+(?:\.\d+)?)\s*kW/i.exec(`${asset.model ?? ''}`);
+  return m ? Number(m[1]) : fallback;
+}
+
 /** The model that fits a profile: by its name for the built-in ones, by its point names for a user's own. */
 function modelFor(
   profile: ModbusProfile,
@@ -389,18 +425,26 @@ function modelFor(
   device: ModbusDevice,
   timeZone: string,
   curve: LoadCurve,
+  physics?: SitePhysics,
+  now?: number,
 ): DeviceModel | undefined {
+  const at = now === undefined ? {} : { now };
   const has = (name: string) => name in profile.points;
   const key = `${asset?.id ?? device.id} ${asset?.name ?? ''}`.toLowerCase();
   if (has('total_active_power_w') || has('import_energy_kwh')) {
-    const [, baseKw, peakKw] = ELECTRIC_LOADS.find(([re]) => re.test(key)) ?? [/./, 5, 50];
+    const controlledKw = asset && physics?.loadsBehind(asset);
+    const table = controlledKw ? UNCONTROLLED_LOADS : ELECTRIC_LOADS;
+    const [, baseKw, peakKw] = table.find(([re]) => re.test(key)) ?? [/./, 5, 50];
+    const [, , nominalPeak] = ELECTRIC_LOADS.find(([re]) => re.test(key)) ?? [/./, 5, 50];
     return new ElectricityMeterModel({
       timeZone,
       curve,
       baseKw,
       peakKw,
-      initialKwh: Math.round(peakKw * 150 + device.unitId * 37.5),
+      initialKwh: Math.round(nominalPeak * 150 + device.unitId * 37.5),
       seed: device.id,
+      ...(controlledKw ? { controlledKw } : {}),
+      ...at,
     });
   }
   if (has('volume_m3')) {
@@ -410,7 +454,15 @@ function modelFor(
       : curve === 'office'
         ? [0.05, 6, 8_420]
         : [0.1, 9, 12_870];
-    return new FlowMeterModel({ timeZone, curve, baseM3h, peakM3h, initialM3, litresPerPulse: gas ? 10 : 1 });
+    return new FlowMeterModel({
+      timeZone,
+      curve,
+      baseM3h,
+      peakM3h,
+      initialM3,
+      litresPerPulse: gas ? 10 : 1,
+      ...at,
+    });
   }
   if (has('speed_setpoint_hz')) {
     const small = /water|domestic|booster/.test(key);
@@ -424,6 +476,7 @@ function modelFor(
       headKpa: small ? 350 : 300,
       initialKwh: small ? 8_300 : 41_000,
       initialHours: small ? 5_210 : 9_870,
+      ...at,
     });
   }
   return undefined;
@@ -593,7 +646,16 @@ export class ModbusSimulation {
    * The site's Modbus TCP devices, one server per port. `portOf` maps a device's port in the site file to
    * the one to listen on (tests use free ports); `host` is the address to bind.
    */
-  constructor(site: SiteModel, options: { host?: string; portOf?: (port: number) => number } = {}) {
+  constructor(
+    site: SiteModel,
+    options: {
+      host?: string;
+      portOf?: (port: number) => number;
+      physics?: SitePhysics;
+      /** When the device models start (default now). */
+      start?: number;
+    } = {},
+  ) {
     const host = options.host ?? '127.0.0.1';
     const byPort = new Map<number, ModbusPortServer>();
     for (const d of site.devicesOf('modbus') as ModbusDevice[]) {
@@ -605,7 +667,7 @@ export class ModbusSimulation {
         byPort.set(port, server);
         this.servers.push(server);
       }
-      const device = new SimulatedModbusDevice(site, d, port, host);
+      const device = new SimulatedModbusDevice(site, d, port, host, options.physics, options.start);
       server.add(device);
       this.devices.set(d.id, device);
     }

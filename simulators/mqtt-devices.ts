@@ -3,6 +3,7 @@ import type { MqttDevice } from '../adapters/mqtt/mqtt-schema.js';
 import { buildTopicRoutes } from '../adapters/mqtt/topic-routes.js';
 import type { PointDef, SiteModel } from '../core/model/site-model.js';
 import { type CurveState, curveValue, siteHour } from './curves.js';
+import type { SitePhysics } from './site-physics.js';
 
 export type GarbageKind = 'not-json' | 'wrong-type' | 'nan' | 'oversize' | 'no-fields';
 
@@ -52,6 +53,8 @@ export class SimulatedMqttDevice {
     private readonly brokerUrl: string,
     /** The MQTT password the hub issued to this device (username = device id). */
     private readonly password?: string,
+    /** The site's physics: a floor's temperature and CO₂ sensors read its air (else the daily curves). */
+    private readonly physics?: SitePhysics,
   ) {
     // The same topic routes the hub decodes with, so the simulator publishes exactly what the hub expects.
     this.groups = [...buildTopicRoutes(site).values()]
@@ -131,6 +134,17 @@ export class SimulatedMqttDevice {
     if (!on) this.frozenValues = undefined;
   }
 
+  /** A floor's temperature or CO₂ from the site physics; undefined for any other point. */
+  private fromPhysics(def: PointDef, now: number): number | undefined {
+    const zone = this.site.assetById.get(def.assetId)?.zone;
+    if (!this.physics || !zone || !this.physics.hasZone(zone)) return undefined;
+    const noise = (a: number) => (Math.random() * 2 - 1) * a;
+    if (def.name === 'temp_c')
+      return Math.round((this.physics.temperature(zone, now) + noise(0.05)) * 100) / 100;
+    if (def.name === 'co2_ppm') return Math.round(this.physics.co2(zone, now) + noise(5));
+    return undefined;
+  }
+
   publishOnce(): void {
     if (!this.client?.connected) return;
     const now = Date.now();
@@ -142,7 +156,7 @@ export class SimulatedMqttDevice {
       for (const { def, path } of group.points) {
         let value = this.overrides.get(def.id) ?? this.frozenValues?.get(def.id);
         if (value === undefined) {
-          value = curveValue(def, hour, this.profile, this.state);
+          value = this.fromPhysics(def, now) ?? curveValue(def, hour, this.profile, this.state);
           this.frozenValues?.set(def.id, value);
         }
         if (path.length === 0)

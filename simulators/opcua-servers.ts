@@ -20,7 +20,8 @@ import {
 import type { OpcuaDevice } from '../adapters/opcua/opcua-schema.js';
 import { type OpcuaPoint, resolveOpcuaPoints } from '../adapters/opcua/points.js';
 import type { SiteModel } from '../core/model/site-model.js';
-import { EquipmentModel, type Value } from './equipment-models.js';
+import type { EquipmentModel, Value } from './equipment-models.js';
+import { equipmentModels, type SitePhysics } from './site-physics.js';
 
 /** Registered ahead of the real namespaces by a restart with shiftNamespaces, so their indexes move. */
 const SHIFT_NAMESPACE = 'urn:facility-hub:sim:shifted';
@@ -317,6 +318,8 @@ export interface OpcuaSimulationOptions {
   users?: Record<string, string>;
   /** How often the models step and the values are pushed (default 1000 ms). */
   tickMs?: number;
+  /** The site's shared physics: AHUs serve its floors, chillers answer their AHUs, loads show in the meters. */
+  physics?: SitePhysics;
 }
 
 /** Every OPC UA device of a site as a simulated server, and the equipment models behind them. */
@@ -341,12 +344,7 @@ export class OpcuaSimulation {
       list.push(p);
       byDevice.set(p.device.id, list);
     }
-    for (const [assetId, defs] of site.pointsByAsset) {
-      const own = defs.filter((d) => d.protocol === 'opcua');
-      if (own.length === 0) continue;
-      const kind = site.assetById.get(assetId)!.kind;
-      this.models.set(assetId, new EquipmentModel(kind, own, assetId));
-    }
+    for (const [assetId, model] of equipmentModels(site, options.physics)) this.models.set(assetId, model);
     for (const d of site.devicesOf('opcua') as OpcuaDevice[]) {
       const port = Number(/:(\d+)/.exec(d.endpoint.slice('opc.tcp://'.length))![1]);
       const server = new SimulatedOpcuaServer(

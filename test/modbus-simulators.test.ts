@@ -121,9 +121,9 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
 
   it('serves every Modbus device of the demo site, a server per port', async () => {
     const modbus = site.devicesOf('modbus').map((d) => d.id);
-    expect(modbus).toHaveLength(11);
+    expect(modbus).toHaveLength(17); // 11 meters and drives, 6 lighting relays behind one gateway
     expect([...sim.modbus.devices.keys()].sort()).toEqual([...modbus].sort());
-    expect(sim.modbus.servers.map((s) => s.units.size)).toEqual([1, 2, 2, 3, 3]);
+    expect(sim.modbus.servers.map((s) => s.units.size)).toEqual([1, 2, 2, 3, 3, 6]);
     const listed = (await (await fetch(`${sim.controlUrl}/devices`)).json()) as Record<string, unknown>[];
     expect(listed.filter((d) => d.protocol === 'mqtt')).toHaveLength(7);
     expect(listed.find((d) => d.deviceId === 'pm-b1-lighting')).toMatchObject({
@@ -272,6 +272,35 @@ describe('Modbus simulators of the demo site, through mbpoll', () => {
     expect(status! & 1).toBe(1);
     expect(freq! * 0.01, 'ramping up at 5 Hz/s').toBeGreaterThan(2);
     expect((await mbpoll('vfd-b1-chw-pump-2', ['-t', '0', '-r', '0'], ['0'])).code).toBe(0);
+  });
+
+  it('lighting circuits: switched on their relay coils, their power shows in the B1 lighting meter (and the relay reads it back)', async () => {
+    const relays = ['lr-b1-f1-1', 'lr-b1-f1-2', 'lr-b1-f2-1', 'lr-b1-f2-2', 'lr-b1-f3-1', 'lr-b1-f3-2'];
+    const rated = 5 + 3 + 6 + 6 + 5 + 3; // kW, the assets' models
+    const all = async (on: boolean) => {
+      for (const r of relays)
+        expect((await mbpoll(r, ['-t', '0', '-r', '0'], [on ? '1' : '0'])).code).toBe(0);
+    };
+    const meterKw = async () => (await exactFloat('pm-b1-lighting', 3, 0x34)) / 1000;
+    await all(true);
+    const relayKw = await exactFloat('lr-b1-f2-1', 3, 0);
+    expect(relayKw, 'a 6 kW circuit at full level').toBeCloseTo(6, 1);
+    const on = await meterKw();
+    await all(false);
+    expect((await mbpoll('lr-b1-f2-1', ['-t', '1', '-r', '0', '-c', '1'])).values.get(0), 'relay state').toBe(
+      0,
+    );
+    const off = await meterKw();
+    expect(on - off).toBeGreaterThan(rated * 0.85);
+    expect(on - off).toBeLessThan(rated * 1.15);
+    // dimmed to 50 %: the fittings draw 0.1 + 0.9 × 0.5 of their rated power
+    await all(true);
+    for (const r of relays) expect((await mbpoll(r, ['-t', '4', '-r', '0'], ['50'])).code).toBe(0);
+    expect(await exactFloat('lr-b1-f2-1', 3, 0)).toBeCloseTo(6 * 0.55, 1);
+    const dimmed = await meterKw();
+    expect(dimmed - off).toBeGreaterThan(rated * 0.55 * 0.85);
+    expect(dimmed - off).toBeLessThan(rated * 0.55 * 1.15);
+    for (const r of relays) await mbpoll(r, ['-t', '4', '-r', '0'], ['100']);
   });
 
   it('stop: a device alone on its port stops accepting connections; start brings it back', async () => {

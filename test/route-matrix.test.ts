@@ -57,6 +57,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/energy/meters/:id/intervals': EVERYONE,
   'GET /api/v1/energy/meters/:id/baseline': EVERYONE,
   'GET /api/v1/energy/meters/:id/savings': EVERYONE,
+  'GET /api/v1/energy/savings': EVERYONE,
   'GET /api/v1/energy/reports/daily': EVERYONE,
   'GET /api/v1/energy/reports/monthly': EVERYONE,
   'GET /api/v1/energy/ledger': EVERYONE,

@@ -8,6 +8,7 @@ import { type CalendarUnit, intervalStart, nextInterval } from '../../core/time/
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
 import type { History } from '../../platform/storage/history.js';
+import { automationSavings } from './automation-savings.js';
 import { learnBaseline, savings } from './baseline.js';
 import type { BaselineSource } from './baseline-source.js';
 import { LearnedBaselines } from './learned-baselines.js';
@@ -15,6 +16,7 @@ import { EnergyLedger } from './ledger.js';
 import { meterSeries, peakDemand, sumRange } from './meter-series.js';
 import { type Meter, meterTree, resolveMeters, sitePowerPoints } from './meters.js';
 import { buildReport, type EnergyReport, type ReportWindows } from './report.js';
+import { ActivityStore } from './savings-activity.js';
 import {
   dayRange,
   localDate,
@@ -66,6 +68,8 @@ export class EnergyService implements BaselineSource {
   private stopped = false;
   /** Baselines for the rules, learned once a day. */
   private readonly learned: LearnedBaselines;
+  /** When each automation measure acted (the savings per measure attribute to them). */
+  readonly activity: ActivityStore;
 
   constructor(private readonly o: EnergyServiceOptions) {
     const cfg = o.site.config.energy;
@@ -74,6 +78,7 @@ export class EnergyService implements BaselineSource {
       throw new Error(`${path.join('.')}: ${message}`);
     });
     this.meterById = new Map(this.meters.map((m) => [m.id, m]));
+    this.activity = new ActivityStore(o.db);
     this.calendar = cfg.calendar ? o.schedules.get(cfg.calendar) : undefined;
     this.workingHours = cfg.workingHours ? o.schedules.get(cfg.workingHours) : undefined;
     this.ledger = new EnergyLedger({
@@ -304,6 +309,77 @@ export class EnergyService implements BaselineSource {
       saved: round(r.saved),
       savedPct: Number.isNaN(r.savedPct) ? null : round(r.savedPct, 1),
       coverage: round(r.coverage, 4),
+    };
+  }
+
+  /**
+   * What automation saved on a meter (default: the site's electricity, the first electricity meter without a
+   * parent) over [from, to) (local dates; default: from the day automation first acted to today included),
+   * per measure: each 15-minute slot against the baseline learned over the `baselineWeeks` before automation
+   * first acted, the difference attributed to the measures acting in the slot (automation-savings.ts).
+   */
+  async automationSavings(q: { meter?: string; from?: string; to?: string }) {
+    const meter = q.meter
+      ? this.meter(q.meter)
+      : this.meters.find((m) => m.medium === 'electricity' && !m.parentId);
+    if (!meter) throw notFound('meter', 'electricity');
+    const weeks = this.o.site.config.energy.baselineWeeks;
+    const now = this.o.clock.now();
+    const first = this.activity.firstActivity();
+    const since = localDate(first ?? now - 14 * DAY_MS, this.tz);
+    const [y, m, d] = since.split('-').map(Number) as [number, number, number];
+    const baselineEnd = dayRange(since, since, this.tz).from;
+    const baselineFrom = dayRange(isoDate(y, m, d - weeks * 7), isoDate(y, m, d - weeks * 7), this.tz).from;
+    const from = dayRange(q.from ?? since, q.from ?? since, this.tz).from;
+    const to = q.to
+      ? dayRange(q.to, q.to, this.tz).from
+      : nextInterval(intervalStart(now, '1d', this.tz), '1d', this.tz);
+    if (to <= from) throw invalid('to must be after from');
+    if (from >= now) throw invalid(`${q.from} has not begun`);
+    const calFrom = Math.min(baselineFrom, from);
+    const cal = this.calendarFor(calFrom, Math.max(to, baselineEnd));
+    const slot = (t: number) => Math.round((t - cal.from) / SLOT_MS);
+    const series = (await this.seriesOver(cal)).get(meter.id)!;
+    const toSlot = Math.min(slot(to), Math.ceil((Math.min(now, to) - cal.from) / SLOT_MS));
+    const r = automationSavings({
+      series,
+      cal,
+      baselineFromSlot: slot(baselineFrom),
+      baselineEndSlot: slot(baselineEnd),
+      fromSlot: slot(from),
+      toSlot: Math.max(slot(from), toSlot),
+      activity: this.activity.between(from, to),
+      now,
+      timeZone: this.tz,
+    });
+    const saved = (v: number) => round(v, 1);
+    return {
+      meter: meter.id,
+      unit: meter.unit,
+      from,
+      to: Math.min(now, to),
+      timezone: this.tz,
+      automationSince: first ?? null,
+      baseline: r.baseline,
+      actual: saved(r.actual),
+      expected: saved(r.expected),
+      saved: saved(r.saved),
+      savedPct: r.expected > 0 ? round((r.saved / r.expected) * 100, 1) : null,
+      coverage: round(r.coverage, 4),
+      measures: r.measures.map((x) => ({
+        measure: x.measure,
+        saved: saved(x.saved),
+        savedPct: r.expected > 0 ? round((x.saved / r.expected) * 100, 1) : null,
+        slots: x.slots,
+        pointHours: round(x.pointHours, 1),
+      })),
+      unattributed: saved(r.unattributed),
+      days: r.days.map((day) => ({
+        date: day.date,
+        actual: saved(day.actual),
+        expected: saved(day.expected),
+        saved: Object.fromEntries(Object.entries(day.saved).map(([k, v]) => [k, saved(v)])),
+      })),
     };
   }
 

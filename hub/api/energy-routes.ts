@@ -95,6 +95,28 @@ export async function energyRoutes(app: FastifyInstance, s: EnergyRouteServices)
     async (req) => s.energy.savings(req.params.id, req.query.since, req.query.until),
   );
 
+  api.get(
+    '/api/v1/energy/savings',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary:
+          'What automation saved, per measure (schedules, DCV and occupancy, demand limiting): each 15-minute slot against the baseline learned before automation first acted, the difference attributed to the measures acting in it',
+        querystring: z.strictObject({
+          meter: z
+            .string()
+            .max(128)
+            .optional()
+            .describe('default: the site’s electricity (the root electricity meter)'),
+          from: date.optional().describe('first local day; default: the day automation first acted'),
+          to: date.optional().describe('the day after the last one; default: today included'),
+        }),
+      },
+    },
+    async (req) => s.energy.automationSavings(req.query),
+  );
+
   for (const kind of ['daily', 'monthly'] as const)
     api.get(
       `/api/v1/energy/reports/${kind}`,

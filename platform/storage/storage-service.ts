@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { EventBus } from '../../core/bus.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { Reading } from '../../core/model/reading.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import { EmbeddedStore } from './embedded-store.js';
 import type { History } from './history.js';
@@ -115,6 +116,29 @@ export class StorageService {
       this.outbox.close();
     }
     this.store?.close();
+  }
+
+  /**
+   * Readings that do not come from the devices (the demo's generated history, an import): straight into
+   * storage the same way (outbox and InfluxDB, or the embedded store), without the bus, so no rule, live view
+   * or alert sees them. settleImport() after the last batch rolls them up.
+   */
+  importReadings(batch: Reading[]): void {
+    if (this.outbox && this.encoder) {
+      this.encoder.encode(batch, this.lines);
+      this.outbox.append(this.lines);
+      this.lines.length = 0;
+      if (this.outbox.bufferedBytes > FLUSH_AT_BYTES) this.outbox.flush();
+    } else if (this.store) {
+      this.store.add(batch);
+      if (batch.length > 0) this.store.flush();
+    }
+  }
+
+  /** After importReadings: to disk, and (embedded) rolled up; InfluxDB rolls up what arrives late itself. */
+  settleImport(): void {
+    this.outbox?.flush();
+    this.store?.rollUp();
   }
 
   /** Before this time history holds everything it will: the oldest reading still in the outbox, else now. */

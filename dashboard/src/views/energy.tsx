@@ -18,6 +18,7 @@ import { DaysPanel } from './energy-days.js';
 import { DemandPanel } from './energy-demand.js';
 import { AfterHoursPanel, BuildingsPanel, MetersPanel } from './energy-month.js';
 import { NightFlowPanel } from './energy-night.js';
+import { SavingsPanel } from './energy-savings.js';
 import { t } from './energy-text.js';
 import { Headline, TotalsPanel } from './energy-totals.js';
 
@@ -243,6 +244,12 @@ function EnergyBody({
           onDate={(d) => setQuery({ night: d === today ? undefined : d })}
         />
       </div>
+
+      <SavingsPanel
+        meters={elec}
+        meterId={q.get('saving') ?? undefined}
+        onMeter={(id) => setQuery({ saving: id })}
+      />
 
       {r && (
         <div class={`energy-report${report.loading ? ' stale' : ''}`}>

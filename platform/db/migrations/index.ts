@@ -12,6 +12,7 @@ import { loginResets } from './011-login-resets.js';
 import { priorityArrays } from './012-priority-arrays.js';
 import { schedules } from './013-schedules.js';
 import { scenesPlans } from './014-scenes-plans.js';
+import { controlActivity } from './015-control-activity.js';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   priorityArrays,
   schedules,
   scenesPlans,
+  controlActivity,
 ];
