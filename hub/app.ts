@@ -39,6 +39,7 @@ import { buildVisitors } from '../domains/visitors/visitors.js';
 import { AuditLog } from '../platform/audit/audit-log.js';
 import { recordSiteVersion } from '../platform/audit/site-history.js';
 import { openDatabase } from '../platform/db/database.js';
+import { writeBatchOf } from '../platform/db/write-batch.js';
 import { Notifier } from '../platform/notify/notifier.js';
 import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
@@ -124,7 +125,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       : undefined;
   const bus = new EventBus(log.child({ component: 'bus' }));
   const db = openDatabase(site.hub.dataDir, log.child({ component: 'db' }));
-  const audit = new AuditLog(db, () => clock.now());
+  // group commit of the audit log's and the priority arrays' rows (one transaction per turn of the event loop)
+  const batch = writeBatchOf(db);
+  const audit = new AuditLog(db, () => clock.now(), { batch });
   const auth = new AuthService(
     db,
     site.hub.auth,
@@ -165,7 +168,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   // the command priority arrays: every writer of a command point (operators, rules, schedules, scenes, plans)
   const control = new PriorityArrays({
     site,
-    store: new ControlStore(db),
+    store: new ControlStore(db, batch),
     commands,
     audit,
     bus,
@@ -482,6 +485,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       await services.live?.close();
       await redirect?.stop();
       await http.close();
+      batch.commit();
       if (db.open) db.close();
       log.info('hub stopped');
     },

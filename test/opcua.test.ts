@@ -129,6 +129,27 @@ describe('OPC UA against the equipment simulator (security None)', () => {
     await expect(
       r.hub.supervisor.write(r.hub.site.pointById.get('chiller-1/power_kw')!, 1, 8),
     ).rejects.toThrow(/BadNotWritable|BadUserAccessDenied/);
+    // writes asked for together go to the server in one Write request and are read back with one Read: each
+    // keeps its own status and its own read-back
+    const point = (id: string) => r.hub.site.pointById.get(id)!;
+    const [setpoint, readOnly, air] = await Promise.allSettled([
+      r.hub.supervisor.write(point('chiller-1/chw_setpoint_c'), 8, 8),
+      r.hub.supervisor.write(point('chiller-1/power_kw'), 1, 8),
+      r.hub.supervisor.write(point('ahu-1/supply_air_setpoint_c'), 21, 8),
+    ]);
+    expect(setpoint.status).toBe('fulfilled');
+    expect(air.status).toBe('fulfilled');
+    expect(readOnly.status).toBe('rejected');
+    expect(String((readOnly as PromiseRejectedResult).reason)).toMatch(/BadNotWritable|BadUserAccessDenied/);
+    await waitFor(
+      () =>
+        latest(r.hub, 'chiller-1/chw_setpoint_c').value === 8 &&
+        latest(r.hub, 'ahu-1/supply_air_setpoint_c').value === 21,
+    );
+    // back to what the later tests expect
+    await r.hub.supervisor.write(point('chiller-1/chw_setpoint_c'), 7, 8);
+    await r.hub.supervisor.write(point('ahu-1/supply_air_setpoint_c'), 20.5, 8);
+    await waitFor(() => latest(r.hub, 'chiller-1/chw_setpoint_c').value === 7);
   });
 
   it('browses the address space and names nodes by namespace URI', async () => {

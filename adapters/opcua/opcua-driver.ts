@@ -5,11 +5,13 @@ import {
   type ClientSubscription,
   DataChangeFilter,
   DataChangeTrigger,
+  type DataType,
   type DataValue,
   DeadbandType,
   MessageSecurityMode,
   OPCUAClient,
   SecurityPolicy,
+  StatusCodes,
   TimestampsToReturn,
   type UserIdentityInfo,
   UserTokenType,
@@ -34,6 +36,7 @@ import { checkServerCertificate } from './server-certificate.js';
 import { qualityOf, statusText } from './status.js';
 import { fromVariant, toVariant } from './variant.js';
 import { withTimeout } from './with-timeout.js';
+import { OpcuaWriteBatch } from './write-batch.js';
 
 const ITEMS_PER_REQUEST = 1_000;
 
@@ -41,6 +44,8 @@ const ITEMS_PER_REQUEST = 1_000;
 interface Node {
   op: OpcuaPoint;
   nodeId?: string;
+  /** The data type of the node's value as last seen in this session (a write sends it in that type). */
+  dataType?: DataType;
 }
 
 /** The read-mode points of the server, as the framework polls them. */
@@ -60,6 +65,8 @@ export class OpcuaDriver implements Driver<OpcuaReadPlan> {
   private client?: OPCUAClient;
   private session?: ClientSession;
   private subscription?: ClientSubscription;
+  /** The session's writes of one event-loop turn, sent together. */
+  private writes?: OpcuaWriteBatch;
   private readonly nodes = new Map<string, Node>();
   /** Each connect gets a number; callbacks from an older session are ignored. */
   private generation = 0;
@@ -113,7 +120,10 @@ export class OpcuaDriver implements Driver<OpcuaReadPlan> {
         'read the namespace array',
       );
       if (stale()) throw closed();
-      for (const node of this.nodes.values()) node.nodeId = toServerNodeId(node.op.address, namespaces);
+      for (const node of this.nodes.values()) {
+        node.nodeId = toServerNodeId(node.op.address, namespaces);
+        node.dataType = undefined;
+      }
     } catch (err) {
       if (!stale()) this.generation++; // callbacks of this half-built session are ignored from now on
       await this.dispose(false);
@@ -294,7 +304,8 @@ export class OpcuaDriver implements Driver<OpcuaReadPlan> {
       return 'bad';
     }
     const value = fromVariant(dv.value, point.type);
-    if (value === undefined) {
+    if (value !== undefined) node.dataType = dv.value.dataType;
+    else {
       this.ctx.devices.malformed(
         this.device.id,
         node.op.nodeIdText,
@@ -331,18 +342,34 @@ export class OpcuaDriver implements Driver<OpcuaReadPlan> {
       throw new DriverError('bad-config', `${point.id}: the server has no node ${node.op.nodeIdText}`);
     const t = this.device.timeoutMs;
     const id = { nodeId: node.nodeId, attributeId: AttributeIds.Value };
-    // the node's own data type (Float, Int16, ...), so the server gets exactly what it expects
-    const current = await withTimeout(session.read(id), t, 'read before write');
-    const variant = toVariant(raw, current.value.dataType);
-    if (typeof variant === 'string') throw new DriverError('bad-config', `${point.id}: ${variant}`);
-    const status = await withTimeout(session.write({ ...id, value: { value: variant } }), t, 'write');
-    if (status.isNotGood())
-      throw new DriverError(
-        'exception',
-        `the server refused the write to ${node.op.nodeIdText}: ${statusText(status)}`,
-      );
-    const back = this.toReading(node, await withTimeout(session.read(id), t, 'read back'));
-    return back === 'bad' ? undefined : back;
+    // the node's own data type (Float, Int16, ...), so the server gets exactly what it expects: as last seen
+    // in this session (a data change, a read, the last write's read-back), else read first. A server that
+    // changed the node's type answers BadTypeMismatch: the type is read again and the write tried once more.
+    if (this.writes?.session !== session) this.writes = new OpcuaWriteBatch(session, t);
+    const writes = this.writes;
+    for (let attempt = 0; ; attempt++) {
+      const known = attempt === 0 ? node.dataType : undefined;
+      const dataType = known ?? (await withTimeout(session.read(id), t, 'read before write')).value.dataType;
+      const variant = toVariant(raw, dataType);
+      if (typeof variant === 'string') {
+        node.dataType = undefined;
+        if (known !== undefined) continue; // maybe the type changed: read it
+        throw new DriverError('bad-config', `${point.id}: ${variant}`);
+      }
+      // with the other writes of this turn: one Write request, then one Read of them all
+      const { status, back } = await writes.writeAndReadBack(node.nodeId, variant);
+      if (known !== undefined && status.value === StatusCodes.BadTypeMismatch.value) {
+        node.dataType = undefined;
+        continue;
+      }
+      if (status.isNotGood())
+        throw new DriverError(
+          'exception',
+          `the server refused the write to ${node.op.nodeIdText}: ${statusText(status)}`,
+        );
+      const reading = this.toReading(node, back);
+      return reading === 'bad' ? undefined : reading;
+    }
   }
 
   async browse(_deviceId: string, request: Record<string, unknown>): Promise<unknown> {

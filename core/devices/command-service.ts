@@ -133,7 +133,8 @@ export class CommandService {
     }
     record('ok');
     this.bus.emit('command.completed', { pointId, value, ok: true, actor: by.actor, ts });
-    this.log.info({ pointId, value, priority, actor: by.actor }, 'command written');
+    // debug: a burst of schedule edges writes thousands; each write is in the audit log already
+    this.log.debug({ pointId, value, priority, actor: by.actor }, 'command written');
     return { pointId, value, previous, ts };
   }
 

@@ -1,5 +1,7 @@
+import type { Statement } from 'better-sqlite3';
 import type { PointValue } from '../../core/model/reading.js';
 import type { Db } from '../../platform/db/database.js';
+import type { WriteBatch } from '../../platform/db/write-batch.js';
 import type { PointControlState, Slot } from './control-types.js';
 
 export type LastWrite = NonNullable<PointControlState['lastWrite']>;
@@ -26,7 +28,29 @@ interface WriteRow {
 
 /** The priority arrays in SQLite (migration 012): one row per non-null level, one per point's last write. */
 export class ControlStore {
-  constructor(private readonly db: Db) {}
+  // prepared once: a burst of schedule edges stores two rows per write
+  private readonly putSlot: Statement;
+  private readonly deleteSlot: Statement;
+  private readonly putWrite: Statement;
+
+  /** `batch`: the hub's group commit (platform/db/write-batch.ts); without it each write is its own transaction. */
+  constructor(
+    private readonly db: Db,
+    private readonly batch?: WriteBatch,
+  ) {
+    this.putSlot = db.prepare(
+      `INSERT INTO control_slots (point_id, level, value, source, actor, reason, since, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(point_id, level) DO UPDATE SET value = excluded.value, source = excluded.source,
+         actor = excluded.actor, reason = excluded.reason, since = excluded.since, expires_at = excluded.expires_at`,
+    );
+    this.deleteSlot = db.prepare('DELETE FROM control_slots WHERE point_id = ? AND level = ?');
+    this.putWrite = db.prepare(
+      `INSERT INTO control_last_writes (point_id, value, level, ts, ok, error) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(point_id) DO UPDATE SET value = excluded.value, level = excluded.level, ts = excluded.ts,
+         ok = excluded.ok, error = excluded.error`,
+    );
+  }
 
   /** Every stored slot by point, each point's levels highest priority first. */
   slots(): Map<string, Slot[]> {
@@ -66,14 +90,8 @@ export class ControlStore {
   }
 
   put(pointId: string, s: Slot): void {
-    this.db
-      .prepare(
-        `INSERT INTO control_slots (point_id, level, value, source, actor, reason, since, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(point_id, level) DO UPDATE SET value = excluded.value, source = excluded.source,
-           actor = excluded.actor, reason = excluded.reason, since = excluded.since, expires_at = excluded.expires_at`,
-      )
-      .run(
+    this.write(() =>
+      this.putSlot.run(
         pointId,
         s.level,
         JSON.stringify(s.value),
@@ -82,27 +100,29 @@ export class ControlStore {
         s.reason ?? null,
         s.since,
         s.expiresAt ?? null,
-      );
+      ),
+    );
   }
 
   delete(pointId: string, level: number): void {
-    this.db.prepare('DELETE FROM control_slots WHERE point_id = ? AND level = ?').run(pointId, level);
+    this.write(() => this.deleteSlot.run(pointId, level));
   }
 
   putLastWrite(pointId: string, w: LastWrite): void {
-    this.db
-      .prepare(
-        `INSERT INTO control_last_writes (point_id, value, level, ts, ok, error) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(point_id) DO UPDATE SET value = excluded.value, level = excluded.level, ts = excluded.ts,
-           ok = excluded.ok, error = excluded.error`,
-      )
-      .run(
+    this.write(() =>
+      this.putWrite.run(
         pointId,
         w.value === null ? null : JSON.stringify(w.value),
         w.level,
         w.ts,
         w.ok ? 1 : 0,
         w.error ?? null,
-      );
+      ),
+    );
+  }
+
+  private write(fn: () => unknown): void {
+    if (this.batch) this.batch.run(fn);
+    else fn();
   }
 }

@@ -36,7 +36,7 @@ export const CONTROL_REQUESTER: CommandRequester = {
 const SITE_FILE: Actor = { actor: 'site-file', via: 'system' };
 
 /** How many points commandMany() writes at once. */
-const PARALLEL = 16;
+const PARALLEL = 32;
 /** The slow retry of pending points looks this often. */
 const RETRY_TICK_MS = 5_000;
 

@@ -108,7 +108,10 @@ export class LiveGateway {
     s.bus.on('ticket.created', (e) => this.io.to('devices').emit('ticket', { event: 'created', ...e }));
     s.bus.on('ticket.changed', (e) => this.io.to('devices').emit('ticket', e));
     // a command point's priority array, effective value or pending state: the control view and asset pages
-    s.bus.on('control.changed', (e) => this.io.to('devices').emit('control', e));
+    // (a burst of schedule edges changes thousands at once: nothing is encoded when no client is connected)
+    s.bus.on('control.changed', (e) => {
+      if (this.io.sockets.adapter.rooms.get('devices')?.size) this.io.to('devices').emit('control', e);
+    });
     // gate traffic and pass changes without who: the dashboard asks the API, which applies who may see what
     const gate = (event: string, e: { gateId: string; ts: number; offline: boolean }, more: object) =>
       this.io.to('devices').emit('gate', { event, gateId: e.gateId, ts: e.ts, offline: e.offline, ...more });

@@ -7,6 +7,7 @@ import type { Actor } from '../../core/actor.js';
 import { silentLogger } from '../../core/logger.js';
 import { type Db, migrate, openDatabase } from '../db/database.js';
 import { migrations } from '../db/migrations/index.js';
+import { WriteBatch } from '../db/write-batch.js';
 import { type AuditContent, rowHash } from './audit-chain.js';
 import { AuditLog } from './audit-log.js';
 
@@ -204,5 +205,29 @@ describe('the keyed audit chain', () => {
     unlinkSync(file);
     expect(open).toThrow(/audit\.key is missing, but the audit log in hub\.db is keyed: restore audit\.key/);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('group commit: rows of the next 10 ms share a transaction, chained and verified as before, then committed', async () => {
+    db = openDatabase(dir, silentLogger);
+    const batch = new WriteBatch(db);
+    const audit = new AuditLog(db, () => now++, { batch });
+    const other = new Database(join(dir, 'hub.db'), { readonly: true });
+    const othersCount = () => other.prepare('SELECT COUNT(*) FROM audit_log').pluck().get();
+    for (let i = 0; i < 5; i++)
+      audit.record(alice, { action: 'setpoint.write', target: `ahu-${i}/sp`, after: i });
+    // this connection reads its own rows at once; another process only after the commit
+    expect(audit.query({ limit: 10 })).toHaveLength(5);
+    expect(db.inTransaction).toBe(true);
+    expect(othersCount()).toBe(0);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(db.inTransaction).toBe(false);
+    expect(othersCount()).toBe(5);
+    // a second turn, and a transaction of somebody else's inside it (a savepoint), then an explicit commit
+    audit.record(alice, { action: 'login' });
+    db.transaction(() => audit.record(alice, { action: 'logout' }))();
+    batch.commit();
+    expect(othersCount()).toBe(7);
+    expect(audit.verify()).toEqual({ ok: true, entries: 7, keyedFromId: 1 });
+    other.close();
   });
 });

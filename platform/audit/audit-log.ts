@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Actor, type AuditInput, type AuditTrail, SYSTEM } from '../../core/actor.js';
 import type { Db } from '../db/database.js';
 import { whereOf } from '../db/where.js';
+import type { WriteBatch } from '../db/write-batch.js';
 import {
   type AuditCheckpoint,
   type AuditContent,
@@ -74,9 +75,15 @@ export class AuditLog implements AuditTrail {
   /** Set once by openKey(), before anything is written. */
   private key: Buffer = Buffer.alloc(0);
 
+  /**
+   * `batch`: the hub's group commit (write-batch.ts): rows recorded in one turn of the event loop share a
+   * transaction. The chain is the same: each row still reads the previous hash on this connection, which sees
+   * the rows not committed yet.
+   */
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    opts: { batch?: WriteBatch } = {},
   ) {
     const last = db.prepare<[], Pick<AuditRow, 'hash'>>(
       'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1',
@@ -92,7 +99,8 @@ export class AuditLog implements AuditTrail {
     };
     this.key = this.openKey(write);
     const tx = db.transaction(write);
-    this.append = (row) => tx.immediate(row);
+    const batch = opts.batch;
+    this.append = batch ? (row) => batch.run(() => write(row)) : (row) => tx.immediate(row);
   }
 
   record(who: Actor, what: AuditInput): void {
