@@ -24,53 +24,60 @@ const SCHEDULES: CommandRequester = {
 const SP = 'ahu-1/supply_temp_sp_c';
 const FAN = 'ahu-1/fan_cmd';
 
-/** One AHU on Modbus unit 1: a setpoint in holding register 30, a fan command on coil 3. */
-function modbusSite(port: number, dataDir: string, control: object = {}) {
+/** A site with one AHU (`ahu-1`, plant room) on one device `ahu-ctl`: the site file as YAML, parsed. */
+function ahuSite(
+  file: string,
+  site: object,
+  dataDir: string,
+  device: object,
+  points: object[],
+  control?: object,
+) {
   return parseSiteText(
     stringify({
-      site: { id: 'c1', name: 'Control site', timezone: 'Asia/Shanghai' },
+      site,
       hub: { http: { host: '127.0.0.1', port: 0 }, dataDir, logLevel: 'silent' },
       mqtt: { mode: 'off' },
       storage: { mode: 'off' },
       zones: [{ id: 'plant', name: 'Plant room' }],
-      devices: [
-        {
-          id: 'ahu-ctl',
-          protocol: 'modbus',
-          host: '127.0.0.1',
-          port,
-          unitId: 1,
-          intervalMs: 200,
-          timeoutMs: 150,
-          retries: 0,
-          breakerFailures: 2,
-        },
-      ],
-      assets: [
-        {
-          id: 'ahu-1',
-          name: 'AHU 1',
-          kind: 'ahu',
-          zone: 'plant',
-          device: 'ahu-ctl',
-          points: [
-            { name: 'supply_temp_c', unit: 'degC', register: 0, dataType: 'uint16' },
-            {
-              name: 'supply_temp_sp_c',
-              unit: 'degC',
-              kind: 'command',
-              register: 30,
-              dataType: 'uint16',
-              min: 10,
-              max: 35,
-            },
-            { name: 'fan_cmd', type: 'boolean', kind: 'command', table: 'coil', register: 3 },
-          ],
-        },
-      ],
-      control,
+      devices: [{ id: 'ahu-ctl', ...device }],
+      assets: [{ id: 'ahu-1', name: 'AHU 1', kind: 'ahu', zone: 'plant', device: 'ahu-ctl', points }],
+      ...(control ? { control } : {}),
     }),
+    file,
+  );
+}
+
+/** One AHU on Modbus unit 1: a setpoint in holding register 30, a fan command on coil 3. */
+function modbusSite(port: number, dataDir: string, control: object = {}) {
+  return ahuSite(
     'control-site.yaml',
+    { id: 'c1', name: 'Control site', timezone: 'Asia/Shanghai' },
+    dataDir,
+    {
+      protocol: 'modbus',
+      host: '127.0.0.1',
+      port,
+      unitId: 1,
+      intervalMs: 200,
+      timeoutMs: 150,
+      retries: 0,
+      breakerFailures: 2,
+    },
+    [
+      { name: 'supply_temp_c', unit: 'degC', register: 0, dataType: 'uint16' },
+      {
+        name: 'supply_temp_sp_c',
+        unit: 'degC',
+        kind: 'command',
+        register: 30,
+        dataType: 'uint16',
+        min: 10,
+        max: 35,
+      },
+      { name: 'fan_cmd', type: 'boolean', kind: 'command', table: 'coil', register: 3 },
+    ],
+    control,
   );
 }
 
@@ -487,44 +494,27 @@ describe('operator overrides expire (manual clock)', () => {
 
 /** The simulated AHU on BACnet/IP: a setpoint (analog-value:1) and a fan command (binary-value:1). */
 function bacnetSite(sim: BacnetSite, dataDir = tempDataDir()) {
-  return parseSiteText(
-    stringify({
-      site: { id: 'cb', name: 'BACnet control site' },
-      hub: { http: { host: '127.0.0.1', port: 0 }, dataDir, logLevel: 'silent' },
-      mqtt: { mode: 'off' },
-      storage: { mode: 'off' },
-      zones: [{ id: 'plant', name: 'Plant room' }],
-      devices: [
-        {
-          id: 'ahu-ctl',
-          protocol: 'bacnet',
-          instance: 1001,
-          address: sim.ahu.address,
-          localAddress: '127.0.0.28',
-          localPort: 0,
-          intervalMs: 500,
-          timeoutMs: 300,
-          retries: 0,
-          breakerFailures: 2,
-          covLifetimeS: 2,
-        },
-      ],
-      assets: [
-        {
-          id: 'ahu-1',
-          name: 'AHU 1',
-          kind: 'ahu',
-          zone: 'plant',
-          device: 'ahu-ctl',
-          points: [
-            { name: 'return_temp_c', unit: 'degC', object: 'analog-input:2', cov: false },
-            { name: 'setpoint_c', unit: 'degC', object: 'analog-value:1', kind: 'command', min: 10, max: 35 },
-            { name: 'fan_cmd', type: 'boolean', object: 'binary-value:1', kind: 'command' },
-          ],
-        },
-      ],
-    }),
+  return ahuSite(
     'bacnet-control.yaml',
+    { id: 'cb', name: 'BACnet control site' },
+    dataDir,
+    {
+      protocol: 'bacnet',
+      instance: 1001,
+      address: sim.ahu.address,
+      localAddress: '127.0.0.28',
+      localPort: 0,
+      intervalMs: 500,
+      timeoutMs: 300,
+      retries: 0,
+      breakerFailures: 2,
+      covLifetimeS: 2,
+    },
+    [
+      { name: 'return_temp_c', unit: 'degC', object: 'analog-input:2', cov: false },
+      { name: 'setpoint_c', unit: 'degC', object: 'analog-value:1', kind: 'command', min: 10, max: 35 },
+      { name: 'fan_cmd', type: 'boolean', object: 'binary-value:1', kind: 'command' },
+    ],
   );
 }
 

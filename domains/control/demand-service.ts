@@ -20,6 +20,7 @@ import {
   shedStage,
 } from './demand-shedder.js';
 import type { DemandStore } from './demand-store.js';
+import { OnePassAtATime } from './one-pass-at-a-time.js';
 import { resolveTargets } from './targets.js';
 
 /** Demand limiting writes as itself, with the one permission it needs (never gates). */
@@ -59,8 +60,10 @@ export class DemandService {
   private readonly byPoint = new Map<string, PlanState[]>();
   private readonly unsubscribe: (() => void)[] = [];
   private timer: unknown;
-  private readonly running = new Map<PlanState, Promise<void>>();
-  private readonly again = new Set<PlanState>();
+  private readonly passes = new OnePassAtATime<PlanState>(
+    (p) => this.step(p),
+    (p, err) => this.d.log.warn({ plan: p.cfg.id, err: err.message }, 'demand limiting failed'),
+  );
 
   constructor(
     private readonly d: {
@@ -133,23 +136,13 @@ export class DemandService {
   }
 
   async settled(): Promise<void> {
-    while (this.running.size) await Promise.all(this.running.values());
+    await this.passes.settled();
   }
 
+  /** A step of plan p; a restart's re-assertion instead when reassert (a step asked meanwhile follows it). */
   private kick(p: PlanState, reassert = false): void {
-    if (this.running.has(p)) {
-      this.again.add(p);
-      return;
-    }
-    const run = (reassert ? this.reassert(p) : this.step(p))
-      .catch((err) =>
-        this.d.log.warn({ plan: p.cfg.id, err: (err as Error).message }, 'demand limiting failed'),
-      )
-      .finally(() => {
-        this.running.delete(p);
-        if (this.again.delete(p)) this.kick(p);
-      });
-    this.running.set(p, run);
+    if (reassert) this.passes.kick(p, (q) => this.reassert(q));
+    else this.passes.kick(p);
   }
 
   /** The forecast of the window now (kW), undefined without data. */

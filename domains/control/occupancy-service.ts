@@ -8,6 +8,7 @@ import type { SiteModel } from '../../core/model/site-model.js';
 import { LEVELS, type LevelCommand, type PointControl } from './control-types.js';
 import { beyondDeadband, dcvValue, isOccupied, OccupancyTimeline } from './occupancy-logic.js';
 import { lightsOff, type OccupancyConfig } from './occupancy-schema.js';
+import { OnePassAtATime } from './one-pass-at-a-time.js';
 import { resolveTargets } from './targets.js';
 
 /** Occupancy control writes as itself, with the one permission it needs (never gates). */
@@ -48,9 +49,11 @@ export class OccupancyService {
   private readonly byInput = new Map<string, ZoneState[]>();
   private readonly unsubscribe: (() => void)[] = [];
   private timer: unknown;
-  /** Per zone: a pass running, and whether another was asked for meanwhile. */
-  private readonly running = new Map<ZoneState, Promise<void>>();
-  private readonly again = new Set<ZoneState>();
+  /** Evaluates a zone; one pass at a time per zone, a request meanwhile runs once more after it. */
+  private readonly passes = new OnePassAtATime<ZoneState>(
+    (z) => this.evaluate(z),
+    (z, err) => this.d.log.warn({ zone: z.cfg.zone, err: err.message }, 'occupancy control failed'),
+  );
 
   constructor(
     private readonly d: {
@@ -115,7 +118,7 @@ export class OccupancyService {
 
   /** Resolves once every pass in flight is done (tests). */
   async settled(): Promise<void> {
-    while (this.running.size) await Promise.all(this.running.values());
+    await this.passes.settled();
   }
 
   private slot(pointId: string, source: string) {
@@ -124,21 +127,8 @@ export class OccupancyService {
       ?.slots.find((s) => s.level === LEVELS.automation && s.source === source);
   }
 
-  /** Evaluate a zone; one pass at a time per zone, a request meanwhile runs once more after it. */
   private kick(z: ZoneState): void {
-    if (this.running.has(z)) {
-      this.again.add(z);
-      return;
-    }
-    const run = this.evaluate(z)
-      .catch((err) =>
-        this.d.log.warn({ zone: z.cfg.zone, err: (err as Error).message }, 'occupancy control failed'),
-      )
-      .finally(() => {
-        this.running.delete(z);
-        if (this.again.delete(z)) this.kick(z);
-      });
-    this.running.set(z, run);
+    this.passes.kick(z);
   }
 
   private value(id: string): PointValue | null | undefined {

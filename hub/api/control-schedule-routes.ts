@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ActingPerson } from '../../core/actor.js';
 import type { ScheduleService } from '../../domains/control/schedule-service.js';
 import { personOf } from './access.js';
 
@@ -29,6 +30,37 @@ export async function controlScheduleRoutes(
 ): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['control'];
+
+  /**
+   * PUT and DELETE of one schedule or calendar by id (control:manage): save answers 201 when it created the item,
+   * 200 when it replaced it, with the item; remove answers 204.
+   */
+  const saveAndRemove = (
+    path: string,
+    summary: { save: string; remove: string },
+    save: (id: string, body: unknown, by: ActingPerson) => Promise<{ created: boolean; item: unknown }>,
+    remove: (id: string, by: ActingPerson) => Promise<void>,
+  ) => {
+    api.put(
+      path,
+      {
+        config: { access: 'control:manage' },
+        schema: { tags, summary: summary.save, params: IdParams, body: Body },
+      },
+      async (req, reply) => {
+        const { created, item } = await save(req.params.id, req.body, personOf(req));
+        return reply.code(created ? 201 : 200).send(item);
+      },
+    );
+    api.delete(
+      path,
+      { config: { access: 'control:manage' }, schema: { tags, summary: summary.remove, params: IdParams } },
+      async (req, reply) => {
+        await remove(req.params.id, personOf(req));
+        return reply.code(204).send();
+      },
+    );
+  };
 
   api.get(
     '/api/v1/control/schedules',
@@ -65,38 +97,15 @@ export async function controlScheduleRoutes(
     },
   );
 
-  api.put(
+  saveAndRemove(
     '/api/v1/control/schedules/:id',
     {
-      config: { access: 'control:manage' },
-      schema: {
-        tags,
-        summary:
-          'Create or replace a schedule made through the API; it runs at once, audited. A site-file schedule: 409',
-        params: IdParams,
-        body: Body,
-      },
+      save: 'Create or replace a schedule made through the API; it runs at once, audited. A site-file schedule: 409',
+      remove: 'Remove a schedule made through the API; the levels it held are relinquished, audited',
     },
-    async (req, reply) => {
-      const { created, schedule } = await s.schedules.save(req.params.id, req.body, personOf(req));
-      return reply.code(created ? 201 : 200).send(schedule);
-    },
-  );
-
-  api.delete(
-    '/api/v1/control/schedules/:id',
-    {
-      config: { access: 'control:manage' },
-      schema: {
-        tags,
-        summary: 'Remove a schedule made through the API; the levels it held are relinquished, audited',
-        params: IdParams,
-      },
-    },
-    async (req, reply) => {
-      await s.schedules.remove(req.params.id, personOf(req));
-      return reply.code(204).send();
-    },
+    (id, body, by) =>
+      s.schedules.save(id, body, by).then(({ created, schedule }) => ({ created, item: schedule })),
+    (id, by) => s.schedules.remove(id, by),
   );
 
   api.get(
@@ -147,38 +156,15 @@ export async function controlScheduleRoutes(
     async (req) => s.schedules.getCalendar(req.params.id),
   );
 
-  api.put(
+  saveAndRemove(
     '/api/v1/control/calendars/:id',
     {
-      config: { access: 'control:manage' },
-      schema: {
-        tags,
-        summary:
-          'Create or replace a calendar made through the API (holidays, ranges, make-up working days); schedules using it follow at once, audited',
-        params: IdParams,
-        body: Body,
-      },
+      save: 'Create or replace a calendar made through the API (holidays, ranges, make-up working days); schedules using it follow at once, audited',
+      remove: 'Remove a calendar made through the API (409 while a schedule uses it), audited',
     },
-    async (req, reply) => {
-      const { created, calendar } = await s.schedules.saveCalendar(req.params.id, req.body, personOf(req));
-      return reply.code(created ? 201 : 200).send(calendar);
-    },
-  );
-
-  api.delete(
-    '/api/v1/control/calendars/:id',
-    {
-      config: { access: 'control:manage' },
-      schema: {
-        tags,
-        summary: 'Remove a calendar made through the API (409 while a schedule uses it), audited',
-        params: IdParams,
-      },
-    },
-    async (req, reply) => {
-      await s.schedules.removeCalendar(req.params.id, personOf(req));
-      return reply.code(204).send();
-    },
+    (id, body, by) =>
+      s.schedules.saveCalendar(id, body, by).then(({ created, calendar }) => ({ created, item: calendar })),
+    (id, by) => s.schedules.removeCalendar(id, by),
   );
 
   api.get(

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { type ApiProblem, useApi, useHubEvent } from '../hub.js';
+import { useApi, useHubEvent } from '../hub.js';
 import type { DemandAnswer, OccupancyAnswer } from '../hub-types.js';
 import { useLang } from '../i18n.js';
-import { ErrorBox, Loading } from '../ui.js';
 import { DemandCard } from './control-demand.js';
+import { ListSection } from './control-list-section.js';
 import { OccupancyCard } from './control-occupancy.js';
 import type { ControlSection } from './control-section.js';
 import { ct } from './control-text.js';
@@ -33,31 +33,21 @@ function Occupancy() {
   const answer = useApi<OccupancyAnswer[] | { zones: OccupancyAnswer[] }>('/control/occupancy');
   useReloadOnControl(answer.reload);
   const zones = listOf(answer.data as OccupancyAnswer[] | Record<string, OccupancyAnswer[]>, 'zones');
-  const missing = (answer.error as ApiProblem | undefined)?.status === 404;
   return (
-    <section class="panel ct-section" data-section="occupancy">
-      <div class="section-head">
-        <h2>{ct('occupancyTitle')}</h2>
-      </div>
-      <p class="muted ct-hint">{ct('occupancyHint')}</p>
-      {missing && (
-        <p class="placeholder" data-empty>
-          {ct('unavailable')}
-        </p>
-      )}
-      {answer.error && !missing && !answer.data && <ErrorBox error={answer.error} retry={answer.reload} />}
-      {answer.loading && !answer.data && !answer.error && <Loading />}
-      {answer.data && !zones.length && (
-        <p class="placeholder" data-empty>
-          {ct('noOccupancy')}
-        </p>
-      )}
+    <ListSection
+      id="occupancy"
+      title="occupancyTitle"
+      hint="occupancyHint"
+      empty="noOccupancy"
+      answer={answer}
+      count={zones.length}
+    >
       <ul class="ct-cards">
         {zones.map((z) => (
           <OccupancyCard key={z.zone} zone={z} />
         ))}
       </ul>
-    </section>
+    </ListSection>
   );
 }
 
@@ -65,31 +55,21 @@ function Demand() {
   const answer = useApi<DemandAnswer[] | { plans: DemandAnswer[] }>('/control/demand');
   useReloadOnControl(answer.reload);
   const plans = listOf(answer.data as DemandAnswer[] | Record<string, DemandAnswer[]>, 'plans');
-  const missing = (answer.error as ApiProblem | undefined)?.status === 404;
   return (
-    <section class="panel ct-section" data-section="demand">
-      <div class="section-head">
-        <h2>{ct('demandTitle')}</h2>
-      </div>
-      <p class="muted ct-hint">{ct('demandHint')}</p>
-      {missing && (
-        <p class="placeholder" data-empty>
-          {ct('unavailable')}
-        </p>
-      )}
-      {answer.error && !missing && !answer.data && <ErrorBox error={answer.error} retry={answer.reload} />}
-      {answer.loading && !answer.data && !answer.error && <Loading />}
-      {answer.data && !plans.length && (
-        <p class="placeholder" data-empty>
-          {ct('noDemand')}
-        </p>
-      )}
+    <ListSection
+      id="demand"
+      title="demandTitle"
+      hint="demandHint"
+      empty="noDemand"
+      answer={answer}
+      count={plans.length}
+    >
       <ul class="ct-cards">
         {plans.map((d) => (
           <DemandCard key={d.id} plan={d} />
         ))}
       </ul>
-    </section>
+    </ListSection>
   );
 }
 

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ApiProblem, api, problemText, useApi } from '../hub.js';
+import { api, problemText, useApi } from '../hub.js';
 import type { SceneAnswer } from '../hub-types.js';
 import { fmtDateTime, useLang } from '../i18n.js';
-import { Badge, ErrorBox, Loading } from '../ui.js';
+import { Badge } from '../ui.js';
+import { ListSection } from './control-list-section.js';
 import { levelText } from './control-model.js';
 import type { ControlSection } from './control-section.js';
 import { ct } from './control-text.js';
@@ -22,7 +23,6 @@ function ScenesView() {
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<{ id: string; text: string }>();
   const scenes = listOf(answer.data);
-  const missing = (answer.error as ApiProblem | undefined)?.status === 404;
 
   const release = async (s: SceneAnswer) => {
     setBusy(s.id);
@@ -38,23 +38,14 @@ function ScenesView() {
   };
 
   return (
-    <section class="panel ct-section" data-section="scenes">
-      <div class="section-head">
-        <h2>{ct('scenesTitle')}</h2>
-      </div>
-      <p class="muted ct-hint">{ct('scenesHint')}</p>
-      {missing && (
-        <p class="placeholder" data-empty>
-          {ct('unavailable')}
-        </p>
-      )}
-      {answer.error && !missing && !answer.data && <ErrorBox error={answer.error} retry={answer.reload} />}
-      {answer.loading && !answer.data && !answer.error && <Loading />}
-      {answer.data && !scenes.length && (
-        <p class="placeholder" data-empty>
-          {ct('noScenes')}
-        </p>
-      )}
+    <ListSection
+      id="scenes"
+      title="scenesTitle"
+      hint="scenesHint"
+      empty="noScenes"
+      answer={answer}
+      count={scenes.length}
+    >
       <ul class="ct-scenes">
         {scenes.map((s) => (
           <li key={s.id} class="ct-scene" data-scene={s.id} data-active={s.active ? 'true' : 'false'}>
@@ -125,7 +116,7 @@ function ScenesView() {
           }}
         />
       )}
-    </section>
+    </ListSection>
   );
 }
 
