@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/database.js';
+import { ControlItemStore, type StoredItem } from './schedule-store.js';
 
 /** A scene that is on: who activated it, when, why, at which level. */
 export interface ActiveScene {
@@ -9,14 +10,7 @@ export interface ActiveScene {
   reason?: string;
 }
 
-export interface StoredScene {
-  id: string;
-  body: unknown;
-  createdAt: number;
-  createdBy: string;
-  updatedAt: number;
-  updatedBy: string;
-}
+export type StoredScene = StoredItem;
 
 interface ActiveRow {
   scene_id: string;
@@ -26,18 +20,14 @@ interface ActiveRow {
   reason: string | null;
 }
 
-interface SceneRow {
-  id: string;
-  body: string;
-  created_at: number;
-  created_by: string;
-  updated_at: number;
-  updated_by: string;
-}
-
 /** Scenes in SQLite (migration 014): those made through the API, and which scenes are active. */
 export class SceneStore {
-  constructor(private readonly db: Db) {}
+  /** The scenes made through the API. */
+  private readonly items: ControlItemStore;
+
+  constructor(private readonly db: Db) {
+    this.items = new ControlItemStore(db, 'control_scenes');
+  }
 
   active(): ActiveScene[] {
     return (
@@ -66,26 +56,14 @@ export class SceneStore {
   }
 
   list(): StoredScene[] {
-    return (this.db.prepare('SELECT * FROM control_scenes ORDER BY id').all() as SceneRow[]).map((r) => ({
-      id: r.id,
-      body: JSON.parse(r.body),
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-      updatedAt: r.updated_at,
-      updatedBy: r.updated_by,
-    }));
+    return this.items.list();
   }
 
   put(id: string, body: unknown, by: string, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO control_scenes (id, body, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(id, JSON.stringify(body), now, by, now, by);
+    this.items.put(id, body, by, now);
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM control_scenes WHERE id = ?').run(id).changes > 0;
+    return this.items.delete(id);
   }
 }

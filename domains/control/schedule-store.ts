@@ -27,11 +27,11 @@ const toStored = (r: Row): StoredItem => ({
   updatedBy: r.updated_by,
 });
 
-/** Schedules or calendars made through the API, kept in SQLite as given. Only the schedule service writes here. */
+/** Schedules, calendars or scenes made through the API, kept in SQLite as given (one table each). */
 export class ControlItemStore {
   constructor(
     private readonly db: Db,
-    private readonly table: 'control_schedules' | 'control_calendars',
+    private readonly table: 'control_schedules' | 'control_calendars' | 'control_scenes',
   ) {}
 
   list(): StoredItem[] {
