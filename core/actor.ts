@@ -53,6 +53,10 @@ export const PERMISSIONS = [
   'energy:manage',
   /** Schedules, calendars, scenes, occupancy and demand-limit plans (automation); a scene's own roles still apply. */
   'control:manage',
+  /** The notification delivery log and channel health: what was sent to whom, what failed and why. */
+  'notify:read',
+  /** On-call rotas' overrides (who covers when), and the escalation state of alerts. */
+  'oncall:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

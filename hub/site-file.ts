@@ -5,6 +5,7 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { alertsSection } from '../domains/alerts/alerts-section.js';
 import { controlSection } from '../domains/control/control-section.js';
 import { energySection } from '../domains/energy/energy-section.js';
+import { peopleSection } from '../domains/people/people-section.js';
 import { rulesSection } from '../domains/rules/rules-section.js';
 import { maintenanceSection } from '../domains/tickets/maintenance-section.js';
 import { visitorsSection } from '../domains/visitors/visitors-section.js';
@@ -15,7 +16,15 @@ import { visitorsSection } from '../domains/visitors/visitors-section.js';
  */
 export const HUB_SITE: SiteSpec = {
   factories: adapterFactories,
-  sections: [alertsSection, maintenanceSection, visitorsSection, energySection, rulesSection, controlSection],
+  sections: [
+    alertsSection,
+    maintenanceSection,
+    visitorsSection,
+    energySection,
+    rulesSection,
+    controlSection,
+    peopleSection,
+  ],
 };
 
 /** Read, parse and validate the hub's site file, with the environment's overrides applied. */

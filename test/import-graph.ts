@@ -87,13 +87,15 @@ const MAY_IMPORT: Record<string, string[]> = {
   'platform/audit': ['core', 'platform/db'],
   'platform/security': ['core', 'platform/db', 'platform/audit'],
   'platform/storage': ['core', 'platform/db'],
-  'platform/notify': ['core'],
+  'platform/notify': ['core', 'platform/db'],
+  'platform/people': ['core', 'platform/db', 'platform/audit', 'platform/security', 'platform/notify'],
   'domains/alerts': ['core', 'platform/*'],
   'domains/energy': ['core', 'platform/*'],
   'domains/rules': ['core', 'platform/*', 'domains/alerts', 'domains/energy', 'domains/control'],
   'domains/control': ['core', 'platform/*', 'domains/alerts', 'domains/energy', 'domains/visitors'],
   'domains/tickets': ['core', 'platform/*', 'domains/alerts'],
   'domains/visitors': ['core', 'platform/*', 'domains/alerts'],
+  'domains/people': ['core', 'platform/*', 'domains/alerts', 'domains/tickets', 'domains/visitors'],
   hub: ['*'],
 };
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ASSET_KINDS } from '../../core/config/asset-kinds.js';
 import { finite, idSchema, intIn, pointNameSchema, positiveMs } from '../../core/config/zod-helpers.js';
 import { SEVERITIES } from '../../core/model/severity.js';
-import { EmailActionSchema, WebhookActionSchema } from '../../platform/notify/notify-schema.js';
+import { CHANNEL_SCHEMAS } from '../../platform/notify/notify-schema.js';
 
 /**
  * Rules as data: the `rules:` section of the site file (and, later, rules managed through the API with the
@@ -251,11 +251,7 @@ export const CommandActionSchema = z.strictObject({
     .optional()
     .describe('deprecated, no effect: an operator override at level 8 outranks the rule at 12 until it ends'),
 });
-export const ActionSchema = z.discriminatedUnion('type', [
-  WebhookActionSchema,
-  EmailActionSchema,
-  CommandActionSchema,
-]);
+export const ActionSchema = z.discriminatedUnion('type', [...CHANNEL_SCHEMAS, CommandActionSchema]);
 export type ActionConfig = z.infer<typeof ActionSchema>;
 
 declare module '../../core/config/site-schema.js' {

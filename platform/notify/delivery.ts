@@ -15,6 +15,28 @@ export interface NotifySubject {
   [k: string]: unknown;
 }
 
+/**
+ * One person a delivery is for (personal routing: platform/people). The transport sends to `address` instead of
+ * its configured receivers (an e-mail to this address, an SMS to this mobile, a WeCom app message to this user
+ * id) or, for a group robot, mentions them (@mobile / user id) in its group.
+ */
+export interface DeliveryRecipient {
+  /** A hub user; absent for an outside person (a visitor). */
+  username?: string;
+  /** Their display name (a visitor's as they typed it). */
+  name: string;
+  /** The channel's address for them: e-mail address, mobile (E.164 or national), or the vendor's user id. */
+  address: string;
+}
+
+/** Text for people, already in the recipient's language (chat, SMS and e-mail bodies). */
+export interface DeliveryText {
+  title: string;
+  body: string;
+  /** A link to act on (approve a visitor, acknowledge an alert, open the ticket). */
+  link?: string;
+}
+
 export interface NotifyMessage {
   topic: NotifyTopic;
   /** alert: raised | changed | cleared; ticket: the ticket side's event (created, assigned, ...); visitor: requested, approved, ... */
@@ -22,6 +44,10 @@ export interface NotifyMessage {
   subject: NotifySubject;
   /** One line for people (the e-mail subject); default the subject's title or message. */
   summary?: string;
+  /** Set by personal routing: who this is for; the transport addresses them (see DeliveryRecipient). */
+  recipient?: DeliveryRecipient;
+  /** Set by personal routing: the rendered text in the recipient's language. */
+  text?: DeliveryText;
 }
 
 /** One message to one action: the same id (and snapshot) across all its attempts. */
@@ -33,6 +59,10 @@ export interface Delivery {
   /** A JSON snapshot of the subject at notify time. */
   readonly subject: Record<string, unknown>;
   readonly summary?: string;
+  /** A personal delivery's person (absent: the action's own receivers, as before). */
+  readonly recipient?: DeliveryRecipient;
+  /** A personal delivery's text in the person's language. */
+  readonly text?: DeliveryText;
   /** Attempts so far, the current one included. */
   attempts: number;
   /** Clock time of the current attempt (`sentAt`). */

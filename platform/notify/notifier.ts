@@ -4,9 +4,8 @@ import type { SmtpSettings } from '../../core/config/site-schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { Severity } from '../../core/model/severity.js';
 import type { Delivery, NotifyMessage, Outcome, Refusal, Transport } from './delivery.js';
-import { EmailTransport } from './email-transport.js';
 import type { ChannelConfig } from './notify-schema.js';
-import { WebhookTransport } from './webhook-transport.js';
+import { createTransport } from './transports.js';
 
 export type { NotifyMessage, NotifySubject, NotifyTopic } from './delivery.js';
 
@@ -96,17 +95,13 @@ export class Notifier {
     const env = opts.env ?? process.env;
     for (const configured of opts.actions) {
       const action = configured as ChannelConfig;
-      let transport: Transport;
-      if (action.type === 'webhook') {
-        transport = new WebhookTransport({
-          action,
-          clock: opts.clock,
-          env,
-          fetch: opts.fetch ?? globalThis.fetch,
-        });
-      } else if (action.type === 'email') {
-        transport = new EmailTransport({ action, smtp: opts.smtp, env });
-      } else {
+      const transport = createTransport(configured, {
+        clock: opts.clock,
+        env,
+        fetch: opts.fetch ?? globalThis.fetch,
+        smtp: opts.smtp,
+      });
+      if (!transport) {
         this.otherActions.add(configured.id);
         continue;
       }
@@ -165,6 +160,8 @@ export class Notifier {
         event: message.event,
         subject: snapshot,
         summary: message.summary,
+        recipient: message.recipient,
+        text: message.text,
         attempts: 0,
         sentAt: this.clock.now(),
       });

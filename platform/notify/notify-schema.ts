@@ -43,5 +43,10 @@ export const EmailActionSchema = z.strictObject({
   timeoutMs: positiveMs().default(10_000),
 });
 
+/** Every channel's schema: the site file's `actions:` union takes them all (rules add command actions). */
+export const CHANNEL_SCHEMAS = [WebhookActionSchema, EmailActionSchema] as const;
+
 /** A channel the notifier delivers to. */
-export type ChannelConfig = z.infer<typeof WebhookActionSchema> | z.infer<typeof EmailActionSchema>;
+export type ChannelConfig = z.infer<(typeof CHANNEL_SCHEMAS)[number]>;
+/** The channel types (`actions:` entries' `type`) the notifier delivers to. */
+export type ChannelType = ChannelConfig['type'];

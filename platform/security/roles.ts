@@ -31,9 +31,17 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'passes:register',
     'energy:manage',
     'control:manage',
+    'notify:read',
   ],
   technician: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:work', 'passes:register'],
-  dispatcher: [...ALL_ROLES_READ, 'alerts:ack', 'tickets:submit', 'tickets:dispatch', 'passes:register'],
+  dispatcher: [
+    ...ALL_ROLES_READ,
+    'alerts:ack',
+    'tickets:submit',
+    'tickets:dispatch',
+    'passes:register',
+    'notify:read',
+  ],
   approver: [...ALL_ROLES_READ, 'tickets:submit', 'tickets:approve', 'passes:register'],
   supervisor: [
     ...ALL_ROLES_READ,
@@ -43,6 +51,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:dispatch',
     'tickets:manage',
     'passes:register',
+    'notify:read',
+    'oncall:manage',
   ],
   security: [
     ...ALL_ROLES_READ,
@@ -52,6 +62,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:submit',
     'passes:register',
     'passes:manage',
+    'notify:read',
   ],
   admin: [...PERMISSIONS],
 };
