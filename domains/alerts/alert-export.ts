@@ -15,7 +15,15 @@ const COLUMNS: CsvColumn<AlertView>[] = [
   ['state', (a) => a.state],
   ['active', (a) => (a.active ? 'yes' : 'no')],
   ['message', (a) => a.message],
-  ['value', (a) => (a.value === null || a.value === undefined ? null : typeof a.value === 'object' ? JSON.stringify(a.value) : String(a.value))],
+  [
+    'value',
+    (a) =>
+      a.value === null || a.value === undefined
+        ? null
+        : typeof a.value === 'object'
+          ? JSON.stringify(a.value)
+          : String(a.value),
+  ],
   ['raised_at', (a) => iso(a.raisedAt)],
   ['cleared_at', (a) => iso(a.clearedAt)],
   ['acked_at', (a) => iso(a.ackedAt)],

@@ -29,7 +29,11 @@ export const reportUrl = (base: string, assetId: string) =>
 function zonePath(site: SiteModel, id: string): string {
   const names: string[] = [];
   const seen = new Set<string>();
-  for (let z = site.zoneById.get(id); z && !seen.has(z.id); z = z.parent ? site.zoneById.get(z.parent) : undefined) {
+  for (
+    let z = site.zoneById.get(id);
+    z && !seen.has(z.id);
+    z = z.parent ? site.zoneById.get(z.parent) : undefined
+  ) {
     seen.add(z.id);
     names.unshift(z.name);
   }
