@@ -329,4 +329,36 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
       expect(unexpected(errors)).toEqual([]);
     }
   });
+
+  it('CSV buttons: the alerts console (with its filters) and the tickets board, for those who may export', async () => {
+    const { page, errors } = await open(s.boss, { lang: 'zh-CN' });
+    await page.goto(`${url}/#/alerts`);
+    const link = page.locator('[data-csv="alerts.csv"]');
+    await link.waitFor();
+    expect(await link.textContent()).toContain('下载 CSV');
+    expect(await link.getAttribute('href')).toBe('/api/v1/alerts/export.csv');
+    await page.locator('#alerts-severity').selectOption('high');
+    await page.locator('[data-csv="alerts.csv"][href="/api/v1/alerts/export.csv?severity=high"]').waitFor();
+    const got = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/alerts/export.csv?severity=high');
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    });
+    expect(got).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8' });
+    expect(got.text.startsWith('alert_id,rule_id,')).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/alerts-csv-zh.png` });
+    await page.goto(`${url}/#/tickets`);
+    expect(await page.locator('[data-csv="tickets.csv"]').getAttribute('href')).toBe(
+      '/api/v1/tickets/export.csv?open=true',
+    );
+    await page.screenshot({ path: `${SHOTS}/board-zh.png` });
+    expect(unexpected(errors)).toEqual([]);
+    // a requester has neither
+    const req = await open(s.req, { lang: 'en' });
+    await req.page.goto(`${url}/#/tickets`);
+    await req.page.locator('[data-report]').waitFor();
+    expect(await req.page.locator('[data-csv], [data-kpis], [data-labels]').count()).toBe(0);
+    await req.page.goto(`${url}/#/alerts`);
+    await req.page.locator('.alerts-toolbar').waitFor();
+    expect(await req.page.locator('[data-csv]').count()).toBe(0);
+  });
 });

@@ -19,12 +19,18 @@ mqtt: { mode: embedded, host: 127.0.0.1, port: 0 }
 storage: { mode: embedded }
 zones:
   - { id: b1, name: Building 1, kind: building }
+  - { id: b1-f1, name: Floor 1, kind: floor, parent: b1 }
+  - { id: b2, name: Canteen, kind: building }
 devices:
   - { id: gw, protocol: mqtt }
 assets:
   - { id: ahu-1, name: AHU 1, kind: ahu, zone: b1, device: gw, points: [{ name: supply_temp_c, unit: degC }] }
+  - { id: fan_2, name: '=Fan 2', kind: fan-coil, zone: b1-f1, device: gw, points: [{ name: speed, unit: '%' }] }
+  - { id: fridge-1, name: Cold room, kind: generic, zone: b2, device: gw, points: [{ name: t, unit: degC }] }
 rules:
   - { id: ahu-hot, name: AHU hot, severity: high, target: { point: ahu-1/supply_temp_c }, condition: { type: threshold, high: 28 } }
+visitors:
+  publicUrl: 'https://hub.example.com/'
 maintenance:
   requireApproval: false
   teams:
@@ -318,5 +324,31 @@ describe('KPIs per technician and the CSV exports, through the API', () => {
     for (const who of [s.req, s.viewer])
       expect((await call(who, 'GET', '/api/v1/alerts/export.csv')).statusCode).toBe(403);
     expect((await call(s.boss, 'GET', '/api/v1/alerts/export.csv?state=bogus')).statusCode).toBe(400);
+  });
+
+  it('GET /asset-labels: a zone and the zones below it, each QR the report URL at visitors.publicUrl', async () => {
+    const res = await call(s.viewer, 'GET', '/api/v1/asset-labels?zone=b1');
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ base: 'https://hub.example.com/', baseFrom: 'publicUrl', total: 2 });
+    expect(body.labels.map((l: { id: string }) => l.id)).toEqual(['ahu-1', 'fan_2']);
+    const fan = body.labels[1];
+    expect(fan).toMatchObject({
+      name: '=Fan 2',
+      zone: 'b1-f1',
+      zonePath: 'Building 1 / Floor 1',
+      url: 'https://hub.example.com/#/report?asset=fan_2',
+    });
+    // the SVG is the QR of exactly that URL (the qrcode package draws the same matrix again)
+    const QRCode = (await import('qrcode')).default;
+    expect(fan.svg).toBe(
+      await QRCode.toString(fan.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+    );
+    expect(fan.svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+
+    expect((await call(s.viewer, 'GET', '/api/v1/asset-labels')).json().total).toBe(3);
+    expect((await call(s.viewer, 'GET', '/api/v1/asset-labels?zone=nowhere')).statusCode).toBe(404);
+    expect((await call(s.viewer, 'GET', `/api/v1/asset-labels?zone=${'x'.repeat(65)}`)).statusCode).toBe(400);
+    expect((await hub.http.inject({ url: '/api/v1/asset-labels' })).statusCode).toBe(401);
   });
 });
