@@ -117,7 +117,11 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
         `UPDATE tickets SET created_at = ?, dispatched_at = ?, accepted_at = ?, resolved_at = ? WHERE id = ?`,
       )
       .run(created, created + 5 * MIN, created + m.accept * MIN, created + m.resolve * MIN, ticket.id);
+    return created;
   }
+  /** The site's date (Asia/Shanghai) of a moment. */
+  const siteDay = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(ms);
+  let threeDaysAgo = 0;
 
   async function open(
     who: TestSession | null,
@@ -133,6 +137,20 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
     return opened;
   }
 
+  /** A logged-in page per person and screen, kept across the tests (a login each is slow), in this language. */
+  const kept = new Map<string, { page: Page; errors: string[] }>();
+  async function as(who: TestSession, opts: { phone?: boolean; lang: 'en' | 'zh-CN' }) {
+    const key = `${who.username}|${!!opts.phone}`;
+    const found = kept.get(key);
+    if (!found) {
+      const opened = await open(who, opts);
+      kept.set(key, opened);
+      return opened;
+    }
+    await found.page.locator('#lang').selectOption(opts.lang);
+    return found;
+  }
+
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     browser = await launchBrowser();
@@ -143,7 +161,7 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
     s.desk = await person('desk', 'Service desk', ['dispatcher']);
     s.techA = await person('tech-a', '李伟', ['technician']);
     s.techB = await person('tech-b', 'Wang Fang', ['technician']);
-    await history(s.techA, { ago: 3, accept: 20, resolve: 95, rating: 5 });
+    threeDaysAgo = await history(s.techA, { ago: 3, accept: 20, resolve: 95, rating: 5 });
     await history(s.techA, { ago: 10, accept: 35, resolve: 300, rating: 4 });
     await history(s.techB, { ago: 2, accept: 125, resolve: 3000, rating: 2 });
     await history(s.techB, { ago: 50, accept: 10, resolve: 60, rating: 5 }); // outside the last 30 days
@@ -156,7 +174,7 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
   });
 
   it('the KPI view: a row per technician with their numbers, the period picker, both languages, a phone', async () => {
-    const { page, errors } = await open(s.boss, { lang: 'en' });
+    const { page, errors } = await as(s.boss, { lang: 'en' });
     await page.locator('[data-nav="tickets"]').click();
     await page.locator('[data-kpis]').click();
     await page.locator('[data-kpi-table="technician"]').waitFor();
@@ -191,6 +209,17 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
     await page.locator('input[name="to"]').fill('2020-01-31');
     await page.locator('.placeholder').waitFor();
     expect(page.url()).toContain('from=2020-01-01');
+    // one day in the site's time zone: only tech-a's ticket of three days ago
+    const day = siteDay(threeDaysAgo);
+    await page.locator('input[name="from"]').fill(day);
+    await page.locator('input[name="to"]').fill(day);
+    await page.locator('tfoot [data-col="tickets"]', { hasText: /^1$/ }).waitFor();
+    expect(
+      await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kpi'))),
+    ).toEqual(['tech-a']);
+    // an end before the start says so
+    await page.locator('input[name="from"]').fill('2030-02-01');
+    await page.locator('.tk-kpis [role="alert"]').waitFor();
     await page.locator('select[name="period"]').selectOption('30');
 
     // the period's tickets as CSV, with the session's cookie
@@ -216,7 +245,7 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
     expect(unexpected(errors)).toEqual([]);
 
     // a phone: the table scrolls sideways inside its panel, the page does not
-    const phone = await open(s.boss, { phone: true, lang: 'zh-CN' });
+    const phone = await as(s.boss, { phone: true, lang: 'zh-CN' });
     await phone.page.goto(`${url}/#/tickets/kpis`);
     await phone.page.locator('[data-kpi-table]').waitFor();
     expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
@@ -234,7 +263,7 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
   let labelSvg = '';
 
   it('the label sheet of a zone: a label per asset below it, each QR decoding to its report URL; prints on A4', async () => {
-    const { page, errors } = await open(s.boss, { lang: 'en' });
+    const { page, errors } = await as(s.boss, { lang: 'en' });
     await page.goto(`${url}/#/tickets`);
     await page.locator('[data-labels]').click();
     await page.locator('select[name="zone"]').selectOption('b1');
@@ -290,7 +319,7 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
     await page.screenshot({ path: `${SHOTS}/labels-zh.png`, fullPage: true });
     expect(unexpected(errors)).toEqual([]);
 
-    const phone = await open(s.boss, { phone: true, lang: 'zh-CN' });
+    const phone = await as(s.boss, { phone: true, lang: 'zh-CN' });
     await phone.page.goto(`${url}/#/assets/labels?zone=b1`);
     await phone.page.locator('.asset-label').first().waitFor();
     expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
@@ -331,7 +360,7 @@ describe('KPIs, QR labels and the phone report from a label, in Chromium', () =>
   });
 
   it('CSV buttons: the alerts console (with its filters) and the tickets board, for those who may export', async () => {
-    const { page, errors } = await open(s.boss, { lang: 'zh-CN' });
+    const { page, errors } = await as(s.boss, { lang: 'zh-CN' });
     await page.goto(`${url}/#/alerts`);
     const link = page.locator('[data-csv="alerts.csv"]');
     await link.waitFor();

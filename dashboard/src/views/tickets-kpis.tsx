@@ -1,14 +1,18 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { can, useApi } from '../hub.js';
-import { fmtNumber, useLang } from '../i18n.js';
+import { fmtNumber, siteDate, useLang } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
 import { ErrorBox, Loading } from '../ui.js';
+import { addDays, zonedTime } from './chart.js';
 import { CsvLink } from './csv-link.js';
 import { t } from './tickets-kpis-text.js';
 
+type Key = Parameters<typeof t>[0];
+
 /**
  * The service KPIs per technician (or team) over a period (#/tickets/kpis?days=30 or ?from=…&to=… as
- * YYYY-MM-DD, &by=team): tickets, time to accept, to resolve, first-time fix, satisfaction, SLA. From
+ * YYYY-MM-DD, whole days in the site's time zone; &by=team): tickets, time to accept, to resolve, first-time fix, satisfaction, SLA. From
  * GET /tickets/kpis; the period's tickets download as CSV beside it.
  */
 
@@ -31,12 +35,6 @@ export interface KpiRow {
 }
 
 const isDate = (s: string | null): s is string => !!s && /^\d{4}-\d{2}-\d{2}$/.test(s);
-/** A day typed in the date picker: the browser's midnight. */
-const dayStart = (d: string) => new Date(`${d}T00:00`).getTime();
-const isoDay = (ms: number) => {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
 
 export function duration(minutes: number | null): string {
   if (minutes === null) return '—';
@@ -45,6 +43,27 @@ export function duration(minutes: number | null): string {
   return t('days', { n: fmtNumber(minutes / 1440, 1) });
 }
 const percent = (v: number | null) => (v === null ? '—' : `${fmtNumber(v * 100, 0)}%`);
+
+/** The numbers' columns: the header's words (and its hint), the cell. */
+const COLUMNS: [col: string, head: Key, hint: Key | null, cell: (r: KpiRow) => ComponentChildren][] = [
+  ['tickets', 'tickets', null, (r) => r.tickets],
+  ['resolved', 'resolved', null, (r) => r.resolved],
+  ['accept', 'toAccept', 'toAcceptHint', (r) => duration(r.acceptMinutes)],
+  ['resolve', 'toResolve', 'toResolveHint', (r) => duration(r.mttrMinutes)],
+  ['first-fix', 'firstFix', 'firstFixHint', (r) => percent(r.firstTimeFix)],
+  [
+    'satisfaction',
+    'satisfaction',
+    'satisfactionHint',
+    (r) => (
+      <>
+        {r.satisfaction === null ? '—' : `★ ${fmtNumber(r.satisfaction, 1)}`}
+        {r.ratings > 0 && <span class="muted"> ({r.ratings})</span>}
+      </>
+    ),
+  ],
+  ['sla', 'sla', null, (r) => percent(r.slaCompliance)],
+];
 
 function Row({ row, label, by }: { row: KpiRow; label: string; by: By }) {
   return (
@@ -55,28 +74,12 @@ function Row({ row, label, by }: { row: KpiRow; label: string; by: By }) {
           <span class="muted kpi-user"> {row.key}</span>
         )}
       </th>
-      <td class="num" data-col="tickets">
-        {row.tickets}
-      </td>
-      <td class="num" data-col="resolved">
-        {row.resolved}
-      </td>
-      <td class="num" data-col="accept">
-        {duration(row.acceptMinutes)}
-      </td>
-      <td class="num" data-col="resolve">
-        {duration(row.mttrMinutes)}
-      </td>
-      <td class="num" data-col="first-fix">
-        {percent(row.firstTimeFix)}
-      </td>
-      <td class="num" data-col="satisfaction">
-        {row.satisfaction === null ? '—' : `★ ${fmtNumber(row.satisfaction, 1)}`}
-        {row.ratings > 0 && <span class="muted"> ({row.ratings})</span>}
-      </td>
-      <td class="num" data-col="sla">
-        {percent(row.slaCompliance)}
-      </td>
+      {/* data-label: on a phone each row is a card, each number under its name */}
+      {COLUMNS.map(([col, head, , cell]) => (
+        <td key={col} class="num" data-col={col} data-label={t(head)}>
+          {cell(row)}
+        </td>
+      ))}
     </tr>
   );
 }
@@ -88,11 +91,14 @@ export function TicketKpis({ route }: { route: Route }) {
   const by: By = q.get('by') === 'team' ? 'team' : 'technician';
   const custom = isDate(q.get('from')) && isDate(q.get('to'));
   const days = PRESETS.includes(q.get('days') as (typeof PRESETS)[number]) ? Number(q.get('days')) : 30;
-  const from = custom ? dayStart(q.get('from')!) : now - days * DAY;
-  const to = custom ? dayStart(q.get('to')!) + DAY : now;
+  // from–to are whole days in the site's time zone, like every date the dashboard shows
+  const site = useApi<{ site: { timezone?: string } }>(custom ? '/site' : null).data;
+  const tz = site?.site.timezone ?? 'UTC';
+  const from = custom ? zonedTime(q.get('from')!, tz) : now - days * DAY;
+  const to = custom ? zonedTime(addDays(q.get('to')!, 1), tz) : now;
   const allowed = can('tickets:manage') || can('tickets:dispatch');
   const { data, error, loading, reload } = useApi<{ total: KpiRow; groups: KpiRow[] }>(
-    allowed && to > from ? `/tickets/kpis?from=${from}&to=${to}&group=${by}` : null,
+    allowed && (!custom || site) && to > from ? `/tickets/kpis?from=${from}&to=${to}&group=${by}` : null,
   );
 
   const go = (change: Record<string, string | undefined>) => {
@@ -107,7 +113,7 @@ export function TicketKpis({ route }: { route: Route }) {
   };
   const choosePeriod = (v: string) =>
     v === 'custom'
-      ? go({ days: undefined, from: isoDay(now - 30 * DAY), to: isoDay(now) })
+      ? go({ days: undefined, from: siteDate(now - 30 * DAY), to: siteDate(now) })
       : go({ days: v, from: undefined, to: undefined });
 
   if (!allowed)
@@ -185,8 +191,13 @@ export function TicketKpis({ route }: { route: Route }) {
           </select>
         </label>
       </div>
+      {custom && site && to <= from && (
+        <p class="form-error" role="alert">
+          {t('badRange')}
+        </p>
+      )}
       {error && <ErrorBox error={error} retry={reload} />}
-      {loading && !data && !error && <Loading />}
+      {loading && !data && !error && !(custom && to <= from) && <Loading />}
       {data && data.total.tickets === 0 && <p class="placeholder">{t('none')}</p>}
       {data && data.total.tickets > 0 && (
         <div class={`panel kpi-wrap${loading ? ' stale' : ''}`}>
@@ -194,27 +205,11 @@ export function TicketKpis({ route }: { route: Route }) {
             <thead>
               <tr>
                 <th scope="col">{t(by)}</th>
-                <th scope="col" class="num">
-                  {t('tickets')}
-                </th>
-                <th scope="col" class="num">
-                  {t('resolved')}
-                </th>
-                <th scope="col" class="num" title={t('toAcceptHint')}>
-                  {t('toAccept')}
-                </th>
-                <th scope="col" class="num" title={t('toResolveHint')}>
-                  {t('toResolve')}
-                </th>
-                <th scope="col" class="num" title={t('firstFixHint')}>
-                  {t('firstFix')}
-                </th>
-                <th scope="col" class="num" title={t('satisfactionHint')}>
-                  {t('satisfaction')}
-                </th>
-                <th scope="col" class="num">
-                  {t('sla')}
-                </th>
+                {COLUMNS.map(([col, head, hint]) => (
+                  <th key={col} scope="col" class="num" title={hint ? t(hint) : undefined}>
+                    {t(head)}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
