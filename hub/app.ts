@@ -48,6 +48,7 @@ import { CounterEventLog } from '../platform/storage/counter-events.js';
 import { StorageService } from '../platform/storage/storage-service.js';
 import type { RouteAccess } from './api/access.js';
 import { alertRoutes } from './api/alert-routes.js';
+import { assetLabelRoutes } from './api/asset-label-routes.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { authRoutes } from './api/auth-routes.js';
 import { commandRoutes } from './api/command-routes.js';
@@ -56,6 +57,7 @@ import { controlSceneRoutes } from './api/control-scene-routes.js';
 import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
+import { exportRoutes } from './api/export-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
@@ -394,6 +396,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         photos: maintenance.photos,
         equipmentFile: maintenance.equipmentFile,
       }),
+    (app) => exportRoutes(app, { tickets: maintenance.tickets, alerts, audit }),
+    (app) => assetLabelRoutes(app, { site, publicUrl: site.config.visitors.publicUrl }),
     (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
     (app) =>

@@ -13,6 +13,8 @@ const TECH: Role[] = ['technician', 'admin'];
 const SECURITY: Role[] = ['security', 'admin'];
 /** Automation: schedules, calendars, scenes, plans (control:manage). */
 const CONTROL_MANAGE: Role[] = ['engineer', 'admin'];
+/** Those who work alerts (alerts:ack): the alert log's export. */
+const ALERT_WORK: Role[] = ['engineer', 'technician', 'dispatcher', 'supervisor', 'security', 'admin'];
 
 /**
  * Who may call what, written out by hand: it is the specification the route declarations must match.
@@ -112,6 +114,9 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/tickets': EVERYONE,
   'POST /api/v1/tickets': SUBMIT,
   'GET /api/v1/tickets/kpis': DESK,
+  'GET /api/v1/tickets/export.csv': DESK,
+  'GET /api/v1/alerts/export.csv': ALERT_WORK,
+  'GET /api/v1/asset-labels': EVERYONE,
   'GET /api/v1/tickets/:id': EVERYONE,
   'POST /api/v1/tickets/:id/approve': ['approver', 'supervisor', 'admin'],
   'POST /api/v1/tickets/:id/reject': ['approver', 'supervisor', 'admin'],

@@ -7,11 +7,13 @@ import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from '.
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
 import AssetView from './views/asset.js';
+import { AssetLabels } from './views/asset-labels.js';
 import ControlView from './views/control.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
 import TicketsView from './views/tickets.js';
+import { ReportForm } from './views/tickets-report.js';
 import TrendsView from './views/trends.js';
 import VisitorsView from './views/visitors.js';
 
@@ -32,6 +34,7 @@ const t = messages({
     trends: 'Trends',
     devices: 'Devices',
     assets: 'Asset',
+    report: 'Report a fault',
     language: 'Language',
   },
   'zh-CN': {
@@ -44,6 +47,7 @@ const t = messages({
     trends: '趋势',
     devices: '设备',
     assets: '资产',
+    report: '报修',
     language: '语言',
   },
 });
@@ -57,7 +61,21 @@ type ViewId =
   | 'visitors'
   | 'trends'
   | 'devices'
-  | 'assets';
+  | 'assets'
+  | 'report';
+
+/** `#/assets/labels?zone=`: the QR label sheet; `#/assets/<id>`: one asset's page. */
+const AssetsRoute = ({ route }: { route: Route }) =>
+  route.rest.length === 1 && route.rest[0] === 'labels' ? (
+    <AssetLabels route={route} />
+  ) : (
+    <AssetView route={route} />
+  );
+/** `#/report?asset=<id>`: where an asset's QR label leads, the phone fault report (after the login). */
+const ReportRoute = ({ route }: { route: Route }) => (
+  <ReportForm preset={route.query.get('asset') ?? undefined} />
+);
+
 const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   overview: Overview,
   alerts: AlertsView,
@@ -68,10 +86,11 @@ const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   trends: TrendsView,
   devices: DevicesView,
   /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */
-  assets: AssetView,
+  assets: AssetsRoute,
+  report: ReportRoute,
 };
 const ORDER = Object.keys(VIEWS) as ViewId[];
-const IN_NAV = ORDER.filter((id) => id !== 'assets');
+const IN_NAV = ORDER.filter((id) => id !== 'assets' && id !== 'report');
 const viewOf = (route: Route): ViewId =>
   ORDER.includes(route.view as ViewId) ? (route.view as ViewId) : 'overview';
 

@@ -66,6 +66,9 @@ export interface AlertQuery {
   active?: boolean;
   severity?: Severity;
   assetId?: string;
+  /** Last raised in [from, to) (ms since the epoch). */
+  from?: number;
+  to?: number;
   limit: number;
   /** Alerts with an id below this (paging backwards). */
   beforeId?: number;
@@ -215,6 +218,8 @@ export class AlertStore {
       ['severity = ?', q.severity],
       ['asset_id = ?', q.assetId],
       ['id < ?', q.beforeId],
+      ['raised_at >= ?', q.from],
+      ['raised_at < ?', q.to],
     ]);
     const sql = `SELECT * FROM alerts ${where} ORDER BY id DESC LIMIT ?`;
     return this.db.prepare(sql).all(...args, q.limit) as AlertRow[];

@@ -151,7 +151,11 @@ export class TicketService implements Organisation {
   /** The service evaluation over tickets submitted in [from, to) (kpis.ts). */
   kpis(from: number, to: number, group?: KpiGroup): { total: KpiRow; groups: KpiRow[] } {
     if (to <= from) throw invalid('to must be after from');
-    return this.store.kpis(from, to, group);
+    const kpis = this.store.kpis(from, to, group);
+    if (group !== 'technician') return kpis;
+    // a technician's row carries the name people know them by
+    const name = (u: string | null) => (u ? (this.deps.users.findByName(u)?.displayName ?? u) : null);
+    return { ...kpis, groups: kpis.groups.map((g) => ({ ...g, name: name(g.key) })) };
   }
 
   /** What this person may do with the ticket now. */

@@ -40,6 +40,9 @@ export interface TicketQuery {
   requester?: string;
   /** Not finished (closed, cancelled, rejected). */
   open?: boolean;
+  /** Submitted in [from, to) (ms since the epoch). */
+  from?: number;
+  to?: number;
   limit: number;
   beforeId?: number;
 }
@@ -193,6 +196,8 @@ export class TicketStore {
       ['team = ?', q.team],
       ['requester = ?', q.requester],
       ['id < ?', q.beforeId],
+      ['created_at >= ?', q.from],
+      ['created_at < ?', q.to],
       [
         "(state NOT IN ('closed', 'cancelled', 'rejected')) = ?",
         q.open === undefined ? undefined : Number(q.open),

@@ -1,6 +1,8 @@
+import { can } from '../hub.js';
 import { stateText } from './alerts-detail.js';
 import { type Alert, type Filter, SEVERITIES, type SortBy, STATES } from './alerts-model.js';
 import { t } from './alerts-text.js';
+import { CsvLink } from './csv-link.js';
 
 /** The alerts console's filters (severity, state, active only, text), its sort, and how many are shown. */
 export function AlertsToolbar({
@@ -84,6 +86,18 @@ export function AlertsToolbar({
         <button type="button" class="btn btn-small" data-action="clear-filters" onClick={clearFilters}>
           {t('clearFilters')}
         </button>
+      )}
+      {can('alerts:ack') && (
+        // the server's filters (severity, state, active); the text search stays on the screen
+        <CsvLink
+          path="/alerts/export.csv"
+          name="alerts.csv"
+          query={{
+            ...(filter.severity ? { severity: filter.severity } : {}),
+            ...(filter.state ? { state: filter.state } : {}),
+            ...(filter.active ? { active: 'true' } : {}),
+          }}
+        />
       )}
       <span class="muted alerts-shown" aria-live="polite">
         {list &&

@@ -3,6 +3,7 @@ import { type ApiProblem, api, can, useHubEvent } from '../hub.js';
 import { useLang } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
 import { ErrorBox, Loading } from '../ui.js';
+import { CsvLink } from './csv-link.js';
 import { Board, List } from './tickets-columns.js';
 import { type Asset, KINDS, loadAssets, type Ticket } from './tickets-common.js';
 import { t } from './tickets-text.js';
@@ -80,16 +81,35 @@ export function TicketsBoard({ route }: { route: Route }) {
 
   const set = (change: Partial<Filters>) => navigate(href('tickets', [], queryOf({ ...filters, ...change })));
   const tickets = list?.tickets ?? [];
+  // the desk and supervisors: the KPIs and the list as a spreadsheet (the board's filters but "mine")
+  const desk = can('tickets:manage') || can('tickets:dispatch');
+  const csvQuery: Record<string, string> = {
+    ...(filters.open ? { open: 'true' } : {}),
+    ...(filters.kind ? { kind: filters.kind } : {}),
+  };
 
   return (
     <section class="view tk" data-view-id="tickets" data-layout={filters.layout}>
       <div class="tk-head">
         <h2>{t('title')}</h2>
-        {can('tickets:submit') && (
-          <a class="btn btn-primary" href={href('tickets', ['new'])} data-report>
-            {t('report')}
-          </a>
-        )}
+        <div class="tk-head-actions">
+          {desk && (
+            <>
+              <a class="btn btn-small" href={href('tickets', ['kpis'])} data-kpis>
+                {t('kpis')}
+              </a>
+              <CsvLink path="/tickets/export.csv" query={csvQuery} name="tickets.csv" />
+              <a class="btn btn-small" href={href('assets', ['labels'])} data-labels>
+                {t('labels')}
+              </a>
+            </>
+          )}
+          {can('tickets:submit') && (
+            <a class="btn btn-primary" href={href('tickets', ['new'])} data-report>
+              {t('report')}
+            </a>
+          )}
+        </div>
       </div>
       <div class="toolbar tk-toolbar">
         <fieldset class="tk-seg" aria-label={t('layout')}>

@@ -2,6 +2,8 @@
 export const en = {
   title: 'Maintenance tickets',
   report: 'Report a fault',
+  kpis: 'KPIs',
+  labels: 'QR labels',
   board: 'Board',
   list: 'List',
   layout: 'Layout',

@@ -4,6 +4,8 @@ import type { en } from './tickets-text-en.js';
 export const zh: Record<keyof typeof en, string> = {
   title: '维修工单',
   report: '报修',
+  kpis: '服务绩效',
+  labels: '设备二维码',
   board: '看板',
   list: '列表',
   layout: '显示方式',
