@@ -14,7 +14,7 @@ import {
   WecomAppActionSchema,
   WecomRobotActionSchema,
 } from './chat-schemas.js';
-import { SmsGatewayActionSchema } from './sms-schemas.js';
+import { SmsAliyunActionSchema, SmsGatewayActionSchema, SmsTencentActionSchema } from './sms-schemas.js';
 
 export { ALERT_EVENTS, type AlertEventName } from './channel-schema-parts.js';
 
@@ -60,6 +60,8 @@ export const CHANNEL_SCHEMAS = [
   DingtalkRobotActionSchema,
   FeishuBotActionSchema,
   SmsGatewayActionSchema,
+  SmsTencentActionSchema,
+  SmsAliyunActionSchema,
 ] as const;
 
 /** A channel the notifier delivers to. */

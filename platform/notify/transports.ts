@@ -5,7 +5,9 @@ import { DingtalkRobotTransport } from './dingtalk-robot-transport.js';
 import { EmailTransport } from './email-transport.js';
 import { FeishuBotTransport } from './feishu-bot-transport.js';
 import type { ChannelConfig } from './notify-schema.js';
+import { SmsAliyunTransport } from './sms-aliyun-transport.js';
 import { SmsGatewayTransport } from './sms-gateway-transport.js';
+import { SmsTencentTransport } from './sms-tencent-transport.js';
 import { WebhookTransport } from './webhook-transport.js';
 import { WecomAppTransport } from './wecom-app-transport.js';
 import { WecomRobotTransport } from './wecom-robot-transport.js';
@@ -42,6 +44,10 @@ export function createTransport(
       return new FeishuBotTransport({ action: channel, ...http });
     case 'sms-gateway':
       return new SmsGatewayTransport({ action: channel, ...http });
+    case 'sms-tencent':
+      return new SmsTencentTransport({ action: channel, ...http });
+    case 'sms-aliyun':
+      return new SmsAliyunTransport({ action: channel, ...http });
     default:
       return undefined;
   }
