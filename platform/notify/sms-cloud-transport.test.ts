@@ -22,6 +22,7 @@ beforeEach(async () => {
     accessKeyId: 'LTAItest',
     accessKeySecret: 'aliyun-secret',
     signNames: ['设施中心'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Aliyun's template variables are written ${name}
     templates: { SMS_154950909: '${title}，请处理：${link}' },
   });
   tencentUrl = await tencent.start();

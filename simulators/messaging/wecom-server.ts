@@ -29,8 +29,8 @@ export interface WecomConfig {
   corpId: string;
   /** The corp's apps: agent id → secret. */
   apps: Record<number, string>;
-  /** User ids that exist in the corp. */
-  users: string[];
+  /** User ids that exist in the corp ('any': every id, as the demo's people are set up at run time). */
+  users: string[] | 'any';
   /** Seconds a token lives (7200 at WeCom). */
   tokenLifeS?: number;
   now?: () => number;
@@ -149,7 +149,8 @@ export class WecomServer extends VendorServer {
     const users = typeof body.touser === 'string' && body.touser ? body.touser.split('|') : [];
     const parties = typeof body.toparty === 'string' && body.toparty ? body.toparty.split('|') : [];
     if (!users.length && !parties.length) return err(40035, 'touser, toparty and totag all empty');
-    const valid = users.filter((u) => u === '@all' || this.config.users.includes(u));
+    const known = this.config.users;
+    const valid = users.filter((u) => u === '@all' || known === 'any' || known.includes(u));
     const invalid = users.filter((u) => !valid.includes(u));
     if (!valid.length && !parties.length) return err(81013, 'user & party & tag all invalid');
     const delivered = this.record('wecom-app', String(t.agentId), text, [...valid, ...parties], body, now);
