@@ -51,10 +51,10 @@ export const ticketFor = (address: string, name = '王工'): NotifyMessage => ({
 
 /** Let every retry timer fire until the action settles (sent or failed); returns the retries made. */
 export async function settle(n: Notifier, clock: ManualClock, id: string): Promise<void> {
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 300; i++) {
     const s = n.stats()[id];
     if (s && s.queued === 0) return;
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 10));
     // a minute covers the early backoffs (and Retry-After 60 s) without drifting past signing windows (5 min)
     if (clock.pending) clock.advance(60_000);
   }

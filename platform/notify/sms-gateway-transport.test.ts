@@ -129,3 +129,29 @@ describe('SMS through a configured HTTP gateway', () => {
     void clock;
   });
 });
+
+describe('the gateway template in the site file', () => {
+  it('names the key of a misspelt placeholder, a JSON body that is not JSON, and a missing tokenEnv', async () => {
+    const { ActionSchema } = await import('../../domains/rules/rule-schema.js');
+    const { formatIssues } = await import('../../core/config/zod-helpers.js');
+    const issues = (over: Record<string, unknown>) => {
+      const r = ActionSchema.safeParse({
+        id: 'sms-gw',
+        type: 'sms-gateway',
+        url: 'http://gw.local/api/sms',
+        ...over,
+      });
+      return r.success ? [] : formatIssues(r.error.issues, ['actions', 2]);
+    };
+    expect(issues({ body: '{"to": "{mobil}", "message": "{text}"}' })).toEqual([
+      'actions[2].body: unknown placeholder {mobil}: expected {mobile} {text} {title} {body} {link} {token}',
+    ]);
+    expect(issues({ body: '{"to": {mobile}}' })).toEqual([
+      'actions[2].body: expected JSON once its placeholders are filled (bodyEncoding json)',
+    ]);
+    expect(issues({ url: 'http://gw.local/send?key={token}&to={mobile}' })).toEqual([
+      'actions[2].tokenEnv: required: the template uses {token}',
+    ]);
+    expect(issues({ body: 'to={mobile}&message={text}', bodyEncoding: 'form' })).toEqual([]);
+  });
+});

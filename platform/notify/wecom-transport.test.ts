@@ -95,6 +95,19 @@ describe('WeCom group robot', () => {
     expect(wecom.messages).toHaveLength(2);
   });
 
+  it('times out a robot that never answers (timeoutMs) and retries it', async () => {
+    const {
+      notifier: n,
+      clock,
+      id,
+    } = notifierFor(robot({ timeoutMs: 200 }), { WECOM_ROBOT_KEY: 'robot-key-1' });
+    notifier = n;
+    wecom.failNext(1, 'hang');
+    n.notify(alertRaised(), [id]);
+    await settle(n, clock, id);
+    expect(n.stats()[id]).toMatchObject({ sent: 1, retried: 1, lastError: 'timeout after 200 ms' });
+  });
+
   it('refuses without the key variable and sends nothing', async () => {
     const { notifier: n, id, log } = notifierFor(robot(), {});
     notifier = n;

@@ -43,7 +43,7 @@ export abstract class VendorServer {
   /** Every request seen (tests check the refused ones too). */
   readonly requests: { path: string; status: number; json: unknown }[] = [];
   private server?: Server;
-  private failing: { left: number; answer: VendorAnswer | 'drop' } = { left: 0, answer: 'drop' };
+  private failing: { left: number; answer: VendorAnswer | 'drop' | 'hang' } = { left: 0, answer: 'drop' };
   private isDown = false;
 
   constructor(
@@ -55,8 +55,8 @@ export abstract class VendorServer {
   /** The vendor's judgement of one request. */
   protected abstract handle(req: VendorRequest): VendorAnswer;
 
-  /** The next `n` requests get `answer` (default: the vendor's rate-limit answer), or are dropped. */
-  failNext(n: number, answer?: VendorAnswer | 'drop'): void {
+  /** The next `n` requests get `answer` (default: the vendor's rate-limit answer), are dropped, or never answered. */
+  failNext(n: number, answer?: VendorAnswer | 'drop' | 'hang'): void {
     this.failing = { left: n, answer: answer ?? this.rateLimited };
   }
 
@@ -84,7 +84,7 @@ export abstract class VendorServer {
       });
       req.on('end', () => {
         const u = new URL(req.url ?? '/', 'http://local');
-        let answer: VendorAnswer | 'drop';
+        let answer: VendorAnswer | 'drop' | 'hang';
         if (req.method === 'GET' && u.pathname === '/_sim/messages') {
           answer = { status: 200, json: { vendor: this.name, messages: this.messages.slice(-200) } };
         } else if (this.failing.left > 0) {
@@ -107,6 +107,7 @@ export abstract class VendorServer {
           req.socket.destroy();
           return;
         }
+        if (answer === 'hang') return; // the sender's timeout must end it (stop() closes the socket)
         if (u.pathname !== '/_sim/messages')
           this.requests.push({ path: u.pathname, status: answer.status, json: answer.json });
         if (answer.delivered) this.messages.push(answer.delivered);
