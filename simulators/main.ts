@@ -8,7 +8,7 @@ import { BacnetSimulation } from './bacnet-simulation.js';
 import { buildControlApi } from './control-api.js';
 import { readCounters, restoreCounters, snapshotCounters, writeCounters } from './counters.js';
 import { createGateSimulation, type GateControllerOptions, type GateSimulation } from './gate-controllers.js';
-import { type DemoMessaging, startDemoMessaging } from './messaging/demo-messaging.js';
+import type { DemoMessaging } from './messaging/demo-messaging.js';
 import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
 import { OpcuaSimulation } from './opcua-servers.js';
@@ -192,6 +192,8 @@ async function main() {
   );
   let messaging: DemoMessaging | undefined;
   if (values.messaging) {
+    // loaded only when asked: its mail sink needs smtp-server, a dev dependency the production image prunes
+    const { startDemoMessaging } = await import('./messaging/demo-messaging.js');
     messaging = await startDemoMessaging(process.env);
     process.stdout.write(`simulators: messaging vendors up; delivered messages at ${messaging.inboxUrl}\n`);
   }

@@ -70,7 +70,7 @@ describe('the demo site’s channels and the messaging simulators the demo start
     expect(listed.flatMap((m) => m.mentions).sort()).toEqual(
       ['+8613800138000', '13800138000', 'ou_demo_wang', 'wang.gong', 'wang@demo.example'].sort(),
     );
-    expect(messaging.mail.messages[0]?.text).toBe('工单已指派给你'); // the personal subject, decoded
+    expect(messaging.mail?.messages[0]?.text).toBe('工单已指派给你'); // the personal subject, decoded
     const page = await (await fetch(messaging.inboxUrl)).text();
     expect(page).toContain('工单已指派给你');
   });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DingtalkServer } from './dingtalk-server.js';
 import { FeishuServer } from './feishu-server.js';
-import { MailSink } from './mail-sink.js';
+import type { MailSink } from './mail-sink.js';
 import { SmsGatewayServer } from './sms-gateway-server.js';
 import type { DeliveredMessage, VendorServer } from './vendor-server.js';
 import { WecomServer } from './wecom-server.js';
@@ -42,7 +42,8 @@ export function applyDemoMessagingEnv(env: NodeJS.ProcessEnv = process.env): voi
 
 export interface DemoMessaging {
   vendors: VendorServer[];
-  mail: MailSink;
+  /** Absent where smtp-server is not installed (a production image): e-mail then goes nowhere. */
+  mail?: MailSink;
   inboxUrl: string;
   /** Every vendor's base URL by name (wecom, dingtalk, feishu, sms, smtp). */
   urls: Record<string, string>;
@@ -74,24 +75,30 @@ export async function startDemoMessaging(
     },
   });
   const sms = new SmsGatewayServer({ token: need('DEMO_SMS_AUTH').replace(/^Bearer /, '') });
-  const mail = new MailSink();
+  const mail = await import('./mail-sink.js').then(
+    (m) => new m.MailSink(),
+    () => undefined,
+  );
   const vendors: VendorServer[] = [wecom, dingtalk, feishu, sms];
   const urls: Record<string, string> = {};
   const inbox = inboxServer(() => all());
-  const all = () => [...vendors.flatMap((v) => v.messages), ...mail.messages].sort((a, b) => a.at - b.at);
+  const all = () =>
+    [...vendors.flatMap((v) => v.messages), ...(mail?.messages ?? [])].sort((a, b) => a.at - b.at);
   try {
     urls.wecom = await wecom.start(ports.wecom, host);
     urls.dingtalk = await dingtalk.start(ports.dingtalk, host);
     urls.feishu = await feishu.start(ports.feishu, host);
     urls.sms = await sms.start(ports.sms, host);
-    await mail.start(ports.smtp, host);
-    urls.smtp = `smtp://${host}:${mail.port()}`;
+    if (mail) {
+      await mail.start(ports.smtp, host);
+      urls.smtp = `smtp://${host}:${mail.port()}`;
+    }
     await new Promise<void>((resolve, reject) => {
       inbox.once('error', reject);
       inbox.listen(ports.inbox, host, () => resolve());
     });
   } catch (err) {
-    await Promise.all([...vendors.map((v) => v.stop()), mail.stop()]);
+    await Promise.all([...vendors.map((v) => v.stop()), mail?.stop()]);
     inbox.close();
     throw err;
   }
@@ -105,7 +112,7 @@ export async function startDemoMessaging(
     async stop() {
       inbox.closeAllConnections();
       inbox.close();
-      await Promise.all([...vendors.map((v) => v.stop()), mail.stop()]);
+      await Promise.all([...vendors.map((v) => v.stop()), mail?.stop()]);
     },
   };
 }
