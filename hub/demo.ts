@@ -13,6 +13,7 @@ import { ConfigError } from '../core/config/load-config.js';
 import { createLogger } from '../core/logger.js';
 import { gateKeyOf } from '../domains/visitors/allow-list.js';
 import { writeCounters } from '../simulators/counters.js';
+import { applyDemoMessagingEnv, DEMO_MESSAGING_PORTS } from '../simulators/messaging/demo-messaging.js';
 import { buildHub } from './app.js';
 import { generateDemoHistory, historyStart } from './demo-history.js';
 import { adminFromEnv, printFirstAdmin } from './main.js';
@@ -30,6 +31,9 @@ try {
   throw err;
 }
 const log = createLogger(site.hub.logLevel);
+// The demo's channels (config/demo-site.yaml: mail, sms-gw, wecom-app, dingtalk-robot, feishu-bot) and the
+// vendor simulators beside them read the same DEMO_* variables: known values unless the operator set them.
+applyDemoMessagingEnv(process.env);
 
 // A fresh demo starts with weeks of history (DEMO_HISTORY_WEEKS, default 5; 0: none), generated from the
 // simulators' own models into storage, tickets and passes, by a hub of its own on a manual clock that never
@@ -98,6 +102,7 @@ const sim: ChildProcess = spawn(
     countersFile,
     '--gate-traffic',
     process.env.SIM_GATE_TRAFFIC ?? '60',
+    '--messaging',
   ],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
@@ -106,7 +111,7 @@ sim.on('exit', (code) => {
 });
 
 process.stdout.write(
-  `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:${process.env.SIM_CONTROL_PORT ?? '8090'}/devices\n  Ctrl-C to stop.\n\n`,
+  `\n  Facility hub demo is running.\n  Dashboard:  ${url}\n  API docs:   ${url}api/docs\n  Simulators: fault injection at http://127.0.0.1:${process.env.SIM_CONTROL_PORT ?? '8090'}/devices\n  Messages:   what the demo sent by WeCom, DingTalk, Feishu, SMS and e-mail at http://127.0.0.1:${DEMO_MESSAGING_PORTS.inbox}/\n  Ctrl-C to stop.\n\n`,
 );
 const admin = hub.firstAdmin ?? firstAdmin;
 if (admin) printFirstAdmin(admin);

@@ -8,6 +8,7 @@ import { BacnetSimulation } from './bacnet-simulation.js';
 import { buildControlApi } from './control-api.js';
 import { readCounters, restoreCounters, snapshotCounters, writeCounters } from './counters.js';
 import { createGateSimulation, type GateControllerOptions, type GateSimulation } from './gate-controllers.js';
+import type { DemoMessaging } from './messaging/demo-messaging.js';
 import { ModbusSimulation } from './modbus-devices.js';
 import { SimulatedMqttDevice } from './mqtt-devices.js';
 import { OpcuaSimulation } from './opcua-servers.js';
@@ -149,6 +150,8 @@ async function main() {
       'gate-keys': { type: 'string', default: process.env.SIM_GATE_KEYS_FILE },
       /** JSON file of the counters to start from, written again on stop (the demo's history ends there). */
       counters: { type: 'string', default: process.env.SIM_COUNTERS_FILE },
+      /** Also the messaging vendors (WeCom, DingTalk, Feishu, SMS gateway, mail) the demo site's actions use. */
+      messaging: { type: 'boolean', default: process.env.SIM_MESSAGING === '1' },
     },
   });
   const site = await loadSiteFile(positionals[0] ?? 'config/demo-site.yaml');
@@ -187,6 +190,13 @@ async function main() {
       },
     },
   );
+  let messaging: DemoMessaging | undefined;
+  if (values.messaging) {
+    // loaded only when asked: its mail sink needs smtp-server, a dev dependency the production image prunes
+    const { startDemoMessaging } = await import('./messaging/demo-messaging.js');
+    messaging = await startDemoMessaging(process.env);
+    process.stdout.write(`simulators: messaging vendors up; delivered messages at ${messaging.inboxUrl}\n`);
+  }
   const endpoints = [...sim.opcua.servers.values()].map((s) => s.endpointUrl).join(', ');
   const ports = sim.modbus.servers.map((s) => s.port).join(', ');
   const bacnet = [...sim.bacnet.devices.values()].map((d) => `${d.deviceId}@${d.address}`).join(', ');
@@ -206,7 +216,7 @@ async function main() {
     stopping = true;
     void sim.bacnet
       .unsubscribed(5_000)
-      .then(() => sim.stop())
+      .then(() => Promise.all([sim.stop(), messaging?.stop()]))
       .then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

@@ -11,10 +11,13 @@ const FIELD_MAX = 300;
 
 /** `[facility-hub] alert raised: supply_temp_c 9.4 °C above 8 °C` */
 export function emailSubject(d: Delivery): string {
+  if (d.text) return oneLine(d.text.title, SUBJECT_MAX);
   return oneLine(`[facility-hub] ${d.topic} ${d.event}: ${headline(d)}`, SUBJECT_MAX);
 }
 
+/** A personal delivery's text in its person's language (with the link to act on), else the fields and JSON. */
 export function emailText(d: Delivery): string {
+  if (d.text) return [d.text.body, '', ...(d.text.link ? [d.text.link, ''] : [])].join('\n');
   const fields = Object.entries(d.subject)
     .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
     .map(([k, v]) => `${k}: ${oneLine(show(k, v), FIELD_MAX)}`);

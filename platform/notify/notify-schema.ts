@@ -7,13 +7,21 @@ import {
   positiveMs,
 } from '../../core/config/zod-helpers.js';
 import { SEVERITIES } from '../../core/model/severity.js';
+import { alertEvents } from './channel-schema-parts.js';
+import {
+  DingtalkRobotActionSchema,
+  FeishuBotActionSchema,
+  WecomAppActionSchema,
+  WecomRobotActionSchema,
+} from './chat-schemas.js';
+import { SmsAliyunActionSchema, SmsGatewayActionSchema, SmsTencentActionSchema } from './sms-schemas.js';
 
-/** The notification channels of the site file's `actions:` (webhooks and e-mail); rules add command actions. */
+export { ALERT_EVENTS, type AlertEventName } from './channel-schema-parts.js';
 
-export const ALERT_EVENTS = ['raised', 'changed', 'cleared'] as const;
-export type AlertEventName = (typeof ALERT_EVENTS)[number];
-/** Which alert transitions an action hears (ticket messages are not filtered by it). */
-const alertEvents = z.array(z.enum(ALERT_EVENTS)).default(['raised', 'cleared']);
+/**
+ * The notification channels of the site file's `actions:` (webhooks, e-mail, the chat robots in
+ * chat-schemas.ts, SMS in sms-schemas.ts); rules add command actions.
+ */
 
 /** Where an alert (or a ticket event) goes besides the dashboard. */
 export const WebhookActionSchema = z.strictObject({
@@ -44,7 +52,17 @@ export const EmailActionSchema = z.strictObject({
 });
 
 /** Every channel's schema: the site file's `actions:` union takes them all (rules add command actions). */
-export const CHANNEL_SCHEMAS = [WebhookActionSchema, EmailActionSchema] as const;
+export const CHANNEL_SCHEMAS = [
+  WebhookActionSchema,
+  EmailActionSchema,
+  WecomRobotActionSchema,
+  WecomAppActionSchema,
+  DingtalkRobotActionSchema,
+  FeishuBotActionSchema,
+  SmsGatewayActionSchema,
+  SmsTencentActionSchema,
+  SmsAliyunActionSchema,
+] as const;
 
 /** A channel the notifier delivers to. */
 export type ChannelConfig = z.infer<(typeof CHANNEL_SCHEMAS)[number]>;
