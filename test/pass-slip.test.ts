@@ -175,7 +175,7 @@ describe('the pass slip (出入凭证)', () => {
     render(res.rawPayload, 'slip-en');
   });
 
-  it('the print view data: masked name, the same QR payload and its SVG; audited as printed', async () => {
+  it('the print view data: masked name, the same QR payload and its modules; audited as printed', async () => {
     const id = await register('李四');
     const issued = await approve(id);
     const res = await get(`/api/v1/passes/${id}/slip`, host);
@@ -183,7 +183,12 @@ describe('the pass slip (出入凭证)', () => {
     const body = res.json();
     expect(body.visitorName).toBe('李*');
     expect(body.qr).toBe(issued.qr);
-    expect(body.qrSvg).toMatch(/^<svg[^>]*viewBox/);
+    const m = qrModules(issued.qr);
+    expect(body.qrMatrix).toEqual(
+      Array.from({ length: m.size }, (_, r) =>
+        Array.from({ length: m.size }, (_, c) => (m.dark(r, c) ? '1' : '0')).join(''),
+      ),
+    );
     expect(body.hostName).toBe('王主任');
     expect(body.gates).toEqual([{ id: 'gate-north', name: 'North gate' }]);
     expect(JSON.stringify(body)).not.toContain('13812345678');

@@ -9,36 +9,15 @@ import { passQr } from './pass-qr.js';
 import type { PassService } from './pass-service.js';
 import type { PassActor } from './pass-state.js';
 import { maskName } from './privacy.js';
+import type { Slip } from './slip-types.js';
+
+export type { Slip };
 
 /**
  * The pass slip (出入凭证): what reception prints for an approved visitor, on paper (slip-pdf.ts) or from the
  * dashboard's print view. The name is masked (a slip is left on desks); the QR is rebuilt from the sealed code,
  * as the gates' allow-lists are, so nothing new is stored. Only a pass that can still open a gate has one.
  */
-export interface Slip {
-  passId: number;
-  siteName: string;
-  timeZone: string;
-  /** Masked (maskName): the guard matches it against the ID card. */
-  visitorName: string;
-  company: string | null;
-  host: string;
-  /** The host's display name, else the username. */
-  hostName: string;
-  validFrom: number;
-  validUntil: number;
-  /** Gates accept it from here (validFrom − visitors.pass.earlyMinutes). */
-  opensAt: number;
-  /** 0: any number within the window. */
-  maxEntries: number;
-  entriesUsed: number;
-  /** Gate names; null: every visitor gate. */
-  gates: { id: string; name: string }[] | null;
-  /** The QR payload (`FH2:<code>.<tag>`): the credential itself. */
-  qr: string;
-  issuedAt: number;
-}
-
 export class PassSlips {
   constructor(
     private readonly d: {

@@ -1,5 +1,5 @@
 import { type CsvColumn, csvTable } from '../../core/csv.js';
-import type { CountRow, DeniedRow, PeakRow, StatsTable, VisitorStats } from './visitor-stats.js';
+import type { CountRow, DeniedRow, PeakRow, StatsTable, VisitorStats } from './stats-types.js';
 
 /** Each table of the entry statistics as CSV (times ISO 8601 UTC, days as the site's dates). */
 

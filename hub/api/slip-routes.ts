@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { PassSlips } from '../../domains/visitors/pass-slip.js';
-import { slipPdf } from '../../domains/visitors/slip-pdf.js';
+import { qrModules, slipPdf } from '../../domains/visitors/slip-pdf.js';
 import { SLIP_LANGS } from '../../domains/visitors/slip-text.js';
 import { personOf } from './access.js';
 
@@ -49,15 +48,18 @@ export async function slipRoutes(app: FastifyInstance, s: SlipRouteServices): Pr
       schema: {
         tags,
         summary:
-          "The pass slip's contents for the dashboard's print view, with the QR as SVG: as slip.pdf (who may, 409, audited)",
+          "The pass slip's contents for the dashboard's print view, with the QR's modules (rows of 0/1, dark = 1): as slip.pdf (who may, 409, audited)",
         params: IdParams,
       },
     },
     async (req, reply) => {
       const slip = s.slips.slip(req.params.id, personOf(req), 'print');
-      const qrSvg = await QRCode.toString(slip.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+      const qr = qrModules(slip.qr);
+      const qrMatrix = Array.from({ length: qr.size }, (_, r) =>
+        Array.from({ length: qr.size }, (_, c) => (qr.dark(r, c) ? '1' : '0')).join(''),
+      );
       reply.header('cache-control', 'no-store');
-      return { ...slip, qrSvg };
+      return { ...slip, qrMatrix };
     },
   );
 }

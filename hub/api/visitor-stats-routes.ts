@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { statsCsv } from '../../domains/visitors/stats-csv.js';
-import { STATS_TABLES, type VisitorStatsService } from '../../domains/visitors/visitor-stats.js';
+import { STATS_TABLES } from '../../domains/visitors/stats-types.js';
+import type { VisitorStatsService } from '../../domains/visitors/visitor-stats.js';
 
 export interface VisitorStatsRouteServices {
   stats: VisitorStatsService;
