@@ -46,10 +46,19 @@ export function VisitorsStatsView() {
     <section class="view visitors visitors-stats" data-view-id="visitors-stats">
       <h2 class="view-title">{st('title')}</h2>
       <VisitorsTabs current="stats" />
+      {desk.error && <ErrorBox error={desk.error} retry={desk.reload} />}
+      <TodayDesk visitors={desk.data?.visitors} />
       <form class="stats-period" onSubmit={(e) => e.preventDefault()}>
         <span class="muted">{st('period')}</span>
         {([1, 7, 30] as const).map((n) => (
-          <button key={n} type="button" class="btn btn-small" data-preset={n} onClick={() => preset(n)}>
+          <button
+            key={n}
+            type="button"
+            class="btn btn-small"
+            data-preset={n}
+            aria-pressed={range.to === today && range.from === siteDate(Date.now() - (n - 1) * DAY)}
+            onClick={() => preset(n)}
+          >
             {st(`days${n}`)}
           </button>
         ))}
@@ -118,8 +127,6 @@ export function VisitorsStatsView() {
           </div>
         </>
       )}
-      {desk.error && <ErrorBox error={desk.error} retry={desk.reload} />}
-      <TodayDesk visitors={desk.data?.visitors} />
     </section>
   );
 }
