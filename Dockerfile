@@ -24,6 +24,10 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
   HUB_DATA_DIR=/data
 WORKDIR /app
+# The pass slip's PDF embeds WenQuanYi Micro Hei (Chinese and Latin in one font; domains/visitors/slip-pdf.ts).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+  && rm -rf /var/lib/apt/lists/*
 # The code stays owned by root: the hub (user node) can read it, not change it.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -118,6 +118,7 @@ describe('dashboard: the pass slip print view and the entry statistics', () => {
   it('en: "Print slip" in today\'s list opens the slip: masked name, host, the QR of the issued code', async () => {
     await go(page, '#/visitors', `[data-section="today"] [data-pass-id="${slipPass}"]`);
     const row = page.locator(`[data-section="today"] [data-pass-id="${slipPass}"]`);
+    await shot(page, 'visitors-today-en');
     await row.locator('[data-action="print-slip"]').click();
     await page.locator(`[data-slip-pass="${slipPass}"]`).waitFor();
     expect(await page.evaluate('location.hash')).toBe(`#/visitors/passes/${slipPass}/slip`);

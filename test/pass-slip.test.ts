@@ -226,4 +226,15 @@ describe('the pass slip (出入凭证)', () => {
     expect(revoked.statusCode).toBe(409);
     expect(revoked.json().detail).toContain('revoked');
   });
+
+  it('no slip once the entries are used up (409)', async () => {
+    const id = await register('Used Up');
+    await approve(id);
+    const gate = hub.visitors.gates.gates.get('gate-north')!;
+    for (const direction of ['in', 'out', 'in'] as const)
+      hub.visitors.gates.passage(gate, { direction, passId: id }, Date.now(), false);
+    const res = await get(`/api/v1/passes/${id}/slip.pdf`, host);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().detail).toContain('used all its 2 entries');
+  });
 });
