@@ -3,6 +3,7 @@ import { invalid } from '../../core/errors.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import { intervalStart, nextInterval, wallTime } from '../../core/time/zoned-time.js';
 import type { GateStore } from './gate-store.js';
+import { localClock } from './local-clock.js';
 import type { PassService } from './pass-service.js';
 import {
   type CountRow,
@@ -52,6 +53,7 @@ export class VisitorStatsService {
     if (to - from > 366 * DAY) throw invalid('at most a year at a time (to − from ≤ 366 days)');
     const { site, gates, store } = this.d;
     const passages = gates.passages(from, to);
+    const local = localClock(this.tz);
 
     // the buckets, every one listed even when empty: a chart and a CSV need the zeros
     const row = (key: string, label = key): CountRow => ({ key, label, visits: 0, entries: 0, exits: 0 });
@@ -86,8 +88,8 @@ export class VisitorStatsService {
         gateRows.get(p.gate_id) ?? row(p.gate_id, site.assetById.get(p.gate_id)?.name ?? p.gate_id);
       gateRows.set(p.gate_id, gate);
       const buckets = [
-        hour[wallTime(p.ts, this.tz).hour]!,
-        days.get(this.dayKey(p.ts))!,
+        hour[local(p.ts).hour]!,
+        days.get(local(p.ts).day)!,
         gate,
         ...(p.pass_id === null ? [] : deptsOfHost(hosts.get(p.pass_id))),
       ];
@@ -118,7 +120,7 @@ export class VisitorStatsService {
       day: [...days.values()],
       gate: [...gateRows.values()],
       department: [...deptRows.values(), ...(noDept.entries || noDept.exits ? [noDept] : [])],
-      peak: this.peaks(from, passages, dayStarts),
+      peak: this.peaks(from, passages, dayStarts, local),
       denied: [...denied].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
     };
   }
@@ -128,29 +130,33 @@ export class VisitorStatsService {
     from: number,
     passages: ReturnType<GateStore['passages']>,
     dayStarts: [string, number][],
+    local: (ts: number) => { day: string },
   ): PeakRow[] {
     const inside = new Set<string>();
+    let visitorsInside = 0;
     const who = (p: { pass_id: number | null; badge_id: number | null }) =>
       p.pass_id !== null ? `p${p.pass_id}` : p.badge_id !== null ? `b${p.badge_id}` : undefined;
     const apply = (p: (typeof passages)[number]) => {
       const k = who(p);
       if (k === undefined) return; // a passage nobody was recognised for: not counted as anyone
-      if (p.direction === 'in') inside.add(k);
-      else inside.delete(k);
+      const visitor = k.startsWith('p');
+      if (p.direction === 'in' && !inside.has(k)) {
+        inside.add(k);
+        if (visitor) visitorsInside++;
+      } else if (p.direction !== 'in' && inside.delete(k) && visitor) visitorsInside--;
     };
     for (const p of this.d.gates.passages(from - this.d.lookbackMs, from)) apply(p);
-    const visitorsInside = () => [...inside].filter((k) => k.startsWith('p')).length;
     const peaks = new Map<string, PeakRow>();
     let i = 0;
     for (const [day, start] of dayStarts) {
       const peak: PeakRow = { day, visitors: 0, visitorsAt: null, people: 0, peopleAt: null };
       const consider = (at: number) => {
-        const v = visitorsInside();
+        const v = visitorsInside;
         if (v > peak.visitors) Object.assign(peak, { visitors: v, visitorsAt: at });
         if (inside.size > peak.people) Object.assign(peak, { people: inside.size, peopleAt: at });
       };
       consider(start);
-      while (i < passages.length && this.dayKey(passages[i]!.ts) === day) {
+      while (i < passages.length && local(passages[i]!.ts).day === day) {
         apply(passages[i]!);
         consider(passages[i]!.ts);
         i++;
