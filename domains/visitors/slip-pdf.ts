@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { unavailable } from '../../core/errors.js';
@@ -8,6 +8,17 @@ import { SLIP_WORDS, type SlipLang, slipTime } from './slip-text.js';
 /** Debian's fonts-wqy-microhei: one font for Chinese and Latin text, embedded (subset) in every slip. */
 export const SLIP_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const FONT_FAMILY = 'WenQuanYiMicroHei';
+
+/** The font file (5 MB), read once rather than for every slip; fontkit still parses it per document. */
+let fontData: Buffer | undefined;
+function slipFont(): Buffer {
+  if (!fontData) {
+    if (!existsSync(SLIP_FONT))
+      throw unavailable(`the slip's font ${SLIP_FONT} is missing: install fonts-wqy-microhei`);
+    fontData = readFileSync(SLIP_FONT);
+  }
+  return fontData;
+}
 
 /** A6 portrait, in PDF points (1/72 in): a reception printer's label or a quarter of an A4 sheet. */
 export const SLIP_PAGE = { width: 297.64, height: 419.53 } as const;
@@ -23,8 +34,7 @@ export function qrModules(payload: string): { size: number; dark: (row: number, 
 
 /** The slip as a one-page PDF: the QR drawn as vector squares (sharp on any printer), text in the site's zone. */
 export function slipPdf(slip: Slip, lang: SlipLang): Promise<Buffer> {
-  if (!existsSync(SLIP_FONT))
-    throw unavailable(`the slip's font ${SLIP_FONT} is missing: install fonts-wqy-microhei`);
+  const font = slipFont();
   const w = SLIP_WORDS[lang];
   const doc = new PDFDocument({
     size: [SLIP_PAGE.width, SLIP_PAGE.height],
@@ -37,7 +47,7 @@ export function slipPdf(slip: Slip, lang: SlipLang): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('slip', SLIP_FONT, FONT_FAMILY);
+  doc.registerFont('slip', font, FONT_FAMILY);
   doc.font('slip');
   const width = SLIP_PAGE.width - 2 * MARGIN;
 
