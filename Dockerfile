@@ -24,7 +24,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
   HUB_DATA_DIR=/data
 WORKDIR /app
-# The pass slip's PDF embeds a CJK font (Chinese names and labels): Debian's WenQuanYi Micro Hei.
+# The pass slip's PDF embeds WenQuanYi Micro Hei (Chinese and Latin in one font; domains/visitors/slip-pdf.ts).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends fonts-wqy-microhei \
   && rm -rf /var/lib/apt/lists/*

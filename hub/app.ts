@@ -65,10 +65,12 @@ import { createHttpServer, serveDashboard } from './api/http-server.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
+import { slipRoutes } from './api/slip-routes.js';
 import { ticketRoutes } from './api/ticket-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { userRoutes } from './api/user-routes.js';
 import { visitorRoutes } from './api/visitor-routes.js';
+import { visitorStatsRoutes } from './api/visitor-stats-routes.js';
 import { ControlActivityRecorder } from './control-activity.js';
 import { LiveGateway } from './live/live-gateway.js';
 import type { HubServices } from './services.js';
@@ -400,6 +402,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) => assetLabelRoutes(app, { site, publicUrl: site.config.visitors.publicUrl }),
     (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
+    (app) => slipRoutes(app, { slips: visitors.slips }),
+    (app) => visitorStatsRoutes(app, { stats: visitors.stats }),
     (app) =>
       energyRoutes(app, {
         energy,

@@ -150,6 +150,11 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/passes/link/:token': 'public',
   'POST /api/v1/passes/link/:token': 'public',
   'GET /api/v1/visitors/export.csv': SECURITY,
+  'GET /api/v1/passes/:id/slip.pdf': SUBMIT,
+  'GET /api/v1/passes/:id/slip': SUBMIT,
+  'GET /api/v1/visitors/stats': SECURITY,
+  'GET /api/v1/visitors/stats.csv': SECURITY,
+  'GET /api/v1/visitors/today': SECURITY,
   'GET /api/v1/control/scenes': EVERYONE,
   // anyone may ask: the scene's own roles and each point's permission decide (403 from the scene service)
   'POST /api/v1/control/scenes/:id/activate': EVERYONE,

@@ -8,6 +8,7 @@ import {
   loadVisitorKey,
   maskBadge,
   maskId,
+  maskName,
   maskPhone,
   signLink,
   verifyLink,
@@ -94,5 +95,17 @@ describe('signed links', () => {
     expect(verifyLink(Buffer.alloc(32, 9), token, now)).toEqual({ ok: false, reason: 'tampered' });
     expect(verifyLink(KEY, 'no-dot-here', now)).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyLink(KEY, `${token}.extra`, now)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('maskName (the pass slip)', () => {
+  it('keeps a Chinese family name, the initials of other names, and never the whole name', () => {
+    expect(maskName('张三丰')).toBe('张**');
+    expect(maskName('李四')).toBe('李*');
+    expect(maskName(' 欧阳 娜娜 ')).toBe('欧***');
+    expect(maskName('John Smith')).toBe('J*** S****');
+    expect(maskName('Al')).toBe('A*');
+    expect(maskName('X')).toBe('X*');
+    expect(maskName('')).toBe('');
   });
 });

@@ -100,6 +100,28 @@ export const maskPhone = (phone: string) => mask(phone, 3, 4);
 export const maskBadge = (badge: string) => mask(badge, 0, 4);
 
 /**
+ * A name on paper (the pass slip): `张三丰` → `张**`, `John Smith` → `J*** S****`. Chinese names keep the
+ * family name (the first character); other names the initial of each word. Enough for the guard to match the
+ * visitor's ID card, too little to learn who visited from a slip left on a desk.
+ */
+export function maskName(name: string): string {
+  const n = name.trim();
+  if (!n) return n;
+  // CJK (Han, kana, Hangul): written without spaces, the family name first
+  if (/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/u.test(n)) {
+    const chars = [...n.replace(/\s+/g, '')];
+    return `${chars[0]}${'*'.repeat(Math.max(1, chars.length - 1))}`;
+  }
+  return n
+    .split(/\s+/)
+    .map((w) => {
+      const chars = [...w];
+      return `${chars[0]}${'*'.repeat(Math.max(1, chars.length - 1))}`;
+    })
+    .join(' ');
+}
+
+/**
  * Signed links: `<base64url JSON of payload + exp>.<base64url MAC>`. The MAC is HMAC-SHA256 over a `link:`
  * domain (no other use of the key, hashes or allow-lists, can produce a valid link), truncated to 128 bits
  * (RFC 2104 §5) so a link stays under the router's 100-character limit for a path parameter.

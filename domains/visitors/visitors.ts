@@ -15,8 +15,11 @@ import { GateReports } from './gate-reports.js';
 import { GateService, visitorGates } from './gate-service.js';
 import { GateStore } from './gate-store.js';
 import { PassService } from './pass-service.js';
+import { PassSlips } from './pass-slip.js';
 import { PassStore } from './pass-store.js';
 import { loadVisitorKey } from './privacy.js';
+import { VisitorStatsService } from './visitor-stats.js';
+import { VisitorStatsStore } from './visitor-stats-store.js';
 
 export interface Visitors {
   passes: PassService;
@@ -25,6 +28,10 @@ export interface Visitors {
   /** Gate states, occupancy, traffic, the allow-list keys. */
   reports: GateReports;
   allowList: AllowListPublisher;
+  /** The printable slip of an approved pass (PDF and print view). */
+  slips: PassSlips;
+  /** Entry statistics and the desk's today list. */
+  stats: VisitorStatsService;
   /** Hashes codes, IDs, phones and badges; signs approval links and allow-lists. */
   key: Buffer;
   /** Gates start answering; allow-lists go out. */
@@ -164,12 +171,25 @@ export function buildVisitors(deps: {
     deviceState: deps.deviceState,
   });
 
+  const slips = new PassSlips({ passes, key, site, users: deps.users, clock: deps.clock, audit: deps.audit });
+  const stats = new VisitorStatsService({
+    site,
+    gates: gateStore,
+    store: new VisitorStatsStore(deps.db),
+    passes,
+    gateIds: gateList.map((g) => g.id),
+    clock: deps.clock,
+    lookbackMs: (config.pass.maxDays + 1) * 86_400_000,
+  });
+
   return {
     passes,
     gates,
     gateStore,
     reports,
     allowList,
+    slips,
+    stats,
     key,
     start() {
       gates.start();

@@ -1,4 +1,5 @@
 import { useSession } from '../hub.js';
+import { href } from '../router.js';
 import { Badge } from '../ui.js';
 import {
   ErrorRow,
@@ -12,7 +13,18 @@ import {
   VisitorCell,
   Window,
 } from './visitors-pass-parts.js';
+import { sl } from './visitors-slip-text.js';
 import { t } from './visitors-text.js';
+
+/** Reception's button: the slip's print view (approved passes whose window is not over). */
+function SlipLink({ pass }: { pass: Pick<Pass, 'id' | 'state' | 'validUntil'> }) {
+  if (pass.state !== 'approved' || pass.validUntil <= Date.now()) return null;
+  return (
+    <a class="btn btn-small" href={href('visitors', ['passes', pass.id, 'slip'])} data-action="print-slip">
+      {sl('print')}
+    </a>
+  );
+}
 
 /** The passes in the visitors view: those awaiting approval, today's, the code shown once after approval. */
 
@@ -178,6 +190,7 @@ export function TodayPasses({ passes, onChanged }: { passes: Pass[] | undefined;
                     {p.inside ? <Badge tone="info">{t('yes')}</Badge> : t('no')}
                   </td>
                   <td class="pass-actions">
+                    <SlipLink pass={p} />
                     {may(p, 'revoke') && (
                       <button
                         type="button"
@@ -221,6 +234,7 @@ export function IssuedCodes({ issued, dismiss }: { issued: Issued[]; dismiss: (i
         <div key={i.pass.id} class="issued" role="status" data-issued-pass={i.pass.id}>
           <div class="issued-head">
             <strong>{t('issued', { id: i.pass.id, name: i.pass.visitorName })}</strong>
+            <SlipLink pass={i.pass} />
             <button
               type="button"
               class="btn btn-small"

@@ -3,8 +3,12 @@ import { can, useApi, useHubEvent } from '../hub.js';
 import { siteDate, useLang } from '../i18n.js';
 import type { Route } from '../router.js';
 import { ErrorBox, Tile } from '../ui.js';
+import { siteDay } from './visitors-day.js';
 import { Evacuation, GateEvents, type OnSite } from './visitors-gates.js';
 import { type Issued, IssuedCodes, type Pass, PendingPasses, TodayPasses } from './visitors-passes.js';
+import { PassSlipView } from './visitors-slip.js';
+import { VisitorsStatsView } from './visitors-stats.js';
+import { VisitorsTabs } from './visitors-tabs.js';
 import { t } from './visitors-text.js';
 
 /**
@@ -13,27 +17,6 @@ import { t } from './visitors-text.js';
  * gate events, and for security (passes:manage) the evacuation list. The live events carry no names: the
  * lists are read again from the API, which applies who may see which pass.
  */
-
-const HOUR = 3_600_000;
-
-/** The first ms at which `after(ms)` holds, between lo (false) and hi (true). */
-function firstWhere(lo: number, hi: number, after: (ms: number) => boolean): number {
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (after(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
-/** Today in the site's time zone, as [start, end) in ms (a day may be 23 or 25 hours long). */
-export function siteDay(now: number): [number, number] {
-  const today = siteDate(now);
-  return [
-    firstWhere(now - 26 * HOUR, now, (ms) => siteDate(ms) >= today),
-    firstWhere(now, now + 26 * HOUR, (ms) => siteDate(ms) > today),
-  ];
-}
 
 /** Call `fn` once, a little after the last of a burst of calls (a gate sends scan, door and passage). */
 function useSoon(fn: () => void, ms = 250): () => void {
@@ -47,7 +30,15 @@ function useSoon(fn: () => void, ms = 250): () => void {
   };
 }
 
-export default function VisitorsView(_: { route: Route }) {
+/** `#/visitors`: today's work; `#/visitors/stats`: entry statistics; `#/visitors/passes/<id>/slip`: the slip. */
+export default function VisitorsView({ route }: { route: Route }) {
+  const [section, id, sub] = route.rest;
+  if (section === 'stats') return <VisitorsStatsView />;
+  if (section === 'passes' && id && sub === 'slip') return <PassSlipView key={id} id={id} />;
+  return <VisitorsToday />;
+}
+
+function VisitorsToday() {
   useLang();
   const seesPasses = can('passes:register') || can('passes:manage');
   const security = can('passes:manage');
@@ -106,6 +97,7 @@ export default function VisitorsView(_: { route: Route }) {
   return (
     <section class="view visitors" data-view-id="visitors">
       <h2 class="view-title">{t('title')}</h2>
+      <VisitorsTabs current="today" />
       <div class="visitors-tiles">
         <Tile
           label={t('visitorsInside')}
