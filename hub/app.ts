@@ -336,6 +336,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
           people,
           tickets: maintenance.tickets,
           displayName: (u) => auth.users.findByName(u)?.displayName,
+          teamName: (id) => site.config.maintenance.teams.find((t) => t.id === id)?.name,
           publicUrl: site.config.people.publicUrl ?? site.config.visitors.publicUrl,
           timeZone: site.site.timezone,
           log: peopleLog,

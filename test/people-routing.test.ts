@@ -182,7 +182,7 @@ describe('tickets and visitors reach the right person on the right channel', () 
     expect(personal().at(-1)!.body.recipient).toMatchObject({ username: 'tech-a' });
     // tech-b has only e-mail: the default [wecom, email] skips WeCom
     expect(smtp.messages.at(-1)!.to).toEqual(['tech-b@example.com']);
-    expect(subjectOf(smtp.messages.at(-1)!.raw)).toBe(`工单 #${t.id} 已派给您的班组 hvac：Filter`);
+    expect(subjectOf(smtp.messages.at(-1)!.raw)).toBe(`工单 #${t.id} 已派给您的班组 HVAC：Filter`);
   });
 
   it('a visitor registered for alice → alice by e-mail, in English, with the signed approval link that works', async () => {

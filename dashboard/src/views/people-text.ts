@@ -164,3 +164,45 @@ export const pt = messages({
 });
 
 export type PeopleTextKey = Parameters<typeof pt>[0];
+
+/** Event names in the delivery log; others are shown as the hub names them. */
+const EVENTS = messages({
+  en: {
+    assigned: 'assigned',
+    accepted: 'accepted',
+    resolved: 'resolved',
+    requested: 'waiting for approval',
+    approved: 'approved',
+    declined: 'declined',
+    raised: 'raised',
+    cleared: 'cleared',
+    escalated: 'escalated',
+    created: 'created',
+  },
+  'zh-CN': {
+    assigned: '派单',
+    accepted: '接单',
+    resolved: '已处理',
+    requested: '待审批',
+    approved: '已批准',
+    declined: '已拒绝',
+    raised: '触发',
+    cleared: '恢复',
+    escalated: '升级',
+    created: '新建',
+  },
+});
+const KNOWN_EVENTS = new Set([
+  'assigned',
+  'accepted',
+  'resolved',
+  'requested',
+  'approved',
+  'declined',
+  'raised',
+  'cleared',
+  'escalated',
+  'created',
+]);
+export const eventName = (event: string) =>
+  KNOWN_EVENTS.has(event) ? EVENTS(event as Parameters<typeof EVENTS>[0]) : event;
