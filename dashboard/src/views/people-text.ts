@@ -9,7 +9,7 @@ export const pt = messages({
     'tab-deliveries': 'Deliveries',
     profileTitle: 'How the hub reaches me',
     profileHint:
-      'Your contacts, the channel per kind of message, quiet hours and language. Critical alerts ignore quiet hours.',
+      'Your contacts, the channel per kind of message, quiet hours and language. Urgent messages (critical alerts, priority-1 tickets) come during quiet hours too.',
     language: 'Language of messages',
     siteDefault: 'Site default ({value})',
     contacts: 'Contacts',
@@ -88,7 +88,8 @@ export const pt = messages({
     'tab-profile': '我的资料',
     'tab-deliveries': '消息投递',
     profileTitle: '平台如何联系我',
-    profileHint: '您的联系方式、每类消息的渠道、免打扰时段和语言。紧急报警不受免打扰限制。',
+    profileHint:
+      '您的联系方式、每类消息的渠道、免打扰时段和语言。紧急消息（严重报警、一级工单）不受免打扰限制。',
     language: '消息语言',
     siteDefault: '站点默认（{value}）',
     contacts: '联系方式',
