@@ -2,6 +2,7 @@ import type { FunctionComponent } from 'preact';
 import type { Route } from '../router.js';
 import { peopleDeliveriesSection } from './people-deliveries.js';
 import { peopleProfileSection } from './people-profile.js';
+import { peopleUsersSection } from './people-users.js';
 
 /**
  * The sections (tabs) of the People view, `#/people/<id>`: each with its label in the user's language, its
@@ -14,4 +15,8 @@ export interface PeopleSection {
   visible?: () => boolean;
 }
 
-export const PEOPLE_SECTIONS: PeopleSection[] = [peopleProfileSection, peopleDeliveriesSection];
+export const PEOPLE_SECTIONS: PeopleSection[] = [
+  peopleProfileSection,
+  peopleDeliveriesSection,
+  peopleUsersSection,
+];

@@ -7,6 +7,10 @@ export const pt = messages({
     sections: 'People sections',
     'tab-profile': 'My profile',
     'tab-deliveries': 'Deliveries',
+    'tab-users': "Users' profiles",
+    profileOf: 'How the hub reaches {name} ({username})',
+    pickUser: 'User',
+    pickUserHint: 'Pick a user to see and set how the hub reaches them. Changes are audited.',
     profileTitle: 'How the hub reaches me',
     profileHint:
       'Your contacts, the channel per kind of message, quiet hours and language. Urgent messages (critical alerts, priority-1 tickets) come during quiet hours too.',
@@ -87,6 +91,10 @@ export const pt = messages({
     sections: '人员分区',
     'tab-profile': '我的资料',
     'tab-deliveries': '消息投递',
+    'tab-users': '人员资料',
+    profileOf: '平台如何联系 {name}（{username}）',
+    pickUser: '用户',
+    pickUserHint: '选择用户，查看并设置平台联系其的方式。修改会记入审计日志。',
     profileTitle: '平台如何联系我',
     profileHint:
       '您的联系方式、每类消息的渠道、免打扰时段和语言。紧急消息（严重报警、一级工单）不受免打扰限制。',
