@@ -28,6 +28,8 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { wireTicketRouting } from '../domains/people/ticket-routing.js';
+import { wireVisitorRouting } from '../domains/people/visitor-routing.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
@@ -40,7 +42,11 @@ import { AuditLog } from '../platform/audit/audit-log.js';
 import { recordSiteVersion } from '../platform/audit/site-history.js';
 import { openDatabase } from '../platform/db/database.js';
 import { writeBatchOf } from '../platform/db/write-batch.js';
+import { DeliveryLog } from '../platform/notify/delivery-log.js';
 import { Notifier } from '../platform/notify/notifier.js';
+import { PersonNotifier } from '../platform/people/person-notifier.js';
+import { ProfileService } from '../platform/people/profile-service.js';
+import { ProfileStore } from '../platform/people/profile-store.js';
 import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
 import type { ScryptCost } from '../platform/security/password-hasher.js';
@@ -62,7 +68,9 @@ import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
+import { notificationRoutes } from './api/notification-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
+import { profileRoutes } from './api/profile-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
 import { slipRoutes } from './api/slip-routes.js';
@@ -89,6 +97,11 @@ export interface HubOptions {
   admin?: { username?: string; password?: string };
   /** Password hashing cost; tests lower it. */
   passwordCost?: ScryptCost;
+  /**
+   * Tell people about tickets and visitors (domains/people routing); default true. The demo's history hub
+   * turns it off: its generated past is nobody's news.
+   */
+  personalNotifications?: boolean;
 }
 
 export interface Hub extends HubServices {
@@ -256,11 +269,27 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     history: () => storage.history,
   });
+  // the delivery log: what a previous run left queued was never sent (the notifier's queues live in memory)
+  const deliveries = new DeliveryLog(db, () => clock.now());
+  deliveries.dropInterrupted();
   const notifier = new Notifier({
     actions: site.config.actions,
     smtp: site.hub.smtp,
     clock,
     log: log.child({ component: 'notify' }),
+    deliveryLog: deliveries,
+  });
+  // personal notifications: who is told on which channel, in which language, when (platform/people)
+  const profiles = new ProfileStore(db);
+  const people = new PersonNotifier({
+    routing: site.config.people,
+    users: auth.users,
+    profiles,
+    notifier,
+    deliveries,
+    timeZone: site.site.timezone,
+    clock,
+    log: log.child({ component: 'people' }),
   });
   // rules command through the priority array at level 12 (automation)
   const commandActions = new CommandActions({ control, log: log.child({ component: 'rule-commands' }) });
@@ -301,6 +330,29 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
   });
+  // tickets and visitors to the people concerned, beside the site-wide notify actions (domains/people)
+  const peopleLog = log.child({ component: 'people' });
+  const unwirePeople = !(opts.personalNotifications ?? true)
+    ? []
+    : [
+        wireTicketRouting({
+          bus,
+          people,
+          tickets: maintenance.tickets,
+          displayName: (u) => auth.users.findByName(u)?.displayName,
+          teamName: (id) => site.config.maintenance.teams.find((t) => t.id === id)?.name,
+          publicUrl: site.config.people.publicUrl ?? site.config.visitors.publicUrl,
+          timeZone: site.site.timezone,
+          log: peopleLog,
+        }),
+        wireVisitorRouting({
+          bus,
+          people,
+          passes: visitors.passes,
+          timeZone: site.site.timezone,
+          log: peopleLog,
+        }),
+      ];
   // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
   const scenes = new SceneService({
     site,
@@ -357,6 +409,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     rules,
     ruleService,
     notifier,
+    deliveries,
+    profiles,
+    people,
     maintenance,
     visitors,
     energy,
@@ -379,6 +434,17 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
+    (app) =>
+      profileRoutes(app, {
+        profiles: new ProfileService({
+          users: auth.users,
+          profiles,
+          routing: site.config.people,
+          audit,
+          now: () => clock.now(),
+        }),
+      }),
+    (app) => notificationRoutes(app, { deliveries, notifier, people, routing: site.config.people }),
     (app) => tokenRoutes(app, { auth }),
     (app) => auditRoutes(app, { audit }),
     (app) => siteRoutes(app, { site, latest }),
@@ -433,7 +499,12 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     async start() {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
-      purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
+      deliveries.purge(clock.now());
+      purgeTimer = clock.setInterval(() => {
+        auth.sessions.purgeExpired(clock.now());
+        deliveries.purge(clock.now());
+      }, 3_600_000);
+      people.start(); // messages held for quiet hours that ended while stopped go first
       // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
@@ -488,6 +559,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       maintenance.stop();
       visitors.stop();
       energy.stop();
+      for (const unwire of unwirePeople) unwire();
+      people.stop();
       await notifier.stop();
       await storage.stop();
       await services.live?.close();

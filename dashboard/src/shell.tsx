@@ -12,6 +12,7 @@ import ControlView from './views/control.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
+import PeopleView from './views/people.js';
 import TicketsView from './views/tickets.js';
 import { ReportForm } from './views/tickets-report.js';
 import TrendsView from './views/trends.js';
@@ -31,6 +32,7 @@ const t = messages({
     energy: 'Energy',
     control: 'Control',
     visitors: 'Visitors',
+    people: 'People',
     trends: 'Trends',
     devices: 'Devices',
     assets: 'Asset',
@@ -44,6 +46,7 @@ const t = messages({
     energy: '能耗',
     control: '控制',
     visitors: '访客',
+    people: '人员',
     trends: '趋势',
     devices: '设备',
     assets: '资产',
@@ -59,6 +62,7 @@ type ViewId =
   | 'energy'
   | 'control'
   | 'visitors'
+  | 'people'
   | 'trends'
   | 'devices'
   | 'assets'
@@ -83,6 +87,7 @@ const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   energy: EnergyView,
   control: ControlView,
   visitors: VisitorsView,
+  people: PeopleView,
   trends: TrendsView,
   devices: DevicesView,
   /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */

@@ -17,7 +17,16 @@ export function emailSubject(d: Delivery): string {
 
 /** A personal delivery's text in its person's language (with the link to act on), else the fields and JSON. */
 export function emailText(d: Delivery): string {
-  if (d.text) return [d.text.body, '', ...(d.text.link ? [d.text.link, ''] : [])].join('\n');
+  // a personal delivery: the text in the person's language first, the link on its own line
+  if (d.text) {
+    return [
+      d.text.body,
+      ...(d.text.link ? ['', d.text.link] : []),
+      '',
+      `Delivery ${d.id} (${eventName(d)}).`,
+      '',
+    ].join('\n');
+  }
   const fields = Object.entries(d.subject)
     .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
     .map(([k, v]) => `${k}: ${oneLine(show(k, v), FIELD_MAX)}`);
