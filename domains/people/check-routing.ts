@@ -1,4 +1,6 @@
 import type { SiteConfig } from '../../core/config/site-schema.js';
+import { ACTION_TYPES_OF } from '../../platform/people/contact-address.js';
+import type { ChannelKind } from '../../platform/people/people-types.js';
 
 type Fail = (path: PropertyKey[], message: string) => void;
 
@@ -8,7 +10,11 @@ export function checkRouting(config: SiteConfig, fail: Fail): void {
   const channels = new Map(config.actions.filter((a) => a.type !== 'command').map((a) => [a.id, a.type]));
   for (const [kind, id] of Object.entries(p.channels)) {
     if (id === undefined) continue;
-    if (!channels.has(id)) fail(['people', 'channels', kind], `no notification action "${id}" (actions:)`);
+    const type = channels.get(id);
+    const fits = ACTION_TYPES_OF[kind as ChannelKind];
+    if (!type) fail(['people', 'channels', kind], `no notification action "${id}" (actions:)`);
+    else if (!fits.includes(type))
+      fail(['people', 'channels', kind], `action "${id}" is a ${type}; ${kind} takes ${fits.join(' or ')}`);
   }
   for (const [messageKind, kinds] of Object.entries(p.defaultChannels)) {
     kinds?.forEach((kind, i) => {

@@ -113,9 +113,9 @@ export class PersonNotifier implements PeopleNotifier {
       return this.unreachableOutcome(label, message, `no channels for ${message.kind} messages`);
     const why: string[] = [];
     for (const kind of wanted) {
-      const address = addressFor(kind, person.contacts);
       const actionId = this.o.routing.channels[kind];
       const channelType = actionId && this.o.notifier.channelType(actionId);
+      const address = addressFor(kind, person.contacts, channelType || undefined);
       if (!address) why.push(`${kind}: no contact`);
       else if (!actionId) why.push(`${kind}: no action in people.channels`);
       else if (!channelType) why.push(`${kind}: action ${actionId} is not a configured channel`);
