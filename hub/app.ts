@@ -60,6 +60,7 @@ import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
+import { kioskRoutes } from './api/kiosk-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
@@ -394,7 +395,19 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         photos: maintenance.photos,
         equipmentFile: maintenance.equipmentFile,
       }),
-    (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
+    (app) =>
+      visitorRoutes(app, {
+        passes: visitors.passes,
+        timeZone: site.site.timezone,
+        defaultLanguage: site.config.people.defaultLanguage,
+      }),
+    (app) =>
+      kioskRoutes(app, {
+        selfService: visitors.selfService,
+        config: site.config.visitors.selfService,
+        users: auth.users,
+        defaultLanguage: site.config.people.defaultLanguage,
+      }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
     (app) =>
       energyRoutes(app, {

@@ -145,6 +145,12 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/passes/link/:token': 'public',
   'POST /api/v1/passes/link/:token': 'public',
   'GET /api/v1/visitors/export.csv': SECURITY,
+  // visitor self-service (off in this site: 404), the visitor's QR page
+  'GET /visit': 'public',
+  'GET /visit/kiosk.js': 'public',
+  'GET /api/v1/public/hosts': 'public',
+  'POST /api/v1/public/visits': 'public',
+  'GET /v/:token': 'public',
   'GET /api/v1/control/scenes': EVERYONE,
   // anyone may ask: the scene's own roles and each point's permission decide (403 from the scene service)
   'POST /api/v1/control/scenes/:id/activate': EVERYONE,
