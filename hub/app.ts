@@ -316,6 +316,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     send: (assetId, channel, payload, o) => commands.send(SYSTEM, assetId, channel, payload, o),
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+    people: () => people,
   });
   // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
   const scenes = new SceneService({

@@ -62,7 +62,8 @@ export async function kioskRoutes(app: FastifyInstance, s: KioskRouteServices): 
     );
   const html = (reply: FastifyReply, page: string) =>
     reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
-  const mustBeOn = () => {
+  /** Off: 404 before the query or body is even read. */
+  const mustBeOn = async () => {
     if (!selfService.enabled) throw notFound('page', 'visit');
   };
 
@@ -106,6 +107,7 @@ export async function kioskRoutes(app: FastifyInstance, s: KioskRouteServices): 
     '/api/v1/public/hosts',
     {
       config: { access: 'public', rateLimit: perSeconds(config.searchRate) },
+      onRequest: mustBeOn,
       schema: {
         tags,
         summary:
@@ -119,7 +121,6 @@ export async function kioskRoutes(app: FastifyInstance, s: KioskRouteServices): 
       },
     },
     async (req, reply) => {
-      mustBeOn();
       reply.header('cache-control', 'no-store');
       return { hosts: selfService.directory.search(req.query.q) };
     },
@@ -130,6 +131,7 @@ export async function kioskRoutes(app: FastifyInstance, s: KioskRouteServices): 
     {
       bodyLimit: VISIT_BODY_LIMIT,
       config: { access: 'public', rateLimit: perSeconds(config.registerRate) },
+      onRequest: mustBeOn,
       schema: {
         tags,
         summary:
@@ -139,7 +141,6 @@ export async function kioskRoutes(app: FastifyInstance, s: KioskRouteServices): 
       },
     },
     async (req, reply) => {
-      mustBeOn();
       const { pass, host } = selfService.register(req.body, req.ip);
       return reply.code(201).header('cache-control', 'no-store').send({ state: pass.state, host });
     },
