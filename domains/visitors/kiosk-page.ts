@@ -42,7 +42,7 @@ ${field('phone', t.phone, 'required type="tel" maxlength="32" autocomplete="tel"
 ${field('email', t.email, 'type="email" maxlength="254" autocomplete="email"')}
 ${field('company', t.company, 'maxlength="100" autocomplete="organization"')}
 ${field('purpose', t.purpose, 'required maxlength="200"')}
-<div class="row"><div>${field('from', t.from, `required type="datetime-local" value="${esc(o.window.from)}" min="${esc(o.window.min)}"`)}</div>
+<div class="row wrap"><div>${field('from', t.from, `required type="datetime-local" value="${esc(o.window.from)}" min="${esc(o.window.min)}"`)}</div>
 <div>${field('until', t.until, `required type="datetime-local" value="${esc(o.window.until)}" min="${esc(o.window.min)}"`)}</div></div>
 <label for="host-q">${esc(t.host)}</label>
 <div class="row"><input id="host-q" type="search" maxlength="40" autocomplete="off" placeholder="${esc(t.hostPlaceholder)}"><button type="button" id="host-find" style="flex:0 0 auto">${esc(t.find)}</button></div>

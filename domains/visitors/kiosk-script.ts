@@ -58,9 +58,13 @@ export const KIOSK_SCRIPT = `'use strict';
       const res = await fetch('/api/v1/public/visits', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
       const answer = await res.json().catch(() => ({}));
       if (res.status === 201) {
+        // a shared kiosk: the next visitor sees none of this one's details, and a fresh form after a minute
+        form.reset();
+        results.replaceChildren();
         form.hidden = true;
         show(fill(t.done, { name: body.name, host: answer.host }), 'ok');
         $('again').hidden = false;
+        setTimeout(() => location.assign($('again').href), 60000);
         return;
       }
       if (res.status === 429) { show(t.tooMany, 'error'); return; }
