@@ -422,7 +422,6 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       visitorRoutes(app, {
         passes: visitors.passes,
         timeZone: site.site.timezone,
-        defaultLanguage: site.config.people.defaultLanguage,
       }),
     (app) =>
       kioskRoutes(app, {

@@ -53,7 +53,7 @@ export interface VisitorRouteServices {
   passes: PassService;
   /** The site's time zone, for the link pages. */
   timeZone: string;
-  /** The link pages' language when neither ?lang nor the browser says (people.defaultLanguage). */
+  /** The link pages' language when neither ?lang nor the browser's Accept-Language says; default en. */
   defaultLanguage?: Language;
 }
 
