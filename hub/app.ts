@@ -429,6 +429,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         config: site.config.visitors.selfService,
         users: auth.users,
         defaultLanguage: site.config.people.defaultLanguage,
+        publicUrl: site.config.visitors.publicUrl,
       }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
     (app) =>

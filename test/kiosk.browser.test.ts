@@ -140,6 +140,12 @@ describe('the kiosk page in Chromium', () => {
     await page.locator('#submit').click();
     await expect(page.locator('#status.error').textContent()).resolves.toBe('请从列表中选择被访人。');
     expect(errors).toEqual([]);
+    // the poster for reception, as printed
+    await page.goto(`${base()}/visit/poster?lang=zh-CN`);
+    await page.emulateMedia({ media: 'print' });
+    await page.locator('.qr svg').waitFor();
+    await shot(page, 'poster-zh-CN-print');
+    expect(errors).toEqual([]);
     await close();
   });
 });

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionAs, waitFor } from './hub-harness.js';
 import { kioskHub, mailText } from './kiosk-fixture.js';
@@ -255,6 +256,17 @@ describe('visitor self-service', () => {
     const js = await get('/visit/kiosk.js');
     expect(js.headers['content-type']).toContain('text/javascript');
     expect(js.body).toContain('/api/v1/public/hosts');
+  });
+
+  it('prints a poster whose QR opens the registration page in its language', async () => {
+    const res = await get('/visit/poster?lang=zh-CN');
+    expect(res.statusCode).toBe(200);
+    const url = `${k.url.replace(/\/+$/, '')}/visit?lang=zh-CN`;
+    expect(res.body).toContain(`<p class="url" id="poster-url">${url}</p>`);
+    // the QR is that address's (regenerated: the same text makes the same symbol)
+    const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    expect(res.body).toContain(svg.replace(/^<\?xml[^>]*>\s*/, ''));
+    expect(res.body).toContain('访客请在此登记');
   });
 
   it('a session is not needed, and a logged-in user gains nothing', async () => {

@@ -148,6 +148,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   // visitor self-service (off in this site: 404), the visitor's QR page
   'GET /visit': 'public',
   'GET /visit/kiosk.js': 'public',
+  'GET /visit/poster': 'public',
   'GET /api/v1/public/hosts': 'public',
   'POST /api/v1/public/visits': 'public',
   'GET /v/:token': 'public',

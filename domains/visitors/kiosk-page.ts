@@ -54,3 +54,13 @@ ${field('purpose', t.purpose, 'required maxlength="200"')}
 <p><a id="again" href="/visit?lang=${o.lang}" hidden>${esc(t.again)}</a></p>`;
   return publicPage({ lang: o.lang, title: t.title, path: '/visit', body, script: KIOSK_SCRIPT_PATH });
 }
+
+/** The poster for reception (`/visit/poster`): a large QR of the registration page's address, to print. */
+export function posterPage(o: { lang: Language; url: string; svg: string }): string {
+  const t = KIOSK_TEXT[o.lang];
+  const svg = o.svg.replace(/^<\?xml[^>]*>\s*/, '');
+  const body = `<style>.qr svg{max-width:26rem}.url{font:1.2em monospace;word-break:break-all;text-align:center}
+@media print{nav.lang{display:none}body{margin:2cm auto}}</style>
+<p>${esc(t.posterScan)}</p><div class="qr">${svg}</div><p class="url" id="poster-url">${esc(o.url)}</p>`;
+  return publicPage({ lang: o.lang, title: t.posterTitle, path: '/visit/poster', body });
+}

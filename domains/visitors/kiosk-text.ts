@@ -27,6 +27,8 @@ export const KIOSK_TEXT = {
     done: 'Thank you, {name}. {host} has been asked to approve your visit. Your pass code will come by SMS or e-mail once approved.',
     again: 'Register another visitor',
     disabled: 'Self-registration is not available here. Please ask at reception.',
+    posterTitle: 'Visitors: register here',
+    posterScan: 'Scan with your phone to register your visit, or open:',
   },
   'zh-CN': {
     title: '访客登记',
@@ -52,6 +54,8 @@ export const KIOSK_TEXT = {
     done: '谢谢，{name}。已请 {host} 审批您的来访，审批通过后通行码将通过短信或电子邮件发送给您。',
     again: '登记下一位访客',
     disabled: '此处暂不提供自助登记，请到前台办理。',
+    posterTitle: '访客请在此登记',
+    posterScan: '请用手机扫码登记来访，或打开：',
   },
 } satisfies Record<Language, Record<string, string>>;
 

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.js';
-import { KIOSK_SCRIPT_PATH, kioskPage } from '../../domains/visitors/kiosk-page.js';
+import { KIOSK_SCRIPT_PATH, kioskPage, posterPage } from '../../domains/visitors/kiosk-page.js';
 import { KIOSK_SCRIPT } from '../../domains/visitors/kiosk-script.js';
 import { pageLanguage } from '../../domains/visitors/page-language.js';
 import { qrGonePage, qrPage } from '../../domains/visitors/qr-page.js';
@@ -18,6 +18,8 @@ export interface KioskRouteServices {
   users: UserStore;
   /** A page's language when neither ?lang nor the browser says. */
   defaultLanguage: Language;
+  /** visitors.publicUrl: the poster's QR opens <publicUrl>/visit. */
+  publicUrl?: string;
 }
 
 const LangQuery = z.object({ lang: z.string().max(20).optional().describe('zh-CN or en') });
@@ -88,6 +90,25 @@ export async function kioskRoutes(app: FastifyInstance, s: KioskRouteServices): 
           minChars: config.minQueryChars,
         }),
       ),
+  );
+
+  api.get(
+    '/visit/poster',
+    {
+      config: { access: 'public', rateLimit: PAGE_RATE },
+      schema: {
+        tags,
+        summary: 'A poster to print for reception: the QR of <visitors.publicUrl>/visit?lang=, zh-CN or en',
+        querystring: LangQuery,
+      },
+    },
+    async (req, reply) => {
+      if (!selfService.enabled || !s.publicUrl) throw notFound('page', 'visit/poster');
+      const lang = langOf(req);
+      const url = `${s.publicUrl.replace(/\/+$/, '')}/visit?lang=${lang}`;
+      const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return html(reply, posterPage({ lang, url, svg }));
+    },
   );
 
   api.get(
