@@ -88,6 +88,25 @@ export function visitorCodeText(v: {
   };
 }
 
+/** The message that tells a self-registered visitor their visit was declined (then their contact goes). */
+export function visitorDeclinedText(v: {
+  name: string;
+  host: string;
+  from: string;
+  until: string;
+}): Record<Language, { title: string; body: string }> {
+  return {
+    en: {
+      title: 'Your visit was not approved',
+      body: `${v.name}, your visit to ${v.host} (${v.from} – ${v.until}) was not approved. Please contact your host or reception.`,
+    },
+    'zh-CN': {
+      title: '您的来访未获批准',
+      body: `${v.name}，您拜访 ${v.host} 的申请（${v.from} – ${v.until}）未获批准。请联系被访人或前台。`,
+    },
+  };
+}
+
 /** The public QR page (`/v/<token>`). */
 export const QR_TEXT = {
   en: {

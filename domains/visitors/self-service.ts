@@ -3,11 +3,11 @@ import type { Clock } from '../../core/clock.js';
 import { invalid, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { fromWallTime, wallTime } from '../../core/time/zoned-time.js';
-import type { Language, PeopleNotifier } from '../../platform/people/people-types.js';
+import type { Language, PeopleNotifier, PersonMessage } from '../../platform/people/people-types.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import { openCode, subKey } from './code-seal.js';
 import { HostDirectory } from './host-directory.js';
-import { visitorCodeText } from './kiosk-text.js';
+import { visitorCodeText, visitorDeclinedText } from './kiosk-text.js';
 import { passQr } from './pass-qr.js';
 import type { Issued, PassService } from './pass-service.js';
 import type { PassView } from './pass-types.js';
@@ -123,10 +123,18 @@ export class SelfService {
     }
   }
 
-  /** The pass was decided, cancelled or revoked: the contact goes (approvals were told in `issued`). */
+  /**
+   * The pass was decided, cancelled or revoked: the contact goes (approvals were told in `issued`); a declined
+   * visitor is told so first, so they do not wait at the gate.
+   */
   settled(pass: PassView): void {
-    if (this.contacts.erase(pass.id))
-      this.deps.log.info({ pass: pass.id, state: pass.state }, 'visitor contact erased');
+    const contact = pass.state === 'declined' ? this.contacts.get(pass.id) : undefined;
+    try {
+      if (contact) this.tell(pass, contact, 'declined', visitorDeclinedText(this.words(pass, contact)));
+    } finally {
+      if (this.contacts.erase(pass.id))
+        this.deps.log.info({ pass: pass.id, state: pass.state }, 'visitor contact erased');
+    }
   }
 
   /** Visits never decided within their window: erase their contacts. */
@@ -185,38 +193,37 @@ export class SelfService {
 
   private tellCode(issued: Issued, contact: VisitorContact): void {
     const { pass, code } = issued;
-    const people = this.deps.people();
-    if (!people) {
-      this.deps.log.warn({ pass: pass.id }, 'no personal notifier: the visitor was not sent their code');
-      return;
-    }
     const base = this.deps.config.publicUrl?.replace(/\/+$/, '');
     const link = base ? `${base}/v/${this.qrToken(pass)}` : undefined;
-    const host = this.deps.users.findByName(pass.host)?.displayName ?? pass.host;
+    this.tell(pass, contact, 'code', visitorCodeText({ ...this.words(pass, contact), code, link }));
+  }
+
+  private words(pass: PassView, contact: VisitorContact) {
     const show = (ms: number) => this.local(ms).replace('T', ' ');
+    const host = this.deps.users.findByName(pass.host)?.displayName ?? pass.host;
+    return { name: contact.name, host, from: show(pass.validFrom), until: show(pass.validUntil) };
+  }
+
+  private tell(
+    pass: PassView,
+    contact: VisitorContact,
+    event: 'code' | 'declined',
+    text: PersonMessage['text'],
+  ): void {
+    const people = this.deps.people();
+    if (!people) {
+      this.deps.log.warn({ pass: pass.id, event }, 'no personal notifier: the visitor was not told');
+      return;
+    }
     const outcome = people.tell(
       {
         displayName: contact.name,
         language: contact.language,
         contacts: { mobile: contact.mobile, ...(contact.email ? { email: contact.email } : {}) },
       },
-      {
-        kind: 'visitor',
-        topic: 'visitor',
-        event: 'code',
-        // the delivery log keeps the subject: the pass id only, never the code
-        subject: { id: pass.id },
-        urgent: true,
-        text: visitorCodeText({
-          name: contact.name,
-          host,
-          from: show(pass.validFrom),
-          until: show(pass.validUntil),
-          code,
-          link,
-        }),
-      },
+      // the delivery log keeps the subject: the pass id only, never the code; urgent: the visitor is on their way
+      { kind: 'visitor', topic: 'visitor', event, subject: { id: pass.id }, urgent: true, text },
     );
-    this.deps.log.info({ pass: pass.id, outcome: outcome.status }, 'visitor told their pass code');
+    this.deps.log.info({ pass: pass.id, event, outcome: outcome.status }, 'self-registered visitor told');
   }
 }
