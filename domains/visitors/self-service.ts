@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { invalid, notFound } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { fromWallTime, wallTime } from '../../core/time/zoned-time.js';
+import type { Db } from '../../platform/db/database.js';
 import type { Language, PeopleNotifier, PersonMessage } from '../../platform/people/people-types.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import { openCode, subKey } from './code-seal.js';
@@ -47,7 +48,7 @@ export class SelfService {
       config: VisitorsConfig;
       users: UserStore;
       key: Buffer;
-      db: import('../../platform/db/database.js').Db;
+      db: Db;
       clock: Clock;
       timeZone: string;
       log: Logger;
