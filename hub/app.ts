@@ -28,6 +28,8 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { wireTicketRouting } from '../domains/people/ticket-routing.js';
+import { wireVisitorRouting } from '../domains/people/visitor-routing.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
@@ -43,6 +45,7 @@ import { writeBatchOf } from '../platform/db/write-batch.js';
 import { DeliveryLog } from '../platform/notify/delivery-log.js';
 import { Notifier } from '../platform/notify/notifier.js';
 import { PersonNotifier } from '../platform/people/person-notifier.js';
+import { ProfileService } from '../platform/people/profile-service.js';
 import { ProfileStore } from '../platform/people/profile-store.js';
 import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
@@ -64,7 +67,9 @@ import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
 import { kioskRoutes } from './api/kiosk-routes.js';
+import { notificationRoutes } from './api/notification-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
+import { profileRoutes } from './api/profile-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
 import { ticketRoutes } from './api/ticket-routes.js';
@@ -89,6 +94,11 @@ export interface HubOptions {
   admin?: { username?: string; password?: string };
   /** Password hashing cost; tests lower it. */
   passwordCost?: ScryptCost;
+  /**
+   * Tell people about tickets and visitors (domains/people routing); default true. The demo's history hub
+   * turns it off: its generated past is nobody's news.
+   */
+  personalNotifications?: boolean;
 }
 
 export interface Hub extends HubServices {
@@ -318,6 +328,29 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
     people: () => people,
   });
+  // tickets and visitors to the people concerned, beside the site-wide notify actions (domains/people)
+  const peopleLog = log.child({ component: 'people' });
+  const unwirePeople = !(opts.personalNotifications ?? true)
+    ? []
+    : [
+        wireTicketRouting({
+          bus,
+          people,
+          tickets: maintenance.tickets,
+          displayName: (u) => auth.users.findByName(u)?.displayName,
+          teamName: (id) => site.config.maintenance.teams.find((t) => t.id === id)?.name,
+          publicUrl: site.config.people.publicUrl ?? site.config.visitors.publicUrl,
+          timeZone: site.site.timezone,
+          log: peopleLog,
+        }),
+        wireVisitorRouting({
+          bus,
+          people,
+          passes: visitors.passes,
+          timeZone: site.site.timezone,
+          log: peopleLog,
+        }),
+      ];
   // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
   const scenes = new SceneService({
     site,
@@ -399,6 +432,17 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
+    (app) =>
+      profileRoutes(app, {
+        profiles: new ProfileService({
+          users: auth.users,
+          profiles,
+          routing: site.config.people,
+          audit,
+          now: () => clock.now(),
+        }),
+      }),
+    (app) => notificationRoutes(app, { deliveries, notifier, people, routing: site.config.people }),
     (app) => tokenRoutes(app, { auth }),
     (app) => auditRoutes(app, { audit }),
     (app) => siteRoutes(app, { site, latest }),
@@ -521,6 +565,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       maintenance.stop();
       visitors.stop();
       energy.stop();
+      for (const unwire of unwirePeople) unwire();
       people.stop();
       await notifier.stop();
       await storage.stop();
