@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser-harness.js';
 import { waitFor } from './hub-harness.js';
 import { kioskHub, mailText } from './kiosk-fixture.js';
+import { subjectOf } from './smtp-test-server.js';
 
 /**
  * The kiosk flow in Chromium, in both languages, at a phone's width: a visitor registers on /visit (the host
  * found by name through the page's script, under the hub's CSP), the host opens the approval link from their
- * message and approves, the visitor's e-mail carries the code and the link to their QR page, which shows it.
+ * own e-mail (people routing, in their language) and approves, the visitor's e-mail carries the code and the link to their QR page, which shows it.
  */
 
 const SHOTS = '/tmp/shots-kiosk';
@@ -22,8 +23,19 @@ describe('the kiosk page in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     k = await kioskHub();
-    await k.user('zhangwei', '张伟', ['requester']);
-    await k.user('alice', 'Alice Morgan', ['requester']);
+    // the hosts read their messages by e-mail, each in their language (people routing: pass.requested)
+    for (const [username, name, language] of [
+      ['zhangwei', '张伟', 'zh-CN'],
+      ['alice', 'Alice Morgan', 'en'],
+    ] as const) {
+      const { user } = await k.user(username, name, ['requester']);
+      k.hub.profiles.put(
+        user.id,
+        { language, contacts: { email: `${username}@example.com` }, channels: {} },
+        'test',
+        Date.now(),
+      );
+    }
     browser = await launchBrowser();
   }, 30_000);
   afterAll(async () => {
@@ -93,15 +105,23 @@ describe('the kiosk page in Chromium', () => {
       expect(visitor.errors).toEqual([]);
       await visitor.close();
 
-      // the host's message carries the signed link; they open it and approve
+      // the host's own message (e-mail, their language) carries the signed link; they open it and approve
       const pass = k.hub.visitors.passes.list(
         { limit: 1 },
         { username: 'x', permissions: new Set(['passes:manage']), via: 'system' },
       )[0]!;
       expect(pass).toMatchObject({ visitorName: c.name, createdBy: 'kiosk' });
-      await waitFor(() => k.hosts.hooks.some((h) => (h.body.visitor as { id: number }).id === pass.id));
-      const hook = k.hosts.hooks.find((h) => (h.body.visitor as { id: number }).id === pass.id)!;
-      const host = await open((hook.body.visitor as { approvalUrl: string }).approvalUrl, c.lang);
+      const hostMail = `${pass.host}@example.com`;
+      await waitFor(() =>
+        k.smtp.messages.some((m) => m.to.includes(hostMail) && subjectOf(m.raw).includes(c.name)),
+      );
+      const hostRaw = k.smtp.messages.find(
+        (m) => m.to.includes(hostMail) && subjectOf(m.raw).includes(c.name),
+      )!.raw;
+      expect(subjectOf(hostRaw)).toContain(c.lang === 'en' ? 'approve or decline' : '请审批');
+      const hostText = mailText(hostRaw);
+      const approvalUrl = /http:\/\/127\.0\.0\.1:\d+\/api\/v1\/passes\/link\/\S+/.exec(hostText)![0];
+      const host = await open(approvalUrl, c.lang);
       await shot(host.page, `approval-${c.lang}-390`);
       await host.page.getByRole('button', { name: c.approve }).click();
       const code = (await host.page.locator('.code').textContent())!;
