@@ -68,6 +68,7 @@ import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
+import { kioskRoutes } from './api/kiosk-routes.js';
 import { notificationRoutes } from './api/notification-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { profileRoutes } from './api/profile-routes.js';
@@ -329,6 +330,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     send: (assetId, channel, payload, o) => commands.send(SYSTEM, assetId, channel, payload, o),
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+    people: () => people,
   });
   // tickets and visitors to the people concerned, beside the site-wide notify actions (domains/people)
   const peopleLog = log.child({ component: 'people' });
@@ -466,7 +468,19 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       }),
     (app) => exportRoutes(app, { tickets: maintenance.tickets, alerts, audit }),
     (app) => assetLabelRoutes(app, { site, publicUrl: site.config.visitors.publicUrl }),
-    (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
+    (app) =>
+      visitorRoutes(app, {
+        passes: visitors.passes,
+        timeZone: site.site.timezone,
+      }),
+    (app) =>
+      kioskRoutes(app, {
+        selfService: visitors.selfService,
+        config: site.config.visitors.selfService,
+        users: auth.users,
+        defaultLanguage: site.config.people.defaultLanguage,
+        publicUrl: site.config.visitors.publicUrl,
+      }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
     (app) => slipRoutes(app, { slips: visitors.slips }),
     (app) => visitorStatsRoutes(app, { stats: visitors.stats }),

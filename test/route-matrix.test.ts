@@ -161,6 +161,13 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/visitors/stats': SECURITY,
   'GET /api/v1/visitors/stats.csv': SECURITY,
   'GET /api/v1/visitors/today': SECURITY,
+  // visitor self-service (off in this site: 404), the visitor's QR page
+  'GET /visit': 'public',
+  'GET /visit/kiosk.js': 'public',
+  'GET /visit/poster': 'public',
+  'GET /api/v1/public/hosts': 'public',
+  'POST /api/v1/public/visits': 'public',
+  'GET /v/:token': 'public',
   'GET /api/v1/control/scenes': EVERYONE,
   // anyone may ask: the scene's own roles and each point's permission decide (403 from the scene service)
   'POST /api/v1/control/scenes/:id/activate': EVERYONE,

@@ -1,6 +1,7 @@
 import type { SiteConfig } from '../../core/config/site-schema.js';
 import { gateDevices } from '../../core/model/asset-channels.js';
 import type { SiteModel } from '../../core/model/site-model.js';
+import { checkSelfService } from './check-self-service.js';
 
 type Fail = (path: PropertyKey[], message: string) => void;
 
@@ -30,4 +31,5 @@ export function checkVisitors(config: SiteConfig, site: SiteModel, fail: Fail): 
     if (b.schedule && !config.schedules.some((s) => s.id === b.schedule))
       fail(at('staff', i, 'schedule'), `no schedule "${b.schedule}" (schedules:)`);
   });
+  checkSelfService(v, fail);
 }

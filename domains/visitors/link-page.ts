@@ -1,40 +1,37 @@
+import type { Language } from '../../platform/people/people-types.js';
+import { fill } from './kiosk-text.js';
+import { LINK_TEXT } from './link-text.js';
 import type { PassView } from './pass-types.js';
+import { esc, publicPage } from './public-page.js';
 
 /**
  * The page a host sees when they open their approve/decline link in a browser (an e-mail client opens links
- * there): the visitor (masked) and two buttons, a plain form posting back to the same URL. No script, so the
- * hub's Content-Security-Policy holds; every value is escaped (a visitor's name is whatever they typed).
+ * there): the visitor (masked) and two buttons, a plain form posting back to the same URL (its ?lang kept).
+ * No script, so the hub's Content-Security-Policy holds; every value is escaped (a visitor's name is whatever
+ * they typed). In zh-CN or English (page-language.ts), with a switch.
  */
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${esc(title)}</title>
-<style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
-dt{color:#666;font-size:.85em}dd{margin:0 0 .6em}button{font-size:1em;padding:.6em 1.4em;margin-right:.6em}
-.code{font:2em monospace;letter-spacing:.1em}</style></head>
-<body><h1>${esc(title)}</h1>${body}</body></html>`;
+export interface LinkPageOptions {
+  lang: Language;
+  timeZone: string;
+  /** The link's path, for the language switch. */
+  path?: string;
 }
 
-function summary(p: PassView, timeZone: string): string {
+function summary(p: PassView, o: LinkPageOptions): string {
+  const t = LINK_TEXT[o.lang];
   const when = (ms: number) =>
-    new Date(ms).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    new Date(ms).toLocaleString(t.locale, { timeZone: o.timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const rows: [string, string | null][] = [
-    ['Visitor', p.visitorName],
-    ['Company', p.company],
-    ['Phone', p.phoneMasked],
-    ['Host', p.host],
-    ['Purpose', p.purpose],
-    ['From', when(p.validFrom)],
-    ['Until', when(p.validUntil)],
-    ['Entries', p.maxEntries === 0 ? 'any number' : String(p.maxEntries)],
-    ['State', p.state],
+    [t.rows.visitor, p.visitorName],
+    [t.rows.company, p.company],
+    [t.rows.phone, p.phoneMasked],
+    [t.rows.host, p.host],
+    [t.rows.purpose, p.purpose],
+    [t.rows.from, when(p.validFrom)],
+    [t.rows.until, when(p.validUntil)],
+    [t.rows.entries, p.maxEntries === 0 ? t.anyNumber : String(p.maxEntries)],
+    [t.rows.state, t.states[p.state]],
   ];
   return `<dl>${rows
     .filter(([, v]) => v !== null)
@@ -42,36 +39,44 @@ function summary(p: PassView, timeZone: string): string {
     .join('')}</dl>`;
 }
 
+const title = (p: PassView, lang: Language) => fill(LINK_TEXT[lang].visitor, { name: p.visitorName });
+
 /** The choice, while the pass waits for its host: the buttons the host may use (`choices`). */
 export function linkChoicePage(
   p: PassView,
-  timeZone: string,
+  o: LinkPageOptions,
   choices: readonly ('approve' | 'decline')[],
 ): string {
+  const t = LINK_TEXT[o.lang];
   const button = (d: 'approve' | 'decline') =>
-    choices.includes(d)
-      ? `<button name="decision" value="${d}">${d === 'approve' ? 'Approve' : 'Decline'}</button>`
-      : '';
-  const own =
-    p.state === 'requested' && !choices.includes('approve')
-      ? '<p>You registered this visitor as your own guest: someone else (security) approves.</p>'
-      : '';
+    choices.includes(d) ? `<button name="decision" value="${d}">${esc(t[d])}</button>` : '';
+  const own = p.state === 'requested' && !choices.includes('approve') ? `<p>${esc(t.ownGuest)}</p>` : '';
   const form =
     p.state !== 'requested'
-      ? `<p>This visit is already ${esc(p.state)}.</p>`
+      ? `<p>${esc(fill(t.already, { state: t.states[p.state] }))}</p>`
       : `${own}${choices.length ? `<form method="post">${button('approve')}${button('decline')}</form>` : ''}`;
-  return page(`Visitor ${p.visitorName}`, summary(p, timeZone) + form);
+  return publicPage({ lang: o.lang, title: title(p, o.lang), path: o.path, body: summary(p, o) + form });
 }
 
-/** After the decision: the code, shown this once. */
-export function linkResultPage(p: PassView, timeZone: string, code?: string): string {
+/**
+ * After the decision: the code, shown this once (`sentToVisitor`: a self-registered visitor is also sent it,
+ * with their QR link).
+ */
+export function linkResultPage(
+  p: PassView,
+  o: LinkPageOptions,
+  code?: string,
+  sentToVisitor = false,
+): string {
+  const t = LINK_TEXT[o.lang];
   const body = code
-    ? `<p>Approved. Give the visitor this pass code (it is shown only once):</p><p class="code">${esc(code)}</p>`
-    : `<p>${esc(p.state === 'declined' ? 'Declined.' : `The visit is ${p.state}.`)}</p>`;
-  return page(`Visitor ${p.visitorName}`, body + summary(p, timeZone));
+    ? `<p>${esc(sentToVisitor ? t.approvedSent : t.approved)}</p><p class="code">${esc(code)}</p>`
+    : `<p>${esc(p.state === 'declined' ? t.declined : fill(t.isNow, { state: t.states[p.state] }))}</p>`;
+  return publicPage({ lang: o.lang, title: title(p, o.lang), body: body + summary(p, o) });
 }
 
 /** A link that does not work, as a page. */
-export function linkErrorPage(status: number, detail: string): string {
-  return page(status === 410 ? 'Link expired' : 'Link not valid', `<p>${esc(detail)}</p>`);
+export function linkErrorPage(status: number, detail: string, lang: Language = 'en'): string {
+  const t = LINK_TEXT[lang];
+  return publicPage({ lang, title: status === 410 ? t.expired : t.notValid, body: `<p>${esc(detail)}</p>` });
 }

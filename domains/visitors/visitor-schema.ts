@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envNameSchema, idSchema, intIn } from '../../core/config/zod-helpers.js';
+import { SelfServiceSchema } from './self-service-schema.js';
 
 /**
  * The site file's `visitors:` section: passes, privacy, gate behaviour and the staff access list.
@@ -84,6 +85,8 @@ export const VisitorsSchema = z.strictObject({
     .strictObject({ count: intIn(2, 1_000).default(5), withinSeconds: intIn(5, 3_600).default(60) })
     .prefault({}),
   staff: z.array(StaffBadgeSchema).default([]),
+  /** The public registration page for visitors (self-service-schema.ts). */
+  selfService: SelfServiceSchema,
 });
 
 export type VisitorsConfig = z.infer<typeof VisitorsSchema>;

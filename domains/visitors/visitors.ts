@@ -7,6 +7,7 @@ import { Schedule } from '../../core/time/schedule.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
+import type { PeopleNotifier } from '../../platform/people/people-types.js';
 import type { UserStore } from '../../platform/security/user-store.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import { AllowListPublisher } from './allow-list.js';
@@ -18,6 +19,7 @@ import { PassService } from './pass-service.js';
 import { PassSlips } from './pass-slip.js';
 import { PassStore } from './pass-store.js';
 import { loadVisitorKey } from './privacy.js';
+import { SelfService } from './self-service.js';
 import { VisitorStatsService } from './visitor-stats.js';
 import { VisitorStatsStore } from './visitor-stats-store.js';
 
@@ -32,6 +34,8 @@ export interface Visitors {
   slips: PassSlips;
   /** Entry statistics and the desk's today list. */
   stats: VisitorStatsService;
+  /** The public registration page's service (visitors.selfService). */
+  selfService: SelfService;
   /** Hashes codes, IDs, phones and badges; signs approval links and allow-lists. */
   key: Buffer;
   /** Gates start answering; allow-lists go out. */
@@ -55,11 +59,15 @@ export function buildVisitors(deps: {
   /** A device's link state (online, offline, unknown), for the gate summaries. */
   deviceState(deviceId: string): string;
   env?: NodeJS.ProcessEnv;
+  /** Personal messages (platform/people): a self-registered visitor is told their code through it. */
+  people?: () => PeopleNotifier | undefined;
 }): Visitors {
   const { site, bus, notifier } = deps;
   const config = site.config.visitors;
   const gateList = visitorGates(site, config);
   const key = loadVisitorKey(site.hub.dataDir, config.secretEnv, deps.env);
+  // set just below: the pass service's onIssued hands the code to it
+  let selfService: SelfService | undefined;
   const passes = new PassService(new PassStore(deps.db), {
     config,
     gates: new Set(gateList.map((g) => g.id)),
@@ -70,7 +78,8 @@ export function buildVisitors(deps: {
     audit: deps.audit,
     log: deps.log,
     // The code reaches the notify actions once (e.g. a webhook that texts the visitor); it is stored nowhere.
-    onIssued: ({ pass, code, qr }) =>
+    onIssued: (issued) => {
+      const { pass, code, qr } = issued;
       notifier.notify(
         {
           topic: 'visitor',
@@ -79,10 +88,27 @@ export function buildVisitors(deps: {
           summary: `Visitor ${pass.visitorName} for ${pass.host}: pass approved`,
         },
         config.notify,
-      ),
+      );
+      selfService?.issued(issued);
+    },
   });
+  selfService = new SelfService({
+    passes,
+    config,
+    users: deps.users,
+    key,
+    db: deps.db,
+    clock: deps.clock,
+    timeZone: site.site.timezone,
+    log: deps.log,
+    people: deps.people ?? (() => undefined),
+  });
+  const kiosk = selfService;
 
   const offs = [
+    // a self-registered visitor's contact is kept only until the pass is settled
+    bus.on('pass.decided', ({ pass }) => kiosk.settled(pass)),
+    bus.on('pass.revoked', ({ pass }) => kiosk.settled(pass)),
     bus.on('pass.requested', ({ pass }) => {
       const link = passes.approvalLink(pass);
       notifier.notify(
@@ -182,6 +208,7 @@ export function buildVisitors(deps: {
     lookbackMs: (config.pass.maxDays + 1) * 86_400_000,
   });
 
+  let sweepTimer: unknown;
   return {
     passes,
     gates,
@@ -190,12 +217,16 @@ export function buildVisitors(deps: {
     allowList,
     slips,
     stats,
+    selfService: kiosk,
     key,
     start() {
       gates.start();
       allowList.start();
+      kiosk.sweep(deps.clock.now());
+      sweepTimer = deps.clock.setInterval(() => kiosk.sweep(deps.clock.now()), 15 * 60_000);
     },
     stop() {
+      deps.clock.clearInterval(sweepTimer);
       for (const off of offs) off();
       gates.stop();
       allowList.stop();

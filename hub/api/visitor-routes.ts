@@ -3,14 +3,18 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { linkChoicePage, linkErrorPage, linkResultPage } from '../../domains/visitors/link-page.js';
+import { pageLanguage } from '../../domains/visitors/page-language.js';
 import type { PassService } from '../../domains/visitors/pass-service.js';
 import { PASS_STATES, type PassView } from '../../domains/visitors/pass-types.js';
+import type { Language } from '../../platform/people/people-types.js';
 import { personOf } from './access.js';
 import { problemOfDomainError } from './problem.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 /** fastify's router refuses path parameters over 100 characters (maxParamLength): links are shorter. */
 const TokenParams = z.strictObject({ token: z.string().min(1).max(100) });
+/** The link pages' language (zh-CN or en); anything else falls back to the browser's. */
+const LangQuery = z.object({ lang: z.string().max(20).optional().describe('zh-CN or en') });
 const optionalComment = z.strictObject({ comment: z.string().trim().max(2_000).optional() });
 const requiredComment = z.strictObject({
   comment: z.string({ error: 'say why (comment)' }).trim().min(1, { error: 'say why (comment)' }).max(2_000),
@@ -49,6 +53,8 @@ export interface VisitorRouteServices {
   passes: PassService;
   /** The site's time zone, for the link pages. */
   timeZone: string;
+  /** The link pages' language when neither ?lang nor the browser's Accept-Language says; default en. */
+  defaultLanguage?: Language;
 }
 
 /** Visitors: registration, passes and their lifecycle, the host's signed link, the export of records. */
@@ -196,6 +202,17 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
       ? (req.headers.accept ?? '').includes('text/html')
       : (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
   /** The service's refusals as a page for a browser; a script gets problem+json from the error handler. */
+  const langOf = (req: FastifyRequest) =>
+    pageLanguage(
+      (req.query as { lang?: string })?.lang,
+      req.headers['accept-language'],
+      s.defaultLanguage ?? 'en',
+    );
+  const pageOpts = (req: FastifyRequest) => ({
+    lang: langOf(req),
+    timeZone,
+    path: req.url.split('?')[0],
+  });
   const linkCall = async <T>(req: FastifyRequest, reply: FastifyReply, fn: () => T) => {
     noStore(reply);
     try {
@@ -206,7 +223,7 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
       return reply
         .code(problem.status)
         .type('text/html; charset=utf-8')
-        .send(linkErrorPage(problem.status, problem.detail ?? problem.title));
+        .send(linkErrorPage(problem.status, problem.detail ?? problem.title, langOf(req)));
     }
   };
 
@@ -219,6 +236,7 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
         summary:
           "The host's approve/decline link: the visitor (masked) and the choice (a page for a browser, JSON otherwise)",
         params: TokenParams,
+        querystring: LangQuery,
       },
     },
     async (req, reply) =>
@@ -229,7 +247,7 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
           .actionsFor(pass, host)
           .filter((a): a is 'approve' | 'decline' => a === 'approve' || a === 'decline');
         if (wantsHtml(req))
-          return reply.type('text/html; charset=utf-8').send(linkChoicePage(pass, timeZone, choices));
+          return reply.type('text/html; charset=utf-8').send(linkChoicePage(pass, pageOpts(req), choices));
         return { pass: linkSummary(pass), choices, expiresAt };
       }),
   );
@@ -243,6 +261,7 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
         summary:
           "Apply the host's decision from the link (JSON or the page's form); an approval returns the code, this once",
         params: TokenParams,
+        querystring: LangQuery,
         body: z.strictObject({ decision: z.enum(['approve', 'decline']) }),
       },
     },
@@ -250,7 +269,9 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
       linkCall(req, reply, () => {
         const { pass, code, qr } = passes.decideByLink(req.params.token, req.body.decision, req.ip);
         if (wantsHtml(req))
-          return reply.type('text/html; charset=utf-8').send(linkResultPage(pass, timeZone, code));
+          return reply
+            .type('text/html; charset=utf-8')
+            .send(linkResultPage(pass, pageOpts(req), code, pass.createdBy === 'kiosk'));
         return { pass: linkSummary(pass), code, qr };
       }),
   );
