@@ -104,6 +104,14 @@ export class PassStore {
       eraseCodes: db.prepare(
         'UPDATE passes SET code_hash = NULL, code_sealed = NULL, decision_comment = NULL WHERE visitor_id = ?',
       ),
+      // the notification delivery log (platform/notify) names visitors in its summaries and held messages:
+      // it forgets them with the visitor, whatever its own 90 days say
+      eraseDeliveries: db.prepare(
+        `UPDATE notify_deliveries SET summary = '${ERASED}', pending = NULL,
+             error = CASE WHEN state = 'held' THEN 'visitor record erased' ELSE error END,
+             state = CASE WHEN state = 'held' THEN 'dropped' ELSE state END
+           WHERE topic = 'visitor' AND subject_id IN (SELECT CAST(id AS TEXT) FROM passes WHERE visitor_id = ?)`,
+      ),
     };
   }
 
@@ -175,6 +183,7 @@ export class PassStore {
         for (const id of ids) {
           this.q.erase.run(id);
           this.q.eraseCodes.run(id);
+          this.q.eraseDeliveries.run(id);
         }
         return ids.length;
       });
