@@ -11,6 +11,9 @@ export function visitorRequestedText(
   const from = (lang: Language) => messageTime(pass.validFrom, lang, timeZone);
   const until = (lang: Language) => messageTime(pass.validUntil, lang, timeZone);
   const company = (open: string, close: string) => (pass.company ? `${open}${pass.company}${close}` : '');
+  // the approval page opens in the message's language (?lang=, which the link page reads before the browser's)
+  const linkIn = (lang: Language) =>
+    link ? { link: `${link}${link.includes('?') ? '&' : '?'}lang=${lang}` } : {};
   return {
     en: {
       title: `Visitor ${pass.visitorName}${company(' (', ')')} for you: approve or decline`,
@@ -19,7 +22,7 @@ export function visitorRequestedText(
         `When: ${from('en')} – ${until('en')}`,
         link ? 'Open the link to approve or decline.' : 'Approve or decline in the hub (Visitors).',
       ].join('\n'),
-      ...(link ? { link } : {}),
+      ...linkIn('en'),
     },
     'zh-CN': {
       title: `访客 ${pass.visitorName}${company('（', '）')} 来访，请审批`,
@@ -28,7 +31,7 @@ export function visitorRequestedText(
         `时间：${from('zh-CN')} – ${until('zh-CN')}`,
         link ? '请打开链接同意或拒绝。' : '请在平台（访客）中同意或拒绝。',
       ].join('\n'),
-      ...(link ? { link } : {}),
+      ...linkIn('zh-CN'),
     },
   };
 }
