@@ -1,8 +1,11 @@
 import type { SiteSection } from '../../core/config/validate-site.js';
+import { checkOncall } from './check-oncall.js';
 import { PeopleSchema } from './people-schema.js';
 
 /** The site file's `people:` section. */
 export const peopleSection: SiteSection = {
   shape: { people: PeopleSchema.prefault({}) },
-  check(_config, _site, _fail) {},
+  check(config, _site, fail) {
+    checkOncall(config, fail);
+  },
 };
