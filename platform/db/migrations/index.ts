@@ -13,6 +13,7 @@ import { priorityArrays } from './012-priority-arrays.js';
 import { schedules } from './013-schedules.js';
 import { scenesPlans } from './014-scenes-plans.js';
 import { controlActivity } from './015-control-activity.js';
+import { oncall } from './017-oncall.js';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   schedules,
   scenesPlans,
   controlActivity,
+  oncall,
 ];
