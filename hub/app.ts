@@ -40,7 +40,10 @@ import { AuditLog } from '../platform/audit/audit-log.js';
 import { recordSiteVersion } from '../platform/audit/site-history.js';
 import { openDatabase } from '../platform/db/database.js';
 import { writeBatchOf } from '../platform/db/write-batch.js';
+import { DeliveryLog } from '../platform/notify/delivery-log.js';
 import { Notifier } from '../platform/notify/notifier.js';
+import { PersonNotifier } from '../platform/people/person-notifier.js';
+import { ProfileStore } from '../platform/people/profile-store.js';
 import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
 import type { ScryptCost } from '../platform/security/password-hasher.js';
@@ -252,11 +255,27 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     clock,
     history: () => storage.history,
   });
+  // the delivery log: what a previous run left queued was never sent (the notifier's queues live in memory)
+  const deliveries = new DeliveryLog(db, () => clock.now());
+  deliveries.dropInterrupted();
   const notifier = new Notifier({
     actions: site.config.actions,
     smtp: site.hub.smtp,
     clock,
     log: log.child({ component: 'notify' }),
+    deliveryLog: deliveries,
+  });
+  // personal notifications: who is told on which channel, in which language, when (platform/people)
+  const profiles = new ProfileStore(db);
+  const people = new PersonNotifier({
+    routing: site.config.people,
+    users: auth.users,
+    profiles,
+    notifier,
+    deliveries,
+    timeZone: site.site.timezone,
+    clock,
+    log: log.child({ component: 'people' }),
   });
   // rules command through the priority array at level 12 (automation)
   const commandActions = new CommandActions({ control, log: log.child({ component: 'rule-commands' }) });
@@ -353,6 +372,9 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     rules,
     ruleService,
     notifier,
+    deliveries,
+    profiles,
+    people,
     maintenance,
     visitors,
     energy,
@@ -425,7 +447,12 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     async start() {
       hub.firstAdmin = await auth.bootstrapAdmin(opts.admin ?? {});
       recordSiteVersion(db, audit, site.config, clock.now());
-      purgeTimer = clock.setInterval(() => auth.sessions.purgeExpired(clock.now()), 3_600_000);
+      deliveries.purge(clock.now());
+      purgeTimer = clock.setInterval(() => {
+        auth.sessions.purgeExpired(clock.now());
+        deliveries.purge(clock.now());
+      }, 3_600_000);
+      people.start(); // messages held for quiet hours that ended while stopped go first
       // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
@@ -480,6 +507,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       maintenance.stop();
       visitors.stop();
       energy.stop();
+      people.stop();
       await notifier.stop();
       await storage.stop();
       await services.live?.close();

@@ -19,7 +19,10 @@ import type { Maintenance } from '../domains/tickets/maintenance.js';
 import type { Visitors } from '../domains/visitors/visitors.js';
 import type { AuditLog } from '../platform/audit/audit-log.js';
 import type { Db } from '../platform/db/database.js';
+import type { DeliveryLog } from '../platform/notify/delivery-log.js';
 import type { Notifier } from '../platform/notify/notifier.js';
+import type { PersonNotifier } from '../platform/people/person-notifier.js';
+import type { ProfileStore } from '../platform/people/profile-store.js';
 import type { AuthService } from '../platform/security/auth-service.js';
 import type { DeviceCredentialStore } from '../platform/security/device-credentials.js';
 import type { CounterEventLog } from '../platform/storage/counter-events.js';
@@ -63,6 +66,12 @@ export interface HubServices {
   ruleService: RuleService;
   /** Webhook and e-mail actions, for alerts and tickets. */
   notifier: Notifier;
+  /** Every delivery's course (notify_deliveries): queued, held, sent, failed (why), dropped, unreachable. */
+  deliveries: DeliveryLog;
+  /** Users' contacts, channels per kind of message, quiet hours, language (user_profiles). */
+  profiles: ProfileStore;
+  /** Tells one person on their channel, in their language, after their quiet hours (platform/people). */
+  people: PersonNotifier;
   maintenance: Maintenance;
   /** Visitor registration, host approval and passes (domains/visitors). */
   visitors: Visitors;

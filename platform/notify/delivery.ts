@@ -92,13 +92,18 @@ export interface Transport {
   close(): void;
 }
 
-/** The JSON body: `{ event, alert | ticket | visitor, sentAt, deliveryId }` (webhook body, and the e-mail's JSON part). */
+/**
+ * The JSON body: `{ event, alert | ticket | visitor, sentAt, deliveryId }` (webhook body, and the e-mail's JSON
+ * part); a personal delivery adds `recipient` and `text`.
+ */
 export function deliveryBody(d: Delivery): Record<string, unknown> {
   return {
     event: d.event,
     [d.topic]: d.subject,
     sentAt: new Date(d.sentAt).toISOString(),
     deliveryId: d.id,
+    ...(d.recipient ? { recipient: d.recipient } : {}),
+    ...(d.text ? { text: d.text } : {}),
   };
 }
 

@@ -11,10 +11,21 @@ const FIELD_MAX = 300;
 
 /** `[facility-hub] alert raised: supply_temp_c 9.4 °C above 8 °C` */
 export function emailSubject(d: Delivery): string {
+  if (d.text) return oneLine(d.text.title, SUBJECT_MAX);
   return oneLine(`[facility-hub] ${d.topic} ${d.event}: ${headline(d)}`, SUBJECT_MAX);
 }
 
 export function emailText(d: Delivery): string {
+  // a personal delivery: the text in the person's language first, the link on its own line
+  if (d.text) {
+    return [
+      d.text.body,
+      ...(d.text.link ? ['', d.text.link] : []),
+      '',
+      `Delivery ${d.id} (${eventName(d)}).`,
+      '',
+    ].join('\n');
+  }
   const fields = Object.entries(d.subject)
     .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
     .map(([k, v]) => `${k}: ${oneLine(show(k, v), FIELD_MAX)}`);

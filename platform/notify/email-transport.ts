@@ -78,7 +78,8 @@ export class EmailTransport implements Transport {
       return { ok: false, error: refused?.error ?? SMTP_NOT_CONFIGURED, retryable: false };
     const sending = this.mailer(smtp).sendMail({
       from: smtp.from,
-      to: action.to,
+      // a personal delivery goes to that person only (platform/people chose this address)
+      to: delivery.recipient ? [delivery.recipient.address] : action.to,
       subject: emailSubject(delivery),
       text: emailText(delivery),
       date: new Date(delivery.sentAt),

@@ -4,6 +4,7 @@ import type { SmtpSettings } from '../../core/config/site-schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { Severity } from '../../core/model/severity.js';
 import type { Delivery, NotifyMessage, Outcome, Refusal, Transport } from './delivery.js';
+import type { DeliveryLog } from './delivery-log.js';
 import type { ChannelConfig } from './notify-schema.js';
 import { createTransport } from './transports.js';
 
@@ -23,6 +24,9 @@ export type { NotifyMessage, NotifySubject, NotifyTopic } from './delivery.js';
  * the next delivery. A transport that refuses outright (a credential variable not set) sends nothing: the
  * delivery counts as failed and a warning is logged once per action. The first failure of a burst and the
  * recovery are logged once each.
+ *
+ * With a {@link DeliveryLog}, every delivery is recorded there: queued, each retry's error, then sent, failed
+ * (why) or dropped. Personal routing (platform/people) hands one message to one action with send().
  */
 
 export type NotifyAction = ChannelConfig;
@@ -55,7 +59,12 @@ export interface NotifierOptions {
   fetch?: typeof fetch;
   /** [0, 1) for the backoff jitter (default Math.random). */
   random?: () => number;
+  /** Where each delivery's course is recorded (the hub's `notify_deliveries`); none in unit tests. */
+  deliveryLog?: DeliveryLog;
 }
+
+/** send()'s answer: the delivery's id, or why nothing was queued (refused, stopped, not a channel). */
+export type SendResult = { ok: true; id: string } | { ok: false; error: string };
 
 /** Waiting deliveries per action beyond which the oldest is dropped. */
 export const MAX_QUEUE = 1_000;
@@ -87,11 +96,13 @@ export class Notifier {
   private readonly otherActions = new Set<string>();
   private readonly unknownWarned = new Set<string>();
   private stopped = false;
+  private readonly deliveryLog?: DeliveryLog;
 
   constructor(opts: NotifierOptions) {
     this.clock = opts.clock;
     this.log = opts.log;
     this.random = opts.random ?? Math.random;
+    this.deliveryLog = opts.deliveryLog;
     const env = opts.env ?? process.env;
     for (const configured of opts.actions) {
       const action = configured as ChannelConfig;
@@ -118,7 +129,7 @@ export class Notifier {
 
   /** Queue one delivery per listed webhook or email action that takes this message. Never throws. */
   notify(message: NotifyMessage, actionIds: readonly string[]): void {
-    let snapshot: Record<string, unknown> | undefined;
+    const snapshot = { value: undefined as Record<string, unknown> | undefined };
     for (const actionId of actionIds) {
       const state = this.states.get(actionId);
       if (!state) {
@@ -132,44 +143,92 @@ export class Notifier {
         continue;
       }
       if (message.topic === 'alert' && !takesAlert(state.action, message)) continue;
-      if (this.stopped) {
-        state.stats.dropped++;
-        continue;
+      if (this.enqueue(state, message, snapshot) === 'unserialisable') return;
+    }
+  }
+
+  /**
+   * Queue `message` for one channel action, as is (no alert filter: the caller chose this person's channel).
+   * `id` keeps a held delivery's id; `channelKind` is logged beside it. Never throws.
+   */
+  send(
+    message: NotifyMessage,
+    actionId: string,
+    opts: { id?: string; channelKind?: string } = {},
+  ): SendResult {
+    const state = this.states.get(actionId);
+    if (!state) return { ok: false, error: `action ${actionId} is not a configured channel` };
+    const r = this.enqueue(state, message, { value: undefined }, opts);
+    return typeof r === 'object' ? r : { ok: false, error: state.stats.lastError ?? r };
+  }
+
+  /** The channel type of a configured channel action (webhook, email, ...), or undefined. */
+  channelType(actionId: string): string | undefined {
+    return this.states.get(actionId)?.action.type;
+  }
+
+  private enqueue(
+    state: ActionState,
+    message: NotifyMessage,
+    snapshot: { value: Record<string, unknown> | undefined },
+    opts: { id?: string; channelKind?: string } = {},
+  ): { ok: true; id: string } | 'refused' | 'stopped' | 'unserialisable' {
+    const id = opts.id ?? randomUUID();
+    if (this.stopped) {
+      state.stats.dropped++;
+      this.record((l) =>
+        l.refused(id, message, state.action, 'dropped', 'the notifier stopped', opts.channelKind),
+      );
+      return 'stopped';
+    }
+    const refusal = state.transport.refusal();
+    if (refusal) {
+      state.stats.failed++;
+      state.stats.lastError = refusal.error;
+      this.warnRefusal(state, refusal);
+      this.record((l) => l.refused(id, message, state.action, 'failed', refusal.error, opts.channelKind));
+      return 'refused';
+    }
+    if (snapshot.value === undefined) {
+      try {
+        snapshot.value = JSON.parse(JSON.stringify(message.subject)) as Record<string, unknown>;
+      } catch (err) {
+        this.log.error(
+          { err, topic: message.topic, id: message.subject.id },
+          'notification subject is not JSON-serialisable; nothing sent',
+        );
+        return 'unserialisable';
       }
-      const refusal = state.transport.refusal();
-      if (refusal) {
-        state.stats.failed++;
-        state.stats.lastError = refusal.error;
-        this.warnRefusal(state, refusal);
-        continue;
-      }
-      if (snapshot === undefined) {
-        try {
-          snapshot = JSON.parse(JSON.stringify(message.subject)) as Record<string, unknown>;
-        } catch (err) {
-          this.log.error(
-            { err, topic: message.topic, id: message.subject.id },
-            'notification subject is not JSON-serialisable; nothing sent',
-          );
-          return;
-        }
-      }
-      state.queue.push({
-        id: randomUUID(),
-        topic: message.topic,
-        event: message.event,
-        subject: snapshot,
-        summary: message.summary,
-        recipient: message.recipient,
-        text: message.text,
-        attempts: 0,
-        sentAt: this.clock.now(),
-      });
-      if (state.queue.length > MAX_QUEUE) {
-        state.queue.shift();
-        state.stats.dropped++;
-      }
-      this.pump(state);
+    }
+    const delivery: Delivery = {
+      id,
+      topic: message.topic,
+      event: message.event,
+      subject: snapshot.value,
+      summary: message.summary,
+      recipient: message.recipient,
+      text: message.text,
+      attempts: 0,
+      sentAt: this.clock.now(),
+    };
+    state.queue.push(delivery);
+    this.record((l) => l.queued(delivery, state.action, opts.channelKind));
+    if (state.queue.length > MAX_QUEUE) {
+      const dropped = state.queue.shift()!;
+      state.stats.dropped++;
+      this.record((l) => l.settled(dropped.id, 'dropped', dropped.attempts, 'queue full'));
+    }
+    this.pump(state);
+    return { ok: true, id };
+  }
+
+  /** Write to the delivery log; a failing write is logged, never thrown into delivery. */
+  private record(write: (log: DeliveryLog) => void): void {
+    if (!this.deliveryLog) return;
+    try {
+      write(this.deliveryLog);
+    } catch (err) {
+      this.log.error({ err }, 'delivery log write failed');
     }
   }
 
@@ -195,6 +254,8 @@ export class Notifier {
     await Promise.allSettled(inFlight);
     for (const s of this.states.values()) {
       s.stats.dropped += s.queue.length + (s.current ? 1 : 0);
+      for (const d of s.current ? [s.current, ...s.queue] : s.queue)
+        this.record((l) => l.settled(d.id, 'dropped', d.attempts, 'the hub stopped before it was sent'));
       s.queue = [];
       s.current = undefined;
       s.transport.close();
@@ -242,6 +303,7 @@ export class Notifier {
     if (outcome.ok) {
       stats.sent++;
       stats.lastSuccessAt = this.clock.now();
+      this.record((l) => l.settled(delivery.id, 'sent', delivery.attempts));
       if (state.failing) {
         state.failing = false;
         this.log.info({ action: action.id, target: transport.target }, `${action.type} delivery recovered`);
@@ -262,6 +324,7 @@ export class Notifier {
     }
     if (outcome.retryable && delivery.attempts <= action.retries) {
       stats.retried++;
+      this.record((l) => l.retrying(delivery.id, delivery.attempts, outcome.error));
       const delay = Math.min(
         BACKOFF_MAX_MS,
         Math.max(this.backoff(delivery.attempts), outcome.retryAfterMs ?? 0),
@@ -273,6 +336,7 @@ export class Notifier {
       return;
     }
     stats.failed++;
+    this.record((l) => l.settled(delivery.id, 'failed', delivery.attempts, outcome.error));
     this.log.debug(
       { action: action.id, delivery: delivery.id, attempts: delivery.attempts, error: outcome.error },
       `${action.type} delivery given up`,

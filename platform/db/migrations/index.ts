@@ -13,6 +13,7 @@ import { priorityArrays } from './012-priority-arrays.js';
 import { schedules } from './013-schedules.js';
 import { scenesPlans } from './014-scenes-plans.js';
 import { controlActivity } from './015-control-activity.js';
+import { people } from './016-people.js';
 import { oncall } from './017-oncall.js';
 
 export interface Migration {
@@ -38,5 +39,6 @@ export const migrations: readonly Migration[] = [
   schedules,
   scenesPlans,
   controlActivity,
+  people,
   oncall,
 ];
