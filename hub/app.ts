@@ -28,6 +28,7 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { buildOncall } from '../domains/people/oncall.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
@@ -63,6 +64,7 @@ import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
+import { oncallRoutes } from './api/oncall-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
@@ -316,6 +318,19 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deviceState: (deviceId) =>
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
   });
+  // alerts to the people on call: rotas, escalation chains, digests, the signed acknowledge link (domains/people)
+  const oncall = buildOncall({
+    site,
+    db,
+    bus,
+    clock,
+    log: log.child({ component: 'oncall' }),
+    audit,
+    users: auth.users,
+    alerts,
+    people,
+    visitorKey: visitors.key,
+  });
   // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
   const scenes = new SceneService({
     site,
@@ -375,6 +390,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deliveries,
     profiles,
     people,
+    oncall,
     maintenance,
     visitors,
     energy,
@@ -419,6 +435,13 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) => visitorRoutes(app, { passes: visitors.passes, timeZone: site.site.timezone }),
     (app) => gateRoutes(app, { gates: visitors.reports }),
     (app) =>
+      oncallRoutes(app, {
+        oncall,
+        site,
+        now: () => clock.now(),
+        languageOf: (username) => people.profile(username)?.language,
+      }),
+    (app) =>
       energyRoutes(app, {
         energy,
         overview: new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history }),
@@ -453,6 +476,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         deliveries.purge(clock.now());
       }, 3_600_000);
       people.start(); // messages held for quiet hours that ended while stopped go first
+      oncall.start(); // escalation steps that fell due while stopped run first, then every second
       // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
@@ -507,6 +531,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       maintenance.stop();
       visitors.stop();
       energy.stop();
+      oncall.stop();
       people.stop();
       await notifier.stop();
       await storage.stop();
