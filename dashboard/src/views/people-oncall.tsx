@@ -1,0 +1,254 @@
+import { useState } from 'preact/hooks';
+import { api, can, problemText, useApi } from '../hub.js';
+import { fmtDateTime, useLang } from '../i18n.js';
+import { Badge, ErrorBox, Loading, Section } from '../ui.js';
+import { t } from './people-oncall-text.js';
+
+/**
+ * The People view's `oncall` section (`#/people/oncall`): each team's rota (who is on now, the next, the
+ * supervisor, the coming weeks) and the overrides, with a form for those who may set them (oncall:manage).
+ */
+
+interface OnCall {
+  team: string;
+  username: string;
+  scheduled: string;
+  next: string;
+  supervisor: string;
+  override?: Override;
+  since: number;
+  until: number;
+}
+interface Override {
+  id: number;
+  team: string;
+  username: string;
+  from: number;
+  to: number;
+  note?: string | null;
+  createdBy?: string;
+}
+interface RotaView {
+  team: string;
+  teamName: string;
+  members: string[];
+  supervisor: string;
+  handover: { day: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'; time: string };
+  now: OnCall;
+  weeks: { username: string; from: number; to: number }[];
+}
+interface Board {
+  now: number;
+  timeZone: string;
+  rotas: RotaView[];
+  overrides: Override[];
+}
+
+function RotaCard({ r }: { r: RotaView }) {
+  return (
+    <article class="oc-rota" data-rota={r.team}>
+      <h3>{r.teamName}</h3>
+      <p class="muted">{t('handover', { day: t(r.handover.day), time: r.handover.time })}</p>
+      <dl class="oc-now">
+        <dt>{t('onNow')}</dt>
+        <dd data-oncall={r.now.username}>
+          <b>{r.now.username}</b>{' '}
+          {r.now.override && <Badge tone="warn">{t('covering', { who: r.now.scheduled })}</Badge>}
+        </dd>
+        <dt>{t('until')}</dt>
+        <dd>{fmtDateTime(r.now.override ? Math.min(r.now.override.to, r.now.until) : r.now.until)}</dd>
+        <dt>{t('next')}</dt>
+        <dd data-next={r.now.next}>{r.now.next}</dd>
+        <dt>{t('supervisor')}</dt>
+        <dd>{r.supervisor}</dd>
+      </dl>
+      <table class="table oc-weeks">
+        <caption class="muted">{t('weeks')}</caption>
+        <thead>
+          <tr>
+            <th>{t('from')}</th>
+            <th>{t('who')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.weeks.map((w, i) => (
+            <tr key={w.from} data-week={i}>
+              <td>
+                {fmtDateTime(w.from)} {i === 0 && <Badge tone="info">{t('thisWeek')}</Badge>}
+              </td>
+              <td>{w.username}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </article>
+  );
+}
+
+function OverrideForm({ rotas, onSaved }: { rotas: RotaView[]; onSaved: () => void }) {
+  const [team, setTeam] = useState(rotas[0]?.team ?? '');
+  const [username, setUsername] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    // datetime-local is the browser's local time; the hub takes ISO with its offset
+    const iso = (v: string) => (v ? new Date(v).toISOString() : v);
+    try {
+      await api('/api/v1/oncall/overrides', {
+        method: 'POST',
+        body: {
+          team,
+          username: username.trim(),
+          from: iso(from),
+          to: iso(to),
+          ...(note.trim() ? { note } : {}),
+        },
+      });
+      setError(undefined);
+      setUsername('');
+      setNote('');
+      onSaved();
+    } catch (err) {
+      setError(problemText(err));
+    }
+  };
+  const field = (id: string, label: string, input: preact.ComponentChildren) => (
+    <div class="field">
+      <label for={`oc-${id}`}>{label}</label>
+      {input}
+    </div>
+  );
+  const onInput = (set: (v: string) => void) => (e: Event) => set((e.target as HTMLInputElement).value);
+  const text = (id: string, value: string, set: (v: string) => void) => (
+    <input id={`oc-${id}`} name={id} type="text" value={value} onInput={onInput(set)} />
+  );
+  const time = (id: string, value: string, set: (v: string) => void) => (
+    <input id={`oc-${id}`} name={id} type="datetime-local" value={value} onInput={onInput(set)} />
+  );
+  return (
+    <form class="oc-form" data-form="override" onSubmit={submit} noValidate>
+      <h3>{t('add')}</h3>
+      <div class="oc-form-fields">
+        {field(
+          'team',
+          t('team'),
+          <select
+            id="oc-team"
+            name="team"
+            value={team}
+            onChange={(e) => setTeam((e.target as HTMLSelectElement).value)}
+          >
+            {rotas.map((r) => (
+              <option key={r.team} value={r.team}>
+                {r.teamName}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field('username', t('username'), text('username', username, setUsername))}
+        {field('from', t('from'), time('from', from, setFrom))}
+        {field('to', t('to'), time('to', to, setTo))}
+        {field('note', t('note'), text('note', note, setNote))}
+      </div>
+      {error && (
+        <p class="form-error" role="alert" data-error="override">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="btn">
+        {t('save')}
+      </button>
+    </form>
+  );
+}
+
+export function OncallSection() {
+  useLang();
+  const board = useApi<Board>('/api/v1/oncall');
+  const [notice, setNotice] = useState<string>();
+  const manage = can('oncall:manage');
+  if (board.loading && !board.data) return <Loading />;
+  if (board.error) return <ErrorBox error={board.error} retry={board.reload} />;
+  const b = board.data!;
+  const names = new Map(b.rotas.map((r) => [r.team, r.teamName]));
+  const remove = async (id: number) => {
+    try {
+      await api(`/api/v1/oncall/overrides/${id}`, { method: 'DELETE' });
+      setNotice(t('removed'));
+    } catch (err) {
+      setNotice(problemText(err));
+    }
+    board.reload();
+  };
+  return (
+    <div class="oc" data-section="oncall">
+      <Section title={t('title')}>
+        <p class="muted">{t('hint')}</p>
+        {b.rotas.length === 0 ? (
+          <p class="placeholder">{t('none')}</p>
+        ) : (
+          <div class="oc-rotas">
+            {b.rotas.map((r) => (
+              <RotaCard key={r.team} r={r} />
+            ))}
+          </div>
+        )}
+      </Section>
+      <Section title={t('overrides')}>
+        {notice && (
+          <p class="muted" role="status">
+            {notice}
+          </p>
+        )}
+        {b.overrides.length === 0 ? (
+          <p class="placeholder">{t('noOverrides')}</p>
+        ) : (
+          <div class="oc-table-wrap">
+            <table class="table oc-overrides">
+              <thead>
+                <tr>
+                  <th>{t('team')}</th>
+                  <th>{t('who')}</th>
+                  <th>{t('from')}</th>
+                  <th>{t('to')}</th>
+                  <th>{t('note')}</th>
+                  {manage && <th />}
+                </tr>
+              </thead>
+              <tbody>
+                {b.overrides.map((o) => (
+                  <tr key={o.id} data-override={o.id}>
+                    <td>{names.get(o.team) ?? o.team}</td>
+                    <td>{o.username}</td>
+                    <td>{fmtDateTime(o.from)}</td>
+                    <td>{fmtDateTime(o.to)}</td>
+                    <td>{o.note ?? ''}</td>
+                    {manage && (
+                      <td>
+                        <button type="button" class="btn btn-small" onClick={() => remove(o.id)}>
+                          {t('remove')}
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {manage && b.rotas.length > 0 && (
+          <OverrideForm
+            rotas={b.rotas}
+            onSaved={() => {
+              setNotice(t('saved'));
+              board.reload();
+            }}
+          />
+        )}
+      </Section>
+    </div>
+  );
+}
