@@ -29,6 +29,8 @@ import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { buildOncall } from '../domains/people/oncall.js';
+import { wireTicketRouting } from '../domains/people/ticket-routing.js';
+import { wireVisitorRouting } from '../domains/people/visitor-routing.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
 import { CommandActions } from '../domains/rules/command-action.js';
 import { RuleEngine } from '../domains/rules/rule-engine.js';
@@ -44,6 +46,7 @@ import { writeBatchOf } from '../platform/db/write-batch.js';
 import { DeliveryLog } from '../platform/notify/delivery-log.js';
 import { Notifier } from '../platform/notify/notifier.js';
 import { PersonNotifier } from '../platform/people/person-notifier.js';
+import { ProfileService } from '../platform/people/profile-service.js';
 import { ProfileStore } from '../platform/people/profile-store.js';
 import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
@@ -64,8 +67,10 @@ import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
+import { notificationRoutes } from './api/notification-routes.js';
 import { oncallRoutes } from './api/oncall-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
+import { profileRoutes } from './api/profile-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
 import { siteRoutes } from './api/site-routes.js';
 import { ticketRoutes } from './api/ticket-routes.js';
@@ -331,6 +336,26 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     people,
     visitorKey: visitors.key,
   });
+  // tickets and visitors to the people concerned, beside the site-wide notify actions (domains/people)
+  const peopleLog = log.child({ component: 'people' });
+  const unwirePeople = [
+    wireTicketRouting({
+      bus,
+      people,
+      tickets: maintenance.tickets,
+      displayName: (u) => auth.users.findByName(u)?.displayName,
+      publicUrl: site.config.people.publicUrl ?? site.config.visitors.publicUrl,
+      timeZone: site.site.timezone,
+      log: peopleLog,
+    }),
+    wireVisitorRouting({
+      bus,
+      people,
+      passes: visitors.passes,
+      timeZone: site.site.timezone,
+      log: peopleLog,
+    }),
+  ];
   // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
   const scenes = new SceneService({
     site,
@@ -413,6 +438,17 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
+    (app) =>
+      profileRoutes(app, {
+        profiles: new ProfileService({
+          users: auth.users,
+          profiles,
+          routing: site.config.people,
+          audit,
+          now: () => clock.now(),
+        }),
+      }),
+    (app) => notificationRoutes(app, { deliveries, notifier, people, routing: site.config.people }),
     (app) => tokenRoutes(app, { auth }),
     (app) => auditRoutes(app, { audit }),
     (app) => siteRoutes(app, { site, latest }),
@@ -532,6 +568,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       visitors.stop();
       energy.stop();
       oncall.stop();
+      for (const unwire of unwirePeople) unwire();
       people.stop();
       await notifier.stop();
       await storage.stop();

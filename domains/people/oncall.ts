@@ -57,7 +57,7 @@ export function buildOncall(deps: {
     users: deps.users,
     now,
     linkHours: config.ackLinkHours,
-    publicUrl: site.config.visitors.publicUrl,
+    publicUrl: config.publicUrl ?? site.config.visitors.publicUrl,
   });
   const routing = new AlertRouting({
     site,

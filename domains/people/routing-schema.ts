@@ -15,4 +15,10 @@ export const RoutingShape = {
     .default({})
     .describe('channels in order of preference per kind of message, for people who have not chosen'),
   defaultLanguage: z.enum(LANGUAGES).default('zh-CN'),
+  /** The hub's address as people open it from a message (ticket links); default visitors.publicUrl. */
+  publicUrl: z
+    .string()
+    .url({ error: 'expected the hub URL people use, e.g. https://hub.example.com' })
+    .optional()
+    .describe('the hub address in links of personal messages (default visitors.publicUrl)'),
 } satisfies z.ZodRawShape;

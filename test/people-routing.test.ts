@@ -1,0 +1,284 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../core/clock.js';
+import type { TicketView } from '../domains/tickets/ticket-types.js';
+import type { PassView } from '../domains/visitors/pass-types.js';
+import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
+import { hookServer } from './hook-server.js';
+import { login, sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
+import { smtpTestServer, subjectOf } from './smtp-test-server.js';
+import { waitFor } from './wait.js';
+
+const PUBLIC = 'https://hub.example.com';
+/** Monday 2026-03-02 10:00 in Shanghai (UTC+8). */
+const START = Date.parse('2026-03-02T02:00:00Z');
+
+type PersonalHook = {
+  event: string;
+  ticket?: TicketView;
+  visitor?: PassView & { approvalUrl?: string };
+  recipient?: { username?: string; name: string; address: string };
+  text?: { title: string; body: string; link?: string };
+};
+
+function siteYaml(dataDir: string, hookUrl: string, smtpPort: number) {
+  return `
+site: { id: p1, name: People site, timezone: Asia/Shanghai }
+hub:
+  http: { host: 127.0.0.1, port: 0 }
+  dataDir: ${dataDir}
+  logLevel: silent
+  smtp: { host: 127.0.0.1, port: ${smtpPort}, from: hub@example.com }
+mqtt: { mode: embedded, host: 127.0.0.1, port: 0 }
+zones: [{ id: b1, name: Building 1, kind: building }]
+devices: [{ id: gw, protocol: mqtt }]
+assets:
+  - { id: ahu-1, name: AHU 1, kind: ahu, zone: b1, device: gw, points: [{ name: supply_temp_c, unit: degC }] }
+  - { id: gate-a, name: Gate A, kind: gate, zone: b1, device: gw, points: [{ name: door_open, type: boolean, kind: state }] }
+actions:
+  - { id: desk-hook, type: webhook, url: '${hookUrl}?to=desk', retries: 0 }
+  - { id: wecom-app, type: webhook, url: '${hookUrl}?to=wecom', retries: 0 }
+  - { id: sms-gw, type: webhook, url: '${hookUrl}?to=sms', retries: 0 }
+  - { id: mail, type: email, to: [ops@example.com], retries: 0 }
+people:
+  channels: { wecom: wecom-app, sms: sms-gw, email: mail }
+  defaultChannels: { ticket: [wecom, email], visitor: [email, sms] }
+  publicUrl: ${PUBLIC}
+maintenance:
+  requireApproval: false
+  notify: [desk-hook]
+  teams:
+    - { id: hvac, name: HVAC, members: [tech-a, tech-b], skills: [ahu], zones: [b1] }
+visitors:
+  publicUrl: ${PUBLIC}
+`;
+}
+
+describe('tickets and visitors reach the right person on the right channel', () => {
+  let hub: Hub;
+  let hook: Awaited<ReturnType<typeof hookServer<PersonalHook>>>;
+  let smtp: Awaited<ReturnType<typeof smtpTestServer>>;
+  let s: Record<'req' | 'desk' | 'techA' | 'techB' | 'alice' | 'kiosk', TestSession>;
+  const clock = new ManualClock(START);
+  const call = async (who: TestSession, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => {
+    const res = await hub.http.inject({ method, url, headers: who.headers, payload });
+    return { status: res.statusCode, body: res.body, json: () => res.json() };
+  };
+  const relogin = async () => {
+    for (const k of Object.keys(s) as (keyof typeof s)[])
+      s[k] = await login(hub, s[k].username, s[k].password);
+  };
+  const personal = () => hook.hooks.filter((h) => h.body.recipient);
+
+  beforeAll(async () => {
+    hook = await hookServer<PersonalHook>();
+    smtp = await smtpTestServer();
+    hub = await buildHub(
+      testHubOptions(parseSiteText(siteYaml(tempDataDir(), hook.url, smtp.port), 'people-site.yaml'), {
+        clock,
+        live: false,
+      }),
+    );
+    await hub.start();
+    s = {
+      req: await sessionAs(hub, ['requester'], 'req-1'),
+      desk: await sessionAs(hub, ['dispatcher'], 'desk'),
+      techA: await sessionAs(hub, ['technician'], 'tech-a'),
+      techB: await sessionAs(hub, ['technician'], 'tech-b'),
+      alice: await sessionAs(hub, ['requester'], 'alice'),
+      kiosk: await sessionAs(hub, ['requester'], 'kiosk'),
+    };
+    const profile = (who: TestSession, body: object) => call(who, 'PUT', '/api/v1/me/profile', body);
+    for (const [who, body] of [
+      [s.techA, { contacts: { wecomId: 'TechA' }, channels: { ticket: ['wecom'] } }],
+      [s.techB, { contacts: { email: 'tech-b@example.com' } }],
+      [s.req, { language: 'en', contacts: { email: 'req@example.com' }, channels: { ticket: ['email'] } }],
+      [s.desk, { contacts: { mobile: '13800000001' } }],
+      [s.alice, { language: 'en', contacts: { email: 'alice@example.com', mobile: '13900000002' } }],
+    ] as const) {
+      const res = await profile(who, body);
+      expect(res.status, res.body).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    hook?.server.close();
+    await smtp?.close();
+  });
+
+  it('dispatch → the assignee on WeCom; accept → the requester by e-mail; resolve → "please rate" and the dispatcher', async () => {
+    const created = await call(s.req, 'POST', '/api/v1/tickets', {
+      title: 'AHU 1 noisy',
+      description: 'Rattling from the fan section',
+      assetId: 'ahu-1',
+      priority: 3,
+    });
+    expect(created.status, created.body).toBe(201);
+    const t = created.json().ticket as TicketView;
+    // the site-wide desk hook still hears about it
+    await waitFor(() => hook.hooks.some((h) => h.event === 'ticket.created' && !h.body.recipient));
+
+    expect(
+      (await call(s.desk, 'POST', `/api/v1/tickets/${t.id}/dispatch`, { assignee: 'tech-a' })).status,
+    ).toBe(200);
+    await waitFor(() => personal().length === 1);
+    expect(personal()[0]!.body).toMatchObject({
+      event: 'assigned',
+      recipient: { username: 'tech-a', address: 'TechA' },
+      text: { title: `工单 #${t.id} 已派给您：AHU 1 noisy`, link: `${PUBLIC}/#/tickets/${t.id}` },
+    });
+    expect(personal()[0]!.raw).not.toContain('tech-b');
+
+    expect((await call(s.techA, 'POST', `/api/v1/tickets/${t.id}/accept`, { etaMinutes: 20 })).status).toBe(
+      200,
+    );
+    await waitFor(() => smtp.messages.length === 1);
+    expect(smtp.messages[0]!.to).toEqual(['req@example.com']);
+    expect(subjectOf(smtp.messages[0]!.raw)).toBe(`Your ticket #${t.id} was accepted by tech-a`);
+
+    expect((await call(s.techA, 'POST', `/api/v1/tickets/${t.id}/start`, {})).status).toBe(200);
+    const resolved = await call(s.techA, 'POST', `/api/v1/tickets/${t.id}/resolve`, {
+      resolution: 'Bearing replaced',
+    });
+    expect(resolved.status, resolved.body).toBe(200);
+    await waitFor(() => smtp.messages.length === 2 && personal().length === 2);
+    expect(subjectOf(smtp.messages[1]!.raw)).toBe(`Your ticket #${t.id} is resolved: please rate the work`);
+    expect(smtp.messages[1]!.raw).toContain(`${PUBLIC}/#/tickets/${t.id}`);
+    // the dispatcher has no WeCom id: WeCom falls back to their mobile
+    expect(personal()[1]!.body).toMatchObject({
+      event: 'resolved',
+      recipient: { username: 'desk', address: '13800000001' },
+      text: { title: `您派发的工单 #${t.id} 已由 tech-a 处理完毕` },
+    });
+
+    const log = await call(s.desk, 'GET', `/api/v1/notifications/deliveries?topic=ticket&limit=50`);
+    const rows = (
+      log.json().items as { recipient: string | null; event: string; state: string; channelKind: string }[]
+    )
+      .filter((r) => r.recipient)
+      .map((r) => `${r.event}:${r.recipient}:${r.channelKind}`);
+    expect(rows).toEqual([
+      'resolved:desk:wecom',
+      'resolved:req-1:email',
+      'accepted:req-1:email',
+      'assigned:tech-a:wecom',
+    ]);
+  });
+
+  it('a ticket dispatched to a team reaches every member on their own channel', async () => {
+    const t = (
+      await call(s.req, 'POST', '/api/v1/tickets', {
+        title: 'Filter',
+        description: 'Dirty filter',
+        assetId: 'ahu-1',
+      })
+    ).json().ticket as TicketView;
+    const before = personal().length;
+    const mails = smtp.messages.length;
+    expect((await call(s.desk, 'POST', `/api/v1/tickets/${t.id}/dispatch`, { team: 'hvac' })).status).toBe(
+      200,
+    );
+    await waitFor(() => personal().length === before + 1 && smtp.messages.length === mails + 1);
+    expect(personal().at(-1)!.body.recipient).toMatchObject({ username: 'tech-a' });
+    // tech-b has only e-mail: the default [wecom, email] skips WeCom
+    expect(smtp.messages.at(-1)!.to).toEqual(['tech-b@example.com']);
+    expect(subjectOf(smtp.messages.at(-1)!.raw)).toBe(`工单 #${t.id} 已派给您的班组 hvac：Filter`);
+  });
+
+  it('a visitor registered for alice → alice by e-mail, in English, with the signed approval link that works', async () => {
+    const mails = smtp.messages.length;
+    const reg = await call(s.kiosk, 'POST', '/api/v1/visitors', {
+      name: 'Zhang Wei',
+      phone: '138-1234-5678',
+      company: 'Acme Ltd',
+      host: 'alice',
+      purpose: 'Contract meeting',
+      validFrom: new Date(START + 3_600_000).toISOString(),
+      validUntil: new Date(START + 4 * 3_600_000).toISOString(),
+    });
+    expect(reg.status, reg.body).toBe(201);
+    await waitFor(() => smtp.messages.length === mails + 1);
+    const mail = smtp.messages.at(-1)!;
+    expect(mail.to).toEqual(['alice@example.com']);
+    expect(subjectOf(mail.raw)).toBe('Visitor Zhang Wei (Acme Ltd) for you: approve or decline');
+    const link = /https:\/\/hub\.example\.com\/api\/v1\/passes\/link\/[A-Za-z0-9._~-]+/.exec(
+      mail.raw.replace(/=\r\n/g, ''),
+    )?.[0];
+    expect(link).toBeDefined();
+    // the link approves as alice, without a login
+    const approve = await hub.http.inject({
+      method: 'POST',
+      url: link!.slice(PUBLIC.length),
+      payload: { decision: 'approve' },
+    });
+    expect(approve.statusCode, approve.body).toBe(200);
+    expect(approve.json().pass).toMatchObject({ state: 'approved' });
+    expect(hub.visitors.passes.get(reg.json().pass.id)?.decidedBy).toBe('alice');
+  });
+
+  it('quiet hours: a normal ticket is held until 07:00, an urgent one passes; the log shows held then sent', async () => {
+    expect(
+      (
+        await call(s.techA, 'PUT', '/api/v1/me/profile', {
+          contacts: { wecomId: 'TechA' },
+          channels: { ticket: ['wecom'] },
+          quietHours: { start: '22:00', end: '07:00' },
+        })
+      ).status,
+    ).toBe(200);
+    clock.advance(Date.parse('2026-03-02T15:00:00Z') - clock.now()); // 23:00 in Shanghai
+    await relogin(); // the day's sessions timed out on the manual clock
+    const report = async (priority: number) =>
+      (
+        await call(s.req, 'POST', '/api/v1/tickets', {
+          title: `P${priority} fault`,
+          description: 'Found on the night round',
+          assetId: 'ahu-1',
+          priority,
+        })
+      ).json().ticket as TicketView;
+    const normal = await report(3);
+    const urgent = await report(1);
+    const before = personal().length;
+    await call(s.desk, 'POST', `/api/v1/tickets/${normal.id}/dispatch`, { assignee: 'tech-a' });
+    await call(s.desk, 'POST', `/api/v1/tickets/${urgent.id}/dispatch`, { assignee: 'tech-a' });
+    await waitFor(() => personal().length === before + 1);
+    expect(personal().at(-1)!.body.ticket!.id).toBe(urgent.id);
+    const held = (await call(s.desk, 'GET', '/api/v1/notifications/deliveries?state=held')).json().items;
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({
+      recipient: 'tech-a',
+      subjectId: String(normal.id),
+      releaseAt: Date.parse('2026-03-02T23:00:00Z'),
+    });
+
+    clock.advance(Date.parse('2026-03-02T23:00:00Z') - clock.now()); // 07:00
+    await relogin();
+    await waitFor(() => personal().length === before + 2);
+    expect(personal().at(-1)!.body.ticket!.id).toBe(normal.id);
+    expect(personal().at(-1)!.headers['x-hub-delivery']).toBe(held[0].id);
+    await waitFor(() => hub.deliveries.get(held[0].id)?.state === 'sent');
+  });
+
+  it('someone no channel reaches is in the log as unreachable, with why', async () => {
+    await sessionAs(hub, ['technician'], 'tech-new');
+    const t = (
+      await call(s.req, 'POST', '/api/v1/tickets', {
+        title: 'Leak',
+        description: 'Water under the unit',
+        assetId: 'ahu-1',
+      })
+    ).json().ticket as TicketView;
+    await call(s.desk, 'POST', `/api/v1/tickets/${t.id}/dispatch`, { assignee: 'tech-new' });
+    const rows = (
+      await call(s.desk, 'GET', '/api/v1/notifications/deliveries?state=unreachable&recipient=tech-new')
+    ).json().items;
+    expect(rows).toEqual([
+      expect.objectContaining({
+        event: 'assigned',
+        subjectId: String(t.id),
+        error: 'wecom: no contact; email: no contact',
+      }),
+    ]);
+  });
+});
