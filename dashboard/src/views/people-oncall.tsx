@@ -85,7 +85,44 @@ function RotaCard({ r }: { r: RotaView }) {
   );
 }
 
-function OverrideForm({ rotas, onSaved }: { rotas: RotaView[]; onSaved: () => void }) {
+/**
+ * A datetime-local value read as a wall time in the site's time zone (the times on this page are the site's),
+ * as ms: the zone's offset at that moment, found with Intl (a wall time a DST change skips moves by the gap).
+ */
+export function siteWallToMs(value: string, timeZone: string): number {
+  const [date, time] = value.split('T');
+  const [y, mo, d] = (date ?? '').split('-').map(Number);
+  const [h, mi] = (time ?? '').split(':').map(Number);
+  const guess = Date.UTC(y!, mo! - 1, d!, h!, mi!);
+  const offsetAt = (ms: number) => {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+      })
+        .formatToParts(ms)
+        .map((x) => [x.type, Number(x.value)]),
+    );
+    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - ms;
+  };
+  const first = guess - offsetAt(guess);
+  return guess - offsetAt(first);
+}
+
+function OverrideForm({
+  rotas,
+  timeZone,
+  onSaved,
+}: {
+  rotas: RotaView[];
+  timeZone: string;
+  onSaved: () => void;
+}) {
   const [team, setTeam] = useState(rotas[0]?.team ?? '');
   const [username, setUsername] = useState('');
   const [from, setFrom] = useState('');
@@ -94,10 +131,10 @@ function OverrideForm({ rotas, onSaved }: { rotas: RotaView[]; onSaved: () => vo
   const [error, setError] = useState<string>();
   const submit = async (e: Event) => {
     e.preventDefault();
-    // datetime-local is the browser's local time; the hub takes ISO with its offset
-    const iso = (v: string) => (v ? new Date(v).toISOString() : v);
+    // the form's times are the site's (like every time on the page), whatever the browser's zone
+    const iso = (v: string) => (v ? new Date(siteWallToMs(v, timeZone)).toISOString() : v);
     try {
-      await api('/api/v1/oncall/overrides', {
+      await api('/oncall/overrides', {
         method: 'POST',
         body: {
           team,
@@ -167,7 +204,7 @@ function OverrideForm({ rotas, onSaved }: { rotas: RotaView[]; onSaved: () => vo
 
 export function OncallSection() {
   useLang();
-  const board = useApi<Board>('/api/v1/oncall');
+  const board = useApi<Board>('/oncall');
   const [notice, setNotice] = useState<string>();
   const manage = can('oncall:manage');
   if (board.loading && !board.data) return <Loading />;
@@ -176,7 +213,7 @@ export function OncallSection() {
   const names = new Map(b.rotas.map((r) => [r.team, r.teamName]));
   const remove = async (id: number) => {
     try {
-      await api(`/api/v1/oncall/overrides/${id}`, { method: 'DELETE' });
+      await api(`/oncall/overrides/${id}`, { method: 'DELETE' });
       setNotice(t('removed'));
     } catch (err) {
       setNotice(problemText(err));
@@ -242,6 +279,7 @@ export function OncallSection() {
         {manage && b.rotas.length > 0 && (
           <OverrideForm
             rotas={b.rotas}
+            timeZone={b.timeZone}
             onSaved={() => {
               setNotice(t('saved'));
               board.reload();
