@@ -11,6 +11,7 @@ import ControlView from './views/control.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
 import Overview from './views/overview.js';
+import PeopleView from './views/people.js';
 import TicketsView from './views/tickets.js';
 import TrendsView from './views/trends.js';
 import VisitorsView from './views/visitors.js';
@@ -29,6 +30,7 @@ const t = messages({
     energy: 'Energy',
     control: 'Control',
     visitors: 'Visitors',
+    people: 'People',
     trends: 'Trends',
     devices: 'Devices',
     assets: 'Asset',
@@ -41,6 +43,7 @@ const t = messages({
     energy: '能耗',
     control: '控制',
     visitors: '访客',
+    people: '人员',
     trends: '趋势',
     devices: '设备',
     assets: '资产',
@@ -55,6 +58,7 @@ type ViewId =
   | 'energy'
   | 'control'
   | 'visitors'
+  | 'people'
   | 'trends'
   | 'devices'
   | 'assets';
@@ -65,6 +69,7 @@ const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   energy: EnergyView,
   control: ControlView,
   visitors: VisitorsView,
+  people: PeopleView,
   trends: TrendsView,
   devices: DevicesView,
   /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */
