@@ -3,6 +3,7 @@ import { api, can, problemText, useApi } from '../hub.js';
 import { fmtDateTime, useLang } from '../i18n.js';
 import { Badge, ErrorBox, Loading, Section } from '../ui.js';
 import { t } from './people-oncall-text.js';
+import type { PeopleSection } from './people-sections.js';
 
 /**
  * The People view's `oncall` section (`#/people/oncall`): each team's rota (who is on now, the next, the
@@ -290,3 +291,10 @@ export function OncallSection() {
     </div>
   );
 }
+
+/** The People view's tab (people-sections.ts): everyone logged in sees the rotas; oncall:manage gets the form. */
+export const peopleOncallSection: PeopleSection = {
+  id: 'oncall',
+  label: () => t('title'),
+  View: OncallSection,
+};

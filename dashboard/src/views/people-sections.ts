@@ -1,6 +1,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Route } from '../router.js';
 import { peopleDeliveriesSection } from './people-deliveries.js';
+import { peopleOncallSection } from './people-oncall.js';
 import { peopleProfileSection } from './people-profile.js';
 
 /**
@@ -14,4 +15,8 @@ export interface PeopleSection {
   visible?: () => boolean;
 }
 
-export const PEOPLE_SECTIONS: PeopleSection[] = [peopleProfileSection, peopleDeliveriesSection];
+export const PEOPLE_SECTIONS: PeopleSection[] = [
+  peopleProfileSection,
+  peopleDeliveriesSection,
+  peopleOncallSection,
+];
