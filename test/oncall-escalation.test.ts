@@ -406,15 +406,52 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     expect(hub.audit.query({ action: 'oncall.override-removed', limit: 5 })).toHaveLength(1);
   });
 
-  it('an acknowledge link expires (a page in English for an English browser)', async () => {
-    const alert = raiseAgain('ahu-2');
+  it("quiet hours: a high alert's single notice waits; a critical one goes through at once", async () => {
+    const ann = hub.auth.users.findByName('ann')!;
+    const profile = { language: 'zh-CN' as const, contacts: { wecomId: 'ann-wx' }, channels: {} };
+    hub.profiles.put(
+      ann.id,
+      { ...profile, quietHours: { start: '00:00', end: '23:59' } },
+      'ann',
+      clock.now(),
+    );
+    const before = hook.hooks.length;
+    // ahu-3's condition clears and comes back as high (a severity without a chain: told once, not urgent)
+    hub.alerts.conditionChanged(inst('ahu-3', 'supply-hot'), { active: false, message: 'ok' }, clock.now());
+    const high = hub.alerts.conditionChanged(
+      inst('ahu-3', 'supply-hot'),
+      { active: true, message: 'supply 29 °C', severity: 'high' },
+      clock.now(),
+    )!;
+    expect(high.severity).toBe('high');
+    const critical = raiseAgain('ahu-1');
+    const since = () => hook.hooks.slice(before).map((h) => h.body);
     await waitFor(
-      () => hooksFor(alert.id).length >= 1,
+      () => since().some((b) => b.alert?.id === critical.id && b.recipient?.username === 'ann'),
       5_000,
-      () => 'a message',
+      () => 'the critical alert to ann',
+    );
+    // (an alert keeps its id across occurrences: only messages since this test count)
+    expect(hook.hooks.slice(before).filter((h) => h.body.alert?.id === high.id)).toHaveLength(0);
+    const e = await escalation(high.id);
+    expect(e).toMatchObject({ state: 'exhausted', steps: [{ to: 'oncall', afterMinutes: 0 }] });
+    expect(e.notices).toMatchObject([{ target: 'oncall', username: 'ann', outcome: 'held' }]);
+    hub.profiles.put(ann.id, profile, 'ann', clock.now());
+  });
+
+  it('an acknowledge link expires (a page in English for an English browser)', async () => {
+    const before = hook.hooks.length;
+    const alert = raiseAgain('ahu-2');
+    // (an alert keeps its id across occurrences: only the message of this one)
+    await waitFor(
+      () => hook.hooks.slice(before).some((h) => h.body.alert?.id === alert.id),
+      5_000,
+      () => 'the new message',
     );
     const path = new URL(hooksFor(alert.id).at(-1)!.body.text!.link!).pathname;
-    clock.advance(2 * 3_600_000);
+    clock.advance(2 * 3_600_000 - 1_000); // good until its last second
+    expect((await hub.http.inject({ method: 'GET', url: path })).statusCode).toBe(200);
+    clock.advance(1_000);
     const res = await hub.http.inject({
       method: 'GET',
       url: path,
