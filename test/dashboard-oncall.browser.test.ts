@@ -32,11 +32,15 @@ zones: [{ id: b1, name: Building 1, kind: building }]
 devices: [{ id: d1, protocol: mqtt }]
 assets:
   - { id: ahu-1, name: AHU 1, kind: ahu, zone: b1, device: d1, points: [{ name: supply_temp_c, unit: degC }] }
+rules:
+  - { id: supply-hot, name: Supply hot, severity: critical, target: { point: ahu-1/supply_temp_c }, condition: { type: threshold, high: 30 } }
 maintenance:
   teams:
     - { id: hvac, name: HVAC team 暖通组, members: [ann, bob, cai], skills: [ahu] }
     - { id: utilities, name: Utilities 水电组, members: [li], skills: [electricity-meter] }
 people:
+  escalation:
+    critical: [{ to: oncall }, { to: next, afterMinutes: 10 }, { to: supervisor, afterMinutes: 20 }]
   oncall:
     - { team: hvac, members: [ann, bob, cai], supervisor: sue, start: '2026-01-05', handover: { day: mon, time: '09:00' } }
     - { team: utilities, members: [li], supervisor: sue, start: '2026-01-05', handover: { day: fri, time: '18:00' } }
@@ -128,6 +132,25 @@ describe('the on-call section of the People view', () => {
     expect(stored.overrides).toMatchObject([
       { team: 'hvac', username: 'dan', to: until, createdBy: 'sue-sup' },
     ]);
+    // a critical alert on hvac's equipment: escalating now, ann's or whoever's turn it is told first
+    hub.alerts.conditionChanged(
+      {
+        key: 'supply-hot|ahu-1|ahu-1/supply_temp_c',
+        ruleId: 'supply-hot',
+        assetId: 'ahu-1',
+        pointId: 'ahu-1/supply_temp_c',
+        severity: 'critical',
+        priority: 1,
+        chatter: { transitions: 5, withinMs: 600_000 },
+      },
+      { active: true, message: 'supply 35 °C above 30 °C' },
+      Date.now(),
+    );
+    await page.reload();
+    const row = page.locator('[data-escalation]');
+    await row.waitFor();
+    expect(await row.locator('[data-told]').getAttribute('data-told')).toBe('dan');
+    expect(await row.textContent()).toContain('next in rota');
     await screenshot(page, 'oncall-en');
     expect(unexpected(errors).filter((e) => !e.includes('400'))).toEqual([]);
   }, 30_000);
@@ -136,6 +159,7 @@ describe('the on-call section of the People view', () => {
     const { page, errors } = await open(tech);
     expect(await page.locator('[data-override]').count()).toBe(1);
     expect(await page.locator('[data-form="override"]').count()).toBe(0);
+    expect(await page.locator('[data-escalation]').count()).toBe(0); // the chains are oncall:manage's
     expect(await page.locator('[data-override] button').count()).toBe(0);
     expect(unexpected(errors)).toEqual([]);
   }, 30_000);
@@ -143,6 +167,8 @@ describe('the on-call section of the People view', () => {
   it('in Chinese at phone width: no sideways scrolling', async () => {
     const { page, errors } = await open(sup, { phone: true, lang: 'zh-CN' });
     await page.locator('text=当前值班').first().waitFor();
+    await page.locator('[data-escalation]').waitFor();
+    expect(await page.locator('[data-escalation]').textContent()).toContain('下一位');
     expect(await page.locator('[data-rota="hvac"]').textContent()).toContain('代替');
     expect(await page.locator('[data-rota="utilities"]').textContent()).toContain('每周五 18:00 交班');
     expect(

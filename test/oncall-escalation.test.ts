@@ -205,6 +205,22 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     );
     expect(mailsTo('bob@example.com')[0]!.raw).toContain('Not acknowledged after 5 min (told: ann)');
 
+    // escalating now: told ann and bob, the supervisor next, at the 15th minute
+    const running = (
+      await hub.http.inject({ method: 'GET', url: '/api/v1/oncall/escalations', headers: supervisor.headers })
+    ).json().escalations;
+    expect(running).toMatchObject([
+      {
+        alertId: alert.id,
+        state: 'running',
+        nextStep: 2,
+        nextAt: START + 15 * MIN,
+        alert: { assetId: 'ahu-1', severity: 'critical' },
+        notices: [{ username: 'ann' }, { username: 'bob' }],
+      },
+    ]);
+    expect(running[0].alert.transitions).toBeUndefined();
+
     clock.advance(10 * MIN); // the 15th minute: the supervisor
     await waitFor(
       () => hooksFor(alert.id).length === 2,

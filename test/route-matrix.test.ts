@@ -165,6 +165,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/oncall/overrides': EVERYONE,
   'POST /api/v1/oncall/overrides': ['supervisor', 'admin'],
   'DELETE /api/v1/oncall/overrides/:id': ['supervisor', 'admin'],
+  'GET /api/v1/oncall/escalations': ['supervisor', 'admin'],
   'GET /api/v1/oncall/escalations/:id': ['supervisor', 'admin'],
   'GET /api/v1/oncall/ack/:token': 'public',
   'POST /api/v1/oncall/ack/:token': 'public',

@@ -243,9 +243,21 @@ export class AlertRouting {
     }
   }
 
+  /** Chains in a state (running: escalating now), newest first, each with its alert as it is now. */
+  escalations(state: EscalationState, limit = 100): (EscalationView & { alert?: AlertView })[] {
+    return this.deps.store.list(state, limit).map((row) => ({
+      ...this.viewOf(row),
+      alert: this.deps.alertById(row.alert_id),
+    }));
+  }
+
   escalation(alertId: number): EscalationView | undefined {
     const row = this.deps.store.escalation(alertId);
-    if (!row) return undefined;
+    return row && this.viewOf(row);
+  }
+
+  private viewOf(row: EscalationRow): EscalationView {
+    const alertId = row.alert_id;
     const plan = planFor(row.severity as AlertView['severity'], this.deps.rules);
     return {
       alertId,

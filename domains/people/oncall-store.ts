@@ -133,10 +133,13 @@ export class OncallStore {
       .all(now) as EscalationRow[];
   }
 
-  running(): EscalationRow[] {
+  /** Chains in a state, newest first. */
+  list(state: EscalationState, limit: number): EscalationRow[] {
     return this.db
-      .prepare("SELECT * FROM oncall_escalations WHERE state = 'running' ORDER BY started_at LIMIT 1000")
-      .all() as EscalationRow[];
+      .prepare(
+        'SELECT * FROM oncall_escalations WHERE state = ? ORDER BY started_at DESC, alert_id DESC LIMIT ?',
+      )
+      .all(state, limit) as EscalationRow[];
   }
 
   addNotice(alertId: number, n: NoticeView): void {

@@ -69,7 +69,12 @@ export function buildOncall(deps: {
     people: deps.people,
     rules: { escalation: config.escalation, digest: config.digest },
     digestEveryMinutes: config.digest.everyMinutes,
-    alertById: (id) => deps.alerts.get(id),
+    alertById: (id) => {
+      const found = deps.alerts.get(id);
+      if (!found) return undefined;
+      const { transitions: _, ...alert } = found;
+      return alert;
+    },
     ackLink: (alertId, username) => ack.link(alertId, username),
   });
   return {

@@ -132,6 +132,23 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
   );
 
   api.get(
+    '/api/v1/oncall/escalations',
+    {
+      config: { access: 'oncall:manage' },
+      schema: {
+        tags,
+        summary:
+          'Escalation chains in a state (default running: escalating now), newest first, each with its alert, who was told and when the next step is due',
+        querystring: z.strictObject({
+          state: z.enum(['running', 'acknowledged', 'cleared', 'exhausted', 'unrouted']).default('running'),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (req) => ({ escalations: routing.escalations(req.query.state, req.query.limit) }),
+  );
+
+  api.get(
     '/api/v1/oncall/escalations/:id',
     {
       config: { access: 'oncall:manage' },

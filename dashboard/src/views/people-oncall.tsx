@@ -38,6 +38,23 @@ interface RotaView {
   now: OnCall;
   weeks: { username: string; from: number; to: number }[];
 }
+interface Notice {
+  step: number;
+  target: 'oncall' | 'next' | 'supervisor';
+  username: string;
+  ts: number;
+  outcome: 'queued' | 'held' | 'unreachable';
+}
+interface Escalation {
+  alertId: number;
+  team: string | null;
+  nextStep: number;
+  nextAt: number | null;
+  startedAt: number;
+  steps: { to: Notice['target']; afterMinutes: number }[];
+  notices: Notice[];
+  alert?: { id: number; assetId: string; severity: string; message: string };
+}
 interface Board {
   now: number;
   timeZone: string;
@@ -203,6 +220,65 @@ function OverrideForm({
   );
 }
 
+const STEP = { oncall: 'stepOncall', next: 'stepNext', supervisor: 'stepSupervisor' } as const;
+/** The badge tones the style sheet has, per severity. */
+const TONE: Record<string, string> = { critical: 'critical', high: 'high', medium: 'info', low: 'info' };
+
+/** The chains running now (oncall:manage): the alert, who was told (and how it went), the next step and when. */
+function Escalating({ names }: { names: Map<string, string> }) {
+  const list = useApi<{ escalations: Escalation[] }>('/oncall/escalations');
+  if (list.error) return <ErrorBox error={list.error} retry={list.reload} />;
+  if (!list.data) return <Loading />;
+  const rows = list.data.escalations;
+  if (!rows.length) return <p class="placeholder">{t('noEscalating')}</p>;
+  return (
+    <div class="oc-table-wrap">
+      <table class="table oc-escalations">
+        <thead>
+          <tr>
+            <th>{t('alert')}</th>
+            <th>{t('team')}</th>
+            <th>{t('told')}</th>
+            <th>{t('nextStep')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((e) => {
+            const next = e.steps[e.nextStep];
+            return (
+              <tr key={e.alertId} data-escalation={e.alertId}>
+                <td>
+                  {e.alert && (
+                    <Badge tone={TONE[e.alert.severity] ?? 'info'}>{t(e.alert.severity as 'low')}</Badge>
+                  )}{' '}
+                  <a href={`#/alerts/${e.alertId}`}>
+                    {e.alert ? `${e.alert.assetId}: ${e.alert.message}` : e.alertId}
+                  </a>
+                  <div class="muted">
+                    {t('started')} {fmtDateTime(e.startedAt)}
+                  </div>
+                </td>
+                <td>{e.team ? (names.get(e.team) ?? e.team) : '—'}</td>
+                <td>
+                  {e.notices.map((n) => (
+                    <div key={`${n.step}-${n.username}`} data-told={n.username}>
+                      {n.username} <span class="muted">({t(STEP[n.target])})</span>{' '}
+                      {n.outcome !== 'queued' && <Badge tone="warn">{t(n.outcome)}</Badge>}
+                    </div>
+                  ))}
+                </td>
+                <td data-next-at={e.nextAt ?? ''}>
+                  {next ? `${t(STEP[next.to])} · ${fmtDateTime(e.nextAt)}` : '—'}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function OncallSection() {
   useLang();
   const board = useApi<Board>('/oncall');
@@ -235,6 +311,11 @@ export function OncallSection() {
           </div>
         )}
       </Section>
+      {manage && (
+        <Section title={t('escalating')}>
+          <Escalating names={names} />
+        </Section>
+      )}
       <Section title={t('overrides')}>
         {notice && (
           <p class="muted" role="status">
