@@ -6,6 +6,7 @@ import { onCallAt } from '../domains/people/rota.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { launchBrowser, logIn, openLoginPage, screenshot as shoot, unexpected } from './browser-harness.js';
+import { hookServer } from './hook-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 
 /**
@@ -18,7 +19,7 @@ const TZ = 'Asia/Shanghai';
 const PHONE = { width: 390, height: 844 };
 const SHOTS = '/tmp/shots-oncall';
 
-function siteYaml(dataDir: string): string {
+function siteYaml(dataDir: string, hookUrl: string): string {
   return `
 site: { id: oc, name: On-call site, timezone: ${TZ} }
 hub:
@@ -38,7 +39,11 @@ maintenance:
   teams:
     - { id: hvac, name: HVAC team 暖通组, members: [ann, bob, cai], skills: [ahu] }
     - { id: utilities, name: Utilities 水电组, members: [li], skills: [electricity-meter] }
+actions:
+  - { id: wecom-hook, type: webhook, url: '${hookUrl}' }
 people:
+  channels: { wecom: wecom-hook }
+  defaultChannels: { alert: [wecom] }
   escalation:
     critical: [{ to: oncall }, { to: next, afterMinutes: 10 }, { to: supervisor, afterMinutes: 20 }]
   oncall:
@@ -53,18 +58,25 @@ describe('the on-call section of the People view', () => {
   let url: string;
   let sup: TestSession;
   let tech: TestSession;
+  let hook: Awaited<ReturnType<typeof hookServer>>;
   const pages: { page: Page; errors: string[] }[] = [];
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    hub = await buildHub(testHubOptions(parseSiteText(siteYaml(tempDataDir()), 'oncall-browser.yaml')));
+    hook = await hookServer();
+    hub = await buildHub(
+      testHubOptions(parseSiteText(siteYaml(tempDataDir(), hook.url), 'oncall-browser.yaml')),
+    );
     url = await hub.start();
-    for (const u of ['ann', 'bob', 'cai', 'li', 'dan'])
-      await hub.auth.createUser(SYSTEM, {
+    for (const u of ['ann', 'bob', 'cai', 'li', 'dan']) {
+      const { user } = await hub.auth.createUser(SYSTEM, {
         username: u,
         roles: ['technician'],
         password: 'correct-horse-battery-staple-42',
       });
+      // each reachable on the (stand-in) WeCom app
+      hub.profiles.put(user.id, { contacts: { wecomId: `${u}-wx` }, channels: {} }, 'admin', Date.now());
+    }
     sup = await sessionAs(hub, ['supervisor'], 'sue-sup');
     tech = await sessionAs(hub, ['technician'], 'tech-wu');
     mkdirSync(SHOTS, { recursive: true });
@@ -74,6 +86,8 @@ describe('the on-call section of the People view', () => {
     for (const p of pages) await p.page.close().catch(() => undefined);
     await hub?.stop();
     await browser?.close();
+    hook?.server.closeAllConnections();
+    await new Promise<void>((r) => (hook ? hook.server.close(() => r()) : r()));
   });
 
   async function open(who: TestSession, opts: { phone?: boolean; lang?: 'en' | 'zh-CN' } = {}) {
@@ -151,6 +165,7 @@ describe('the on-call section of the People view', () => {
     await row.waitFor();
     expect(await row.locator('[data-told]').getAttribute('data-told')).toBe('dan');
     expect(await row.textContent()).toContain('next in rota');
+    expect(await row.textContent()).not.toContain('unreachable');
     await screenshot(page, 'oncall-en');
     expect(unexpected(errors).filter((e) => !e.includes('400'))).toEqual([]);
   }, 30_000);

@@ -422,6 +422,42 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     expect(hub.audit.query({ action: 'oncall.override-removed', limit: 5 })).toHaveLength(1);
   });
 
+  it('an on-call person nobody can reach: the next step comes at once, not after its minutes', async () => {
+    await hub.auth.createUser(SYSTEM, {
+      username: 'eve',
+      roles: ['technician'],
+      password: 'correct-horse-battery-staple-42',
+    }); // no profile: no contacts
+    const from = clock.now();
+    const o = await hub.http.inject({
+      method: 'POST',
+      url: '/api/v1/oncall/overrides',
+      headers: supervisor.headers,
+      payload: { team: 'hvac', username: 'eve', from, to: from + 3_600_000 },
+    });
+    expect(o.statusCode).toBe(201);
+    const mails = mailsTo('bob@example.com').length;
+    const alert = raiseAgain('ahu-2');
+    clock.advance(1_000); // the next tick, not the 5th minute
+    await waitFor(
+      () => mailsTo('bob@example.com').length === mails + 1,
+      5_000,
+      () => 'the e-mail to bob',
+    );
+    const e = await escalation(alert.id);
+    expect(e.notices).toMatchObject([
+      { target: 'oncall', username: 'eve', outcome: 'unreachable' },
+      { target: 'next', username: 'bob', outcome: 'queued' },
+    ]);
+    expect(e).toMatchObject({ state: 'running', nextStep: 2, nextAt: e.startedAt + 15 * MIN });
+    await hub.http.inject({
+      method: 'DELETE',
+      url: `/api/v1/oncall/overrides/${o.json().id}`,
+      headers: supervisor.headers,
+    });
+    hub.alerts.conditionChanged(inst('ahu-2', 'supply-hot'), { active: false, message: 'ok' }, clock.now());
+  });
+
   it("quiet hours: a high alert's single notice waits; a critical one goes through at once", async () => {
     const ann = hub.auth.users.findByName('ann')!;
     const profile = { language: 'zh-CN' as const, contacts: { wecomId: 'ann-wx' }, channels: {} };

@@ -168,6 +168,7 @@ export class AlertRouting {
     // a step whose person already had this alert (a rota of two: next = the one told first) is not repeated
     const told = this.deps.store.notices(row.alert_id);
     const username = targetOf(step.to, who);
+    let reached = true;
     if (!told.some((n) => n.username === username)) {
       const outcome = this.tellStep(alert, row, step, username, told, now);
       this.deps.store.addNotice(row.alert_id, {
@@ -179,9 +180,12 @@ export class AlertRouting {
         detail:
           outcome.status === 'unreachable' ? outcome.reason : `${outcome.channel} (${outcome.actionId})`,
       });
+      reached = outcome.status !== 'unreachable';
     }
     row.step++;
-    row.next_at = dueAt(steps, row.step, row.started_at);
+    // nobody reached (no channel of theirs works): the next step now, not after its minutes
+    const due = dueAt(steps, row.step, row.started_at);
+    row.next_at = due === null || reached ? due : now;
     if (row.next_at === null) row.state = 'exhausted';
     row.updated_at = now;
     this.deps.store.saveEscalation(row);
