@@ -409,6 +409,19 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
       () => 'dan',
     );
 
+    // extended by an hour, with a note: changed in place, audited with before and after
+    const put = await hub.http.inject({
+      method: 'PUT',
+      url: `/api/v1/oncall/overrides/${created.json().id}`,
+      headers: supervisor.headers,
+      payload: { team: 'hvac', username: 'dan', from, to: to + 3_600_000, note: 'and the pharmacy' },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ id: created.json().id, to: to + 3_600_000, note: 'and the pharmacy' });
+    expect(hub.audit.query({ action: 'oncall.override-changed', limit: 5 })[0]).toMatchObject({
+      before: { to },
+      after: { to: to + 3_600_000 },
+    });
     const del = await hub.http.inject({
       method: 'DELETE',
       url: `/api/v1/oncall/overrides/${created.json().id}`,

@@ -164,6 +164,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/oncall/at': EVERYONE,
   'GET /api/v1/oncall/overrides': EVERYONE,
   'POST /api/v1/oncall/overrides': ['supervisor', 'admin'],
+  'PUT /api/v1/oncall/overrides/:id': ['supervisor', 'admin'],
   'DELETE /api/v1/oncall/overrides/:id': ['supervisor', 'admin'],
   'GET /api/v1/oncall/escalations': ['supervisor', 'admin'],
   'GET /api/v1/oncall/escalations/:id': ['supervisor', 'admin'],

@@ -89,6 +89,14 @@ export class OncallStore {
     return this.override(Number(lastInsertRowid))!;
   }
 
+  updateOverride(o: Override): void {
+    this.db
+      .prepare(
+        'UPDATE oncall_overrides SET team = ?, username = ?, from_ts = ?, to_ts = ?, note = ? WHERE id = ?',
+      )
+      .run(o.team, o.username, o.from, o.to, o.note ?? null, o.id);
+  }
+
   deleteOverride(id: number): boolean {
     return this.db.prepare('DELETE FROM oncall_overrides WHERE id = ?').run(id).changes > 0;
   }

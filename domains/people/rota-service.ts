@@ -99,13 +99,7 @@ export class RotaService {
   }
 
   addOverride(person: ActingPerson, input: OverrideInput): Override {
-    if (!this.rotas.has(input.team)) throw bad('team', `no on-call rota for "${input.team}"`);
-    const user = this.deps.users.findByName(input.username);
-    if (!user || user.disabled) throw bad('username', `no active user "${input.username}"`);
-    if (input.to <= input.from) throw bad('to', 'expected a time after from');
-    if (input.to - input.from > OVERRIDE_MAX_DAYS * DAY_MS)
-      throw bad('to', `an override covers at most ${OVERRIDE_MAX_DAYS} days`);
-    if (input.to <= this.deps.now()) throw bad('to', 'the override would already be over');
+    this.checkOverride(input);
     const o = this.deps.store.addOverride({
       ...input,
       note: input.note ?? null,
@@ -118,6 +112,38 @@ export class RotaService {
       after: { username: o.username, from: o.from, to: o.to, note: o.note },
     });
     return o;
+  }
+
+  /** Change an override (who, when, the note); the same checks as a new one. */
+  updateOverride(person: ActingPerson, id: number, input: OverrideInput): Override {
+    const before = this.deps.store.override(id);
+    if (!before) throw notFound('override', id);
+    this.checkOverride(input);
+    this.deps.store.updateOverride({ ...before, ...input, note: input.note ?? null });
+    const after = this.deps.store.override(id)!;
+    this.deps.audit.record(personActor(person), {
+      action: 'oncall.override-changed',
+      target: `${after.team}#${id}`,
+      before: {
+        team: before.team,
+        username: before.username,
+        from: before.from,
+        to: before.to,
+        note: before.note,
+      },
+      after: { team: after.team, username: after.username, from: after.from, to: after.to, note: after.note },
+    });
+    return after;
+  }
+
+  private checkOverride(input: OverrideInput): void {
+    if (!this.rotas.has(input.team)) throw bad('team', `no on-call rota for "${input.team}"`);
+    const user = this.deps.users.findByName(input.username);
+    if (!user || user.disabled) throw bad('username', `no active user "${input.username}"`);
+    if (input.to <= input.from) throw bad('to', 'expected a time after from');
+    if (input.to - input.from > OVERRIDE_MAX_DAYS * DAY_MS)
+      throw bad('to', `an override covers at most ${OVERRIDE_MAX_DAYS} days`);
+    if (input.to <= this.deps.now()) throw bad('to', 'the override would already be over');
   }
 
   removeOverride(person: ActingPerson, id: number): Override {

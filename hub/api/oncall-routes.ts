@@ -18,6 +18,13 @@ const instant = z
     error: 'expected ms since the epoch or an ISO 8601 time with its offset, e.g. 2026-03-01T09:00:00+08:00',
   })
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+const OverrideBody = z.strictObject({
+  team: z.string().trim().min(1).max(64),
+  username: z.string().trim().min(1).max(64),
+  from: instant,
+  to: instant,
+  note: z.string().trim().max(500).optional(),
+});
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 /** fastify's router refuses path parameters over 100 characters (maxParamLength): links are shorter. */
 const TokenParams = z.strictObject({ token: z.string().min(1).max(100) });
@@ -110,16 +117,24 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
         tags,
         summary:
           "Someone covers a team's on-call from–to (at most 62 days); the newest override wins; audited",
-        body: z.strictObject({
-          team: z.string().trim().min(1).max(64),
-          username: z.string().trim().min(1).max(64),
-          from: instant,
-          to: instant,
-          note: z.string().trim().max(500).optional(),
-        }),
+        body: OverrideBody,
       },
     },
     async (req, reply) => reply.code(201).send(rotas.addOverride(personOf(req), req.body)),
+  );
+
+  api.put(
+    '/api/v1/oncall/overrides/:id',
+    {
+      config: { access: 'oncall:manage' },
+      schema: {
+        tags,
+        summary: 'Change an override (team, who, from–to, note), checked like a new one; audited',
+        params: IdParams,
+        body: OverrideBody,
+      },
+    },
+    async (req) => rotas.updateOverride(personOf(req), req.params.id, req.body),
   );
 
   api.delete(
