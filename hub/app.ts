@@ -95,6 +95,11 @@ export interface HubOptions {
   admin?: { username?: string; password?: string };
   /** Password hashing cost; tests lower it. */
   passwordCost?: ScryptCost;
+  /**
+   * Tell people about tickets and visitors (domains/people routing); default true. The demo's history hub
+   * turns it off: its generated past is nobody's news.
+   */
+  personalNotifications?: boolean;
 }
 
 export interface Hub extends HubServices {
@@ -338,24 +343,27 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
   });
   // tickets and visitors to the people concerned, beside the site-wide notify actions (domains/people)
   const peopleLog = log.child({ component: 'people' });
-  const unwirePeople = [
-    wireTicketRouting({
-      bus,
-      people,
-      tickets: maintenance.tickets,
-      displayName: (u) => auth.users.findByName(u)?.displayName,
-      publicUrl: site.config.people.publicUrl ?? site.config.visitors.publicUrl,
-      timeZone: site.site.timezone,
-      log: peopleLog,
-    }),
-    wireVisitorRouting({
-      bus,
-      people,
-      passes: visitors.passes,
-      timeZone: site.site.timezone,
-      log: peopleLog,
-    }),
-  ];
+  const unwirePeople = !(opts.personalNotifications ?? true)
+    ? []
+    : [
+        wireTicketRouting({
+          bus,
+          people,
+          tickets: maintenance.tickets,
+          displayName: (u) => auth.users.findByName(u)?.displayName,
+          teamName: (id) => site.config.maintenance.teams.find((t) => t.id === id)?.name,
+          publicUrl: site.config.people.publicUrl ?? site.config.visitors.publicUrl,
+          timeZone: site.site.timezone,
+          log: peopleLog,
+        }),
+        wireVisitorRouting({
+          bus,
+          people,
+          passes: visitors.passes,
+          timeZone: site.site.timezone,
+          log: peopleLog,
+        }),
+      ];
   // scenes, occupancy-driven control and demand limiting command through the arrays (domains/control)
   const scenes = new SceneService({
     site,

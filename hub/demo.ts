@@ -15,6 +15,7 @@ import { gateKeyOf } from '../domains/visitors/allow-list.js';
 import { writeCounters } from '../simulators/counters.js';
 import { buildHub } from './app.js';
 import { generateDemoHistory, historyStart } from './demo-history.js';
+import { seedDemoProfiles } from './demo-people.js';
 import { adminFromEnv, printFirstAdmin } from './main.js';
 import { loadSiteFile } from './site-file.js';
 
@@ -41,7 +42,13 @@ if (historyWeeks > 0 && site.storage.mode !== 'off' && !existsSync(join(site.hub
   process.stdout.write(`  Generating ${historyWeeks} weeks of demo history (first start only)…\n`);
   const to = Date.now();
   const clock = new ManualClock(historyStart(to, historyWeeks));
-  const past = await buildHub({ site, log: createLogger('warn'), clock, live: false });
+  const past = await buildHub({
+    site,
+    log: createLogger('warn'),
+    clock,
+    live: false,
+    personalNotifications: false,
+  });
   // the first admin before the history's people (the first start is the one without users)
   firstAdmin = await past.auth.bootstrapAdmin(adminFromEnv());
   const r = await generateDemoHistory({
@@ -59,6 +66,7 @@ if (historyWeeks > 0 && site.storage.mode !== 'off' && !existsSync(join(site.hub
 }
 
 const hub = await buildHub({ site, log, admin: adminFromEnv() });
+seedDemoProfiles(hub); // contacts and channels for the demo's people (People → My profile)
 const url = await hub.start();
 
 // The simulated devices log in like real ones: fresh MQTT passwords at every demo start, handed to the

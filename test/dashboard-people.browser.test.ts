@@ -44,7 +44,7 @@ describe('the People view', () => {
   let url: string;
   let browser: Browser;
   let hook: Awaited<ReturnType<typeof hookServer>>;
-  let s: Record<'tech' | 'techB' | 'techC' | 'desk' | 'req', TestSession>;
+  let s: Record<'tech' | 'techB' | 'techC' | 'desk' | 'req' | 'admin', TestSession>;
 
   const call = (who: TestSession, method: 'POST' | 'PUT', path: string, payload: object) =>
     hub.http.inject({ method, url: path, headers: who.headers, payload });
@@ -66,6 +66,7 @@ describe('the People view', () => {
       techC: await sessionAs(hub, ['technician'], 'tech-c'),
       desk: await sessionAs(hub, ['dispatcher'], 'desk'),
       req: await sessionAs(hub, ['requester'], 'req-1'),
+      admin: await sessionAs(hub, ['admin'], 'root-2'),
     };
     browser = await launchBrowser();
   }, 30_000);
@@ -220,5 +221,44 @@ describe('the People view', () => {
     await phone.page.screenshot({ path: `${SHOTS}/phone-deliveries-en.png`, fullPage: true });
     expect(unexpected(phone.errors)).toEqual([]);
     await phone.page.close();
+  });
+
+  it("an admin sets another user's profile from Users' profiles; audited as the admin", async () => {
+    const { page, errors } = await openLoginPage(browser, url, { lang: 'en' });
+    page.setDefaultTimeout(5_000);
+    await logIn(page, s.admin);
+    await page.goto(`${url}#/people/users`);
+    await page.locator('#pp-user').waitFor();
+    expect(
+      await page
+        .locator('[data-view-id="people"] [data-tab]')
+        .evaluateAll((els) => els.map((e) => e.dataset.tab)),
+    ).toEqual(['profile', 'deliveries', 'users', 'oncall']);
+    const techB = hub.auth.users.findByName('tech-b')!;
+    await page.locator('#pp-user').selectOption(String(techB.id));
+    await expect.poll(() => page.evaluate('location.hash')).toBe(`#/people/users/${techB.id}`);
+    await page.locator('[data-form="profile"]').waitFor();
+    expect(await page.locator('[data-form="profile"] h2').first().textContent()).toBe(
+      'How the hub reaches tech-b (tech-b)',
+    );
+    expect(await page.locator('#pp-wecomId').inputValue()).toBe('TechB');
+    await page.locator('#pp-mobile').fill('+8613700000002');
+    await page.locator('[data-submit="profile"]').click();
+    await page.locator('[data-result="ok"]').waitFor();
+    expect(hub.people.profile('tech-b')?.contacts).toEqual({ wecomId: 'TechB', mobile: '+8613700000002' });
+    expect(hub.audit.query({ action: 'profile.update', limit: 1 })[0]).toMatchObject({
+      actor: 'root-2',
+      target: 'user:tech-b',
+      detail: 'changed: contacts.mobile',
+    });
+    await page.evaluate('scrollTo(0, 0)');
+    await page.screenshot({ path: `${SHOTS}/users-en.png`, fullPage: true });
+    await page.locator('#lang').selectOption('zh-CN');
+    await page.locator('[data-tab="users"]').filter({ hasText: '人员资料' }).waitFor();
+    expect(await page.locator('[data-result="ok"]').textContent()).toBe('已保存。');
+    await page.evaluate('scrollTo(0, 0)');
+    await page.screenshot({ path: `${SHOTS}/users-zh.png`, fullPage: true });
+    expect(unexpected(errors)).toEqual([]);
+    await page.close();
   });
 });

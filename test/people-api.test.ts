@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import { buildHub, type Hub } from '../hub/app.js';
+import { seedDemoProfiles } from '../hub/demo-people.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 import { waitFor } from './wait.js';
@@ -186,6 +187,18 @@ describe('profiles and the delivery log through the API', () => {
     const [sent, before] = await deliveries('recipient=tech-a');
     expect(sent).toMatchObject({ attempts: 1, error: null });
     expect(before!.id).toBe(failed!.id);
+  });
+
+  it("the demo's people get profiles once; a profile someone saved is left alone", async () => {
+    await sessionAs(hub, ['technician'], 'wang-hvac');
+    expect(seedDemoProfiles(hub)).toBe(2); // wang-hvac and desk; tech-a is not a demo user
+    expect(hub.people.profile('wang-hvac')).toMatchObject({
+      contacts: { wecomId: 'wx-wanghvac', mobile: '13800138001' },
+      channels: { ticket: ['wecom', 'sms'] },
+    });
+    await call(s.desk, 'PUT', '/api/v1/me/profile', { contacts: { email: 'desk@example.com' } });
+    expect(seedDemoProfiles(hub)).toBe(0);
+    expect(hub.people.profile('desk')?.contacts).toEqual({ email: 'desk@example.com' });
   });
 
   it('the log pages with before/limit, filters, and is for notify:read only', async () => {

@@ -182,7 +182,7 @@ describe('tickets and visitors reach the right person on the right channel', () 
     expect(personal().at(-1)!.body.recipient).toMatchObject({ username: 'tech-a' });
     // tech-b has only e-mail: the default [wecom, email] skips WeCom
     expect(smtp.messages.at(-1)!.to).toEqual(['tech-b@example.com']);
-    expect(subjectOf(smtp.messages.at(-1)!.raw)).toBe(`工单 #${t.id} 已派给您的班组 hvac：Filter`);
+    expect(subjectOf(smtp.messages.at(-1)!.raw)).toBe(`工单 #${t.id} 已派给您的班组 HVAC：Filter`);
   });
 
   it('a visitor registered for alice → alice by e-mail, in English, with the signed approval link that works', async () => {
@@ -214,6 +214,20 @@ describe('tickets and visitors reach the right person on the right channel', () 
     expect(approve.statusCode, approve.body).toBe(200);
     expect(approve.json().pass).toMatchObject({ state: 'approved' });
     expect(hub.visitors.passes.get(reg.json().pass.id)?.decidedBy).toBe('alice');
+
+    // alice registering her own visitor is not told about it
+    const own = await call(s.alice, 'POST', '/api/v1/visitors', {
+      name: 'Li Na',
+      phone: '139-0000-1111',
+      host: 'alice',
+      purpose: 'Interview',
+      validFrom: new Date(START + 3_600_000).toISOString(),
+      validUntil: new Date(START + 2 * 3_600_000).toISOString(),
+    });
+    expect(own.status, own.body).toBe(201);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(smtp.messages.length).toBe(mails + 1);
+    expect(hub.deliveries.list({ recipient: 'alice' })).toHaveLength(1);
   });
 
   it('quiet hours: a normal ticket is held until 07:00, an urgent one passes; the log shows held then sent', async () => {

@@ -13,6 +13,8 @@ export interface TicketRoutingOptions {
   };
   /** A user's display name (messages name the technician, not their login). */
   displayName(username: string): string | undefined;
+  /** A team's name (maintenance.teams). */
+  teamName(teamId: string): string | undefined;
   /** The hub's address for ticket links (`<publicUrl>/#/tickets/<id>`), if known. */
   publicUrl?: string;
   timeZone: string;
@@ -59,7 +61,7 @@ export function wireTicketRouting(o: TicketRoutingOptions): () => void {
     }
     if (!t.team) return;
     for (const member of new Set(o.tickets.membersOf(t.team) ?? []))
-      if (member !== by) tell(member, t, 'team', 'assigned', t.team);
+      if (member !== by) tell(member, t, 'team', 'assigned', o.teamName(t.team) ?? t.team);
   }
 
   const offs = [

@@ -14,10 +14,11 @@ export interface VisitorRoutingOptions {
 
 /**
  * A visitor waiting for their host → the host, on the host's visitor channel, with the signed approve/decline
- * link (beside the site-wide `visitors.notify` actions, which keep working).
+ * link (beside the site-wide `visitors.notify` actions, which keep working); not when the host registered them.
  */
 export function wireVisitorRouting(o: VisitorRoutingOptions): () => void {
   return o.bus.on('pass.requested', ({ pass }) => {
+    if (pass.createdBy === pass.host) return; // a host who registered their own visitor knows
     const link = o.passes.approvalLink(pass).url;
     const outcome = o.people.tell(pass.host, {
       kind: 'visitor',

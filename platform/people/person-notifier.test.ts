@@ -254,14 +254,31 @@ describe('PersonNotifier', () => {
     }
     await waitFor(() => deliveries.get(id)?.state === 'failed');
     expect(deliveries.get(id)).toMatchObject({ attempts: 3, error: expect.stringContaining('503') });
-    // sms-hook's secret variable is not set: refused, nothing sent
-    expect(people.tell('zhou', { ...ticketMessage(2), kind: 'visitor' })).toMatchObject({
+    // sms-hook's secret variable is not set: refused, nothing sent, and zhou has no other channel
+    expect(people.tell('zhou', { ...ticketMessage(2), kind: 'visitor' })).toEqual({
       status: 'unreachable',
+      reason: 'sms: secret not set',
     });
     expect(deliveries.list({ state: 'failed', channel: 'sms' })[0]).toMatchObject({
       recipient: 'zhou',
       attempts: 0,
-      error: expect.stringMatching(/SMS_SECRET|secret/i),
+      error: 'secret not set',
     });
+    // with an e-mail after SMS, the refusal falls through to it
+    profiles.put(
+      zhou.id,
+      {
+        contacts: { mobile: '13700137000', email: 'zhou@example.com' },
+        channels: { visitor: ['sms', 'email'] },
+      },
+      'zhou',
+      0,
+    );
+    expect(people.tell('zhou', { ...ticketMessage(3), kind: 'visitor' })).toMatchObject({
+      status: 'queued',
+      channel: 'email',
+    });
+    await waitFor(() => smtp.messages.length === 1);
+    expect(smtp.messages[0]!.to).toEqual(['zhou@example.com']);
   });
 });

@@ -46,7 +46,7 @@ const MAX_RELEASE_WAIT_MS = 3_600_000;
 
 /**
  * Tells one person: picks the channel (theirs for the kind of message, else the site's defaults; the first with
- * a contact and a configured action), their language, and holds non-urgent messages in their quiet hours
+ * a contact and a configured action that does not refuse), their language, and holds non-urgent messages in their quiet hours
  * (logged as `held`, released by a timer and at start). Who no channel reaches is logged as `unreachable` in the
  * delivery log each time, counted, and warned about once per person and kind.
  */
@@ -119,8 +119,8 @@ export class PersonNotifier implements PeopleNotifier {
       if (!address) why.push(`${kind}: no contact`);
       else if (!actionId) why.push(`${kind}: no action in people.channels`);
       else if (!channelType) why.push(`${kind}: action ${actionId} is not a configured channel`);
-      else
-        return this.deliver(
+      else {
+        const outcome = this.deliver(
           person,
           outside ? undefined : label,
           message,
@@ -129,6 +129,10 @@ export class PersonNotifier implements PeopleNotifier {
           actionId,
           channelType,
         );
+        // a channel that refused (its credential is not set): logged failed by the notifier; try the next
+        if ('refused' in outcome) why.push(`${kind}: ${outcome.refused}`);
+        else return outcome;
+      }
     }
     return this.unreachableOutcome(label, message, why.join('; '));
   }
@@ -141,7 +145,7 @@ export class PersonNotifier implements PeopleNotifier {
     address: string,
     actionId: string,
     channelType: string,
-  ): TellOutcome {
+  ): TellOutcome | { refused: string } {
     const text = message.text[person.language] ?? message.text[this.o.routing.defaultLanguage];
     const notifyMessage: NotifyMessage = {
       topic: message.topic,
@@ -169,7 +173,7 @@ export class PersonNotifier implements PeopleNotifier {
       return { status: 'held', until, channel: kind, actionId, deliveryId: id };
     }
     const sent = this.o.notifier.send(notifyMessage, actionId, { channelKind: kind });
-    if (!sent.ok) return { status: 'unreachable', reason: `${kind}: ${sent.error}` };
+    if (!sent.ok) return { refused: sent.error };
     return { status: 'queued', channel: kind, actionId, deliveryId: sent.id };
   }
 

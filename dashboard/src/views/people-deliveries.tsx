@@ -4,7 +4,7 @@ import { fmtDateTime, useLang } from '../i18n.js';
 import { Badge, ErrorBox, Loading, Section } from '../ui.js';
 import { type ChannelHealth, DELIVERY_STATES, type DeliveryRow, type DeliveryState } from './people-model.js';
 import type { PeopleSection } from './people-sections.js';
-import { type PeopleTextKey, pt } from './people-text.js';
+import { eventName, type PeopleTextKey, pt } from './people-text.js';
 
 const TONE: Record<DeliveryState, string> = {
   held: 'info',
@@ -205,7 +205,7 @@ function DeliveryLog() {
                   </td>
                   <td data-label={pt('what')}>
                     <span class="pp-event">
-                      {pt(`topic-${r.topic}` as PeopleTextKey)} {r.event}
+                      {pt(`topic-${r.topic}` as PeopleTextKey)} {eventName(r.event)}
                       {r.subjectId ? ` #${r.subjectId}` : ''}
                     </span>
                     {r.summary && <span class="pp-sub muted">{r.summary}</span>}

@@ -63,12 +63,13 @@ function fieldErrors(err: unknown): Record<string, string> {
   return out;
 }
 
-function ProfileSection() {
+/** The profile form for `path` (`/me/profile`, or `/users/<id>/profile` for an admin). */
+export function ProfileForm({ path, title }: { path: string; title?: (p: Profile) => string }) {
   useLang();
-  const { data, error, loading, reload } = useApi<Profile>('/me/profile');
+  const { data, error, loading, reload } = useApi<Profile>(path);
   const [draft, setDraft] = useState<Draft>();
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string; fields?: Record<string, string> }>();
+  const [result, setResult] = useState<{ ok: boolean; why?: string; fields?: Record<string, string> }>();
   useEffect(() => {
     if (data) setDraft(draftOf(data));
   }, [data]);
@@ -83,11 +84,11 @@ function ProfileSection() {
     setBusy(true);
     setResult(undefined);
     try {
-      const saved = await api<Profile>('/me/profile', { method: 'PUT', body: bodyOf(draft) });
+      const saved = await api<Profile>(path, { method: 'PUT', body: bodyOf(draft) });
       setDraft(draftOf(saved));
-      setResult({ ok: true, text: pt('saved') });
+      setResult({ ok: true });
     } catch (err) {
-      setResult({ ok: false, text: pt('notSaved', { why: problemText(err) }), fields: fieldErrors(err) });
+      setResult({ ok: false, why: problemText(err), fields: fieldErrors(err) });
     } finally {
       setBusy(false);
     }
@@ -100,8 +101,8 @@ function ProfileSection() {
 
   return (
     <form class="pp-profile" onSubmit={save} noValidate data-form="profile">
-      <Section title={pt('profileTitle')}>
-        <p class="muted">{pt('profileHint')}</p>
+      <Section title={title ? title(data) : pt('profileTitle')}>
+        {!title && <p class="muted">{pt('profileHint')}</p>}
         <div class="field">
           <label for="pp-lang">{pt('language')}</label>
           <select
@@ -226,7 +227,7 @@ function ProfileSection() {
             role={result.ok ? 'status' : 'alert'}
             data-result={result.ok ? 'ok' : 'error'}
           >
-            {result.text}
+            {result.ok ? pt('saved') : pt('notSaved', { why: result.why ?? '' })}
           </span>
         )}
       </div>
@@ -237,5 +238,5 @@ function ProfileSection() {
 export const peopleProfileSection: PeopleSection = {
   id: 'profile',
   label: () => pt('tab-profile'),
-  View: ProfileSection,
+  View: () => <ProfileForm path="/me/profile" />,
 };

@@ -3,6 +3,7 @@ import type { Route } from '../router.js';
 import { peopleDeliveriesSection } from './people-deliveries.js';
 import { peopleOncallSection } from './people-oncall.js';
 import { peopleProfileSection } from './people-profile.js';
+import { peopleUsersSection } from './people-users.js';
 
 /**
  * The sections (tabs) of the People view, `#/people/<id>`: each with its label in the user's language, its
@@ -18,5 +19,6 @@ export interface PeopleSection {
 export const PEOPLE_SECTIONS: PeopleSection[] = [
   peopleProfileSection,
   peopleDeliveriesSection,
+  peopleUsersSection,
   peopleOncallSection,
 ];

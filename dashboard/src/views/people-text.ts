@@ -7,9 +7,13 @@ export const pt = messages({
     sections: 'People sections',
     'tab-profile': 'My profile',
     'tab-deliveries': 'Deliveries',
+    'tab-users': "Users' profiles",
+    profileOf: 'How the hub reaches {name} ({username})',
+    pickUser: 'User',
+    pickUserHint: 'Pick a user to see and set how the hub reaches them. Changes are audited.',
     profileTitle: 'How the hub reaches me',
     profileHint:
-      'Your contacts, the channel per kind of message, quiet hours and language. Critical alerts ignore quiet hours.',
+      'Your contacts, the channel per kind of message, quiet hours and language. Urgent messages (critical alerts, priority-1 tickets) come during quiet hours too.',
     language: 'Language of messages',
     siteDefault: 'Site default ({value})',
     contacts: 'Contacts',
@@ -87,8 +91,13 @@ export const pt = messages({
     sections: '人员分区',
     'tab-profile': '我的资料',
     'tab-deliveries': '消息投递',
+    'tab-users': '人员资料',
+    profileOf: '平台如何联系 {name}（{username}）',
+    pickUser: '用户',
+    pickUserHint: '选择用户，查看并设置平台联系其的方式。修改会记入审计日志。',
     profileTitle: '平台如何联系我',
-    profileHint: '您的联系方式、每类消息的渠道、免打扰时段和语言。紧急报警不受免打扰限制。',
+    profileHint:
+      '您的联系方式、每类消息的渠道、免打扰时段和语言。紧急消息（严重报警、一级工单）不受免打扰限制。',
     language: '消息语言',
     siteDefault: '站点默认（{value}）',
     contacts: '联系方式',
@@ -164,3 +173,45 @@ export const pt = messages({
 });
 
 export type PeopleTextKey = Parameters<typeof pt>[0];
+
+/** Event names in the delivery log; others are shown as the hub names them. */
+const EVENTS = messages({
+  en: {
+    assigned: 'assigned',
+    accepted: 'accepted',
+    resolved: 'resolved',
+    requested: 'waiting for approval',
+    approved: 'approved',
+    declined: 'declined',
+    raised: 'raised',
+    cleared: 'cleared',
+    escalated: 'escalated',
+    created: 'created',
+  },
+  'zh-CN': {
+    assigned: '派单',
+    accepted: '接单',
+    resolved: '已处理',
+    requested: '待审批',
+    approved: '已批准',
+    declined: '已拒绝',
+    raised: '触发',
+    cleared: '恢复',
+    escalated: '升级',
+    created: '新建',
+  },
+});
+const KNOWN_EVENTS = new Set([
+  'assigned',
+  'accepted',
+  'resolved',
+  'requested',
+  'approved',
+  'declined',
+  'raised',
+  'cleared',
+  'escalated',
+  'created',
+]);
+export const eventName = (event: string) =>
+  KNOWN_EVENTS.has(event) ? EVENTS(event as Parameters<typeof EVENTS>[0]) : event;
