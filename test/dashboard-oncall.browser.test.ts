@@ -42,6 +42,7 @@ maintenance:
 actions:
   - { id: wecom-hook, type: webhook, url: '${hookUrl}' }
 people:
+  publicUrl: 'https://hub.example.com'
   channels: { wecom: wecom-hook }
   defaultChannels: { alert: [wecom] }
   escalation:
@@ -179,11 +180,38 @@ describe('the on-call section of the People view', () => {
     expect(unexpected(errors)).toEqual([]);
   }, 30_000);
 
+  it("the message's acknowledge link: a page without script, in the person's language, at phone width", async () => {
+    const body = () =>
+      hook.hooks.map((h) => h.body as { text?: { link?: string }; recipient?: { username?: string } });
+    const sent = body().find((b) => b.recipient?.username === 'dan' && b.text?.link);
+    expect(sent, 'dan was sent the alert with a link').toBeDefined();
+    // the link names the public address; here the hub listens on its own port
+    const link = `${url.replace(/\/$/, '')}${new URL(sent!.text!.link!).pathname}`;
+    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(link);
+    expect(await page.locator('h1').textContent()).toBe('确认告警');
+    expect(await page.locator('body').textContent()).toContain('dan');
+    await screenshot(page, 'oncall-ack-zh-phone');
+    await page.locator('button[name="ack"]').click();
+    await page.locator('h1', { hasText: '已确认' }).waitFor();
+    expect(await page.locator('body').textContent()).toContain('已由 dan 于');
+    await screenshot(page, 'oncall-acked-zh-phone');
+    await page.goto(`${link}?lang=en`);
+    expect(await page.locator('body').textContent()).toContain('Acknowledged by dan at');
+    await screenshot(page, 'oncall-acked-en-phone');
+    await context.close();
+    const alerts = (
+      await hub.http.inject({ method: 'GET', url: '/api/v1/alerts', headers: sup.headers })
+    ).json();
+    expect(alerts.alerts[0]).toMatchObject({ state: 'acked', ackedBy: 'dan' });
+  }, 30_000);
+
   it('in Chinese at phone width: no sideways scrolling', async () => {
     const { page, errors } = await open(sup, { phone: true, lang: 'zh-CN' });
     await page.locator('text=当前值班').first().waitFor();
-    await page.locator('[data-escalation]').waitFor();
-    expect(await page.locator('[data-escalation]').textContent()).toContain('下一位');
+    // the alert was acknowledged from the message: nothing escalates any more
+    await page.locator('text=当前没有升级中的告警。').waitFor();
     expect(await page.locator('[data-rota="hvac"]').textContent()).toContain('代替');
     expect(await page.locator('[data-rota="utilities"]').textContent()).toContain('每周五 18:00 交班');
     expect(

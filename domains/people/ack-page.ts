@@ -22,7 +22,7 @@ const WORDS = {
     message: 'Alert',
     raised: 'Raised',
     state: 'State',
-    you: 'Acknowledging as',
+    you: 'Sent to',
     button: 'Acknowledge',
     ackedBy: (who: string, when: string) => `Acknowledged by ${who} at ${when}. The escalation has stopped.`,
     notWaiting: (state: string) => `This alert is ${state}: there is nothing to acknowledge.`,
@@ -40,7 +40,7 @@ const WORDS = {
     message: '告警',
     raised: '发生时间',
     state: '状态',
-    you: '确认人',
+    you: '接收人',
     button: '确认',
     ackedBy: (who: string, when: string) => `已由 ${who} 于 ${when} 确认，升级已停止。`,
     notWaiting: (state: string) => `该告警当前状态为 ${state}，无需确认。`,
@@ -51,6 +51,25 @@ const WORDS = {
     otherLabel: 'English',
   },
 } as const;
+
+const STATE: Record<Language, Record<string, string>> = {
+  en: {
+    normal: 'normal',
+    unacked: 'unacknowledged',
+    acked: 'acknowledged',
+    'rtn-unacked': 'back to normal, unacknowledged',
+    shelved: 'shelved',
+    suppressed: 'suppressed',
+  },
+  'zh-CN': {
+    normal: '正常',
+    unacked: '未确认',
+    acked: '已确认',
+    'rtn-unacked': '已恢复，未确认',
+    shelved: '已搁置',
+    suppressed: '已抑制',
+  },
+};
 
 const SEVERITY: Record<Language, Record<string, string>> = {
   en: { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' },
@@ -82,14 +101,14 @@ export function ackPage(
     [w.severity, SEVERITY[lang][a.severity] ?? a.severity, `sev-${a.severity}`],
     [w.message, a.message],
     [w.raised, a.raisedAt ? when(a.raisedAt) : '—'],
-    [w.state, a.state],
+    [w.state, STATE[lang][a.state] ?? a.state],
     [w.you, `${o.displayName} (${o.username})`],
   ];
   const dl = `<dl>${rows.map(([k, v, c]) => `<dt>${esc(k)}</dt><dd${c ? ` class="${c}"` : ''}>${esc(v)}</dd>`).join('')}</dl>`;
   let action: string;
   if (o.canAck) action = `<form method="post"><button name="ack" value="1">${esc(w.button)}</button></form>`;
   else if (a.ackedBy && a.ackedAt) action = `<p>${esc(w.ackedBy(a.ackedBy, when(a.ackedAt)))}</p>`;
-  else action = `<p>${esc(w.notWaiting(a.state))}</p>`;
+  else action = `<p>${esc(w.notWaiting(STATE[lang][a.state] ?? a.state))}</p>`;
   return page(lang, justAcked ? w.done : w.title, dl + action);
 }
 
