@@ -167,6 +167,13 @@ describe('the on-call section of the People view', () => {
     expect(await row.locator('[data-told]').getAttribute('data-told')).toBe('dan');
     expect(await row.textContent()).toContain('next in rota');
     expect(await row.textContent()).not.toContain('unreachable');
+    // the alert's own panel shows its chain too
+    const alertId = hub.alerts.list({ limit: 1 })[0]!.id;
+    await page.goto(`${url}#/alerts/${alertId}`);
+    await page.locator('[data-escalation-state="running"] [data-told="dan"]').waitFor();
+    await screenshot(page, 'oncall-alert-detail-en');
+    await page.goto(`${url}#/people/oncall`);
+    await page.locator('[data-escalation]').waitFor();
     await screenshot(page, 'oncall-en');
     expect(unexpected(errors).filter((e) => !e.includes('400'))).toEqual([]);
   }, 30_000);

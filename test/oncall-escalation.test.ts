@@ -284,6 +284,18 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
       stoppedBy: 'ann',
       nextAt: null,
     });
+    const byAlert = async (id: number) =>
+      (
+        await hub.http.inject({
+          method: 'GET',
+          url: `/api/v1/oncall/escalations?alert=${id}`,
+          headers: supervisor.headers,
+        })
+      ).json().escalations;
+    expect(await byAlert(alert.id)).toMatchObject([
+      { state: 'acknowledged', alert: { id: alert.id, state: 'acked' } },
+    ]);
+    expect(await byAlert(999_999)).toEqual([]);
     const audit = hub.audit.query({ action: 'alert.acknowledged', limit: 10 });
     expect(audit.find((a) => a.target === String(alert.id))).toMatchObject({
       actor: 'ann',

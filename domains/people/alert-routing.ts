@@ -108,6 +108,8 @@ export class AlertRouting {
 
   /** A new occurrence: a digest item, or a new chain whose first step runs now. */
   raised(alert: AlertView): void {
+    // a site without rotas has no on-call: nothing to route, nothing to store
+    if (!this.teams.length) return;
     const now = this.deps.clock.now();
     const plan = planFor(alert.severity, this.deps.rules);
     const team = this.teamFor(alert.assetId);
@@ -253,6 +255,11 @@ export class AlertRouting {
       ...this.viewOf(row),
       alert: this.deps.alertById(row.alert_id),
     }));
+  }
+
+  /** The alert as it is now (for views beside its chain). */
+  alertOf(alertId: number): AlertView | undefined {
+    return this.deps.alertById(alertId);
   }
 
   escalation(alertId: number): EscalationView | undefined {

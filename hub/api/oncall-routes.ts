@@ -156,11 +156,22 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
           'Escalation chains in a state (default running: escalating now), newest first, each with its alert, who was told and when the next step is due',
         querystring: z.strictObject({
           state: z.enum(['running', 'acknowledged', 'cleared', 'exhausted', 'unrouted']).default('running'),
+          alert: z.coerce
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .describe("one alert's chain, whatever its state (an empty list when it has none)"),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
       },
     },
-    async (req) => ({ escalations: routing.escalations(req.query.state, req.query.limit) }),
+    async (req) => {
+      if (req.query.alert === undefined)
+        return { escalations: routing.escalations(req.query.state, req.query.limit) };
+      const one = routing.escalation(req.query.alert);
+      return { escalations: one ? [{ ...one, alert: s.oncall.routing.alertOf(req.query.alert) }] : [] };
+    },
   );
 
   api.get(
