@@ -28,6 +28,7 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { buildOncall } from '../domains/people/oncall.js';
 import { wireTicketRouting } from '../domains/people/ticket-routing.js';
 import { wireVisitorRouting } from '../domains/people/visitor-routing.js';
 import { wireAlertActions } from '../domains/rules/alert-actions.js';
@@ -70,6 +71,7 @@ import { historyRoutes } from './api/history-routes.js';
 import { createHttpServer, serveDashboard } from './api/http-server.js';
 import { kioskRoutes } from './api/kiosk-routes.js';
 import { notificationRoutes } from './api/notification-routes.js';
+import { oncallRoutes } from './api/oncall-routes.js';
 import { opcuaCertificateRoutes } from './api/opcua-certificate-routes.js';
 import { profileRoutes } from './api/profile-routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
@@ -332,6 +334,19 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
     people: () => people,
   });
+  // alerts to the people on call: rotas, escalation chains, digests, the signed acknowledge link (domains/people)
+  const oncall = buildOncall({
+    site,
+    db,
+    bus,
+    clock,
+    log: log.child({ component: 'oncall' }),
+    audit,
+    users: auth.users,
+    alerts,
+    people,
+    visitorKey: visitors.key,
+  });
   // tickets and visitors to the people concerned, beside the site-wide notify actions (domains/people)
   const peopleLog = log.child({ component: 'people' });
   const unwirePeople = !(opts.personalNotifications ?? true)
@@ -414,6 +429,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     deliveries,
     profiles,
     people,
+    oncall,
     maintenance,
     visitors,
     energy,
@@ -485,6 +501,13 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) => slipRoutes(app, { slips: visitors.slips }),
     (app) => visitorStatsRoutes(app, { stats: visitors.stats }),
     (app) =>
+      oncallRoutes(app, {
+        oncall,
+        site,
+        now: () => clock.now(),
+        languageOf: (username) => people.profile(username)?.language,
+      }),
+    (app) =>
       energyRoutes(app, {
         energy,
         overview: new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history }),
@@ -519,6 +542,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         deliveries.purge(clock.now());
       }, 3_600_000);
       people.start(); // messages held for quiet hours that ended while stopped go first
+      oncall.start(); // escalation steps that fell due while stopped run first, then every second
       // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
@@ -573,6 +597,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       maintenance.stop();
       visitors.stop();
       energy.stop();
+      oncall.stop();
       for (const unwire of unwirePeople) unwire();
       people.stop();
       await notifier.stop();

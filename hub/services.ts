@@ -13,6 +13,7 @@ import type { SceneService } from '../domains/control/scene-service.js';
 import type { ScheduleEngine } from '../domains/control/schedule-engine.js';
 import type { ScheduleService } from '../domains/control/schedule-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
+import type { Oncall } from '../domains/people/oncall.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
 import type { RuleService } from '../domains/rules/rule-service.js';
 import type { Maintenance } from '../domains/tickets/maintenance.js';
@@ -72,6 +73,8 @@ export interface HubServices {
   profiles: ProfileStore;
   /** Tells one person on their channel, in their language, after their quiet hours (platform/people). */
   people: PersonNotifier;
+  /** On-call rotas, overrides, alert escalation and digests, the acknowledge link (domains/people). */
+  oncall: Oncall;
   maintenance: Maintenance;
   /** Visitor registration, host approval and passes (domains/visitors). */
   visitors: Visitors;

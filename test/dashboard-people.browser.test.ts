@@ -84,12 +84,12 @@ describe('the People view', () => {
     await page.locator('[data-nav="people"]').click();
     await page.locator('[data-form="profile"]').waitFor();
     expect(await page.locator('[data-nav="people"]').textContent()).toBe('People');
-    // no notify:read: the profile tab only
+    // no notify:read: the profile tab, and the on-call rotas (everyone sees who is on call)
     expect(
       await page
         .locator('[data-view-id="people"] [data-tab]')
         .evaluateAll((els) => els.map((e) => e.dataset.tab)),
-    ).toEqual(['profile']);
+    ).toEqual(['profile', 'oncall']);
     // the site's channels and its default for tickets
     expect(
       await page.locator('[data-kind="ticket"] select').first().locator('option').allTextContents(),
@@ -164,7 +164,7 @@ describe('the People view', () => {
       await page
         .locator('[data-view-id="people"] [data-tab]')
         .evaluateAll((els) => els.map((e) => e.dataset.tab)),
-    ).toEqual(['profile', 'deliveries']);
+    ).toEqual(['profile', 'deliveries', 'oncall']);
     expect(await page.locator('[data-channel="sms-gw"]').getAttribute('data-tone')).toBe('bad');
     expect(await page.locator('[data-channel="wecom-app"]').getAttribute('data-tone')).toBe('good');
     expect(await page.locator('[data-channel="sms-gw"] [data-count="failed"] b').textContent()).toBe('1');
@@ -233,7 +233,7 @@ describe('the People view', () => {
       await page
         .locator('[data-view-id="people"] [data-tab]')
         .evaluateAll((els) => els.map((e) => e.dataset.tab)),
-    ).toEqual(['profile', 'deliveries', 'users']);
+    ).toEqual(['profile', 'deliveries', 'users', 'oncall']);
     const techB = hub.auth.users.findByName('tech-b')!;
     await page.locator('#pp-user').selectOption(String(techB.id));
     await expect.poll(() => page.evaluate('location.hash')).toBe(`#/people/users/${techB.id}`);

@@ -177,6 +177,16 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'DELETE /api/v1/control/scenes/:id': CONTROL_MANAGE,
   'GET /api/v1/control/occupancy': EVERYONE,
   'GET /api/v1/control/demand': EVERYONE,
+  'GET /api/v1/oncall': EVERYONE,
+  'GET /api/v1/oncall/at': EVERYONE,
+  'GET /api/v1/oncall/overrides': EVERYONE,
+  'POST /api/v1/oncall/overrides': ['supervisor', 'admin'],
+  'PUT /api/v1/oncall/overrides/:id': ['supervisor', 'admin'],
+  'DELETE /api/v1/oncall/overrides/:id': ['supervisor', 'admin'],
+  'GET /api/v1/oncall/escalations': ['supervisor', 'admin'],
+  'GET /api/v1/oncall/escalations/:id': ['supervisor', 'admin'],
+  'GET /api/v1/oncall/ack/:token': 'public',
+  'POST /api/v1/oncall/ack/:token': 'public',
 };
 
 /** The dashboard's files and the OpenAPI viewer are documents anyone may read. */

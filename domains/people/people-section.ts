@@ -1,4 +1,5 @@
 import type { SiteSection } from '../../core/config/validate-site.js';
+import { checkOncall } from './check-oncall.js';
 import { checkRouting } from './check-routing.js';
 import { PeopleSchema } from './people-schema.js';
 
@@ -7,5 +8,6 @@ export const peopleSection: SiteSection = {
   shape: { people: PeopleSchema.prefault({}) },
   check(config, _site, fail) {
     checkRouting(config, fail);
+    checkOncall(config, fail);
   },
 };

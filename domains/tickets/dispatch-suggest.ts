@@ -11,10 +11,11 @@ export interface DispatchSuggestion {
 
 /**
  * Who should take a ticket (the service desk's one-click dispatch): teams ranked by skill (the asset's kind)
- * and zone (a team covering the asset's zone or one above it), their technicians by current load.
+ * and zone (a team covering the asset's zone or one above it), their technicians by current load. Only the
+ * ticket's asset kind and zone count, so an alert's asset is ranked the same way (on-call routing).
  */
 export function suggestDispatch(
-  t: TicketView,
+  t: Pick<TicketView, 'assetKind' | 'zoneId'>,
   teams: readonly TeamConfig[],
   site: SiteModel,
   inHand: (username: string) => number,

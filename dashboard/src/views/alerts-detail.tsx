@@ -4,6 +4,7 @@ import { ALERT_EVENTS } from '../../../domains/alerts/alert-state.js';
 import { useApi } from '../hub.js';
 import { fmtDateTime } from '../i18n.js';
 import { Badge, ErrorBox, Loading } from '../ui.js';
+import { AlertEscalation } from './alerts-escalation.js';
 import {
   type Alert,
   type AlertDetail,
@@ -154,6 +155,7 @@ export function AlertDetailPanel(props: {
             )}
           </dl>
           <div class="alerts-detail-actions">{props.actions(a)}</div>
+          <AlertEscalation key={`${a.id}|${a.state}`} alertId={a.id} />
           <h3 class="alerts-history-title">{t('transitions')}</h3>
           <History transitions={a.transitions} />
         </>

@@ -1,6 +1,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Route } from '../router.js';
 import { peopleDeliveriesSection } from './people-deliveries.js';
+import { peopleOncallSection } from './people-oncall.js';
 import { peopleProfileSection } from './people-profile.js';
 import { peopleUsersSection } from './people-users.js';
 
@@ -19,4 +20,5 @@ export const PEOPLE_SECTIONS: PeopleSection[] = [
   peopleProfileSection,
   peopleDeliveriesSection,
   peopleUsersSection,
+  peopleOncallSection,
 ];

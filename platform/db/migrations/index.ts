@@ -14,6 +14,7 @@ import { schedules } from './013-schedules.js';
 import { scenesPlans } from './014-scenes-plans.js';
 import { controlActivity } from './015-control-activity.js';
 import { people } from './016-people.js';
+import { oncall } from './017-oncall.js';
 import { visitorContacts } from './018-visitor-contacts.js';
 
 export interface Migration {
@@ -40,5 +41,6 @@ export const migrations: readonly Migration[] = [
   scenesPlans,
   controlActivity,
   people,
+  oncall,
   visitorContacts,
 ];
