@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import type { TicketView } from '../domains/tickets/ticket-types.js';
-import type { PassView } from '../domains/visitors/pass-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
+import { SmsGatewayServer } from '../simulators/messaging/sms-gateway-server.js';
+import type { DeliveredMessage } from '../simulators/messaging/vendor-server.js';
+import { WecomServer } from '../simulators/messaging/wecom-server.js';
 import { hookServer } from './hook-server.js';
 import { login, sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
 import { smtpTestServer, subjectOf } from './smtp-test-server.js';
@@ -13,15 +15,21 @@ const PUBLIC = 'https://hub.example.com';
 /** Monday 2026-03-02 10:00 in Shanghai (UTC+8). */
 const START = Date.parse('2026-03-02T02:00:00Z');
 
-type PersonalHook = {
-  event: string;
-  ticket?: TicketView;
-  visitor?: PassView & { approvalUrl?: string };
-  recipient?: { username?: string; name: string; address: string };
-  text?: { title: string; body: string; link?: string };
+/** The WeCom app and the SMS gateway behind the site's personal channels (the simulators check them). */
+const WECOM = { corpId: 'ww-people', agentId: 1000002, secret: 'people-app-secret' };
+const SMS_TOKEN = 'people-modem-token';
+const ENV = { HUB_TEST_PEOPLE_WECOM_SECRET: WECOM.secret, HUB_TEST_PEOPLE_SMS_AUTH: `Bearer ${SMS_TOKEN}` };
+
+/** The ticket a WeCom app message is about: its text card opens the ticket. */
+const ticketOf = (m: DeliveredMessage | undefined) => {
+  const url = (m?.body as { textcard?: { url?: string } } | undefined)?.textcard?.url ?? '';
+  return Number(/\/#\/tickets\/(\d+)$/.exec(url)?.[1]);
 };
 
-function siteYaml(dataDir: string, hookUrl: string, smtpPort: number) {
+/** What the desk's site-wide hook gets (a personal message would carry a recipient). */
+type DeskHook = { recipient?: unknown };
+
+function siteYaml(dataDir: string, hookUrl: string, smtpPort: number, wecomUrl: string, smsUrl: string) {
   return `
 site: { id: p1, name: People site, timezone: Asia/Shanghai }
 hub:
@@ -37,8 +45,20 @@ assets:
   - { id: gate-a, name: Gate A, kind: gate, zone: b1, device: gw, points: [{ name: door_open, type: boolean, kind: state }] }
 actions:
   - { id: desk-hook, type: webhook, url: '${hookUrl}?to=desk', retries: 0 }
-  - { id: wecom-app, type: webhook, url: '${hookUrl}?to=wecom', retries: 0 }
-  - { id: sms-gw, type: webhook, url: '${hookUrl}?to=sms', retries: 0 }
+  - id: wecom-app
+    type: wecom-app
+    baseUrl: ${wecomUrl}
+    corpId: ${WECOM.corpId}
+    agentId: ${WECOM.agentId}
+    secretEnv: HUB_TEST_PEOPLE_WECOM_SECRET
+    retries: 0
+  - id: sms-gw
+    type: sms-gateway
+    url: ${smsUrl}/api/sms
+    headerEnv: { Authorization: HUB_TEST_PEOPLE_SMS_AUTH }
+    body: '{"to": "{mobile}", "message": "{text}"}'
+    success: { path: Code, equals: OK }
+    retries: 0
   - { id: mail, type: email, to: [ops@example.com], retries: 0 }
 people:
   channels: { wecom: wecom-app, sms: sms-gw, email: mail }
@@ -56,7 +76,9 @@ visitors:
 
 describe('tickets and visitors reach the right person on the right channel', () => {
   let hub: Hub;
-  let hook: Awaited<ReturnType<typeof hookServer<PersonalHook>>>;
+  let hook: Awaited<ReturnType<typeof hookServer<DeskHook>>>;
+  let wecom: WecomServer;
+  let sms: SmsGatewayServer;
   let smtp: Awaited<ReturnType<typeof smtpTestServer>>;
   let s: Record<'req' | 'desk' | 'techA' | 'techB' | 'alice' | 'kiosk', TestSession>;
   const clock = new ManualClock(START);
@@ -68,16 +90,26 @@ describe('tickets and visitors reach the right person on the right channel', () 
     for (const k of Object.keys(s) as (keyof typeof s)[])
       s[k] = await login(hub, s[k].username, s[k].password);
   };
-  const personal = () => hook.hooks.filter((h) => h.body.recipient);
 
   beforeAll(async () => {
-    hook = await hookServer<PersonalHook>();
+    // the hub's notifier reads channel secrets from process.env (HubOptions has no env)
+    Object.assign(process.env, ENV);
+    hook = await hookServer<DeskHook>();
+    // only TechA exists in the corp: an app message to anyone else comes back in invaliduser (a failed delivery)
+    wecom = new WecomServer({
+      robots: {},
+      corpId: WECOM.corpId,
+      apps: { [WECOM.agentId]: WECOM.secret },
+      users: ['TechA'],
+    });
+    sms = new SmsGatewayServer({ token: SMS_TOKEN });
+    const [wecomUrl, smsUrl] = await Promise.all([wecom.start(), sms.start()]);
     smtp = await smtpTestServer();
     hub = await buildHub(
-      testHubOptions(parseSiteText(siteYaml(tempDataDir(), hook.url, smtp.port), 'people-site.yaml'), {
-        clock,
-        live: false,
-      }),
+      testHubOptions(
+        parseSiteText(siteYaml(tempDataDir(), hook.url, smtp.port, wecomUrl, smsUrl), 'people-site.yaml'),
+        { clock, live: false },
+      ),
     );
     await hub.start();
     s = {
@@ -93,7 +125,11 @@ describe('tickets and visitors reach the right person on the right channel', () 
       [s.techA, { contacts: { wecomId: 'TechA' }, channels: { ticket: ['wecom'] } }],
       [s.techB, { contacts: { email: 'tech-b@example.com' } }],
       [s.req, { language: 'en', contacts: { email: 'req@example.com' }, channels: { ticket: ['email'] } }],
-      [s.desk, { contacts: { mobile: '13800000001' } }],
+      // The dispatcher has only a mobile. A WeCom app message's touser takes only a userid (contact-address.ts:
+      // the mobile fallback is a group robot's @mention), so WeCom cannot reach them and their own ticket
+      // channels go on to SMS. A wecom-robot instead is not an option for this one person: people.channels
+      // names one action per kind, and a robot would turn every personal WeCom message into a group post.
+      [s.desk, { contacts: { mobile: '13800000001' }, channels: { ticket: ['wecom', 'sms'] } }],
       [s.alice, { language: 'en', contacts: { email: 'alice@example.com', mobile: '13900000002' } }],
     ] as const) {
       const res = await profile(who, body);
@@ -103,7 +139,10 @@ describe('tickets and visitors reach the right person on the right channel', () 
   afterAll(async () => {
     await hub?.stop();
     hook?.server.close();
+    await wecom?.stop();
+    await sms?.stop();
     await smtp?.close();
+    for (const k of Object.keys(ENV)) delete process.env[k];
   });
 
   it('dispatch → the assignee on WeCom; accept → the requester by e-mail; resolve → "please rate" and the dispatcher', async () => {
@@ -116,18 +155,28 @@ describe('tickets and visitors reach the right person on the right channel', () 
     expect(created.status, created.body).toBe(201);
     const t = created.json().ticket as TicketView;
     // the site-wide desk hook still hears about it
-    await waitFor(() => hook.hooks.some((h) => h.event === 'ticket.created' && !h.body.recipient));
+    await waitFor(() => hook.hooks.some((h) => h.event === 'ticket.created'));
 
     expect(
       (await call(s.desk, 'POST', `/api/v1/tickets/${t.id}/dispatch`, { assignee: 'tech-a' })).status,
     ).toBe(200);
-    await waitFor(() => personal().length === 1);
-    expect(personal()[0]!.body).toMatchObject({
-      event: 'assigned',
-      recipient: { username: 'tech-a', address: 'TechA' },
-      text: { title: `工单 #${t.id} 已派给您：AHU 1 noisy`, link: `${PUBLIC}/#/tickets/${t.id}` },
+    await waitFor(() => wecom.messages.length === 1);
+    // WeCom took an app message for TechA (a wrong userid would be invaliduser, and nothing recorded)
+    expect(wecom.messages[0]).toMatchObject({
+      channel: 'wecom-app',
+      to: String(WECOM.agentId),
+      mentions: ['TechA'],
     });
-    expect(personal()[0]!.raw).not.toContain('tech-b');
+    expect(wecom.messages[0]!.body).toMatchObject({
+      touser: 'TechA',
+      agentid: WECOM.agentId,
+      msgtype: 'textcard',
+      textcard: { title: `工单 #${t.id} 已派给您：AHU 1 noisy`, url: `${PUBLIC}/#/tickets/${t.id}` },
+    });
+    expect((wecom.messages[0]!.body as { textcard: { description: string } }).textcard.description).toMatch(
+      /^AHU 1 noisy\n/,
+    );
+    expect(JSON.stringify(wecom.messages[0]!.body)).not.toContain('tech-b');
 
     expect((await call(s.techA, 'POST', `/api/v1/tickets/${t.id}/accept`, { etaMinutes: 20 })).status).toBe(
       200,
@@ -141,15 +190,20 @@ describe('tickets and visitors reach the right person on the right channel', () 
       resolution: 'Bearing replaced',
     });
     expect(resolved.status, resolved.body).toBe(200);
-    await waitFor(() => smtp.messages.length === 2 && personal().length === 2);
+    await waitFor(() => smtp.messages.length === 2 && sms.messages.length === 1);
     expect(subjectOf(smtp.messages[1]!.raw)).toBe(`Your ticket #${t.id} is resolved: please rate the work`);
     expect(smtp.messages[1]!.raw).toContain(`${PUBLIC}/#/tickets/${t.id}`);
-    // the dispatcher has no WeCom id: WeCom falls back to their mobile
-    expect(personal()[1]!.body).toMatchObject({
-      event: 'resolved',
-      recipient: { username: 'desk', address: '13800000001' },
-      text: { title: `您派发的工单 #${t.id} 已由 tech-a 处理完毕` },
-    });
+    // the dispatcher has no WeCom userid: WeCom is skipped and their mobile gets the SMS (title body link)
+    expect(sms.messages[0]).toMatchObject({ channel: 'sms', to: '13800000001' });
+    const dispatcherSms = sms.messages[0]!.text;
+    const head = `您派发的工单 #${t.id} 已由 tech-a 处理完毕 AHU 1 noisy\n`;
+    const tail = ` ${PUBLIC}/#/tickets/${t.id}`;
+    expect(dispatcherSms.slice(0, head.length)).toBe(head);
+    expect(dispatcherSms).toContain('Bearing replaced');
+    expect(dispatcherSms.slice(-tail.length)).toBe(tail);
+    expect(wecom.messages).toHaveLength(1);
+    // the site-wide desk hook never carries a personal message
+    expect(hook.hooks.filter((h) => h.body.recipient)).toEqual([]);
 
     const log = await call(s.desk, 'GET', `/api/v1/notifications/deliveries?topic=ticket&limit=50`);
     const rows = (
@@ -158,7 +212,7 @@ describe('tickets and visitors reach the right person on the right channel', () 
       .filter((r) => r.recipient)
       .map((r) => `${r.event}:${r.recipient}:${r.channelKind}`);
     expect(rows).toEqual([
-      'resolved:desk:wecom',
+      'resolved:desk:sms',
       'resolved:req-1:email',
       'accepted:req-1:email',
       'assigned:tech-a:wecom',
@@ -173,13 +227,16 @@ describe('tickets and visitors reach the right person on the right channel', () 
         assetId: 'ahu-1',
       })
     ).json().ticket as TicketView;
-    const before = personal().length;
+    const before = wecom.messages.length;
     const mails = smtp.messages.length;
     expect((await call(s.desk, 'POST', `/api/v1/tickets/${t.id}/dispatch`, { team: 'hvac' })).status).toBe(
       200,
     );
-    await waitFor(() => personal().length === before + 1 && smtp.messages.length === mails + 1);
-    expect(personal().at(-1)!.body.recipient).toMatchObject({ username: 'tech-a' });
+    await waitFor(() => wecom.messages.length === before + 1 && smtp.messages.length === mails + 1);
+    expect(wecom.messages.at(-1)!.body).toMatchObject({
+      touser: 'TechA',
+      textcard: { title: `工单 #${t.id} 已派给您的班组 HVAC：Filter`, url: `${PUBLIC}/#/tickets/${t.id}` },
+    });
     // tech-b has only e-mail: the default [wecom, email] skips WeCom
     expect(smtp.messages.at(-1)!.to).toEqual(['tech-b@example.com']);
     expect(subjectOf(smtp.messages.at(-1)!.raw)).toBe(`工单 #${t.id} 已派给您的班组 HVAC：Filter`);
@@ -253,11 +310,11 @@ describe('tickets and visitors reach the right person on the right channel', () 
       ).json().ticket as TicketView;
     const normal = await report(3);
     const urgent = await report(1);
-    const before = personal().length;
+    const before = wecom.messages.length;
     await call(s.desk, 'POST', `/api/v1/tickets/${normal.id}/dispatch`, { assignee: 'tech-a' });
     await call(s.desk, 'POST', `/api/v1/tickets/${urgent.id}/dispatch`, { assignee: 'tech-a' });
-    await waitFor(() => personal().length === before + 1);
-    expect(personal().at(-1)!.body.ticket!.id).toBe(urgent.id);
+    await waitFor(() => wecom.messages.length === before + 1);
+    expect(ticketOf(wecom.messages.at(-1))).toBe(urgent.id);
     const held = (await call(s.desk, 'GET', '/api/v1/notifications/deliveries?state=held')).json().items;
     expect(held).toHaveLength(1);
     expect(held[0]).toMatchObject({
@@ -268,10 +325,15 @@ describe('tickets and visitors reach the right person on the right channel', () 
 
     clock.advance(Date.parse('2026-03-02T23:00:00Z') - clock.now()); // 07:00
     await relogin();
-    await waitFor(() => personal().length === before + 2);
-    expect(personal().at(-1)!.body.ticket!.id).toBe(normal.id);
-    expect(personal().at(-1)!.headers['x-hub-delivery']).toBe(held[0].id);
+    await waitFor(() => wecom.messages.length === before + 2);
+    expect(ticketOf(wecom.messages.at(-1))).toBe(normal.id);
+    expect(wecom.messages.at(-1)!.mentions).toEqual(['TechA']);
+    // WeCom's message carries no hub id: the log shows the held row itself was sent, and no second delivery
     await waitFor(() => hub.deliveries.get(held[0].id)?.state === 'sent');
+    const forNormal = hub.deliveries
+      .list({ recipient: 'tech-a' })
+      .filter((r) => r.subjectId === String(normal.id) && r.event === 'assigned');
+    expect(forNormal.map((r) => [r.id, r.state])).toEqual([[held[0].id, 'sent']]);
   });
 
   it('someone no channel reaches is in the log as unreachable, with why', async () => {
