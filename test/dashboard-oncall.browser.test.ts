@@ -5,21 +5,26 @@ import { SYSTEM } from '../core/actor.js';
 import { onCallAt } from '../domains/people/rota.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
+import { WecomServer } from '../simulators/messaging/wecom-server.js';
 import { launchBrowser, logIn, openLoginPage, screenshot as shoot, unexpected } from './browser-harness.js';
-import { hookServer } from './hook-server.js';
-import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
+import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 
 /**
  * The People view's on-call section in a real browser against a real hub: the rota with who is on call now
  * (worked out here by the same pure function, for today), a supervisor adds an override through the form and
  * sees it on the card and in the table, a technician sees no form; then the same in Chinese at phone width.
+ * People are told on the WeCom app (wecom-app) against the verifying WeCom simulator, by their userid.
  */
 
 const TZ = 'Asia/Shanghai';
 const PHONE = { width: 390, height: 844 };
 const SHOTS = '/tmp/shots-oncall';
+const AGENT_ID = 1000002;
+const SECRET_ENV = 'HUB_TEST_ONCALL_BROWSER_WECOM_SECRET';
+const SECRET = 'oncall-browser-app-secret';
+const PEOPLE = ['ann', 'bob', 'cai', 'li', 'dan'];
 
-function siteYaml(dataDir: string, hookUrl: string): string {
+function siteYaml(dataDir: string, wecomUrl: string): string {
   return `
 site: { id: oc, name: On-call site, timezone: ${TZ} }
 hub:
@@ -40,10 +45,10 @@ maintenance:
     - { id: hvac, name: HVAC team 暖通组, members: [ann, bob, cai], skills: [ahu] }
     - { id: utilities, name: Utilities 水电组, members: [li], skills: [electricity-meter] }
 actions:
-  - { id: wecom-hook, type: webhook, url: '${hookUrl}' }
+  - { id: wecom, type: wecom-app, baseUrl: '${wecomUrl}', corpId: ww-oncall, agentId: ${AGENT_ID}, secretEnv: ${SECRET_ENV} }
 people:
   publicUrl: 'https://hub.example.com'
-  channels: { wecom: wecom-hook }
+  channels: { wecom: wecom }
   defaultChannels: { alert: [wecom] }
   escalation:
     critical: [{ to: oncall }, { to: next, afterMinutes: 10 }, { to: supervisor, afterMinutes: 20 }]
@@ -59,23 +64,29 @@ describe('the on-call section of the People view', () => {
   let url: string;
   let sup: TestSession;
   let tech: TestSession;
-  let hook: Awaited<ReturnType<typeof hookServer>>;
+  const wecom = new WecomServer({
+    robots: {},
+    corpId: 'ww-oncall',
+    apps: { [AGENT_ID]: SECRET },
+    users: PEOPLE.map((u) => `${u}-wx`),
+  });
   const pages: { page: Page; errors: string[] }[] = [];
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    hook = await hookServer();
+    process.env[SECRET_ENV] = SECRET;
+    const wecomUrl = await wecom.start();
     hub = await buildHub(
-      testHubOptions(parseSiteText(siteYaml(tempDataDir(), hook.url), 'oncall-browser.yaml')),
+      testHubOptions(parseSiteText(siteYaml(tempDataDir(), wecomUrl), 'oncall-browser.yaml')),
     );
     url = await hub.start();
-    for (const u of ['ann', 'bob', 'cai', 'li', 'dan']) {
+    for (const u of PEOPLE) {
       const { user } = await hub.auth.createUser(SYSTEM, {
         username: u,
         roles: ['technician'],
         password: 'correct-horse-battery-staple-42',
       });
-      // each reachable on the (stand-in) WeCom app
+      // each reachable on the WeCom app, by userid
       hub.profiles.put(user.id, { contacts: { wecomId: `${u}-wx` }, channels: {} }, 'admin', Date.now());
     }
     sup = await sessionAs(hub, ['supervisor'], 'sue-sup');
@@ -87,8 +98,8 @@ describe('the on-call section of the People view', () => {
     for (const p of pages) await p.page.close().catch(() => undefined);
     await hub?.stop();
     await browser?.close();
-    hook?.server.closeAllConnections();
-    await new Promise<void>((r) => (hook ? hook.server.close(() => r()) : r()));
+    await wecom.stop();
+    delete process.env[SECRET_ENV];
   });
 
   async function open(who: TestSession, opts: { phone?: boolean; lang?: 'en' | 'zh-CN' } = {}) {
@@ -188,12 +199,25 @@ describe('the on-call section of the People view', () => {
   }, 30_000);
 
   it("the message's acknowledge link: a page without script, in the person's language, at phone width", async () => {
-    const body = () =>
-      hook.hooks.map((h) => h.body as { text?: { link?: string }; recipient?: { username?: string } });
-    const sent = body().find((b) => b.recipient?.username === 'dan' && b.text?.link);
-    expect(sent, 'dan was sent the alert with a link').toBeDefined();
+    await waitFor(
+      () => wecom.messages.length > 0,
+      5_000,
+      () => 'the WeCom message to dan',
+    );
+    // what WeCom took: one app message, a text card to dan's userid (he covers the rota) with the signed link
+    const sent = wecom.messages.map((m) => m.body as { touser?: string; textcard?: { url?: string } });
+    expect(sent.map((b) => b.touser)).toEqual(['dan-wx']);
+    expect(wecom.messages[0]).toMatchObject({
+      channel: 'wecom-app',
+      to: String(AGENT_ID),
+      mentions: ['dan-wx'],
+    });
+    const card = sent[0]!.textcard;
+    expect(card?.url, 'dan was sent the alert with a link').toMatch(
+      /^https:\/\/hub\.example\.com\/api\/v1\/oncall\/ack\/[\w-]+\.[\w-]+$/,
+    );
     // the link names the public address; here the hub listens on its own port
-    const link = `${url.replace(/\/$/, '')}${new URL(sent!.text!.link!).pathname}`;
+    const link = `${url.replace(/\/$/, '')}${new URL(card!.url!).pathname}`;
     const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(link);

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '../core/actor.js';
 import { ManualClock } from '../core/clock.js';
@@ -6,14 +5,14 @@ import type { AlertInstance } from '../domains/alerts/alert-service.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import type { Role } from '../platform/security/roles.js';
-import { type Hook, hookServer } from './hook-server.js';
+import { WecomServer } from '../simulators/messaging/wecom-server.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { smtpTestServer, subjectOf } from './smtp-test-server.js';
 
 /**
- * On-call end to end, on a manual clock, through the real hub and real transports: the webhook hook server
- * stands in for the WeCom app (its body carries the recipient and text), the SMTP test server takes e-mail.
- * hvac's rota is ann, bob (weekly from Monday 5 January 2026, 09:00 Shanghai), supervisor sue.
+ * On-call end to end, on a manual clock, through the real hub and real transports: the WeCom app (wecom-app,
+ * gettoken then message/send to the person's userid) against the verifying WeCom simulator, e-mail to the SMTP
+ * test server. hvac's rota is ann, bob (weekly from Monday 5 January 2026, 09:00 Shanghai), supervisor sue.
  */
 
 const MIN = 60_000;
@@ -21,14 +20,22 @@ const at = (iso: string) => Date.parse(iso);
 // Tuesday 3 March 2026, 10:00 in Shanghai: week 8 of the rota, ann's (week 0 = ann)
 const START = at('2026-03-03T10:00:00+08:00');
 
-type HookBody = {
-  event: string;
-  alert: { id: number; escalation?: { step: number; to: string } };
-  recipient?: { username?: string; name: string; address: string };
-  text?: { title: string; body: string; link?: string };
-};
+const AGENT_ID = 1000002;
+const SECRET_ENV = 'HUB_TEST_ONCALL_WECOM_SECRET';
+const SECRET = 'oncall-app-secret';
 
-function siteYaml(dataDir: string, hookUrl: string, smtpPort: number) {
+/** The body of a WeCom app message (发送应用消息) as the simulator took it. */
+type AppBody = {
+  touser: string;
+  agentid: number;
+  msgtype: 'textcard' | 'text';
+  textcard?: { title: string; description: string; url: string };
+  text?: { content: string };
+};
+/** One WeCom message as the person received it: to whom (userid), the title, the body and the link. */
+type Received = { touser: string; title: string; body: string; link?: string };
+
+function siteYaml(dataDir: string, wecomUrl: string, smtpPort: number) {
   return `
 site: { id: oc, name: On-call site, timezone: Asia/Shanghai }
 hub:
@@ -47,7 +54,7 @@ rules:
   - { id: supply-hot, name: Supply hot, severity: critical, target: { kind: ahu, point: supply_temp_c }, condition: { type: threshold, high: 30 } }
   - { id: filter-dirty, name: Filter dirty, severity: low, target: { kind: ahu, point: filter_dp_pa }, condition: { type: threshold, high: 250 } }
 actions:
-  - { id: wecom-hook, type: webhook, url: '${hookUrl}' }
+  - { id: wecom, type: wecom-app, baseUrl: '${wecomUrl}', corpId: ww-oncall, agentId: ${AGENT_ID}, secretEnv: ${SECRET_ENV} }
   - { id: mail, type: email, to: [ops@example.com] }
 visitors: { publicUrl: 'https://hub.example.com' }
 maintenance:
@@ -56,7 +63,7 @@ maintenance:
     - { id: hvac, name: HVAC team, members: [ann, bob], skills: [ahu] }
     - { id: elec, name: Electrical, members: [eve], skills: [electricity-meter], zones: [b1] }
 people:
-  channels: { wecom: wecom-hook, email: mail }
+  channels: { wecom: wecom, email: mail }
   defaultChannels: { alert: [wecom, email], digest: [wecom, email] }
   oncall:
     - { team: hvac, members: [ann, bob], supervisor: sue, start: '2026-01-05', handover: { day: mon, time: '09:00' } }
@@ -83,18 +90,42 @@ const inst = (asset: string, rule: 'supply-hot' | 'filter-dirty'): AlertInstance
 describe('on-call escalation through the hub (manual clock, real transports)', () => {
   const dataDir = tempDataDir();
   const clock = new ManualClock(START);
-  let hook: { server: Server; url: string; hooks: Hook<HookBody>[] };
+  const wecom = new WecomServer({
+    robots: {},
+    corpId: 'ww-oncall',
+    apps: { [AGENT_ID]: SECRET },
+    users: ['ann-wx', 'sue-wx', 'dan-wx'],
+    now: () => clock.now(),
+  });
+  let wecomUrl: string;
   let smtp: Awaited<ReturnType<typeof smtpTestServer>>;
   let hub: Hub;
   let supervisor: TestSession;
   let technician: TestSession;
 
-  /** Messages (webhook and e-mail) for an alert, in order, as `username:event` or `email:address`. */
-  const hooksFor = (alertId: number) => hook.hooks.filter((h) => h.body.alert?.id === alertId);
+  /** Every WeCom message delivered (from the `since`-th on), as the person sees it. */
+  const received = (since = 0): Received[] =>
+    wecom.messages.slice(since).map((m) => {
+      expect(m).toMatchObject({ channel: 'wecom-app', to: String(AGENT_ID) });
+      const b = m.body as AppBody;
+      expect(b.agentid).toBe(AGENT_ID);
+      if (b.textcard)
+        return {
+          touser: b.touser,
+          title: b.textcard.title,
+          body: b.textcard.description,
+          link: b.textcard.url,
+        };
+      const [title = '', ...rest] = (b.text?.content ?? '').split('\n');
+      return { touser: b.touser, title, body: rest.join('\n') };
+    });
+  /** The WeCom messages about an alert (its body names it: "Alert 7 · …" / "告警 7 · …"), in order. */
+  const wecomFor = (alertId: number, since = 0) =>
+    received(since).filter((m) => new RegExp(`^(Alert|告警) ${alertId} · `, 'm').test(m.body));
   const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
   const open = async () => {
     hub = await buildHub(
-      testHubOptions(parseSiteText(siteYaml(dataDir, hook.url, smtp.port), 'oc.yaml'), {
+      testHubOptions(parseSiteText(siteYaml(dataDir, wecomUrl, smtp.port), 'oc.yaml'), {
         clock,
         live: false,
       }),
@@ -122,7 +153,8 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     ).json();
 
   beforeAll(async () => {
-    hook = await hookServer<HookBody>();
+    process.env[SECRET_ENV] = SECRET;
+    wecomUrl = await wecom.start();
     smtp = await smtpTestServer();
     await open();
     const person = async (
@@ -150,9 +182,9 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
   });
   afterAll(async () => {
     await hub?.stop();
-    hook.server.closeAllConnections();
-    await new Promise<void>((r) => hook.server.close(() => r()));
+    await wecom.stop();
     await smtp.close();
+    delete process.env[SECRET_ENV];
   });
 
   it('shows who is on call now and at a time, with the next handover', async () => {
@@ -181,16 +213,19 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
   it('critical: the person on call at once, after 5 min the next in the rota, after 15 the supervisor', async () => {
     const alert = raise('ahu-1');
     await waitFor(
-      () => hooksFor(alert.id).length === 1,
+      () => wecomFor(alert.id).length === 1,
       5_000,
-      () => 'the message to ann',
+      () => 'the WeCom message to ann',
     );
-    const first = hooksFor(alert.id)[0]!.body;
-    expect(first.event).toBe('raised');
-    expect(first.recipient).toMatchObject({ username: 'ann', address: 'ann-wx' });
-    expect(first.text?.title).toBe('【紧急】AHU 1：supply-hot on ahu-1');
-    expect(first.text?.body).toContain('您正在为HVAC team值班');
-    expect(first.text?.link).toMatch(/^https:\/\/hub\.example\.com\/api\/v1\/oncall\/ack\/[\w-]+\.[\w-]+$/);
+    // as WeCom took it: a text card to ann's userid, in her language, with the signed acknowledge link
+    expect(wecom.messages.at(-1)?.mentions).toEqual(['ann-wx']);
+    expect(wecom.messages.at(-1)?.body).toMatchObject({ msgtype: 'textcard', touser: 'ann-wx' });
+    const first = wecomFor(alert.id)[0]!;
+    expect(first.touser).toBe('ann-wx');
+    expect(first.title).toBe('【紧急】AHU 1：supply-hot on ahu-1'); // raised, not escalated (no 升级：)
+    expect(first.body).toContain('您正在为HVAC team值班');
+    expect(first.link).toMatch(/^https:\/\/hub\.example\.com\/api\/v1\/oncall\/ack\/[\w-]+\.[\w-]+$/);
+    expect(first.body).toContain(`确认告警：${first.link}`);
 
     clock.advance(5 * MIN - 1_000);
     expect(mailsTo('bob@example.com')).toHaveLength(0);
@@ -223,13 +258,16 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
 
     clock.advance(10 * MIN); // the 15th minute: the supervisor
     await waitFor(
-      () => hooksFor(alert.id).length === 2,
+      () => wecomFor(alert.id).length === 2,
       5_000,
-      () => 'the message to sue',
+      () => 'the WeCom message to sue',
     );
-    const third = hooksFor(alert.id)[1]!.body;
-    expect(third).toMatchObject({ event: 'escalated', recipient: { username: 'sue', address: 'sue-wx' } });
-    expect(third.text?.body).toContain('You are the supervisor of HVAC team');
+    const third = wecomFor(alert.id)[1]!;
+    expect(third.touser).toBe('sue-wx');
+    expect(third.title).toBe('Escalated: [Critical] AHU 1: supply-hot on ahu-1');
+    expect(third.body).toContain('You are the supervisor of HVAC team');
+    expect(third.link).toMatch(/^https:\/\/hub\.example\.com\/api\/v1\/oncall\/ack\//);
+    expect(third.link).not.toBe(first.link); // signed for sue, not ann
 
     const e = await escalation(alert.id);
     expect(e).toMatchObject({ state: 'exhausted', team: 'hvac', nextAt: null });
@@ -241,18 +279,19 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     ).toEqual(['oncall:ann:queued', 'next:bob:queued', 'supervisor:sue:queued']);
     // nothing more, however long it stays unacknowledged
     clock.advance(60 * MIN);
-    expect(hooksFor(alert.id)).toHaveLength(2);
+    expect(wecomFor(alert.id)).toHaveLength(2);
   });
 
   it('acknowledging through the signed link (a page in her language) stops the chain', async () => {
     const alert = raise('ahu-2');
     await waitFor(
-      () => hooksFor(alert.id).length === 1,
+      () => wecomFor(alert.id).length === 1,
       5_000,
-      () => 'the message to ann',
+      () => 'the WeCom message to ann',
     );
-    const link = hooksFor(alert.id)[0]!.body.text!.link!;
-    const path = new URL(link).pathname;
+    const msg = wecomFor(alert.id)[0]!;
+    expect(msg.touser).toBe('ann-wx');
+    const path = new URL(msg.link!).pathname;
 
     const page = await hub.http.inject({ method: 'GET', url: path, headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(200);
@@ -304,7 +343,7 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     });
 
     clock.advance(20 * MIN);
-    expect(hooksFor(alert.id)).toHaveLength(1);
+    expect(wecomFor(alert.id)).toHaveLength(1);
     expect(mailsTo('bob@example.com')).toHaveLength(1); // only the first alert's
 
     // the link again: nothing left to acknowledge (409 as a page); altered: refused
@@ -324,10 +363,11 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
   it('a restart mid-chain continues it: nobody is told twice, the next step comes on time', async () => {
     const alert = raise('ahu-3');
     await waitFor(
-      () => hooksFor(alert.id).length === 1,
+      () => wecomFor(alert.id).length === 1,
       5_000,
-      () => 'the message to ann',
+      () => 'the WeCom message to ann',
     );
+    expect(wecomFor(alert.id)[0]!.touser).toBe('ann-wx');
     clock.advance(2 * MIN);
     await hub.stop();
     clock.advance(1 * MIN); // the hub is down for a minute
@@ -342,7 +382,7 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
       5_000,
       () => 'the e-mail to bob after the restart',
     );
-    expect(hooksFor(alert.id)).toHaveLength(1); // ann was not told again
+    expect(wecomFor(alert.id)).toHaveLength(1); // ann was not told again
     // acknowledged in the dashboard: the chain stops before the supervisor
     const ack = await hub.http.inject({
       method: 'POST',
@@ -352,33 +392,35 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     });
     expect(ack.statusCode).toBe(200);
     clock.advance(15 * MIN);
-    expect(hooksFor(alert.id)).toHaveLength(1);
+    expect(wecomFor(alert.id)).toHaveLength(1);
     expect((await escalation(alert.id)).state).toBe('acknowledged');
   });
 
   it('low severities are collected per person into one digest per period', async () => {
-    const before = hook.hooks.length;
-    const lows = ['ahu-1', 'ahu-2', 'ahu-3'].map((a) => raise(a, 'filter-dirty'));
+    const before = wecom.messages.length;
+    for (const a of ['ahu-1', 'ahu-2', 'ahu-3']) raise(a, 'filter-dirty');
     clock.advance(1_000);
-    expect(hook.hooks.length).toBe(before); // nothing at once
+    expect(wecom.messages.length).toBe(before); // nothing at once
+    const digests = () =>
+      received(before).filter((m) => m.title.includes('（汇总）') || m.title.includes('(digest)'));
     clock.advance(60 * MIN);
     await waitFor(
-      () => hook.hooks.some((h) => h.body.event === 'digest'),
+      () => digests().length > 0,
       5_000,
       () => 'the digest',
     );
-    const digests = hook.hooks.filter((h) => h.body.event === 'digest');
-    expect(digests).toHaveLength(1);
-    const d = digests[0]!.body;
-    expect(d.recipient).toMatchObject({ username: 'ann', address: 'ann-wx' });
-    expect(d.text?.title).toBe('您有 3 条告警（汇总）');
-    expect(d.text?.body.split('\n')).toHaveLength(3);
-    expect(d.text?.body).toContain('[低] AHU 1: filter-dirty on ahu-1'); // in her language
-    expect((d.alert as unknown as { alertIds: number[] }).alertIds).toEqual(lows.map((a) => a.id));
+    expect(received(before)).toHaveLength(1); // the digest, and nothing else
+    const d = digests()[0]!;
+    expect(d.touser).toBe('ann-wx');
+    expect(d.title).toBe('您有 3 条告警（汇总）');
+    // one line per alert, in the order raised, in her language
+    expect(d.body.split('\n')).toEqual(
+      [1, 2, 3].map((n) => expect.stringContaining(`[低] AHU ${n}: filter-dirty on ahu-${n}`)),
+    );
     // the next period has nothing new: no empty digest
     clock.advance(60 * MIN);
     await new Promise((r) => setTimeout(r, 50));
-    expect(hook.hooks.filter((h) => h.body.event === 'digest')).toHaveLength(1);
+    expect(received(before)).toHaveLength(1);
   });
 
   it('an override (supervisors, audited) puts someone else on call; bad input names the field', async () => {
@@ -416,9 +458,9 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     // the alert goes to dan now
     const alert = raiseAgain('ahu-1');
     await waitFor(
-      () => hooksFor(alert.id).some((h) => h.body.recipient?.username === 'dan'),
+      () => wecomFor(alert.id).some((m) => m.touser === 'dan-wx'),
       5_000,
-      () => 'dan',
+      () => 'the WeCom message to dan',
     );
 
     // extended by an hour, with a note: changed in place, audited with before and after
@@ -492,7 +534,7 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
       'ann',
       clock.now(),
     );
-    const before = hook.hooks.length;
+    const before = wecom.messages.length;
     // ahu-3's condition clears and comes back as high (a severity without a chain: told once, not urgent)
     hub.alerts.conditionChanged(inst('ahu-3', 'supply-hot'), { active: false, message: 'ok' }, clock.now());
     const high = hub.alerts.conditionChanged(
@@ -502,14 +544,13 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
     )!;
     expect(high.severity).toBe('high');
     const critical = raiseAgain('ahu-1');
-    const since = () => hook.hooks.slice(before).map((h) => h.body);
     await waitFor(
-      () => since().some((b) => b.alert?.id === critical.id && b.recipient?.username === 'ann'),
+      () => wecomFor(critical.id, before).some((m) => m.touser === 'ann-wx'),
       5_000,
       () => 'the critical alert to ann',
     );
     // (an alert keeps its id across occurrences: only messages since this test count)
-    expect(hook.hooks.slice(before).filter((h) => h.body.alert?.id === high.id)).toHaveLength(0);
+    expect(wecomFor(high.id, before)).toHaveLength(0);
     const e = await escalation(high.id);
     expect(e).toMatchObject({ state: 'exhausted', steps: [{ to: 'oncall', afterMinutes: 0 }] });
     expect(e.notices).toMatchObject([{ target: 'oncall', username: 'ann', outcome: 'held' }]);
@@ -517,15 +558,17 @@ describe('on-call escalation through the hub (manual clock, real transports)', (
   });
 
   it('an acknowledge link expires (a page in English for an English browser)', async () => {
-    const before = hook.hooks.length;
+    const before = wecom.messages.length;
     const alert = raiseAgain('ahu-2');
     // (an alert keeps its id across occurrences: only the message of this one)
     await waitFor(
-      () => hook.hooks.slice(before).some((h) => h.body.alert?.id === alert.id),
+      () => wecomFor(alert.id, before).length > 0,
       5_000,
-      () => 'the new message',
+      () => 'the new WeCom message',
     );
-    const path = new URL(hooksFor(alert.id).at(-1)!.body.text!.link!).pathname;
+    const mine = wecomFor(alert.id, before)[0]!;
+    expect(mine.touser).toBe('ann-wx');
+    const path = new URL(mine.link!).pathname;
     clock.advance(2 * 3_600_000 - 1_000); // good until its last second
     expect((await hub.http.inject({ method: 'GET', url: path })).statusCode).toBe(200);
     clock.advance(1_000);
