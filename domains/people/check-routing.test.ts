@@ -8,6 +8,7 @@ const config = (channels: Record<string, string>) =>
       { id: 'mail', type: 'email' },
       { id: 'robot', type: 'wecom-robot' },
       { id: 'open-ac', type: 'command' },
+      { id: 'bridge', type: 'webhook' },
     ],
     people: { channels, defaultChannels: {} },
   }) as unknown as SiteConfig;
@@ -15,11 +16,11 @@ const config = (channels: Record<string, string>) =>
 describe('people.channels check', () => {
   it('names the path when an action does not carry the kind', () => {
     const errors: string[] = [];
-    checkRouting(config({ email: 'robot', wecom: 'robot', sms: 'open-ac' }), (path, msg) =>
+    checkRouting(config({ email: 'robot', wecom: 'robot', sms: 'open-ac', feishu: 'bridge' }), (path, msg) =>
       errors.push(`${path.join('.')}: ${msg}`),
     );
     expect(errors).toEqual([
-      'people.channels.email: action "robot" is a wecom-robot; email takes email',
+      'people.channels.email: action "robot" is a wecom-robot; email takes email (or a webhook)',
       'people.channels.sms: no notification action "open-ac" (actions:)',
     ]);
   });

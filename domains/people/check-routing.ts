@@ -13,8 +13,12 @@ export function checkRouting(config: SiteConfig, fail: Fail): void {
     const type = channels.get(id);
     const fits = ACTION_TYPES_OF[kind as ChannelKind];
     if (!type) fail(['people', 'channels', kind], `no notification action "${id}" (actions:)`);
-    else if (!fits.includes(type))
-      fail(['people', 'channels', kind], `action "${id}" is a ${type}; ${kind} takes ${fits.join(' or ')}`);
+    // a webhook may carry any kind: the site's own bridge gets the recipient and the text as JSON
+    else if (type !== 'webhook' && !fits.includes(type))
+      fail(
+        ['people', 'channels', kind],
+        `action "${id}" is a ${type}; ${kind} takes ${fits.join(' or ')} (or a webhook)`,
+      );
   }
   for (const [messageKind, kinds] of Object.entries(p.defaultChannels)) {
     kinds?.forEach((kind, i) => {

@@ -20,6 +20,9 @@ const withRules = (rules: unknown[]): SiteModel => {
   const doc = parseDocument(readFileSync(DEMO, 'utf8'));
   doc.set('rules', rules);
   doc.set('actions', []);
+  // nothing left for people's channels to name
+  doc.deleteIn(['people', 'channels']);
+  doc.deleteIn(['people', 'defaultChannels']);
   return parseSiteText(doc.toString(), 'demo.yaml');
 };
 const errorsOf = (rules: unknown[]): string[] => {
