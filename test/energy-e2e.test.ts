@@ -133,9 +133,10 @@ describe('energy end to end: simulated Modbus meters → InfluxDB → daily repo
     expect(meters.main.consumption).toBeCloseTo(counted(main), 3);
     expect(meters.sub.consumption).toBeCloseTo(counted(sub), 3);
     expect(meters.rest.consumption).toBeCloseTo(counted(main) - counted(sub), 3);
-    // the simulated meter has counted at least what the hub read from it
+    // the simulated meter has counted at least what the hub read from it, to the register's precision: the
+    // SDM630 holds kWh as a float32 (0.004 kWh apart near 39,000), so a read may round up past the meter's float64
     expect(sim.devices.get('pm-main')!.values().import_energy_kwh as number).toBeGreaterThanOrEqual(
-      main[main.length - 1]!,
+      main[main.length - 1]! - 0.004,
     );
     // completeness: the slots with a delta (all but the first read slot) over the slots elapsed so far today
     const elapsed = Math.ceil((clock.now() - Date.parse('2026-11-21T00:00:00+08:00')) / SLOT);
