@@ -19,6 +19,7 @@
  *   allowlist         a gate's offline allow-list for 10,000 passes: build time, size, the old construction, an attacker's HMAC rate (bench/allowlist.ts)
  *   decode            the slowest single case of the MQTT payload decoder and the site-file parser over generated inputs (bench/decode.ts)
  *   login             logins at the production scrypt cost: success, wrong password, unknown name, while an address hammers (bench/login.ts)
+ *   people            alert storms (20, 100, 500 alerts/s, 30 s each) on 200 assets, each alert a WeCom message to the person on call: messages/s at the WeCom simulator, alert.raised → vendor latency, delivery log rows, hub CPU per alert with and without the messages (bench/people.ts)
  *   automation        2,000 command points on Modbus, OPC UA and BACnet simulators, 500 schedules starting at the same minute: each write timed from the minute, lost and duplicated writes counted at the devices, the engine's CPU between edges (bench/automation.ts; --via api: the same writes through the API; --via control: one PriorityArrays.commandMany in the hub)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
@@ -45,6 +46,7 @@ import type { GeneratorConfig, GeneratorResult } from './load-generator.js';
 import { printLogin, runLoginBench } from './login.js';
 import { printModbus, runModbusBench } from './modbus.js';
 import { printOpcua, runOpcuaBench } from './opcua.js';
+import { printPeople, runPeopleBench } from './people.js';
 import { processCpuSeconds } from './proc.js';
 import { printRules, runRulesBench } from './rules.js';
 import { printSiteLoad, runSiteLoadBench } from './site-load.js';
@@ -320,6 +322,12 @@ for (const name of names) {
     printAutomation(await runAutomationBench(values.via as Via));
     continue;
   }
+  if (name === 'people') {
+    // 30 s per rate unless --duration says otherwise (the default 60 would take the scenario past 3 minutes)
+    const durationS = process.argv.some((a) => a.startsWith('--duration')) ? Number(values.duration) : 30;
+    printPeople(await runPeopleBench(durationS, rates ?? [20, 100, 500]));
+    continue;
+  }
   if (name === 'energy') {
     printEnergy(await runEnergyBench());
     continue;
@@ -342,7 +350,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live', 'automation'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live', 'automation', 'people'].join(', ')}, all`,
     );
     process.exit(2);
   }
