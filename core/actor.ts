@@ -7,7 +7,7 @@
 export interface Actor {
   /** A username, 'system', 'site-file', or a device id. */
   actor: string;
-  via: 'session' | 'token' | 'cli' | 'system' | 'device' | 'anonymous';
+  via: 'session' | 'token' | 'cli' | 'system' | 'device' | 'anonymous' | 'upstream';
   tokenId?: string;
   ip?: string;
 }

@@ -5,6 +5,7 @@ import type { SiteModel } from '../core/model/site-model.js';
 import { alertsSection } from '../domains/alerts/alerts-section.js';
 import { controlSection } from '../domains/control/control-section.js';
 import { energySection } from '../domains/energy/energy-section.js';
+import { fleetSection } from '../domains/fleet/fleet-section.js';
 import { peopleSection } from '../domains/people/people-section.js';
 import { rulesSection } from '../domains/rules/rules-section.js';
 import { maintenanceSection } from '../domains/tickets/maintenance-section.js';
@@ -24,6 +25,7 @@ export const HUB_SITE: SiteSpec = {
     rulesSection,
     controlSection,
     peopleSection,
+    fleetSection,
   ],
 };
 

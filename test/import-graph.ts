@@ -96,6 +96,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'domains/tickets': ['core', 'platform/*', 'domains/alerts'],
   'domains/visitors': ['core', 'platform/*', 'domains/alerts'],
   'domains/people': ['core', 'platform/*', 'domains/alerts', 'domains/tickets', 'domains/visitors'],
+  'domains/fleet': ['core', 'platform/*'],
   hub: ['*'],
 };
 

@@ -119,6 +119,11 @@ export const SmtpSettingsSchema = z
   });
 
 export const HubSettingsSchema = z.strictObject({
+  /**
+   * site: a hub at the edge of one site (devices, rules, people; optionally `upstream:` to a central view).
+   * central: a Sparkplug B host application over many sites' hubs (the `central:` section), with the fleet view.
+   */
+  mode: z.enum(['site', 'central']).default('site'),
   http: HttpSettingsSchema.prefault({}),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -57,18 +57,18 @@ export class LineEncoder {
   }
 }
 
-function fieldValue(v: Reading['value']): string {
+export function fieldValue(v: Reading['value']): string {
   // A number without the `i` suffix is a float to InfluxDB, integral or not (and 1e+21 parses).
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return `"${v.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')}"`;
 }
 
-function escapeMeasurement(s: string): string {
+export function escapeMeasurement(s: string): string {
   return s.replace(/[, ]/g, '\\$&');
 }
 
-function escapeTag(s: string): string {
+export function escapeTag(s: string): string {
   return s.replace(/[,= ]/g, '\\$&');
 }
 

@@ -24,6 +24,8 @@ export interface OutboxOptions {
   /** A segment file is closed at this size; whole segments are deleted once sent. */
   segmentBytes?: number;
   log: Logger;
+  /** A line's timestamp (ms) for the "oldest waiting" figure; default: line protocol's, at the end of the line. */
+  tsOf?: (line: string) => number;
 }
 
 export interface OutboxStats {
@@ -72,6 +74,7 @@ export class Outbox {
   private oldestCache: number | null | undefined;
   private readonly segmentBytes: number;
   private readonly cursorFile: string;
+  private readonly tsOf: (line: string) => number;
   private readonly counters = {
     appendedLines: 0,
     appendedBytes: 0,
@@ -84,6 +87,7 @@ export class Outbox {
     this.segmentBytes =
       opts.segmentBytes ?? Math.max(1024 * 1024, Math.min(64 * 1024 * 1024, opts.maxBytes / 16));
     this.cursorFile = join(opts.dir, 'cursor.json');
+    this.tsOf = opts.tsOf ?? lineTs;
     mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
     this.recover();
   }
@@ -133,7 +137,7 @@ export class Outbox {
       if (this.headOffset < head.bytes) {
         const found = this.readLines(head, maxLines);
         if (found.lines.length) {
-          this.oldestCache = lineTs(found.lines[0]!);
+          this.oldestCache = this.tsOf(found.lines[0]!);
           return found;
         }
       }
@@ -220,11 +224,11 @@ export class Outbox {
     if (this.oldestCache !== undefined) return this.oldestCache;
     if (this.pendingLines() - this.bufferLines > 0) {
       const { lines } = this.peek(1);
-      if (lines.length) return lineTs(lines[0]!);
+      if (lines.length) return this.tsOf(lines[0]!);
     }
     if (this.bufferLines) {
       const first = this.buffer[0]!;
-      return lineTs(first.slice(0, first.indexOf('\n')));
+      return this.tsOf(first.slice(0, first.indexOf('\n')));
     }
     return null;
   }

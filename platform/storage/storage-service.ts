@@ -135,6 +135,17 @@ export class StorageService {
     }
   }
 
+  /**
+   * Line protocol built elsewhere (the central hub's fleet host writes every site's readings with their own
+   * `site` tag): appended to the outbox like the bus's readings. False when storage is not InfluxDB.
+   */
+  appendLines(lines: readonly string[]): boolean {
+    if (!this.outbox) return false;
+    this.outbox.append(lines);
+    if (this.outbox.bufferedBytes > FLUSH_AT_BYTES) this.flush();
+    return true;
+  }
+
   /** After importReadings: to disk, and (embedded) rolled up; InfluxDB rolls up what arrives late itself. */
   settleImport(): void {
     this.outbox?.flush();
