@@ -95,6 +95,15 @@ describe('central hub: a Sparkplug B host application', () => {
   const sites = () => get<FleetSitesAnswer>('/api/v1/fleet/sites');
   const siteRow = async (id: string) => (await sites()).sites.find((s) => s.id === id);
   const detail = (id: string) => get<FleetSiteAnswer>(`/api/v1/fleet/sites/${id}`);
+  /** Online with every asset born (the DBIRTHs follow the NBIRTH). */
+  const born = (id: string, assets = ASSETS.length) =>
+    waitFor(
+      async () =>
+        (await siteRow(id))?.state === 'online' &&
+        (await detail(id)).assets.filter((a) => a.state === 'online').length === assets,
+      5_000,
+      () => `${id} online with its assets`,
+    );
   const startCentral = async () => {
     const h = await buildHub(
       testHubOptions(parseSiteText(centralYaml(dataDir, mqttUrl, influxUrl), 'central.yaml'), {
@@ -137,11 +146,7 @@ describe('central hub: a Sparkplug B host application', () => {
       },
     });
     await a.connect();
-    await waitFor(
-      async () => (await siteRow('site-a'))?.state === 'online',
-      5_000,
-      () => 'site-a online',
-    );
+    await born('site-a');
     const row = (await siteRow('site-a'))!;
     expect(row).toMatchObject({
       group: GROUP,
@@ -193,11 +198,7 @@ describe('central hub: a Sparkplug B host application', () => {
   it('writes every data metric to InfluxDB with the site tag, historical included, and serves the trend', async () => {
     const b = sim('site-b');
     await b.connect();
-    await waitFor(
-      async () => (await siteRow('site-b'))?.state === 'online',
-      5_000,
-      () => 'site-b online',
-    );
+    await born('site-b');
     // live readings newer than the births' values, historical ones older
     const t0 = Math.floor(Date.now() / 1000) * 1000 - 250_000;
     // 100 live readings, then 50 older replayed (historical), one of them bad
@@ -276,11 +277,7 @@ describe('central hub: a Sparkplug B host application', () => {
   it('NDEATH makes a site offline (its values stale, kept); an NDEATH of an older session is ignored', async () => {
     const c = sim('site-c');
     await c.connect();
-    await waitFor(
-      async () => (await siteRow('site-c'))?.state === 'online',
-      5_000,
-      () => 'site-c online',
-    );
+    await born('site-c');
     // a late will of an earlier session (bdSeq that is not the current one)
     c.client!.publish(c.topic('NDEATH'), c.encode(c.deathPayload(c.bdSeq + 7)), { qos: 1 });
     c.ddata('meter-1', { active_power_w: 999 }, Date.now());
@@ -307,11 +304,7 @@ describe('central hub: a Sparkplug B host application', () => {
 
     // back: bdSeq + 1, births, online again
     await c.connect();
-    await waitFor(
-      async () => (await siteRow('site-c'))?.state === 'online',
-      5_000,
-      () => 'site-c back online',
-    );
+    await born('site-c');
     await waitFor(
       async () => (await detail('site-c')).assets.every((a) => a.state === 'online'),
       5_000,
@@ -322,11 +315,7 @@ describe('central hub: a Sparkplug B host application', () => {
   it('a silent site becomes stale, and online again when it speaks', async () => {
     const d = sim('site-d');
     await d.connect();
-    await waitFor(
-      async () => (await siteRow('site-d'))?.state === 'online',
-      5_000,
-      () => 'site-d online',
-    );
+    await born('site-d');
     await waitFor(
       async () => (await siteRow('site-d'))?.state === 'stale',
       9_000,
@@ -347,11 +336,7 @@ describe('central hub: a Sparkplug B host application', () => {
   it('a seq gap asks for one rebirth (held off), and the data after the gap is still taken', async () => {
     const e = sim('site-e');
     await e.connect();
-    await waitFor(
-      async () => (await siteRow('site-e'))?.state === 'online',
-      5_000,
-      () => 'site-e online',
-    );
+    await born('site-e');
     e.autoRebirth = false;
     const t = Date.now();
     e.skipSeq(3);
@@ -396,11 +381,7 @@ describe('central hub: a Sparkplug B host application', () => {
   it('an unknown alias and data before a birth ask for a rebirth', async () => {
     const f = sim('site-f');
     await f.connect();
-    await waitFor(
-      async () => (await siteRow('site-f'))?.state === 'online',
-      5_000,
-      () => 'site-f online',
-    );
+    await born('site-f');
     f.ddata('meter-1', { active_power_w: 1 }, Date.now(), { alias: 4242 });
     await waitFor(
       () => f.ncmds.length === 1,
@@ -435,11 +416,7 @@ describe('central hub: a Sparkplug B host application', () => {
   it('DDEATH makes an asset offline and its points stale; DBIRTH brings it back', async () => {
     const h = sim('site-h');
     await h.connect();
-    await waitFor(
-      async () => (await siteRow('site-h'))?.state === 'online',
-      5_000,
-      () => 'site-h online',
-    );
+    await born('site-h');
     h.ddeath('ahu-1');
     const ahu = async () => (await detail('site-h')).assets.find((x) => x.id === 'ahu-1')!;
     await waitFor(
@@ -585,9 +562,9 @@ describe('central hub: a Sparkplug B host application', () => {
   });
 
   it('health, readiness and Prometheus metrics carry the fleet', async () => {
-    const health = await get<{ fleet: { broker: { connected: boolean }; sites: Record<string, number> } }>(
-      '/api/v1/health',
-    );
+    const health = await get<{
+      fleet: { broker: { connected: boolean }; sites: { online: number; stale: number } };
+    }>('/api/v1/health');
     expect(health.fleet.broker.connected).toBe(true);
     expect(health.fleet.sites.online + health.fleet.sites.stale).toBeGreaterThanOrEqual(3);
     const ready = await hub.http.inject({ method: 'GET', url: '/readyz' });
@@ -633,5 +610,23 @@ describe('central hub: a Sparkplug B host application', () => {
       });
     });
     expect(JSON.parse(state)).toMatchObject({ online: true, timestamp: expect.any(Number) });
+    // an earlier session's will, published late, says offline: the central says online again
+    const states: string[] = [];
+    a.client!.on('message', (topic, buf) => {
+      if (topic === `spBv1.0/STATE/${HOST_ID}`) states.push(buf.toString());
+    });
+    await a.client!.publishAsync(
+      `spBv1.0/STATE/${HOST_ID}`,
+      JSON.stringify({ online: false, timestamp: 1 }),
+      {
+        qos: 1,
+        retain: true,
+      },
+    );
+    await waitFor(
+      () => states.some((x) => JSON.parse(x).online === true),
+      5_000,
+      () => `STATE online again (${states.join(' ')})`,
+    );
   }, 30_000);
 });

@@ -71,6 +71,8 @@ export class FleetHost {
     rebirthsOnConnect: 0,
   };
   private discardLogged = false;
+  /** The timestamp of this session's STATE birth (its will and its orderly death carry the same). */
+  private birthTs = 0;
 
   constructor(private readonly o: FleetHostOptions) {
     const s = o.settings;
@@ -110,7 +112,10 @@ export class FleetHost {
     if (!client) return;
     if (client.connected)
       await client
-        .publishAsync(stateTopic(this.o.settings.hostId), this.statePayload(false), { qos: 1, retain: true })
+        .publishAsync(stateTopic(this.o.settings.hostId), this.statePayload(false, this.birthTs), {
+          qos: 1,
+          retain: true,
+        })
         .catch(() => undefined);
     await client.endAsync(true).catch(() => undefined);
   }
@@ -189,7 +194,7 @@ export class FleetHost {
     client.on('error', (err) => {
       if (!this.connected) this.o.log.warn({ err: err.message, url: s.url }, 'fleet broker: connect failed');
     });
-    client.on('message', (topic, payload) => this.message(topic, payload));
+    client.on('message', (topic, payload) => this.message(client, topic, payload));
     client.once('close', () => {
       if (this.client !== client) return;
       this.client = undefined;
@@ -220,6 +225,7 @@ export class FleetHost {
       retain: true,
     });
     if (this.client !== client) return;
+    this.birthTs = birthTs;
     this.connected = true;
     this.attempt = 0;
     this.extra.connects++;
@@ -235,9 +241,12 @@ export class FleetHost {
     this.reconnectTimer = this.o.clock.setTimeout(() => void this.connect(), delay);
   }
 
-  private message(topic: string, payload: Buffer) {
+  private message(client: MqttClient, topic: string, payload: Buffer) {
     const t = parseTopic(topic);
-    if (!t) return; // STATE (ours, other hosts'), or not Sparkplug
+    if (!t) {
+      if (topic === stateTopic(this.o.settings.hostId)) this.ownState(client, payload);
+      return; // other hosts' STATE, or not Sparkplug
+    }
     let p: ReturnType<typeof decodePayload>;
     try {
       p = decodePayload(payload);
@@ -255,6 +264,27 @@ export class FleetHost {
     } catch (err) {
       this.o.log.error({ topic, err: (err as Error).message }, 'fleet: message not taken');
     }
+  }
+
+  /**
+   * Our own STATE said offline while we are online (the will of an earlier session of ours, published late):
+   * say online again, as Sparkplug 3.0 asks of a host application.
+   */
+  private ownState(client: MqttClient, payload: Buffer) {
+    let online: unknown;
+    try {
+      online = (JSON.parse(payload.toString('utf8')) as { online?: unknown }).online;
+    } catch {
+      online = undefined;
+    }
+    if (online !== false || !this.connected || this.client !== client) return;
+    this.o.log.warn(
+      "fleet broker: our STATE was set offline (an earlier session's will): publishing online again",
+    );
+    client.publish(stateTopic(this.o.settings.hostId), this.statePayload(true, this.birthTs), {
+      qos: 1,
+      retain: true,
+    });
   }
 
   private requestRebirth(group: string, node: string, reason: RebirthReason) {
