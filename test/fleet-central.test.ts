@@ -600,6 +600,12 @@ describe('central hub: a Sparkplug B host application', () => {
       () => 'site-a online',
     );
     expect((await siteRow('site-a'))!.name).toBe('Site A 园区');
+    // a site that is gone is listed from its kept births: its asset and last known values, stale
+    expect(await siteRow('tahu-node')).toMatchObject({ state: 'unknown', assets: 1, points: 2, births: 0 });
+    const gone = (await detail('tahu-node')).assets[0]!;
+    expect(gone).toMatchObject({ id: 'plc-1', state: 'offline' });
+    expect(gone.points[0]).toMatchObject({ name: 'Inputs/Temperature', stale: true });
+    expect(typeof gone.points[0]!.value).toBe('number');
     // every node it had heard from (live ones answer), none twice; the killed one is still listed
     expect(hub.fleet!.stats().rebirthsOnConnect).toBeGreaterThanOrEqual(8);
     expect(a.ncmds.length).toBe(before + 1);
