@@ -2,7 +2,7 @@ import sparkplugClient from 'sparkplug-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FleetSiteAnswer, FleetSitesAnswer } from '../domains/fleet/fleet-api-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { parseSiteText } from '../hub/site-file.js';
+import { loadSiteFile, parseSiteText } from '../hub/site-file.js';
 import { type SimAsset, SimEdgeNode } from './fleet-edge-sim.js';
 import {
   influxQuery,
@@ -635,4 +635,27 @@ describe('central hub: a Sparkplug B host application', () => {
       () => `STATE online again (${states.join(' ')})`,
     );
   }, 30_000);
+});
+
+describe('config/central.yaml', () => {
+  it('is a valid central site file', async () => {
+    const site = await loadSiteFile('config/central.yaml');
+    expect(site.hub.mode).toBe('central');
+    expect(site.mqtt.mode).toBe('off');
+    expect(site.storage.mode).toBe('influxdb');
+    expect(site.config.central).toMatchObject({ groups: ['facility-hub'], hostId: 'facility-hub-central' });
+  });
+
+  it('a central section needs hub.mode central, and a central hub is no edge node', () => {
+    const base = `site: { id: c, name: C }\nzones: [{ id: z, name: Z, kind: campus }]\n`;
+    const central = 'central: { url: "mqtt://127.0.0.1:1883", groups: [g] }\n';
+    expect(() => parseSiteText(`${base}${central}`, 'c.yaml')).toThrow(/hub.mode/);
+    expect(() => parseSiteText(`${base}hub: { mode: central }\n`, 'c.yaml')).toThrow(/central/);
+    expect(() =>
+      parseSiteText(
+        `${base}hub: { mode: central }\n${central}upstream: { url: "mqtt://127.0.0.1:1883", groupId: g }\n`,
+        'c.yaml',
+      ),
+    ).toThrow(/not an edge node/);
+  });
 });
