@@ -45,6 +45,11 @@ export interface FleetHostStats extends FleetCounters {
   linesWritten: number;
   linesDiscarded: number;
   commandsSent: number;
+  /**
+   * mosquitto's own count of messages it dropped (all clients: a full queue, see max_queued_messages), from its
+   * $SYS tree; null where the broker does not tell (EMQX, or $SYS refused).
+   */
+  brokerDropped: number | null;
   /** Rebirths asked for at start and at every reconnect, in total. */
   rebirthsOnConnect: number;
   sites: { online: number; stale: number; offline: number; unknown: number };
@@ -52,6 +57,8 @@ export interface FleetHostStats extends FleetCounters {
 
 const FLEET_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, jitter: 0.3 };
 const NODES_FILE = 'fleet-nodes.json';
+/** mosquitto's count of the messages it dropped (queues full), in its $SYS tree. */
+const DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
 const BIRTHS_DIR = 'fleet-births';
 /** Births are written this long after they came (a rebirth is an NBIRTH and a burst of DBIRTHs). */
 const BIRTHS_SAVE_MS = 2_000;
@@ -85,6 +92,7 @@ export class FleetHost {
     commandsSent: 0,
     rebirthsOnConnect: 0,
   };
+  private brokerDropped: number | null = null;
   private discardLogged = false;
   /** The timestamp of this session's STATE birth (its will and its orderly death carry the same). */
   private birthTs = 0;
@@ -175,6 +183,7 @@ export class FleetHost {
     return {
       ...this.state.counters,
       ...this.extra,
+      brokerDropped: this.brokerDropped,
       connected: this.connected,
       url: this.o.settings.url,
       hostId: this.o.settings.hostId,
@@ -236,8 +245,9 @@ export class FleetHost {
     const s = this.o.settings;
     const subs: Record<string, { qos: 0 | 1 }> = { [stateTopic(s.hostId)]: { qos: 1 } };
     for (const g of s.groups) subs[`${NAMESPACE}/${g}/#`] = { qos: 1 };
+    subs[DROPPED_TOPIC] = { qos: 0 };
     const granted = await client.subscribeAsync(subs);
-    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+    const refused = granted.filter((g) => g.qos === 128 && g.topic !== DROPPED_TOPIC).map((g) => g.topic);
     if (refused.length) throw new Error(`the broker refused ${refused.join(', ')}`);
     await client.publishAsync(stateTopic(s.hostId), this.statePayload(true, birthTs), {
       qos: 1,
@@ -263,6 +273,11 @@ export class FleetHost {
   private message(client: MqttClient, topic: string, payload: Buffer) {
     const t = parseTopic(topic);
     if (!t) {
+      if (topic === DROPPED_TOPIC) {
+        const n = Number(payload.toString());
+        if (Number.isFinite(n)) this.brokerDropped = n;
+        return;
+      }
       if (topic === stateTopic(this.o.settings.hostId)) this.ownState(client, payload);
       return; // other hosts' STATE, or not Sparkplug
     }

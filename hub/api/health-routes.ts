@@ -71,6 +71,7 @@ function fleetHealth(f: ReturnType<FleetHost['stats']>) {
     linesWritten: f.linesWritten,
     linesDiscarded: f.linesDiscarded,
     commandsSent: f.commandsSent,
+    brokerDropped: f.brokerDropped,
   };
 }
 
