@@ -60,6 +60,9 @@ export interface UpstreamHealth extends UpstreamLinkHealth {
 const COALESCE_MS = 50;
 /** ...or sent at once when this many are waiting. */
 const COALESCE_MAX = 5_000;
+/** Replay: the most spooled readings read (and acknowledged) at once, and sent between two turns of the loop. */
+const REPLAY_STEP_MAX = 20_000;
+const REPLAY_SLICE = 2_000;
 /** An orderly stop waits this long for the last PUBACKs before it spools the rest. */
 const STOP_DRAIN_MS = 2_000;
 
@@ -282,8 +285,9 @@ export class EdgeNode {
   }
 
   /**
-   * The spool, oldest first, as historical DDATA at up to replayMetricsPerS, one step in flight at a time (so
-   * live data is never queued behind more than a step); a step is deleted only once every message of it was
+   * The spool, oldest first, as historical DDATA at up to replayMetricsPerS. A step (up to a fifth of a
+   * second's worth, at most 20,000) is sent in slices with a turn of the event loop between them, so live
+   * data is never queued behind more than a slice; it is deleted only once every message of it was
    * acknowledged, and a session that ends mid-step leaves it in the spool for the next one.
    */
   private async replay(session: UpstreamSession): Promise<void> {
@@ -292,7 +296,7 @@ export class EdgeNode {
     try {
       this.spool.flush();
       const rate = this.o.settings.replayMetricsPerS;
-      const step = Math.max(100, Math.min(5_000, Math.round(rate / 10)));
+      const step = Math.max(100, Math.min(REPLAY_STEP_MAX, Math.round(rate / 5)));
       const started = Date.now();
       let sent = 0;
       while (this.session === session && !this.stopping) {
@@ -300,10 +304,18 @@ export class EdgeNode {
         if (!lines) break;
         const known = readings.filter((r) => this.o.site.pointById.has(r.pointId));
         this.unknownSpooled += readings.length - known.length;
-        const acks = [...this.byAsset(known)].map(([assetId, group]) =>
-          this.send(session, 'DDATA', assetId, { metrics: this.historical(group) }, 1),
-        );
-        this.counters.historicalMetrics += known.length;
+        const acks: Promise<void>[] = [];
+        let sliced = 0;
+        for (const [assetId, group] of this.byAsset(known)) {
+          if (this.session !== session) break;
+          acks.push(this.send(session, 'DDATA', assetId, { metrics: this.historical(group) }, 1));
+          this.counters.historicalMetrics += group.length;
+          sliced += group.length;
+          if (sliced >= REPLAY_SLICE) {
+            sliced = 0;
+            await new Promise((r) => setImmediate(r));
+          }
+        }
         const ok = await Promise.all(acks).then(
           () => true,
           () => false,
