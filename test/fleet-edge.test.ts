@@ -9,7 +9,7 @@ import type { Reading } from '../core/model/reading.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
-import { connectDevice, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { connectDevice, sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { freePort, type Mosquitto, makePki, startMosquitto } from './services.js';
 import { testSiteYaml } from './site-fixtures.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -229,6 +229,13 @@ describe('site hub as a Sparkplug B edge node', () => {
         edgeNodeId: 't1',
       });
       expectSeqContinuity(host.messages);
+      // health and Prometheus tell the link and the spool
+      const viewer = await sessionAs(hub, ['viewer']);
+      const health = await hub.http.inject({ url: '/api/v1/health', headers: viewer.headers });
+      expect(health.json()).toMatchObject({ status: 'ok', upstream: { state: 'connected', groupId: 'g1' } });
+      const metrics = await hub.http.inject({ url: '/metrics', headers: viewer.headers });
+      expect(metrics.body).toContain('hub_upstream_connected 1');
+      expect(metrics.body).toMatch(/hub_upstream_published_total\{what="births"\} 10/);
 
       // an orderly stop publishes the NDEATH of the session itself
       await hub.stop();

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import type { UpstreamHealth } from '../../domains/fleet/edge-node.js';
 import type { TicketPhotos } from '../../domains/tickets/ticket-photos.js';
 import { createMetrics, type MetricSources } from './metrics.js';
 
@@ -9,8 +8,6 @@ export interface HealthRouteServices extends MetricSources {
   clock: Clock;
   startedAt: number;
   photos: Pick<TicketPhotos, 'usage'>;
-  /** With upstream: the edge node's link, counters and spool. */
-  upstream?: () => UpstreamHealth;
 }
 
 /** Something an operator should act on before it becomes a refusal or a loss. */
