@@ -15,7 +15,7 @@ export interface HealthRouteServices extends MetricSources {
 
 /** Something an operator should act on before it becomes a refusal or a loss. */
 export interface HealthWarning {
-  source: 'outbox' | 'photos' | 'fleet';
+  source: 'outbox' | 'photos' | 'fleet' | 'upstream';
   message: string;
   /** How full the bounded thing is, 0–1, where there is one. */
   fill?: number;
@@ -42,6 +42,19 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
     warnings.push({
       source: 'fleet',
       message: `the central hub is not connected to the fleet broker ${fleet.url}: site data is not arriving`,
+    });
+  const up = s.upstream?.();
+  if (up && up.state !== 'connected' && up.state !== 'stopped')
+    warnings.push({
+      source: 'upstream',
+      message: `the upstream broker is unreachable (${up.lastError ?? up.state}): readings are spooled (${up.spool.lines} waiting) and replayed on return`,
+      fill: up.spool.fill,
+    });
+  else if (up && up.spool.fill >= 0.8)
+    warnings.push({
+      source: 'upstream',
+      message: `the upstream spool is at ${percent(up.spool.fill)} of upstream.spool.maxBytes`,
+      fill: up.spool.fill,
     });
   const photos = s.photos.usage();
   if (photos.state !== 'ok')
@@ -123,6 +136,7 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
         warnings,
         photos: s.photos.usage(),
         ...(s.fleet ? { fleet: fleetHealth(s.fleet.stats()) } : {}),
+        ...(s.upstream ? { upstream: s.upstream() } : {}),
       };
     },
   );
