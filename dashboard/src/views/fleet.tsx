@@ -145,7 +145,8 @@ function FleetSites({ route }: { route: Route }) {
     const nextDir = k === key ? (dir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[k];
     navigate(href('fleet', [], k === 'attention' ? {} : { sort: k, dir: nextDir }));
   };
-  const Head = ({ k, label, num }: { k: SortKey; label: string; num?: boolean }) => (
+  // a function, not a component: a component made in render would be remounted each time (losing focus)
+  const head = (k: SortKey, label: string, num?: boolean) => (
     <th
       scope="col"
       class={num ? 'num' : undefined}
@@ -234,13 +235,13 @@ function FleetSites({ route }: { route: Route }) {
           <table class="table fl-sites" data-sort={key} data-dir={dir}>
             <thead>
               <tr>
-                <Head k="site" label={ft('site')} />
-                <Head k="state" label={ft('state')} />
-                <Head k="alerts" label={ft('alerts')} num />
-                <Head k="tickets" label={ft('tickets')} num />
-                <Head k="power" label={ft('power')} num />
-                <Head k="energy" label={ft('energy')} num />
-                <Head k="last" label={ft('lastMessage')} />
+                {head('site', ft('site'))}
+                {head('state', ft('state'))}
+                {head('alerts', ft('alerts'), true)}
+                {head('tickets', ft('tickets'), true)}
+                {head('power', ft('power'), true)}
+                {head('energy', ft('energy'), true)}
+                {head('last', ft('lastMessage'))}
               </tr>
             </thead>
             <tbody>
