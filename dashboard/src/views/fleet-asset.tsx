@@ -18,8 +18,8 @@ import {
   type uPlot,
   valueAxis,
 } from './chart.js';
-import { Age, usePoll } from './fleet-common.js';
-import { AssetState, kindWord, PointValue, SiteHead, StateNotice } from './fleet-site.js';
+import { Age, digitsFor, usePoll } from './fleet-common.js';
+import { kindWord, PointValue, SiteHead, StateNotice } from './fleet-site.js';
 import { type FleetKey, ft } from './fleet-text.js';
 
 const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
@@ -102,7 +102,6 @@ export default function FleetAssetView({
           <h2>
             {ft('points')} <small class="muted">{asset.points.length}</small>
           </h2>
-          <AssetState asset={asset} />
         </div>
         {asset.points.length ? (
           <table class="table fl-points-table">
@@ -229,7 +228,17 @@ function PointTrend(props: {
       tzDate: time.tzDate,
       cursor: { drag: { x: false, y: false } },
       legend: { show: false },
-      scales: { x: { time: true }, y: { auto: true } },
+      // a flat or narrow line gets room around it (and more than one tick)
+      scales: {
+        x: { time: true },
+        y: {
+          range: (_u, min, max) => {
+            if (min === null || max === null) return [0, 1];
+            const pad = Math.max((max - min) * 0.15, Math.abs(max) * 0.02, 0.5);
+            return [min - pad, max + pad];
+          },
+        },
+      },
       series: [
         { label: ft('time'), value: time.value },
         {
@@ -262,7 +271,7 @@ function PointTrend(props: {
         <span class="fl-chart-name">{point.name}</span>
         <span class="muted">
           {unit}
-          {last ? ` · ${formatNumber(last[1], 2)}` : ''}
+          {last ? ` · ${formatNumber(last[1], digitsFor(last[1]))}` : ''}
         </span>
       </figcaption>
       {error !== undefined && <ErrorBox error={error} retry={() => setTick((t) => t + 1)} />}
@@ -274,7 +283,7 @@ function PointTrend(props: {
             options={options}
             data={data}
             xRange={xRange}
-            height={150}
+            height={180}
           />
           {!answer.data.values.length && <p class="chart-empty">{ft('noHistory')}</p>}
         </div>

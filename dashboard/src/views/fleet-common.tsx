@@ -59,9 +59,13 @@ export const energyText = (kwh: number | null | undefined): string =>
 export const countText = (n: number | null | undefined): string =>
   n === null || n === undefined ? '—' : fmtNumber(n, 0);
 
+/** Decimals that mean something: 384,270 W, 412.3 kW, 14.02 °C. */
+export const digitsFor = (v: number): number => (Math.abs(v) >= 1000 ? 0 : Math.abs(v) >= 100 ? 1 : 2);
+
 export function valueText(v: FleetPointRow['value']): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') return fmtNumber(v, 2);
+  if (typeof v === 'number') return fmtNumber(v, digitsFor(v));
+  if (typeof v === 'boolean') return ft(v ? 'on' : 'off');
   return String(v);
 }
 

@@ -100,7 +100,9 @@ export const ft = messages({
     showAll: 'Plot them',
     zoneNone: 'No location',
     pointsCount: '{n} points',
-    offlineAssets: '{n} assets offline',
+    offlineAssets: '{n} offline',
+    on: 'On',
+    off: 'Off',
   },
   'zh-CN': {
     title: '站点总览',
@@ -196,7 +198,9 @@ export const ft = messages({
     showAll: '全部绘图',
     zoneNone: '未指定位置',
     pointsCount: '{n} 个测点',
-    offlineAssets: '{n} 台设备离线',
+    offlineAssets: '{n} 台离线',
+    on: '开',
+    off: '关',
   },
 });
 

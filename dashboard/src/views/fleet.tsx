@@ -232,7 +232,7 @@ function FleetSites({ route }: { route: Route }) {
             {ft('noSites')}
           </p>
         ) : (
-          <table class="table fl-sites" data-sort={key} data-dir={dir}>
+          <table class="table fl-sites" data-sorted={key} data-sort-dir={dir}>
             <thead>
               <tr>
                 {head('site', ft('site'))}
