@@ -510,7 +510,7 @@ describe('the fleet view', () => {
     expect(await wide(page)).toEqual([]);
     await shot(page, 'sites-phone-zh');
 
-    await page.locator('tr[data-site="bj-plant"] [data-link="site"]').click();
+    await page.locator('tr[data-site="bj-plant"] [data-cell="power"]').click(); // a tap anywhere on the card
     await page.locator('[data-fleet-page="site"] [data-part="state-notice"]').waitFor();
     expect(await page.locator('[data-part="state-notice"]').textContent()).toContain('离线');
     expect(

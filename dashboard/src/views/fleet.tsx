@@ -267,7 +267,15 @@ function SiteRow({ s, now }: { s: FleetSiteRow; now: number }) {
   const old = lastKnown(s);
   const cls = old ? ' fl-lastknown' : '';
   return (
-    <tr class={`fl-site fl-site-${s.state}`} data-site={s.id} data-state={s.state}>
+    <tr
+      class={`fl-site fl-site-${s.state}`}
+      data-site={s.id}
+      data-state={s.state}
+      // the whole row (a card on a phone) opens the site; the name stays the link for keyboards and readers
+      onClick={(e) => {
+        if (!(e.target as HTMLElement).closest('a')) navigate(href('fleet', [s.id]));
+      }}
+    >
       <th scope="row" class="fl-site-name">
         <a href={href('fleet', [s.id])} data-link="site">
           {s.name || s.id}
