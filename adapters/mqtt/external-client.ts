@@ -94,7 +94,7 @@ export class ExternalClient {
     }
   }
 
-  async publish(topic: string, payload: string, opts: { retain?: boolean } = {}): Promise<void> {
+  async publish(topic: string, payload: string | Buffer, opts: { retain?: boolean } = {}): Promise<void> {
     if (!this.client?.connected) throw new Error('not connected to the broker');
     await this.client.publishAsync(topic, payload, { qos: 1, retain: opts.retain === true });
   }
