@@ -12,7 +12,7 @@ import type { Reading } from '../core/model/reading.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
-import { tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 import { importGraph } from './import-graph.js';
 import { freePort, type Mosquitto, requireBinary, startMosquitto } from './services.js';
 
@@ -262,6 +262,19 @@ describe('Sparkplug B edge node (Eclipse Tahu client) on the embedded broker', (
     });
     // and a device that is no Sparkplug node has no such diagnostics
     await expect(hub.supervisor.browse('env-1', {})).rejects.toThrow(/not a Sparkplug B edge node/);
+    // the same over HTTP, for engineers
+    const engineer = await sessionAs(hub, ['engineer']);
+    const res = await hub.http.inject({
+      url: '/api/v1/devices/plc-1/sparkplug/browse',
+      headers: engineer.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ online: true, snippet: b.snippet });
+    const other = await hub.http.inject({
+      url: '/api/v1/devices/env-1/sparkplug/browse',
+      headers: engineer.headers,
+    });
+    expect(other.statusCode).toBe(404);
   });
 
   it('data by alias only is resolved, with its own timestamp and quality', async () => {

@@ -81,6 +81,25 @@ export async function deviceRoutes(app: FastifyInstance, s: DeviceRouteServices)
     },
   );
   api.get(
+    '/api/v1/devices/:id/sparkplug/browse',
+    {
+      config: { access: 'devices:diagnose' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'A Sparkplug B edge node: its session (online, bdSeq, seq, devices born) and every metric its births defined (alias, type, unit, latest value, the points that read it), with site-file points for the metrics no point names yet',
+        params: DeviceParams,
+      },
+    },
+    async (req) => {
+      const d = s.site.deviceById.get(req.params.id) as
+        | { protocol?: string; sparkplug?: unknown }
+        | undefined;
+      if (d?.protocol !== 'mqtt' || !d.sparkplug) throw notFound('Sparkplug B edge node', req.params.id);
+      return s.diagnostics.browse(req.params.id, {});
+    },
+  );
+  api.get(
     '/api/v1/devices/bacnet/discover',
     {
       config: { access: 'devices:diagnose' },
