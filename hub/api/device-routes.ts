@@ -30,7 +30,18 @@ export async function deviceRoutes(app: FastifyInstance, s: DeviceRouteServices)
     },
     async () => ({
       links: s.health.linkHealth(),
-      devices: s.health.deviceHealth().map((d) => ({ ...d, name: s.site.deviceById.get(d.deviceId)?.name })),
+      devices: s.health.deviceHealth().map((d) => {
+        const config = s.site.deviceById.get(d.deviceId) as
+          | { name?: string; sparkplug?: { groupId: string; edgeNodeId: string } }
+          | undefined;
+        const sp = config?.sparkplug;
+        return {
+          ...d,
+          name: config?.name,
+          // a Sparkplug B edge node (MQTT): its diagnostics are /devices/:id/sparkplug/browse
+          ...(sp ? { sparkplug: { groupId: sp.groupId, edgeNodeId: sp.edgeNodeId } } : {}),
+        };
+      }),
       pipeline: s.pipeline.counters,
       /** Logins, publishes and subscriptions refused to clients that are no configured device. */
       unknownClients: s.health.unknownClientDenials(),
