@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { newClient, type UPayload } from 'sparkplug-client';
@@ -42,7 +43,7 @@ devices:
   - id: plc-1
     protocol: mqtt
     clientId: plc-1
-    sparkplug: { groupId: ${GROUP}, edgeNodeId: ${NODE}, rebirthHoldoffMs: 400 }
+    sparkplug: { groupId: ${GROUP}, edgeNodeId: ${NODE}, rebirthHoldoffMs: 400, primaryHostId: scada-hub }
   - { id: env-1, protocol: mqtt }
 assets:
   - id: boiler-1
@@ -215,6 +216,22 @@ describe('Sparkplug B edge node (Eclipse Tahu client) on the embedded broker', (
       sparkplugNodesOnline: 1,
       rebirthsRequested: 0,
     });
+  });
+
+  it('the hub is the nodes’ primary host: its STATE is retained online (Sparkplug 3.0 JSON)', async () => {
+    const watcher = await mqtt.connectAsync(url, { ...creds, clientId: 'plc-1-state', reconnectPeriod: 0 });
+    const state = new Promise<{ topic: string; retain: boolean; body: unknown }>((resolve) =>
+      watcher.on('message', (topic, payload, packet) =>
+        resolve({ topic, retain: packet.retain, body: JSON.parse(payload.toString()) }),
+      ),
+    );
+    await watcher.subscribeAsync('spBv1.0/STATE/scada-hub');
+    expect(await state).toEqual({
+      topic: 'spBv1.0/STATE/scada-hub',
+      retain: true,
+      body: { online: true, timestamp: expect.any(Number) },
+    });
+    await watcher.endAsync();
   });
 
   it('browse lists every metric of the births with alias and type, and a site-file snippet for the unmapped', async () => {
@@ -506,6 +523,7 @@ describe('Sparkplug B edge node (Eclipse Tahu client) through a real mosquitto w
         'topic read spBv1.0/STATE/+',
       ].join('\n'),
     );
+    expect(acl).toMatch(/^topic write spBv1\.0\/STATE\/scada-hub$/m);
     expect(acl).toMatch(/^topic read spBv1\.0\/Plant\/\+\/PLC1$/m);
     expect(acl).toMatch(/^topic read spBv1\.0\/Plant\/\+\/PLC1\/\+$/m);
     expect(acl).toMatch(/^topic write spBv1\.0\/Plant\/NCMD\/PLC1$/m);
@@ -553,6 +571,68 @@ describe('Sparkplug B edge node (Eclipse Tahu client) through a real mosquitto w
     await waitFor(() => latest(h, 'boiler-1/supply_temp_c')?.quality === 'bad');
     expect((await browse(h)).online).toBe(false);
     expect(linkStats(h)).toMatchObject({ sparkplugNodes: 1, sparkplugNodesOnline: 0 });
+  });
+
+  it('the hub’s STATE as the nodes’ primary host: online while connected, offline at an orderly stop and by its will', async () => {
+    const creds = { username: 'plc-1', password: passwords['plc-1']! };
+    const readState = async () => {
+      const c = await mqtt.connectAsync(broker.url, {
+        ...creds,
+        clientId: 'state-reader',
+        reconnectPeriod: 0,
+      });
+      const got = new Promise<{ online: boolean; timestamp: number }>((resolve) =>
+        c.on('message', (_t, payload) => resolve(JSON.parse(payload.toString()))),
+      );
+      await c.subscribeAsync('spBv1.0/STATE/scada-hub');
+      const body = await got;
+      await c.endAsync();
+      return body;
+    };
+    const env = { HUB_MQTT_USERNAME: 'facility-hub', HUB_MQTT_PASSWORD: passwords['facility-hub']! };
+    const yaml = siteYaml(`{ mode: external, url: '${broker.url}', clientId: hub-sp-state }`);
+    hub = await startHub(parseSiteText(yaml, 's.yaml', env));
+    const h = hub;
+    await waitFor(() => h.supervisor.linkHealth()[0]?.state === 'up');
+    const online = await readState();
+    expect(online).toEqual({ online: true, timestamp: expect.any(Number) });
+    await h.stop();
+    hub = undefined;
+    expect(await readState()).toEqual({ online: false, timestamp: expect.any(Number) });
+
+    // a hub whose connection dies (through a TCP proxy we cut): mosquitto publishes its will, offline with the
+    // timestamp of its online STATE
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(broker.port, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    try {
+      const viaProxy = siteYaml(
+        `{ mode: external, url: 'mqtt://127.0.0.1:${proxyPort}', clientId: hub-sp-will }`,
+      );
+      hub = await startHub(parseSiteText(viaProxy, 's.yaml', env));
+      const h2 = hub;
+      await waitFor(() => h2.supervisor.linkHealth()[0]?.state === 'up');
+      const second = await readState();
+      expect(second.online).toBe(true);
+      proxy.close();
+      for (const sock of sockets) sock.destroy();
+      await waitFor(async () => (await readState()).online === false, 10_000);
+      expect(await readState()).toEqual({ online: false, timestamp: second.timestamp });
+    } finally {
+      proxy.close();
+      for (const sock of sockets) sock.destroy();
+    }
   });
 });
 

@@ -25,8 +25,11 @@ export function mosquittoAcl(site: SiteModel, hubUsername: string): string {
     for (const t of acl.publish) reads.add(t);
     for (const t of acl.subscribe) writes.add(t);
   }
-  // Sparkplug B edge nodes: the hub reads all they publish and writes their NCMD/DCMD (rebirths, commands)
-  for (const n of buildSparkplugNodes(site).byDevice.values()) {
+  // Sparkplug B edge nodes: the hub reads all they publish and writes their NCMD/DCMD (rebirths, commands) and,
+  // as the nodes' primary host, its STATE
+  const sparkplug = buildSparkplugNodes(site);
+  if (sparkplug.primaryHostId) writes.add(`spBv1.0/STATE/${sparkplug.primaryHostId}`);
+  for (const n of sparkplug.byDevice.values()) {
     for (const t of hubSubscribeFilters(n.group, n.node)) reads.add(t);
     writes.add(`spBv1.0/${n.group}/NCMD/${n.node}`);
     writes.add(`spBv1.0/${n.group}/DCMD/${n.node}/+`);

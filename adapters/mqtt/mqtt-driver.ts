@@ -10,6 +10,7 @@ import {
 } from '../../core/devices/driver.js';
 import type { PointValue, RawReading } from '../../core/model/reading.js';
 import type { PointDef, SiteModel } from '../../core/model/site-model.js';
+import { stateTopic } from '../../core/sparkplug/sparkplug-topic.js';
 import { BrokerAuth } from './broker-auth.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { EmbeddedBroker } from './embedded-broker.js';
@@ -31,6 +32,7 @@ import {
   hubSubscribeFilters,
   isSparkplugPoint,
   type SparkplugNodes,
+  statePayload,
 } from './sparkplug-nodes.js';
 import { buildTopicRoutes, type TopicRoute } from './topic-routes.js';
 
@@ -123,8 +125,11 @@ export class MqttDriver implements Driver {
           );
         this.ctx.log.info({ ...this.embedded.boundPorts }, 'embedded MQTT broker listening');
         this.sparkplug?.connected(false); // a new broker: every node connects and births afresh
+        await this.publishHostState(this.ctx.clock.now());
       } else {
         this.brokerDroppedAtConnect = undefined;
+        const hostId = this.sparkplugNodes.primaryHostId;
+        const stateAt = this.ctx.clock.now();
         this.external = new ExternalClient(
           {
             url: s.url!,
@@ -139,6 +144,10 @@ export class MqttDriver implements Driver {
                 hubSubscribeFilters(n.group, n.node),
               ),
             ],
+            // the nodes' primary host: offline when the hub's session ends uncleanly
+            will: hostId
+              ? { topic: stateTopic(hostId), payload: statePayload(false, stateAt), qos: 1, retain: true }
+              : undefined,
           },
           {
             message: (topic, payload) => this.onMessage(topic, payload),
@@ -147,6 +156,7 @@ export class MqttDriver implements Driver {
           },
         );
         await this.external.start();
+        await this.publishHostState(stateAt);
         // nodes already up have born before we listened: ask them again
         this.sparkplug?.connected(true);
       }
@@ -273,6 +283,18 @@ export class MqttDriver implements Driver {
     return undefined;
   }
 
+  /**
+   * The nodes' primary host (Sparkplug 3.0 STATE, retained): online with this connection's timestamp; offline by the
+   * will (external broker) or at an orderly close.
+   */
+  private async publishHostState(timestamp: number, online = true): Promise<void> {
+    const hostId = this.sparkplugNodes.primaryHostId;
+    if (!hostId) return;
+    const payload = statePayload(online, timestamp);
+    if (this.embedded) await this.embedded.publish(stateTopic(hostId), payload, { retain: true });
+    else await this.external?.publish(stateTopic(hostId), payload, { retain: true });
+  }
+
   /** Publish as the hub, QoS 1. */
   private async publish(topic: string, payload: Buffer): Promise<void> {
     const { embedded, external } = this;
@@ -316,6 +338,8 @@ export class MqttDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    if (this.sparkplugNodes.primaryHostId && this.ctx.signal.aborted)
+      await this.publishHostState(this.ctx.clock.now(), false).catch(() => undefined);
     const { embedded, external } = this;
     if (this.ctx.signal.aborted) {
       this.stopWatchingCredentials?.();
@@ -379,9 +403,16 @@ export const mqttDriverFactory: DriverFactory = {
     ]);
     // Sparkplug B edge nodes: one device per group/node; their points name metrics, never topics
     const nodes = new Map<string, string>();
+    let hostId: string | undefined;
     site.devices.forEach((d, i) => {
       const sp = d.protocol === 'mqtt' ? (d as MqttDevice).sparkplug : undefined;
       if (!sp) return;
+      if (sp.primaryHostId && hostId && sp.primaryHostId !== hostId)
+        issues.push({
+          path: ['devices', i, 'sparkplug', 'primaryHostId'],
+          message: `the hub is one host: "${hostId}" is already the primary host id of another node`,
+        });
+      hostId ??= sp.primaryHostId;
       const key = `${sp.groupId}/${sp.edgeNodeId}`;
       const first = nodes.get(key);
       if (first)

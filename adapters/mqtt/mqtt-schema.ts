@@ -19,6 +19,11 @@ export const SparkplugNodeSchema = z.strictObject({
   edgeNodeId: sparkplugId,
   /** Rebirth requests (NCMD Node Control/Rebirth) to this node at most this often. */
   rebirthHoldoffMs: positiveMs().default(5_000),
+  /**
+   * The Primary Host ID the node is configured with (it births only while that host is online): the hub then
+   * publishes `spBv1.0/STATE/<primaryHostId>` as that host, retained, online while it is connected to the broker.
+   */
+  primaryHostId: sparkplugId.optional(),
 });
 
 /** An MQTT device: one client (sensor, gate controller) that publishes the topics of its points. */

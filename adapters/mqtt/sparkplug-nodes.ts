@@ -34,6 +34,13 @@ export interface SparkplugNodes {
   byTopicKey: Map<string, SparkplugNode>;
   /** hub device id → node. */
   byDevice: Map<string, SparkplugNode>;
+  /** The Primary Host ID the nodes wait for (one per site; checkSite sees to it), whose STATE the hub publishes. */
+  primaryHostId?: string;
+}
+
+/** A host application's STATE (Sparkplug 3.0): retained JSON, the will carrying the birth's timestamp. */
+export function statePayload(online: boolean, timestamp: number): string {
+  return JSON.stringify({ online, timestamp });
 }
 
 export function nodeKey(group: string, node: string): string {
@@ -43,8 +50,10 @@ export function nodeKey(group: string, node: string): string {
 export function buildSparkplugNodes(site: SiteModel): SparkplugNodes {
   const byTopicKey = new Map<string, SparkplugNode>();
   const byDevice = new Map<string, SparkplugNode>();
+  let primaryHostId: string | undefined;
   for (const d of site.devicesOf('mqtt') as MqttDevice[]) {
     if (!d.sparkplug) continue;
+    primaryHostId ??= d.sparkplug.primaryHostId;
     const n: SparkplugNode = {
       deviceId: d.id,
       group: d.sparkplug.groupId,
@@ -75,7 +84,7 @@ export function buildSparkplugNodes(site: SiteModel): SparkplugNodes {
       n.pointsByDevice.set(src.sparkplugDevice, ids);
     }
   }
-  return { byTopicKey, byDevice };
+  return { byTopicKey, byDevice, primaryHostId };
 }
 
 /** Whether a point is read from a Sparkplug metric (its values come as changes only: report by exception). */
