@@ -358,7 +358,8 @@ describe('Sparkplug B edge node (Eclipse Tahu client) on the embedded broker', (
       () => `births ${peer.births}`,
     );
     expect(linkStats(hub)).toMatchObject({ seqGaps: 1, rebirthsRequested: 2 });
-    expect(latest(hub, 'plc-panel/uptime_s')?.value).toBe(1000 + peer.births);
+    // (the birth is out before the hub has read it)
+    await waitFor(() => latest(hub, 'plc-panel/uptime_s')?.value === 1000 + peer.births);
   });
 
   it('writes go out as DCMD (device metric) and NCMD (node metric) by name, in the birth’s type', async () => {
