@@ -93,6 +93,8 @@ export interface DeviceHealth {
   lastError?: { message: string; at: number };
   lastMalformed?: { topic: string; reason: string; sample: string; at: number };
   lastDenied?: { kind: DenialKind; detail: string; at: number };
+  /** An MQTT device that is a Sparkplug B edge node. */
+  sparkplug?: { groupId: string; edgeNodeId: string };
 }
 
 /** The pipeline's counters (core/devices/pipeline.ts PipelineCounters). */
