@@ -28,6 +28,7 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { EdgeCommands } from '../domains/fleet/edge-commands.js';
 import { EdgeNode } from '../domains/fleet/edge-node.js';
 import { buildOncall } from '../domains/people/oncall.js';
 import { wireTicketRouting } from '../domains/people/ticket-routing.js';
@@ -406,6 +407,18 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'demand-limit' }),
   });
   const energyOverview = new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history });
+  // commands from upstream (DCMD): at their level of the points' priority arrays, checked and audited by the site
+  const edgeCommands = site.config.upstream
+    ? new EdgeCommands({
+        settings: site.config.upstream.commands,
+        site,
+        commands,
+        levels: control,
+        audit,
+        log: log.child({ component: 'upstream-commands' }),
+        now: () => clock.now(),
+      })
+    : undefined;
   // with upstream: the site as a Sparkplug B edge node, its summary from the domains (domains/fleet)
   const upstream = site.config.upstream
     ? new EdgeNode({
@@ -417,6 +430,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         log: log.child({ component: 'upstream' }),
         hubVersion: hubVersion(),
         backoff: opts.backoff,
+        commands: edgeCommands,
         deviceState: (deviceId) =>
           supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
         summary: siteSummarySource({
@@ -476,7 +490,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         storage,
         liveClients: () => services.live?.clientCount ?? 0,
         photos: maintenance.photos,
-        upstream: upstream && (() => upstream.health()),
+        upstream: upstream && (() => ({ ...upstream.health(), commands: edgeCommands!.stats() })),
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
@@ -606,6 +620,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       return url.href;
     },
     async stop() {
+      await edgeCommands?.close(); // no command from upstream after this; those in flight finish first
       clock.clearInterval(purgeTimer);
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);

@@ -119,6 +119,7 @@ export class EdgeCommands implements EdgeCommandHandler {
   private readonly burstLastAt = new Map<string, number>();
   private readonly suppressed = new Map<string, number>();
   private readonly now: () => number;
+  private closed = false;
 
   constructor(private readonly opts: EdgeCommandsOptions) {
     const { principal, permissions } = opts.settings;
@@ -131,7 +132,17 @@ export class EdgeCommands implements EdgeCommandHandler {
     return { ...this.counters };
   }
 
+  /** The hub stops: commands that arrive from now on are dropped (logged); the writes in flight finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.queues.values()]);
+  }
+
   async handle(device: string | undefined, payload: SparkplugPayload): Promise<void> {
+    if (this.closed) {
+      this.burst('closed', 'warn', { device }, 'upstream command dropped: the hub is stopping');
+      return;
+    }
     try {
       if (device === undefined) return this.nodeCommand(payload);
       await this.deviceCommand(device, payload);
