@@ -3,7 +3,7 @@ import sparkplugPayload from 'sparkplug-payload';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
 import { startControlSimulation } from './control-fixtures.js';
-import { tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 
 /**
  * Commands down: a site hub as a Sparkplug B edge node (upstream: the tests' real mosquitto) and a raw MQTT host
@@ -223,5 +223,9 @@ describe('DCMD from upstream, remote writes off (the default)', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(level(12)).toBe(before);
     expect(hub.control.state(SP)!.slots.some((s) => s.level === 12)).toBe(false);
+    // counted in the upstream block of health
+    const viewer = await sessionAs(hub, ['viewer']);
+    const health = await hub.http.inject({ url: '/api/v1/health', headers: viewer.headers });
+    expect(health.json().upstream.commands).toMatchObject({ received: 1, refused: 1, written: 0 });
   });
 });
