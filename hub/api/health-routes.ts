@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import type { UpstreamHealth } from '../../domains/fleet/edge-node.js';
+import type { FleetHost } from '../../domains/fleet/host-app.js';
 import type { TicketPhotos } from '../../domains/tickets/ticket-photos.js';
 import { createMetrics, type MetricSources } from './metrics.js';
 
@@ -11,11 +12,13 @@ export interface HealthRouteServices extends MetricSources {
   photos: Pick<TicketPhotos, 'usage'>;
   /** With upstream: the edge node's link, counters and spool. */
   upstream?: () => UpstreamHealth;
+  /** hub.mode central: the fleet's host application. */
+  fleet?: Pick<FleetHost, 'stats'>;
 }
 
 /** Something an operator should act on before it becomes a refusal or a loss. */
 export interface HealthWarning {
-  source: 'outbox' | 'photos' | 'upstream';
+  source: 'outbox' | 'photos' | 'upstream' | 'fleet';
   message: string;
   /** How full the bounded thing is, 0–1, where there is one. */
   fill?: number;
@@ -50,6 +53,12 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
       message: `the upstream spool is at ${percent(up.spool.fill)} of upstream.spool.maxBytes`,
       fill: up.spool.fill,
     });
+  const fleet = s.fleet?.stats();
+  if (fleet && !fleet.connected)
+    warnings.push({
+      source: 'fleet',
+      message: `the central hub is not connected to the fleet broker ${fleet.url}: site data is not arriving`,
+    });
   const photos = s.photos.usage();
   if (photos.state !== 'ok')
     warnings.push({
@@ -58,6 +67,27 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
       fill: photos.fill,
     });
   return warnings;
+}
+
+/** The central's fleet block in health: its broker link, the sites by state, what the host application did. */
+function fleetHealth(f: ReturnType<FleetHost['stats']>) {
+  return {
+    broker: { connected: f.connected, url: f.url, hostId: f.hostId, connects: f.connects },
+    sites: f.sites,
+    messages: f.messages,
+    metrics: f.metrics,
+    historicalMetrics: f.historicalMetrics,
+    births: f.births,
+    deaths: f.deaths,
+    seqGaps: f.seqGaps,
+    beforeBirth: f.beforeBirth,
+    unknownAliases: f.unknownAliases,
+    rebirthsRequested: f.rebirthsRequested,
+    decodeErrors: f.decodeErrors,
+    linesWritten: f.linesWritten,
+    linesDiscarded: f.linesDiscarded,
+    commandsSent: f.commandsSent,
+  };
 }
 
 export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices): Promise<void> {
@@ -80,7 +110,7 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
     },
     async (_req, reply) => {
       const links = s.supervisor.linkHealth();
-      const ready = links.every((l) => l.state === 'up');
+      const ready = links.every((l) => l.state === 'up') && (s.fleet?.stats().connected ?? true);
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'starting',
         site: s.siteId,
@@ -108,6 +138,7 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
         warnings,
         photos: s.photos.usage(),
         ...(s.upstream ? { upstream: s.upstream() } : {}),
+        ...(s.fleet ? { fleet: fleetHealth(s.fleet.stats()) } : {}),
       };
     },
   );
