@@ -70,6 +70,7 @@ import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { exportRoutes } from './api/export-routes.js';
+import { fleetCommandRoutes } from './api/fleet-command-routes.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
@@ -578,6 +579,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     const history =
       site.storage.mode === 'influxdb' ? new FleetHistory(influxClient(site.storage.influxdb)) : undefined;
     routePlugins.push((app) => fleetRoutes(app, { fleet, history, clock }));
+    // writes to the sites' points as DCMDs (central.commands), audited here; each site decides for itself
+    routePlugins.push((app) =>
+      fleetCommandRoutes(app, { host: fleet, enabled: site.config.central!.commands, audit, clock }),
+    );
   }
   for (const plugin of routePlugins) await http.register(plugin);
   await serveDashboard(http);

@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import sparkplugPayload from 'sparkplug-payload';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildHub, type Hub } from '../hub/app.js';
+import { parseSiteText } from '../hub/site-file.js';
 import { startControlSimulation } from './control-fixtures.js';
 import { sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
 
@@ -227,5 +228,103 @@ describe('DCMD from upstream, remote writes off (the default)', () => {
     const viewer = await sessionAs(hub, ['viewer']);
     const health = await hub.http.inject({ url: '/api/v1/health', headers: viewer.headers });
     expect(health.json().upstream.commands).toMatchObject({ received: 1, refused: 1, written: 0 });
+  });
+});
+
+describe("DCMD from the central hub's fleet API (central.commands: true)", () => {
+  let site: Hub;
+  let central: Hub;
+  const level = (n: number) => sim.object('ahu-ctl', 'analog-value:1').priority![n - 1];
+  const url = (point: string, node = 'site-c') =>
+    `/api/v1/fleet/sites/${node}/assets/ahu-2/points/${point}/command`;
+
+  beforeAll(async () => {
+    central = await buildHub(
+      testHubOptions(
+        parseSiteText(
+          `
+site: { id: central, name: Fleet }
+hub: { mode: central, http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
+mqtt: { mode: off }
+storage: { mode: off }
+zones: [{ id: fleet, name: Fleet, kind: campus }]
+central: { url: ${mqttUrl}, hostId: central-cmd-${process.pid}, groups: [${GROUP}], keepAliveS: 5, commands: true }
+`,
+          'central.yaml',
+        ),
+        { live: false },
+      ),
+    );
+    await central.start();
+    await waitFor(() => central.fleet!.stats().connected, 10_000);
+    site = await startSiteHub('site-c', '{ remoteWrites: true }');
+    // the site's births describe ahu-2 to the central
+    await waitFor(() => central.fleet!.site('site-c')?.site.state === 'online', 15_000);
+    await waitFor(() => (central.fleet!.site('site-c')?.assets.length ?? 0) > 0, 15_000);
+  }, 60_000);
+  afterAll(async () => {
+    await central?.stop();
+    await site?.stop();
+  });
+
+  it("an engineer at the central writes a site's setpoint: audited at both ends, at level 12 in the device", async () => {
+    const eng = await sessionAs(central, ['engineer']);
+    const res = await central.http.inject({
+      method: 'POST',
+      url: url('supply_temp_setpoint'),
+      headers: eng.headers,
+      payload: { value: 20.5, reason: 'comfort complaint' },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({
+      site: 'site-c',
+      asset: 'ahu-2',
+      point: 'supply_temp_setpoint',
+      value: 20.5,
+    });
+    await waitFor(
+      () => level(12) === 20.5,
+      10_000,
+      () => `level 12: ${level(12)}`,
+    );
+    expect(central.audit.query({ action: 'fleet.command', limit: 1 })[0]).toMatchObject({
+      actor: eng.username,
+      target: 'site-c/ahu-2/supply_temp_setpoint',
+      outcome: 'ok',
+      after: { value: 20.5 },
+      detail: 'reason: comfort complaint',
+    });
+    await waitFor(
+      () =>
+        site.audit.query({ action: 'control.command', actor: 'upstream:central', target: SP, limit: 1 })
+          .length > 0,
+      5_000,
+    );
+    expect(
+      site.audit.query({ action: 'control.command', actor: 'upstream:central', target: SP, limit: 1 })[0]!
+        .detail,
+    ).toContain(`requested by ${eng.username} at central`);
+    // the value comes back up to the central's latest values
+    await waitFor(
+      () =>
+        central
+          .fleet!.site('site-c')
+          ?.assets.find((a) => a.id === 'ahu-2')
+          ?.points.find((p) => p.name === 'supply_temp_setpoint')?.value === 20.5,
+      10_000,
+    );
+  });
+
+  it('the central refuses what it can tell is wrong: no permission, a measurement, an unknown site, a wrong type', async () => {
+    const viewer = await sessionAs(central, ['viewer']);
+    const eng = await sessionAs(central, ['engineer']);
+    const post = (u: string, value: unknown, headers = eng.headers) =>
+      central.http.inject({ method: 'POST', url: u, headers, payload: { value } });
+    expect((await post(url('supply_temp_setpoint'), 21, viewer.headers)).statusCode).toBe(403);
+    expect((await post(url('supply_temp'), 21)).statusCode).toBe(409);
+    expect((await post(url('supply_temp_setpoint', 'nowhere'), 21)).statusCode).toBe(404);
+    expect((await post(url('supply_temp_setpoint'), true)).statusCode).toBe(400);
+    expect(central.audit.query({ action: 'fleet.command', outcome: 'failed', limit: 10 }).length).toBe(2);
+    expect(level(12)).toBe(20.5);
   });
 });
