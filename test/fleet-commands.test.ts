@@ -327,4 +327,39 @@ central: { url: ${mqttUrl}, hostId: central-cmd-${process.pid}, groups: [${GROUP
     expect(central.audit.query({ action: 'fleet.command', outcome: 'failed', limit: 10 }).length).toBe(2);
     expect(level(12)).toBe(20.5);
   });
+
+  it('a central with central.commands false (the default) refuses every write, audited', async () => {
+    const off = await buildHub(
+      testHubOptions(
+        parseSiteText(
+          `
+site: { id: central-off, name: Fleet }
+hub: { mode: central, http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
+mqtt: { mode: off }
+storage: { mode: off }
+zones: [{ id: fleet, name: Fleet, kind: campus }]
+central: { url: ${mqttUrl}, groups: [${GROUP}] }
+`,
+          'central-off.yaml',
+        ),
+        { live: false },
+      ),
+    );
+    try {
+      const eng = await sessionAs(off, ['engineer']);
+      const res = await off.http.inject({
+        method: 'POST',
+        url: url('supply_temp_setpoint'),
+        headers: eng.headers,
+        payload: { value: 22 },
+      });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(off.audit.query({ action: 'fleet.command', limit: 1 })[0]).toMatchObject({
+        outcome: 'denied',
+        detail: expect.stringMatching(/central\.commands/),
+      });
+    } finally {
+      await off.stop();
+    }
+  });
 });
