@@ -1,4 +1,7 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import sparkplugPayload from 'sparkplug-payload';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -6,8 +9,8 @@ import type { Reading } from '../core/model/reading.js';
 import type { SiteModel } from '../core/model/site-model.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
-import { tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
-import { type Mosquitto, startMosquitto } from './services.js';
+import { connectDevice, sessionAs, tempDataDir, testHubOptions, waitFor } from './hub-harness.js';
+import { freePort, type Mosquitto, makePki, startMosquitto } from './services.js';
 import { testSiteYaml } from './site-fixtures.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -39,11 +42,12 @@ interface Msg {
 }
 
 /** A Sparkplug host that records everything under spBv1.0/g1/#, decoded by Tahu. */
-async function tahuHost(url: string) {
+async function tahuHost(url: string, opts: IClientOptions = {}) {
   const messages: Msg[] = [];
   const client: MqttClient = await mqtt.connectAsync(url, {
     clientId: `tahu-host-${Date.now()}`,
     reconnectPeriod: 0,
+    ...opts,
   });
   client.on('message', (topic, buf) => {
     const [, , type, node, device] = topic.split('/');
@@ -75,8 +79,12 @@ async function tahuHost(url: string) {
   };
 }
 
-function edgeSite(brokerPort: number, dataDir = tempDataDir()): SiteModel {
-  const doc = parse(testSiteYaml({ dataDir }));
+function edgeSite(
+  brokerPort: number,
+  dataDir = tempDataDir(),
+  opts: { mqttPort?: number; upstream?: Record<string, unknown> } = {},
+): SiteModel {
+  const doc = parse(testSiteYaml({ dataDir, mqttPort: opts.mqttPort }));
   doc.storage = { mode: 'off' };
   doc.upstream = {
     url: `mqtt://127.0.0.1:${brokerPort}`,
@@ -85,6 +93,7 @@ function edgeSite(brokerPort: number, dataDir = tempDataDir()): SiteModel {
     summaryIntervalMs: 1000,
     spool: { flushMs: 100 },
     replayMetricsPerS: 20_000,
+    ...opts.upstream,
   };
   return parseSiteText(stringify(doc), 'edge-site.yaml');
 }
@@ -220,6 +229,13 @@ describe('site hub as a Sparkplug B edge node', () => {
         edgeNodeId: 't1',
       });
       expectSeqContinuity(host.messages);
+      // health and Prometheus tell the link and the spool
+      const viewer = await sessionAs(hub, ['viewer']);
+      const health = await hub.http.inject({ url: '/api/v1/health', headers: viewer.headers });
+      expect(health.json()).toMatchObject({ status: 'ok', upstream: { state: 'connected', groupId: 'g1' } });
+      const metrics = await hub.http.inject({ url: '/metrics', headers: viewer.headers });
+      expect(metrics.body).toContain('hub_upstream_connected 1');
+      expect(metrics.body).toMatch(/hub_upstream_published_total\{what="births"\} 10/);
 
       // an orderly stop publishes the NDEATH of the session itself
       await hub.stop();
@@ -275,7 +291,7 @@ describe('site hub as a Sparkplug B edge node', () => {
       await waitFor(() => hub.upstream!.health().state !== 'connected');
       await new Promise((r) => setTimeout(r, 2_000));
       const spooled = hub.upstream!.health().spool.lines;
-      expect(spooled).toBeGreaterThan(1_000);
+      expect(spooled).toBeGreaterThan(100);
       await proxy.restore();
       await waitFor(
         () => host.of('NBIRTH').length === 2,
@@ -351,6 +367,136 @@ describe('site hub as a Sparkplug B edge node', () => {
     } finally {
       await hub.stop().catch(() => undefined);
       await host.client.endAsync();
+    }
+  });
+  it('an asset whose device goes offline gets DDEATH, and a DBIRTH with its latest values when it is back', async () => {
+    const host = await tahuHost(broker.url);
+    const mqttPort = await freePort();
+    const site = edgeSite(broker.port, tempDataDir(), { mqttPort });
+    const hub = await buildHub(testHubOptions(site, { live: false }));
+    try {
+      await hub.start();
+      await waitFor(() => host.of('DBIRTH').length >= site.assets.length);
+      // a real device through the embedded broker and the pipeline
+      let gate = await connectDevice(hub, mqttPort, 'gate-ctl');
+      await gate.publishAsync(
+        'site/t1/gate-a/telemetry',
+        JSON.stringify({ door_open: true, last_card: 'A1' }),
+      );
+      const doorAlias = 1000 + site.pointById.get('gate-a/door_open')!.index;
+      await waitFor(() =>
+        host
+          .of('DDATA', 'gate-a')
+          .some((m) => m.metrics.some((x) => x.alias === doorAlias && x.value === true)),
+      );
+      await gate.endAsync();
+      await waitFor(
+        () => host.of('DDEATH', 'gate-a').length === 1,
+        5_000,
+        () => 'the DDEATH',
+      );
+      expect(host.of('DDEATH')).toHaveLength(1); // the other assets stay born
+      // the site's summary follows in NDATA, by the alias its NBIRTH gave
+      const offlineAlias = host
+        .of('NBIRTH')[0]!
+        .metrics.find((m) => m.name === 'Site/Devices offline')!.alias;
+      await waitFor(
+        () => host.of('NDATA').some((m) => m.metrics.some((x) => x.alias === offlineAlias && x.value >= 1)),
+        5_000,
+        () => 'NDATA Site/Devices offline',
+      );
+      gate = await connectDevice(hub, mqttPort, 'gate-ctl');
+      await gate.publishAsync(
+        'site/t1/gate-a/telemetry',
+        JSON.stringify({ door_open: false, last_card: 'B2' }),
+      );
+      await waitFor(
+        () => host.of('DBIRTH', 'gate-a').length === 2,
+        5_000,
+        () => 'the DBIRTH',
+      );
+      const birth = host.of('DBIRTH', 'gate-a')[1]!;
+      expect(birth.metrics.find((m) => m.name === 'last_card')).toMatchObject({ type: 'String' });
+      await waitFor(() =>
+        host
+          .of('DDATA', 'gate-a')
+          .some((m) => m.metrics.some((x) => x.alias === doorAlias && x.value === false)),
+      );
+      // the death and the birth come in order after the data that preceded them
+      const order = host.messages.filter((m) => m.device === 'gate-a').map((m) => m.type);
+      expect(order.indexOf('DDEATH')).toBeGreaterThan(order.indexOf('DDATA'));
+      expectSeqContinuity(host.messages);
+      await gate.endAsync();
+    } finally {
+      await hub.stop();
+      await host.client.endAsync();
+    }
+  });
+
+  it('over TLS with credentials from the environment; refused credentials leave it spooling', async () => {
+    const pki = makePki();
+    const passwd = join(pki.dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-b', '-c', passwd, 'site-t1', 'upstream-secret-1']);
+    const tlsBroker = await startMosquitto([
+      `certfile ${pki.serverCert}`,
+      `keyfile ${pki.serverKey}`,
+      'allow_anonymous false',
+      `password_file ${passwd}`,
+    ]);
+    const url = `mqtts://127.0.0.1:${tlsBroker.port}`;
+    const host = await tahuHost(url, {
+      ca: readFileSync(pki.caFile),
+      username: 'site-t1',
+      password: 'upstream-secret-1',
+    });
+    process.env.FLEET_EDGE_USER = 'site-t1';
+    process.env.FLEET_EDGE_PASSWORD = 'upstream-secret-1';
+    process.env.FLEET_EDGE_BAD_PASSWORD = 'wrong';
+    const upstream = (passwordEnv: string) => ({
+      url,
+      usernameEnv: 'FLEET_EDGE_USER',
+      passwordEnv,
+      tls: { caFile: pki.caFile },
+    });
+    const good = await buildHub(
+      testHubOptions(edgeSite(0, tempDataDir(), { upstream: upstream('FLEET_EDGE_PASSWORD') }), {
+        live: false,
+      }),
+    );
+    const bad = await buildHub(
+      testHubOptions(
+        edgeSite(0, tempDataDir(), {
+          upstream: { ...upstream('FLEET_EDGE_BAD_PASSWORD'), edgeNodeId: 'bad' },
+        }),
+        {
+          live: false,
+        },
+      ),
+    );
+    try {
+      await good.start();
+      await bad.start();
+      await waitFor(
+        () => host.of('DBIRTH').length >= good.site.assets.length,
+        10_000,
+        () => 'births over TLS',
+      );
+      const ts = Date.now();
+      good.bus.emit('readings.accepted', [{ pointId: 'room-2/temp_c', value: 19, quality: 'good', ts }]);
+      await waitFor(() =>
+        host.of('DDATA', 'room-2').some((m) => m.metrics.some((x) => x.ts === ts && x.value === 19)),
+      );
+      bad.bus.emit('readings.accepted', [{ pointId: 'room-2/temp_c', value: 19, quality: 'good', ts }]);
+      await waitFor(() => bad.upstream!.health().failures >= 2 && bad.upstream!.health().spool.lines === 1);
+      expect(bad.upstream!.health()).toMatchObject({ state: 'backoff', sessions: 0 });
+      expect(host.messages.some((m) => m.node === 'bad')).toBe(false);
+    } finally {
+      await good.stop();
+      await bad.stop();
+      await host.client.endAsync();
+      await tlsBroker.stop();
+      for (const k of ['FLEET_EDGE_USER', 'FLEET_EDGE_PASSWORD', 'FLEET_EDGE_BAD_PASSWORD'])
+        delete process.env[k];
     }
   });
 });

@@ -326,6 +326,7 @@ export class EdgeNode {
         const ahead = (sent / rate) * 1000 - (Date.now() - started);
         if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
       }
+      if (sent) this.o.log.info({ readings: sent, ms: Date.now() - started }, 'upstream: spool replayed');
     } finally {
       this.replaying = false;
     }

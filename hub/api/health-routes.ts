@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import type { UpstreamHealth } from '../../domains/fleet/edge-node.js';
 import type { FleetHost } from '../../domains/fleet/host-app.js';
 import type { TicketPhotos } from '../../domains/tickets/ticket-photos.js';
 import { createMetrics, type MetricSources } from './metrics.js';
@@ -10,8 +9,6 @@ export interface HealthRouteServices extends MetricSources {
   clock: Clock;
   startedAt: number;
   photos: Pick<TicketPhotos, 'usage'>;
-  /** With upstream: the edge node's link, counters and spool. */
-  upstream?: () => UpstreamHealth;
   /** hub.mode central: the fleet's host application. */
   fleet?: Pick<FleetHost, 'stats'>;
 }
