@@ -490,8 +490,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     maintenance,
     visitors,
     energy,
-    upstream,
     fleet,
+    upstream,
     startedAt: clock.now(),
   };
 
@@ -508,8 +508,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         storage,
         liveClients: () => services.live?.clientCount ?? 0,
         photos: maintenance.photos,
-        upstream: upstream && (() => ({ ...upstream.health(), commands: edgeCommands!.stats() })),
         fleet,
+        upstream: upstream && (() => ({ ...upstream.health(), commands: edgeCommands!.stats() })),
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
@@ -674,8 +674,8 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       for (const unwire of unwirePeople) unwire();
       people.stop();
       await notifier.stop();
-      await upstream?.stop(); // after the bus's last readings, before storage: NDEATH, the rest spooled
       await fleet?.stop(); // STATE offline; its last lines into the outbox before storage closes it
+      await upstream?.stop(); // after the bus's last readings, before storage: NDEATH, the rest spooled
       await storage.stop();
       await services.live?.close();
       await redirect?.stop();

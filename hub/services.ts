@@ -82,10 +82,10 @@ export interface HubServices {
   visitors: Visitors;
   /** Meters, the ledger, reports, baselines (domains/energy). */
   energy: EnergyService;
-  /** With `upstream:`, this hub as a Sparkplug B edge node (domains/fleet). */
-  upstream?: EdgeNode;
   /** hub.mode central: the Sparkplug B host application over the fleet's sites (domains/fleet). */
   fleet?: FleetHost;
+  /** With `upstream:`, this hub as a Sparkplug B edge node (domains/fleet). */
+  upstream?: EdgeNode;
   live?: LiveGateway;
   startedAt: number;
 }

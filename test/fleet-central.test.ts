@@ -2,7 +2,7 @@ import sparkplugClient from 'sparkplug-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FleetSiteAnswer, FleetSitesAnswer } from '../domains/fleet/fleet-api-types.js';
 import { buildHub, type Hub } from '../hub/app.js';
-import { parseSiteText } from '../hub/site-file.js';
+import { loadSiteFile, parseSiteText } from '../hub/site-file.js';
 import { type SimAsset, SimEdgeNode } from './fleet-edge-sim.js';
 import {
   influxQuery,
@@ -561,6 +561,68 @@ describe('central hub: a Sparkplug B host application', () => {
     );
   });
 
+  it('40,000 readings from 4 sites land in InfluxDB exactly once, duplicates included', async () => {
+    const POINTS = 50;
+    const ASSETS_PER_SITE = 10;
+    const ROUNDS = 20;
+    const assets: SimAsset[] = Array.from({ length: ASSETS_PER_SITE }, (_, a) => ({
+      id: `pump-${a}`,
+      kind: 'pump',
+      zone: 'plant',
+      points: Array.from({ length: POINTS }, (_, p) => ({ name: `p${p}`, value: 0 })),
+    }));
+    const load = ['load-1', 'load-2', 'load-3', 'load-4'].map((id) => sim(id, { assets }));
+    await Promise.all(load.map((n) => n.connect()));
+    for (const n of load) await born(n.o.node, ASSETS_PER_SITE);
+    const before = hub.fleet!.stats().metrics;
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+    const values = (round: number, a: number) =>
+      Object.fromEntries(Array.from({ length: POINTS }, (_, p) => [`p${p}`, round * 10_000 + a * 100 + p]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const n of load)
+        for (let a = 0; a < ASSETS_PER_SITE; a++) n.ddata(`pump-${a}`, values(round, a), t0 + round * 1000);
+      await new Promise((r) => setImmediate(r));
+    }
+    // the same readings again, as a replay after a lost acknowledgement would send them
+    for (const n of load) n.ddata('pump-0', values(3, 0), t0 + 3000, { historical: true });
+    const total = load.length * ASSETS_PER_SITE * POINTS * ROUNDS;
+    await waitFor(
+      () => hub.fleet!.stats().metrics - before === total + load.length * POINTS,
+      20_000,
+      () => `${hub.fleet!.stats().metrics - before} of ${total + load.length * POINTS} metrics taken`,
+    );
+    for (const n of load) {
+      await waitFor(
+        async () => {
+          const r = await influxQuery(
+            influxUrl,
+            db,
+            `SELECT count(*) FROM raw."pump" WHERE site = '${n.o.node}'`,
+          );
+          return r.values[0]?.slice(1).every((c) => c === ASSETS_PER_SITE * ROUNDS) === true;
+        },
+        20_000,
+        () => `${n.o.node}: ${ASSETS_PER_SITE * ROUNDS} values of each of its ${POINTS} fields`,
+      );
+      const r = await influxQuery(
+        influxUrl,
+        db,
+        `SELECT count(*) FROM raw."pump" WHERE site = '${n.o.node}'`,
+      );
+      expect(r.columns).toHaveLength(POINTS + 1);
+      // the sequence: every reading of one series, in order, with its own value
+      const series = await influxQuery(
+        influxUrl,
+        db,
+        `SELECT p7 FROM raw."pump" WHERE site = '${n.o.node}' AND asset = 'pump-3'`,
+      );
+      expect(series.values).toEqual(
+        Array.from({ length: ROUNDS }, (_, round) => [t0 + round * 1000, round * 10_000 + 3 * 100 + 7]),
+      );
+      expect((await siteRow(n.o.node))!.seqGaps).toBe(0);
+    }
+  }, 60_000);
+
   it('health, readiness and Prometheus metrics carry the fleet', async () => {
     const health = await get<{
       fleet: { broker: { connected: boolean }; sites: { online: number; stale: number } };
@@ -573,6 +635,13 @@ describe('central hub: a Sparkplug B host application', () => {
     expect(metrics.body).toMatch(/hub_fleet_broker_connected 1/);
     expect(metrics.body).toMatch(/hub_fleet_sites\{state="online"\} \d+/);
     expect(metrics.body).toMatch(/hub_fleet_rebirths_requested_total \d+/);
+    // mosquitto tells how many messages it dropped ($SYS, every second; broker-wide, so other files count too)
+    await waitFor(
+      () => hub.fleet!.stats().brokerDropped !== null,
+      5_000,
+      () => "mosquitto's dropped count",
+    );
+    expect(hub.fleet!.stats().brokerDropped).toBeGreaterThanOrEqual(0);
     const anonymous = await hub.http.inject({ method: 'GET', url: '/api/v1/fleet/sites' });
     expect(anonymous.statusCode).toBe(401);
   });
@@ -600,6 +669,12 @@ describe('central hub: a Sparkplug B host application', () => {
       () => 'site-a online',
     );
     expect((await siteRow('site-a'))!.name).toBe('Site A 园区');
+    // a site that is gone is listed from its kept births: its asset and last known values, stale
+    expect(await siteRow('tahu-node')).toMatchObject({ state: 'unknown', assets: 1, points: 2, births: 0 });
+    const gone = (await detail('tahu-node')).assets[0]!;
+    expect(gone).toMatchObject({ id: 'plc-1', state: 'offline' });
+    expect(gone.points[0]).toMatchObject({ name: 'Inputs/Temperature', stale: true });
+    expect(typeof gone.points[0]!.value).toBe('number');
     // every node it had heard from (live ones answer), none twice; the killed one is still listed
     expect(hub.fleet!.stats().rebirthsOnConnect).toBeGreaterThanOrEqual(8);
     expect(a.ncmds.length).toBe(before + 1);
@@ -629,4 +704,27 @@ describe('central hub: a Sparkplug B host application', () => {
       () => `STATE online again (${states.join(' ')})`,
     );
   }, 30_000);
+});
+
+describe('config/central.yaml', () => {
+  it('is a valid central site file', async () => {
+    const site = await loadSiteFile('config/central.yaml');
+    expect(site.hub.mode).toBe('central');
+    expect(site.mqtt.mode).toBe('off');
+    expect(site.storage.mode).toBe('influxdb');
+    expect(site.config.central).toMatchObject({ groups: ['facility-hub'], hostId: 'facility-hub-central' });
+  });
+
+  it('a central section needs hub.mode central, and a central hub is no edge node', () => {
+    const base = `site: { id: c, name: C }\nzones: [{ id: z, name: Z, kind: campus }]\n`;
+    const central = 'central: { url: "mqtt://127.0.0.1:1883", groups: [g] }\n';
+    expect(() => parseSiteText(`${base}${central}`, 'c.yaml')).toThrow(/hub.mode/);
+    expect(() => parseSiteText(`${base}hub: { mode: central }\n`, 'c.yaml')).toThrow(/central/);
+    expect(() =>
+      parseSiteText(
+        `${base}hub: { mode: central }\n${central}upstream: { url: "mqtt://127.0.0.1:1883", groupId: g }\n`,
+        'c.yaml',
+      ),
+    ).toThrow(/not an edge node/);
+  });
 });

@@ -266,4 +266,31 @@ describe('fleet state', () => {
     t.ddata('n1', [{ alias: 1000, type: 'Double', value: 1, timestamp: 2_000_000 }]);
     expect(t.state.counters.seqGaps).toBe(0);
   });
+
+  it("restore: an earlier run's births give names, assets and last known values; nothing born", () => {
+    const t = setup();
+    t.state.restore(G, 'n9', { metrics: [{ name: 'Site/Name', type: 'String', value: 'Nine' }] }, [
+      [
+        'pump-1',
+        {
+          metrics: [
+            { name: 'Asset/Kind', type: 'String', value: 'pump' },
+            { name: 'speed_pct', alias: 1000, type: 'Double', value: 40, timestamp: 5 },
+          ],
+        },
+      ],
+    ]);
+    expect(t.state.sites().find((s) => s.id === 'n9')).toMatchObject({
+      name: 'Nine',
+      state: 'unknown',
+      births: 0,
+      assets: 1,
+    });
+    expect(t.state.site('n9')!.assets[0]).toMatchObject({ kind: 'pump', state: 'offline' });
+    expect(t.state.site('n9')!.assets[0]!.points[0]).toMatchObject({ value: 40, ts: 5, stale: true });
+    expect(t.state.counters.deviceBirths).toBe(0);
+    expect(t.lines).toEqual([]);
+    t.ddata('n9', [{ alias: 1000, type: 'Double', value: 1, timestamp: 6 }]);
+    expect(t.rebirths.at(-1)).toMatchObject({ node: 'n9', reason: 'before-birth' });
+  });
 });

@@ -259,6 +259,29 @@ export class FleetState {
     this.node(group, node, false);
   }
 
+  /**
+   * What an earlier run knew of a node from its last births (the host application keeps them in its data dir):
+   * its name and summary, its assets and points with their values as the last known. The site is listed as
+   * unknown, nothing of it is born (its data waits for a rebirth), and nothing is counted or written.
+   */
+  restore(
+    group: string,
+    node: string,
+    nbirth: SparkplugPayload,
+    dbirths: [string, SparkplugPayload][],
+  ): void {
+    const n = this.node(group, node, false);
+    if (n.born) return;
+    const ignored = new LineBatch();
+    for (const m of nbirth.metrics)
+      if (m.name !== undefined) this.nodeMetric(n, m.name, m, nbirth, this.hooks.now(), ignored);
+    for (const [device, p] of dbirths) this.deviceBirth(n, device, p, false);
+    for (const d of n.devices.values()) {
+      d.born = false;
+      d.state = 'offline';
+    }
+  }
+
   sites(): FleetSiteRow[] {
     return [...this.nodes.values()]
       .sort((a, b) => (a.id === b.id ? a.group.localeCompare(b.group) : a.id.localeCompare(b.id)))
@@ -294,6 +317,11 @@ export class FleetState {
         ),
       }));
     return { site: this.row(node), assets };
+  }
+
+  /** Whether a node is born (an NBIRTH of this run, no NDEATH since). */
+  born(group: string, node: string): boolean {
+    return this.nodes.get(`${group}/${node}`)?.born === true;
   }
 
   /** A site's group (for its topics), or undefined. */
@@ -471,8 +499,8 @@ export class FleetState {
       batch.add(m.timestamp ?? p.timestamp ?? now, field, value);
   }
 
-  private deviceBirth(n: NodeState, id: string, p: SparkplugPayload) {
-    this.counters.deviceBirths++;
+  private deviceBirth(n: NodeState, id: string, p: SparkplugPayload, count = true) {
+    if (count) this.counters.deviceBirths++;
     const old = n.devices.get(id);
     const meta = new Map<string, string>();
     const points = new Map<string, PointState>();

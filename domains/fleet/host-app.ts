@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock } from '../../core/clock.js';
@@ -45,6 +45,11 @@ export interface FleetHostStats extends FleetCounters {
   linesWritten: number;
   linesDiscarded: number;
   commandsSent: number;
+  /**
+   * mosquitto's own count of messages it dropped (all clients: a full queue, see max_queued_messages), from its
+   * $SYS tree; null where the broker does not tell (EMQX, or $SYS refused).
+   */
+  brokerDropped: number | null;
   /** Rebirths asked for at start and at every reconnect, in total. */
   rebirthsOnConnect: number;
   sites: { online: number; stale: number; offline: number; unknown: number };
@@ -52,6 +57,20 @@ export interface FleetHostStats extends FleetCounters {
 
 const FLEET_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, jitter: 0.3 };
 const NODES_FILE = 'fleet-nodes.json';
+/** mosquitto's count of the messages it dropped (queues full), in its $SYS tree. */
+const DROPPED_TOPIC = '$SYS/broker/publish/messages/dropped';
+const BIRTHS_DIR = 'fleet-births';
+/** Births are written this long after they came (a rebirth is an NBIRTH and a burst of DBIRTHs). */
+const BIRTHS_SAVE_MS = 2_000;
+
+/** A node's last births as they came (the Sparkplug payloads), kept to know its assets after a restart. */
+interface KeptBirths {
+  group: string;
+  node: string;
+  nbirth: Buffer;
+  dbirths: Map<string, Buffer>;
+  dirty: boolean;
+}
 
 export class FleetHost {
   private readonly state: FleetState;
@@ -62,6 +81,9 @@ export class FleetHost {
   private reconnectTimer: unknown;
   private tickTimer: unknown;
   private readonly nodesFile: string;
+  private readonly birthsDir: string;
+  private readonly births = new Map<string, KeptBirths>();
+  private birthsTimer: unknown;
   private readonly extra = {
     connects: 0,
     decodeErrors: 0,
@@ -70,6 +92,7 @@ export class FleetHost {
     commandsSent: 0,
     rebirthsOnConnect: 0,
   };
+  private brokerDropped: number | null = null;
   private discardLogged = false;
   /** The timestamp of this session's STATE birth (its will and its orderly death carry the same). */
   private birthTs = 0;
@@ -77,6 +100,7 @@ export class FleetHost {
   constructor(private readonly o: FleetHostOptions) {
     const s = o.settings;
     this.nodesFile = join(o.dataDir, NODES_FILE);
+    this.birthsDir = join(o.dataDir, BIRTHS_DIR);
     this.state = new FleetState(
       {
         silentAfterMs: s.silentAfterS * 1000,
@@ -91,6 +115,7 @@ export class FleetHost {
       },
     );
     for (const n of this.loadNodes()) if (s.groups.includes(n.group)) this.state.remember(n.group, n.node);
+    this.loadBirths();
   }
 
   /** Connect (and keep reconnecting with backoff) in the background. */
@@ -106,6 +131,8 @@ export class FleetHost {
     this.stopped = true;
     this.o.clock.clearInterval(this.tickTimer);
     this.o.clock.clearTimeout(this.reconnectTimer);
+    this.o.clock.clearTimeout(this.birthsTimer);
+    this.saveBirths();
     const client = this.client;
     this.client = undefined;
     this.connected = false;
@@ -156,6 +183,7 @@ export class FleetHost {
     return {
       ...this.state.counters,
       ...this.extra,
+      brokerDropped: this.brokerDropped,
       connected: this.connected,
       url: this.o.settings.url,
       hostId: this.o.settings.hostId,
@@ -217,8 +245,9 @@ export class FleetHost {
     const s = this.o.settings;
     const subs: Record<string, { qos: 0 | 1 }> = { [stateTopic(s.hostId)]: { qos: 1 } };
     for (const g of s.groups) subs[`${NAMESPACE}/${g}/#`] = { qos: 1 };
+    subs[DROPPED_TOPIC] = { qos: 0 };
     const granted = await client.subscribeAsync(subs);
-    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+    const refused = granted.filter((g) => g.qos === 128 && g.topic !== DROPPED_TOPIC).map((g) => g.topic);
     if (refused.length) throw new Error(`the broker refused ${refused.join(', ')}`);
     await client.publishAsync(stateTopic(s.hostId), this.statePayload(true, birthTs), {
       qos: 1,
@@ -244,6 +273,11 @@ export class FleetHost {
   private message(client: MqttClient, topic: string, payload: Buffer) {
     const t = parseTopic(topic);
     if (!t) {
+      if (topic === DROPPED_TOPIC) {
+        const n = Number(payload.toString());
+        if (Number.isFinite(n)) this.brokerDropped = n;
+        return;
+      }
       if (topic === stateTopic(this.o.settings.hostId)) this.ownState(client, payload);
       return; // other hosts' STATE, or not Sparkplug
     }
@@ -263,6 +297,87 @@ export class FleetHost {
       this.state.handle(t, p);
     } catch (err) {
       this.o.log.error({ topic, err: (err as Error).message }, 'fleet: message not taken');
+      return;
+    }
+    if (t.type === 'NBIRTH' || (t.type === 'DBIRTH' && this.state.born(t.group, t.node)))
+      this.keepBirth(t.group, t.node, t.device, payload);
+  }
+
+  private keepBirth(group: string, node: string, device: string | undefined, payload: Buffer) {
+    const key = `${group}/${node}`;
+    const copy = Buffer.from(payload);
+    let kept = this.births.get(key);
+    if (device === undefined) {
+      kept = { group, node, nbirth: copy, dbirths: new Map(), dirty: true };
+      this.births.set(key, kept);
+    } else if (kept) {
+      kept.dbirths.set(device, copy);
+      kept.dirty = true;
+    } else return;
+    if (this.birthsTimer === undefined)
+      this.birthsTimer = this.o.clock.setTimeout(() => {
+        this.birthsTimer = undefined;
+        this.saveBirths();
+      }, BIRTHS_SAVE_MS);
+  }
+
+  /** Each node's last births to `<dataDir>/fleet-births/` (written whole, then renamed). */
+  private saveBirths() {
+    for (const kept of this.births.values()) {
+      if (!kept.dirty) continue;
+      kept.dirty = false;
+      try {
+        mkdirSync(this.birthsDir, { recursive: true, mode: 0o700 });
+        const file = join(this.birthsDir, birthsFileName(kept.group, kept.node));
+        const body = {
+          group: kept.group,
+          node: kept.node,
+          nbirth: kept.nbirth.toString('base64'),
+          dbirths: Object.fromEntries([...kept.dbirths].map(([d, b]) => [d, b.toString('base64')])),
+        };
+        writeFileSync(`${file}.tmp`, JSON.stringify(body), { mode: 0o600 });
+        renameSync(`${file}.tmp`, file);
+      } catch (err) {
+        this.o.log.warn({ err: (err as Error).message, node: kept.node }, 'cannot keep the births of a site');
+      }
+    }
+  }
+
+  /** The births an earlier run kept: the sites' assets and last known values, until they are born again. */
+  private loadBirths() {
+    let files: string[];
+    try {
+      files = readdirSync(this.birthsDir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      try {
+        const body = JSON.parse(readFileSync(join(this.birthsDir, f), 'utf8')) as {
+          group: string;
+          node: string;
+          nbirth: string;
+          dbirths: Record<string, string>;
+        };
+        if (!this.o.settings.groups.includes(body.group)) continue;
+        const nbirth = Buffer.from(body.nbirth, 'base64');
+        const dbirths = new Map(Object.entries(body.dbirths).map(([d, b]) => [d, Buffer.from(b, 'base64')]));
+        this.state.restore(
+          body.group,
+          body.node,
+          decodePayload(nbirth),
+          [...dbirths].map(([d, b]) => [d, decodePayload(b)]),
+        );
+        this.births.set(`${body.group}/${body.node}`, {
+          group: body.group,
+          node: body.node,
+          nbirth,
+          dbirths,
+          dirty: false,
+        });
+      } catch (err) {
+        this.o.log.warn({ file: f, err: (err as Error).message }, 'kept births not readable: ignored');
+      }
     }
   }
 
@@ -337,6 +452,10 @@ export class FleetHost {
       this.o.log.warn({ err: (err as Error).message }, 'cannot remember the fleet nodes');
     }
   }
+}
+
+function birthsFileName(group: string, node: string): string {
+  return `${encodeURIComponent(group)}~${encodeURIComponent(node)}.json`;
 }
 
 /** MQTT options of a broker connection: credentials from the environment, TLS files read now. */

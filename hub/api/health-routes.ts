@@ -15,7 +15,7 @@ export interface HealthRouteServices extends MetricSources {
 
 /** Something an operator should act on before it becomes a refusal or a loss. */
 export interface HealthWarning {
-  source: 'outbox' | 'photos' | 'upstream' | 'fleet';
+  source: 'outbox' | 'photos' | 'fleet' | 'upstream';
   message: string;
   /** How full the bounded thing is, 0–1, where there is one. */
   fill?: number;
@@ -37,6 +37,12 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
           ? 'the history outbox is full: the oldest lines are being dropped (storage.outbox.maxBytes)'
           : 'the history outbox is above 80 % of storage.outbox.maxBytes: InfluxDB is not keeping up or is away',
     });
+  const fleet = s.fleet?.stats();
+  if (fleet && !fleet.connected)
+    warnings.push({
+      source: 'fleet',
+      message: `the central hub is not connected to the fleet broker ${fleet.url}: site data is not arriving`,
+    });
   const up = s.upstream?.();
   if (up && up.state !== 'connected' && up.state !== 'stopped')
     warnings.push({
@@ -49,12 +55,6 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
       source: 'upstream',
       message: `the upstream spool is at ${percent(up.spool.fill)} of upstream.spool.maxBytes`,
       fill: up.spool.fill,
-    });
-  const fleet = s.fleet?.stats();
-  if (fleet && !fleet.connected)
-    warnings.push({
-      source: 'fleet',
-      message: `the central hub is not connected to the fleet broker ${fleet.url}: site data is not arriving`,
     });
   const photos = s.photos.usage();
   if (photos.state !== 'ok')
@@ -84,6 +84,7 @@ function fleetHealth(f: ReturnType<FleetHost['stats']>) {
     linesWritten: f.linesWritten,
     linesDiscarded: f.linesDiscarded,
     commandsSent: f.commandsSent,
+    brokerDropped: f.brokerDropped,
   };
 }
 
@@ -134,8 +135,8 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
         uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
         warnings,
         photos: s.photos.usage(),
-        ...(s.upstream ? { upstream: s.upstream() } : {}),
         ...(s.fleet ? { fleet: fleetHealth(s.fleet.stats()) } : {}),
+        ...(s.upstream ? { upstream: s.upstream() } : {}),
       };
     },
   );

@@ -171,6 +171,15 @@ export function createMetrics(s: MetricSources): Registry {
       ['hub_fleet_commands_total', 'DCMDs sent (counter).', 'commandsSent'],
     ] as const)
       gauge(name, help, [], (g) => g.set(fleet.stats()[key]));
+    gauge(
+      'hub_fleet_broker_dropped_total',
+      "Messages the fleet broker dropped, all clients (mosquitto's $SYS count; absent elsewhere) (counter).",
+      [],
+      (g) => {
+        const n = fleet.stats().brokerDropped;
+        if (n !== null) g.set(n);
+      },
+    );
   }
   gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) => g.set(s.liveClients()));
   return registry;
