@@ -100,7 +100,7 @@ export class EdgeNode {
     const s = o.settings;
     this.groupId = s.groupId;
     this.edgeNodeId = s.edgeNodeId ?? o.site.site.id;
-    this.births = new BirthBuilder(o.site, o.latest, o.hubVersion);
+    this.births = new BirthBuilder(o.site, o.latest, o.hubVersion, s.commands.remoteWrites);
     this.rbe = new ReportByException(o.site.points);
     this.spool = new EdgeSpool({
       dir: join(o.site.hub.dataDir, 'upstream-spool'),
