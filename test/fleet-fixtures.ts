@@ -111,7 +111,7 @@ export interface HubProcess {
 export function startHubProcess(siteFile: string, env: NodeJS.ProcessEnv = {}): Promise<HubProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hub', 'main.ts'), siteFile], {
     cwd: ROOT,
-    env: { ...process.env, ...env, HUB_ADMIN_PASSWORD: 'fleet-test-admin-0123456789' },
+    env: { ...process.env, ...env, HUB_ADMIN_PASSWORD: 'fleet-test-0123456789-secret' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
