@@ -146,7 +146,7 @@ describe('the bridge recipe (config/fleet/): site hub → site mosquitto → TLS
         ),
       ),
     );
-    centralUrl = await central.start();
+    centralUrl = (await central.start()).replace(/\/$/, '');
     session = await login(central, TEST_ADMIN.username, TEST_ADMIN.password);
 
     process.env.FLEET_TEST_SITE_USER = 'facility-hub';

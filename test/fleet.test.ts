@@ -221,7 +221,7 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
         ),
       ),
     );
-    centralUrl = await central.start();
+    centralUrl = (await central.start()).replace(/\/$/, '');
     session = await login(central, TEST_ADMIN.username, TEST_ADMIN.password);
     host = await TahuHost.start(broker.url);
 
