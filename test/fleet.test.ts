@@ -299,7 +299,8 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
         return s.length === SITES.length;
       },
       15_000,
-      () => 'live readings of every site in the central InfluxDB',
+      () =>
+        `live readings of every site in the central InfluxDB (DDATA metrics the Tahu host saw: ${SITES.map((id) => `${id} ${host.nodes.get(id)?.live}`)})`,
     );
     await new Promise((r) => setTimeout(r, LIVE_BEFORE_CUT_MS));
 
