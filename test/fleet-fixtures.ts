@@ -7,8 +7,8 @@ import { tempDataDir } from './hub-harness.js';
 import { freePort } from './services.js';
 
 /**
- * The fleet's pieces for tests: site files for a site hub with `upstream:` and for a central hub, a site hub
- * as a process of its own (the real `hub/main.ts`, to kill), a TCP link that can be cut, and the load source.
+ * The fleet's pieces for tests: site files for a site hub with `upstream:` and for a central hub, site hubs
+ * in a process of their own (to kill), a TCP link that can be cut, and the load source.
  */
 
 const ROOT = join(import.meta.dirname, '..');
@@ -107,11 +107,15 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-/** The real hub CLI (`hub/main.ts` through tsx) on a site file; resolves once it serves its dashboard. */
-export function startHubProcess(siteFile: string, env: NodeJS.ProcessEnv = {}): Promise<HubProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'hub', 'main.ts'), siteFile], {
+/**
+ * Site hubs in a child process (test/peers/fleet-sites.ts: each site file built and started as hub/main.ts
+ * does); resolves once all serve. Several sites share a process to spare the start-up (loading the hub's code
+ * costs ~3 s of CPU per process); a site to kill gets a process of its own.
+ */
+export function startHubProcess(siteFiles: string[]): Promise<HubProcess> {
+  const script = join(import.meta.dirname, 'peers', 'fleet-sites.ts');
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...siteFiles], {
     cwd: ROOT,
-    env: { ...process.env, ...env, HUB_ADMIN_PASSWORD: 'fleet-test-0123456789-secret' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -137,20 +141,18 @@ export function startHubProcess(siteFile: string, env: NodeJS.ProcessEnv = {}): 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`hub ${siteFile} did not start in 30 s: ${out}`));
-    }, 30_000);
-    let stdout = '';
+      reject(new Error(`site hubs ${siteFiles} did not start in 60 s: ${out}`));
+    }, 60_000);
     proc.stdout?.on('data', (d: Buffer) => {
-      stdout += d;
       keep(d);
-      if (/dashboard at /.test(stdout)) {
+      if (/^ready$/m.test(out)) {
         clearTimeout(timer);
         resolve(handle);
       }
     });
     proc.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`hub ${siteFile} exited (${code ?? signal}): ${out}`));
+      reject(new Error(`site hubs ${siteFiles} exited (${code ?? signal}): ${out}`));
     });
   });
 }

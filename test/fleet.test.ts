@@ -19,8 +19,8 @@ import { login, TEST_ADMIN, type TestSession, testHubOptions, waitFor } from './
 import { freePort, type Mosquitto, startMosquitto } from './services.js';
 
 /**
- * The fleet end to end, on loopback with the real pieces: three site hubs (each the hub's own CLI in a process
- * of its own, fed 10,000 readings/s over its embedded MQTT broker) publishing Sparkplug B upstream to a real
+ * The fleet end to end, on loopback with the real pieces: three site hubs (in child processes, site-c alone in
+ * its own; each fed 10,000 readings/s over its embedded MQTT broker) publishing Sparkplug B upstream to a real
  * mosquitto, each through a TCP link the test can cut; a central hub (hub.mode: central) writing the fleet to
  * a real InfluxDB; and an independent Sparkplug host (Eclipse Tahu's `sparkplug-payload`, not the hub's codec)
  * on the same broker checking what the sites publish. The upstream links are cut silently (no byte passes, no
@@ -186,7 +186,8 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
   let host: TahuHost;
   let load: FleetLoad;
   const links = new Map<string, CuttableLink>();
-  const sites = new Map<string, HubProcess>();
+  const processes: HubProcess[] = [];
+  let killable: HubProcess;
   const mqttPorts = new Map<string, number>();
   let t0 = 0;
   const figures: Record<string, unknown> = {};
@@ -225,26 +226,32 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
     session = await login(central, TEST_ADMIN.username, TEST_ADMIN.password);
     host = await TahuHost.start(broker.url);
 
-    await Promise.all(
-      SITES.map(async (id) => {
-        const link = await startCuttableLink(broker.port);
-        links.set(id, link);
-        const mqttPort = await freePort();
-        mqttPorts.set(id, mqttPort);
-        const yaml = fleetSiteYaml({
-          id,
-          name: `Site ${id.slice(-1).toUpperCase()}`,
-          mqttPort,
-          upstreamUrl: link.url,
-          groupId: GROUP,
-          assets: ASSETS,
-          points: POINTS,
-          keepAliveS: KEEPALIVE_S,
-          upstreamExtra: ['spool: { flushMs: 200 }'],
-        });
-        sites.set(id, await startHubProcess(writeSiteFile(yaml)));
-      }),
-    );
+    const files = new Map<string, string>();
+    for (const id of SITES) {
+      const link = await startCuttableLink(broker.port);
+      links.set(id, link);
+      const mqttPort = await freePort();
+      mqttPorts.set(id, mqttPort);
+      const yaml = fleetSiteYaml({
+        id,
+        name: `Site ${id.slice(-1).toUpperCase()}`,
+        mqttPort,
+        upstreamUrl: link.url,
+        groupId: GROUP,
+        assets: ASSETS,
+        points: POINTS,
+        keepAliveS: KEEPALIVE_S,
+        upstreamExtra: ['spool: { flushMs: 200 }'],
+      });
+      files.set(id, writeSiteFile(yaml));
+    }
+    // site-a and site-b share a process; site-c, the one killed, has its own
+    const [ab, c] = await Promise.all([
+      startHubProcess([files.get('site-a')!, files.get('site-b')!]),
+      startHubProcess([files.get('site-c')!]),
+    ]);
+    processes.push(ab, c);
+    killable = c;
     load = await startFleetLoad({
       sites: SITES.map((id) => ({ id, url: `mqtt://127.0.0.1:${mqttPorts.get(id)}` })),
       assets: ASSETS,
@@ -255,7 +262,7 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
 
   afterAll(async () => {
     await load?.kill();
-    await Promise.all([...sites.values()].map((s) => s.kill()));
+    await Promise.all(processes.map((p) => p.kill()));
     await Promise.all([...links.values()].map((l) => l.stop()));
     await host?.close().catch(() => undefined);
     await central?.stop();
@@ -457,7 +464,7 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
 
     // ── a site killed: offline within its keep-alive, its values kept as the last known ───────────
     const killedAt = Date.now();
-    await sites.get('site-c')!.kill();
+    await killable.kill();
     await waitFor(
       async () => (await stateOf('site-c')) === 'offline',
       KEEPALIVE_S * 1000,
