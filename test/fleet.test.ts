@@ -362,6 +362,7 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
     const before = Math.ceil((restoredAt - t0) / PERIOD_MS);
     let liveLagMax = 0;
     let replayedAt: number | undefined;
+    let progress = '';
     const onlineAgain = new Map<string, number>();
     await waitFor(
       async () => {
@@ -387,10 +388,16 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
           counts.every((s) => Number(s.values[0]![1]) === before * ASSETS) &&
           last.length === SITES.length;
         if (done) replayedAt = now;
+        progress = SITES.map((id) => {
+          const n = host.nodes.get(id)!;
+          const count = counts.find((c) => c.tags?.site === id)?.values[0]?.[1];
+          return `${id}: ${all.get(id)?.state}, ${count} in InfluxDB, ${n.births.length} births, ${n.historical} historical and ${n.live} live metrics on the wire`;
+        }).join('; ');
         return done;
       },
       REPLAY_LIMIT_MS + 10_000,
-      () => `the replay of the cut (expected ${before * ASSETS} readings of p0 per site before the restore)`,
+      () =>
+        `the replay of the cut (expected ${before * ASSETS} readings of p0 per site before the restore; ${progress}; site processes said: ${processes.map((p) => p.output().slice(-1500)).join(' | ')})`,
     );
     figures.onlineAfterRestoreMs = Object.fromEntries(onlineAgain);
     figures.replayMs = replayedAt! - restoredAt;
