@@ -159,6 +159,10 @@ class TahuHost {
     return m;
   }
 
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
   close = () => this.client.endAsync();
 }
 
@@ -333,7 +337,8 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
     await waitFor(
       async () => SITES.every((id) => host.nodes.get(id)!.deaths.length === 1),
       5_000,
-      () => 'an NDEATH from every site at the independent host',
+      () =>
+        `an NDEATH from every site at the independent host (${SITES.map((id) => `${id}: births ${host.nodes.get(id)!.births}, deaths ${host.nodes.get(id)!.deaths}`)}; connected ${host.connected})`,
     );
     figures.offlineAfterCutMs = Object.fromEntries(offlineAt);
     figures.ndeathAfterCutMs = Object.fromEntries(
