@@ -208,6 +208,27 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
   const fleetSites = async () =>
     new Map((await api<FleetSitesAnswer>('/api/v1/fleet/sites')).sites.map((s) => [s.id, s]));
   const stateOf = async (id: string) => (await fleetSites()).get(id)?.state;
+  /** Where readings are missing: per site, the seconds with fewer in InfluxDB than sent, and on the wire. */
+  const holes = async (until: number) => {
+    const out: string[] = [];
+    for (const id of SITES) {
+      const [s] = await influx(
+        influxUrl,
+        db,
+        `SELECT count(p0) FROM generic WHERE site = '${id}' AND time >= ${t0}ms AND time < ${until}ms GROUP BY time(1s) fill(0)`,
+      );
+      const short = (s?.values ?? [])
+        .filter((v) => Number(v[1]) < (1000 / PERIOD_MS) * ASSETS)
+        .map((v) => `+${(Number(v[0]) - t0) / 1000}s: ${v[1]}`);
+      const wire = host.node(id).seen.get('a0/1000');
+      const notOnWire: number[] = [];
+      for (let k = 0; wire && k < (until - t0) / PERIOD_MS; k++) if (wire[k] === 0) notOnWire.push(k);
+      out.push(
+        `${id}: seconds short in InfluxDB ${short.slice(0, 40).join(', ')}; ticks of a0/p0 never on the wire: ${notOnWire.length} (${notOnWire.slice(0, 5)} … ${notOnWire.slice(-5)})`,
+      );
+    }
+    return out.join('\n');
+  };
 
   beforeAll(async () => {
     broker = await startMosquitto([
@@ -369,41 +390,46 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
     let replayedAt: number | undefined;
     let progress = '';
     const onlineAgain = new Map<string, number>();
-    await waitFor(
-      async () => {
-        const now = Date.now();
-        const all = await fleetSites();
-        for (const id of SITES)
-          if (!onlineAgain.has(id) && all.get(id)?.state === 'online') onlineAgain.set(id, now - restoredAt);
-        const counts = await influx(
-          influxUrl,
-          db,
-          `SELECT count(p0) FROM generic WHERE time >= ${t0}ms AND time < ${restoredAt}ms GROUP BY site`,
-        );
-        const last = await influx(
-          influxUrl,
-          db,
-          `SELECT last(p0) FROM generic WHERE time >= ${restoredAt}ms GROUP BY site`,
-        );
-        // live: how far the newest reading in InfluxDB is behind the clock, once the site is back
-        if (onlineAgain.size === SITES.length && now - restoredAt > 3_000)
-          for (const s of last) liveLagMax = Math.max(liveLagMax, now - Number(s.values[0]![0]));
-        const done =
-          counts.length === SITES.length &&
-          counts.every((s) => Number(s.values[0]![1]) === before * ASSETS) &&
-          last.length === SITES.length;
-        if (done) replayedAt = now;
-        progress = SITES.map((id) => {
-          const n = host.nodes.get(id)!;
-          const count = counts.find((c) => c.tags?.site === id)?.values[0]?.[1];
-          return `${id}: ${all.get(id)?.state}, ${count} in InfluxDB, ${n.births.length} births, ${n.historical} historical and ${n.live} live metrics on the wire`;
-        }).join('; ');
-        return done;
-      },
-      REPLAY_LIMIT_MS + 10_000,
-      () =>
-        `the replay of the cut (expected ${before * ASSETS} readings of p0 per site before the restore; ${progress}; site processes said: ${processes.map((p) => p.output().slice(-1500)).join(' | ')})`,
-    );
+    try {
+      await waitFor(
+        async () => {
+          const now = Date.now();
+          const all = await fleetSites();
+          for (const id of SITES)
+            if (!onlineAgain.has(id) && all.get(id)?.state === 'online')
+              onlineAgain.set(id, now - restoredAt);
+          const counts = await influx(
+            influxUrl,
+            db,
+            `SELECT count(p0) FROM generic WHERE time >= ${t0}ms AND time < ${restoredAt}ms GROUP BY site`,
+          );
+          const last = await influx(
+            influxUrl,
+            db,
+            `SELECT last(p0) FROM generic WHERE time >= ${restoredAt}ms GROUP BY site`,
+          );
+          // live: how far the newest reading in InfluxDB is behind the clock, once the site is back
+          if (onlineAgain.size === SITES.length && now - restoredAt > 3_000)
+            for (const s of last) liveLagMax = Math.max(liveLagMax, now - Number(s.values[0]![0]));
+          const done =
+            counts.length === SITES.length &&
+            counts.every((s) => Number(s.values[0]![1]) === before * ASSETS) &&
+            last.length === SITES.length;
+          if (done) replayedAt = now;
+          progress = SITES.map((id) => {
+            const n = host.nodes.get(id)!;
+            const count = counts.find((c) => c.tags?.site === id)?.values[0]?.[1];
+            return `${id}: ${all.get(id)?.state}, ${count} in InfluxDB, ${n.births.length} births, ${n.historical} historical and ${n.live} live metrics on the wire`;
+          }).join('; ');
+          return done;
+        },
+        REPLAY_LIMIT_MS + 10_000,
+        () =>
+          `the replay of the cut (expected ${before * ASSETS} readings of p0 per site before the restore; ${progress}; site processes said: ${processes.map((p) => p.output().slice(-1500)).join(' | ')})`,
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${await holes(restoredAt)}`);
+    }
     figures.onlineAfterRestoreMs = Object.fromEntries(onlineAgain);
     figures.replayMs = replayedAt! - restoredAt;
     figures.liveLagMaxDuringReplayMs = liveLagMax;
