@@ -224,9 +224,13 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
       const notOnWire: number[] = [];
       for (let k = 0; wire && k < (until - t0) / PERIOD_MS; k++) if (wire[k] === 0) notOnWire.push(k);
       out.push(
-        `${id}: seconds short in InfluxDB ${short.slice(0, 40).join(', ')}; ticks of a0/p0 never on the wire: ${notOnWire.length} (${notOnWire.slice(0, 5)} … ${notOnWire.slice(-5)})`,
+        `${id}: seconds short in InfluxDB ${short.slice(0, 40).join(', ')}; ticks of a0/p0 never on the wire: ${notOnWire.length} (${notOnWire.slice(0, 5)} … ${notOnWire.slice(-5)}); readings of all series never on the wire: ${host.missing(id, Math.floor((until - t0) / PERIOD_MS))}`,
       );
     }
+    const health = await api<{ fleet?: unknown; storage?: unknown }>('/api/v1/health').catch((e) =>
+      String(e),
+    );
+    out.push(`central health: ${JSON.stringify(health)}`);
     return out.join('\n');
   };
 
