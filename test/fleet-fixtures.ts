@@ -105,6 +105,8 @@ export interface HubProcess {
   kill(): Promise<void>;
   /** SIGTERM: the orderly stop (NDEATH published before disconnecting). */
   stop(): Promise<void>;
+  /** Each edge node's upstream health, as the process prints it. */
+  upstreamHealth(): Promise<string>;
 }
 
 /**
@@ -137,6 +139,17 @@ export function startHubProcess(siteFiles: string[]): Promise<HubProcess> {
     output: () => out,
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
+    async upstreamHealth() {
+      if (exited()) return '(exited)';
+      const from = out.length;
+      proc.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 500));
+      return out
+        .slice(from)
+        .split('\n')
+        .filter((l) => l.startsWith('upstream '))
+        .join('\n');
+    },
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

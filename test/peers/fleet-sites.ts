@@ -2,7 +2,8 @@
  * Site hubs in a process of their own, for the fleet test (`node --import tsx test/peers/fleet-sites.ts
  * <site.yaml> …`): each file a hub built and started as hub/main.ts does (its log at the site file's level on
  * stdout), with the tests' cheap password hashing. Prints `ready` once all serve; SIGTERM stops them in order
- * (each edge node's NDEATH sent), SIGKILL is a crash of all of them at once.
+ * (each edge node's NDEATH sent), SIGKILL is a crash of all of them at once; SIGUSR2 prints their upstream
+ * health.
  */
 import { createLogger } from '../../core/logger.js';
 import { buildHub, type Hub } from '../../hub/app.js';
@@ -21,5 +22,12 @@ process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
   void Promise.all(hubs.map((h) => h.stop())).then(() => process.exit(0));
+});
+// SIGUSR2: each edge node's upstream health on stdout (for a failing test to show)
+process.on('SIGUSR2', () => {
+  for (const hub of hubs) {
+    const up = (hub as unknown as { upstream?: { health(): unknown } }).upstream?.health();
+    process.stdout.write(`upstream ${hub.site.site.id}: ${JSON.stringify(up)}\n`);
+  }
 });
 process.stdout.write('ready\n');
