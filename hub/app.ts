@@ -28,6 +28,7 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { EdgeNode } from '../domains/fleet/edge-node.js';
 import { buildOncall } from '../domains/people/oncall.js';
 import { wireTicketRouting } from '../domains/people/ticket-routing.js';
 import { wireVisitorRouting } from '../domains/people/visitor-routing.js';
@@ -83,6 +84,8 @@ import { userRoutes } from './api/user-routes.js';
 import { visitorRoutes } from './api/visitor-routes.js';
 import { visitorStatsRoutes } from './api/visitor-stats-routes.js';
 import { ControlActivityRecorder } from './control-activity.js';
+import { siteSummarySource } from './fleet-summary.js';
+import { hubVersion } from './hub-version.js';
 import { LiveGateway } from './live/live-gateway.js';
 import type { HubServices } from './services.js';
 import { HttpsCertificate } from './tls/https-certificate.js';
@@ -402,6 +405,29 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     audit,
     log: log.child({ component: 'demand-limit' }),
   });
+  const energyOverview = new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history });
+  // with upstream: the site as a Sparkplug B edge node, its summary from the domains (domains/fleet)
+  const upstream = site.config.upstream
+    ? new EdgeNode({
+        site,
+        settings: site.config.upstream,
+        bus,
+        latest,
+        clock,
+        log: log.child({ component: 'upstream' }),
+        hubVersion: hubVersion(),
+        backoff: opts.backoff,
+        deviceState: (deviceId) =>
+          supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
+        summary: siteSummarySource({
+          alerts,
+          tickets: maintenance.tickets,
+          devices: supervisor,
+          overview: energyOverview,
+          log: log.child({ component: 'upstream' }),
+        }),
+      })
+    : undefined;
   const services: HubServices = {
     site,
     bus,
@@ -433,6 +459,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     maintenance,
     visitors,
     energy,
+    upstream,
     startedAt: clock.now(),
   };
 
@@ -449,6 +476,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         storage,
         liveClients: () => services.live?.clientCount ?? 0,
         photos: maintenance.photos,
+        upstream: upstream && (() => upstream.health()),
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
@@ -510,7 +538,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     (app) =>
       energyRoutes(app, {
         energy,
-        overview: new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history }),
+        overview: energyOverview,
         now: () => clock.now(),
       }),
   ];
@@ -566,6 +594,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       visitors.passes.purge(clock.now());
       visitors.start(); // before the links: the first scan is answered
       visitorTimer = clock.setInterval(() => visitors.passes.purge(clock.now()), 3_600_000);
+      upstream?.start(); // before the links: the first readings are reported (or spooled)
       pipeline.startStaleness();
       supervisor.start();
       const { host, port } = site.hub.http;
@@ -601,6 +630,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       for (const unwire of unwirePeople) unwire();
       people.stop();
       await notifier.stop();
+      await upstream?.stop(); // after the bus's last readings, before storage: NDEATH, the rest spooled
       await storage.stop();
       await services.live?.close();
       await redirect?.stop();

@@ -13,6 +13,7 @@ import type { SceneService } from '../domains/control/scene-service.js';
 import type { ScheduleEngine } from '../domains/control/schedule-engine.js';
 import type { ScheduleService } from '../domains/control/schedule-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
+import type { EdgeNode } from '../domains/fleet/edge-node.js';
 import type { Oncall } from '../domains/people/oncall.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
 import type { RuleService } from '../domains/rules/rule-service.js';
@@ -80,6 +81,8 @@ export interface HubServices {
   visitors: Visitors;
   /** Meters, the ledger, reports, baselines (domains/energy). */
   energy: EnergyService;
+  /** With `upstream:`, this hub as a Sparkplug B edge node (domains/fleet). */
+  upstream?: EdgeNode;
   live?: LiveGateway;
   startedAt: number;
 }

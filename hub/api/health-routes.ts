@@ -12,7 +12,7 @@ export interface HealthRouteServices extends MetricSources {
 
 /** Something an operator should act on before it becomes a refusal or a loss. */
 export interface HealthWarning {
-  source: 'outbox' | 'photos';
+  source: 'outbox' | 'photos' | 'upstream';
   message: string;
   /** How full the bounded thing is, 0–1, where there is one. */
   fill?: number;
@@ -33,6 +33,19 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
         outbox.state === 'dropping'
           ? 'the history outbox is full: the oldest lines are being dropped (storage.outbox.maxBytes)'
           : 'the history outbox is above 80 % of storage.outbox.maxBytes: InfluxDB is not keeping up or is away',
+    });
+  const up = s.upstream?.();
+  if (up && up.state !== 'connected' && up.state !== 'stopped')
+    warnings.push({
+      source: 'upstream',
+      message: `the upstream broker is unreachable (${up.lastError ?? up.state}): readings are spooled (${up.spool.lines} waiting) and replayed on return`,
+      fill: up.spool.fill,
+    });
+  else if (up && up.spool.fill >= 0.8)
+    warnings.push({
+      source: 'upstream',
+      message: `the upstream spool is at ${percent(up.spool.fill)} of upstream.spool.maxBytes`,
+      fill: up.spool.fill,
     });
   const photos = s.photos.usage();
   if (photos.state !== 'ok')
@@ -91,6 +104,7 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
         uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
         warnings,
         photos: s.photos.usage(),
+        ...(s.upstream ? { upstream: s.upstream() } : {}),
       };
     },
   );

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Pipeline } from '../../core/devices/pipeline.js';
 import type { Supervisor } from '../../core/devices/supervisor.js';
+import type { UpstreamHealth } from '../../domains/fleet/edge-node.js';
 import type { StorageService } from '../../platform/storage/storage-service.js';
 
 /** What the metrics are read from. */
@@ -10,6 +11,8 @@ export interface MetricSources {
   storage: Pick<StorageService, 'health'>;
   /** Connected live (socket.io) clients. */
   liveClients: () => number;
+  /** With upstream: the edge node's link, counters and spool. */
+  upstream?: () => UpstreamHealth;
 }
 
 /**
@@ -70,6 +73,34 @@ export function createMetrics(s: MetricSources): Registry {
         g.set({ device: '', kind }, n);
     },
   );
+  // Upstream (the Sparkplug B edge node): absent without upstream:.
+  const up = s.upstream;
+  if (up) {
+    gauge('hub_upstream_connected', 'Upstream broker: 1 when connected.', [], (g) =>
+      g.set(up().state === 'connected' ? 1 : 0),
+    );
+    gauge(
+      'hub_upstream_published_total',
+      'Sparkplug messages and metrics sent upstream (counter).',
+      ['what'],
+      (g) => {
+        const h = up();
+        g.set({ what: 'messages' }, h.published.messages);
+        g.set({ what: 'metrics' }, h.published.metrics);
+        g.set({ what: 'historical_metrics' }, h.published.historicalMetrics);
+        g.set({ what: 'births' }, h.published.births);
+      },
+    );
+    gauge('hub_upstream_spool_lines', 'Upstream spool: readings waiting for the broker.', [], (g) =>
+      g.set(up().spool.lines),
+    );
+    gauge(
+      'hub_upstream_spool_dropped_total',
+      'Readings dropped because the upstream spool was full (counter).',
+      [],
+      (g) => g.set(up().spool.droppedLines),
+    );
+  }
   // Storage: gauges read from its health; absent when the hub does not use InfluxDB.
   const outbox = () => s.storage.health().outbox;
   const influx = () => s.storage.health().influxdb;

@@ -15,7 +15,13 @@ import type { TokenStore } from './token-store.js';
 import type { User, UserStore } from './user-store.js';
 
 /** Actors the hub writes as itself (the audit log, automation): no user may take these names. */
-export const RESERVED_USERNAMES: readonly string[] = ['system', 'rules', 'anonymous', 'site-file', 'upstream'];
+export const RESERVED_USERNAMES: readonly string[] = [
+  'system',
+  'rules',
+  'anonymous',
+  'site-file',
+  'upstream',
+];
 
 export interface NewUser {
   username: string;
