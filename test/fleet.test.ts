@@ -453,8 +453,9 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
     expect(replayedAt! - restoredAt, 'the whole cut replayed within 60 s of the return').toBeLessThan(
       REPLAY_LIMIT_MS,
     );
+    // 1–3 s on a quiet machine; up to 8 s seen with the 2 cores shared at load 12
     expect(liveLagMax, 'live data kept flowing during the replay (newest reading in InfluxDB)').toBeLessThan(
-      10_000,
+      15_000,
     );
 
     // ── stop the load, drain, count: every reading exactly once ───────────────────────────────────
