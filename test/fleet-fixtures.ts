@@ -68,6 +68,8 @@ export interface CentralOptions {
   database: string;
   silentAfterS?: number;
   rebirthHoldoffMs?: number;
+  /** The central's own keep-alive (30 s: a central busy with a replay must not be taken for dead). */
+  keepAliveS?: number;
   dataDir?: string;
   centralExtra?: string[];
 }
@@ -79,7 +81,7 @@ export function centralSiteYaml(o: CentralOptions): string {
     `groups: [${o.groups.join(', ')}]`,
     `silentAfterS: ${o.silentAfterS ?? 30}`,
     `rebirthHoldoffMs: ${o.rebirthHoldoffMs ?? 1000}`,
-    `keepAliveS: 5`,
+    `keepAliveS: ${o.keepAliveS ?? 30}`,
     ...(o.centralExtra ?? []),
   ];
   return `site: { id: central, name: Fleet central, timezone: Asia/Shanghai }
