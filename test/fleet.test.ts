@@ -534,6 +534,13 @@ describe('the fleet: 3 site hubs, a central hub, mosquitto and InfluxDB', () => 
     figures.wireDuplicates = Object.fromEntries(SITES.map((id) => [id, host.duplicates(id)]));
     const rows = await fleetSites();
     for (const id of SITES) expect(rows.get(id)?.seqGaps, `${id}: no seq gap at the central`).toBe(0);
+    // mosquitto's own count of what it dropped ($SYS, every second here): read by the central, and none
+    await waitFor(
+      () => central.fleet!.stats().brokerDropped !== null,
+      10_000,
+      () => "mosquitto's dropped count at the central",
+    );
+    expect(central.fleet!.stats().brokerDropped, 'messages mosquitto dropped').toBe(0);
 
     // ── a site killed: offline within its keep-alive, its values kept as the last known ───────────
     const killedAt = Date.now();
