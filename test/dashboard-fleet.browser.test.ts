@@ -26,6 +26,8 @@ const MIN = 60_000;
 type Value = number | boolean | string | null;
 interface SimPoint {
   name: string;
+  /** The site file's label: the DBIRTH's `Label` property, as a site hub sends it. */
+  label?: string;
   unit: string;
   type: 'Double' | 'Boolean' | 'String';
   kind?: 'measurement' | 'counter' | 'state' | 'command';
@@ -165,6 +167,7 @@ class SimEdge {
                 engUnit: { type: 'String', value: p.unit },
                 Kind: { type: 'String', value: p.kind ?? 'measurement' },
                 ...(p.kind === 'command' ? { Writable: { type: 'Boolean', value: true } } : {}),
+                ...(p.label ? { Label: { type: 'String', value: p.label } } : {}),
               },
             };
           }),
@@ -227,7 +230,13 @@ const AHU: SimAsset = {
   zone: 'b1',
   zoneName: 'Building 1 / 1号楼',
   points: [
-    { name: 'supply_temp_c', unit: 'degC', type: 'Double', at: wave(14, 1.5, 40) },
+    {
+      name: 'supply_temp_c',
+      label: 'Supply temp 送风温度',
+      unit: 'degC',
+      type: 'Double',
+      at: wave(14, 1.5, 40),
+    },
     { name: 'return_temp_c', unit: 'degC', type: 'Double', at: wave(24, 1, 55) },
     { name: 'fan_speed_pct', unit: 'pct', type: 'Double', at: wave(70, 10, 30) },
     { name: 'supply_temp_sp', unit: 'degC', type: 'Double', kind: 'command', at: () => 14 },
@@ -439,7 +448,7 @@ describe('the fleet view', () => {
       'last known',
     );
     expect(await page.locator('[data-asset="ahu-1"] [data-point="supply_temp_c"]').textContent()).toMatch(
-      /^supply_temp_c1\d\.\d+ °C$/,
+      /^Supply temp 送风温度1\d\.\d+ °C$/, // the site file's label, from the DBIRTH's Label property
     );
     expect(await page.locator('[data-asset="ahu-1"] [data-point="supply_temp_c"] [data-stale]').count()).toBe(
       0,

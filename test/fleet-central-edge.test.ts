@@ -73,6 +73,7 @@ central: { url: ${mqttUrl}, hostId: ${HOST_ID}, groups: [${GROUP}], keepAliveS: 
     const mqttPort = await freePort();
     const doc = parse(testSiteYaml({ mqttPort }));
     doc.storage = { mode: 'off' };
+    doc.assets.find((a: { id: string }) => a.id === 'ahu-1').points[0].label = 'Supply setpoint 送风温度设定';
     doc.upstream = {
       url: mqttUrl,
       groupId: GROUP,
@@ -108,6 +109,7 @@ central: { url: ${mqttUrl}, hostId: ${HOST_ID}, groups: [${GROUP}], keepAliveS: 
     expect(ahu).toMatchObject({ name: 'AHU 1', kind: 'ahu', zone: 'b1', zoneName: 'Building 1' });
     expect(ahu.points[0]).toMatchObject({
       name: 'supply_temp_sp_c',
+      label: 'Supply setpoint 送风温度设定',
       unit: 'degC',
       kind: 'command',
       writable: true,

@@ -15,6 +15,8 @@ const tahu = sparkplugPayload.get('spBv1.0')!;
 export interface SimPoint {
   name: string;
   unit?: string;
+  /** Sent as the `Label` property, as a site hub does for a point with a label. */
+  label?: string;
   kind?: 'measurement' | 'counter' | 'state' | 'command';
   type?: 'Double' | 'Boolean' | 'String';
   value?: number | boolean | string | null;
@@ -167,6 +169,7 @@ export class SimEdgeNode {
         Kind: { type: 'String', value: p.kind ?? 'measurement' },
       };
       if (p.kind === 'command') properties.Writable = { type: 'Boolean', value: true };
+      if (p.label) properties.Label = { type: 'String', value: p.label };
       metrics.push({
         name: p.name,
         alias: this.alias(a.id, p.name),

@@ -127,6 +127,7 @@ export class BirthBuilder {
         [POINT_PROPERTIES.kind]: { type: 'String', value: p.kind },
         ...m.properties,
       };
+      if (p.label) props[POINT_PROPERTIES.label] = { type: 'String', value: p.label };
       if (p.kind === 'command')
         props[POINT_PROPERTIES.writable] = { type: 'Boolean', value: this.remoteWrites };
       m.properties = props;

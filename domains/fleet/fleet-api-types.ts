@@ -35,6 +35,8 @@ export interface FleetSiteRow {
 
 export interface FleetPointRow {
   name: string;
+  /** The site file's label of the point, when it has one (the DBIRTH's `Label` property). */
+  label?: string;
   unit: string;
   kind: string;
   writable: boolean;

@@ -32,6 +32,8 @@ export const POINT_PROPERTIES = {
   unit: 'engUnit',
   kind: 'Kind',
   writable: 'Writable',
+  /** The point's label in the site file (`Supply temperature 送风温度`), when it has one. */
+  label: 'Label',
 } as const;
 
 /** A DCMD may carry who asked, as a String metric of this name (the central hub puts its user there). */

@@ -69,6 +69,7 @@ export interface FleetCounters {
 
 export interface PointMeta {
   name: string;
+  label?: string;
   alias?: number;
   type: SparkplugType;
   unit: string;
@@ -306,6 +307,7 @@ export class FleetState {
         points: [...d.points.values()].map(
           (p): FleetPointRow => ({
             name: p.name,
+            ...(p.label !== undefined && { label: p.label }),
             unit: p.unit,
             kind: p.kind,
             writable: p.writable,
@@ -518,6 +520,7 @@ export class FleetState {
         name: m.name,
         type: m.type,
         unit: str(props[POINT_PROPERTIES.unit]?.value) ?? '',
+        label: str(props[POINT_PROPERTIES.label]?.value) ?? undefined,
         kind: str(props[POINT_PROPERTIES.kind]?.value) ?? 'measurement',
         writable: props[POINT_PROPERTIES.writable]?.value === true,
         value,

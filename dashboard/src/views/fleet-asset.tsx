@@ -123,8 +123,8 @@ export default function FleetAssetView({
                   data-stale={p.stale ? 'true' : 'false'}
                   data-quality={p.quality}
                 >
-                  <th scope="row">
-                    {p.name}
+                  <th scope="row" title={p.name}>
+                    {p.label ?? p.name}
                     {kindWord(p) && <small class="muted fl-kind-word">{kindWord(p)}</small>}
                   </th>
                   <td class="num" data-label={ft('value')}>
@@ -242,7 +242,7 @@ function PointTrend(props: {
       series: [
         { label: ft('time'), value: time.value },
         {
-          label: point.name,
+          label: point.label ?? point.name,
           scale: 'y',
           stroke: point.stale ? '#8c959f' : '#1f5fbf',
           width: 1.5,
@@ -253,7 +253,7 @@ function PointTrend(props: {
       ],
       axes: [time.axis, { ...valueAxis('y', unit, 3, 2), label: undefined, size: 52 }],
     };
-  }, [tz, unit, l, point.name, point.stale]);
+  }, [tz, unit, l, point.name, point.label, point.stale]);
 
   const data = useMemo<uPlot.AlignedData>(() => {
     const values = answer?.data.values ?? [];
@@ -268,7 +268,9 @@ function PointTrend(props: {
   return (
     <figure class="fl-chart" data-trend={point.name} data-points={answer?.data.values.length ?? 0}>
       <figcaption class="fl-chart-head">
-        <span class="fl-chart-name">{point.name}</span>
+        <span class="fl-chart-name" title={point.name}>
+          {point.label ?? point.name}
+        </span>
         <span class="muted">
           {unit}
           {last ? ` · ${formatNumber(last[1], digitsFor(last[1]))}` : ''}

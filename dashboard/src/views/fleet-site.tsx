@@ -290,7 +290,7 @@ function AssetCard({ site, asset, now }: { site: FleetSiteRow; asset: FleetAsset
               data-point={p.name}
             >
               <span class="fl-point-name" title={p.name}>
-                {p.name}
+                {p.label ?? p.name}
                 {kindWord(p) && <small class="muted"> · {kindWord(p)}</small>}
               </span>
               <PointValue p={p} />
