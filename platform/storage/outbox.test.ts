@@ -36,6 +36,10 @@ describe('outbox', () => {
     o.ack(first.lines.length, first.bytes);
     expect(drain(o)).toEqual(lines(5, 95));
     expect(o.stats()).toMatchObject({ lines: 0, bytes: 0, sentLines: 100, oldestTs: null });
+    // lines appended after an empty peek are waiting again: their oldest time shows (it once stayed null)
+    o.append(lines(200, 3));
+    o.flush();
+    expect(o.stats()).toMatchObject({ lines: 3, oldestTs: 1_000_200 });
   });
 
   it('a new outbox on the same directory resumes where the last one stopped, and loses nothing flushed', () => {

@@ -102,6 +102,8 @@ export class Outbox {
     this.bufferLines += lines.length;
     this.counters.appendedLines += lines.length;
     this.counters.appendedBytes += bytes;
+    // "nothing waiting" (a peek of an empty spool) is no longer true
+    if (this.oldestCache === null) this.oldestCache = undefined;
   }
 
   /** Bytes appended since the last flush. */
