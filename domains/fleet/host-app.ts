@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock } from '../../core/clock.js';
 import { type BackoffOptions, backoffDelay } from '../../core/devices/backoff.js';
 import { notFound, unavailable } from '../../core/errors.js';
@@ -12,8 +12,9 @@ import {
   type SparkplugMetric,
 } from '../../core/sparkplug/sparkplug-codec.js';
 import { formatTopic, NAMESPACE, parseTopic, stateTopic } from '../../core/sparkplug/sparkplug-topic.js';
+import { brokerOptions } from './broker-options.js';
 import type { FleetSiteAnswer, FleetSitesAnswer } from './fleet-api-types.js';
-import type { BrokerConnection, CentralSettings } from './fleet-schema.js';
+import type { CentralSettings } from './fleet-schema.js';
 import { type FleetCounters, FleetState, type PointMeta, type RebirthReason } from './fleet-state.js';
 
 /**
@@ -198,20 +199,13 @@ export class FleetHost {
     let client: MqttClient;
     try {
       client = mqtt.connect(s.url, {
-        ...brokerOptions(s),
-        clientId: s.clientId ?? s.hostId,
-        keepalive: s.keepAliveS,
-        reconnectPeriod: 0,
-        connectTimeout: 10_000,
-        clean: true,
-        resubscribe: false,
+        ...brokerOptions(s, s.clientId ?? s.hostId),
         will: {
           topic: stateTopic(s.hostId),
           payload: Buffer.from(this.statePayload(false, birthTs)),
           qos: 1,
           retain: true,
         },
-        log: () => undefined,
       });
     } catch (err) {
       this.o.log.error({ err: (err as Error).message }, 'fleet broker: cannot connect');
@@ -456,21 +450,4 @@ export class FleetHost {
 
 function birthsFileName(group: string, node: string): string {
   return `${encodeURIComponent(group)}~${encodeURIComponent(node)}.json`;
-}
-
-/** MQTT options of a broker connection: credentials from the environment, TLS files read now. */
-export function brokerOptions(c: BrokerConnection): IClientOptions {
-  const opts: IClientOptions = {};
-  if (c.usernameEnv && c.passwordEnv) {
-    opts.username = process.env[c.usernameEnv];
-    opts.password = process.env[c.passwordEnv];
-  }
-  if (c.tls) {
-    if (c.tls.caFile) opts.ca = readFileSync(c.tls.caFile);
-    if (c.tls.certFile) opts.cert = readFileSync(c.tls.certFile);
-    if (c.tls.keyFile) opts.key = readFileSync(c.tls.keyFile);
-    opts.rejectUnauthorized = c.tls.rejectUnauthorized;
-    if (c.tls.servername) opts.servername = c.tls.servername;
-  }
-  return opts;
 }
