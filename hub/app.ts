@@ -29,6 +29,8 @@ import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
 import { EdgeNode } from '../domains/fleet/edge-node.js';
+import { FleetHistory } from '../domains/fleet/fleet-history.js';
+import { FleetHost } from '../domains/fleet/host-app.js';
 import { buildOncall } from '../domains/people/oncall.js';
 import { wireTicketRouting } from '../domains/people/ticket-routing.js';
 import { wireVisitorRouting } from '../domains/people/visitor-routing.js';
@@ -53,6 +55,7 @@ import { AuthService } from '../platform/security/auth-service.js';
 import { DeviceCredentialStore } from '../platform/security/device-credentials.js';
 import type { ScryptCost } from '../platform/security/password-hasher.js';
 import { CounterEventLog } from '../platform/storage/counter-events.js';
+import { influxClient } from '../platform/storage/influx-setup.js';
 import { StorageService } from '../platform/storage/storage-service.js';
 import type { RouteAccess } from './api/access.js';
 import { alertRoutes } from './api/alert-routes.js';
@@ -66,6 +69,7 @@ import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { exportRoutes } from './api/export-routes.js';
+import { fleetRoutes } from './api/fleet-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
@@ -178,6 +182,18 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     credentials: deviceCredentials,
   });
   const storage = new StorageService(site, bus, clock, log.child({ component: 'storage' }));
+  // hub.mode central: the Sparkplug B host application over the fleet's sites (domains/fleet)
+  const fleet =
+    site.hub.mode === 'central' && site.config.central
+      ? new FleetHost({
+          settings: site.config.central,
+          dataDir: site.hub.dataDir,
+          storage,
+          clock,
+          log: log.child({ component: 'fleet' }),
+          backoff: opts.backoff,
+        })
+      : undefined;
   const commands = new CommandService(
     site,
     supervisor,
@@ -459,6 +475,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     maintenance,
     visitors,
     energy,
+    fleet,
     upstream,
     startedAt: clock.now(),
   };
@@ -476,6 +493,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         storage,
         liveClients: () => services.live?.clientCount ?? 0,
         photos: maintenance.photos,
+        fleet,
         upstream: upstream && (() => upstream.health()),
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
@@ -542,6 +560,11 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         now: () => clock.now(),
       }),
   ];
+  if (fleet) {
+    const history =
+      site.storage.mode === 'influxdb' ? new FleetHistory(influxClient(site.storage.influxdb)) : undefined;
+    routePlugins.push((app) => fleetRoutes(app, { fleet, history, clock }));
+  }
   for (const plugin of routePlugins) await http.register(plugin);
   await serveDashboard(http);
   if (opts.live !== false)
@@ -574,6 +597,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       // shelves and out-of-service windows that run out, flapping alerts that went quiet
       alertTimer = clock.setInterval(() => services.alerts.tick(clock.now()), 1_000);
       storage.start();
+      fleet?.start(); // the fleet's lines go to storage's outbox
       energy.start(); // warms the ledger from history in the background
       control.start(); // before the links: each held value is re-asserted once its device is online
       controlActivity.start(); // which automation measure acts where (the energy savings per measure)
@@ -630,6 +654,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       for (const unwire of unwirePeople) unwire();
       people.stop();
       await notifier.stop();
+      await fleet?.stop(); // STATE offline; its last lines into the outbox before storage closes it
       await upstream?.stop(); // after the bus's last readings, before storage: NDEATH, the rest spooled
       await storage.stop();
       await services.live?.close();

@@ -14,6 +14,7 @@ import type { ScheduleEngine } from '../domains/control/schedule-engine.js';
 import type { ScheduleService } from '../domains/control/schedule-service.js';
 import type { EnergyService } from '../domains/energy/energy-service.js';
 import type { EdgeNode } from '../domains/fleet/edge-node.js';
+import type { FleetHost } from '../domains/fleet/host-app.js';
 import type { Oncall } from '../domains/people/oncall.js';
 import type { RuleEngine } from '../domains/rules/rule-engine.js';
 import type { RuleService } from '../domains/rules/rule-service.js';
@@ -81,6 +82,8 @@ export interface HubServices {
   visitors: Visitors;
   /** Meters, the ledger, reports, baselines (domains/energy). */
   energy: EnergyService;
+  /** hub.mode central: the Sparkplug B host application over the fleet's sites (domains/fleet). */
+  fleet?: FleetHost;
   /** With `upstream:`, this hub as a Sparkplug B edge node (domains/fleet). */
   upstream?: EdgeNode;
   live?: LiveGateway;

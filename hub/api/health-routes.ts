@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
+import type { FleetHost } from '../../domains/fleet/host-app.js';
 import type { TicketPhotos } from '../../domains/tickets/ticket-photos.js';
 import { createMetrics, type MetricSources } from './metrics.js';
 
@@ -8,11 +9,13 @@ export interface HealthRouteServices extends MetricSources {
   clock: Clock;
   startedAt: number;
   photos: Pick<TicketPhotos, 'usage'>;
+  /** hub.mode central: the fleet's host application. */
+  fleet?: Pick<FleetHost, 'stats'>;
 }
 
 /** Something an operator should act on before it becomes a refusal or a loss. */
 export interface HealthWarning {
-  source: 'outbox' | 'photos' | 'upstream';
+  source: 'outbox' | 'photos' | 'fleet' | 'upstream';
   message: string;
   /** How full the bounded thing is, 0–1, where there is one. */
   fill?: number;
@@ -33,6 +36,12 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
         outbox.state === 'dropping'
           ? 'the history outbox is full: the oldest lines are being dropped (storage.outbox.maxBytes)'
           : 'the history outbox is above 80 % of storage.outbox.maxBytes: InfluxDB is not keeping up or is away',
+    });
+  const fleet = s.fleet?.stats();
+  if (fleet && !fleet.connected)
+    warnings.push({
+      source: 'fleet',
+      message: `the central hub is not connected to the fleet broker ${fleet.url}: site data is not arriving`,
     });
   const up = s.upstream?.();
   if (up && up.state !== 'connected' && up.state !== 'stopped')
@@ -57,6 +66,28 @@ function healthWarnings(s: HealthRouteServices): HealthWarning[] {
   return warnings;
 }
 
+/** The central's fleet block in health: its broker link, the sites by state, what the host application did. */
+function fleetHealth(f: ReturnType<FleetHost['stats']>) {
+  return {
+    broker: { connected: f.connected, url: f.url, hostId: f.hostId, connects: f.connects },
+    sites: f.sites,
+    messages: f.messages,
+    metrics: f.metrics,
+    historicalMetrics: f.historicalMetrics,
+    births: f.births,
+    deaths: f.deaths,
+    seqGaps: f.seqGaps,
+    beforeBirth: f.beforeBirth,
+    unknownAliases: f.unknownAliases,
+    rebirthsRequested: f.rebirthsRequested,
+    decodeErrors: f.decodeErrors,
+    linesWritten: f.linesWritten,
+    linesDiscarded: f.linesDiscarded,
+    commandsSent: f.commandsSent,
+    brokerDropped: f.brokerDropped,
+  };
+}
+
 export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices): Promise<void> {
   const metrics = createMetrics(s);
 
@@ -77,7 +108,7 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
     },
     async (_req, reply) => {
       const links = s.supervisor.linkHealth();
-      const ready = links.every((l) => l.state === 'up');
+      const ready = links.every((l) => l.state === 'up') && (s.fleet?.stats().connected ?? true);
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'starting',
         site: s.siteId,
@@ -104,6 +135,7 @@ export async function healthRoutes(app: FastifyInstance, s: HealthRouteServices)
         uptimeS: Math.round((s.clock.now() - s.startedAt) / 1000),
         warnings,
         photos: s.photos.usage(),
+        ...(s.fleet ? { fleet: fleetHealth(s.fleet.stats()) } : {}),
         ...(s.upstream ? { upstream: s.upstream() } : {}),
       };
     },

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Pipeline } from '../../core/devices/pipeline.js';
 import type { Supervisor } from '../../core/devices/supervisor.js';
 import type { UpstreamHealth } from '../../domains/fleet/edge-node.js';
+import type { FleetHost } from '../../domains/fleet/host-app.js';
 import type { StorageService } from '../../platform/storage/storage-service.js';
 
 /** What the metrics are read from. */
@@ -11,6 +12,8 @@ export interface MetricSources {
   storage: Pick<StorageService, 'health'>;
   /** Connected live (socket.io) clients. */
   liveClients: () => number;
+  /** hub.mode central: the fleet's host application. */
+  fleet?: Pick<FleetHost, 'stats'>;
   /** With upstream: the edge node's link, counters and spool. */
   upstream?: () => UpstreamHealth;
 }
@@ -134,6 +137,50 @@ export function createMetrics(s: MetricSources): Registry {
       const v = value();
       if (v !== undefined) g.set(v);
     });
+  const fleet = s.fleet;
+  if (fleet) {
+    gauge(
+      'hub_fleet_broker_connected',
+      "The central hub's link to the fleet broker: 1 when connected.",
+      [],
+      (g) => g.set(fleet.stats().connected ? 1 : 0),
+    );
+    gauge('hub_fleet_sites', 'Sites by state (online, stale, offline, unknown).', ['state'], (g) => {
+      for (const [state, n] of Object.entries(fleet.stats().sites)) g.set({ state }, n);
+    });
+    for (const [name, help, key] of [
+      ['hub_fleet_messages_total', 'Sparkplug messages taken (counter).', 'messages'],
+      ['hub_fleet_metrics_total', 'Data metrics taken, historical included (counter).', 'metrics'],
+      [
+        'hub_fleet_historical_metrics_total',
+        'Historical (replayed) metrics taken (counter).',
+        'historicalMetrics',
+      ],
+      ['hub_fleet_births_total', 'NBIRTHs (counter).', 'births'],
+      ['hub_fleet_deaths_total', 'NDEATHs of a current session (counter).', 'deaths'],
+      ['hub_fleet_seq_gaps_total', 'Messages whose seq did not follow (counter).', 'seqGaps'],
+      ['hub_fleet_before_birth_total', 'Data messages without a birth, dropped (counter).', 'beforeBirth'],
+      [
+        'hub_fleet_unknown_aliases_total',
+        'Data messages naming an unknown alias (counter).',
+        'unknownAliases',
+      ],
+      ['hub_fleet_rebirths_requested_total', 'Rebirth requests sent (counter).', 'rebirthsRequested'],
+      ['hub_fleet_decode_errors_total', 'Payloads that were not Sparkplug B (counter).', 'decodeErrors'],
+      ['hub_fleet_lines_total', 'InfluxDB lines handed to the outbox (counter).', 'linesWritten'],
+      ['hub_fleet_commands_total', 'DCMDs sent (counter).', 'commandsSent'],
+    ] as const)
+      gauge(name, help, [], (g) => g.set(fleet.stats()[key]));
+    gauge(
+      'hub_fleet_broker_dropped_total',
+      "Messages the fleet broker dropped, all clients (mosquitto's $SYS count; absent elsewhere) (counter).",
+      [],
+      (g) => {
+        const n = fleet.stats().brokerDropped;
+        if (n !== null) g.set(n);
+      },
+    );
+  }
   gauge('hub_live_clients', 'Connected live (socket.io) clients.', [], (g) => g.set(s.liveClients()));
   return registry;
 }
