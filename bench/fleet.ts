@@ -181,7 +181,7 @@ async function until(
       console.log(`  (gave up waiting after ${timeoutMs} ms: HTTP ${r.status}, ${rows ?? 'no answer'})`);
       return null;
     }
-    await sleep(10);
+    await sleep(25);
   }
 }
 
@@ -210,6 +210,8 @@ export interface FleetResult {
   siteDetailBytes: number;
   apiErrors: number;
   centralCpuPct: number;
+  /** The central's CPU per value taken, µs (CPU-seconds over the window ÷ values): what a value costs it. */
+  centralCpuUsPerValue: number;
   centralPeakRssMb: number;
   centralRssMb: number;
   centralLoopDelayMs: HubProcStats['loopDelayMs'];
@@ -412,6 +414,7 @@ export async function runFleetBench(
     siteDetailBytes: detailBytes,
     apiErrors,
     centralCpuPct: Math.round((cs.cpuSeconds / windowS) * 100),
+    centralCpuUsPerValue: Math.round(((cs.cpuSeconds * 1e6) / Math.max(1, gen.values)) * 10) / 10,
     centralPeakRssMb: Math.round(cs.peakRssBytes / 2 ** 20),
     centralRssMb: Math.round(cs.rssBytes / 2 ** 20),
     centralLoopDelayMs: cs.loopDelayMs,
@@ -436,7 +439,7 @@ export function printFleet(r: FleetResult): void {
     `  sent ${n(r.sentValues)} values (${n(r.valuesPerS)}/s, ${n(r.sentMessages)} messages); in InfluxDB ${n(r.inInflux)}; lost ${n(r.lost)}${r.lost ? ` ${JSON.stringify(r.lostBySite)}` : ''}; outbox empty ${r.drainS} s after the generator stopped`,
   );
   console.log(
-    `  central CPU ${r.centralCpuPct}% of a core, peak RSS ${r.centralRssMb} MB now / ${r.centralPeakRssMb} MB peak, event-loop delay p99 ${r.centralLoopDelayMs.p99} ms (max ${r.centralLoopDelayMs.max}); mosquitto ${r.mosquittoCpuPct}%, influxd ${r.influxdCpuPct}%, generator ${r.generatorCpuPct}%`,
+    `  central CPU ${r.centralCpuPct}% of a core over the run and drain (${r.centralCpuUsPerValue} µs per value), RSS ${r.centralRssMb} MB now / ${r.centralPeakRssMb} MB peak, event-loop delay p99 ${r.centralLoopDelayMs.p99} ms (max ${r.centralLoopDelayMs.max}); mosquitto ${r.mosquittoCpuPct}%, influxd ${r.influxdCpuPct}%, generator ${r.generatorCpuPct}%`,
   );
   console.log(`  fleet view under load: GET /fleet/sites ${p(r.sitesList)}`);
   console.log(
