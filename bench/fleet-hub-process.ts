@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SYSTEM } from '../core/actor.js';
-import { buildHub } from '../hub/app.js';
+import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { login, TEST_ADMIN, testHubOptions } from '../test/hub-harness.js';
 import { processCpuSeconds } from './proc.js';
@@ -23,7 +23,7 @@ export interface HubProcStats {
   loopDelayMs: { p50: number; p99: number; max: number };
   /** Readings accepted on the bus (a site hub's ingest). */
   accepted: number;
-  storage: unknown;
+  storage: ReturnType<Hub['storage']['health']>;
   /** The central's host application (FleetHost.stats()), the site's edge node (EdgeNode.health()), when there. */
   fleet?: CentralFleetStats;
   upstream?: EdgeUpstreamHealth;

@@ -147,7 +147,7 @@ export async function drainCentral(central: HubProc, maxMs = 600_000): Promise<n
   let lastMessages = -1;
   while (performance.now() - t0 < maxMs) {
     const s = await central.stats();
-    const o = (s.storage as { outbox?: { lines: number } }).outbox;
+    const o = s.storage.outbox;
     // nothing waiting for InfluxDB, and no message taken from the broker since the last look
     const messages = s.fleet?.messages ?? 0;
     emptyFor = o && o.lines === 0 && messages === lastMessages ? emptyFor + 1 : 0;
@@ -161,7 +161,7 @@ export async function drainCentral(central: HubProc, maxMs = 600_000): Promise<n
 export async function waitInfluxUp(hub: HubProc): Promise<void> {
   for (;;) {
     const s = await hub.stats();
-    if ((s.storage as { influxdb?: { state: string } }).influxdb?.state === 'up') return;
+    if (s.storage.influxdb?.state === 'up') return;
     await sleep(100);
   }
 }
@@ -198,6 +198,8 @@ export interface FleetResult {
   /** Per site: sent, in InfluxDB (only those that differ are listed when there is loss). */
   lostBySite: Record<string, { sent: number; inInflux: number }>;
   drainS: number;
+  /** When the generator stopped: values sent but not yet taken by the central (in mosquitto's queue or its socket), lines in its outbox. */
+  behindAtEnd: { values: number; outboxLines: number };
   /** Publishes mosquitto dropped over the window (a client's queue full: max_queued_messages). */
   brokerDropped: number;
   brokerQueue: number;
@@ -289,6 +291,7 @@ export async function runFleetBench(
 
   await central.reset();
   await sleep(1500);
+  const metrics0 = (await central.stats()).fleet?.metrics ?? 0;
   const dropped0 = broker.dropped();
   const cpu0 = {
     mosquitto: processCpuSeconds(mosquitto.pid!),
@@ -357,6 +360,12 @@ export async function runFleetBench(
   );
 
   const gen = await ran;
+  // where the backlog is when the generator stops: metrics not yet taken by the central, lines not yet in InfluxDB
+  const atEnd = await central.stats();
+  const behindAtEnd = {
+    values: Math.max(0, gen.values - ((atEnd.fleet?.metrics ?? 0) - metrics0)),
+    outboxLines: atEnd.storage.outbox?.lines ?? 0,
+  };
   await viewer;
   const drainS = await drainCentral(central);
   await sleep(1200);
@@ -403,6 +412,7 @@ export async function runFleetBench(
     lost: gen.values - inInflux,
     lostBySite,
     drainS,
+    behindAtEnd,
     brokerDropped,
     brokerQueue: brokerQueue ?? FLEET_BROKER_QUEUE,
     firstBirthsVisibleMs,
@@ -436,7 +446,7 @@ export function printFleet(r: FleetResult): void {
     `\nfleet: ${r.nodes} edge nodes × ${n(r.pointsPerNode)} points (${r.assetsPerNode} Sparkplug devices each) at 1 s, QoS 1, mosquitto → central hub → InfluxDB, ${r.durationS} s`,
   );
   console.log(
-    `  sent ${n(r.sentValues)} values (${n(r.valuesPerS)}/s, ${n(r.sentMessages)} messages); in InfluxDB ${n(r.inInflux)}; lost ${n(r.lost)}${r.lost ? ` ${JSON.stringify(r.lostBySite)}` : ''}; outbox empty ${r.drainS} s after the generator stopped`,
+    `  sent ${n(r.sentValues)} values (${n(r.valuesPerS)}/s, ${n(r.sentMessages)} messages); in InfluxDB ${n(r.inInflux)}; lost ${n(r.lost)}${r.lost ? ` ${JSON.stringify(r.lostBySite)}` : ''}; when the generator stopped the central had ${n(r.behindAtEnd.values)} values still to take and ${n(r.behindAtEnd.outboxLines)} lines in its outbox; outbox empty ${r.drainS} s later`,
   );
   console.log(
     `  central CPU ${r.centralCpuPct}% of a core over the run and drain (${r.centralCpuUsPerValue} µs per value), RSS ${r.centralRssMb} MB now / ${r.centralPeakRssMb} MB peak, event-loop delay p99 ${r.centralLoopDelayMs.p99} ms (max ${r.centralLoopDelayMs.max}); mosquitto ${r.mosquittoCpuPct}%, influxd ${r.influxdCpuPct}%, generator ${r.generatorCpuPct}%`,
