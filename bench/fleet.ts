@@ -469,7 +469,8 @@ export function printFleet(r: FleetResult): void {
   console.log(`  load average before ${r.loadBefore.join(' ')}, after ${r.loadAfter.join(' ')}`);
   mkdirSync(here('./results/'), { recursive: true });
   writeFileSync(
-    here('./results/fleet.json'),
+    // a run with another broker bound keeps the standard result
+    here(`./results/${r.brokerQueue === FLEET_BROKER_QUEUE ? 'fleet' : `fleet-queue-${r.brokerQueue}`}.json`),
     `${JSON.stringify({ scenario: 'fleet', date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...r }, null, 2)}\n`,
   );
 }
