@@ -28,6 +28,7 @@ import { ScheduleService } from '../domains/control/schedule-service.js';
 import { ControlItemStore } from '../domains/control/schedule-store.js';
 import { EnergyOverview } from '../domains/energy/energy-overview.js';
 import { EnergyService } from '../domains/energy/energy-service.js';
+import { EdgeCommands } from '../domains/fleet/edge-commands.js';
 import { EdgeNode } from '../domains/fleet/edge-node.js';
 import { FleetHistory } from '../domains/fleet/fleet-history.js';
 import { FleetHost } from '../domains/fleet/host-app.js';
@@ -69,6 +70,7 @@ import { controlScheduleRoutes } from './api/control-schedule-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { energyRoutes } from './api/energy-routes.js';
 import { exportRoutes } from './api/export-routes.js';
+import { fleetCommandRoutes } from './api/fleet-command-routes.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { gateRoutes } from './api/gate-routes.js';
 import { healthRoutes } from './api/health-routes.js';
@@ -422,6 +424,18 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     log: log.child({ component: 'demand-limit' }),
   });
   const energyOverview = new EnergyOverview({ energy, latest, site, hasHistory: () => !!storage.history });
+  // commands from upstream (DCMD): at their level of the points' priority arrays, checked and audited by the site
+  const edgeCommands = site.config.upstream
+    ? new EdgeCommands({
+        settings: site.config.upstream.commands,
+        site,
+        commands,
+        levels: control,
+        audit,
+        log: log.child({ component: 'upstream-commands' }),
+        now: () => clock.now(),
+      })
+    : undefined;
   // with upstream: the site as a Sparkplug B edge node, its summary from the domains (domains/fleet)
   const upstream = site.config.upstream
     ? new EdgeNode({
@@ -433,6 +447,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         log: log.child({ component: 'upstream' }),
         hubVersion: hubVersion(),
         backoff: opts.backoff,
+        commands: edgeCommands,
         deviceState: (deviceId) =>
           supervisor.deviceHealth().find((d) => d.deviceId === deviceId)?.state ?? 'unknown',
         summary: siteSummarySource({
@@ -494,7 +509,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
         liveClients: () => services.live?.clientCount ?? 0,
         photos: maintenance.photos,
         fleet,
-        upstream: upstream && (() => upstream.health()),
+        upstream: upstream && (() => ({ ...upstream.health(), commands: edgeCommands!.stats() })),
       }),
     (app) => authRoutes(app, { auth, limits: site.hub.auth }),
     (app) => userRoutes(app, { auth }),
@@ -564,6 +579,10 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
     const history =
       site.storage.mode === 'influxdb' ? new FleetHistory(influxClient(site.storage.influxdb)) : undefined;
     routePlugins.push((app) => fleetRoutes(app, { fleet, history, clock }));
+    // writes to the sites' points as DCMDs (central.commands), audited here; each site decides for itself
+    routePlugins.push((app) =>
+      fleetCommandRoutes(app, { host: fleet, enabled: site.config.central!.commands, audit, clock }),
+    );
   }
   for (const plugin of routePlugins) await http.register(plugin);
   await serveDashboard(http);
@@ -630,6 +649,7 @@ export async function buildHub(opts: HubOptions): Promise<Hub> {
       return url.href;
     },
     async stop() {
+      await edgeCommands?.close(); // no command from upstream after this; those in flight finish first
       clock.clearInterval(purgeTimer);
       clock.clearInterval(alertTimer);
       clock.clearInterval(ticketTimer);

@@ -46,6 +46,7 @@ describe('HTTP API (app.inject)', () => {
   it('/api/v1/site returns the zone tree with asset ids', async () => {
     const body = (await get('/api/v1/site')).json();
     expect(body.site).toMatchObject({ id: 't1', name: 'Test site' });
+    expect(body.mode).toBe('site');
     expect(body.zones).toHaveLength(1);
     expect(body.zones[0]).toMatchObject({
       id: 'b1',

@@ -47,4 +47,12 @@ describe('architecture rules', () => {
       expect(readFileSync(e.from, 'utf8')).toMatch(/await import\('\.\/opcua-/);
     expect(eager.length).toBeGreaterThan(0);
   });
+
+  it("Tahu's Sparkplug codec is loaded at the first payload, not at import (every hub imports the fleet's files)", () => {
+    const users = product.filter((f) => /['"]sparkplug-payload['"]/.test(readFileSync(f, 'utf8')));
+    expect(users).toEqual(['core/sparkplug/sparkplug-codec.ts']);
+    const codec = readFileSync(users[0]!, 'utf8');
+    expect(codec).not.toMatch(/^import (?!type )[^;]*from 'sparkplug-payload/m);
+    expect(codec).toMatch(/createRequire\(import\.meta\.url\)\('sparkplug-payload'\)/);
+  });
 });

@@ -798,6 +798,154 @@ describe('docker-compose.yml: mosquitto', () => {
   });
 });
 
+describe('docker-compose.yml: the fleet (profile fleet)', () => {
+  const FLEET_SITES = ['site-north', 'site-south'];
+  const FLEET_SERVICES = ['fleet-broker', 'central', ...FLEET_SITES, ...FLEET_SITES.map((s) => `${s}-sim`)];
+  const broker = () => service(compose, 'fleet-broker');
+  const brokerConfPath = () => {
+    const mount = mountsOf(broker()).find((m) => m.target === MOSQUITTO_CONF_TARGET);
+    if (!mount?.source) throw new Error(`service fleet-broker: nothing mounted at ${MOSQUITTO_CONF_TARGET}`);
+    return mount.source;
+  };
+  const brokerSetting = (name: string) =>
+    [...read(brokerConfPath()).matchAll(new RegExp(`^\\s*${name}\\s+(.+?)\\s*$`, 'gm'))].map((m) => m[1]!);
+  const brokerListener = () => {
+    const listeners = brokerSetting('listener').map((l) => Number(l.split(/\s+/)[0]));
+    expect(listeners, `${brokerConfPath()}: one listener`).toHaveLength(1);
+    return listeners[0]!;
+  };
+  /** A broker URL of a site file: on the fleet-broker service's listener. */
+  const expectOnBroker = (url: string, what: string) => {
+    const u = new URL(url);
+    expect(u.hostname, `${what}: the fleet-broker service`).toBe('fleet-broker');
+    expect(Number(u.port), `${what}: fleet-broker's listener`).toBe(brokerListener());
+  };
+  /** The credentials a broker connection names come from the service's environment: the password interpolated. */
+  const expectCredentials = (name: string, conn: { usernameEnv?: string; passwordEnv?: string }) => {
+    expect(conn.usernameEnv && conn.passwordEnv, `${name}: usernameEnv and passwordEnv`).toBeTruthy();
+    const env = environmentOf(service(raw, name));
+    expect(env[conn.passwordEnv!], `service ${name}: ${conn.passwordEnv} from .env`).toMatch(
+      /^\$\{[A-Z0-9_]+:-\}$/,
+    );
+    return containerEnv(service(compose, name))[conn.usernameEnv!];
+  };
+  const acl = read('config/fleet/fleet.acl');
+
+  it('runs the broker, the central and two site hubs with their simulators under "fleet" only', () => {
+    for (const name of FLEET_SERVICES)
+      expect(service(compose, name).profiles, `service ${name}: profiles`).toEqual(['fleet']);
+    expect(broker().image, 'service fleet-broker: image').toMatch(/^eclipse-mosquitto:2(\.|$|-)/);
+    for (const name of FLEET_SERVICES.filter((n) => n !== 'fleet-broker'))
+      expect(buildContext(service(compose, name)), `service ${name}: the hub's image`).toMatch(/^\.\/?$/);
+  });
+
+  it('keeps the broker closed: no anonymous clients, passwords on a volume, the ACL from config/fleet/', () => {
+    expect(mountHolding(broker(), MOSQUITTO_CONF_TARGET)?.readOnly, 'configuration mounted ":ro"').toBe(true);
+    expect(brokerSetting('allow_anonymous'), `${brokerConfPath()}: allow_anonymous`).toEqual(['false']);
+    const [passwd] = brokerSetting('password_file');
+    const passwdMount = mountHolding(broker(), passwd!);
+    expect(passwdMount && !passwdMount.bind, `${passwd} on a named volume (it holds secrets)`).toBe(true);
+    expect(composeText, `the comments show how to write ${passwd}`).toContain(passwd);
+    const [aclPath] = brokerSetting('acl_file');
+    const aclMount = mountsOf(broker()).find((m) => m.target === aclPath);
+    expect(aclMount?.source, `${aclPath}: the recipe's ACL`).toBe('./config/fleet/fleet.acl');
+    expect(aclMount?.readOnly, `${aclPath} mounted ":ro"`).toBe(true);
+    const maxQueued = Number(brokerSetting('max_queued_messages')[0]);
+    expect(maxQueued, "room for a returning site's replay in the central's queue").toBeGreaterThanOrEqual(
+      100_000,
+    );
+  });
+
+  it('has each site hub publish upstream to fleet-broker as its own edge node, logging in as that id', async () => {
+    const nodes = new Set<string>();
+    for (const name of FLEET_SITES) {
+      const s = service(compose, name);
+      const site = await siteOf(compose, name, containerEnv(s).HUB_SITE_FILE!);
+      expect(site.hub.mode, `${name}: hub.mode`).toBe('site');
+      const up = site.config.upstream;
+      expect(up, `${name}: an upstream: section`).toBeDefined();
+      expectOnBroker(up!.url, `${name}: upstream.url`);
+      const node = up!.edgeNodeId ?? site.site.id;
+      nodes.add(node);
+      expect(
+        expectCredentials(name, up!),
+        `${name}: its broker user is its edge node id (fleet.acl's %u)`,
+      ).toBe(node);
+      expect(site.hub.dataDir, `${name}: hub.dataDir`).toBe(containerEnv(s).HUB_DATA_DIR);
+      const data = mountsOf(s).find((m) => m.target === site.hub.dataDir);
+      expect(data && !data.bind, `${name}: its data dir (the upstream spool) on a named volume`).toBe(true);
+      expect(dependsOn(s)['fleet-broker'], `${name} starts after fleet-broker`).toBeDefined();
+    }
+    expect(nodes.size, 'every site its own edge node id').toBe(FLEET_SITES.length);
+    expect(acl, 'fleet.acl lets a site publish its births and data as itself').toMatch(
+      /^pattern write spBv1\.0\/\+\/NBIRTH\/%u$/m,
+    );
+  });
+
+  it("has the central follow the sites' group on fleet-broker and write them to the influxdb service", async () => {
+    const s = service(compose, 'central');
+    const site = await siteOf(compose, 'central', containerEnv(s).HUB_SITE_FILE!);
+    expect(site.hub.mode, 'central: hub.mode').toBe('central');
+    const central = site.config.central!;
+    expectOnBroker(central.url, 'central: central.url');
+    expect(expectCredentials('central', central), "central: the ACL's user central").toBe('central');
+    expect(acl, 'fleet.acl gives the user central read on every group').toMatch(
+      /^user central\ntopic read spBv1\.0\/#$/m,
+    );
+    for (const name of FLEET_SITES) {
+      const ss = await siteOf(compose, name, containerEnv(service(compose, name)).HUB_SITE_FILE!);
+      expect(central.groups, `central.groups has ${name}'s group`).toContain(ss.config.upstream!.groupId);
+      expect(
+        central.sites.map((x) => x.node),
+        `central.sites lists ${name} (shown before it is heard from)`,
+      ).toContain(ss.config.upstream!.edgeNodeId ?? ss.site.id);
+    }
+    expect(site.storage.mode, 'central: storage.mode').toBe('influxdb');
+    expect(new URL(site.storage.influxdb.url).hostname, 'central: the influxdb service').toBe('influxdb');
+    expect(Number(new URL(site.storage.influxdb.url).port)).toBe(INFLUXDB_IMAGE_PORT);
+    expect(site.storage.influxdb.database, "central: its own database, not the site hub's").not.toBe(
+      (await siteOf(compose, 'hub', containerEnv(service(compose, 'hub')).HUB_SITE_FILE!)).storage.influxdb
+        .database,
+    );
+    expect(dependsOn(s).influxdb, 'central waits for a healthy influxdb').toBe('service_healthy');
+  });
+
+  it('feeds each site hub from its simulators in its own network namespace', async () => {
+    for (const name of FLEET_SITES) {
+      const sim = service(compose, `${name}-sim`);
+      const hub = service(compose, name);
+      expect(sim.network_mode, `service ${name}-sim: network_mode`).toBe(`service:${name}`);
+      expect(sim.healthcheck?.disable, `service ${name}-sim: no hub health check`).toBe(true);
+      const argv = argvOf(sim);
+      expect(argv.slice(0, 2)).toEqual(['node', 'dist/simulators/main.js']);
+      const site = await siteOf(compose, name, containerEnv(hub).HUB_SITE_FILE!);
+      expect(
+        mountsOf(sim).find((m) => m.target === argv[2])?.source,
+        `${name}-sim: the hub's site file`,
+      ).toBe(mountsOf(hub).find((m) => m.target === containerEnv(hub).HUB_SITE_FILE)?.source);
+      const url = new URL(option(argv, 'broker') ?? '');
+      expect(url.hostname, `${name}-sim: the hub's broker on their shared loopback`).toBe('127.0.0.1');
+      expect(Number(url.port), `${name}-sim: the hub's mqtt.port`).toBe(site.mqtt.port);
+      expect(site.mqtt.host, `${name}: its embedded broker on loopback only (anonymous, a lab)`).toBe(
+        '127.0.0.1',
+      );
+    }
+  });
+
+  it('publishes each hub of the fleet on a host port of its own', () => {
+    const published = Object.values(compose.services).flatMap((s) => portsOf(s).map((p) => p.published));
+    const fleet = ['central', ...FLEET_SITES].flatMap((n) =>
+      portsOf(service(compose, n)).map((p) => p.published),
+    );
+    expect(fleet.length, 'the central and each site publish their HTTP port').toBe(3);
+    for (const p of fleet)
+      expect(
+        published.filter((x) => x === p),
+        `host port ${p} once`,
+      ).toHaveLength(1);
+  });
+});
+
 describe('Dockerfile', () => {
   const { stages } = parseDockerfile(read('Dockerfile'));
   const runtime = stages.at(-1)!;

@@ -24,6 +24,7 @@ import { testSiteYaml } from './site-fixtures.js';
 const GROUP = `edge-central-${process.pid}`;
 const db = `edge_central_${process.pid}`;
 const ROOM_TOPIC = 'site/t1/room-1/telemetry';
+const HOST_ID = `edge-central-${process.pid}`;
 
 describe('a site hub with upstream, followed by a central hub', () => {
   const mqttUrl = inject('mosquittoUrl');
@@ -45,17 +46,18 @@ describe('a site hub with upstream, followed by a central hub', () => {
       .find((a) => a.id === asset)
       ?.points.find((p) => p.name === name);
 
-  beforeAll(async () => {
+  const centralDir = tempDataDir();
+  const startCentral = async () => {
     central = await buildHub(
       testHubOptions(
         parseSiteText(
           `
 site: { id: central, name: Fleet }
-hub: { mode: central, http: { host: 127.0.0.1, port: 0 }, dataDir: ${tempDataDir()}, logLevel: silent }
+hub: { mode: central, http: { host: 127.0.0.1, port: 0 }, dataDir: ${centralDir}, logLevel: silent }
 mqtt: { mode: off }
 storage: { mode: influxdb, influxdb: { url: ${influxUrl}, database: ${db} } }
 zones: [{ id: fleet, name: Fleet, kind: campus }]
-central: { url: ${mqttUrl}, hostId: edge-central-${process.pid}, groups: [${GROUP}], keepAliveS: 5 }
+central: { url: ${mqttUrl}, hostId: ${HOST_ID}, groups: [${GROUP}], keepAliveS: 5 }
 `,
           'central.yaml',
         ),
@@ -63,11 +65,22 @@ central: { url: ${mqttUrl}, hostId: edge-central-${process.pid}, groups: [${GROU
       ),
     );
     await central.start();
+  };
+
+  beforeAll(async () => {
+    await startCentral();
     viewer = await sessionAs(central, ['viewer']);
     const mqttPort = await freePort();
     const doc = parse(testSiteYaml({ mqttPort }));
     doc.storage = { mode: 'off' };
-    doc.upstream = { url: mqttUrl, groupId: GROUP, keepAliveS: 5, summaryIntervalMs: 1000 };
+    doc.upstream = {
+      url: mqttUrl,
+      groupId: GROUP,
+      keepAliveS: 5,
+      summaryIntervalMs: 1000,
+      primaryHostId: HOST_ID,
+      commands: { remoteWrites: true },
+    };
     site = await buildHub(testHubOptions(parseSiteText(stringify(doc), 'site.yaml'), { live: false }));
     await site.start();
     device = await connectDevice(site, mqttPort, 'env-1');
@@ -133,6 +146,40 @@ central: { url: ${mqttUrl}, hostId: edge-central-${process.pid}, groups: [${GROU
     expect((await row())!.seqGaps).toBe(0);
   });
 
+  it('while its primary host (the central) is down the site spools, and the central gets that stretch on return', async () => {
+    await central.stop(); // STATE offline: the site ends its session (NDEATH) and waits in a new one
+    await waitFor(
+      async () => site!.upstream!.health().state === 'waiting-for-host',
+      10_000,
+      () => `the site waiting for the central: ${JSON.stringify(site!.upstream!.health())}`,
+    );
+    expect(site!.upstream!.health().primaryHost).toMatchObject({ id: HOST_ID, online: false });
+    const ts = Date.now();
+    await device.publishAsync(
+      ROOM_TOPIC,
+      JSON.stringify({ ts, temp_c: 23.5, humidity_pct: 41, air: { co2: 610 } }),
+    );
+    await waitFor(
+      async () => site!.upstream!.health().spool.lines >= 1,
+      10_000,
+      () => 'the reading spooled while the central is down',
+    );
+    await startCentral();
+    viewer = await sessionAs(central, ['viewer']);
+    await waitFor(
+      async () => (await point('room-1', 'temp_c'))?.value === 23.5,
+      15_000,
+      () => 'the reading of the stretch at the central',
+    );
+    const q = `SELECT temp_c FROM raw."env-sensor" WHERE site = 't1' AND time = ${ts}ms`;
+    await waitFor(
+      async () => (await influxQuery(influxUrl, db, q)).values.length === 1,
+      15_000,
+      () => 'the reading of the stretch in the central InfluxDB',
+    );
+    expect(site!.upstream!.health()).toMatchObject({ state: 'connected', primaryHost: { online: true } });
+  });
+
   it('an orderly stop of the site is its NDEATH: offline at the central, values kept as stale', async () => {
     await device.endAsync();
     await site!.stop();
@@ -142,6 +189,6 @@ central: { url: ${mqttUrl}, hostId: edge-central-${process.pid}, groups: [${GROU
       10_000,
       () => 't1 offline',
     );
-    expect(await point('room-1', 'temp_c')).toMatchObject({ value: 22.5, stale: true });
+    expect(await point('room-1', 'temp_c')).toMatchObject({ value: 23.5, stale: true });
   });
 });

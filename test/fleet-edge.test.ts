@@ -179,7 +179,8 @@ describe('site hub as a Sparkplug B edge node', () => {
       expect(temp.properties.Kind.value).toBe('measurement');
       expect(temp.properties.Quality.value).toBe(0); // no value yet: bad, null
       const sp = metric(host.of('DBIRTH', 'ahu-1')[0]!, 'supply_temp_sp_c')!;
-      expect(sp.properties.Writable).toMatchObject({ type: 'Boolean', value: true });
+      // remote writes are off by default: the central is told, so it does not offer a write the site refuses
+      expect(sp.properties.Writable).toMatchObject({ type: 'Boolean', value: false });
       expect(metric(host.of('DBIRTH', 'gate-a')[0]!, 'door_open')!.type).toBe('Boolean');
 
       // report by exception: the same value again (a heartbeat) is not re-published

@@ -77,6 +77,7 @@ const EXPECTED: Record<string, 'public' | 'authenticated' | Role[]> = {
   'GET /api/v1/devices/credentials': ['admin'],
   'GET /api/v1/devices/:id/modbus/preview': ['engineer', 'admin'],
   'GET /api/v1/devices/:id/opcua/browse': ['engineer', 'admin'],
+  'GET /api/v1/devices/:id/sparkplug/browse': ['engineer', 'admin'],
   'GET /api/v1/devices/bacnet/discover': ['engineer', 'admin'],
   'GET /api/v1/devices/:id/bacnet/object': ['engineer', 'admin'],
   'GET /api/v1/opcua/certificates': ['admin'],

@@ -69,11 +69,12 @@ export interface Mosquitto {
 
 /**
  * A private mosquitto on a free port (or on `opts.port`, for a test that told a client where to look before
- * the broker existed), never the system one.
+ * the broker existed), never the system one. With `listener: false` the configuration given declares its own
+ * listener on `opts.port` (a TLS one, say) and no plain one is added.
  */
 export async function startMosquitto(
   extraConfig: string[] = [],
-  opts: { port?: number } = {},
+  opts: { port?: number; listener?: boolean } = {},
 ): Promise<Mosquitto> {
   const bin = requireBinary('mosquitto', 'apt-get install -y mosquitto');
   const port = opts.port ?? (await freePort());
@@ -82,7 +83,7 @@ export async function startMosquitto(
   writeFileSync(
     conf,
     [
-      `listener ${port} 127.0.0.1`,
+      ...(opts.listener === false ? [] : [`listener ${port} 127.0.0.1`]),
       ...(extraConfig.some((l) => l.startsWith('allow_anonymous')) ? [] : ['allow_anonymous true']),
       'persistence false',
       'user root',

@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AuthenticateError, Client, Subscription } from 'aedes';
 import type { DenialKind, DeviceCredentials } from '../../core/devices/driver.js';
 import type { DeviceAcl } from './device-acl.js';
+import { filterWithin, topicMatches } from './sparkplug-nodes.js';
 
 export interface BrokerAuthOptions {
   /** Accept anyone and skip ACLs (a lab setting). */
@@ -84,7 +85,12 @@ export class BrokerAuth {
     // client is null for the hub's own publishes (commands) and for stored wills
     if (!client || this.opts.anonymous) return done(null);
     const deviceId = this.identity.get(client);
-    if (deviceId && this.opts.acls.get(deviceId)?.publish.has(packet.topic)) return done(null);
+    const acl = deviceId ? this.opts.acls.get(deviceId) : undefined;
+    if (
+      acl &&
+      (acl.publish.has(packet.topic) || acl.publishFilters.some((f) => topicMatches(f, packet.topic)))
+    )
+      return done(null);
     this.opts.denied(deviceId, 'publish', `topic ${packet.topic.slice(0, 200)}`);
     packet.topic = DENIED_TOPIC;
     packet.retain = false;
@@ -98,7 +104,9 @@ export class BrokerAuth {
   ) => {
     if (this.opts.anonymous) return done(null, sub);
     const deviceId = this.identity.get(client);
-    if (deviceId && this.opts.acls.get(deviceId)?.subscribe.has(sub.topic)) return done(null, sub);
+    const acl = deviceId ? this.opts.acls.get(deviceId) : undefined;
+    if (acl && (acl.subscribe.has(sub.topic) || acl.subscribeFilters.some((f) => filterWithin(sub.topic, f))))
+      return done(null, sub);
     this.opts.denied(deviceId, 'subscribe', `topic ${sub.topic.slice(0, 200)}`);
     done(null, null); // SUBACK 0x80 for this topic; the client stays connected
   };

@@ -7,6 +7,8 @@ export interface ExternalClientOptions {
   password?: string;
   qos: 0 | 1;
   topics: string[];
+  /** The MQTT will (a Sparkplug host's STATE offline). */
+  will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
 }
 
 export interface ExternalClientHandlers {
@@ -33,7 +35,7 @@ export class ExternalClient {
   ) {}
 
   async start(): Promise<void> {
-    const { url, clientId, username, password, qos, topics } = this.opts;
+    const { url, clientId, username, password, qos, topics, will } = this.opts;
     const client = mqtt.connect(url, {
       clientId,
       username,
@@ -43,6 +45,7 @@ export class ExternalClient {
       // With QoS 1 the broker keeps our session and queues messages while the hub restarts.
       clean: qos === 0,
       resubscribe: false,
+      ...(will ? { will } : {}),
       // mqtt.js traces every packet through the `debug` package unless given a logger: at tens of thousands
       // of messages a second that alone is a few per cent of a core
       log: () => undefined,
@@ -94,7 +97,7 @@ export class ExternalClient {
     }
   }
 
-  async publish(topic: string, payload: string, opts: { retain?: boolean } = {}): Promise<void> {
+  async publish(topic: string, payload: string | Buffer, opts: { retain?: boolean } = {}): Promise<void> {
     if (!this.client?.connected) throw new Error('not connected to the broker');
     await this.client.publishAsync(topic, payload, { qos: 1, retain: opts.retain === true });
   }

@@ -1,6 +1,7 @@
 import type { SiteModel } from '../../core/model/site-model.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { DROPPED_TOPIC } from './external-client.js';
+import { buildSparkplugNodes, hubSubscribeFilters } from './sparkplug-nodes.js';
 
 /**
  * The embedded broker's device rules as a mosquitto `acl_file`: each device (username = device id) may
@@ -24,12 +25,23 @@ export function mosquittoAcl(site: SiteModel, hubUsername: string): string {
     for (const t of acl.publish) reads.add(t);
     for (const t of acl.subscribe) writes.add(t);
   }
+  // Sparkplug B edge nodes: the hub reads all they publish and writes their NCMD/DCMD (rebirths, commands) and,
+  // as the nodes' primary host, its STATE
+  const sparkplug = buildSparkplugNodes(site);
+  if (sparkplug.primaryHostId) writes.add(`spBv1.0/STATE/${sparkplug.primaryHostId}`);
+  for (const n of sparkplug.byDevice.values()) {
+    for (const t of hubSubscribeFilters(n.group, n.node)) reads.add(t);
+    writes.add(`spBv1.0/${n.group}/NCMD/${n.node}`);
+    writes.add(`spBv1.0/${n.group}/DCMD/${n.node}/+`);
+  }
   for (const t of [...reads].sort()) lines.push(`topic read ${t}`);
   for (const t of [...writes].sort()) lines.push(`topic write ${t}`);
   for (const [deviceId, acl] of acls) {
     lines.push('', `# device ${deviceId}`, `user ${deviceId}`);
     for (const t of [...acl.publish].sort()) lines.push(`topic write ${t}`);
     for (const t of [...acl.subscribe].sort()) lines.push(`topic read ${t}`);
+    for (const t of acl.publishFilters) lines.push(`topic write ${t}`);
+    for (const t of acl.subscribeFilters) lines.push(`topic read ${t}`);
   }
   return `${lines.join('\n')}\n`;
 }

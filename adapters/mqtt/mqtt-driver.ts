@@ -10,6 +10,7 @@ import {
 } from '../../core/devices/driver.js';
 import type { PointValue, RawReading } from '../../core/model/reading.js';
 import type { PointDef, SiteModel } from '../../core/model/site-model.js';
+import { stateTopic } from '../../core/sparkplug/sparkplug-topic.js';
 import { BrokerAuth } from './broker-auth.js';
 import { buildDeviceAcls } from './device-acl.js';
 import { EmbeddedBroker } from './embedded-broker.js';
@@ -25,6 +26,14 @@ import {
 } from './mqtt-schema.js';
 import type { OversizePacket } from './packet-guard.js';
 import { decodePayload } from './payload-decoder.js';
+import type { SparkplugIn } from './sparkplug-in.js';
+import {
+  buildSparkplugNodes,
+  hubSubscribeFilters,
+  isSparkplugPoint,
+  type SparkplugNodes,
+  statePayload,
+} from './sparkplug-nodes.js';
 import { buildTopicRoutes, type TopicRoute } from './topic-routes.js';
 
 const SAMPLE_BYTES = 120;
@@ -32,7 +41,8 @@ const SAMPLE_BYTES = 120;
 /**
  * One MQTT link for the whole site: the embedded broker (default) or a client of an external one.
  * Each message is routed by its exact topic to a device and its points, or to a gate's channel (scan, door,
- * passage, sync), which goes to the hub as a device message rather than readings.
+ * passage, sync), which goes to the hub as a device message rather than readings. Sparkplug B edge nodes (devices
+ * with `sparkplug:`) are read by `sparkplug-in.ts`, loaded with the Sparkplug codec only when the site has one.
  */
 export class MqttDriver implements Driver {
   private readonly routes: Map<string, TopicRoute>;
@@ -49,6 +59,8 @@ export class MqttDriver implements Driver {
   private brokerDropped = 0;
   /** Where values go; set by the framework's subscribe() right after each connect. */
   private sink?: PushSink;
+  private readonly sparkplugNodes: SparkplugNodes;
+  private sparkplug?: SparkplugIn;
 
   constructor(
     private readonly site: SiteModel,
@@ -56,6 +68,7 @@ export class MqttDriver implements Driver {
   ) {
     this.routes = buildTopicRoutes(site);
     this.channels = buildGateChannels(site);
+    this.sparkplugNodes = buildSparkplugNodes(site);
     for (const d of site.devicesOf('mqtt') as MqttDevice[])
       if (d.clientId) this.deviceByClientId.set(d.clientId, d.id);
     this.auth = new BrokerAuth({
@@ -79,13 +92,25 @@ export class MqttDriver implements Driver {
 
   async connect(): Promise<void> {
     const s = this.site.mqtt;
+    if (this.sparkplugNodes.byDevice.size && !this.sparkplug) {
+      const { SparkplugIn } = await import('./sparkplug-in.js');
+      this.sparkplug ??= new SparkplugIn(this.sparkplugNodes, {
+        now: () => this.ctx.clock.now(),
+        sink: () => this.sink,
+        publish: (topic, payload) => this.publish(topic, payload),
+        devices: this.ctx.devices,
+        log: this.ctx.log,
+      });
+    }
     try {
       if (s.mode === 'embedded') {
         this.embedded = new EmbeddedBroker(s, this.auth, {
-          message: (topic, payload) => this.onMessage(topic, payload),
+          message: (topic, payload, clientId) => this.onMessage(topic, payload, clientId),
           clientDisconnected: (clientId, deviceId) => {
             const id = deviceId ?? this.deviceByClientId.get(clientId);
-            if (id) this.ctx.devices.lost(id, 'MQTT client disconnected');
+            if (!id) return;
+            if (this.sparkplug?.has(id)) this.sparkplug.sessionEnded(id, clientId);
+            else this.ctx.devices.lost(id, 'MQTT client disconnected');
           },
           oversize: (deviceId, packet, remote) => this.onOversize(deviceId, packet, remote),
           failed: (err) => this.ctx.linkLost(DriverError.from(err)),
@@ -99,8 +124,12 @@ export class MqttDriver implements Driver {
             'embedded MQTT broker accepts anonymous clients without topic ACLs (mqtt.anonymous)',
           );
         this.ctx.log.info({ ...this.embedded.boundPorts }, 'embedded MQTT broker listening');
+        this.sparkplug?.connected(false); // a new broker: every node connects and births afresh
+        await this.publishHostState(this.ctx.clock.now());
       } else {
         this.brokerDroppedAtConnect = undefined;
+        const hostId = this.sparkplugNodes.primaryHostId;
+        const stateAt = this.ctx.clock.now();
         this.external = new ExternalClient(
           {
             url: s.url!,
@@ -108,7 +137,17 @@ export class MqttDriver implements Driver {
             username: s.username,
             password: s.password,
             qos: s.qos,
-            topics: [...this.routes.keys(), ...this.channels.inbound.keys()],
+            topics: [
+              ...this.routes.keys(),
+              ...this.channels.inbound.keys(),
+              ...[...this.sparkplugNodes.byDevice.values()].flatMap((n) =>
+                hubSubscribeFilters(n.group, n.node),
+              ),
+            ],
+            // the nodes' primary host: offline when the hub's session ends uncleanly
+            will: hostId
+              ? { topic: stateTopic(hostId), payload: statePayload(false, stateAt), qos: 1, retain: true }
+              : undefined,
           },
           {
             message: (topic, payload) => this.onMessage(topic, payload),
@@ -117,6 +156,9 @@ export class MqttDriver implements Driver {
           },
         );
         await this.external.start();
+        await this.publishHostState(stateAt);
+        // nodes already up have born before we listened: ask them again
+        this.sparkplug?.connected(true);
       }
     } catch (err) {
       throw DriverError.from(err, 'refused');
@@ -141,9 +183,18 @@ export class MqttDriver implements Driver {
     );
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, clientId?: string): void {
     const route = this.routes.get(topic);
     if (!route) {
+      if (this.sparkplug && topic.startsWith('spBv1.0/')) {
+        const node = this.sparkplug.route(topic);
+        if (node) {
+          this.messages++;
+          if (!this.oversize(node.deviceId, topic, payload))
+            this.sparkplug.onMessage(topic, node.topic, node.deviceId, payload, clientId);
+          return;
+        }
+      }
       const channel = this.channels.inbound.get(topic);
       if (channel) this.onChannel(channel, payload);
       else this.unmapped++;
@@ -207,11 +258,19 @@ export class MqttDriver implements Driver {
     return {};
   }
 
-  /** A command: `{"point", "value", "ts"}` on the point's command topic, the raw value (its transform inverted). */
+  /**
+   * A command: `{"point", "value", "ts"}` on the point's command topic, the raw value (its transform inverted); for a
+   * Sparkplug metric an NCMD/DCMD.
+   */
   async write(point: PointDef, raw: PointValue | null): Promise<undefined> {
     if (point.kind !== 'command') throw new DriverError('bad-config', `${point.id} is not a command point`);
     if (raw === null)
       throw new DriverError('bad-config', `${point.id}: an MQTT device has no priority array to relinquish`);
+    if (isSparkplugPoint(point)) {
+      if (!this.sparkplug) throw new DriverError('closed', 'MQTT link is not connected');
+      await this.sparkplug.write(point, raw);
+      return undefined;
+    }
     const topic = commandTopicOf(this.site.site.id, point.assetId, point.config as MqttPointSource);
     const payload = JSON.stringify({ point: point.name, value: raw, ts: this.ctx.clock.now() });
     try {
@@ -222,6 +281,40 @@ export class MqttDriver implements Driver {
       throw DriverError.from(err, 'closed');
     }
     return undefined;
+  }
+
+  /**
+   * The nodes' primary host (Sparkplug 3.0 STATE, retained): online with this connection's timestamp; offline by the
+   * will (external broker) or at an orderly close.
+   */
+  private async publishHostState(timestamp: number, online = true): Promise<void> {
+    const hostId = this.sparkplugNodes.primaryHostId;
+    if (!hostId) return;
+    const payload = statePayload(online, timestamp);
+    if (this.embedded) await this.embedded.publish(stateTopic(hostId), payload, { retain: true });
+    else await this.external?.publish(stateTopic(hostId), payload, { retain: true });
+  }
+
+  /** Publish as the hub, QoS 1. */
+  private async publish(topic: string, payload: Buffer): Promise<void> {
+    const { embedded, external } = this;
+    if (!embedded && !external) throw new DriverError('closed', 'MQTT link is not connected');
+    try {
+      if (embedded) await embedded.publish(topic, payload);
+      else await external!.publish(topic, payload);
+    } catch (err) {
+      throw DriverError.from(err, 'closed');
+    }
+  }
+
+  /** Diagnostics of a Sparkplug edge node: its session, every metric its births defined, a snippet for the unmapped. */
+  async browse(deviceId: string): Promise<unknown> {
+    if (!this.sparkplugNodes.byDevice.has(deviceId) || !this.sparkplug)
+      throw new DriverError(
+        'bad-config',
+        `device ${deviceId} is not a Sparkplug B edge node: no diagnostics`,
+      );
+    return this.sparkplug.browse(deviceId);
   }
 
   /** Publish on a gate's outbound channel (decision, allowlist): QoS 1, retained when asked. */
@@ -245,6 +338,8 @@ export class MqttDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    if (this.sparkplugNodes.primaryHostId && this.ctx.signal.aborted)
+      await this.publishHostState(this.ctx.clock.now(), false).catch(() => undefined);
     const { embedded, external } = this;
     if (this.ctx.signal.aborted) {
       this.stopWatchingCredentials?.();
@@ -263,6 +358,7 @@ export class MqttDriver implements Driver {
       messages: this.messages,
       unmapped: this.unmapped,
       malformed: this.malformed,
+      ...this.sparkplug?.stats(),
       ...(this.embedded
         ? {
             clients: this.embedded.clients,
@@ -305,11 +401,54 @@ export const mqttDriverFactory: DriverFactory = {
       ...channels.inbound.keys(),
       ...[...channels.outbound.values()].flatMap((topics) => [...topics.values()]),
     ]);
+    // Sparkplug B edge nodes: one device per group/node; their points name metrics, never topics
+    const nodes = new Map<string, string>();
+    let hostId: string | undefined;
+    site.devices.forEach((d, i) => {
+      const sp = d.protocol === 'mqtt' ? (d as MqttDevice).sparkplug : undefined;
+      if (!sp) return;
+      if (sp.primaryHostId && hostId && sp.primaryHostId !== hostId)
+        issues.push({
+          path: ['devices', i, 'sparkplug', 'primaryHostId'],
+          message: `the hub is one host: "${hostId}" is already the primary host id of another node`,
+        });
+      hostId ??= sp.primaryHostId;
+      const key = `${sp.groupId}/${sp.edgeNodeId}`;
+      const first = nodes.get(key);
+      if (first)
+        issues.push({
+          path: ['devices', i, 'sparkplug', 'edgeNodeId'],
+          message: `Sparkplug edge node ${key} is already device "${first}"`,
+        });
+      else nodes.set(key, d.id);
+    });
     site.assets.forEach((asset, a) => {
       asset.points.forEach((p, i) => {
         const deviceId = p.device ?? asset.device;
         // device ids are unique here (checkSite runs on a file without errors)
         if (!deviceId || model.deviceById.get(deviceId)?.protocol !== 'mqtt') return;
+        const sp = (model.deviceById.get(deviceId) as MqttDevice).sparkplug;
+        const src = p as MqttPointSource;
+        if (sp) {
+          if (!src.metric)
+            issues.push({
+              path: ['assets', a, 'points', i, 'metric'],
+              message: `device "${deviceId}" is a Sparkplug B edge node: name the point's metric (e.g. metric: Inputs/Temperature)`,
+            });
+          for (const field of ['topic', 'path', 'commandTopic'] as const)
+            if (src[field] !== undefined)
+              issues.push({
+                path: ['assets', a, 'points', i, field],
+                message: `device "${deviceId}" is a Sparkplug B edge node: its points name a metric, not a ${field}`,
+              });
+          return;
+        }
+        for (const field of ['metric', 'sparkplugDevice'] as const)
+          if (src[field] !== undefined)
+            issues.push({
+              path: ['assets', a, 'points', i, field],
+              message: `device "${deviceId}" has no sparkplug: block; ${field} is for Sparkplug B edge nodes`,
+            });
         if (p.kind === 'command') {
           const topic = commandTopicOf(site.site.id, asset.id, p as MqttPointSource);
           if (channelTopics.has(topic))
@@ -341,6 +480,8 @@ export const mqttDriverFactory: DriverFactory = {
     return [{ linkId: 'mqtt', protocol: 'mqtt', devices: site.devicesOf('mqtt') }];
   },
   pushed: () => true,
+  // Sparkplug metrics are reported by exception: a steady value is passed on once per interval while the node lives
+  changesOnly: isSparkplugPoint,
   create(_link, site, ctx) {
     return new MqttDriver(site, ctx);
   },

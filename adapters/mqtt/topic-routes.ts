@@ -23,6 +23,7 @@ export function buildTopicRoutes(site: SiteModel): Map<string, TopicRoute> {
   for (const point of site.points) {
     if (point.protocol !== 'mqtt' || !point.deviceId || point.kind === 'command') continue;
     const src = point.config as MqttPointSource;
+    if (src.metric) continue; // a Sparkplug metric: sparkplug-nodes.ts
     const topic = src.topic ?? defaultTopic(site.site.id, point.assetId);
     let route = routes.get(topic);
     if (!route) {

@@ -170,6 +170,12 @@ export interface DeviceMessage {
   ts: number;
 }
 
+/** Whether this factory's point reports changes only (see DriverFactory.changesOnly). */
+export function reportsChangesOnly(factory: Pick<DriverFactory, 'changesOnly'>, point: PointDef): boolean {
+  const c = factory.changesOnly;
+  return typeof c === 'function' ? c(point) : c === true;
+}
+
 /** One connection the framework owns, and the devices it serves. */
 export interface LinkPlan {
   linkId: string;
@@ -200,9 +206,10 @@ export interface DriverFactory {
   /**
    * The devices push changes only (OPC UA, BACnet COV): while a subscription lives, the framework passes each
    * steady value on once per interval (staleness keeps one meaning for every protocol), and a lost link turns
-   * its points bad at once.
+   * its points bad at once. A predicate when only some points of the protocol report changes only (Sparkplug B
+   * metrics on an MQTT link beside JSON topics).
    */
-  changesOnly?: boolean;
+  changesOnly?: boolean | ((point: PointDef) => boolean);
   /** How often and how patiently a device with polled points is read. */
   polling?(device: DeviceConfig): PollSettings;
   /** How logs and health name a device ("unit 2" on a Modbus line); default: its id. */

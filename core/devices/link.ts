@@ -15,6 +15,7 @@ import {
   type DriverPoint,
   type LinkPlan,
   type PollSettings,
+  reportsChangesOnly,
 } from './driver.js';
 import { type PolledDevice, PollScheduler } from './poll-scheduler.js';
 import { PushWatch } from './push-watch.js';
@@ -123,9 +124,7 @@ export class Link {
       ...this.driver?.stats?.(),
       ...this.scheduler?.stats(),
       // heartbeats and silence mean something only where values come as changes
-      ...(this.watch && this.factory.changesOnly
-        ? { ...this.watch.counters, silentMs: this.watch.silentMs() }
-        : {}),
+      ...(this.watch?.changesOnly ? { ...this.watch.counters, silentMs: this.watch.silentMs() } : {}),
     };
   }
 
@@ -197,7 +196,7 @@ export class Link {
     if (!this.pushed.length || !driver.subscribe) return [];
     this.watch ??= new PushWatch(
       this.pushed.map((p) => p.point),
-      this.factory.changesOnly === true,
+      (point) => reportsChangesOnly(this.factory, point),
       this.deps.clock,
       this.log,
       {
@@ -251,11 +250,14 @@ export class Link {
   private lost(error: DriverError) {
     if (this.stopped || !this.up) return;
     // values that come as changes only cannot tell a steady value from a dead one: they turn bad at once
-    if (this.factory.changesOnly)
-      this.deps.markBad(
-        this.plan.devices.flatMap((d) => (this.deps.site.pointsByDevice.get(d.id) ?? []).map((p) => p.id)),
-        `link lost: ${error.message}`,
+    if (this.factory.changesOnly) {
+      const ids = this.plan.devices.flatMap((d) =>
+        (this.deps.site.pointsByDevice.get(d.id) ?? [])
+          .filter((p) => reportsChangesOnly(this.factory, p))
+          .map((p) => p.id),
       );
+      if (ids.length) this.deps.markBad(ids, `link lost: ${error.message}`);
+    }
     this.failed(error);
   }
 

@@ -45,16 +45,20 @@ export class PushWatch {
 
   constructor(
     points: readonly PointDef[],
-    /** Values come as changes only: keep them for the heartbeat. */
-    private readonly changesOnly: boolean,
+    /** Which points' values come as changes only: those are kept for the heartbeat. */
+    changesOnly: (point: PointDef) => boolean,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly report: PushReport,
   ) {
-    if (changesOnly)
-      for (const point of points)
+    for (const point of points)
+      if (changesOnly(point))
         this.items.set(point.id, { point, quality: 'good', publishedAt: 0, bad: false });
+    this.changesOnly = this.items.size > 0;
   }
+
+  /** Some points report changes only (heartbeats and silence mean something). */
+  readonly changesOnly: boolean;
 
   /** A sink for a new subscription; the previous one goes dead. */
   sink(): PushSink {

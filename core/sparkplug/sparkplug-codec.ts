@@ -1,4 +1,4 @@
-import sparkplugPayload from 'sparkplug-payload';
+import { createRequire } from 'node:module';
 import type { PointValue, Quality } from '../model/reading.js';
 
 /**
@@ -6,7 +6,18 @@ import type { PointValue, Quality } from '../model/reading.js';
  * turned into numbers (timestamps, aliases, seq) so the rest of the hub sees plain values.
  */
 
-const codec = sparkplugPayload.get('spBv1.0')!;
+type TahuCodec = typeof import('sparkplug-payload/lib/sparkplugbpayload.js');
+let tahu: TahuCodec | undefined;
+/**
+ * Tahu's codec (and protobufjs under it) is loaded at the first payload, not at import: every hub imports the fleet's
+ * and the MQTT driver's files, and only a site that speaks Sparkplug should pay for it.
+ */
+function codec(): TahuCodec {
+  tahu ??= (createRequire(import.meta.url)('sparkplug-payload') as typeof import('sparkplug-payload')).get(
+    'spBv1.0',
+  )!;
+  return tahu;
+}
 
 export type SparkplugType =
   | 'Int8'
@@ -69,13 +80,13 @@ export class SparkplugDecodeError extends Error {
 type Loose = any;
 
 export function encodePayload(p: SparkplugPayload): Uint8Array {
-  return codec.encodePayload(p as Loose);
+  return codec().encodePayload(p as Loose);
 }
 
 export function decodePayload(buf: Uint8Array): SparkplugPayload {
   let raw: Loose;
   try {
-    raw = codec.decodePayload(buf);
+    raw = codec().decodePayload(buf);
   } catch (err) {
     throw new SparkplugDecodeError(`not a Sparkplug B payload: ${(err as Error).message}`);
   }

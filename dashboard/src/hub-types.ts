@@ -14,6 +14,8 @@ export type { DeviceState, LinkState, PointValue, Quality, ZoneNode };
 /** GET /site (hub/api/site-routes.ts): the site, its zones as a tree with their assets' ids, the counts. */
 export interface SiteAnswer {
   site: SiteInfo;
+  /** site: one site's hub; central: the fleet's (hub.mode). */
+  mode?: 'site' | 'central';
   zones: ZoneNode[];
   counts: { zones: number; assets: number; points: number; devices: number };
 }
@@ -91,6 +93,8 @@ export interface DeviceHealth {
   lastError?: { message: string; at: number };
   lastMalformed?: { topic: string; reason: string; sample: string; at: number };
   lastDenied?: { kind: DenialKind; detail: string; at: number };
+  /** An MQTT device that is a Sparkplug B edge node. */
+  sparkplug?: { groupId: string; edgeNodeId: string };
 }
 
 /** The pipeline's counters (core/devices/pipeline.ts PipelineCounters). */

@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { CriticalNotice } from './critical-notice.js';
 import { onHub, useSession } from './hub.js';
+import { type HubMode, setHubMode, useHubMode } from './hub-mode.js';
 import { type LANGS, lang, messages, setLang, setSiteTimeZone, useLang } from './i18n.js';
 import { type Route, useRoute } from './router.js';
 import AlertsView from './views/alerts.js';
@@ -11,6 +12,7 @@ import { AssetLabels } from './views/asset-labels.js';
 import ControlView from './views/control.js';
 import DevicesView from './views/devices.js';
 import EnergyView from './views/energy.js';
+import FleetView from './views/fleet.js';
 import Overview from './views/overview.js';
 import PeopleView from './views/people.js';
 import TicketsView from './views/tickets.js';
@@ -37,6 +39,7 @@ const t = messages({
     devices: 'Devices',
     assets: 'Asset',
     report: 'Report a fault',
+    fleet: 'Fleet',
     language: 'Language',
   },
   'zh-CN': {
@@ -51,6 +54,7 @@ const t = messages({
     devices: '设备',
     assets: '资产',
     report: '报修',
+    fleet: '站点总览',
     language: '语言',
   },
 });
@@ -66,7 +70,8 @@ type ViewId =
   | 'trends'
   | 'devices'
   | 'assets'
-  | 'report';
+  | 'report'
+  | 'fleet';
 
 /** `#/assets/labels?zone=`: the QR label sheet; `#/assets/<id>`: one asset's page. */
 const AssetsRoute = ({ route }: { route: Route }) =>
@@ -93,25 +98,32 @@ const VIEWS: Record<ViewId, FunctionComponent<{ route: Route }>> = {
   /** `#/assets/<id>`: one asset's page (reached from the site tree, not the navigation). */
   assets: AssetsRoute,
   report: ReportRoute,
+  /** `#/fleet`, `#/fleet/<site>`, `#/fleet/<site>/<asset>`: the central hub's view of the fleet's sites. */
+  fleet: FleetView,
 };
 const ORDER = Object.keys(VIEWS) as ViewId[];
-const IN_NAV = ORDER.filter((id) => id !== 'assets' && id !== 'report');
-const viewOf = (route: Route): ViewId =>
-  ORDER.includes(route.view as ViewId) ? (route.view as ViewId) : 'overview';
+/**
+ * A site's hub: its own views. The central hub has no devices, points or tickets of its own (they stay with
+ * their sites): the fleet, and the people who use it.
+ */
+const NAV: Record<HubMode, ViewId[]> = {
+  site: ORDER.filter((id) => id !== 'assets' && id !== 'report' && id !== 'fleet'),
+  central: ['fleet', 'people'],
+};
+const HOME: Record<HubMode, ViewId> = { site: 'overview', central: 'fleet' };
+const viewOf = (route: Route, mode: HubMode): ViewId =>
+  ORDER.includes(route.view as ViewId) ? (route.view as ViewId) : HOME[mode];
+const navHref = (id: ViewId, mode: HubMode) => (id === HOME[mode] ? '#/' : `#/${id}`);
 
 function Nav() {
   useLang();
+  const mode = useHubMode();
   const route = useRoute();
-  const current = viewOf(route);
+  const current = viewOf(route, mode);
   return (
     <>
-      {IN_NAV.map((id) => (
-        <a
-          key={id}
-          href={`#/${id === 'overview' ? '' : id}`}
-          data-nav={id}
-          aria-current={id === current ? 'page' : undefined}
-        >
+      {NAV[mode].map((id) => (
+        <a key={id} href={navHref(id, mode)} data-nav={id} aria-current={id === current ? 'page' : undefined}>
           {t(id)}
         </a>
       ))}
@@ -137,8 +149,9 @@ function LangSwitch() {
 function Views() {
   useLang();
   const session = useSession();
+  const mode = useHubMode();
   const route = useRoute();
-  const id = viewOf(route);
+  const id = viewOf(route, mode);
   // The site page is part of the overview; other views hide it.
   useEffect(() => {
     document.getElementById('view-site')!.hidden = id !== 'overview';
@@ -151,7 +164,10 @@ function Views() {
 
 export function startShell(): void {
   document.documentElement.lang = lang();
-  onHub<{ site: { timezone?: string } }>('site', (info) => setSiteTimeZone(info.site?.timezone ?? 'UTC'));
+  onHub<{ site: { timezone?: string }; mode?: HubMode }>('site', (info) => {
+    setSiteTimeZone(info.site?.timezone ?? 'UTC');
+    setHubMode(info.mode);
+  });
   render(<Nav />, document.getElementById('nav')!);
   render(<LangSwitch />, document.getElementById('lang-slot')!);
   render(

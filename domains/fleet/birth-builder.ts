@@ -63,6 +63,8 @@ export class BirthBuilder {
     private readonly site: SiteModel,
     private readonly latest: Pick<LatestValues, 'get'>,
     private readonly hubVersion: string,
+    /** Whether the site takes DCMD writes (upstream.commands.remoteWrites): command points say so as Writable. */
+    private readonly remoteWrites = true,
   ) {}
 
   /** NBIRTH: bdSeq, Node Control/Rebirth, the site's name, time zone, version and summary. seq is 0. */
@@ -125,7 +127,8 @@ export class BirthBuilder {
         [POINT_PROPERTIES.kind]: { type: 'String', value: p.kind },
         ...m.properties,
       };
-      if (p.kind === 'command') props[POINT_PROPERTIES.writable] = { type: 'Boolean', value: true };
+      if (p.kind === 'command')
+        props[POINT_PROPERTIES.writable] = { type: 'Boolean', value: this.remoteWrites };
       m.properties = props;
       metrics.push(m);
     }

@@ -100,7 +100,7 @@ export class EdgeNode {
     const s = o.settings;
     this.groupId = s.groupId;
     this.edgeNodeId = s.edgeNodeId ?? o.site.site.id;
-    this.births = new BirthBuilder(o.site, o.latest, o.hubVersion);
+    this.births = new BirthBuilder(o.site, o.latest, o.hubVersion, s.commands.remoteWrites);
     this.rbe = new ReportByException(o.site.points);
     this.spool = new EdgeSpool({
       dir: join(o.site.hub.dataDir, 'upstream-spool'),
@@ -113,6 +113,7 @@ export class EdgeNode {
       client: brokerOptions(s, s.clientId ?? `facility-hub-${this.edgeNodeId}`, o.env),
       will: (bdSeq) => ({ topic: this.topic('NDEATH'), payload: encodePayload(this.births.ndeath(bdSeq)) }),
       subscriptions: [this.topic('NCMD'), `${this.topic('DCMD')}/+`],
+      primaryHostId: s.primaryHostId,
       nextBdSeq: () => bdSeqFile.next(),
       backoff: o.backoff ?? { ...DEFAULT_BACKOFF, maxMs: 15_000 },
       clock: o.clock,
@@ -385,15 +386,17 @@ export class EdgeNode {
     }
   }
 
-  /** NDATA with the summary's figures that changed since the last report. */
+  /**
+   * NDATA with the whole summary, changed or not: it is also the site's heartbeat, so a quiet site (steady points
+   * report nothing by exception) is not taken for a silent one at the central (`central.silentAfterS`).
+   */
   private reportSummary(): void {
     const session = this.session;
     if (!session) return;
     const summary = this.safeSummary();
-    const metrics = this.births.summaryMetrics(summary, this.lastSummary, this.o.clock.now());
+    const metrics = this.births.summaryMetrics(summary, undefined, this.o.clock.now());
     this.lastSummary = summary;
-    if (metrics.length)
-      this.send(session, 'NDATA', undefined, { metrics }, this.o.settings.qos).catch(() => undefined);
+    this.send(session, 'NDATA', undefined, { metrics }, this.o.settings.qos).catch(() => undefined);
   }
 
   /** NCMD Rebirth is ours; the rest of NCMD and every DCMD goes to the command handler. */

@@ -54,6 +54,11 @@ export const UpstreamSchema = z
     groupId: sparkplugIdSchema,
     /** The edge node id (default: the site's id). */
     edgeNodeId: sparkplugIdSchema.optional(),
+    /**
+     * The central's host id (its `central.hostId`): births wait for its STATE online, and while it is offline the
+     * node ends its session and spools, so nothing is lost while the central itself is down (Sparkplug 3.0).
+     */
+    primaryHostId: sparkplugIdSchema.optional(),
     /** 1: each data message is acknowledged by the broker and spooled until it is (see the README); 0: per the spec. */
     qos: z.union([z.literal(0), z.literal(1)], { error: 'expected 0 or 1' }).default(1),
     /** How often the site's summary (alerts, tickets, power, energy today) is reported when it changed. */

@@ -2,11 +2,14 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock } from '../../core/clock.js';
 import { type BackoffOptions, backoffDelay } from '../../core/devices/backoff.js';
 import type { Logger } from '../../core/logger.js';
+import { stateTopic } from '../../core/sparkplug/sparkplug-topic.js';
 
 /** One MQTT session to the upstream broker: its bdSeq, and publishes that settle when the session ends. */
 export class UpstreamSession {
   private readonly waiting = new Set<(err: Error) => void>();
   closed = false;
+  /** Handed to the edge node (born); with a primary host, only once its STATE says online. */
+  born = false;
 
   constructor(
     readonly client: MqttClient,
@@ -44,6 +47,11 @@ export interface UpstreamLinkOptions {
   will(bdSeq: number): { topic: string; payload: Uint8Array };
   /** Topics to subscribe (QoS 1) before the session is handed over. */
   subscriptions: string[];
+  /**
+   * Sparkplug 3.0's primary host application: the session is handed over (births) only while its STATE says
+   * online, and ended (NDEATH, a new session that waits) when it says offline, so the node spools meanwhile.
+   */
+  primaryHostId?: string;
   /** The next session's bdSeq (persisted by the caller). */
   nextBdSeq(): number;
   backoff: BackoffOptions;
@@ -55,13 +63,15 @@ export interface UpstreamLinkOptions {
 }
 
 export interface UpstreamLinkHealth {
-  state: 'connecting' | 'connected' | 'backoff' | 'stopped';
+  state: 'connecting' | 'connected' | 'waiting-for-host' | 'backoff' | 'stopped';
   url: string;
   connectedSince: number | null;
   bdSeq: number | null;
   sessions: number;
   failures: number;
   lastError: string | null;
+  /** With upstream.primaryHostId: that host's last STATE (null until one arrived). */
+  primaryHost?: { id: string; online: boolean | null; since: number | null };
 }
 
 /**
@@ -75,6 +85,8 @@ export class UpstreamLink {
   private timer: unknown;
   private attempt = 0;
   private stopped = true;
+  /** The primary host's STATE: the newest timestamp seen wins (Sparkplug 3.0 ignores older ones). */
+  private host = { online: null as boolean | null, timestamp: -1, since: null as number | null };
   private readonly stats = {
     connectedSince: null as number | null,
     bdSeq: null as number | null,
@@ -91,7 +103,15 @@ export class UpstreamLink {
   }
 
   health(): UpstreamLinkHealth {
-    return { state: this.state, url: this.opts.url, ...this.stats };
+    const { primaryHostId } = this.opts;
+    return {
+      state: this.state,
+      url: this.opts.url,
+      ...this.stats,
+      ...(primaryHostId && {
+        primaryHost: { id: primaryHostId, online: this.host.online, since: this.host.since },
+      }),
+    };
   }
 
   /** An orderly end: the NDEATH published (QoS 1, acknowledged or 2 s) before the disconnect. */
@@ -101,16 +121,21 @@ export class UpstreamLink {
     const session = this.session;
     this.state = 'stopped';
     if (!session) return;
+    await this.end(session, 'stopped');
+  }
+
+  /** NDEATH (QoS 1, acknowledged or 2 s) when the session was born, then a DISCONNECT. */
+  private async end(session: UpstreamSession, reason: string): Promise<void> {
     const will = this.opts.will(session.bdSeq);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      session.publish(will.topic, will.payload, 1).catch(() => undefined),
+      session.born ? session.publish(will.topic, will.payload, 1).catch(() => undefined) : undefined,
       new Promise((r) => {
         timer = setTimeout(r, 2_000);
       }),
     ]);
     clearTimeout(timer);
-    this.ended(session, 'stopped');
+    this.ended(session, reason);
     // a DISCONNECT (not a forced close): the broker discards the will, so the NDEATH is not sent twice
     await session.client.endAsync(false).catch(() => undefined);
   }
@@ -131,7 +156,9 @@ export class UpstreamLink {
         client.once('close', () => reject(new Error(`cannot connect to ${this.opts.url}`)));
         client.once('error', (err) => reject(err));
       });
-      const topics = Object.fromEntries(this.opts.subscriptions.map((t) => [t, { qos: 1 as const }]));
+      const subscriptions = [...this.opts.subscriptions];
+      if (this.opts.primaryHostId) subscriptions.push(stateTopic(this.opts.primaryHostId));
+      const topics = Object.fromEntries(subscriptions.map((t) => [t, { qos: 1 as const }]));
       const granted = await client.subscribeAsync(topics);
       const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
       if (refused.length) throw new Error(`broker refused subscriptions: ${refused.join(', ')}`);
@@ -150,11 +177,14 @@ export class UpstreamLink {
     const session = new UpstreamSession(client, bdSeq);
     this.session = session;
     this.attempt = 0;
-    this.state = 'connected';
     this.stats.sessions++;
     this.stats.bdSeq = bdSeq;
     this.stats.connectedSince = this.opts.clock.now();
-    client.on('message', (topic, payload) => this.opts.message(topic, payload));
+    const hostTopic = this.opts.primaryHostId && stateTopic(this.opts.primaryHostId);
+    client.on('message', (topic, payload) => {
+      if (topic === hostTopic) this.hostState(session, payload);
+      else this.opts.message(topic, payload);
+    });
     client.once('close', () => {
       if (this.session !== session) return;
       this.ended(session, 'upstream connection closed');
@@ -162,7 +192,49 @@ export class UpstreamLink {
       this.fail('upstream connection closed');
     });
     this.opts.log.info({ url: this.opts.url, bdSeq }, 'upstream connected');
+    if (!hostTopic || this.host.online) this.handOver(session);
+    else this.state = 'waiting-for-host';
+  }
+
+  private handOver(session: UpstreamSession) {
+    this.state = 'connected';
+    session.born = true;
     this.opts.online(session);
+  }
+
+  /** The primary host's STATE (retained, so one arrives right after subscribing). */
+  private hostState(session: UpstreamSession, payload: Buffer) {
+    let state: { online?: unknown; timestamp?: unknown };
+    try {
+      state = JSON.parse(payload.toString('utf8'));
+    } catch {
+      state = {};
+    }
+    if (typeof state.online !== 'boolean' || typeof state.timestamp !== 'number') {
+      this.opts.log.warn(
+        { host: this.opts.primaryHostId },
+        'upstream: a STATE message that is not {online, timestamp}',
+      );
+      return;
+    }
+    if (state.timestamp < this.host.timestamp) return;
+    if (state.online !== this.host.online) this.host.since = this.opts.clock.now();
+    this.host = { ...this.host, online: state.online, timestamp: state.timestamp };
+    if (this.session !== session || this.stopped) return;
+    if (state.online && !session.born) {
+      this.opts.log.info({ host: this.opts.primaryHostId }, 'upstream: the primary host is online; births');
+      this.handOver(session);
+    } else if (!state.online && session.born) {
+      // Sparkplug 3.0: end the session (NDEATH) and wait in a new one; data is spooled meanwhile
+      this.opts.log.warn(
+        { host: this.opts.primaryHostId },
+        'upstream: the primary host went offline; spooling',
+      );
+      void this.end(session, 'primary host offline').then(() => {
+        this.attempt = 0;
+        void this.connect();
+      });
+    }
   }
 
   private ended(session: UpstreamSession, reason: string) {

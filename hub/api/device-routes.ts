@@ -30,7 +30,18 @@ export async function deviceRoutes(app: FastifyInstance, s: DeviceRouteServices)
     },
     async () => ({
       links: s.health.linkHealth(),
-      devices: s.health.deviceHealth().map((d) => ({ ...d, name: s.site.deviceById.get(d.deviceId)?.name })),
+      devices: s.health.deviceHealth().map((d) => {
+        const config = s.site.deviceById.get(d.deviceId) as
+          | { name?: string; sparkplug?: { groupId: string; edgeNodeId: string } }
+          | undefined;
+        const sp = config?.sparkplug;
+        return {
+          ...d,
+          name: config?.name,
+          // a Sparkplug B edge node (MQTT): its diagnostics are /devices/:id/sparkplug/browse
+          ...(sp ? { sparkplug: { groupId: sp.groupId, edgeNodeId: sp.edgeNodeId } } : {}),
+        };
+      }),
       pipeline: s.pipeline.counters,
       /** Logins, publishes and subscriptions refused to clients that are no configured device. */
       unknownClients: s.health.unknownClientDenials(),
@@ -78,6 +89,25 @@ export async function deviceRoutes(app: FastifyInstance, s: DeviceRouteServices)
       if (s.site.deviceById.get(req.params.id)?.protocol !== 'opcua')
         throw notFound('OPC UA device', req.params.id);
       return s.diagnostics.browse(req.params.id, req.query);
+    },
+  );
+  api.get(
+    '/api/v1/devices/:id/sparkplug/browse',
+    {
+      config: { access: 'devices:diagnose' },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'A Sparkplug B edge node: its session (online, bdSeq, seq, devices born) and every metric its births defined (alias, type, unit, latest value, the points that read it), with site-file points for the metrics no point names yet',
+        params: DeviceParams,
+      },
+    },
+    async (req) => {
+      const d = s.site.deviceById.get(req.params.id) as
+        | { protocol?: string; sparkplug?: unknown }
+        | undefined;
+      if (d?.protocol !== 'mqtt' || !d.sparkplug) throw notFound('Sparkplug B edge node', req.params.id);
+      return s.diagnostics.browse(req.params.id, {});
     },
   );
   api.get(

@@ -65,6 +65,8 @@ export async function siteRoutes(app: FastifyInstance, s: SiteRouteServices): Pr
     },
     async () => ({
       site: site.site,
+      /** site: one site's hub; central: the fleet's host application (the dashboard shows the fleet view). */
+      mode: site.hub.mode,
       zones: site.zoneTree(),
       counts: {
         zones: site.zones.length,

@@ -40,11 +40,12 @@ export function renderSummary(): void {
     else c.pending++;
   }
   c.points = state.points.size;
-  for (const el of document.querySelectorAll<HTMLElement>('[data-sum]')) {
+  for (const el of document.querySelectorAll<HTMLElement>('#summary [data-sum]')) {
     const key = el.dataset.sum as keyof Counts;
     el.textContent = key === 'devices' || key === 'points' ? `/ ${c[key]}` : String(c[key]);
   }
-  for (const tile of document.querySelectorAll<HTMLElement>('[data-tile]')) {
+  // only the site page's own tiles: the views' tiles (ui.tsx Tile) carry their own data-nonzero
+  for (const tile of document.querySelectorAll<HTMLElement>('#summary [data-tile]')) {
     const n = c[tile.dataset.tile as keyof Counts] ?? 0;
     tile.dataset.nonzero = n > 0 ? 'true' : 'false';
   }

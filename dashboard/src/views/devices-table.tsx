@@ -15,7 +15,8 @@ const TOOLS: Record<string, 'preview' | 'browse' | 'inspect' | undefined> = {
 
 /**
  * The devices: state, last seen, readings, malformed and refused messages, last error; for engineers
- * (devices:diagnose) the Modbus decode preview, the OPC UA browser or the BACnet object inspector of each.
+ * (devices:diagnose) the Modbus decode preview, the OPC UA browser, the BACnet object inspector or the metrics of a
+ * Sparkplug B edge node.
  */
 
 export function DevicesTable({
@@ -50,7 +51,7 @@ export function DevicesTable({
           {devices.map((d) => {
             const refused = sum(d.denied);
             const topics = Object.entries(d.malformedByTopic ?? {});
-            const tool = TOOLS[d.protocol];
+            const tool = TOOLS[d.protocol] ?? (d.sparkplug ? 'browse' : undefined);
             return (
               <tr
                 key={d.deviceId}

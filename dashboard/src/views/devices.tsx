@@ -9,6 +9,7 @@ import { type Bucket, deviceBucket, linkBucket, RANK, sum, useHealth } from './d
 import { LinksTable } from './devices-links.js';
 import { ModbusPreview } from './devices-modbus.js';
 import { OpcuaBrowse } from './devices-opcua.js';
+import { SparkplugBrowse } from './devices-sparkplug.js';
 import { DevicesTable } from './devices-table.js';
 import { known, t } from './devices-text.js';
 
@@ -197,6 +198,7 @@ export default function DevicesView({ route }: { route: Route }) {
             <div ref={panel}>
               {open.protocol === 'modbus' && <ModbusPreview key={open.deviceId} device={open} />}
               {open.protocol === 'opcua' && <OpcuaBrowse key={open.deviceId} device={open} />}
+              {open.sparkplug && <SparkplugBrowse key={open.deviceId} device={open} />}
               {open.protocol === 'bacnet' && (
                 <BacnetInspect key={open.deviceId} device={open} seen={bacnet.seen} onSeen={bacnet.onSeen} />
               )}
