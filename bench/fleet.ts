@@ -1,7 +1,7 @@
 /**
  * `npm run bench fleet [--duration 60] [--nodes 20] [--broker-queue N]`: one central hub (`hub.mode: central`) over
- * a fleet's Sparkplug B traffic. Processes: a private mosquitto (`max_queued_messages 0` as the fleet recipe sets
- * it; see startFleetBroker), a private influxd, the central hub (bench/fleet-hub-process.ts, its own process so
+ * a fleet's Sparkplug B traffic. Processes: a private mosquitto (queues as the fleet recipe sets them; see
+ * startFleetBroker), a private influxd, the central hub (bench/fleet-hub-process.ts, its own process so
  * its CPU and memory are its own), and the load
  * generator (bench/fleet-edge-sim.ts): 20 simulated edge nodes encoding with Eclipse Tahu's `sparkplug-payload`,
  * each a site hub's worth of traffic, 100 assets (Sparkplug devices) × 50 points = 5,000 points, every point
@@ -32,8 +32,8 @@ import type { HubProcStats } from './fleet-hub-process.js';
 import { processCpuSeconds } from './proc.js';
 
 export const GROUP = 'bench';
-/** mosquitto's max_queued_messages in the fleet benches (0: no bound), as the fleet recipe sets it. */
-export const FLEET_BROKER_QUEUE = 0;
+/** mosquitto's max_queued_messages in the fleet benches, as the fleet recipe sets it (config/fleet/upstream-mosquitto.conf). */
+export const FLEET_BROKER_QUEUE = 1_000_000;
 const ASSETS = 100;
 const POINTS_PER_ASSET = 50;
 const KIND = 'meter';
@@ -227,12 +227,13 @@ export interface FleetResult {
 }
 
 /**
- * The fleet broker: a private mosquitto configured as the fleet recipe says, `max_queued_messages 0` (no bound on
- * a subscriber's queue: as installed, 1,000 messages, a central that stalls for half a second at 2,000 messages/s
- * has its QoS 1 messages dropped); `--broker-queue N` sets another bound (1000: as installed).
+ * The fleet broker: a private mosquitto with the queue settings of the fleet recipe
+ * (config/fleet/upstream-mosquitto.conf: `max_queued_messages 1000000`, `max_queued_bytes 0`, `set_tcp_nodelay
+ * true`; as installed a subscriber's queue holds 1,000 messages, and a central that stalls for half a second at
+ * 2,000 messages/s has QoS 1 messages dropped). `--broker-queue N` sets another bound (1000: as installed).
  */
 export function startFleetBroker(brokerQueue = FLEET_BROKER_QUEUE): Promise<Mosquitto> {
-  return startMosquitto([`max_queued_messages ${brokerQueue}`]);
+  return startMosquitto([`max_queued_messages ${brokerQueue}`, 'max_queued_bytes 0', 'set_tcp_nodelay true']);
 }
 
 /** mosquitto's own counters ($SYS, every second): publishes it dropped at a client's full queue, and in total. */
@@ -464,7 +465,7 @@ export function printFleet(r: FleetResult): void {
   const f = r.centralFleetStats;
   if (f)
     console.log(
-      `  the central: ${n(f.messages ?? 0)} messages, ${n(f.metrics ?? 0)} data metrics taken, seq gaps ${f.seqGaps}, data before a birth ${f.beforeBirth}, unknown aliases ${f.unknownAliases}, rebirths asked ${f.rebirthsRequested} (held off ${f.rebirthsHeldOff}); mosquitto dropped ${n(r.brokerDropped)} publishes (max_queued_messages ${r.brokerQueue === 0 ? '0, no bound' : n(r.brokerQueue)})`,
+      `  the central: ${n(f.messages ?? 0)} messages, ${n(f.metrics ?? 0)} data metrics taken, seq gaps ${f.seqGaps}, data before a birth ${f.beforeBirth}, unknown aliases ${f.unknownAliases}, rebirths asked ${f.rebirthsRequested} (held off ${f.rebirthsHeldOff}); mosquitto dropped ${n(r.brokerDropped)} publishes (max_queued_messages ${n(r.brokerQueue)})`,
     );
   console.log(`  load average before ${r.loadBefore.join(' ')}, after ${r.loadAfter.join(' ')}`);
   mkdirSync(here('./results/'), { recursive: true });
