@@ -2,9 +2,10 @@
  * `npm run bench fleet [--duration 60] [--nodes 20] [--broker-queue N]`: one central hub (`hub.mode: central`) over
  * a fleet's Sparkplug B traffic. Processes: a private mosquitto (queues as the fleet recipe sets them; see
  * startFleetBroker), a private influxd, the central hub (bench/fleet-hub-process.ts, its own process so its CPU
- * and memory are its own), and the load generator (bench/fleet-edge-sim.ts): 20 simulated edge nodes encoding with Eclipse Tahu's `sparkplug-payload`,
- * each a site hub's worth of traffic, 100 assets (Sparkplug devices) × 50 points = 5,000 points, every point
- * changing every second (NBIRTH and DBIRTHs first, then DDATA by alias at QoS 1, as the site hubs publish):
+ * and memory are its own), and the load generator (bench/fleet-edge-sim.ts): 20 simulated edge nodes encoding
+ * with Eclipse Tahu's `sparkplug-payload`, each a site hub's worth of traffic, 100 assets (Sparkplug devices) ×
+ * 50 points = 5,000 points, every point changing every second (NBIRTH and DBIRTHs first, then DDATA by alias at
+ * QoS 1, as the site hubs publish):
  * 100,000 values/s, 2,000 messages/s into the central.
  *
  * Measured: **loss**, counted in the central's InfluxDB (count per site after the central's outbox drained,
