@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FleetSiteAnswer, FleetSitesAnswer } from '../domains/fleet/fleet-api-types.js';
-import { freePort, startInfluxd } from '../test/services.js';
+import { freePort } from '../test/services.js';
 import { benchSite, DEVICES } from './common.js';
 import {
   centralSite,
@@ -31,10 +31,12 @@ import {
   GROUP,
   getJson,
   influxQuery,
+  killOnAbort,
   type Pcts,
   pcts,
   sleep,
   startFleetBroker,
+  startFleetInfluxd,
   startHubProc,
   waitInfluxUp,
   wallNow,
@@ -105,7 +107,7 @@ const replayed = (u: Upstream | undefined) =>
 export async function runFleetOutageBench(readingsPerS: number, outageS: number): Promise<OutageResult> {
   const loadBefore = loadavg();
   const mosquitto = await startFleetBroker();
-  const influxd = await startInfluxd();
+  const influxd = await startFleetInfluxd();
   const central = await startHubProc(
     centralSite(mkdtempSync(join(tmpdir(), 'bench-central-')), mosquitto.url, influxd.url),
   );
@@ -142,6 +144,7 @@ export async function runFleetOutageBench(readingsPerS: number, outageS: number)
   };
   const t0 = performance.now();
   const genProc = fork(here('./load-generator.ts'), [JSON.stringify(cfg)], tsx);
+  killOnAbort(genProc);
   const generated = new Promise<GeneratorResult>((resolve, reject) => {
     genProc.once('message', (m) => resolve(m as GeneratorResult));
     genProc.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));

@@ -44,6 +44,23 @@ const tsx = { execArgv: ['--import', 'tsx'] };
 const hubTsx = {
   execArgv: ['--import', 'tsx', ...(process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
 };
+/** Killed (SIGKILL) if the bench itself is stopped (Ctrl-C, a timeout): the brokers, databases and hubs it started. */
+const started = new Set<{ readonly pid?: number | undefined }>();
+export function killOnAbort(p: { readonly pid?: number | undefined }): void {
+  if (!started.size)
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => {
+        for (const q of started)
+          try {
+            if (q.pid) process.kill(q.pid, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+        process.exit(130);
+      });
+  started.add(p);
+}
+
 export const wallNow = () => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,6 +102,7 @@ export interface HubProc {
 
 export async function startHubProc(siteYaml: string, useHubArgs = true): Promise<HubProc> {
   const child = fork(here('./fleet-hub-process.ts'), [`@${writeSite(siteYaml)}`], useHubArgs ? hubTsx : tsx);
+  killOnAbort(child);
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`hub process exited with ${code}`))),
   );
@@ -232,8 +250,20 @@ export interface FleetResult {
  * true`; as installed a subscriber's queue holds 1,000 messages, and a central that stalls for half a second at
  * 2,000 messages/s has QoS 1 messages dropped). `--broker-queue N` sets another bound (1000: as installed).
  */
-export function startFleetBroker(brokerQueue = FLEET_BROKER_QUEUE): Promise<Mosquitto> {
-  return startMosquitto([`max_queued_messages ${brokerQueue}`, 'max_queued_bytes 0', 'set_tcp_nodelay true']);
+export async function startFleetBroker(brokerQueue = FLEET_BROKER_QUEUE): Promise<Mosquitto> {
+  const m = await startMosquitto([
+    `max_queued_messages ${brokerQueue}`,
+    'max_queued_bytes 0',
+    'set_tcp_nodelay true',
+  ]);
+  killOnAbort(m);
+  return m;
+}
+
+export async function startFleetInfluxd(): Promise<Influxd> {
+  const i = await startInfluxd();
+  killOnAbort(i);
+  return i;
 }
 
 /** mosquitto's own counters ($SYS, every second): publishes it dropped at a client's full queue, and in total. */
@@ -255,7 +285,7 @@ export async function runFleetBench(
   const loadBefore = loadavg();
   const mosquitto = await startFleetBroker(brokerQueue);
   const broker = await watchBroker(mosquitto.url);
-  const influxd = await startInfluxd();
+  const influxd = await startFleetInfluxd();
   const central = await startHubProc(
     centralSite(mkdtempSync(join(tmpdir(), 'bench-central-')), mosquitto.url, influxd.url),
   );
@@ -272,6 +302,7 @@ export async function runFleetBench(
     keepAliveS: 10,
   };
   const sim = fork(here('./fleet-edge-sim.ts'), [JSON.stringify(simCfg)], tsx);
+  killOnAbort(sim);
   sim.once(
     'exit',
     (code) => code !== 0 && code !== null && console.error(`edge simulator exited with ${code}`),
