@@ -15,6 +15,11 @@ export interface GeneratorConfig {
   durationS: number;
   /** Device id (d0, d1, ...) → MQTT password; empty for a broker that takes anonymous clients. */
   passwords: Record<string, string>;
+  /**
+   * Every field of a device's n-th message carries n (1, 2, 3, …) instead of a random value: a per-series
+   * sequence that a store can be checked against (bench/fleet-outage.ts). The result then has perDevice.
+   */
+  sequence?: boolean;
 }
 
 export interface GeneratorResult {
@@ -23,6 +28,8 @@ export interface GeneratorResult {
   maxAheadMs: number;
   elapsedMs: number;
   cpuPct: number;
+  /** With `sequence`: messages sent per device (device i's last value is perDevice[i]). */
+  perDevice?: number[];
 }
 
 async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
@@ -39,6 +46,7 @@ async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
   );
   const topics = clients.map((_, i) => `site/${cfg.siteId}/a${i}/telemetry`);
   const lastTs = new Array<number>(cfg.devices).fill(0);
+  const perDevice = new Array<number>(cfg.devices).fill(0);
   const names = Array.from({ length: cfg.fields }, (_, f) => `p${f}`);
   const cpu0 = process.cpuUsage();
   const start = performance.now();
@@ -76,8 +84,9 @@ async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
         }
         lastTs[d] = ts;
         let payload = `{"ts":${ts}`;
+        const n = ++perDevice[d]!;
         for (let f = 0; f < names.length; f++)
-          payload += `,"${names[f]}":${(Math.random() * 1000).toFixed(2)}`;
+          payload += `,"${names[f]}":${cfg.sequence ? n : (Math.random() * 1000).toFixed(2)}`;
         payload += '}';
         clients[d]!.publish(topics[d]!, payload);
         sent++;
@@ -90,7 +99,13 @@ async function run(cfg: GeneratorConfig): Promise<GeneratorResult> {
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   await Promise.all(clients.map((c) => c.endAsync()));
-  return { sent, maxAheadMs, elapsedMs, cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100 };
+  return {
+    sent,
+    maxAheadMs,
+    elapsedMs,
+    cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
+    ...(cfg.sequence ? { perDevice } : {}),
+  };
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as GeneratorConfig;

@@ -20,6 +20,8 @@
  *   decode            the slowest single case of the MQTT payload decoder and the site-file parser over generated inputs (bench/decode.ts)
  *   login             logins at the production scrypt cost: success, wrong password, unknown name, while an address hammers (bench/login.ts)
  *   people            alert storms (20, 100, 500 alerts/s, 30 s each) on 200 assets, each alert a WeCom message to the person on call: messages/s at the WeCom simulator, alert.raised → vendor latency, delivery log rows, hub CPU per alert with and without the messages (bench/people.ts)
+ *   fleet             20 Sparkplug B edge nodes × 5,000 points at 1 s into one central hub: loss counted in its InfluxDB, central CPU and RSS, fleet view latency, birth → visible, death → offline (bench/fleet.ts; --duration, default 60; --nodes 20; --broker-queue N: mosquitto's max_queued_messages, default 1,000,000 as the fleet recipe sets it; 1000 as installed)
+ *   fleet-outage      a site hub at 10,000 readings/s (--rates) with its upstream link cut for --outage seconds (default 300): replay time, exactly once per series in the central InfluxDB (bench/fleet-outage.ts)
  *   automation        2,000 command points on Modbus, OPC UA and BACnet simulators, 500 schedules starting at the same minute: each write timed from the minute, lost and duplicated writes counted at the devices, the engine's CPU between edges (bench/automation.ts; --via api: the same writes through the API; --via control: one PriorityArrays.commandMany in the hub)
  * Three processes per step: the hub (bench/hub-process.ts), the load generator (bench/load-generator.ts)
  * and, for ingest-mosquitto, the broker; this one only orchestrates. Loss is counted at the hub's bus after
@@ -39,6 +41,8 @@ import { printAutomation, runAutomationBench, type Via } from './automation.js';
 import { benchSite, DEVICES, request } from './common.js';
 import { printDecode, runDecodeBench } from './decode.js';
 import { printEnergy, runEnergyBench } from './energy.js';
+import { printFleet, runFleetBench } from './fleet.js';
+import { printFleetOutage, runFleetOutageBench } from './fleet-outage.js';
 import { printGates, runGatesBench } from './gates.js';
 import type { HubStats } from './hub-process.js';
 import { printLive, runLiveBench } from './live.js';
@@ -283,6 +287,8 @@ const { values, positionals } = parseArgs({
     outage: { type: 'string', default: '300' },
     runs: { type: 'string', default: '7' },
     via: { type: 'string', default: 'auto' },
+    nodes: { type: 'string', default: '20' },
+    'broker-queue': { type: 'string' },
   },
 });
 const STORAGE = ['storage', 'storage-outage', 'storage-embedded'];
@@ -328,6 +334,20 @@ for (const name of names) {
     printPeople(await runPeopleBench(durationS, rates ?? [20, 100, 500]));
     continue;
   }
+  if (name === 'fleet') {
+    printFleet(
+      await runFleetBench(
+        Number(values.duration),
+        Number(values.nodes),
+        values['broker-queue'] ? Number(values['broker-queue']) : undefined,
+      ),
+    );
+    continue;
+  }
+  if (name === 'fleet-outage') {
+    printFleetOutage(await runFleetOutageBench(rates?.[0] ?? 10_000, Number(values.outage)));
+    continue;
+  }
   if (name === 'energy') {
     printEnergy(await runEnergyBench());
     continue;
@@ -350,7 +370,7 @@ for (const name of names) {
   const scenario = SCENARIOS[name];
   if (!scenario) {
     console.error(
-      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live', 'automation', 'people'].join(', ')}, all`,
+      `unknown scenario "${name}"; one of: ${[...Object.keys(SCENARIOS), ...STORAGE, 'modbus', 'site-load', 'opcua', 'rules', 'gates', 'allowlist', 'energy', 'decode', 'login', 'live', 'automation', 'people', 'fleet', 'fleet-outage'].join(', ')}, all`,
     );
     process.exit(2);
   }
