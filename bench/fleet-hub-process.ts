@@ -5,13 +5,13 @@
  * cheap password hashing), starts it, logs the admin in and reports `ready` {url, cookie, passwords}. Then:
  * `reset` (CPU, peak RSS and event-loop delay counted from now), `stats` (HubProcStats), `stop`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SYSTEM } from '../core/actor.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { login, TEST_ADMIN, testHubOptions } from '../test/hub-harness.js';
-import { processCpuSeconds } from './proc.js';
+import { peakRss, processCpuSeconds, resetPeakRss } from './proc.js';
 
 export interface HubProcStats {
   /** CPU seconds (user + system, helper threads included) since `reset`. */
@@ -52,19 +52,6 @@ export interface EdgeUpstreamHealth {
   published: { messages: number; metrics: number; historicalMetrics: number };
   spool: { lines: number; bytes: number; droppedLines: number };
   [more: string]: unknown;
-}
-
-function peakRss(): number {
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return hwm ? Number(hwm[1]) * 1024 : process.memoryUsage().rss;
-}
-
-function resetPeakRss(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // not Linux, or not allowed: the peak then includes what came before
-  }
 }
 
 const arg = process.argv[2]!;

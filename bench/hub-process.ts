@@ -9,7 +9,7 @@ import { silentLogger } from '../core/logger.js';
 import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { BENCH_ADMIN } from './common.js';
-import { processCpuSeconds } from './proc.js';
+import { peakRss, processCpuSeconds } from './proc.js';
 
 export interface HubStats {
   accepted: number;
@@ -36,11 +36,6 @@ export interface HubStats {
   maxExternalBytes: number;
   /** With `sequence` tracking (values that count up by 1 per change): changes seen, and changes skipped. */
   sequence?: { changes: number; skipped: number; points: number };
-}
-
-function peakRss(): number {
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return hwm ? Number(hwm[1]) * 1024 : process.memoryUsage().rss;
 }
 
 // the site's YAML, or `@file` for one too large for the command line

@@ -12,13 +12,15 @@
  * message the simulator received with the `alert.raised` it came from. Times are
  * `performance.timeOrigin + performance.now()` in both processes (the same machine's clock).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SYSTEM } from '../core/actor.js';
 import type { Reading } from '../core/model/reading.js';
 import { buildHub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { testHubOptions } from '../test/hub-harness.js';
+import { peakRss, resetPeakRss } from './proc.js';
 
 /** The people of the rota and their WeCom user ids. */
 export const PEOPLE = [
@@ -84,19 +86,6 @@ export interface StormResult {
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function peakRss(): number {
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return hwm ? Number(hwm[1]) * 1024 : process.memoryUsage().rss;
-}
-
-function resetPeakRss(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // not Linux, or not allowed: the peak then includes what came before
-  }
-}
 
 const arg = process.argv[2]!;
 const site = parseSiteText(
