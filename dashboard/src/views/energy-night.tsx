@@ -45,12 +45,13 @@ export function NightFlowPanel(props: {
   meters: FlatMeter[];
   rules: Rule[];
   meterId: string | undefined;
-  date: string;
+  /** The day the night window ends on; without it, the latest night whose window has begun. */
+  date: string | undefined;
   today: string;
   onMeter: (id: string) => void;
-  onDate: (date: string) => void;
+  onDate: (date: string | undefined) => void;
 }) {
-  const { tz, meters, rules, meterId, date, today } = props;
+  const { tz, meters, rules, meterId, today } = props;
   const minute = useMinute();
   const meter = meters.find((m) => m.id === meterId);
   const asset = assetOf(meter);
@@ -62,7 +63,11 @@ export function NightFlowPanel(props: {
   const zeroBelow = rule?.condition?.zeroBelow ?? 0.001;
   // the window ends on `date`; it began the day before when it spans midnight
   const spansMidnight = minutesOf(winFrom) > minutesOf(winTo);
-  const windowStart = zonedTime(spansMidnight ? addDays(date, -1) : date, tz, minutesOf(winFrom));
+  const startOf = (day: string) => zonedTime(spansMidnight ? addDays(day, -1) : day, tz, minutesOf(winFrom));
+  // just after midnight, tonight's window has not begun yet: last night is the one to look at
+  const latest = minute >= startOf(today) ? today : addDays(today, -1);
+  const date = props.date ?? latest;
+  const windowStart = startOf(date);
   const windowEnd = zonedTime(date, tz, minutesOf(winTo));
   const from = windowStart - MARGIN;
   const end = windowEnd + MARGIN;
@@ -168,7 +173,12 @@ export function NightFlowPanel(props: {
               </select>
             </label>
           )}
-          <DateField control="night" date={date} today={today} onDate={props.onDate} />
+          <DateField
+            control="night"
+            date={date}
+            today={today}
+            onDate={(d) => props.onDate(d === latest ? undefined : d)}
+          />
         </div>
       </div>
       {res.error && <ErrorBox error={res.error} retry={res.reload} />}

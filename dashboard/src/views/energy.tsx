@@ -76,7 +76,8 @@ function EnergyBody({
   const month = pick('month', MONTH, thisMonth, thisMonth);
   const zone = q.get('zone') ?? '';
   const date = pick('date', DATE, today, today);
-  const nightDate = pick('night', DATE, today, today);
+  // no date asked: the panel shows the latest night whose window has begun
+  const nightDate = pick('night', DATE, today, '') || undefined;
 
   const flat = useMemo(() => flatten(meters.meters), [meters]);
   const zones = useMemo(() => flatZones(site?.zones), [site]);
@@ -241,7 +242,7 @@ function EnergyBody({
           date={nightDate}
           today={today}
           onMeter={(id) => setQuery({ water: id })}
-          onDate={(d) => setQuery({ night: d === today ? undefined : d })}
+          onDate={(d) => setQuery({ night: d })}
         />
       </div>
 
