@@ -277,6 +277,33 @@ describe('energy and trends views in a real browser', () => {
     await screenshot(page, 'energy');
   });
 
+  it("just after the site's midnight, the night-flow panel shows last night (tonight's window has not begun)", async () => {
+    // the browser's clock at 00:30 site time yesterday: the latest night whose window began is the one before
+    const at = midnight(localDate(Date.now() - DAY)) + 30 * 60_000;
+    const lastNight = localDate(at - DAY);
+    const { page: early, errors: earlyErrors } = await openLoginPage(browser, url);
+    await early.clock.setFixedTime(at);
+    await logIn(early, TEST_ADMIN);
+    await early.goto(`${url}#/energy`);
+    await expect
+      .poll(() => early.locator('input[data-control="night"]').inputValue(), { timeout: 15_000 })
+      .toBe(lastNight);
+    await expect
+      .poll(() => early.locator('[data-stat="night-min"] b').textContent(), { timeout: 10_000 })
+      .toBe('0.08');
+    expect(await early.evaluate('location.hash')).not.toContain('night=');
+    await screenshot(early, 'energy-after-midnight');
+    // a night chosen is in the URL; choosing the latest again takes it out
+    await early.locator('input[data-control="night"]').fill(localDate(at - 3 * DAY));
+    await expect
+      .poll(() => early.evaluate<string>('location.hash'))
+      .toContain(`night=${localDate(at - 3 * DAY)}`);
+    await early.locator('input[data-control="night"]').fill(lastNight);
+    await expect.poll(() => early.evaluate<string>('location.hash')).not.toContain('night=');
+    expect(unexpected(earlyErrors)).toEqual([]);
+    await early.close();
+  });
+
   it('the CSV link downloads the monthly report as CSV', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -371,7 +398,8 @@ describe('energy and trends views in a real browser', () => {
     expect(span).toBeGreaterThan(15 * 60_000);
     expect(span).toBeLessThan(21 * 60_000);
     expect(zoomed.get('points')).toBe('room-1/temp_c,room-1/humidity_pct');
-    expect(await page.locator('[data-live="off"]').count()).toBe(1);
+    // the hash changes first, the view renders after it
+    await expect.poll(() => page.locator('[data-live="off"]').count()).toBe(1);
 
     await page.locator('[data-pan="left"]').click();
     await expect
