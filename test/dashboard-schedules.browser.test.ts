@@ -11,6 +11,7 @@ import {
   unexpected,
 } from './browser-harness.js';
 import { sessionAs, type TestSession, tempDataDir, testHubOptions } from './hub-harness.js';
+import { clearOfSiteMidnight } from './site-day.js';
 
 /**
  * The control view's schedules and holiday calendars in a real browser against a real hub: an engineer draws a
@@ -29,6 +30,7 @@ const addDays = (date: string, n: number) => {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 };
+await clearOfSiteMidnight(TZ); // TODAY and TOMORROW hold for the whole file
 const TODAY = siteDate(Date.now());
 const TOMORROW = addDays(TODAY, 1);
 /** A day of this month that is not tomorrow, for the calendar made in the test. */

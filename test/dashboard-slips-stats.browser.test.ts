@@ -11,6 +11,7 @@ import { parseSiteText } from '../hub/site-file.js';
 import { launchBrowser, logIn, openLoginPage, unexpected } from './browser-harness.js';
 import { sessionAs, type TestSession, testHubOptions } from './hub-harness.js';
 import { freePort } from './services.js';
+import { clearOfSiteMidnight } from './site-day.js';
 import { gateSiteYaml, NORTH_SOUTH } from './site-fixtures.js';
 
 const MIN = 60_000;
@@ -41,6 +42,8 @@ function matrixOfPath(d: string, size: number): boolean[][] {
  * Reception prints a slip from today's list (the print view, then the browser's own PDF of it: one A6 page),
  * and security reads the entry statistics and the desk's today list, in English, in Chinese and on a phone.
  */
+await clearOfSiteMidnight('Asia/Shanghai'); // the passage and the statistics on the same site day
+
 describe('dashboard: the pass slip print view and the entry statistics', () => {
   let hub: Hub;
   let url: string;

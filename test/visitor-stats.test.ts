@@ -4,6 +4,7 @@ import { buildHub, type Hub } from '../hub/app.js';
 import { parseSiteText } from '../hub/site-file.js';
 import { sessionAs, type TestSession, testHubOptions } from './hub-harness.js';
 import { freePort } from './services.js';
+import { clearOfSiteMidnight } from './site-day.js';
 import { gateSiteYaml, NORTH_SOUTH } from './site-fixtures.js';
 
 const MIN = 60_000;
@@ -32,6 +33,8 @@ function siteYaml(port: number): string {
  * passage and scan handlers with their receive times, then the statistics read through the API: every
  * number below is counted by hand from the sequence.
  */
+await clearOfSiteMidnight(TZ); // `today` below holds for the whole file
+
 describe('entry statistics against a known sequence of gate events', () => {
   let hub: Hub;
   let alice: TestSession;

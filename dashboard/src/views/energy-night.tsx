@@ -64,8 +64,8 @@ export function NightFlowPanel(props: {
   // the window ends on `date`; it began the day before when it spans midnight
   const spansMidnight = minutesOf(winFrom) > minutesOf(winTo);
   const startOf = (day: string) => zonedTime(spansMidnight ? addDays(day, -1) : day, tz, minutesOf(winFrom));
-  // just after midnight, tonight's window has not begun yet: last night is the one to look at
-  const latest = minute >= startOf(today) ? today : addDays(today, -1);
+  // tonight's window is the one to look at once its first quarter hour has ended; until then, last night's
+  const latest = minute >= startOf(today) + SLOT ? today : addDays(today, -1);
   const date = props.date ?? latest;
   const windowStart = startOf(date);
   const windowEnd = zonedTime(date, tz, minutesOf(winTo));
