@@ -56,9 +56,11 @@ describe('live gateway (socket.io client, no browser)', () => {
     const all = batches.flatMap((b) => b.values);
     expect(all.every((v) => v.pointId.startsWith('room-1/'))).toBe(true);
     expect(all.length).toBeLessThan(60);
-    // at most one batch per liveIntervalMs (50 ms in the test site), allowing timer jitter
-    for (let i = 1; i < batches.length; i++)
-      expect(batches[i]!.at - batches[i - 1]!.at).toBeGreaterThanOrEqual(35);
+    // at most one batch per liveIntervalMs (50 ms in the test site), counted over the whole stretch: the
+    // arrival of each one here jitters with the machine's load (two 50 ms apart arrived 33 ms apart once)
+    const span = batches.at(-1)!.at - batches[0]!.at;
+    expect(batches.length).toBeGreaterThan(2);
+    expect(batches.length).toBeLessThanOrEqual(Math.floor(span / 50) + 2);
     await device.endAsync();
     await other.endAsync();
   });
