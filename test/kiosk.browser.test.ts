@@ -154,7 +154,8 @@ describe('the kiosk page in Chromium', () => {
     });
     await expect(page.locator('h1').textContent()).resolves.toBe('Visitor registration');
     await page.getByRole('link', { name: '中文' }).click();
-    await expect(page.locator('h1').textContent()).resolves.toBe('访客登记');
+    // the link loads the page again: poll, the first read may still see the English page
+    await expect.poll(() => page.locator('h1').textContent()).toBe('访客登记');
     await shot(page, 'kiosk-form-zh-CN-1280');
     // submitting without a host: the page says to pick one
     await page.locator('#submit').click();

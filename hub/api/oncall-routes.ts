@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import type { SiteModel } from '../../core/model/site-model.js';
 import { ackErrorPage, ackPage, pageLanguage } from '../../domains/people/ack-page.js';
 import type { AckLinkOpened } from '../../domains/people/alert-ack.js';
@@ -9,7 +9,7 @@ import type { Oncall } from '../../domains/people/oncall.js';
 import { localText } from '../../domains/people/rota.js';
 import type { Language } from '../../platform/people/people-types.js';
 import { personOf } from './access.js';
-import { problemOfDomainError } from './problem.js';
+import { linkCall, sendHtml, wantsHtml } from './signed-link.js';
 
 const ms = z.coerce.number().int().nonnegative().max(8.64e15);
 /** A time as ms since the epoch, or an ISO 8601 date-time with its offset (what a web form sends). */
@@ -194,10 +194,6 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
 
   // ─── the signed acknowledge link: public, the token is the credential ──────────────────────────────────
 
-  const wantsHtml = (req: FastifyRequest) =>
-    req.method === 'GET'
-      ? (req.headers.accept ?? '').includes('text/html')
-      : (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
   const langOf = (req: FastifyRequest, username?: string): Language =>
     pageLanguage(
       (req.query as { lang?: string } | undefined)?.lang,
@@ -205,7 +201,6 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
       req.headers['accept-language'],
       s.site.config.people.defaultLanguage,
     );
-  const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body);
   const when = (t: number) => localText(t, tz);
   const assetName = (o: AckLinkOpened) => s.site.assetById.get(o.alert.assetId)?.name ?? o.alert.assetId;
   const summary = (o: AckLinkOpened) => ({
@@ -224,19 +219,8 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
     expiresAt: o.expiresAt,
   });
   /** The refusals as a page for a browser (in its language); a script gets problem+json. */
-  const linkCall = async <T>(req: FastifyRequest, reply: FastifyReply, fn: () => T) => {
-    reply.header('cache-control', 'no-store');
-    try {
-      return fn();
-    } catch (err) {
-      if (!wantsHtml(req) || !(err instanceof DomainError)) throw err;
-      const problem = problemOfDomainError(err);
-      return html(
-        reply.code(problem.status),
-        ackErrorPage(langOf(req), problem.status, problem.detail ?? problem.title),
-      );
-    }
-  };
+  const errorPage = (req: FastifyRequest) => (status: number, text: string) =>
+    ackErrorPage(langOf(req), status, text);
   const LangQuery = z.strictObject({ lang: z.enum(['en', 'zh-CN']).optional() });
 
   api.get(
@@ -252,12 +236,17 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
       },
     },
     async (req, reply) =>
-      linkCall(req, reply, () => {
-        const opened = ack.open(req.params.token);
-        if (wantsHtml(req))
-          return html(reply, ackPage(opened, langOf(req, opened.username), when, assetName(opened)));
-        return summary(opened);
-      }),
+      linkCall(
+        req,
+        reply,
+        () => {
+          const opened = ack.open(req.params.token);
+          if (wantsHtml(req))
+            return sendHtml(reply, ackPage(opened, langOf(req, opened.username), when, assetName(opened)));
+          return summary(opened);
+        },
+        errorPage(req),
+      ),
   );
 
   api.post(
@@ -274,11 +263,16 @@ export async function oncallRoutes(app: FastifyInstance, s: OncallRouteServices)
       },
     },
     async (req, reply) =>
-      linkCall(req, reply, () => {
-        const done = ack.ack(req.params.token, req.ip);
-        if (wantsHtml(req))
-          return html(reply, ackPage(done, langOf(req, done.username), when, assetName(done), true));
-        return summary(done);
-      }),
+      linkCall(
+        req,
+        reply,
+        () => {
+          const done = ack.ack(req.params.token, req.ip);
+          if (wantsHtml(req))
+            return sendHtml(reply, ackPage(done, langOf(req, done.username), when, assetName(done), true));
+          return summary(done);
+        },
+        errorPage(req),
+      ),
   );
 }

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError } from '../../core/errors.js';
 import { linkChoicePage, linkErrorPage, linkResultPage } from '../../domains/visitors/link-page.js';
 import { pageLanguage } from '../../domains/visitors/page-language.js';
 import type { PassService } from '../../domains/visitors/pass-service.js';
 import { PASS_STATES, type PassView } from '../../domains/visitors/pass-types.js';
 import type { Language } from '../../platform/people/people-types.js';
 import { personOf } from './access.js';
-import { problemOfDomainError } from './problem.js';
+import { linkCall, sendHtml, wantsHtml } from './signed-link.js';
 
 const IdParams = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 /** fastify's router refuses path parameters over 100 characters (maxParamLength): links are shorter. */
@@ -197,11 +196,6 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
 
   // ─── the host's signed link: public, the token is the credential ───────────────────────────────────────
 
-  const wantsHtml = (req: FastifyRequest) =>
-    req.method === 'GET'
-      ? (req.headers.accept ?? '').includes('text/html')
-      : (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-  /** The service's refusals as a page for a browser; a script gets problem+json from the error handler. */
   const langOf = (req: FastifyRequest) =>
     pageLanguage(
       (req.query as { lang?: string })?.lang,
@@ -213,19 +207,9 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
     timeZone,
     path: req.url.split('?')[0],
   });
-  const linkCall = async <T>(req: FastifyRequest, reply: FastifyReply, fn: () => T) => {
-    noStore(reply);
-    try {
-      return fn();
-    } catch (err) {
-      if (!wantsHtml(req) || !(err instanceof DomainError)) throw err;
-      const problem = problemOfDomainError(err);
-      return reply
-        .code(problem.status)
-        .type('text/html; charset=utf-8')
-        .send(linkErrorPage(problem.status, problem.detail ?? problem.title, langOf(req)));
-    }
-  };
+  /** The service's refusals as a page for a browser; a script gets problem+json from the error handler. */
+  const errorPage = (req: FastifyRequest) => (status: number, text: string) =>
+    linkErrorPage(status, text, langOf(req));
 
   api.get(
     '/api/v1/passes/link/:token',
@@ -240,16 +224,20 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
       },
     },
     async (req, reply) =>
-      linkCall(req, reply, () => {
-        const { pass, host, expiresAt } = passes.openLink(req.params.token);
-        // what the host may do through it: a visitor they registered as their own host, only decline
-        const choices = passes
-          .actionsFor(pass, host)
-          .filter((a): a is 'approve' | 'decline' => a === 'approve' || a === 'decline');
-        if (wantsHtml(req))
-          return reply.type('text/html; charset=utf-8').send(linkChoicePage(pass, pageOpts(req), choices));
-        return { pass: linkSummary(pass), choices, expiresAt };
-      }),
+      linkCall(
+        req,
+        reply,
+        () => {
+          const { pass, host, expiresAt } = passes.openLink(req.params.token);
+          // what the host may do through it: a visitor they registered as their own host, only decline
+          const choices = passes
+            .actionsFor(pass, host)
+            .filter((a): a is 'approve' | 'decline' => a === 'approve' || a === 'decline');
+          if (wantsHtml(req)) return sendHtml(reply, linkChoicePage(pass, pageOpts(req), choices));
+          return { pass: linkSummary(pass), choices, expiresAt };
+        },
+        errorPage(req),
+      ),
   );
 
   api.post(
@@ -266,14 +254,17 @@ export async function visitorRoutes(app: FastifyInstance, s: VisitorRouteService
       },
     },
     async (req, reply) =>
-      linkCall(req, reply, () => {
-        const { pass, code, qr } = passes.decideByLink(req.params.token, req.body.decision, req.ip);
-        if (wantsHtml(req))
-          return reply
-            .type('text/html; charset=utf-8')
-            .send(linkResultPage(pass, pageOpts(req), code, pass.createdBy === 'kiosk'));
-        return { pass: linkSummary(pass), code, qr };
-      }),
+      linkCall(
+        req,
+        reply,
+        () => {
+          const { pass, code, qr } = passes.decideByLink(req.params.token, req.body.decision, req.ip);
+          if (wantsHtml(req))
+            return sendHtml(reply, linkResultPage(pass, pageOpts(req), code, pass.createdBy === 'kiosk'));
+          return { pass: linkSummary(pass), code, qr };
+        },
+        errorPage(req),
+      ),
   );
 
   // ─── export ─────────────────────────────────────────────────────────────────────────────────────────────
