@@ -18,6 +18,7 @@ import type {
 } from './fleet-api-types.js';
 import { deviceSeries, LineBatch, pointFields, SITE_FIELDS, siteSeries } from './fleet-lines.js';
 import { ASSET_METRICS, POINT_PROPERTIES, SITE_METRICS } from './fleet-metrics.js';
+import type { SiteSummary } from './fleet-types.js';
 
 /**
  * What the central hub knows of each edge node (a site) and its devices (assets): births, deaths, silence, the
@@ -99,19 +100,10 @@ interface DeviceState {
   series: string;
 }
 
-interface Summary {
-  name: string | null;
-  timezone: string | null;
-  hubVersion: string | null;
-  alertsActive: number | null;
-  alertsUnacked: number | null;
-  alertsCritical: number | null;
-  ticketsOpen: number | null;
-  ticketsOverdue: number | null;
-  devicesOffline: number | null;
-  powerW: number | null;
-  energyTodayKwh: number | null;
-}
+/** The site's figures as its births and data last gave them (null: not given): the edge's summary, and who it is. */
+type Summary = { name: string | null; timezone: string | null; hubVersion: string | null } & {
+  [K in keyof SiteSummary]: number | null;
+};
 
 const SUMMARY_KEY: Record<string, keyof Summary> = Object.fromEntries(
   (Object.entries(SITE_METRICS) as [keyof Summary, string][]).map(([k, name]) => [name, k]),
@@ -139,19 +131,8 @@ interface NodeState {
   series: string;
 }
 
-const emptySummary = (): Summary => ({
-  name: null,
-  timezone: null,
-  hubVersion: null,
-  alertsActive: null,
-  alertsUnacked: null,
-  alertsCritical: null,
-  ticketsOpen: null,
-  ticketsOverdue: null,
-  devicesOffline: null,
-  powerW: null,
-  energyTodayKwh: null,
-});
+const emptySummary = (): Summary =>
+  Object.fromEntries(Object.keys(SITE_METRICS).map((k) => [k, null])) as Summary;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -2,10 +2,9 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type {
   FleetHistoryAnswer,
   FleetPointRow,
-  FleetSiteAnswer,
   FleetSiteRow,
 } from '../../../domains/fleet/fleet-api-types.js';
-import { type ApiProblem, api, useApi } from '../hub.js';
+import { api } from '../hub.js';
 import { lang, useLang } from '../i18n.js';
 import { href, type Route } from '../router.js';
 import { ErrorBox, Loading, useNow } from '../ui.js';
@@ -18,7 +17,7 @@ import {
   type uPlot,
   valueAxis,
 } from './chart.js';
-import { Age, digitsFor, usePoll } from './fleet-common.js';
+import { Age, digitsFor, useFleetSite, usePoll } from './fleet-common.js';
 import { kindWord, PointValue, SiteHead, StateNotice } from './fleet-site.js';
 import { type FleetKey, ft } from './fleet-text.js';
 
@@ -46,27 +45,13 @@ export default function FleetAssetView({
   route: Route;
 }) {
   useLang();
-  const answer = useApi<FleetSiteAnswer>(`/fleet/sites/${encodeURIComponent(siteId)}`);
-  usePoll(answer.reload);
+  const answer = useFleetSite(siteId, 'asset');
   const now = useNow();
   const [all, setAll] = useState(false);
   const rangeParam = route.query.get('range');
   const range: RangeId = rangeParam && rangeParam in RANGES ? (rangeParam as RangeId) : '24h';
 
-  if ((answer.error as ApiProblem | undefined)?.status === 404)
-    return (
-      <section class="view fl" data-view-id="fleet" data-fleet-page="asset">
-        <p class="placeholder" data-not-found>
-          {ft('notFound', { id: siteId })} <a href={href('fleet')}>{ft('fleetBack')}</a>
-        </p>
-      </section>
-    );
-  if (!answer.data)
-    return (
-      <section class="view fl" data-view-id="fleet" data-fleet-page="asset">
-        {answer.error ? <ErrorBox error={answer.error} retry={answer.reload} /> : <Loading />}
-      </section>
-    );
+  if (!answer.data) return answer.fallback;
   const { site } = answer.data;
   const asset = answer.data.assets.find((a) => a.id === assetId);
   if (!asset)

@@ -1,6 +1,14 @@
+import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { FleetPointRow, FleetSiteState } from '../../../domains/fleet/fleet-api-types.js';
+import type {
+  FleetPointRow,
+  FleetSiteAnswer,
+  FleetSiteState,
+} from '../../../domains/fleet/fleet-api-types.js';
+import { type ApiProblem, useApi } from '../hub.js';
 import { fmtDateTime, fmtNumber } from '../i18n.js';
+import { href } from '../router.js';
+import { ErrorBox, Loading } from '../ui.js';
 import { ageText } from './asset-text.js';
 import { type FleetKey, ft } from './fleet-text.js';
 
@@ -98,4 +106,30 @@ export function Since({ ms, now }: { ms: number; now: number }) {
       {ft('for', { d: durationText(ms, now) })}
     </small>
   );
+}
+
+/**
+ * A site's answer from the central (`GET /fleet/sites/:site`, polled), and what a site's pages show until there is
+ * one (`fallback`): the site unknown to the central, an error, or loading.
+ */
+export function useFleetSite(siteId: string, page: 'site' | 'asset') {
+  const answer = useApi<FleetSiteAnswer>(`/fleet/sites/${encodeURIComponent(siteId)}`);
+  usePoll(answer.reload);
+  let fallback: JSX.Element | undefined;
+  if ((answer.error as ApiProblem | undefined)?.status === 404)
+    fallback = (
+      <p class="placeholder" data-not-found>
+        {ft('notFound', { id: siteId })} <a href={href('fleet')}>{ft('fleetBack')}</a>
+      </p>
+    );
+  else if (!answer.data)
+    fallback = answer.error ? <ErrorBox error={answer.error} retry={answer.reload} /> : <Loading />;
+  return {
+    data: answer.data,
+    fallback: fallback && (
+      <section class="view fl" data-view-id="fleet" data-fleet-page={page}>
+        {fallback}
+      </section>
+    ),
+  };
 }

@@ -1,14 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
-import type {
-  FleetAssetRow,
-  FleetPointRow,
-  FleetSiteAnswer,
-  FleetSiteRow,
-} from '../../../domains/fleet/fleet-api-types.js';
-import { type ApiProblem, useApi } from '../hub.js';
+import type { FleetAssetRow, FleetPointRow, FleetSiteRow } from '../../../domains/fleet/fleet-api-types.js';
 import { fmtDateTime, fmtNumber, useLang } from '../i18n.js';
 import { href, type Route } from '../router.js';
-import { ErrorBox, Loading, Tile, useNow } from '../ui.js';
+import { Tile, useNow } from '../ui.js';
 import { unitText } from './chart.js';
 import {
   Age,
@@ -17,7 +11,7 @@ import {
   powerText,
   Since,
   StateBadge,
-  usePoll,
+  useFleetSite,
   valueText,
 } from './fleet-common.js';
 import { type FleetKey, ft } from './fleet-text.js';
@@ -28,8 +22,7 @@ const CARD_POINTS = 6;
 /** `#/fleet/<site>`: one site from the central's data: its figures, then its assets by zone with their latest values. */
 export default function FleetSiteView({ siteId }: { siteId: string; route: Route }) {
   useLang();
-  const answer = useApi<FleetSiteAnswer>(`/fleet/sites/${encodeURIComponent(siteId)}`);
-  usePoll(answer.reload);
+  const answer = useFleetSite(siteId, 'site');
   const now = useNow();
   const [q, setQ] = useState('');
 
@@ -52,21 +45,7 @@ export default function FleetSiteView({ siteId }: { siteId: string; route: Route
     return [...byZone.values()].sort((a, b) => a.name.localeCompare(b.name));
   }, [answer.data, q]);
 
-  if ((answer.error as ApiProblem | undefined)?.status === 404)
-    return (
-      <section class="view fl" data-view-id="fleet" data-fleet-page="site">
-        <Back />
-        <p class="placeholder" data-not-found>
-          {ft('notFound', { id: siteId })}
-        </p>
-      </section>
-    );
-  if (!answer.data)
-    return (
-      <section class="view fl" data-view-id="fleet" data-fleet-page="site">
-        {answer.error ? <ErrorBox error={answer.error} retry={answer.reload} /> : <Loading />}
-      </section>
-    );
+  if (!answer.data) return answer.fallback;
 
   const { site, assets } = answer.data;
   const offlineAssets = assets.filter((a) => a.state === 'offline').length;
